@@ -1,0 +1,392 @@
+//! HTTP for every cloud client: one reqwest client per provider process, request timeouts,
+//! retries with jittered exponential backoff, and credentials that never leave the header.
+//!
+//! What is retried: connection failures, 408, 429 (after `Retry-After` when given) and 5xx
+//! other than 501. Writes that are not idempotent (POST) are retried only when the request
+//! surely did not take effect (a refused connection, a 429); otherwise the error says the
+//! outcome is unknown and the caller looks before it creates again.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use rand::Rng;
+use reqwest::{Method, StatusCode, Url};
+
+use super::Secret;
+
+/// How hard to try.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    pub max_retries: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    pub request_timeout: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 6,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(20),
+            request_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Full-jitter exponential backoff for the given retry (0-based), in `[d/2, d]`.
+    pub fn backoff(&self, retry: u32) -> Duration {
+        let exp = self.base_delay.saturating_mul(1u32 << retry.min(16));
+        let capped = exp.min(self.max_delay);
+        let half = capped / 2;
+        half + Duration::from_micros(rand::rng().random_range(0..=half.as_micros() as u64))
+    }
+}
+
+/// How a request authenticates.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    Basic {
+        username: String,
+        password: Secret,
+    },
+    Bearer(Secret),
+    /// A bespoke header, such as Scaleway's `X-Auth-Token` or Aiven's `aivenv1` scheme.
+    Header {
+        name: &'static str,
+        value: Secret,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    #[error(
+        "{url} is plain http:// to a host that is not loopback; credentials are only sent over https"
+    )]
+    InsecureUrl { url: String },
+    #[error("invalid API URL {url:?}: {reason}")]
+    BadUrl { url: String, reason: String },
+    #[error("{method} {path}: {message}")]
+    Transport {
+        method: Method,
+        path: String,
+        message: String,
+        /// The request may have reached the server and taken effect.
+        outcome_unknown: bool,
+    },
+    #[error("{method} {path}: HTTP {status}")]
+    Status {
+        method: Method,
+        path: String,
+        status: StatusCode,
+        body: bytes::Bytes,
+        /// A write answered with a 5xx may or may not have taken effect.
+        outcome_unknown: bool,
+    },
+}
+
+impl HttpError {
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(
+            self,
+            HttpError::Transport {
+                outcome_unknown: true,
+                ..
+            } | HttpError::Status {
+                outcome_unknown: true,
+                ..
+            }
+        )
+    }
+}
+
+/// A successful response.
+#[derive(Debug)]
+pub struct Response {
+    pub status: StatusCode,
+    pub body: bytes::Bytes,
+}
+
+/// A base URL with credentials and a retry policy, sharing the process-wide connection pool.
+#[derive(Clone)]
+pub struct ApiClient {
+    http: reqwest::Client,
+    base: Url,
+    auth: Auth,
+    policy: RetryPolicy,
+}
+
+impl std::fmt::Debug for ApiClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiClient")
+            .field("base", &self.base.as_str())
+            .field("auth", &self.auth)
+            .finish()
+    }
+}
+
+/// The one reqwest client of this process (its pool is shared by every cloud client).
+pub fn shared_http_client() -> reqwest::Client {
+    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            reqwest::Client::builder()
+                .user_agent(concat!(
+                    "terraform-provider-peering/",
+                    env!("CARGO_PKG_VERSION")
+                ))
+                .pool_idle_timeout(Duration::from_secs(30))
+                .connect_timeout(Duration::from_secs(10))
+                .build()
+                .expect("the HTTP client builds with static settings")
+        })
+        .clone()
+}
+
+/// Refuses to send credentials over plain http to anything but loopback.
+pub fn check_base_url(url: &str) -> Result<Url, HttpError> {
+    let parsed = Url::parse(url).map_err(|e| HttpError::BadUrl {
+        url: url.to_string(),
+        reason: e.to_string(),
+    })?;
+    match parsed.scheme() {
+        "https" => Ok(parsed),
+        "http" if is_loopback(&parsed) => Ok(parsed),
+        "http" => Err(HttpError::InsecureUrl {
+            url: url.to_string(),
+        }),
+        other => Err(HttpError::BadUrl {
+            url: url.to_string(),
+            reason: format!("unsupported scheme {other}"),
+        }),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+impl ApiClient {
+    pub fn new(base_url: &str, auth: Auth, policy: RetryPolicy) -> Result<ApiClient, HttpError> {
+        let mut base = check_base_url(base_url)?;
+        if !base.path().ends_with('/') {
+            let path = format!("{}/", base.path());
+            base.set_path(&path);
+        }
+        Ok(ApiClient {
+            http: shared_http_client(),
+            base,
+            auth,
+            policy,
+        })
+    }
+
+    pub fn policy(&self) -> &RetryPolicy {
+        &self.policy
+    }
+
+    /// Sends one logical request, retrying what is safe to retry.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<Response, HttpError> {
+        let url = self
+            .base
+            .join(path.trim_start_matches('/'))
+            .map_err(|e| HttpError::BadUrl {
+                url: path.to_string(),
+                reason: e.to_string(),
+            })?;
+        let idempotent = method != Method::POST;
+        let mut retry = 0;
+        loop {
+            let outcome = self.attempt(&method, &url, query, body).await;
+            let delay = match &outcome {
+                Ok(_) => return outcome.map_err(|_| unreachable!("checked Ok")),
+                Err(Attempt::Status {
+                    status,
+                    retry_after,
+                    ..
+                }) => {
+                    let retryable = *status == StatusCode::TOO_MANY_REQUESTS
+                        || (idempotent
+                            && (*status == StatusCode::REQUEST_TIMEOUT
+                                || (status.is_server_error()
+                                    && *status != StatusCode::NOT_IMPLEMENTED)));
+                    retryable.then(|| retry_after.unwrap_or_else(|| self.policy.backoff(retry)))
+                }
+                Err(Attempt::Transport { sent, .. }) => {
+                    (idempotent || !sent).then(|| self.policy.backoff(retry))
+                }
+            };
+            match delay {
+                Some(delay) if retry < self.policy.max_retries => {
+                    tracing::debug!(%method, path, retry, delay_ms = delay.as_millis() as u64, "retrying");
+                    tokio::time::sleep(delay.min(self.policy.max_delay)).await;
+                    retry += 1;
+                }
+                _ => {
+                    return outcome.map_err(|failure| failure.into_error(&method, path, idempotent));
+                }
+            }
+        }
+    }
+
+    async fn attempt(
+        &self,
+        method: &Method,
+        url: &Url,
+        query: &[(&str, String)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<Response, Attempt> {
+        let mut request = self
+            .http
+            .request(method.clone(), url.clone())
+            .timeout(self.policy.request_timeout)
+            .header(reqwest::header::ACCEPT, "application/json");
+        if !query.is_empty() {
+            request = request.query(query);
+        }
+        request = match &self.auth {
+            Auth::Basic { username, password } => {
+                request.basic_auth(username, Some(password.expose()))
+            }
+            Auth::Bearer(token) => request.bearer_auth(token.expose()),
+            Auth::Header { name, value } => request.header(*name, value.expose()),
+        };
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.map_err(|e| Attempt::Transport {
+            // A refused connection never reached the server.
+            sent: !e.is_connect(),
+            message: describe(&e),
+        })?;
+        let status = response.status();
+        let retry_after = retry_after(response.headers());
+        let body = response.bytes().await.map_err(|e| Attempt::Transport {
+            sent: true,
+            message: describe(&e),
+        })?;
+        tracing::trace!(%method, path = url.path(), status = status.as_u16(), "response");
+        if status.is_success() {
+            Ok(Response { status, body })
+        } else {
+            Err(Attempt::Status {
+                status,
+                retry_after,
+                body,
+            })
+        }
+    }
+}
+
+/// One failed attempt, before deciding whether to retry.
+enum Attempt {
+    Transport {
+        sent: bool,
+        message: String,
+    },
+    Status {
+        status: StatusCode,
+        retry_after: Option<Duration>,
+        body: bytes::Bytes,
+    },
+}
+
+impl Attempt {
+    fn into_error(self, method: &Method, path: &str, idempotent: bool) -> HttpError {
+        match self {
+            Attempt::Transport { sent, message } => HttpError::Transport {
+                method: method.clone(),
+                path: path.to_string(),
+                message,
+                outcome_unknown: sent && !idempotent,
+            },
+            Attempt::Status { status, body, .. } => HttpError::Status {
+                method: method.clone(),
+                path: path.to_string(),
+                status,
+                body,
+                outcome_unknown: !idempotent && status.is_server_error(),
+            },
+        }
+    }
+}
+
+/// reqwest's message without the URL's query (never holds credentials, but stays short).
+fn describe(error: &reqwest::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        assert!(check_base_url("http://127.0.0.1:8787").is_ok());
+        assert!(check_base_url("http://localhost:8787/").is_ok());
+        assert!(check_base_url("http://[::1]:8787/").is_ok());
+        assert!(check_base_url("https://api.upcloud.com").is_ok());
+        assert!(matches!(
+            check_base_url("http://api.upcloud.com"),
+            Err(HttpError::InsecureUrl { .. })
+        ));
+        assert!(matches!(
+            check_base_url("http://10.0.0.1"),
+            Err(HttpError::InsecureUrl { .. })
+        ));
+        assert!(matches!(
+            check_base_url("ftp://x"),
+            Err(HttpError::BadUrl { .. })
+        ));
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let policy = RetryPolicy {
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_secs(1),
+            ..Default::default()
+        };
+        for retry in 0..10 {
+            let d = policy.backoff(retry);
+            let full = (Duration::from_millis(100) * (1 << retry)).min(Duration::from_secs(1));
+            assert!(
+                d >= full / 2 && d <= full,
+                "retry {retry}: {d:?} vs {full:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let auth = Auth::Basic {
+            username: "u".into(),
+            password: Secret::new("hunter2"),
+        };
+        assert!(!format!("{auth:?}").contains("hunter2"));
+    }
+}

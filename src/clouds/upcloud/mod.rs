@@ -1,0 +1,10 @@
+//! UpCloud: SDN networks, routers and network peerings (`/1.3/…`).
+
+mod client;
+pub mod wire;
+
+pub use client::{UpcloudClient, UpcloudError};
+pub use wire::*;
+
+/// The real API.
+pub const DEFAULT_API_URL: &str = "https://api.upcloud.com";

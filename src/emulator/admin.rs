@@ -1,0 +1,78 @@
+//! `/_emulator/…`: inspect and steer the world (tests and curious users).
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::json;
+
+use super::Emulator;
+use super::faults::FaultSettings;
+use super::world::now_ms;
+
+pub fn routes() -> Router<Arc<Emulator>> {
+    Router::new()
+        .route("/_emulator/world", get(world))
+        .route("/_emulator/reset", post(reset))
+        .route("/_emulator/requests", get(requests))
+        .route("/_emulator/faults", get(get_faults).put(put_faults))
+}
+
+/// The stored world, plus each peering's state as the API would report it now.
+async fn world(State(emulator): State<Arc<Emulator>>) -> impl IntoResponse {
+    let world = emulator.world.lock().expect("world lock");
+    let now = now_ms();
+    let states: serde_json::Map<_, _> = world
+        .upcloud
+        .peerings
+        .values()
+        .map(|p| {
+            (
+                p.uuid.to_string(),
+                json!(world.upcloud.peering_state(p, now).as_str()),
+            )
+        })
+        .collect();
+    let mut dump = serde_json::to_value(&*world).unwrap_or_default();
+    dump["upcloud"]["peering_states"] = json!(states);
+    Json(dump)
+}
+
+async fn reset(State(emulator): State<Arc<Emulator>>) -> impl IntoResponse {
+    emulator.reset();
+    StatusCode::NO_CONTENT
+}
+
+async fn requests(State(emulator): State<Arc<Emulator>>) -> impl IntoResponse {
+    Json(emulator.requests.lock().expect("requests lock").clone())
+}
+
+async fn get_faults(State(emulator): State<Arc<Emulator>>) -> impl IntoResponse {
+    Json(
+        emulator
+            .faults
+            .lock()
+            .expect("faults lock")
+            .settings
+            .clone(),
+    )
+}
+
+async fn put_faults(
+    State(emulator): State<Arc<Emulator>>,
+    Json(settings): Json<FaultSettings>,
+) -> impl IntoResponse {
+    if !(0.0..=1.0).contains(&settings.fault_rate) {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "fault_rate must be between 0 and 1"})),
+        )
+            .into_response();
+    }
+    let mut faults = emulator.faults.lock().expect("faults lock");
+    faults.update(settings);
+    Json(faults.settings.clone()).into_response()
+}

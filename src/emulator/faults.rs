@@ -1,0 +1,121 @@
+//! Injected faults: what a flaky cloud does to a client, drawn from a seeded RNG so a run can
+//! be repeated.
+
+use axum::body::Body;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+/// Run-time fault settings (`PUT /_emulator/faults`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FaultSettings {
+    /// Share of cloud API requests that get a fault, 0.0 to 1.0.
+    #[serde(default)]
+    pub fault_rate: f64,
+    /// Reseeds the RNG when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rng_seed: Option<u64>,
+    /// Added to every response.
+    #[serde(default)]
+    pub latency_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// 429 with `Retry-After: 1`.
+    RateLimitedWithRetryAfter,
+    /// 429 without a hint.
+    RateLimited,
+    /// 500, 502 or 503 before the request is handled.
+    ServerError(StatusCode),
+    /// The connection drops before the request is handled.
+    Dropped,
+    /// The request is handled (a write commits), then the connection drops: the answer is lost.
+    LostResponse,
+}
+
+pub struct FaultInjector {
+    rng: StdRng,
+    pub settings: FaultSettings,
+}
+
+impl FaultInjector {
+    pub fn new(settings: FaultSettings) -> FaultInjector {
+        let rng = StdRng::seed_from_u64(settings.rng_seed.unwrap_or(0));
+        FaultInjector { rng, settings }
+    }
+
+    pub fn update(&mut self, settings: FaultSettings) {
+        if let Some(seed) = settings.rng_seed {
+            self.rng = StdRng::seed_from_u64(seed);
+        }
+        self.settings = settings;
+    }
+
+    /// Draws whether (and how) this request fails.
+    pub fn draw(&mut self) -> Option<Fault> {
+        if self.settings.fault_rate <= 0.0 || self.rng.random::<f64>() >= self.settings.fault_rate {
+            return None;
+        }
+        Some(match self.rng.random_range(0..6) {
+            0 => Fault::RateLimitedWithRetryAfter,
+            1 => Fault::RateLimited,
+            2 => Fault::ServerError(StatusCode::INTERNAL_SERVER_ERROR),
+            3 => Fault::ServerError(
+                [StatusCode::BAD_GATEWAY, StatusCode::SERVICE_UNAVAILABLE]
+                    [self.rng.random_range(0..2)],
+            ),
+            4 => Fault::Dropped,
+            _ => Fault::LostResponse,
+        })
+    }
+
+    /// Random bytes for new object ids, from the same repeatable stream.
+    pub fn bytes(&mut self) -> [u8; 16] {
+        self.rng.random()
+    }
+}
+
+/// A response whose body fails at once: the client sees the connection break.
+pub fn broken_connection() -> Response {
+    let failing = futures_util::stream::once(async {
+        Err::<bytes::Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "injected fault",
+        ))
+    });
+    Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from_stream(failing))
+        .expect("static response parts")
+}
+
+/// The response an early fault produces (`None` for faults that let the request through).
+pub fn early_response(fault: Fault) -> Option<Response> {
+    let error_body = |code: &str, message: &str| {
+        serde_json::json!({"error": {"error_code": code, "error_message": message}}).to_string()
+    };
+    Some(match fault {
+        Fault::RateLimitedWithRetryAfter => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [
+                (header::RETRY_AFTER, "1"),
+                (header::CONTENT_TYPE, "application/json"),
+            ],
+            error_body("TOO_MANY_REQUESTS", "Rate limit exceeded."),
+        )
+            .into_response(),
+        Fault::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "").into_response(),
+        Fault::ServerError(status) => (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            error_body("INTERNAL_ERROR", "Injected server error."),
+        )
+            .into_response(),
+        Fault::Dropped => broken_connection(),
+        Fault::LostResponse => return None,
+    })
+}

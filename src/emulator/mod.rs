@@ -1,0 +1,232 @@
+//! `peering-emulator`: the clouds' APIs on loopback, over one shared [`world::World`].
+//!
+//! Every request to a cloud route passes, in order: request counting, added latency, fault
+//! injection, authentication, then the handler. `/_emulator/…` admin routes skip all but
+//! counting's exclusion.
+
+mod admin;
+pub mod faults;
+mod upcloud;
+pub mod world;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+
+use faults::{Fault, FaultInjector, FaultSettings};
+use world::World;
+
+/// Credentials the emulated clouds accept.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub upcloud_username: String,
+    pub upcloud_password: String,
+    pub upcloud_token: String,
+    pub aiven_token: String,
+    pub scaleway_secret_key: String,
+}
+
+impl Default for Credentials {
+    fn default() -> Self {
+        Credentials {
+            upcloud_username: "demo".into(),
+            upcloud_password: "demo-password".into(),
+            upcloud_token: "ucat_demo_token".into(),
+            aiven_token: "demo-aiven-token".into(),
+            scaleway_secret_key: "11111111-2222-4333-8444-555555555555".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub world: World,
+    pub transition_ms: u64,
+    pub faults: FaultSettings,
+    pub credentials: Credentials,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
+            world: World::demo(),
+            transition_ms: 100,
+            faults: FaultSettings {
+                fault_rate: 0.0,
+                rng_seed: Some(0),
+                latency_ms: 0,
+            },
+            credentials: Credentials::default(),
+        }
+    }
+}
+
+/// Request counts per method and route template, reads and writes apart.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RequestCounts {
+    pub reads: BTreeMap<String, u64>,
+    pub writes: BTreeMap<String, u64>,
+    pub total_reads: u64,
+    pub total_writes: u64,
+}
+
+pub struct Emulator {
+    pub world: Mutex<World>,
+    initial: World,
+    pub transition_ms: u64,
+    pub credentials: Credentials,
+    pub faults: Mutex<FaultInjector>,
+    pub(crate) requests: Mutex<RequestCounts>,
+}
+
+impl Emulator {
+    pub fn new(config: Config) -> Arc<Emulator> {
+        Arc::new(Emulator {
+            world: Mutex::new(config.world.clone()),
+            initial: config.world,
+            transition_ms: config.transition_ms,
+            credentials: config.credentials,
+            faults: Mutex::new(FaultInjector::new(config.faults)),
+            requests: Mutex::new(RequestCounts::default()),
+        })
+    }
+
+    /// A fresh id with a cloud's prefix byte (UpCloud: `03` networks, `04` routers).
+    pub fn new_uuid(&self, prefix: u8) -> uuid::Uuid {
+        let mut bytes = self.faults.lock().expect("faults lock").bytes();
+        bytes[0] = prefix;
+        uuid::Builder::from_random_bytes(bytes).into_uuid()
+    }
+
+    pub(crate) fn reset(&self) {
+        *self.world.lock().expect("world lock") = self.initial.clone();
+        *self.requests.lock().expect("requests lock") = RequestCounts::default();
+    }
+}
+
+/// The whole HTTP surface.
+pub fn app(emulator: Arc<Emulator>) -> Router {
+    let clouds = Router::new()
+        .merge(upcloud::routes(emulator.clone()))
+        .layer(middleware::from_fn_with_state(
+            emulator.clone(),
+            inject_faults,
+        ))
+        .layer(middleware::from_fn_with_state(
+            emulator.clone(),
+            count_requests,
+        ));
+    clouds.merge(admin::routes()).with_state(emulator)
+}
+
+/// A running emulator.
+pub struct Handle {
+    pub addr: SocketAddr,
+    pub emulator: Arc<Emulator>,
+    shutdown: CancellationToken,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Handle {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub async fn stop(self) {
+        self.shutdown.cancel();
+        let _ = self.task.await;
+    }
+}
+
+/// Binds (refusing anything but loopback) and serves in the background.
+pub async fn start(config: Config) -> std::io::Result<Handle> {
+    if !config.listen.ip().is_loopback() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "the emulator listens on loopback only, not {}",
+                config.listen
+            ),
+        ));
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let addr = listener.local_addr()?;
+    let emulator = Emulator::new(config);
+    let shutdown = CancellationToken::new();
+    let app = app(emulator.clone());
+    let stop = shutdown.clone();
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(stop.cancelled_owned())
+            .await;
+    });
+    Ok(Handle {
+        addr,
+        emulator,
+        shutdown,
+        task,
+    })
+}
+
+fn route_of(request: &Request) -> String {
+    let template = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| request.uri().path().to_string());
+    format!("{} {template}", request.method())
+}
+
+async fn count_requests(
+    State(emulator): State<Arc<Emulator>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let route = route_of(&request);
+    let write =
+        request.method() != axum::http::Method::GET && request.method() != axum::http::Method::HEAD;
+    {
+        let mut counts = emulator.requests.lock().expect("requests lock");
+        if write {
+            *counts.writes.entry(route).or_default() += 1;
+            counts.total_writes += 1;
+        } else {
+            *counts.reads.entry(route).or_default() += 1;
+            counts.total_reads += 1;
+        }
+    }
+    next.run(request).await
+}
+
+async fn inject_faults(
+    State(emulator): State<Arc<Emulator>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (fault, latency) = {
+        let mut injector = emulator.faults.lock().expect("faults lock");
+        (injector.draw(), injector.settings.latency_ms)
+    };
+    if latency > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
+    }
+    if let Some(fault) = fault {
+        if let Some(response) = faults::early_response(fault) {
+            return response;
+        }
+    }
+    let response = next.run(request).await;
+    if fault == Some(Fault::LostResponse) {
+        return faults::broken_connection();
+    }
+    response
+}

@@ -1,0 +1,219 @@
+//! Typed network values shared by the provider, the clients and the emulator: CIDRs, cloud
+//! object ids and the endpoints a peering connects.
+
+use std::fmt;
+use std::str::FromStr;
+
+pub use ipnet::IpNet;
+use uuid::Uuid;
+
+/// True when the two prefixes share any address.
+pub fn overlaps(a: &IpNet, b: &IpNet) -> bool {
+    match (a, b) {
+        (IpNet::V4(a), IpNet::V4(b)) => a.contains(&b.network()) || b.contains(&a.network()),
+        (IpNet::V6(a), IpNet::V6(b)) => a.contains(&b.network()) || b.contains(&a.network()),
+        _ => false,
+    }
+}
+
+/// The first pair `(ours, theirs)` that overlaps, if any.
+pub fn first_overlap<'a>(ours: &'a [IpNet], theirs: &'a [IpNet]) -> Option<(&'a IpNet, &'a IpNet)> {
+    ours.iter()
+        .find_map(|a| theirs.iter().find(|b| overlaps(a, b)).map(|b| (a, b)))
+}
+
+macro_rules! uuid_id {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub Uuid);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.hyphenated().fmt(f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = uuid::Error;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s).map($name)
+            }
+        }
+    };
+}
+
+uuid_id!(
+    /// An UpCloud SDN network (UUIDs start with `03`).
+    NetworkId
+);
+uuid_id!(
+    /// An UpCloud router (UUIDs start with `04`).
+    RouterId
+);
+uuid_id!(
+    /// An UpCloud network peering.
+    PeeringId
+);
+
+/// The clouds a peering endpoint can live in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cloud {
+    Aiven,
+    Upcloud,
+    Scaleway,
+}
+
+impl Cloud {
+    pub fn key(self) -> &'static str {
+        match self {
+            Cloud::Aiven => "aiven",
+            Cloud::Upcloud => "upcloud",
+            Cloud::Scaleway => "scaleway",
+        }
+    }
+
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Cloud::Aiven => "Aiven",
+            Cloud::Upcloud => "UpCloud",
+            Cloud::Scaleway => "Scaleway",
+        }
+    }
+}
+
+/// One end of a peering: a network in one cloud.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetworkRef {
+    Aiven { project: String, vpc_id: Uuid },
+    Upcloud { network_id: NetworkId },
+    Scaleway { region: String, vpc_id: Uuid },
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum EndpointError {
+    #[error(
+        "{0:?} is not an endpoint: expected aiven/PROJECT/VPC_ID, upcloud/NETWORK_ID or scaleway/REGION/VPC_ID"
+    )]
+    Malformed(String),
+    #[error("{value:?} is not a UUID")]
+    BadUuid { value: String },
+}
+
+fn parse_uuid(value: &str) -> Result<Uuid, EndpointError> {
+    Uuid::parse_str(value).map_err(|_| EndpointError::BadUuid {
+        value: value.to_string(),
+    })
+}
+
+impl NetworkRef {
+    pub fn cloud(&self) -> Cloud {
+        match self {
+            NetworkRef::Aiven { .. } => Cloud::Aiven,
+            NetworkRef::Upcloud { .. } => Cloud::Upcloud,
+            NetworkRef::Scaleway { .. } => Cloud::Scaleway,
+        }
+    }
+
+    pub fn upcloud_network(&self) -> Option<NetworkId> {
+        match self {
+            NetworkRef::Upcloud { network_id } => Some(*network_id),
+            _ => None,
+        }
+    }
+}
+
+/// `upcloud/NETWORK_ID`, `aiven/PROJECT/VPC_ID`, `scaleway/REGION/VPC_ID`.
+impl fmt::Display for NetworkRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NetworkRef::Aiven { project, vpc_id } => write!(f, "aiven/{project}/{vpc_id}"),
+            NetworkRef::Upcloud { network_id } => write!(f, "upcloud/{network_id}"),
+            NetworkRef::Scaleway { region, vpc_id } => write!(f, "scaleway/{region}/{vpc_id}"),
+        }
+    }
+}
+
+impl FromStr for NetworkRef {
+    type Err = EndpointError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let parts: Vec<&str> = s.split('/').collect();
+        match parts.as_slice() {
+            ["upcloud", id] => Ok(NetworkRef::Upcloud {
+                network_id: NetworkId(parse_uuid(id)?),
+            }),
+            ["aiven", project, vpc] if !project.is_empty() => Ok(NetworkRef::Aiven {
+                project: project.to_string(),
+                vpc_id: parse_uuid(vpc)?,
+            }),
+            ["scaleway", region, vpc] if !region.is_empty() => Ok(NetworkRef::Scaleway {
+                region: region.to_string(),
+                vpc_id: parse_uuid(vpc)?,
+            }),
+            _ => Err(EndpointError::Malformed(s.to_string())),
+        }
+    }
+}
+
+/// The two ends of a peering; its canonical id is `NETWORK:PEER_NETWORK`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionId {
+    pub network: NetworkRef,
+    pub peer_network: NetworkRef,
+}
+
+impl fmt::Display for ConnectionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.network, self.peer_network)
+    }
+}
+
+impl FromStr for ConnectionId {
+    type Err = EndpointError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (a, b) = s
+            .split_once(':')
+            .ok_or_else(|| EndpointError::Malformed(s.to_string()))?;
+        Ok(ConnectionId {
+            network: a.parse()?,
+            peer_network: b.parse()?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn net(s: &str) -> IpNet {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn overlap_is_symmetric_and_family_aware() {
+        assert!(overlaps(&net("10.0.0.0/16"), &net("10.0.3.0/24")));
+        assert!(overlaps(&net("10.0.3.0/24"), &net("10.0.0.0/16")));
+        assert!(!overlaps(&net("10.0.0.0/24"), &net("10.0.1.0/24")));
+        assert!(overlaps(&net("fd00::/48"), &net("fd00:0:0:1::/64")));
+        assert!(!overlaps(&net("10.0.0.0/8"), &net("fd00::/8")));
+    }
+
+    #[test]
+    fn connection_ids_round_trip() {
+        let id = "upcloud/03000000-0000-4000-8000-000000000001:aiven/acme-prod/b032dfbf-8a9e-4c55-8f1d-4f9a2e1c7d10";
+        let parsed: ConnectionId = id.parse().unwrap();
+        assert_eq!(parsed.network.cloud(), Cloud::Upcloud);
+        assert_eq!(parsed.peer_network.cloud(), Cloud::Aiven);
+        assert_eq!(parsed.to_string(), id);
+        assert!(
+            "upcloud/not-a-uuid:upcloud/x"
+                .parse::<ConnectionId>()
+                .is_err()
+        );
+        assert!("gcp/x".parse::<NetworkRef>().is_err());
+    }
+}

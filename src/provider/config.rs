@@ -1,0 +1,195 @@
+//! The provider block: per-cloud credentials and endpoints, retry knobs, and the clients
+//! built from them.
+
+use std::time::Duration;
+
+use crate::clouds::Secret;
+use crate::clouds::http::{ApiClient, Auth, RetryPolicy};
+use crate::clouds::upcloud::{self, UpcloudClient};
+use crate::resources::Error;
+use crate::tf::schema::Attribute;
+use crate::tf::{AttrPath, Block, Diagnostic, Diagnostics, Schema, Type, Value};
+
+pub fn schema() -> Schema {
+    let upcloud = Block::new(
+        "UpCloud credentials. Use `token`, or `username` and `password` of an account with API access.",
+        vec![
+            Attribute::string("username", "API user name. Default: `UPCLOUD_USERNAME`.").optional(),
+            Attribute::string("password", "API password. Default: `UPCLOUD_PASSWORD`.").optional().sensitive(),
+            Attribute::string("token", "API token (`ucat_…`); wins over username and password. Default: `UPCLOUD_TOKEN`.")
+                .optional()
+                .sensitive(),
+            Attribute::string(
+                "api_url",
+                "Base URL of the UpCloud API. Default: `UPCLOUD_API_URL`, else `https://api.upcloud.com`. \
+                 Plain `http://` is allowed only for loopback addresses, such as the emulator.",
+            )
+            .optional(),
+        ],
+    );
+    Schema {
+        version: 0,
+        block: Block::new(
+            "Private network peerings between Aiven, UpCloud and Scaleway. Each cloud block is optional: \
+             credentials are needed only for the clouds a configuration uses.",
+            vec![
+                Attribute::plain(
+                    "max_retries",
+                    Type::Number,
+                    "How many times a failed API request (connection error, 408, 429, 5xx) is retried. Default: 6.",
+                )
+                .optional(),
+                Attribute::string(
+                    "request_timeout",
+                    "Timeout of one API request, as a duration such as `30s` or `2m`. Default: `60s`.",
+                )
+                .optional(),
+            ],
+        )
+        .with_block("upcloud", upcloud),
+    }
+}
+
+/// Where UpCloud credentials come from, resolved against the environment.
+#[derive(Debug, Clone)]
+pub struct UpcloudSettings {
+    pub auth: Option<Auth>,
+    pub api_url: String,
+}
+
+/// The configured provider: one client per cloud that has credentials.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    pub upcloud: Result<UpcloudClient, ClientUnavailable>,
+}
+
+/// Why a cloud's client could not be built; reported where a resource needs it.
+#[derive(Debug, Clone)]
+pub enum ClientUnavailable {
+    MissingCredentials,
+    Invalid(String),
+    /// The provider configuration still holds unknown values (first plan of a new dependency).
+    NotYetKnown,
+}
+
+impl Clients {
+    pub fn upcloud(&self, path: &AttrPath) -> Result<&UpcloudClient, Error> {
+        self.upcloud.as_ref().map_err(|why| match why {
+            ClientUnavailable::MissingCredentials => Error::MissingCredentials {
+                cloud: "UpCloud",
+                setting: "upcloud { token }, or upcloud { username, password }",
+                env: "UPCLOUD_TOKEN, or UPCLOUD_USERNAME and UPCLOUD_PASSWORD",
+                path: path.clone(),
+            },
+            ClientUnavailable::Invalid(reason) => Error::invalid(
+                "Invalid UpCloud provider settings",
+                reason.clone(),
+                Some(path.clone()),
+            ),
+            ClientUnavailable::NotYetKnown => Error::invalid(
+                "UpCloud provider settings are not known yet",
+                "The provider block depends on values known only after apply; apply those first."
+                    .to_string(),
+                Some(path.clone()),
+            ),
+        })
+    }
+}
+
+fn string_attr(value: &Value, name: &str) -> Result<Option<String>, ()> {
+    match value.get(name) {
+        Value::Unknown => Err(()),
+        Value::String(s) if !s.is_empty() => Ok(Some(s.clone())),
+        _ => Ok(None),
+    }
+}
+
+fn setting(block: &Value, name: &str, env: &str) -> Result<Option<String>, ()> {
+    Ok(string_attr(block, name)?.or_else(|| std::env::var(env).ok().filter(|v| !v.is_empty())))
+}
+
+/// Checks what can be checked without the environment: durations and retry counts.
+pub fn validate(config: &Value) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    if let Value::String(s) = config.get("request_timeout") {
+        if let Err(e) = crate::resources::parse_duration(s) {
+            diags.push(
+                Diagnostic::error("Invalid request_timeout", e)
+                    .at(AttrPath::root("request_timeout")),
+            );
+        }
+    }
+    if let Value::Number(n) = config.get("max_retries") {
+        if !matches!(n.to_string().parse::<u32>(), Ok(0..=20)) {
+            diags.push(
+                Diagnostic::error(
+                    "Invalid max_retries",
+                    format!("{n} is not a whole number from 0 to 20."),
+                )
+                .at(AttrPath::root("max_retries")),
+            );
+        }
+    }
+    if let Value::String(url) = config.get("upcloud").get("api_url") {
+        if let Err(e) = crate::clouds::http::check_base_url(url) {
+            diags.push(
+                Diagnostic::error("Invalid UpCloud api_url", e.to_string())
+                    .at(AttrPath::root("upcloud").attr("api_url")),
+            );
+        }
+    }
+    diags
+}
+
+fn retry_policy(config: &Value) -> RetryPolicy {
+    let mut policy = RetryPolicy::default();
+    if let Value::Number(n) = config.get("max_retries") {
+        if let Ok(n) = n.to_string().parse() {
+            policy.max_retries = n;
+        }
+    }
+    if let Some(timeout) = config
+        .get("request_timeout")
+        .as_str()
+        .and_then(|s| crate::resources::parse_duration(s).ok())
+    {
+        policy.request_timeout = timeout.max(Duration::from_secs(1));
+    }
+    policy
+}
+
+fn upcloud_client(config: &Value, policy: RetryPolicy) -> Result<UpcloudClient, ClientUnavailable> {
+    let block = config.get("upcloud");
+    let unknown = |_| ClientUnavailable::NotYetKnown;
+    let token = setting(block, "token", "UPCLOUD_TOKEN").map_err(unknown)?;
+    let username = setting(block, "username", "UPCLOUD_USERNAME").map_err(unknown)?;
+    let password = setting(block, "password", "UPCLOUD_PASSWORD").map_err(unknown)?;
+    let api_url = setting(block, "api_url", "UPCLOUD_API_URL")
+        .map_err(unknown)?
+        .unwrap_or_else(|| upcloud::DEFAULT_API_URL.to_string());
+    // As UpCloud's own tools do, a token wins over a user name and password.
+    let auth = match (token, username, password) {
+        (Some(token), _, _) => Auth::Bearer(Secret::new(token)),
+        (None, Some(username), Some(password)) => Auth::Basic {
+            username,
+            password: Secret::new(password),
+        },
+        (None, Some(_), None) => {
+            return Err(ClientUnavailable::Invalid(
+                "upcloud.username is set but upcloud.password (UPCLOUD_PASSWORD) is not.".into(),
+            ));
+        }
+        _ => return Err(ClientUnavailable::MissingCredentials),
+    };
+    ApiClient::new(&api_url, auth, policy)
+        .map(UpcloudClient::new)
+        .map_err(|e| ClientUnavailable::Invalid(e.to_string()))
+}
+
+/// Builds the clients from a `ConfigureProvider` config.
+pub fn configure(config: &Value) -> Clients {
+    let policy = retry_policy(config);
+    Clients {
+        upcloud: upcloud_client(config, policy),
+    }
+}

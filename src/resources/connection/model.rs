@@ -1,0 +1,249 @@
+//! The `peering_connection` schema and its typed model.
+
+use std::collections::BTreeMap;
+
+use crate::net::{ConnectionId, NetworkId, NetworkRef};
+use crate::tf::schema::{Attribute, IdentityAttribute, IdentitySchema};
+use crate::tf::{Attr, AttrPath, Block, Schema, Type};
+use crate::tf_object;
+
+pub const TYPE_NAME: &str = "peering_connection";
+
+pub const PEER_SIDE_MANAGED: &str = "managed";
+pub const PEER_SIDE_EXTERNAL: &str = "external";
+pub const WAIT_FOR_ACTIVE: &str = "active";
+pub const WAIT_FOR_CREATED: &str = "created";
+
+tf_object! {
+    /// `{ network_id = "03…" }`
+    pub struct UpcloudEndpoint { network_id: Attr<String> }
+}
+
+tf_object! {
+    /// Exactly one cloud's endpoint is set.
+    pub struct Endpoint { upcloud: Attr<UpcloudEndpoint> }
+}
+
+tf_object! {
+    /// One half of the peering as its cloud sees it.
+    pub struct Half { id: Attr<String>, state: Attr<String> }
+}
+
+tf_object! {
+    pub struct Timeouts { create: Attr<String>, update: Attr<String>, delete: Attr<String> }
+}
+
+tf_object! {
+    pub struct Connection {
+        id: Attr<String>,
+        name: Attr<String>,
+        network: Attr<Endpoint>,
+        peer_network: Attr<Endpoint>,
+        peer_side: Attr<String>,
+        wait_for: Attr<String>,
+        tags: Attr<BTreeMap<String, String>>,
+        timeouts: Attr<Timeouts>,
+        status: Attr<String>,
+        status_message: Attr<String>,
+        network_half: Attr<Half>,
+        peer_half: Attr<Half>,
+        network_cidrs: Attr<Vec<String>>,
+        peer_network_cidrs: Attr<Vec<String>>,
+    }
+}
+
+fn endpoint_attribute(name: &str, description: &str) -> Attribute {
+    Attribute::nested(
+        name,
+        vec![
+            Attribute::nested(
+                "upcloud",
+                vec![
+                    Attribute::string(
+                        "network_id",
+                        "UUID of the UpCloud SDN network (starts with `03`). It needs a router.",
+                    )
+                    .required(),
+                ],
+                "An UpCloud SDN network.",
+            )
+            .optional(),
+        ],
+        description,
+    )
+    .required()
+}
+
+fn half_attribute(name: &str, description: &str) -> Attribute {
+    Attribute::nested(
+        name,
+        vec![
+            Attribute::string(
+                "id",
+                "The cloud's own id of this half (an UpCloud network peering UUID).",
+            )
+            .computed(),
+            Attribute::string(
+                "state",
+                "The cloud's own state of this half, e.g. `active` or `pending-peer`.",
+            )
+            .computed(),
+        ],
+        description,
+    )
+    .computed()
+}
+
+pub fn schema() -> Schema {
+    let attributes = vec![
+        Attribute::string(
+            "id",
+            "Canonical id `NETWORK:PEER_NETWORK`, each side written as `upcloud/NETWORK_ID`. Use it to import.",
+        )
+        .computed(),
+        Attribute::string("name", "Name of the peering, given to each half the provider creates. Updates in place.").required(),
+        endpoint_attribute(
+            "network",
+            "Our side of the peering. Exactly one of `upcloud = { network_id }`. Changing it replaces the peering.",
+        ),
+        endpoint_attribute(
+            "peer_network",
+            "The other side. Exactly one of `upcloud = { network_id }`. Changing it replaces the peering.",
+        ),
+        Attribute::string(
+            "peer_side",
+            "`managed` (default): also create the reverse half with this provider's credentials. `external`: the \
+             peer's owner creates it; only our half is managed, and a pending peer is reported as a warning. \
+             Changing it replaces the peering.",
+        )
+        .optional_computed(),
+        Attribute::string(
+            "wait_for",
+            "`active` (default): apply returns once traffic can flow. `created`: return as soon as the halves exist.",
+        )
+        .optional_computed(),
+        Attribute::plain("tags", Type::map(Type::String), "Labels put on each half (UpCloud labels). Update in place.")
+            .optional(),
+        Attribute::nested(
+            "timeouts",
+            vec![
+                Attribute::string("create", "How long create waits, e.g. `20m` (default).").optional(),
+                Attribute::string("update", "How long update waits, e.g. `20m` (default).").optional(),
+                Attribute::string("delete", "How long delete waits, e.g. `10m` (default).").optional(),
+            ],
+            "How long to wait for the clouds.",
+        )
+        .optional(),
+        Attribute::string(
+            "status",
+            "Normalised state of the whole peering: `provisioning`, `pending_peer`, `active`, `disabled`, `conflict` \
+             or `error`.",
+        )
+        .computed(),
+        Attribute::string("status_message", "What the clouds say about the state, in words.").computed(),
+        half_attribute("network_half", "The half created from `network` toward `peer_network`."),
+        half_attribute(
+            "peer_half",
+            "The reverse half, from `peer_network` toward `network` (null when `peer_side = \"external\"` and it \
+             does not exist yet).",
+        ),
+        Attribute::plain("network_cidrs", Type::list(Type::String), "Address ranges of `network`.").computed(),
+        Attribute::plain("peer_network_cidrs", Type::list(Type::String), "Address ranges of `peer_network`.").computed(),
+    ];
+    Schema {
+        version: 0,
+        block: Block::new(
+            "A private network peering between two networks: both halves when the provider holds both clouds' \
+             credentials, or our half only (`peer_side = \"external\"`). Supported pairs: UpCloud ↔ UpCloud.",
+            attributes,
+        ),
+    }
+}
+
+pub fn identity_schema() -> IdentitySchema {
+    IdentitySchema {
+        version: 0,
+        attributes: vec![
+            IdentityAttribute {
+                name: "network".into(),
+                description: "Our side, e.g. `upcloud/03…`.".into(),
+            },
+            IdentityAttribute {
+                name: "peer_network".into(),
+                description: "The other side, e.g. `upcloud/03…`.".into(),
+            },
+        ],
+    }
+}
+
+/// Reads an endpoint, reporting malformed values on the attribute that holds them.
+pub fn endpoint_ref(
+    endpoint: &Endpoint,
+    root: &str,
+) -> Result<Option<NetworkRef>, (AttrPath, String)> {
+    match &endpoint.upcloud {
+        Attr::Known(upcloud) => match &upcloud.network_id {
+            Attr::Known(id) => id
+                .parse::<NetworkId>()
+                .map(|network_id| Some(NetworkRef::Upcloud { network_id }))
+                .map_err(|_| {
+                    (
+                        AttrPath::root(root).attr("upcloud").attr("network_id"),
+                        format!("{id:?} is not a UUID; UpCloud network ids look like 03126dc1-a69f-4bc2-8b24-e31c22d64712."),
+                    )
+                }),
+            _ => Ok(None),
+        },
+        Attr::Unknown => Ok(None),
+        Attr::Null => Err((
+            AttrPath::root(root),
+            "Set exactly one endpoint: upcloud = { network_id = \"…\" }.".to_string(),
+        )),
+    }
+}
+
+pub fn endpoint_of(network: &NetworkRef) -> Endpoint {
+    match network {
+        NetworkRef::Upcloud { network_id } => Endpoint {
+            upcloud: Attr::Known(UpcloudEndpoint {
+                network_id: Attr::Known(network_id.to_string()),
+            }),
+        },
+        // Other clouds arrive with their own endpoint attributes.
+        _ => Endpoint::default(),
+    }
+}
+
+impl Connection {
+    /// Both endpoints, when known and well-formed.
+    pub fn connection_id(&self) -> Option<ConnectionId> {
+        let network = endpoint_ref(self.network.known()?, "network").ok()??;
+        let peer_network = endpoint_ref(self.peer_network.known()?, "peer_network").ok()??;
+        Some(ConnectionId {
+            network,
+            peer_network,
+        })
+    }
+
+    pub fn is_managed(&self) -> bool {
+        self.peer_side
+            .known()
+            .is_none_or(|s| s == PEER_SIDE_MANAGED)
+    }
+
+    pub fn waits_for_active(&self) -> bool {
+        self.wait_for.known().is_none_or(|s| s == WAIT_FOR_ACTIVE)
+    }
+
+    pub fn timeout(
+        &self,
+        which: fn(&Timeouts) -> &Attr<String>,
+        default_minutes: u64,
+    ) -> std::time::Duration {
+        self.timeouts
+            .known()
+            .and_then(|t| which(t).known().cloned())
+            .and_then(|s| super::super::parse_duration(&s).ok())
+            .unwrap_or(std::time::Duration::from_secs(default_minutes * 60))
+    }
+}

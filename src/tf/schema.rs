@@ -1,0 +1,252 @@
+//! Schemas: what resources and the provider declare, their implied value types and their
+//! protocol form. Every attribute carries a markdown description.
+
+use super::proto;
+use super::types::Type;
+
+/// How an attribute is set: by the user, by the provider, or either.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Required,
+    Optional,
+    Computed,
+    OptionalComputed,
+}
+
+/// The type of an attribute: a plain type, or nested attributes (protocol 6).
+#[derive(Debug, Clone)]
+pub enum Kind {
+    Plain(Type),
+    SingleNested(Vec<Attribute>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Attribute {
+    pub name: String,
+    pub kind: Kind,
+    pub mode: Mode,
+    pub description: String,
+    pub sensitive: bool,
+}
+
+impl Attribute {
+    fn new(name: &str, kind: Kind, description: &str) -> Attribute {
+        Attribute {
+            name: name.to_string(),
+            kind,
+            mode: Mode::Optional,
+            description: description.to_string(),
+            sensitive: false,
+        }
+    }
+
+    pub fn plain(name: &str, ty: Type, description: &str) -> Attribute {
+        Attribute::new(name, Kind::Plain(ty), description)
+    }
+
+    pub fn string(name: &str, description: &str) -> Attribute {
+        Attribute::plain(name, Type::String, description)
+    }
+
+    pub fn nested(name: &str, attributes: Vec<Attribute>, description: &str) -> Attribute {
+        Attribute::new(name, Kind::SingleNested(attributes), description)
+    }
+
+    pub fn required(mut self) -> Self {
+        self.mode = Mode::Required;
+        self
+    }
+
+    pub fn optional(mut self) -> Self {
+        self.mode = Mode::Optional;
+        self
+    }
+
+    pub fn computed(mut self) -> Self {
+        self.mode = Mode::Computed;
+        self
+    }
+
+    pub fn optional_computed(mut self) -> Self {
+        self.mode = Mode::OptionalComputed;
+        self
+    }
+
+    pub fn sensitive(mut self) -> Self {
+        self.sensitive = true;
+        self
+    }
+
+    pub fn implied_type(&self) -> Type {
+        match &self.kind {
+            Kind::Plain(ty) => ty.clone(),
+            Kind::SingleNested(attrs) => object_type(attrs),
+        }
+    }
+
+    /// Nested attributes, for a single-nested attribute.
+    pub fn children(&self) -> &[Attribute] {
+        match &self.kind {
+            Kind::SingleNested(attrs) => attrs,
+            Kind::Plain(_) => &[],
+        }
+    }
+
+    fn to_proto(&self) -> proto::schema::Attribute {
+        let (ty, nested_type) = match &self.kind {
+            Kind::Plain(ty) => (ty.to_json().to_string().into_bytes(), None),
+            Kind::SingleNested(attrs) => (
+                Vec::new(),
+                Some(proto::schema::Object {
+                    attributes: attrs.iter().map(Attribute::to_proto).collect(),
+                    nesting: proto::schema::object::NestingMode::Single as i32,
+                    ..Default::default()
+                }),
+            ),
+        };
+        proto::schema::Attribute {
+            name: self.name.clone(),
+            r#type: ty,
+            nested_type,
+            description: self.description.clone(),
+            description_kind: proto::StringKind::Markdown as i32,
+            required: self.mode == Mode::Required,
+            optional: matches!(self.mode, Mode::Optional | Mode::OptionalComputed),
+            computed: matches!(self.mode, Mode::Computed | Mode::OptionalComputed),
+            sensitive: self.sensitive,
+            ..Default::default()
+        }
+    }
+}
+
+fn object_type(attrs: &[Attribute]) -> Type {
+    Type::object(attrs.iter().map(|a| (a.name.clone(), a.implied_type())))
+}
+
+/// A block: attributes, and (for the provider's per-cloud settings) single nested blocks.
+#[derive(Debug, Clone, Default)]
+pub struct Block {
+    pub attributes: Vec<Attribute>,
+    /// `name { … }` blocks that appear at most once; null when absent.
+    pub single_blocks: Vec<(String, Block)>,
+    pub description: String,
+}
+
+impl Block {
+    pub fn new(description: &str, attributes: Vec<Attribute>) -> Block {
+        Block {
+            attributes,
+            single_blocks: Vec::new(),
+            description: description.to_string(),
+        }
+    }
+
+    pub fn with_block(mut self, name: &str, block: Block) -> Block {
+        self.single_blocks.push((name.to_string(), block));
+        self
+    }
+
+    pub fn implied_type(&self) -> Type {
+        let attrs = self
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), a.implied_type()));
+        let blocks = self
+            .single_blocks
+            .iter()
+            .map(|(name, b)| (name.clone(), b.implied_type()));
+        Type::object(attrs.chain(blocks))
+    }
+
+    /// Looks up an attribute by a dotted path such as `network.upcloud.network_id`.
+    pub fn attribute(&self, dotted: &str) -> Option<&Attribute> {
+        let mut attrs = self.attributes.as_slice();
+        let mut found = None;
+        for part in dotted.split('.') {
+            let attr = attrs.iter().find(|a| a.name == part)?;
+            attrs = attr.children();
+            found = Some(attr);
+        }
+        found
+    }
+
+    fn to_proto(&self) -> proto::schema::Block {
+        proto::schema::Block {
+            attributes: self.attributes.iter().map(Attribute::to_proto).collect(),
+            block_types: self
+                .single_blocks
+                .iter()
+                .map(|(name, block)| proto::schema::NestedBlock {
+                    type_name: name.clone(),
+                    block: Some(block.to_proto()),
+                    nesting: proto::schema::nested_block::NestingMode::Single as i32,
+                    // Terraform wants min == max for single blocks; 0/0 means optional.
+                    min_items: 0,
+                    max_items: 0,
+                })
+                .collect(),
+            description: self.description.clone(),
+            description_kind: proto::StringKind::Markdown as i32,
+            ..Default::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Schema {
+    pub version: i64,
+    pub block: Block,
+}
+
+impl Schema {
+    pub fn to_proto(&self) -> proto::Schema {
+        proto::Schema {
+            version: self.version,
+            block: Some(self.block.to_proto()),
+        }
+    }
+
+    pub fn implied_type(&self) -> Type {
+        self.block.implied_type()
+    }
+}
+
+/// One attribute of a resource identity (strings only: Terraform refuses collections).
+#[derive(Debug, Clone)]
+pub struct IdentityAttribute {
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct IdentitySchema {
+    pub version: i64,
+    pub attributes: Vec<IdentityAttribute>,
+}
+
+impl IdentitySchema {
+    pub fn implied_type(&self) -> Type {
+        Type::object(
+            self.attributes
+                .iter()
+                .map(|a| (a.name.clone(), Type::String)),
+        )
+    }
+
+    pub fn to_proto(&self) -> proto::ResourceIdentitySchema {
+        proto::ResourceIdentitySchema {
+            version: self.version,
+            identity_attributes: self
+                .attributes
+                .iter()
+                .map(|a| proto::resource_identity_schema::IdentityAttribute {
+                    name: a.name.clone(),
+                    r#type: Type::String.to_json().to_string().into_bytes(),
+                    required_for_import: true,
+                    optional_for_import: false,
+                    description: a.description.clone(),
+                })
+                .collect(),
+        }
+    }
+}
