@@ -16,9 +16,7 @@ use tracing_subscriber::prelude::*;
 
 /// Reads the level Terraform would give the provider's logger.
 pub fn level_from_env() -> Option<Level> {
-    let raw = std::env::var("TF_LOG_PROVIDER")
-        .or_else(|_| std::env::var("TF_LOG"))
-        .ok()?;
+    let raw = std::env::var("TF_LOG_PROVIDER").or_else(|_| std::env::var("TF_LOG")).ok()?;
     parse_level(&raw)
 }
 
@@ -37,10 +35,7 @@ fn parse_level(raw: &str) -> Option<Level> {
 /// Installs the JSON layer on stderr, at the level from the environment.
 pub fn init(module: &'static str) {
     if let Some(level) = level_from_env() {
-        let layer = HclogLayer {
-            module,
-            max_level: level,
-        };
+        let layer = HclogLayer { module, max_level: level };
         let _ = tracing_subscriber::registry().with(layer).try_init();
     }
 }
@@ -59,14 +54,8 @@ impl<S: Subscriber> Layer<S> for HclogLayer {
         let mut fields = FieldsToJson(Map::new());
         event.record(&mut fields);
         let mut line = Map::new();
-        line.insert(
-            "@level".into(),
-            J::from(hclog_level(*event.metadata().level())),
-        );
-        let message = fields
-            .0
-            .remove("message")
-            .unwrap_or(J::String(String::new()));
+        line.insert("@level".into(), J::from(hclog_level(*event.metadata().level())));
+        let message = fields.0.remove("message").unwrap_or(J::String(String::new()));
         let message = match message {
             J::String(s) => s,
             other => other.to_string(),
@@ -95,11 +84,7 @@ fn hclog_level(level: Level) -> &'static str {
 fn timestamp() -> String {
     let now = time::OffsetDateTime::now_utc();
     let micros = now.microsecond();
-    let base = now
-        .replace_nanosecond(0)
-        .unwrap_or(now)
-        .format(&Rfc3339)
-        .unwrap_or_default();
+    let base = now.replace_nanosecond(0).unwrap_or(now).format(&Rfc3339).unwrap_or_default();
     // Rfc3339 without fraction ends in `Z`; insert exactly six digits before it.
     format!("{}.{micros:06}Z", base.trim_end_matches('Z'))
 }
@@ -108,13 +93,11 @@ struct FieldsToJson(Map<String, J>);
 
 impl Visit for FieldsToJson {
     fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        self.0
-            .insert(field.name().to_string(), J::String(format!("{value:?}")));
+        self.0.insert(field.name().to_string(), J::String(format!("{value:?}")));
     }
 
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.0
-            .insert(field.name().to_string(), J::String(value.to_string()));
+        self.0.insert(field.name().to_string(), J::String(value.to_string()));
     }
 
     fn record_i64(&mut self, field: &Field, value: i64) {

@@ -7,10 +7,7 @@ use peering::plugin::server::{self, ServeError};
 use peering::provider::ProviderService;
 
 #[derive(Parser)]
-#[command(
-    version,
-    about = "Terraform provider for private network peerings (Aiven, UpCloud, Scaleway)"
-)]
+#[command(version, about = "Terraform provider for private network peerings (Aiven, UpCloud, Scaleway)")]
 struct Cli {
     /// Serve plaintext on a unix socket and print the TF_REATTACH_PROVIDERS value to export.
     #[arg(long)]
@@ -20,10 +17,7 @@ struct Cli {
 fn main() {
     let cli = Cli::parse();
     peering::logging::init("provider.terraform-provider-peering");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let result = runtime.block_on(async {
         let provider = ProviderService::new();
         if cli.debug {

@@ -18,8 +18,7 @@ pub fn overlaps(a: &IpNet, b: &IpNet) -> bool {
 
 /// The first pair `(ours, theirs)` that overlaps, if any.
 pub fn first_overlap<'a>(ours: &'a [IpNet], theirs: &'a [IpNet]) -> Option<(&'a IpNet, &'a IpNet)> {
-    ours.iter()
-        .find_map(|a| theirs.iter().find(|b| overlaps(a, b)).map(|b| (a, b)))
+    ours.iter().find_map(|a| theirs.iter().find(|b| overlaps(a, b)).map(|b| (a, b)))
 }
 
 macro_rules! uuid_id {
@@ -94,18 +93,14 @@ pub enum NetworkRef {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum EndpointError {
-    #[error(
-        "{0:?} is not an endpoint: expected aiven/PROJECT/VPC_ID, upcloud/NETWORK_ID or scaleway/REGION/VPC_ID"
-    )]
+    #[error("{0:?} is not an endpoint: expected aiven/PROJECT/VPC_ID, upcloud/NETWORK_ID or scaleway/REGION/VPC_ID")]
     Malformed(String),
     #[error("{value:?} is not a UUID")]
     BadUuid { value: String },
 }
 
 fn parse_uuid(value: &str) -> Result<Uuid, EndpointError> {
-    Uuid::parse_str(value).map_err(|_| EndpointError::BadUuid {
-        value: value.to_string(),
-    })
+    Uuid::parse_str(value).map_err(|_| EndpointError::BadUuid { value: value.to_string() })
 }
 
 impl NetworkRef {
@@ -142,17 +137,13 @@ impl FromStr for NetworkRef {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let parts: Vec<&str> = s.split('/').collect();
         match parts.as_slice() {
-            ["upcloud", id] => Ok(NetworkRef::Upcloud {
-                network_id: NetworkId(parse_uuid(id)?),
-            }),
-            ["aiven", project, vpc] if !project.is_empty() => Ok(NetworkRef::Aiven {
-                project: project.to_string(),
-                vpc_id: parse_uuid(vpc)?,
-            }),
-            ["scaleway", region, vpc] if !region.is_empty() => Ok(NetworkRef::Scaleway {
-                region: region.to_string(),
-                vpc_id: parse_uuid(vpc)?,
-            }),
+            ["upcloud", id] => Ok(NetworkRef::Upcloud { network_id: NetworkId(parse_uuid(id)?) }),
+            ["aiven", project, vpc] if !project.is_empty() => {
+                Ok(NetworkRef::Aiven { project: project.to_string(), vpc_id: parse_uuid(vpc)? })
+            }
+            ["scaleway", region, vpc] if !region.is_empty() => {
+                Ok(NetworkRef::Scaleway { region: region.to_string(), vpc_id: parse_uuid(vpc)? })
+            }
             _ => Err(EndpointError::Malformed(s.to_string())),
         }
     }
@@ -175,13 +166,8 @@ impl FromStr for ConnectionId {
     type Err = EndpointError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (a, b) = s
-            .split_once(':')
-            .ok_or_else(|| EndpointError::Malformed(s.to_string()))?;
-        Ok(ConnectionId {
-            network: a.parse()?,
-            peer_network: b.parse()?,
-        })
+        let (a, b) = s.split_once(':').ok_or_else(|| EndpointError::Malformed(s.to_string()))?;
+        Ok(ConnectionId { network: a.parse()?, peer_network: b.parse()? })
     }
 }
 
@@ -209,11 +195,7 @@ mod tests {
         assert_eq!(parsed.network.cloud(), Cloud::Upcloud);
         assert_eq!(parsed.peer_network.cloud(), Cloud::Aiven);
         assert_eq!(parsed.to_string(), id);
-        assert!(
-            "upcloud/not-a-uuid:upcloud/x"
-                .parse::<ConnectionId>()
-                .is_err()
-        );
+        assert!("upcloud/not-a-uuid:upcloud/x".parse::<ConnectionId>().is_err());
         assert!("gcp/x".parse::<NetworkRef>().is_err());
     }
 }

@@ -11,10 +11,7 @@ use peering::emulator::world::World;
 use peering::emulator::{self, Config, Credentials};
 
 #[derive(Parser)]
-#[command(
-    version,
-    about = "Local emulator of the Aiven, UpCloud and Scaleway APIs used by terraform-provider-peering"
-)]
+#[command(version, about = "Local emulator of the Aiven, UpCloud and Scaleway APIs used by terraform-provider-peering")]
 struct Cli {
     /// Address to listen on (loopback only). `127.0.0.1:0` picks a free port; the first stdout
     /// line is `listening on http://ADDR` with the real port.
@@ -59,8 +56,7 @@ struct Cli {
 fn load_world(cli: &Cli) -> Result<World, String> {
     match (&cli.seed, cli.empty) {
         (Some(path), _) => {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
             serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
         }
         (None, true) => Ok(World::empty()),
@@ -83,11 +79,7 @@ async fn main() {
         listen: cli.listen,
         world,
         transition_ms: cli.transition_ms,
-        faults: FaultSettings {
-            fault_rate: cli.fault_rate,
-            rng_seed: Some(cli.rng_seed),
-            latency_ms: cli.latency_ms,
-        },
+        faults: FaultSettings { fault_rate: cli.fault_rate, rng_seed: Some(cli.rng_seed), latency_ms: cli.latency_ms },
         credentials: Credentials {
             upcloud_username: cli.upcloud_username,
             upcloud_password: cli.upcloud_password,

@@ -61,9 +61,7 @@ pub enum Auth {
 
 #[derive(Debug, thiserror::Error)]
 pub enum HttpError {
-    #[error(
-        "{url} is plain http:// to a host that is not loopback; credentials are only sent over https"
-    )]
+    #[error("{url} is plain http:// to a host that is not loopback; credentials are only sent over https")]
     InsecureUrl { url: String },
     #[error("invalid API URL {url:?}: {reason}")]
     BadUrl { url: String, reason: String },
@@ -90,13 +88,7 @@ impl HttpError {
     pub fn outcome_unknown(&self) -> bool {
         matches!(
             self,
-            HttpError::Transport {
-                outcome_unknown: true,
-                ..
-            } | HttpError::Status {
-                outcome_unknown: true,
-                ..
-            }
+            HttpError::Transport { outcome_unknown: true, .. } | HttpError::Status { outcome_unknown: true, .. }
         )
     }
 }
@@ -119,10 +111,7 @@ pub struct ApiClient {
 
 impl std::fmt::Debug for ApiClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ApiClient")
-            .field("base", &self.base.as_str())
-            .field("auth", &self.auth)
-            .finish()
+        f.debug_struct("ApiClient").field("base", &self.base.as_str()).field("auth", &self.auth).finish()
     }
 }
 
@@ -132,10 +121,7 @@ pub fn shared_http_client() -> reqwest::Client {
     CLIENT
         .get_or_init(|| {
             reqwest::Client::builder()
-                .user_agent(concat!(
-                    "terraform-provider-peering/",
-                    env!("CARGO_PKG_VERSION")
-                ))
+                .user_agent(concat!("terraform-provider-peering/", env!("CARGO_PKG_VERSION")))
                 .pool_idle_timeout(Duration::from_secs(30))
                 .connect_timeout(Duration::from_secs(10))
                 .build()
@@ -146,20 +132,12 @@ pub fn shared_http_client() -> reqwest::Client {
 
 /// Refuses to send credentials over plain http to anything but loopback.
 pub fn check_base_url(url: &str) -> Result<Url, HttpError> {
-    let parsed = Url::parse(url).map_err(|e| HttpError::BadUrl {
-        url: url.to_string(),
-        reason: e.to_string(),
-    })?;
+    let parsed = Url::parse(url).map_err(|e| HttpError::BadUrl { url: url.to_string(), reason: e.to_string() })?;
     match parsed.scheme() {
         "https" => Ok(parsed),
         "http" if is_loopback(&parsed) => Ok(parsed),
-        "http" => Err(HttpError::InsecureUrl {
-            url: url.to_string(),
-        }),
-        other => Err(HttpError::BadUrl {
-            url: url.to_string(),
-            reason: format!("unsupported scheme {other}"),
-        }),
+        "http" => Err(HttpError::InsecureUrl { url: url.to_string() }),
+        other => Err(HttpError::BadUrl { url: url.to_string(), reason: format!("unsupported scheme {other}") }),
     }
 }
 
@@ -179,12 +157,7 @@ impl ApiClient {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
-        Ok(ApiClient {
-            http: shared_http_client(),
-            base,
-            auth,
-            policy,
-        })
+        Ok(ApiClient { http: shared_http_client(), base, auth, policy })
     }
 
     pub fn policy(&self) -> &RetryPolicy {
@@ -202,31 +175,21 @@ impl ApiClient {
         let url = self
             .base
             .join(path.trim_start_matches('/'))
-            .map_err(|e| HttpError::BadUrl {
-                url: path.to_string(),
-                reason: e.to_string(),
-            })?;
+            .map_err(|e| HttpError::BadUrl { url: path.to_string(), reason: e.to_string() })?;
         let idempotent = method != Method::POST;
         let mut retry = 0;
         loop {
             let outcome = self.attempt(&method, &url, query, body).await;
             let delay = match &outcome {
                 Ok(_) => return outcome.map_err(|_| unreachable!("checked Ok")),
-                Err(Attempt::Status {
-                    status,
-                    retry_after,
-                    ..
-                }) => {
+                Err(Attempt::Status { status, retry_after, .. }) => {
                     let retryable = *status == StatusCode::TOO_MANY_REQUESTS
                         || (idempotent
                             && (*status == StatusCode::REQUEST_TIMEOUT
-                                || (status.is_server_error()
-                                    && *status != StatusCode::NOT_IMPLEMENTED)));
+                                || (status.is_server_error() && *status != StatusCode::NOT_IMPLEMENTED)));
                     retryable.then(|| retry_after.unwrap_or_else(|| self.policy.backoff(retry)))
                 }
-                Err(Attempt::Transport { sent, .. }) => {
-                    (idempotent || !sent).then(|| self.policy.backoff(retry))
-                }
+                Err(Attempt::Transport { sent, .. }) => (idempotent || !sent).then(|| self.policy.backoff(retry)),
             };
             match delay {
                 Some(delay) if retry < self.policy.max_retries => {
@@ -257,9 +220,7 @@ impl ApiClient {
             request = request.query(query);
         }
         request = match &self.auth {
-            Auth::Basic { username, password } => {
-                request.basic_auth(username, Some(password.expose()))
-            }
+            Auth::Basic { username, password } => request.basic_auth(username, Some(password.expose())),
             Auth::Bearer(token) => request.bearer_auth(token.expose()),
             Auth::Header { name, value } => request.header(*name, value.expose()),
         };
@@ -273,34 +234,20 @@ impl ApiClient {
         })?;
         let status = response.status();
         let retry_after = retry_after(response.headers());
-        let body = response.bytes().await.map_err(|e| Attempt::Transport {
-            sent: true,
-            message: describe(&e),
-        })?;
+        let body = response.bytes().await.map_err(|e| Attempt::Transport { sent: true, message: describe(&e) })?;
         tracing::trace!(%method, path = url.path(), status = status.as_u16(), "response");
         if status.is_success() {
             Ok(Response { status, body })
         } else {
-            Err(Attempt::Status {
-                status,
-                retry_after,
-                body,
-            })
+            Err(Attempt::Status { status, retry_after, body })
         }
     }
 }
 
 /// One failed attempt, before deciding whether to retry.
 enum Attempt {
-    Transport {
-        sent: bool,
-        message: String,
-    },
-    Status {
-        status: StatusCode,
-        retry_after: Option<Duration>,
-        body: bytes::Bytes,
-    },
+    Transport { sent: bool, message: String },
+    Status { status: StatusCode, retry_after: Option<Duration>, body: bytes::Bytes },
 }
 
 impl Attempt {
@@ -350,18 +297,9 @@ mod tests {
         assert!(check_base_url("http://localhost:8787/").is_ok());
         assert!(check_base_url("http://[::1]:8787/").is_ok());
         assert!(check_base_url("https://api.upcloud.com").is_ok());
-        assert!(matches!(
-            check_base_url("http://api.upcloud.com"),
-            Err(HttpError::InsecureUrl { .. })
-        ));
-        assert!(matches!(
-            check_base_url("http://10.0.0.1"),
-            Err(HttpError::InsecureUrl { .. })
-        ));
-        assert!(matches!(
-            check_base_url("ftp://x"),
-            Err(HttpError::BadUrl { .. })
-        ));
+        assert!(matches!(check_base_url("http://api.upcloud.com"), Err(HttpError::InsecureUrl { .. })));
+        assert!(matches!(check_base_url("http://10.0.0.1"), Err(HttpError::InsecureUrl { .. })));
+        assert!(matches!(check_base_url("ftp://x"), Err(HttpError::BadUrl { .. })));
     }
 
     #[test]
@@ -374,19 +312,13 @@ mod tests {
         for retry in 0..10 {
             let d = policy.backoff(retry);
             let full = (Duration::from_millis(100) * (1 << retry)).min(Duration::from_secs(1));
-            assert!(
-                d >= full / 2 && d <= full,
-                "retry {retry}: {d:?} vs {full:?}"
-            );
+            assert!(d >= full / 2 && d <= full, "retry {retry}: {d:?} vs {full:?}");
         }
     }
 
     #[test]
     fn secrets_do_not_print() {
-        let auth = Auth::Basic {
-            username: "u".into(),
-            password: Secret::new("hunter2"),
-        };
+        let auth = Auth::Basic { username: "u".into(), password: Secret::new("hunter2") };
         assert!(!format!("{auth:?}").contains("hunter2"));
     }
 }

@@ -29,12 +29,7 @@ async fn world(State(emulator): State<Arc<Emulator>>) -> impl IntoResponse {
         .upcloud
         .peerings
         .values()
-        .map(|p| {
-            (
-                p.uuid.to_string(),
-                json!(world.upcloud.peering_state(p, now).as_str()),
-            )
-        })
+        .map(|p| (p.uuid.to_string(), json!(world.upcloud.peering_state(p, now).as_str())))
         .collect();
     let mut dump = serde_json::to_value(&*world).unwrap_or_default();
     dump["upcloud"]["peering_states"] = json!(states);
@@ -47,30 +42,16 @@ async fn reset(State(emulator): State<Arc<Emulator>>) -> impl IntoResponse {
 }
 
 async fn requests(State(emulator): State<Arc<Emulator>>) -> impl IntoResponse {
-    Json(emulator.requests.lock().expect("requests lock").clone())
+    Json(emulator.requests())
 }
 
 async fn get_faults(State(emulator): State<Arc<Emulator>>) -> impl IntoResponse {
-    Json(
-        emulator
-            .faults
-            .lock()
-            .expect("faults lock")
-            .settings
-            .clone(),
-    )
+    Json(emulator.faults.lock().expect("faults lock").settings.clone())
 }
 
-async fn put_faults(
-    State(emulator): State<Arc<Emulator>>,
-    Json(settings): Json<FaultSettings>,
-) -> impl IntoResponse {
+async fn put_faults(State(emulator): State<Arc<Emulator>>, Json(settings): Json<FaultSettings>) -> impl IntoResponse {
     if !(0.0..=1.0).contains(&settings.fault_rate) {
-        return (
-            StatusCode::BAD_REQUEST,
-            Json(json!({"error": "fault_rate must be between 0 and 1"})),
-        )
-            .into_response();
+        return (StatusCode::BAD_REQUEST, Json(json!({"error": "fault_rate must be between 0 and 1"}))).into_response();
     }
     let mut faults = emulator.faults.lock().expect("faults lock");
     faults.update(settings);

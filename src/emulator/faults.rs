@@ -64,8 +64,7 @@ impl FaultInjector {
             1 => Fault::RateLimited,
             2 => Fault::ServerError(StatusCode::INTERNAL_SERVER_ERROR),
             3 => Fault::ServerError(
-                [StatusCode::BAD_GATEWAY, StatusCode::SERVICE_UNAVAILABLE]
-                    [self.rng.random_range(0..2)],
+                [StatusCode::BAD_GATEWAY, StatusCode::SERVICE_UNAVAILABLE][self.rng.random_range(0..2)],
             ),
             4 => Fault::Dropped,
             _ => Fault::LostResponse,
@@ -81,10 +80,7 @@ impl FaultInjector {
 /// A response whose body fails at once: the client sees the connection break.
 pub fn broken_connection() -> Response {
     let failing = futures_util::stream::once(async {
-        Err::<bytes::Bytes, std::io::Error>(std::io::Error::new(
-            std::io::ErrorKind::ConnectionReset,
-            "injected fault",
-        ))
+        Err::<bytes::Bytes, std::io::Error>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "injected fault"))
     });
     Response::builder()
         .status(StatusCode::OK)
@@ -101,10 +97,7 @@ pub fn early_response(fault: Fault) -> Option<Response> {
     Some(match fault {
         Fault::RateLimitedWithRetryAfter => (
             StatusCode::TOO_MANY_REQUESTS,
-            [
-                (header::RETRY_AFTER, "1"),
-                (header::CONTENT_TYPE, "application/json"),
-            ],
+            [(header::RETRY_AFTER, "1"), (header::CONTENT_TYPE, "application/json")],
             error_body("TOO_MANY_REQUESTS", "Rate limit exceeded."),
         )
             .into_response(),

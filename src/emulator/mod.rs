@@ -60,11 +60,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
             world: World::demo(),
             transition_ms: 100,
-            faults: FaultSettings {
-                fault_rate: 0.0,
-                rng_seed: Some(0),
-                latency_ms: 0,
-            },
+            faults: FaultSettings { fault_rate: 0.0, rng_seed: Some(0), latency_ms: 0 },
             credentials: Credentials::default(),
         }
     }
@@ -77,6 +73,8 @@ pub struct RequestCounts {
     pub writes: BTreeMap<String, u64>,
     pub total_reads: u64,
     pub total_writes: u64,
+    /// Requests that got an injected fault.
+    pub faults_injected: u64,
 }
 
 pub struct Emulator {
@@ -85,7 +83,7 @@ pub struct Emulator {
     pub transition_ms: u64,
     pub credentials: Credentials,
     pub faults: Mutex<FaultInjector>,
-    pub(crate) requests: Mutex<RequestCounts>,
+    requests: Mutex<RequestCounts>,
 }
 
 impl Emulator {
@@ -107,6 +105,11 @@ impl Emulator {
         uuid::Builder::from_random_bytes(bytes).into_uuid()
     }
 
+    /// Request counts so far.
+    pub fn requests(&self) -> RequestCounts {
+        self.requests.lock().expect("requests lock").clone()
+    }
+
     pub(crate) fn reset(&self) {
         *self.world.lock().expect("world lock") = self.initial.clone();
         *self.requests.lock().expect("requests lock") = RequestCounts::default();
@@ -117,14 +120,8 @@ impl Emulator {
 pub fn app(emulator: Arc<Emulator>) -> Router {
     let clouds = Router::new()
         .merge(upcloud::routes(emulator.clone()))
-        .layer(middleware::from_fn_with_state(
-            emulator.clone(),
-            inject_faults,
-        ))
-        .layer(middleware::from_fn_with_state(
-            emulator.clone(),
-            count_requests,
-        ));
+        .layer(middleware::from_fn_with_state(emulator.clone(), inject_faults))
+        .layer(middleware::from_fn_with_state(emulator.clone(), count_requests));
     clouds.merge(admin::routes()).with_state(emulator)
 }
 
@@ -152,10 +149,7 @@ pub async fn start(config: Config) -> std::io::Result<Handle> {
     if !config.listen.ip().is_loopback() {
         return Err(std::io::Error::new(
             std::io::ErrorKind::InvalidInput,
-            format!(
-                "the emulator listens on loopback only, not {}",
-                config.listen
-            ),
+            format!("the emulator listens on loopback only, not {}", config.listen),
         ));
     }
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
@@ -165,16 +159,9 @@ pub async fn start(config: Config) -> std::io::Result<Handle> {
     let app = app(emulator.clone());
     let stop = shutdown.clone();
     let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(stop.cancelled_owned())
-            .await;
+        let _ = axum::serve(listener, app).with_graceful_shutdown(stop.cancelled_owned()).await;
     });
-    Ok(Handle {
-        addr,
-        emulator,
-        shutdown,
-        task,
-    })
+    Ok(Handle { addr, emulator, shutdown, task })
 }
 
 fn route_of(request: &Request) -> String {
@@ -186,14 +173,9 @@ fn route_of(request: &Request) -> String {
     format!("{} {template}", request.method())
 }
 
-async fn count_requests(
-    State(emulator): State<Arc<Emulator>>,
-    request: Request,
-    next: Next,
-) -> Response {
+async fn count_requests(State(emulator): State<Arc<Emulator>>, request: Request, next: Next) -> Response {
     let route = route_of(&request);
-    let write =
-        request.method() != axum::http::Method::GET && request.method() != axum::http::Method::HEAD;
+    let write = request.method() != axum::http::Method::GET && request.method() != axum::http::Method::HEAD;
     {
         let mut counts = emulator.requests.lock().expect("requests lock");
         if write {
@@ -207,11 +189,7 @@ async fn count_requests(
     next.run(request).await
 }
 
-async fn inject_faults(
-    State(emulator): State<Arc<Emulator>>,
-    request: Request,
-    next: Next,
-) -> Response {
+async fn inject_faults(State(emulator): State<Arc<Emulator>>, request: Request, next: Next) -> Response {
     let (fault, latency) = {
         let mut injector = emulator.faults.lock().expect("faults lock");
         (injector.draw(), injector.settings.latency_ms)
@@ -220,6 +198,8 @@ async fn inject_faults(
         tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
     }
     if let Some(fault) = fault {
+        emulator.requests.lock().expect("requests lock").faults_injected += 1;
+        tracing::debug!(?fault, "injecting fault");
         if let Some(response) = faults::early_response(fault) {
             return response;
         }

@@ -16,9 +16,9 @@ use serde_json::{Value as J, json};
 use super::Emulator;
 use super::world::{PeeringRecord, UpcloudWorld, now_ms};
 use crate::clouds::upcloud::{
-    ConfiguredStatus, CreateNetwork, CreatePeering, Label, Network, NetworkEnvelope, NetworkItems,
-    NetworkList, PeeringEnvelope, PeeringItems, PeeringList, PeeringPatch, RouterEnvelope,
-    RouterFields, RouterItems, RouterList, Servers,
+    ConfiguredStatus, CreateNetwork, CreatePeering, Label, Network, NetworkEnvelope, NetworkItems, NetworkList,
+    PeeringEnvelope, PeeringItems, PeeringList, PeeringPatch, RouterEnvelope, RouterFields, RouterItems, RouterList,
+    Servers,
 };
 use crate::net::{NetworkId, PeeringId, RouterId};
 
@@ -30,25 +30,11 @@ pub fn routes(emulator: Arc<Emulator>) -> Router<Arc<Emulator>> {
         .route("/1.3/account", get(account))
         .route("/1.3/network", get(list_networks).post(create_network))
         .route("/1.3/network/", get(list_networks).post(create_network))
-        .route(
-            "/1.3/network/{uuid}",
-            get(get_network).put(modify_network).delete(delete_network),
-        )
+        .route("/1.3/network/{uuid}", get(get_network).put(modify_network).delete(delete_network))
         .route("/1.3/router", get(list_routers).post(create_router))
-        .route(
-            "/1.3/router/{uuid}",
-            get(get_router).patch(modify_router).delete(delete_router),
-        )
-        .route(
-            "/1.3/network-peering",
-            get(list_peerings).post(create_peering),
-        )
-        .route(
-            "/1.3/network-peering/{uuid}",
-            get(get_peering)
-                .patch(modify_peering)
-                .delete(delete_peering),
-        )
+        .route("/1.3/router/{uuid}", get(get_router).patch(modify_router).delete(delete_router))
+        .route("/1.3/network-peering", get(list_peerings).post(create_peering))
+        .route("/1.3/network-peering/{uuid}", get(get_peering).patch(modify_peering).delete(delete_peering))
         .route_layer(middleware::from_fn_with_state(emulator, authenticate))
 }
 
@@ -67,46 +53,26 @@ fn ok<T: serde::Serialize>(status: StatusCode, body: T) -> Answer {
 }
 
 fn parse_id<T: std::str::FromStr>(raw: &str, code: &str, what: &str) -> Result<T, Response> {
-    raw.parse().map_err(|_| {
-        error(
-            StatusCode::NOT_FOUND,
-            code,
-            format!("The {what} {raw} does not exist."),
-        )
-    })
+    raw.parse().map_err(|_| error(StatusCode::NOT_FOUND, code, format!("The {what} {raw} does not exist.")))
 }
 
 fn body_object(body: &J, key: &str) -> Result<J, Response> {
-    body.get(key)
-        .filter(|v| v.is_object())
-        .cloned()
-        .ok_or_else(|| {
-            error(
-                StatusCode::BAD_REQUEST,
-                "INVALID_REQUEST",
-                format!("The request body must be {{\"{key}\": {{…}}}}."),
-            )
-        })
+    body.get(key).filter(|v| v.is_object()).cloned().ok_or_else(|| {
+        error(StatusCode::BAD_REQUEST, "INVALID_REQUEST", format!("The request body must be {{\"{key}\": {{…}}}}."))
+    })
 }
 
 fn parse_body<T: serde::de::DeserializeOwned>(value: J) -> Result<T, Response> {
-    serde_json::from_value(value)
-        .map_err(|e| error(StatusCode::BAD_REQUEST, "INVALID_REQUEST", e.to_string()))
+    serde_json::from_value(value).map_err(|e| error(StatusCode::BAD_REQUEST, "INVALID_REQUEST", e.to_string()))
 }
 
 /// Basic (`username:password`) or bearer token, as UpCloud accepts; 401 otherwise.
 pub async fn authenticate(State(emulator): Shared, request: Request, next: Next) -> Response {
     let creds = &emulator.credentials;
-    let header = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_default();
+    let header = request.headers().get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()).unwrap_or_default();
     let accepted = if let Some(basic) = header.strip_prefix("Basic ") {
-        let expected = base64::engine::general_purpose::STANDARD.encode(format!(
-            "{}:{}",
-            creds.upcloud_username, creds.upcloud_password
-        ));
+        let expected = base64::engine::general_purpose::STANDARD
+            .encode(format!("{}:{}", creds.upcloud_username, creds.upcloud_password));
         basic.trim() == expected
     } else if let Some(token) = header.strip_prefix("Bearer ") {
         token.trim() == creds.upcloud_token
@@ -133,11 +99,7 @@ fn matches_labels(labels: &[Label], filters: &[String]) -> bool {
 }
 
 fn query_all(query: &[(String, String)], key: &str) -> Vec<String> {
-    query
-        .iter()
-        .filter(|(k, _)| k == key)
-        .map(|(_, v)| v.clone())
-        .collect()
+    query.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect()
 }
 
 async fn account(State(emulator): Shared) -> Answer {
@@ -148,10 +110,7 @@ async fn account(State(emulator): Shared) -> Answer {
     )
 }
 
-async fn list_networks(
-    State(emulator): Shared,
-    Query(query): Query<Vec<(String, String)>>,
-) -> Answer {
+async fn list_networks(State(emulator): Shared, Query(query): Query<Vec<(String, String)>>) -> Answer {
     let world = emulator.world.lock().expect("world lock");
     let zones = query_all(&query, "zone");
     let labels = query_all(&query, "label");
@@ -163,43 +122,26 @@ async fn list_networks(
         .filter(|n| matches_labels(&n.labels, &labels))
         .cloned()
         .collect();
-    ok(
-        StatusCode::OK,
-        NetworkList {
-            networks: NetworkItems { network },
-        },
-    )
+    ok(StatusCode::OK, NetworkList { networks: NetworkItems { network } })
 }
 
 fn network_or_404(world: &UpcloudWorld, id: NetworkId) -> Result<&Network, Response> {
-    world.networks.get(&id).ok_or_else(|| {
-        error(
-            StatusCode::NOT_FOUND,
-            "NETWORK_NOT_FOUND",
-            format!("The network {id} does not exist."),
-        )
-    })
+    world
+        .networks
+        .get(&id)
+        .ok_or_else(|| error(StatusCode::NOT_FOUND, "NETWORK_NOT_FOUND", format!("The network {id} does not exist.")))
 }
 
 async fn get_network(State(emulator): Shared, Path(uuid): Path<String>) -> Answer {
     let id: NetworkId = parse_id(&uuid, "NETWORK_NOT_FOUND", "network")?;
     let world = emulator.world.lock().expect("world lock");
-    ok(
-        StatusCode::OK,
-        NetworkEnvelope {
-            network: network_or_404(&world.upcloud, id)?.clone(),
-        },
-    )
+    ok(StatusCode::OK, NetworkEnvelope { network: network_or_404(&world.upcloud, id)?.clone() })
 }
 
 async fn create_network(State(emulator): Shared, Json(body): Json<J>) -> Answer {
     let request: CreateNetwork = parse_body(body_object(&body, "network")?)?;
     if request.ip_networks.ip_network.is_empty() {
-        return Err(error(
-            StatusCode::BAD_REQUEST,
-            "IP_NETWORKS_MISSING",
-            "A network needs one ip_network.",
-        ));
+        return Err(error(StatusCode::BAD_REQUEST, "IP_NETWORKS_MISSING", "A network needs one ip_network."));
     }
     let uuid = NetworkId(emulator.new_uuid(0x03));
     let mut world = emulator.world.lock().expect("world lock");
@@ -226,11 +168,7 @@ async fn create_network(State(emulator): Shared, Json(body): Json<J>) -> Answer 
     ok(StatusCode::CREATED, NetworkEnvelope { network })
 }
 
-async fn modify_network(
-    State(emulator): Shared,
-    Path(uuid): Path<String>,
-    Json(body): Json<J>,
-) -> Answer {
+async fn modify_network(State(emulator): Shared, Path(uuid): Path<String>, Json(body): Json<J>) -> Answer {
     let id: NetworkId = parse_id(&uuid, "NETWORK_NOT_FOUND", "network")?;
     let fields = body_object(&body, "network")?;
     let mut world = emulator.world.lock().expect("world lock");
@@ -251,11 +189,7 @@ async fn modify_network(
             Some(Some(rid))
         }
         Some(_) => {
-            return Err(error(
-                StatusCode::BAD_REQUEST,
-                "INVALID_REQUEST",
-                "router must be a UUID or null.",
-            ));
+            return Err(error(StatusCode::BAD_REQUEST, "INVALID_REQUEST", "router must be a UUID or null."));
         }
     };
     let network = world.upcloud.networks.get_mut(&id).expect("checked above");
@@ -268,12 +202,7 @@ async fn modify_network(
     if let Some(router) = router {
         network.router = router;
     }
-    ok(
-        StatusCode::OK,
-        NetworkEnvelope {
-            network: network.clone(),
-        },
-    )
+    ok(StatusCode::OK, NetworkEnvelope { network: network.clone() })
 }
 
 async fn delete_network(State(emulator): Shared, Path(uuid): Path<String>) -> Answer {
@@ -294,10 +223,7 @@ async fn delete_network(State(emulator): Shared, Path(uuid): Path<String>) -> An
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn list_routers(
-    State(emulator): Shared,
-    Query(query): Query<Vec<(String, String)>>,
-) -> Answer {
+async fn list_routers(State(emulator): Shared, Query(query): Query<Vec<(String, String)>>) -> Answer {
     let world = emulator.world.lock().expect("world lock");
     let labels = query_all(&query, "label");
     let router = world
@@ -307,36 +233,19 @@ async fn list_routers(
         .filter_map(|id| world.upcloud.router_view(*id))
         .filter(|r| matches_labels(&r.labels, &labels))
         .collect();
-    ok(
-        StatusCode::OK,
-        RouterList {
-            routers: RouterItems { router },
-        },
-    )
+    ok(StatusCode::OK, RouterList { routers: RouterItems { router } })
 }
 
-fn router_or_404(
-    world: &UpcloudWorld,
-    id: RouterId,
-) -> Result<crate::clouds::upcloud::Router, Response> {
-    world.router_view(id).ok_or_else(|| {
-        error(
-            StatusCode::NOT_FOUND,
-            "ROUTER_NOT_FOUND",
-            format!("The router {id} does not exist."),
-        )
-    })
+fn router_or_404(world: &UpcloudWorld, id: RouterId) -> Result<crate::clouds::upcloud::Router, Response> {
+    world
+        .router_view(id)
+        .ok_or_else(|| error(StatusCode::NOT_FOUND, "ROUTER_NOT_FOUND", format!("The router {id} does not exist.")))
 }
 
 async fn get_router(State(emulator): Shared, Path(uuid): Path<String>) -> Answer {
     let id: RouterId = parse_id(&uuid, "ROUTER_NOT_FOUND", "router")?;
     let world = emulator.world.lock().expect("world lock");
-    ok(
-        StatusCode::OK,
-        RouterEnvelope {
-            router: router_or_404(&world.upcloud, id)?,
-        },
-    )
+    ok(StatusCode::OK, RouterEnvelope { router: router_or_404(&world.upcloud, id)? })
 }
 
 fn apply_router_fields(router: &mut crate::clouds::upcloud::Router, fields: RouterFields) {
@@ -348,17 +257,9 @@ fn apply_router_fields(router: &mut crate::clouds::upcloud::Router, fields: Rout
     }
     if let Some(routes) = fields.static_routes {
         // User routes are replaced; service routes stay whatever the list says.
-        router
-            .static_routes
-            .retain(|r| r.kind.as_deref() == Some("service"));
-        for (n, mut route) in routes
-            .into_iter()
-            .filter(|r| r.kind.as_deref() != Some("service"))
-            .enumerate()
-        {
-            route
-                .name
-                .get_or_insert_with(|| format!("static-route-{n}"));
+        router.static_routes.retain(|r| r.kind.as_deref() == Some("service"));
+        for (n, mut route) in routes.into_iter().filter(|r| r.kind.as_deref() != Some("service")).enumerate() {
+            route.name.get_or_insert_with(|| format!("static-route-{n}"));
             route.kind = Some("user".into());
             router.static_routes.push(route);
         }
@@ -368,44 +269,23 @@ fn apply_router_fields(router: &mut crate::clouds::upcloud::Router, fields: Rout
 async fn create_router(State(emulator): Shared, Json(body): Json<J>) -> Answer {
     let fields: RouterFields = parse_body(body_object(&body, "router")?)?;
     if fields.name.as_deref().is_none_or(str::is_empty) {
-        return Err(error(
-            StatusCode::BAD_REQUEST,
-            "ROUTER_NAME_MISSING",
-            "A router needs a name.",
-        ));
+        return Err(error(StatusCode::BAD_REQUEST, "ROUTER_NAME_MISSING", "A router needs a name."));
     }
     let id = RouterId(emulator.new_uuid(0x04));
     let mut router = super::world::router(id, "");
     apply_router_fields(&mut router, fields);
     let mut world = emulator.world.lock().expect("world lock");
     world.upcloud.routers.insert(id, router);
-    ok(
-        StatusCode::CREATED,
-        RouterEnvelope {
-            router: router_or_404(&world.upcloud, id)?,
-        },
-    )
+    ok(StatusCode::CREATED, RouterEnvelope { router: router_or_404(&world.upcloud, id)? })
 }
 
-async fn modify_router(
-    State(emulator): Shared,
-    Path(uuid): Path<String>,
-    Json(body): Json<J>,
-) -> Answer {
+async fn modify_router(State(emulator): Shared, Path(uuid): Path<String>, Json(body): Json<J>) -> Answer {
     let id: RouterId = parse_id(&uuid, "ROUTER_NOT_FOUND", "router")?;
     let fields: RouterFields = parse_body(body_object(&body, "router")?)?;
     let mut world = emulator.world.lock().expect("world lock");
     router_or_404(&world.upcloud, id)?;
-    apply_router_fields(
-        world.upcloud.routers.get_mut(&id).expect("checked above"),
-        fields,
-    );
-    ok(
-        StatusCode::OK,
-        RouterEnvelope {
-            router: router_or_404(&world.upcloud, id)?,
-        },
-    )
+    apply_router_fields(world.upcloud.routers.get_mut(&id).expect("checked above"), fields);
+    ok(StatusCode::OK, RouterEnvelope { router: router_or_404(&world.upcloud, id)? })
 }
 
 async fn delete_router(State(emulator): Shared, Path(uuid): Path<String>) -> Answer {
@@ -423,15 +303,10 @@ async fn delete_router(State(emulator): Shared, Path(uuid): Path<String>) -> Ans
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn list_peerings(
-    State(emulator): Shared,
-    Query(query): Query<Vec<(String, String)>>,
-) -> Answer {
+async fn list_peerings(State(emulator): Shared, Query(query): Query<Vec<(String, String)>>) -> Answer {
     let world = emulator.world.lock().expect("world lock");
-    let wanted: HashMap<&str, Vec<String>> = ["uuid", "network_uuid_local", "network_uuid_peer"]
-        .into_iter()
-        .map(|k| (k, query_all(&query, k)))
-        .collect();
+    let wanted: HashMap<&str, Vec<String>> =
+        ["uuid", "network_uuid_local", "network_uuid_peer"].into_iter().map(|k| (k, query_all(&query, k))).collect();
     let labels = query_all(&query, "label");
     let pass = |key: &str, value: String| wanted[key].is_empty() || wanted[key].contains(&value);
     let now = now_ms();
@@ -445,21 +320,12 @@ async fn list_peerings(
         .filter(|p| matches_labels(&p.labels, &labels))
         .map(|p| world.upcloud.peering_view(p, now))
         .collect();
-    ok(
-        StatusCode::OK,
-        PeeringList {
-            network_peerings: PeeringItems { network_peering },
-        },
-    )
+    ok(StatusCode::OK, PeeringList { network_peerings: PeeringItems { network_peering } })
 }
 
 fn peering_or_404(world: &UpcloudWorld, id: PeeringId) -> Result<&PeeringRecord, Response> {
     world.peerings.get(&id).ok_or_else(|| {
-        error(
-            StatusCode::NOT_FOUND,
-            "PEERING_NOT_FOUND",
-            format!("The network peering {id} does not exist."),
-        )
+        error(StatusCode::NOT_FOUND, "PEERING_NOT_FOUND", format!("The network peering {id} does not exist."))
     })
 }
 
@@ -467,33 +333,20 @@ async fn get_peering(State(emulator): Shared, Path(uuid): Path<String>) -> Answe
     let id: PeeringId = parse_id(&uuid, "PEERING_NOT_FOUND", "network peering")?;
     let world = emulator.world.lock().expect("world lock");
     let record = peering_or_404(&world.upcloud, id)?;
-    ok(
-        StatusCode::OK,
-        PeeringEnvelope {
-            network_peering: world.upcloud.peering_view(record, now_ms()),
-        },
-    )
+    ok(StatusCode::OK, PeeringEnvelope { network_peering: world.upcloud.peering_view(record, now_ms()) })
 }
 
 async fn create_peering(State(emulator): Shared, Json(body): Json<J>) -> Answer {
     let request: CreatePeering = parse_body(body_object(&body, "network_peering")?)?;
     if request.name.is_empty() || request.name.chars().count() > 255 {
-        return Err(error(
-            StatusCode::BAD_REQUEST,
-            "NAME_INVALID",
-            "The name must have 1 to 255 characters.",
-        ));
+        return Err(error(StatusCode::BAD_REQUEST, "NAME_INVALID", "The name must have 1 to 255 characters."));
     }
     let uuid = PeeringId(emulator.new_uuid(0x0f));
     let mut world = emulator.world.lock().expect("world lock");
     let up = &mut world.upcloud;
     let (local, peer) = (request.network.uuid, request.peer_network.uuid);
     let Some(local_network) = up.networks.get(&local) else {
-        return Err(error(
-            StatusCode::NOT_FOUND,
-            "NETWORK_NOT_FOUND",
-            format!("The network {local} does not exist."),
-        ));
+        return Err(error(StatusCode::NOT_FOUND, "NETWORK_NOT_FOUND", format!("The network {local} does not exist.")));
     };
     if local_network.router.is_none() {
         return Err(error(
@@ -509,11 +362,7 @@ async fn create_peering(State(emulator): Shared, Json(body): Json<J>) -> Answer 
             format!("The peer network {peer} does not exist."),
         ));
     }
-    if up
-        .peerings
-        .values()
-        .any(|p| p.network == local && p.peer_network == peer)
-    {
+    if up.peerings.values().any(|p| p.network == local && p.peer_network == peer) {
         return Err(error(
             StatusCode::CONFLICT,
             "PEERING_CONFLICT",
@@ -530,19 +379,10 @@ async fn create_peering(State(emulator): Shared, Json(body): Json<J>) -> Answer 
         busy_until_ms: now_ms() + emulator.transition_ms,
     };
     up.peerings.insert(uuid, record.clone());
-    ok(
-        StatusCode::CREATED,
-        PeeringEnvelope {
-            network_peering: up.peering_view(&record, now_ms()),
-        },
-    )
+    ok(StatusCode::CREATED, PeeringEnvelope { network_peering: up.peering_view(&record, now_ms()) })
 }
 
-async fn modify_peering(
-    State(emulator): Shared,
-    Path(uuid): Path<String>,
-    Json(body): Json<J>,
-) -> Answer {
+async fn modify_peering(State(emulator): Shared, Path(uuid): Path<String>, Json(body): Json<J>) -> Answer {
     let id: PeeringId = parse_id(&uuid, "PEERING_NOT_FOUND", "network peering")?;
     let patch: PeeringPatch = parse_body(body_object(&body, "network_peering")?)?;
     let mut world = emulator.world.lock().expect("world lock");
@@ -561,12 +401,7 @@ async fn modify_peering(
         }
     }
     let record = record.clone();
-    ok(
-        StatusCode::OK,
-        PeeringEnvelope {
-            network_peering: world.upcloud.peering_view(&record, now_ms()),
-        },
-    )
+    ok(StatusCode::OK, PeeringEnvelope { network_peering: world.upcloud.peering_view(&record, now_ms()) })
 }
 
 async fn delete_peering(State(emulator): Shared, Path(uuid): Path<String>) -> Answer {
@@ -574,16 +409,12 @@ async fn delete_peering(State(emulator): Shared, Path(uuid): Path<String>) -> An
     let mut world = emulator.world.lock().expect("world lock");
     let record = peering_or_404(&world.upcloud, id)?;
     let state = world.upcloud.peering_state(record, now_ms());
-    if record.configured_status != ConfiguredStatus::Disabled
-        || state != crate::clouds::upcloud::PeeringState::Disabled
+    if record.configured_status != ConfiguredStatus::Disabled || state != crate::clouds::upcloud::PeeringState::Disabled
     {
         return Err(error(
             StatusCode::CONFLICT,
             "PEERING_NOT_DISABLED",
-            format!(
-                "The network peering {id} must be disabled before it is deleted (state {}).",
-                state.as_str()
-            ),
+            format!("The network peering {id} must be disabled before it is deleted (state {}).", state.as_str()),
         ));
     }
     world.upcloud.peerings.remove(&id);

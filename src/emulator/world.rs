@@ -5,18 +5,14 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::clouds::upcloud::{
-    AttachedNetworks, ConfiguredStatus, Family, IpNetwork, IpNetworks, Label, Network,
-    NetworkPeering, NetworkUuid, PeeringAddress, PeeringIpNetworks, PeeringNetwork, PeeringState,
-    Router, ServerRef, Servers, YesNo,
+    AttachedNetworks, ConfiguredStatus, Family, IpNetwork, IpNetworks, Label, Network, NetworkPeering, NetworkUuid,
+    PeeringAddress, PeeringIpNetworks, PeeringNetwork, PeeringState, Router, ServerRef, Servers, YesNo,
 };
 use crate::net::{IpNet, NetworkId, PeeringId, RouterId, first_overlap};
 
 /// Milliseconds since the Unix epoch; object timers use it so a dumped world stays meaningful.
 pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
 /// A network peering as stored; its `state` is derived on every read.
@@ -79,13 +75,7 @@ pub mod demo {
     pub const NETWORK_HELSINKI: &str = "03000000-0000-4000-8000-0000000000c1";
 }
 
-pub fn network(
-    uuid: NetworkId,
-    name: &str,
-    zone: &str,
-    cidr: &str,
-    router: Option<RouterId>,
-) -> Network {
+pub fn network(uuid: NetworkId, name: &str, zone: &str, cidr: &str, router: Option<RouterId>) -> Network {
     let address: IpNet = cidr.parse().expect("demo CIDRs parse");
     Network {
         uuid,
@@ -121,12 +111,7 @@ pub fn router(uuid: RouterId, name: &str) -> Router {
 impl World {
     /// No networks; the Aiven project `demo` exists.
     pub fn empty() -> World {
-        World {
-            aiven: AivenWorld {
-                projects: vec!["demo".to_string()],
-            },
-            ..Default::default()
-        }
+        World { aiven: AivenWorld { projects: vec!["demo".to_string()] }, ..Default::default() }
     }
 
     /// A few networks in `de-fra1` (two peerable, one without a router, one overlapping) and
@@ -134,54 +119,21 @@ impl World {
     pub fn demo() -> World {
         let mut world = World::empty();
         let up = &mut world.upcloud;
-        for (r, name) in [
-            (demo::ROUTER_A, "app-router"),
-            (demo::ROUTER_B, "db-router"),
-            (demo::ROUTER_HEL, "hel-router"),
-        ] {
+        for (r, name) in
+            [(demo::ROUTER_A, "app-router"), (demo::ROUTER_B, "db-router"), (demo::ROUTER_HEL, "hel-router")]
+        {
             up.routers.insert(id(r), router(id(r), name));
         }
-        let mut app = network(
-            id(demo::NETWORK_APP),
-            "app",
-            "de-fra1",
-            "10.10.0.0/24",
-            Some(id(demo::ROUTER_A)),
-        );
-        app.servers.server.push(ServerRef {
-            uuid: "00d5c4c6-0000-4000-8000-0000000000a1".into(),
-            title: "app-server-1".into(),
-        });
+        let mut app = network(id(demo::NETWORK_APP), "app", "de-fra1", "10.10.0.0/24", Some(id(demo::ROUTER_A)));
+        app.servers
+            .server
+            .push(ServerRef { uuid: "00d5c4c6-0000-4000-8000-0000000000a1".into(), title: "app-server-1".into() });
         let networks = [
             app,
-            network(
-                id(demo::NETWORK_DB),
-                "db",
-                "de-fra1",
-                "10.20.0.0/24",
-                Some(id(demo::ROUTER_B)),
-            ),
-            network(
-                id(demo::NETWORK_NO_ROUTER),
-                "no-router",
-                "de-fra1",
-                "10.30.0.0/24",
-                None,
-            ),
-            network(
-                id(demo::NETWORK_OVERLAP),
-                "overlaps-app",
-                "de-fra1",
-                "10.10.0.128/25",
-                Some(id(demo::ROUTER_B)),
-            ),
-            network(
-                id(demo::NETWORK_HELSINKI),
-                "helsinki",
-                "fi-hel1",
-                "10.40.0.0/24",
-                Some(id(demo::ROUTER_HEL)),
-            ),
+            network(id(demo::NETWORK_DB), "db", "de-fra1", "10.20.0.0/24", Some(id(demo::ROUTER_B))),
+            network(id(demo::NETWORK_NO_ROUTER), "no-router", "de-fra1", "10.30.0.0/24", None),
+            network(id(demo::NETWORK_OVERLAP), "overlaps-app", "de-fra1", "10.10.0.128/25", Some(id(demo::ROUTER_B))),
+            network(id(demo::NETWORK_HELSINKI), "helsinki", "fi-hel1", "10.40.0.0/24", Some(id(demo::ROUTER_HEL))),
         ];
         for n in networks {
             up.networks.insert(n.uuid, n);
@@ -206,9 +158,7 @@ impl UpcloudWorld {
     }
 
     fn reverse_of(&self, p: &PeeringRecord) -> Option<&PeeringRecord> {
-        self.peerings
-            .values()
-            .find(|r| r.network == p.peer_network && r.peer_network == p.network)
+        self.peerings.values().find(|r| r.network == p.peer_network && r.peer_network == p.network)
     }
 
     /// The state UpCloud would report for a peering right now.
@@ -236,9 +186,7 @@ impl UpcloudWorld {
         }
         match self.reverse_of(p) {
             None => PeeringState::PendingPeer,
-            Some(r) if r.configured_status == ConfiguredStatus::Disabled => {
-                PeeringState::PeerDisabled
-            }
+            Some(r) if r.configured_status == ConfiguredStatus::Disabled => PeeringState::PeerDisabled,
             Some(r) if now < r.busy_until_ms => PeeringState::PendingPeer,
             Some(_) => PeeringState::Active,
         }
@@ -251,10 +199,7 @@ impl UpcloudWorld {
                 .ip_networks
                 .ip_network
                 .iter()
-                .map(|ip| PeeringAddress {
-                    address: ip.address,
-                    family: ip.family,
-                })
+                .map(|ip| PeeringAddress { address: ip.address, family: ip.family })
                 .collect(),
         })
     }
@@ -267,18 +212,11 @@ impl UpcloudWorld {
             name: p.name.clone(),
             configured_status: p.configured_status,
             state: self.peering_state(p, now),
-            network: PeeringNetwork {
-                uuid: p.network,
-                ip_networks: self.addresses(p.network),
-            },
+            network: PeeringNetwork { uuid: p.network, ip_networks: self.addresses(p.network) },
             peer_network: PeeringNetwork {
                 uuid: p.peer_network,
                 // Visible only once both sides have a peering.
-                ip_networks: if both_sides {
-                    self.addresses(p.peer_network)
-                } else {
-                    None
-                },
+                ip_networks: if both_sides { self.addresses(p.peer_network) } else { None },
             },
             labels: p.labels.clone(),
         }
@@ -311,42 +249,24 @@ mod tests {
         assert_eq!(world.peering_state(&a, now_ms()), PeeringState::Active);
         // Still configuring: provisioning, and the other side waits for it.
         world.peerings.get_mut(&b.uuid).unwrap().busy_until_ms = u64::MAX;
-        assert_eq!(
-            world.peering_state(&world.peerings[&b.uuid].clone(), now_ms()),
-            PeeringState::Provisioning
-        );
+        assert_eq!(world.peering_state(&world.peerings[&b.uuid].clone(), now_ms()), PeeringState::Provisioning);
         assert_eq!(world.peering_state(&a, now_ms()), PeeringState::PendingPeer);
         world.peerings.get_mut(&b.uuid).unwrap().busy_until_ms = 0;
         world.peerings.get_mut(&b.uuid).unwrap().configured_status = ConfiguredStatus::Disabled;
-        assert_eq!(
-            world.peering_state(&a, now_ms()),
-            PeeringState::PeerDisabled
-        );
+        assert_eq!(world.peering_state(&a, now_ms()), PeeringState::PeerDisabled);
     }
 
     #[test]
     fn failure_states_follow_the_world() {
         let mut world = World::demo().upcloud;
         let overlap = record(1, demo::NETWORK_APP, demo::NETWORK_OVERLAP);
-        assert_eq!(
-            world.peering_state(&overlap, now_ms()),
-            PeeringState::ConflictSubnet
-        );
+        assert_eq!(world.peering_state(&overlap, now_ms()), PeeringState::ConflictSubnet);
         let to_no_router = record(2, demo::NETWORK_APP, demo::NETWORK_NO_ROUTER);
-        assert_eq!(
-            world.peering_state(&to_no_router, now_ms()),
-            PeeringState::MissingPeerRouter
-        );
+        assert_eq!(world.peering_state(&to_no_router, now_ms()), PeeringState::MissingPeerRouter);
         let from_no_router = record(3, demo::NETWORK_NO_ROUTER, demo::NETWORK_APP);
-        assert_eq!(
-            world.peering_state(&from_no_router, now_ms()),
-            PeeringState::MissingLocalRouter
-        );
+        assert_eq!(world.peering_state(&from_no_router, now_ms()), PeeringState::MissingLocalRouter);
         world.networks.remove(&id(demo::NETWORK_DB));
         let dangling = record(4, demo::NETWORK_APP, demo::NETWORK_DB);
-        assert_eq!(
-            world.peering_state(&dangling, now_ms()),
-            PeeringState::DeletedPeerNetwork
-        );
+        assert_eq!(world.peering_state(&dangling, now_ms()), PeeringState::DeletedPeerNetwork);
     }
 }

@@ -5,8 +5,7 @@ use std::io::Write;
 use base64::Engine;
 
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
-pub const MAGIC_COOKIE_VALUE: &str =
-    "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+pub const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 /// go-plugin's own protocol version, the first field of the line.
 const CORE_PROTOCOL_VERSION: u32 = 1;
 /// The only Terraform plugin protocol we speak.
@@ -28,10 +27,7 @@ pub enum HandshakeError {
 }
 
 /// Checks that Terraform started us and offers protocol 6.
-pub fn check_environment(
-    cookie: Option<&str>,
-    versions: Option<&str>,
-) -> Result<u32, HandshakeError> {
+pub fn check_environment(cookie: Option<&str>, versions: Option<&str>) -> Result<u32, HandshakeError> {
     if cookie != Some(MAGIC_COOKIE_VALUE) {
         return Err(HandshakeError::NotLaunchedByTerraform);
     }
@@ -40,15 +36,11 @@ pub fn check_environment(
 
 /// Picks protocol 6 from a `PLUGIN_PROTOCOL_VERSIONS` list such as `5,6` or `6,5`.
 pub fn negotiate(offered: &str) -> Result<u32, HandshakeError> {
-    let supports_6 = offered
-        .split(',')
-        .any(|v| v.trim().parse::<u32>() == Ok(APP_PROTOCOL_VERSION));
+    let supports_6 = offered.split(',').any(|v| v.trim().parse::<u32>() == Ok(APP_PROTOCOL_VERSION));
     if supports_6 {
         Ok(APP_PROTOCOL_VERSION)
     } else {
-        Err(HandshakeError::UnsupportedProtocol {
-            offered: offered.to_string(),
-        })
+        Err(HandshakeError::UnsupportedProtocol { offered: offered.to_string() })
     }
 }
 
@@ -78,14 +70,9 @@ impl Address {
 /// `1|6|unix|/tmp/…/plugin.sock|grpc|<unpadded base64 DER>`; the certificate field stays empty
 /// when serving plaintext.
 pub fn handshake_line(address: &Address, server_cert_der: Option<&[u8]>) -> String {
-    let cert = server_cert_der
-        .map(|der| base64::engine::general_purpose::STANDARD_NO_PAD.encode(der))
-        .unwrap_or_default();
-    format!(
-        "{CORE_PROTOCOL_VERSION}|{APP_PROTOCOL_VERSION}|{}|{}|grpc|{cert}",
-        address.network(),
-        address.address()
-    )
+    let cert =
+        server_cert_der.map(|der| base64::engine::general_purpose::STANDARD_NO_PAD.encode(der)).unwrap_or_default();
+    format!("{CORE_PROTOCOL_VERSION}|{APP_PROTOCOL_VERSION}|{}|{}|grpc|{cert}", address.network(), address.address())
 }
 
 /// Prints the line as the first and only thing on stdout.
@@ -101,22 +88,10 @@ mod tests {
 
     #[test]
     fn requires_cookie_and_protocol_6() {
-        assert_eq!(
-            check_environment(None, Some("6")),
-            Err(HandshakeError::NotLaunchedByTerraform)
-        );
-        assert_eq!(
-            check_environment(Some("nope"), Some("6")),
-            Err(HandshakeError::NotLaunchedByTerraform)
-        );
-        assert_eq!(
-            check_environment(Some(MAGIC_COOKIE_VALUE), Some("6,5")),
-            Ok(6)
-        );
-        assert_eq!(
-            check_environment(Some(MAGIC_COOKIE_VALUE), Some("5, 6")),
-            Ok(6)
-        );
+        assert_eq!(check_environment(None, Some("6")), Err(HandshakeError::NotLaunchedByTerraform));
+        assert_eq!(check_environment(Some("nope"), Some("6")), Err(HandshakeError::NotLaunchedByTerraform));
+        assert_eq!(check_environment(Some(MAGIC_COOKIE_VALUE), Some("6,5")), Ok(6));
+        assert_eq!(check_environment(Some(MAGIC_COOKIE_VALUE), Some("5, 6")), Ok(6));
         assert!(matches!(
             check_environment(Some(MAGIC_COOKIE_VALUE), Some("5")),
             Err(HandshakeError::UnsupportedProtocol { .. })
@@ -130,9 +105,6 @@ mod tests {
         // 4 bytes encode to 6 chars plus "==" when padded.
         let line = handshake_line(&addr, Some(&[1, 2, 3, 4]));
         assert_eq!(line, "1|6|unix|/tmp/x/plugin.sock|grpc|AQIDBA");
-        assert_eq!(
-            handshake_line(&addr, None),
-            "1|6|unix|/tmp/x/plugin.sock|grpc|"
-        );
+        assert_eq!(handshake_line(&addr, None), "1|6|unix|/tmp/x/plugin.sock|grpc|");
     }
 }

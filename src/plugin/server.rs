@@ -45,19 +45,13 @@ pub async fn serve_managed<P: Provider>(provider: P) -> Result<(), ServeError> {
     let versions = std::env::var("PLUGIN_PROTOCOL_VERSIONS").ok();
     handshake::check_environment(cookie.as_deref(), versions.as_deref())?;
 
-    let socket = SocketListener::bind(
-        std::env::var_os("PLUGIN_UNIX_SOCKET_DIR")
-            .map(PathBuf::from)
-            .as_deref(),
-    )?;
+    let socket = SocketListener::bind(std::env::var_os("PLUGIN_UNIX_SOCKET_DIR").map(PathBuf::from).as_deref())?;
     let tls = match std::env::var("PLUGIN_CLIENT_CERT") {
         Ok(pem) if !pem.trim().is_empty() => Some(tls::server_tls(&pem)?),
         _ => None,
     };
-    let line = handshake::handshake_line(
-        &Address::Unix(socket.path.clone()),
-        tls.as_ref().map(|t| t.cert_der.as_slice()),
-    );
+    let line =
+        handshake::handshake_line(&Address::Unix(socket.path.clone()), tls.as_ref().map(|t| t.cert_der.as_slice()));
     ignore_interrupts();
 
     let shutdown = CancellationToken::new();
@@ -114,9 +108,7 @@ async fn run_until_shutdown(
 /// Ctrl-C reaches the whole process group; Terraform answers it with `StopProvider`, so the
 /// provider itself must not die of SIGINT (as go-plugin servers do).
 fn ignore_interrupts() {
-    if let Ok(mut interrupts) =
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
-    {
+    if let Ok(mut interrupts) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()) {
         tokio::spawn(async move {
             while interrupts.recv().await.is_some() {
                 tracing::debug!("ignoring SIGINT; Terraform sends StopProvider");
@@ -134,20 +126,14 @@ pub async fn serve<P: Provider>(
 ) -> Result<(), tonic::transport::Error> {
     let incoming = accept_connections(listener, acceptor, shutdown.clone());
     let (health, health_service) = tonic_health::server::health_reporter();
-    health
-        .set_service_status("plugin", tonic_health::ServingStatus::Serving)
-        .await;
+    health.set_service_status("plugin", tonic_health::ServingStatus::Serving).await;
 
     tonic::transport::Server::builder()
         .add_service(health_service)
-        .add_service(proto::grpc_controller_server::GrpcControllerServer::new(
-            Controller {
-                shutdown: shutdown.clone(),
-            },
-        ))
-        .add_service(proto::grpc_stdio_server::GrpcStdioServer::new(Stdio {
+        .add_service(proto::grpc_controller_server::GrpcControllerServer::new(Controller {
             shutdown: shutdown.clone(),
         }))
+        .add_service(proto::grpc_stdio_server::GrpcStdioServer::new(Stdio { shutdown: shutdown.clone() }))
         .add_service(
             ProviderServer::new(provider)
                 .max_decoding_message_size(MAX_MESSAGE_BYTES)
@@ -208,11 +194,7 @@ impl Connected for Connection {
 }
 
 impl AsyncRead for Connection {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
         match self.get_mut() {
             Connection::Plain(s) => Pin::new(s).poll_read(cx, buf),
             Connection::Tls(s) => Pin::new(s).poll_read(cx, buf),
@@ -221,11 +203,7 @@ impl AsyncRead for Connection {
 }
 
 impl AsyncWrite for Connection {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         match self.get_mut() {
             Connection::Plain(s) => Pin::new(s).poll_write(cx, buf),
             Connection::Tls(s) => Pin::new(s).poll_write(cx, buf),

@@ -12,9 +12,7 @@ use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
-use rustls::{
-    CertificateError, DigitallySignedStruct, DistinguishedName, ServerConfig, SignatureScheme,
-};
+use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, ServerConfig, SignatureScheme};
 
 #[derive(Debug, thiserror::Error)]
 pub enum TlsError {
@@ -37,20 +35,12 @@ fn crypto_provider() -> Arc<CryptoProvider> {
 }
 
 /// A fresh self-signed ECDSA P-256 certificate for `localhost`, valid for serverAuth.
-pub fn generate_server_certificate()
--> Result<(CertificateDer<'static>, PrivateKeyDer<'static>), TlsError> {
+pub fn generate_server_certificate() -> Result<(CertificateDer<'static>, PrivateKeyDer<'static>), TlsError> {
     let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()])?;
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "localhost");
-    params.distinguished_name.push(
-        rcgen::DnType::OrganizationName,
-        "terraform-provider-peering",
-    );
-    params.extended_key_usages = vec![
-        rcgen::ExtendedKeyUsagePurpose::ServerAuth,
-        rcgen::ExtendedKeyUsagePurpose::ClientAuth,
-    ];
+    params.distinguished_name.push(rcgen::DnType::CommonName, "localhost");
+    params.distinguished_name.push(rcgen::DnType::OrganizationName, "terraform-provider-peering");
+    params.extended_key_usages =
+        vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth, rcgen::ExtendedKeyUsagePurpose::ClientAuth];
     let now = time::OffsetDateTime::now_utc();
     params.not_before = now - time::Duration::seconds(30);
     params.not_after = now + time::Duration::days(365);
@@ -62,13 +52,11 @@ pub fn generate_server_certificate()
 
 /// Builds the server side of AutoMTLS from the PEM Terraform put in `PLUGIN_CLIENT_CERT`.
 pub fn server_tls(client_cert_pem: &str) -> Result<ServerTls, TlsError> {
-    let client_cert = CertificateDer::from_pem_slice(client_cert_pem.as_bytes())
-        .map_err(|e| TlsError::ClientCert(e.to_string()))?;
+    let client_cert =
+        CertificateDer::from_pem_slice(client_cert_pem.as_bytes()).map_err(|e| TlsError::ClientCert(e.to_string()))?;
     let provider = crypto_provider();
-    let verifier = PinnedClientCert {
-        der: client_cert.as_ref().to_vec(),
-        algorithms: provider.signature_verification_algorithms,
-    };
+    let verifier =
+        PinnedClientCert { der: client_cert.as_ref().to_vec(), algorithms: provider.signature_verification_algorithms };
     let (cert, key) = generate_server_certificate()?;
     let mut config = ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
@@ -76,10 +64,7 @@ pub fn server_tls(client_cert_pem: &str) -> Result<ServerTls, TlsError> {
         .with_single_cert(vec![cert.clone()], key)?;
     // grpc-go refuses TLS connections that did not negotiate h2.
     config.alpn_protocols = vec![b"h2".to_vec()];
-    Ok(ServerTls {
-        cert_der: cert.as_ref().to_vec(),
-        config: Arc::new(config),
-    })
+    Ok(ServerTls { cert_der: cert.as_ref().to_vec(), config: Arc::new(config) })
 }
 
 /// Accepts exactly one client certificate, byte for byte.
@@ -103,9 +88,7 @@ impl ClientCertVerifier for PinnedClientCert {
         if end_entity.as_ref() == self.der.as_slice() {
             Ok(ClientCertVerified::assertion())
         } else {
-            Err(rustls::Error::InvalidCertificate(
-                CertificateError::ApplicationVerificationFailure,
-            ))
+            Err(rustls::Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure))
         }
     }
 

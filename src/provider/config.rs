@@ -16,9 +16,12 @@ pub fn schema() -> Schema {
         vec![
             Attribute::string("username", "API user name. Default: `UPCLOUD_USERNAME`.").optional(),
             Attribute::string("password", "API password. Default: `UPCLOUD_PASSWORD`.").optional().sensitive(),
-            Attribute::string("token", "API token (`ucat_…`); wins over username and password. Default: `UPCLOUD_TOKEN`.")
-                .optional()
-                .sensitive(),
+            Attribute::string(
+                "token",
+                "API token (`ucat_…`); wins over username and password. Default: `UPCLOUD_TOKEN`.",
+            )
+            .optional()
+            .sensitive(),
             Attribute::string(
                 "api_url",
                 "Base URL of the UpCloud API. Default: `UPCLOUD_API_URL`, else `https://api.upcloud.com`. \
@@ -81,15 +84,12 @@ impl Clients {
                 env: "UPCLOUD_TOKEN, or UPCLOUD_USERNAME and UPCLOUD_PASSWORD",
                 path: path.clone(),
             },
-            ClientUnavailable::Invalid(reason) => Error::invalid(
-                "Invalid UpCloud provider settings",
-                reason.clone(),
-                Some(path.clone()),
-            ),
+            ClientUnavailable::Invalid(reason) => {
+                Error::invalid("Invalid UpCloud provider settings", reason.clone(), Some(path.clone()))
+            }
             ClientUnavailable::NotYetKnown => Error::invalid(
                 "UpCloud provider settings are not known yet",
-                "The provider block depends on values known only after apply; apply those first."
-                    .to_string(),
+                "The provider block depends on values known only after apply; apply those first.".to_string(),
                 Some(path.clone()),
             ),
         })
@@ -113,20 +113,14 @@ pub fn validate(config: &Value) -> Diagnostics {
     let mut diags = Diagnostics::default();
     if let Value::String(s) = config.get("request_timeout") {
         if let Err(e) = crate::resources::parse_duration(s) {
-            diags.push(
-                Diagnostic::error("Invalid request_timeout", e)
-                    .at(AttrPath::root("request_timeout")),
-            );
+            diags.push(Diagnostic::error("Invalid request_timeout", e).at(AttrPath::root("request_timeout")));
         }
     }
     if let Value::Number(n) = config.get("max_retries") {
         if !matches!(n.to_string().parse::<u32>(), Ok(0..=20)) {
             diags.push(
-                Diagnostic::error(
-                    "Invalid max_retries",
-                    format!("{n} is not a whole number from 0 to 20."),
-                )
-                .at(AttrPath::root("max_retries")),
+                Diagnostic::error("Invalid max_retries", format!("{n} is not a whole number from 0 to 20."))
+                    .at(AttrPath::root("max_retries")),
             );
         }
     }
@@ -148,10 +142,7 @@ fn retry_policy(config: &Value) -> RetryPolicy {
             policy.max_retries = n;
         }
     }
-    if let Some(timeout) = config
-        .get("request_timeout")
-        .as_str()
-        .and_then(|s| crate::resources::parse_duration(s).ok())
+    if let Some(timeout) = config.get("request_timeout").as_str().and_then(|s| crate::resources::parse_duration(s).ok())
     {
         policy.request_timeout = timeout.max(Duration::from_secs(1));
     }
@@ -170,10 +161,7 @@ fn upcloud_client(config: &Value, policy: RetryPolicy) -> Result<UpcloudClient, 
     // As UpCloud's own tools do, a token wins over a user name and password.
     let auth = match (token, username, password) {
         (Some(token), _, _) => Auth::Bearer(Secret::new(token)),
-        (None, Some(username), Some(password)) => Auth::Basic {
-            username,
-            password: Secret::new(password),
-        },
+        (None, Some(username), Some(password)) => Auth::Basic { username, password: Secret::new(password) },
         (None, Some(_), None) => {
             return Err(ClientUnavailable::Invalid(
                 "upcloud.username is set but upcloud.password (UPCLOUD_PASSWORD) is not.".into(),
@@ -189,7 +177,5 @@ fn upcloud_client(config: &Value, policy: RetryPolicy) -> Result<UpcloudClient, 
 /// Builds the clients from a `ConfigureProvider` config.
 pub fn configure(config: &Value) -> Clients {
     let policy = retry_policy(config);
-    Clients {
-        upcloud: upcloud_client(config, policy),
-    }
+    Clients { upcloud: upcloud_client(config, policy) }
 }

@@ -41,19 +41,12 @@ fn decode(value: Option<&proto::DynamicValue>, ty: &Type) -> Result<Value, Codec
 }
 
 fn encode(value: &Value, ty: &Type) -> Result<proto::DynamicValue, CodecError> {
-    Ok(proto::DynamicValue {
-        msgpack: value.to_msgpack(ty)?,
-        json: Vec::new(),
-    })
+    Ok(proto::DynamicValue { msgpack: value.to_msgpack(ty)?, json: Vec::new() })
 }
 
 fn identity_data(value: Option<Value>, ty: &Type) -> Option<proto::ResourceIdentityData> {
     let value = value?;
-    encode(&value, ty)
-        .ok()
-        .map(|dv| proto::ResourceIdentityData {
-            identity_data: Some(dv),
-        })
+    encode(&value, ty).ok().map(|dv| proto::ResourceIdentityData { identity_data: Some(dv) })
 }
 
 fn codec_diagnostics(e: CodecError) -> Vec<proto::Diagnostic> {
@@ -93,18 +86,10 @@ impl ProviderService {
     }
 
     /// Runs a resource operation, abandoning it when Terraform sends `StopProvider`.
-    async fn run<T>(
-        &self,
-        op: impl AsyncFnOnce(&mut Ctx<'_>) -> T,
-        on_stop: impl FnOnce() -> T,
-    ) -> (T, Diagnostics) {
+    async fn run<T>(&self, op: impl AsyncFnOnce(&mut Ctx<'_>) -> T, on_stop: impl FnOnce() -> T) -> (T, Diagnostics) {
         let clients = self.clients();
         let stop = self.stop_token();
-        let mut ctx = Ctx {
-            clients: &clients,
-            stop: stop.clone(),
-            warnings: Diagnostics::default(),
-        };
+        let mut ctx = Ctx { clients: &clients, stop: stop.clone(), warnings: Diagnostics::default() };
         let result = tokio::select! {
             result = op(&mut ctx) => result,
             () = stop.cancelled() => on_stop(),
@@ -142,18 +127,13 @@ fn with_warnings(mut diags: Diagnostics, warnings: Diagnostics) -> Vec<proto::Di
 
 #[tonic::async_trait]
 impl Provider for ProviderService {
-    async fn get_metadata(
-        &self,
-        _: Request<proto::get_metadata::Request>,
-    ) -> Rpc<proto::get_metadata::Response> {
+    async fn get_metadata(&self, _: Request<proto::get_metadata::Request>) -> Rpc<proto::get_metadata::Response> {
         Ok(Response::new(proto::get_metadata::Response {
             server_capabilities: Some(capabilities()),
             resources: self
                 .resources
                 .keys()
-                .map(|name| proto::get_metadata::ResourceMetadata {
-                    type_name: name.to_string(),
-                })
+                .map(|name| proto::get_metadata::ResourceMetadata { type_name: name.to_string() })
                 .collect(),
             ..Default::default()
         }))
@@ -171,16 +151,14 @@ impl Provider for ProviderService {
         &self,
         _: Request<proto::get_resource_identity_schemas::Request>,
     ) -> Rpc<proto::get_resource_identity_schemas::Response> {
-        Ok(Response::new(
-            proto::get_resource_identity_schemas::Response {
-                identity_schemas: self
-                    .resources
-                    .iter()
-                    .map(|(name, r)| (name.to_string(), r.identity_schema().to_proto()))
-                    .collect(),
-                diagnostics: Vec::new(),
-            },
-        ))
+        Ok(Response::new(proto::get_resource_identity_schemas::Response {
+            identity_schemas: self
+                .resources
+                .iter()
+                .map(|(name, r)| (name.to_string(), r.identity_schema().to_proto()))
+                .collect(),
+            diagnostics: Vec::new(),
+        }))
     }
 
     async fn validate_provider_config(
@@ -192,9 +170,7 @@ impl Provider for ProviderService {
             Ok(cfg) => config::validate(&cfg).to_proto(),
             Err(e) => codec_diagnostics(e),
         };
-        Ok(Response::new(proto::validate_provider_config::Response {
-            diagnostics,
-        }))
+        Ok(Response::new(proto::validate_provider_config::Response { diagnostics }))
     }
 
     async fn configure_provider(
@@ -207,16 +183,13 @@ impl Provider for ProviderService {
             Ok(cfg) => {
                 let diags = config::validate(&cfg);
                 if !diags.has_errors() {
-                    *self.clients.write().expect("clients lock") =
-                        Some(Arc::new(config::configure(&cfg)));
+                    *self.clients.write().expect("clients lock") = Some(Arc::new(config::configure(&cfg)));
                 }
                 diags.to_proto()
             }
             Err(e) => codec_diagnostics(e),
         };
-        Ok(Response::new(proto::configure_provider::Response {
-            diagnostics,
-        }))
+        Ok(Response::new(proto::configure_provider::Response { diagnostics }))
     }
 
     async fn validate_resource_config(
@@ -225,17 +198,13 @@ impl Provider for ProviderService {
     ) -> Rpc<proto::validate_resource_config::Response> {
         let request = request.into_inner();
         let diagnostics = match self.resource(&request.type_name) {
-            Ok(resource) => {
-                match decode(request.config.as_ref(), &resource.schema().implied_type()) {
-                    Ok(cfg) => resource.validate(&cfg).to_proto(),
-                    Err(e) => codec_diagnostics(e),
-                }
-            }
+            Ok(resource) => match decode(request.config.as_ref(), &resource.schema().implied_type()) {
+                Ok(cfg) => resource.validate(&cfg).to_proto(),
+                Err(e) => codec_diagnostics(e),
+            },
             Err(d) => d,
         };
-        Ok(Response::new(proto::validate_resource_config::Response {
-            diagnostics,
-        }))
+        Ok(Response::new(proto::validate_resource_config::Response { diagnostics }))
     }
 
     async fn upgrade_resource_state(
@@ -256,27 +225,19 @@ impl Provider for ProviderService {
         // Same schema version: decode with the current schema and hand back the full object.
         let upgraded = if raw.json.is_empty() {
             Err(vec![
-                Diagnostic::error(
-                    "Unsupported state format",
-                    "This provider reads only JSON state (Terraform 0.12+).",
-                )
-                .to_proto(),
+                Diagnostic::error("Unsupported state format", "This provider reads only JSON state (Terraform 0.12+).")
+                    .to_proto(),
             ])
         } else if request.version > resource.schema().version {
             Err(vec![
                 Diagnostic::error(
                     "State from a newer provider",
-                    format!(
-                        "State schema version {} is newer than this provider's.",
-                        request.version
-                    ),
+                    format!("State schema version {} is newer than this provider's.", request.version),
                 )
                 .to_proto(),
             ])
         } else {
-            Value::from_json(&raw.json, &ty)
-                .and_then(|v| encode(&v, &ty))
-                .map_err(codec_diagnostics)
+            Value::from_json(&raw.json, &ty).and_then(|v| encode(&v, &ty)).map_err(codec_diagnostics)
         };
         match upgraded {
             Ok(state) => response.upgraded_state = Some(state),
@@ -297,9 +258,7 @@ impl Provider for ProviderService {
                 let raw = request.raw_identity.unwrap_or_default();
                 match Value::from_json(&raw.json, &ty).and_then(|v| encode(&v, &ty)) {
                     Ok(dv) => {
-                        response.upgraded_identity = Some(proto::ResourceIdentityData {
-                            identity_data: Some(dv),
-                        })
+                        response.upgraded_identity = Some(proto::ResourceIdentityData { identity_data: Some(dv) })
                     }
                     Err(e) => response.diagnostics = codec_diagnostics(e),
                 }
@@ -335,26 +294,16 @@ impl Provider for ProviderService {
                 return Ok(Response::new(response));
             }
         };
-        let (result, warnings) = self
-            .run(
-                async |ctx| resource.read(ctx, &state).await,
-                || Err(Error::Cancelled),
-            )
-            .await;
+        let (result, warnings) = self.run(async |ctx| resource.read(ctx, &state).await, || Err(Error::Cancelled)).await;
         let mut diags = Diagnostics::default();
         match result {
             Ok(Some(new_state)) => match encode(&new_state, &ty) {
                 Ok(dv) => {
                     response.new_state = Some(dv);
-                    response.new_identity = identity_data(
-                        resource.identity(&new_state),
-                        &resource.identity_schema().implied_type(),
-                    );
+                    response.new_identity =
+                        identity_data(resource.identity(&new_state), &resource.identity_schema().implied_type());
                 }
-                Err(e) => diags.push(Diagnostic::error(
-                    "Provider produced an invalid state",
-                    e.to_string(),
-                )),
+                Err(e) => diags.push(Diagnostic::error("Provider produced an invalid state", e.to_string())),
             },
             Ok(None) => {
                 response.new_state = None;
@@ -403,22 +352,14 @@ impl Provider for ProviderService {
             response.planned_identity = request.prior_identity;
             return Ok(Response::new(response));
         }
-        let (result, warnings) = self
-            .run(
-                async |ctx| resource.plan(ctx, &prior, &proposed, &config).await,
-                || Err(Error::Cancelled),
-            )
-            .await;
+        let (result, warnings) =
+            self.run(async |ctx| resource.plan(ctx, &prior, &proposed, &config).await, || Err(Error::Cancelled)).await;
         let mut diags = Diagnostics::default();
         match result {
             Ok(planned) => match encode(&planned.state, &ty) {
                 Ok(dv) => {
                     response.planned_state = Some(dv);
-                    response.requires_replace = planned
-                        .requires_replace
-                        .iter()
-                        .map(|p| p.to_proto())
-                        .collect();
+                    response.requires_replace = planned.requires_replace.iter().map(|p| p.to_proto()).collect();
                     if planned.state.is_wholly_known() || !prior.is_null() {
                         response.planned_identity = identity_data(
                             resource.identity(&planned.state),
@@ -427,10 +368,7 @@ impl Provider for ProviderService {
                         .or(request.prior_identity);
                     }
                 }
-                Err(e) => diags.push(Diagnostic::error(
-                    "Provider produced an invalid plan",
-                    e.to_string(),
-                )),
+                Err(e) => diags.push(Diagnostic::error("Provider produced an invalid plan", e.to_string())),
             },
             Err(e) => diags.extend(e.to_diagnostics()),
         }
@@ -443,10 +381,8 @@ impl Provider for ProviderService {
         request: Request<proto::apply_resource_change::Request>,
     ) -> Rpc<proto::apply_resource_change::Response> {
         let request = request.into_inner();
-        let mut response = proto::apply_resource_change::Response {
-            private: request.planned_private.clone(),
-            ..Default::default()
-        };
+        let mut response =
+            proto::apply_resource_change::Response { private: request.planned_private.clone(), ..Default::default() };
         let resource = match self.resource(&request.type_name) {
             Ok(r) => r.clone(),
             Err(d) => {
@@ -471,10 +407,7 @@ impl Provider for ProviderService {
         };
         let on_stop = {
             let prior = prior.clone();
-            move || Applied {
-                state: prior,
-                result: Err(Error::Cancelled),
-            }
+            move || Applied { state: prior, result: Err(Error::Cancelled) }
         };
         let (applied, warnings) = self
             .run(
@@ -482,11 +415,7 @@ impl Provider for ProviderService {
                     if planned.is_null() {
                         let result = resource.delete(ctx, &prior).await;
                         // A failed delete leaves the object in place, and so in state.
-                        let state = if result.is_ok() {
-                            Value::Null
-                        } else {
-                            prior.clone()
-                        };
+                        let state = if result.is_ok() { Value::Null } else { prior.clone() };
                         Applied { state, result }
                     } else if prior.is_null() {
                         resource.create(ctx, &planned).await
@@ -503,15 +432,10 @@ impl Provider for ProviderService {
         }
         match encode(&applied.state, &ty) {
             Ok(dv) => response.new_state = Some(dv),
-            Err(e) => diags.push(Diagnostic::error(
-                "Provider produced an invalid state",
-                e.to_string(),
-            )),
+            Err(e) => diags.push(Diagnostic::error("Provider produced an invalid state", e.to_string())),
         }
-        response.new_identity = identity_data(
-            resource.identity(&applied.state),
-            &resource.identity_schema().implied_type(),
-        );
+        response.new_identity =
+            identity_data(resource.identity(&applied.state), &resource.identity_schema().implied_type());
         response.diagnostics = with_warnings(diags, warnings);
         Ok(Response::new(response))
     }
@@ -530,11 +454,7 @@ impl Provider for ProviderService {
             }
         };
         let identity_ty = resource.identity_schema().implied_type();
-        let target = match request
-            .identity
-            .as_ref()
-            .and_then(|i| i.identity_data.as_ref())
-        {
+        let target = match request.identity.as_ref().and_then(|i| i.identity_data.as_ref()) {
             Some(identity) if request.id.is_empty() => match decode(Some(identity), &identity_ty) {
                 Ok(v) => ImportTarget::Identity(v),
                 Err(e) => {
@@ -544,26 +464,16 @@ impl Provider for ProviderService {
             },
             _ => ImportTarget::Id(request.id.clone()),
         };
-        let (result, warnings) = self
-            .run(
-                async |ctx| resource.import(ctx, target).await,
-                || Err(Error::Cancelled),
-            )
-            .await;
+        let (result, warnings) =
+            self.run(async |ctx| resource.import(ctx, target).await, || Err(Error::Cancelled)).await;
         let mut diags = Diagnostics::default();
-        match result
-            .and_then(|state| Ok((encode(&state, &resource.schema().implied_type())?, state)))
-        {
-            Ok((dv, state)) => {
-                response
-                    .imported_resources
-                    .push(proto::import_resource_state::ImportedResource {
-                        type_name: request.type_name.clone(),
-                        state: Some(dv),
-                        private: Vec::new(),
-                        identity: identity_data(resource.identity(&state), &identity_ty),
-                    })
-            }
+        match result.and_then(|state| Ok((encode(&state, &resource.schema().implied_type())?, state))) {
+            Ok((dv, state)) => response.imported_resources.push(proto::import_resource_state::ImportedResource {
+                type_name: request.type_name.clone(),
+                state: Some(dv),
+                private: Vec::new(),
+                identity: identity_data(resource.identity(&state), &identity_ty),
+            }),
             Err(e) => diags.extend(e.to_diagnostics()),
         }
         response.diagnostics = with_warnings(diags, warnings);
@@ -579,9 +489,7 @@ impl Provider for ProviderService {
         match self.resource(&request.type_name) {
             Ok(resource) => {
                 let ty = resource.schema().implied_type();
-                match decode(request.state.as_ref(), &ty)
-                    .and_then(|s| encode(&resource.generate_config(&s), &ty))
-                {
+                match decode(request.state.as_ref(), &ty).and_then(|s| encode(&resource.generate_config(&s), &ty)) {
                     Ok(dv) => response.config = Some(dv),
                     Err(e) => response.diagnostics = codec_diagnostics(e),
                 }
@@ -600,10 +508,7 @@ impl Provider for ProviderService {
             diagnostics: vec![
                 Diagnostic::error(
                     "Moving state is not supported",
-                    format!(
-                        "{} cannot take over state from {}.",
-                        request.target_type_name, request.source_type_name
-                    ),
+                    format!("{} cannot take over state from {}.", request.target_type_name, request.source_type_name),
                 )
                 .to_proto(),
             ],
@@ -611,17 +516,11 @@ impl Provider for ProviderService {
         }))
     }
 
-    async fn get_functions(
-        &self,
-        _: Request<proto::get_functions::Request>,
-    ) -> Rpc<proto::get_functions::Response> {
+    async fn get_functions(&self, _: Request<proto::get_functions::Request>) -> Rpc<proto::get_functions::Response> {
         Ok(Response::new(proto::get_functions::Response::default()))
     }
 
-    async fn stop_provider(
-        &self,
-        _: Request<proto::stop_provider::Request>,
-    ) -> Rpc<proto::stop_provider::Response> {
+    async fn stop_provider(&self, _: Request<proto::stop_provider::Request>) -> Rpc<proto::stop_provider::Response> {
         tracing::info!("StopProvider: cancelling in-flight operations");
         let previous = std::mem::take(&mut *self.stop.lock().expect("stop lock"));
         previous.cancel();

@@ -10,18 +10,9 @@ use crate::tf::{AttrPath, CodecError, Diagnostic, Diagnostics};
 pub enum Error {
     /// The configuration asks for something that cannot be.
     #[error("{summary}: {detail}")]
-    Invalid {
-        summary: String,
-        detail: String,
-        path: Option<AttrPath>,
-    },
+    Invalid { summary: String, detail: String, path: Option<AttrPath> },
     #[error("no {cloud} credentials")]
-    MissingCredentials {
-        cloud: &'static str,
-        setting: &'static str,
-        env: &'static str,
-        path: AttrPath,
-    },
+    MissingCredentials { cloud: &'static str, setting: &'static str, env: &'static str, path: AttrPath },
     #[error(transparent)]
     Upcloud(#[from] UpcloudError),
     /// A cloud object reached a state that waiting will not fix.
@@ -41,23 +32,12 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn invalid(
-        summary: impl Into<String>,
-        detail: impl Into<String>,
-        path: Option<AttrPath>,
-    ) -> Error {
-        Error::Invalid {
-            summary: summary.into(),
-            detail: detail.into(),
-            path,
-        }
+    pub fn invalid(summary: impl Into<String>, detail: impl Into<String>, path: Option<AttrPath>) -> Error {
+        Error::Invalid { summary: summary.into(), detail: detail.into(), path }
     }
 
     pub fn failed(summary: impl Into<String>, detail: impl Into<String>) -> Error {
-        Error::Failed {
-            summary: summary.into(),
-            detail: detail.into(),
-        }
+        Error::Failed { summary: summary.into(), detail: detail.into() }
     }
 
     /// The diagnostics Terraform shows for this error.
@@ -71,7 +51,9 @@ impl Error {
     /// The diagnostic Terraform shows for this error.
     pub fn to_diagnostic(&self) -> Diagnostic {
         match self {
-            Error::Rejected(diags) => diags.0.first().cloned().unwrap_or_else(|| Diagnostic::error("Plan rejected", "")),
+            Error::Rejected(diags) => {
+                diags.0.first().cloned().unwrap_or_else(|| Diagnostic::error("Plan rejected", ""))
+            }
             Error::Invalid { summary, detail, path } => {
                 let d = Diagnostic::error(summary.clone(), detail.clone());
                 match path {

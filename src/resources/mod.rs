@@ -25,8 +25,7 @@ pub struct Ctx<'a> {
 
 impl Ctx<'_> {
     pub fn warn(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
-        self.warnings
-            .push(crate::tf::Diagnostic::warning(summary, detail));
+        self.warnings.push(crate::tf::Diagnostic::warning(summary, detail));
     }
 }
 
@@ -58,13 +57,7 @@ pub trait Resource: Send + Sync {
     fn validate(&self, config: &Value) -> Diagnostics;
 
     /// Plans a create or update (prior may be null); destroys never reach here.
-    async fn plan(
-        &self,
-        ctx: &mut Ctx<'_>,
-        prior: &Value,
-        proposed: &Value,
-        config: &Value,
-    ) -> Result<Planned, Error>;
+    async fn plan(&self, ctx: &mut Ctx<'_>, prior: &Value, proposed: &Value, config: &Value) -> Result<Planned, Error>;
 
     async fn create(&self, ctx: &mut Ctx<'_>, planned: &Value) -> Applied;
     async fn update(&self, ctx: &mut Ctx<'_>, prior: &Value, planned: &Value) -> Applied;
@@ -91,14 +84,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     }
     let mut total = Duration::ZERO;
     while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(invalid)?;
+        let digits = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(invalid)?;
         let (number, tail) = rest.split_at(digits);
         let number: f64 = number.parse().map_err(|_| invalid())?;
-        let unit_len = tail
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(tail.len());
+        let unit_len = tail.find(|c: char| c.is_ascii_digit()).unwrap_or(tail.len());
         let (unit, tail) = tail.split_at(unit_len);
         let seconds = match unit {
             "ms" => number / 1000.0,

@@ -39,12 +39,7 @@ impl AttrPath {
 
     /// `a.b.c` for attribute-only paths.
     pub fn parse_dotted(dotted: &str) -> AttrPath {
-        AttrPath(
-            dotted
-                .split('.')
-                .map(|s| Step::Attribute(s.to_string()))
-                .collect(),
-        )
+        AttrPath(dotted.split('.').map(|s| Step::Attribute(s.to_string())).collect())
     }
 
     pub fn to_proto(&self) -> proto::AttributePath {
@@ -89,21 +84,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Error,
-            summary: summary.into(),
-            detail: detail.into(),
-            path: None,
-        }
+        Diagnostic { severity: Severity::Error, summary: summary.into(), detail: detail.into(), path: None }
     }
 
     pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Warning,
-            summary: summary.into(),
-            detail: detail.into(),
-            path: None,
-        }
+        Diagnostic { severity: Severity::Warning, summary: summary.into(), detail: detail.into(), path: None }
     }
 
     pub fn at(mut self, path: AttrPath) -> Diagnostic {

@@ -18,11 +18,7 @@ pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, CodecError> {
 }
 
 fn mismatch(path: &str, ty: &Type, found: &J) -> CodecError {
-    CodecError::Mismatch {
-        path: display_path(path),
-        expected: ty.to_json().to_string(),
-        found: found.to_string(),
-    }
+    CodecError::Mismatch { path: display_path(path), expected: ty.to_json().to_string(), found: found.to_string() }
 }
 
 fn from_json(raw: &J, ty: &Type, path: &str) -> Result<Value, CodecError> {
@@ -30,14 +26,8 @@ fn from_json(raw: &J, ty: &Type, path: &str) -> Result<Value, CodecError> {
         return Ok(Value::Null);
     }
     match ty {
-        Type::String => raw
-            .as_str()
-            .map(Value::string)
-            .ok_or_else(|| mismatch(path, ty, raw)),
-        Type::Bool => raw
-            .as_bool()
-            .map(Value::Bool)
-            .ok_or_else(|| mismatch(path, ty, raw)),
+        Type::String => raw.as_str().map(Value::string).ok_or_else(|| mismatch(path, ty, raw)),
+        Type::Bool => raw.as_bool().map(Value::Bool).ok_or_else(|| mismatch(path, ty, raw)),
         Type::Number => match raw {
             // arbitrary_precision keeps the exact digits Terraform wrote.
             J::Number(n) => Number::parse(&n.to_string()).map(Value::Number),
@@ -52,17 +42,10 @@ fn from_json(raw: &J, ty: &Type, path: &str) -> Result<Value, CodecError> {
                 .enumerate()
                 .map(|(i, v)| from_json(v, elem, &format!("{path}[{i}]")))
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(if matches!(ty, Type::Set(_)) {
-                Value::Set(values)
-            } else {
-                Value::List(values)
-            })
+            Ok(if matches!(ty, Type::Set(_)) { Value::Set(values) } else { Value::List(values) })
         }
         Type::Tuple(elems) => {
-            let items = raw
-                .as_array()
-                .filter(|a| a.len() == elems.len())
-                .ok_or_else(|| mismatch(path, ty, raw))?;
+            let items = raw.as_array().filter(|a| a.len() == elems.len()).ok_or_else(|| mismatch(path, ty, raw))?;
             items
                 .iter()
                 .zip(elems)
@@ -82,10 +65,7 @@ fn from_json(raw: &J, ty: &Type, path: &str) -> Result<Value, CodecError> {
         Type::Object(attrs) => {
             let entries = raw.as_object().ok_or_else(|| mismatch(path, ty, raw))?;
             if let Some(extra) = entries.keys().find(|k| !attrs.contains_key(*k)) {
-                return Err(CodecError::UnsupportedAttribute {
-                    path: display_path(path),
-                    name: extra.clone(),
-                });
+                return Err(CodecError::UnsupportedAttribute { path: display_path(path), name: extra.clone() });
             }
             attrs
                 .iter()
@@ -97,10 +77,7 @@ fn from_json(raw: &J, ty: &Type, path: &str) -> Result<Value, CodecError> {
                 .map(Value::Object)
         }
         Type::Dynamic => {
-            let inner_ty = raw
-                .get("type")
-                .and_then(Type::from_json)
-                .ok_or_else(|| mismatch(path, ty, raw))?;
+            let inner_ty = raw.get("type").and_then(Type::from_json).ok_or_else(|| mismatch(path, ty, raw))?;
             let inner = from_json(raw.get("value").unwrap_or(&J::Null), &inner_ty, path)?;
             Ok(Value::Dynamic(inner_ty, Box::new(inner)))
         }
@@ -111,9 +88,7 @@ fn to_json(value: &Value, ty: &Type, path: &str) -> Result<J, CodecError> {
     Ok(match (value, ty) {
         (Value::Null, _) => J::Null,
         (Value::Unknown, _) => {
-            return Err(CodecError::UnknownInJson {
-                path: display_path(path),
-            });
+            return Err(CodecError::UnknownInJson { path: display_path(path) });
         }
         (Value::String(s), Type::String) => J::String(s.clone()),
         (Value::Bool(b), Type::Bool) => J::Bool(*b),
@@ -125,13 +100,9 @@ fn to_json(value: &Value, ty: &Type, path: &str) -> Result<J, CodecError> {
                 .map(|(i, v)| to_json(v, elem, &format!("{path}[{i}]")))
                 .collect::<Result<_, _>>()?,
         ),
-        (Value::List(items), Type::Tuple(elems)) => J::Array(
-            items
-                .iter()
-                .zip(elems)
-                .map(|(v, t)| to_json(v, t, path))
-                .collect::<Result<_, _>>()?,
-        ),
+        (Value::List(items), Type::Tuple(elems)) => {
+            J::Array(items.iter().zip(elems).map(|(v, t)| to_json(v, t, path)).collect::<Result<_, _>>()?)
+        }
         (Value::Map(items), Type::Map(elem)) => J::Object(
             items
                 .iter()

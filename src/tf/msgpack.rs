@@ -12,13 +12,9 @@ const UNKNOWN_EXT: i8 = 0;
 
 pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
     let mut cursor = bytes;
-    let raw =
-        rmpv::decode::read_value(&mut cursor).map_err(|e| CodecError::Msgpack(e.to_string()))?;
+    let raw = rmpv::decode::read_value(&mut cursor).map_err(|e| CodecError::Msgpack(e.to_string()))?;
     if !cursor.is_empty() {
-        return Err(CodecError::Msgpack(format!(
-            "{} trailing bytes",
-            cursor.len()
-        )));
+        return Err(CodecError::Msgpack(format!("{} trailing bytes", cursor.len())));
     }
     from_mp(&raw, ty, &mut String::new())
 }
@@ -31,19 +27,11 @@ pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, CodecError> {
 }
 
 fn mismatch(path: &str, ty: &Type, found: &Mp) -> CodecError {
-    CodecError::Mismatch {
-        path: display_path(path),
-        expected: ty.to_json().to_string(),
-        found: format!("{found}"),
-    }
+    CodecError::Mismatch { path: display_path(path), expected: ty.to_json().to_string(), found: format!("{found}") }
 }
 
 pub(super) fn display_path(path: &str) -> String {
-    if path.is_empty() {
-        "(root)".to_string()
-    } else {
-        path.to_string()
-    }
+    if path.is_empty() { "(root)".to_string() } else { path.to_string() }
 }
 
 fn with_segment<T>(path: &mut String, segment: &str, f: impl FnOnce(&mut String) -> T) -> T {
@@ -64,19 +52,11 @@ fn from_mp(raw: &Mp, ty: &Type, path: &mut String) -> Result<Value, CodecError> 
     }
     match ty {
         Type::String => match raw {
-            Mp::String(s) => s
-                .as_str()
-                .map(Value::string)
-                .ok_or_else(|| mismatch(path, ty, raw)),
+            Mp::String(s) => s.as_str().map(Value::string).ok_or_else(|| mismatch(path, ty, raw)),
             _ => Err(mismatch(path, ty, raw)),
         },
-        Type::Bool => raw
-            .as_bool()
-            .map(Value::Bool)
-            .ok_or_else(|| mismatch(path, ty, raw)),
-        Type::Number => number_from_mp(raw)
-            .map(Value::Number)
-            .ok_or_else(|| mismatch(path, ty, raw)),
+        Type::Bool => raw.as_bool().map(Value::Bool).ok_or_else(|| mismatch(path, ty, raw)),
+        Type::Number => number_from_mp(raw).map(Value::Number).ok_or_else(|| mismatch(path, ty, raw)),
         Type::List(elem) | Type::Set(elem) => {
             let Mp::Array(items) = raw else {
                 return Err(mismatch(path, ty, raw));
@@ -86,11 +66,7 @@ fn from_mp(raw: &Mp, ty: &Type, path: &mut String) -> Result<Value, CodecError> 
                 .enumerate()
                 .map(|(i, item)| with_segment(path, &format!("[{i}]"), |p| from_mp(item, elem, p)))
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(if matches!(ty, Type::Set(_)) {
-                Value::Set(values)
-            } else {
-                Value::List(values)
-            })
+            Ok(if matches!(ty, Type::Set(_)) { Value::Set(values) } else { Value::List(values) })
         }
         Type::Tuple(elems) => {
             let Mp::Array(items) = raw else {
@@ -103,9 +79,7 @@ fn from_mp(raw: &Mp, ty: &Type, path: &mut String) -> Result<Value, CodecError> 
                 .iter()
                 .zip(elems)
                 .enumerate()
-                .map(|(i, (item, t))| {
-                    with_segment(path, &format!("[{i}]"), |p| from_mp(item, t, p))
-                })
+                .map(|(i, (item, t))| with_segment(path, &format!("[{i}]"), |p| from_mp(item, t, p)))
                 .collect::<Result<Vec<_>, _>>()
                 .map(Value::List)
         }
@@ -125,10 +99,7 @@ fn from_mp(raw: &Mp, ty: &Type, path: &mut String) -> Result<Value, CodecError> 
             let mut out = BTreeMap::new();
             for (name, v) in entries {
                 let Some(attr_ty) = attrs.get(&name) else {
-                    return Err(CodecError::UnsupportedAttribute {
-                        path: display_path(path),
-                        name,
-                    });
+                    return Err(CodecError::UnsupportedAttribute { path: display_path(path), name });
                 };
                 let decoded = with_segment(path, &format!(".{name}"), |p| from_mp(v, attr_ty, p))?;
                 out.insert(name, decoded);
@@ -160,11 +131,7 @@ fn from_mp(raw: &Mp, ty: &Type, path: &mut String) -> Result<Value, CodecError> 
     }
 }
 
-fn map_entries<'a>(
-    raw: &'a Mp,
-    ty: &Type,
-    path: &str,
-) -> Result<Vec<(String, &'a Mp)>, CodecError> {
+fn map_entries<'a>(raw: &'a Mp, ty: &Type, path: &str) -> Result<Vec<(String, &'a Mp)>, CodecError> {
     let Mp::Map(entries) = raw else {
         return Err(mismatch(path, ty, raw));
     };
@@ -179,10 +146,7 @@ fn map_entries<'a>(
 
 fn number_from_mp(raw: &Mp) -> Option<Number> {
     match raw {
-        Mp::Integer(n) => n
-            .as_i64()
-            .map(Number::Int)
-            .or_else(|| n.as_u64().map(Number::UInt)),
+        Mp::Integer(n) => n.as_i64().map(Number::Int).or_else(|| n.as_u64().map(Number::UInt)),
         Mp::F32(f) => Some(Number::Float(f64::from(*f))),
         Mp::F64(f) => Some(Number::Float(*f)),
         Mp::String(s) => s.as_str().and_then(Number::parse),
@@ -220,30 +184,20 @@ fn to_mp(value: &Value, ty: &Type, path: &mut String) -> Result<Mp, CodecError> 
                 .map(|(i, v)| with_segment(path, &format!("[{i}]"), |p| to_mp(v, elem, p)))
                 .collect::<Result<_, _>>()?,
         ),
-        (Value::List(items), Type::Tuple(elems)) if items.len() == elems.len() => Mp::Array(
-            items
-                .iter()
-                .zip(elems)
-                .map(|(v, t)| to_mp(v, t, path))
-                .collect::<Result<_, _>>()?,
-        ),
+        (Value::List(items), Type::Tuple(elems)) if items.len() == elems.len() => {
+            Mp::Array(items.iter().zip(elems).map(|(v, t)| to_mp(v, t, path)).collect::<Result<_, _>>()?)
+        }
         (Value::Map(items), Type::Map(elem)) => Mp::Map(
             items
                 .iter()
                 .map(|(k, v)| {
-                    Ok((
-                        Mp::from(k.as_str()),
-                        with_segment(path, &format!("[{k:?}]"), |p| to_mp(v, elem, p))?,
-                    ))
+                    Ok((Mp::from(k.as_str()), with_segment(path, &format!("[{k:?}]"), |p| to_mp(v, elem, p))?))
                 })
                 .collect::<Result<_, CodecError>>()?,
         ),
         (Value::Object(items), Type::Object(attrs)) => {
             if let Some(extra) = items.keys().find(|k| !attrs.contains_key(*k)) {
-                return Err(CodecError::UnsupportedAttribute {
-                    path: display_path(path),
-                    name: extra.clone(),
-                });
+                return Err(CodecError::UnsupportedAttribute { path: display_path(path), name: extra.clone() });
             }
             // Every attribute of the type, null where the value has none: Terraform insists.
             Mp::Map(
@@ -251,17 +205,15 @@ fn to_mp(value: &Value, ty: &Type, path: &mut String) -> Result<Mp, CodecError> 
                     .iter()
                     .map(|(name, attr_ty)| {
                         let v = items.get(name).unwrap_or(&Value::Null);
-                        let encoded =
-                            with_segment(path, &format!(".{name}"), |p| to_mp(v, attr_ty, p))?;
+                        let encoded = with_segment(path, &format!(".{name}"), |p| to_mp(v, attr_ty, p))?;
                         Ok((Mp::from(name.as_str()), encoded))
                     })
                     .collect::<Result<_, CodecError>>()?,
             )
         }
-        (Value::Dynamic(inner_ty, inner), Type::Dynamic) => Mp::Array(vec![
-            Mp::Binary(inner_ty.to_json().to_string().into_bytes()),
-            to_mp(inner, inner_ty, path)?,
-        ]),
+        (Value::Dynamic(inner_ty, inner), Type::Dynamic) => {
+            Mp::Array(vec![Mp::Binary(inner_ty.to_json().to_string().into_bytes()), to_mp(inner, inner_ty, path)?])
+        }
         _ => return Err(wrong(path)),
     })
 }

@@ -75,18 +75,11 @@ pub struct ShapeError {
 
 impl ShapeError {
     pub fn new(expected: &'static str) -> Self {
-        ShapeError {
-            path: String::new(),
-            expected,
-        }
+        ShapeError { path: String::new(), expected }
     }
 
     pub fn within(mut self, name: &str) -> Self {
-        self.path = if self.path.is_empty() {
-            name.to_string()
-        } else {
-            format!("{name}.{}", self.path)
-        };
+        self.path = if self.path.is_empty() { name.to_string() } else { format!("{name}.{}", self.path) };
         self
     }
 }
@@ -103,10 +96,7 @@ pub trait IntoValue {
 
 impl FromValue for String {
     fn from_value(value: &Value) -> Result<Self, ShapeError> {
-        value
-            .as_str()
-            .map(str::to_string)
-            .ok_or_else(|| ShapeError::new("a string"))
+        value.as_str().map(str::to_string).ok_or_else(|| ShapeError::new("a string"))
     }
 }
 
@@ -149,10 +139,9 @@ impl<T: IntoValue> IntoValue for Vec<T> {
 impl<T: FromValue> FromValue for BTreeMap<String, T> {
     fn from_value(value: &Value) -> Result<Self, ShapeError> {
         match value {
-            Value::Map(items) | Value::Object(items) => items
-                .iter()
-                .map(|(k, v)| Ok((k.clone(), T::from_value(v).map_err(|e| e.within(k))?)))
-                .collect(),
+            Value::Map(items) | Value::Object(items) => {
+                items.iter().map(|(k, v)| Ok((k.clone(), T::from_value(v).map_err(|e| e.within(k))?))).collect()
+            }
             _ => Err(ShapeError::new("a map")),
         }
     }

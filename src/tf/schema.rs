@@ -134,11 +134,7 @@ pub struct Block {
 
 impl Block {
     pub fn new(description: &str, attributes: Vec<Attribute>) -> Block {
-        Block {
-            attributes,
-            single_blocks: Vec::new(),
-            description: description.to_string(),
-        }
+        Block { attributes, single_blocks: Vec::new(), description: description.to_string() }
     }
 
     pub fn with_block(mut self, name: &str, block: Block) -> Block {
@@ -147,14 +143,8 @@ impl Block {
     }
 
     pub fn implied_type(&self) -> Type {
-        let attrs = self
-            .attributes
-            .iter()
-            .map(|a| (a.name.clone(), a.implied_type()));
-        let blocks = self
-            .single_blocks
-            .iter()
-            .map(|(name, b)| (name.clone(), b.implied_type()));
+        let attrs = self.attributes.iter().map(|a| (a.name.clone(), a.implied_type()));
+        let blocks = self.single_blocks.iter().map(|(name, b)| (name.clone(), b.implied_type()));
         Type::object(attrs.chain(blocks))
     }
 
@@ -200,10 +190,7 @@ pub struct Schema {
 
 impl Schema {
     pub fn to_proto(&self) -> proto::Schema {
-        proto::Schema {
-            version: self.version,
-            block: Some(self.block.to_proto()),
-        }
+        proto::Schema { version: self.version, block: Some(self.block.to_proto()) }
     }
 
     pub fn implied_type(&self) -> Type {
@@ -226,11 +213,7 @@ pub struct IdentitySchema {
 
 impl IdentitySchema {
     pub fn implied_type(&self) -> Type {
-        Type::object(
-            self.attributes
-                .iter()
-                .map(|a| (a.name.clone(), Type::String)),
-        )
+        Type::object(self.attributes.iter().map(|a| (a.name.clone(), Type::String)))
     }
 
     pub fn to_proto(&self) -> proto::ResourceIdentitySchema {

@@ -50,10 +50,7 @@ impl Type {
             Type::Set(t) => json!(["set", t.to_json()]),
             Type::Map(t) => json!(["map", t.to_json()]),
             Type::Object(attrs) => {
-                let attrs: serde_json::Map<_, _> = attrs
-                    .iter()
-                    .map(|(k, t)| (k.clone(), t.to_json()))
-                    .collect();
+                let attrs: serde_json::Map<_, _> = attrs.iter().map(|(k, t)| (k.clone(), t.to_json())).collect();
                 json!(["object", attrs])
             }
             Type::Tuple(elems) => {
@@ -82,11 +79,9 @@ impl Type {
                     .map(|(k, t)| Some((k.clone(), Type::from_json(t)?)))
                     .collect::<Option<BTreeMap<_, _>>>()
                     .map(Type::Object),
-                ("tuple", J::Array(elems)) => elems
-                    .iter()
-                    .map(Type::from_json)
-                    .collect::<Option<Vec<_>>>()
-                    .map(Type::Tuple),
+                ("tuple", J::Array(elems)) => {
+                    elems.iter().map(Type::from_json).collect::<Option<Vec<_>>>().map(Type::Tuple)
+                }
                 _ => None,
             },
             _ => None,

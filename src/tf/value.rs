@@ -74,11 +74,7 @@ pub enum CodecError {
     #[error("malformed JSON: {0}")]
     Json(#[from] serde_json::Error),
     #[error("at {path}: expected {expected}, found {found}")]
-    Mismatch {
-        path: String,
-        expected: String,
-        found: String,
-    },
+    Mismatch { path: String, expected: String, found: String },
     #[error("at {path}: unsupported attribute {name:?}")]
     UnsupportedAttribute { path: String, name: String },
     #[error("at {path}: unknown values cannot be stored as JSON")]

@@ -11,18 +11,11 @@ use crate::net::{NetworkId, PeeringId, RouterId};
 #[derive(Debug, thiserror::Error)]
 pub enum UpcloudError {
     #[error("UpCloud answered HTTP {status} {code}: {message}")]
-    Api {
-        status: u16,
-        code: String,
-        message: String,
-    },
+    Api { status: u16, code: String, message: String },
     #[error("UpCloud request failed: {0}")]
     Http(HttpError),
     #[error("UpCloud sent a body this provider cannot read ({context}): {reason}")]
-    Decode {
-        context: &'static str,
-        reason: String,
-    },
+    Decode { context: &'static str, reason: String },
 }
 
 impl UpcloudError {
@@ -46,24 +39,20 @@ impl UpcloudError {
 impl From<HttpError> for UpcloudError {
     fn from(error: HttpError) -> Self {
         match error {
-            HttpError::Status {
-                status, ref body, ..
-            } if !error.outcome_unknown() => match serde_json::from_slice::<ErrorBody>(body) {
-                Ok(parsed) => UpcloudError::Api {
-                    status: status.as_u16(),
-                    code: parsed.error.error_code,
-                    message: parsed.error.error_message,
-                },
-                Err(_) => UpcloudError::Api {
-                    status: status.as_u16(),
-                    code: status
-                        .canonical_reason()
-                        .unwrap_or("HTTP_ERROR")
-                        .to_uppercase()
-                        .replace(' ', "_"),
-                    message: String::from_utf8_lossy(body).chars().take(200).collect(),
-                },
-            },
+            HttpError::Status { status, ref body, .. } if !error.outcome_unknown() => {
+                match serde_json::from_slice::<ErrorBody>(body) {
+                    Ok(parsed) => UpcloudError::Api {
+                        status: status.as_u16(),
+                        code: parsed.error.error_code,
+                        message: parsed.error.error_message,
+                    },
+                    Err(_) => UpcloudError::Api {
+                        status: status.as_u16(),
+                        code: status.canonical_reason().unwrap_or("HTTP_ERROR").to_uppercase().replace(' ', "_"),
+                        message: String::from_utf8_lossy(body).chars().take(200).collect(),
+                    },
+                }
+            }
             other => UpcloudError::Http(other),
         }
     }
@@ -76,10 +65,7 @@ pub struct UpcloudClient {
 }
 
 fn decode<T: DeserializeOwned>(body: &[u8], context: &'static str) -> Result<T, UpcloudError> {
-    serde_json::from_slice(body).map_err(|e| UpcloudError::Decode {
-        context,
-        reason: e.to_string(),
-    })
+    serde_json::from_slice(body).map_err(|e| UpcloudError::Decode { context, reason: e.to_string() })
 }
 
 impl UpcloudClient {
@@ -95,106 +81,61 @@ impl UpcloudClient {
         body: Option<serde_json::Value>,
         context: &'static str,
     ) -> Result<T, UpcloudError> {
-        let response = self
-            .api
-            .send(method, &format!("1.3/{path}"), query, body.as_ref())
-            .await?;
+        let response = self.api.send(method, &format!("1.3/{path}"), query, body.as_ref()).await?;
         decode(&response.body, context)
     }
 
     async fn call_empty(&self, method: Method, path: &str) -> Result<StatusCode, UpcloudError> {
-        Ok(self
-            .api
-            .send(method, &format!("1.3/{path}"), &[], None)
-            .await?
-            .status)
+        Ok(self.api.send(method, &format!("1.3/{path}"), &[], None).await?.status)
     }
 
     /// `GET /1.3/account`: checks the credentials.
     pub async fn account(&self) -> Result<serde_json::Value, UpcloudError> {
-        self.call(Method::GET, "account", &[], None, "account")
-            .await
+        self.call(Method::GET, "account", &[], None, "account").await
     }
 
     pub async fn get_network(&self, id: NetworkId) -> Result<Network, UpcloudError> {
-        let env: NetworkEnvelope = self
-            .call(Method::GET, &format!("network/{id}"), &[], None, "network")
-            .await?;
+        let env: NetworkEnvelope = self.call(Method::GET, &format!("network/{id}"), &[], None, "network").await?;
         Ok(env.network)
     }
 
     pub async fn list_networks(&self, zone: Option<&str>) -> Result<Vec<Network>, UpcloudError> {
-        let query: Vec<(&str, String)> =
-            zone.map(|z| ("zone", z.to_string())).into_iter().collect();
-        let list: NetworkList = self
-            .call(Method::GET, "network", &query, None, "network list")
-            .await?;
+        let query: Vec<(&str, String)> = zone.map(|z| ("zone", z.to_string())).into_iter().collect();
+        let list: NetworkList = self.call(Method::GET, "network", &query, None, "network list").await?;
         Ok(list.networks.network)
     }
 
     pub async fn create_network(&self, request: &CreateNetwork) -> Result<Network, UpcloudError> {
         let body = json!({ "network": request });
-        let env: NetworkEnvelope = self
-            .call(Method::POST, "network/", &[], Some(body), "network")
-            .await?;
+        let env: NetworkEnvelope = self.call(Method::POST, "network/", &[], Some(body), "network").await?;
         Ok(env.network)
     }
 
     /// Attaches (`Some`) or detaches (`None`) the network's router.
-    pub async fn set_network_router(
-        &self,
-        id: NetworkId,
-        router: Option<RouterId>,
-    ) -> Result<Network, UpcloudError> {
+    pub async fn set_network_router(&self, id: NetworkId, router: Option<RouterId>) -> Result<Network, UpcloudError> {
         let body = json!({ "network": { "router": router } });
-        let env: NetworkEnvelope = self
-            .call(
-                Method::PUT,
-                &format!("network/{id}"),
-                &[],
-                Some(body),
-                "network",
-            )
-            .await?;
+        let env: NetworkEnvelope = self.call(Method::PUT, &format!("network/{id}"), &[], Some(body), "network").await?;
         Ok(env.network)
     }
 
     pub async fn delete_network(&self, id: NetworkId) -> Result<(), UpcloudError> {
-        self.call_empty(Method::DELETE, &format!("network/{id}"))
-            .await
-            .map(drop)
+        self.call_empty(Method::DELETE, &format!("network/{id}")).await.map(drop)
     }
 
     pub async fn get_router(&self, id: RouterId) -> Result<Router, UpcloudError> {
-        let env: RouterEnvelope = self
-            .call(Method::GET, &format!("router/{id}"), &[], None, "router")
-            .await?;
+        let env: RouterEnvelope = self.call(Method::GET, &format!("router/{id}"), &[], None, "router").await?;
         Ok(env.router)
     }
 
     pub async fn create_router(&self, fields: &RouterFields) -> Result<Router, UpcloudError> {
         let body = json!({ "router": fields });
-        let env: RouterEnvelope = self
-            .call(Method::POST, "router", &[], Some(body), "router")
-            .await?;
+        let env: RouterEnvelope = self.call(Method::POST, "router", &[], Some(body), "router").await?;
         Ok(env.router)
     }
 
-    pub async fn modify_router(
-        &self,
-        id: RouterId,
-        fields: &RouterFields,
-    ) -> Result<Router, UpcloudError> {
+    pub async fn modify_router(&self, id: RouterId, fields: &RouterFields) -> Result<Router, UpcloudError> {
         let body = json!({ "router": fields });
-        let env: RouterEnvelope = self
-            .call(
-                Method::PATCH,
-                &format!("router/{id}"),
-                &[],
-                Some(body),
-                "router",
-            )
-            .await?;
+        let env: RouterEnvelope = self.call(Method::PATCH, &format!("router/{id}"), &[], Some(body), "router").await?;
         Ok(env.router)
     }
 
@@ -211,66 +152,36 @@ impl UpcloudClient {
         if let Some(peer) = peer {
             query.push(("network_uuid_peer", peer.to_string()));
         }
-        let list: PeeringList = self
-            .call(Method::GET, "network-peering", &query, None, "peering list")
-            .await?;
+        let list: PeeringList = self.call(Method::GET, "network-peering", &query, None, "peering list").await?;
         // Filter again: a server that ignores the filters must not make us adopt a stranger.
         Ok(list
             .network_peerings
             .network_peering
             .into_iter()
-            .filter(|p| {
-                local.is_none_or(|l| p.network.uuid == l)
-                    && peer.is_none_or(|r| p.peer_network.uuid == r)
-            })
+            .filter(|p| local.is_none_or(|l| p.network.uuid == l) && peer.is_none_or(|r| p.peer_network.uuid == r))
             .collect())
     }
 
     pub async fn get_peering(&self, id: PeeringId) -> Result<NetworkPeering, UpcloudError> {
-        let env: PeeringEnvelope = self
-            .call(
-                Method::GET,
-                &format!("network-peering/{id}"),
-                &[],
-                None,
-                "peering",
-            )
-            .await?;
+        let env: PeeringEnvelope =
+            self.call(Method::GET, &format!("network-peering/{id}"), &[], None, "peering").await?;
         Ok(env.network_peering)
     }
 
-    pub async fn create_peering(
-        &self,
-        request: &CreatePeering,
-    ) -> Result<NetworkPeering, UpcloudError> {
+    pub async fn create_peering(&self, request: &CreatePeering) -> Result<NetworkPeering, UpcloudError> {
         let body = json!({ "network_peering": request });
-        let env: PeeringEnvelope = self
-            .call(Method::POST, "network-peering", &[], Some(body), "peering")
-            .await?;
+        let env: PeeringEnvelope = self.call(Method::POST, "network-peering", &[], Some(body), "peering").await?;
         Ok(env.network_peering)
     }
 
-    pub async fn modify_peering(
-        &self,
-        id: PeeringId,
-        patch: &PeeringPatch,
-    ) -> Result<NetworkPeering, UpcloudError> {
+    pub async fn modify_peering(&self, id: PeeringId, patch: &PeeringPatch) -> Result<NetworkPeering, UpcloudError> {
         let body = json!({ "network_peering": patch });
-        let env: PeeringEnvelope = self
-            .call(
-                Method::PATCH,
-                &format!("network-peering/{id}"),
-                &[],
-                Some(body),
-                "peering",
-            )
-            .await?;
+        let env: PeeringEnvelope =
+            self.call(Method::PATCH, &format!("network-peering/{id}"), &[], Some(body), "peering").await?;
         Ok(env.network_peering)
     }
 
     pub async fn delete_peering(&self, id: PeeringId) -> Result<(), UpcloudError> {
-        self.call_empty(Method::DELETE, &format!("network-peering/{id}"))
-            .await
-            .map(drop)
+        self.call_empty(Method::DELETE, &format!("network-peering/{id}")).await.map(drop)
     }
 }

@@ -95,11 +95,7 @@ fn private_type() -> String {
 
 impl Network {
     pub fn cidrs(&self) -> Vec<IpNet> {
-        self.ip_networks
-            .ip_network
-            .iter()
-            .map(|n| n.address)
-            .collect()
+        self.ip_networks.ip_network.iter().map(|n| n.address).collect()
     }
 }
 
@@ -365,10 +361,7 @@ mod tests {
         let p = parsed.network_peering;
         assert_eq!(p.state, PeeringState::PendingPeer);
         assert!(p.peer_network.ip_networks.is_none());
-        assert_eq!(
-            p.network.ip_networks.unwrap().ip_network[1].family,
-            Family::IPv6
-        );
+        assert_eq!(p.network.ip_networks.unwrap().ip_network[1].family, Family::IPv6);
     }
 
     #[test]
@@ -379,10 +372,7 @@ mod tests {
           "type":"private","uuid":"039d20c5-dfe0-44b4-b0e1-8cb2b5ae1567","zone":"fi-hel2"}}"#;
         let parsed: NetworkEnvelope = serde_json::from_str(body).unwrap();
         assert!(parsed.network.router.is_none());
-        assert_eq!(
-            parsed.network.ip_networks.ip_network[0].dhcp,
-            Some(YesNo::Yes)
-        );
+        assert_eq!(parsed.network.ip_networks.ip_network[0].dhcp, Some(YesNo::Yes));
     }
 
     #[test]

@@ -24,24 +24,17 @@ pub struct PeeringConnection {
 
 impl Default for PeeringConnection {
     fn default() -> Self {
-        PeeringConnection {
-            schema: model::schema(),
-            identity: model::identity_schema(),
-        }
+        PeeringConnection { schema: model::schema(), identity: model::identity_schema() }
     }
 }
 
-const ONE_OF: &[(&str, &[&str])] = &[
-    ("peer_side", &[PEER_SIDE_MANAGED, PEER_SIDE_EXTERNAL]),
-    ("wait_for", &[WAIT_FOR_ACTIVE, WAIT_FOR_CREATED]),
-];
+const ONE_OF: &[(&str, &[&str])] =
+    &[("peer_side", &[PEER_SIDE_MANAGED, PEER_SIDE_EXTERNAL]), ("wait_for", &[WAIT_FOR_ACTIVE, WAIT_FOR_CREATED])];
 
 /// The two UpCloud networks of a pair, or why this pair is not supported.
 fn upcloud_pair(id: &ConnectionId) -> Result<(NetworkId, NetworkId), Error> {
     match (&id.network, &id.peer_network) {
-        (NetworkRef::Upcloud { network_id: a }, NetworkRef::Upcloud { network_id: b }) => {
-            Ok((*a, *b))
-        }
+        (NetworkRef::Upcloud { network_id: a }, NetworkRef::Upcloud { network_id: b }) => Ok((*a, *b)),
         (a, b) => Err(Error::invalid(
             "Unsupported peering pair",
             format!(
@@ -59,11 +52,7 @@ fn parse_half_id(half: &Attr<Half>) -> Option<PeeringId> {
 }
 
 /// The normalised status of the whole peering, from the state of our half.
-fn summarize(
-    ours: &NetworkPeering,
-    theirs: Option<&NetworkPeering>,
-    managed: bool,
-) -> (String, String) {
+fn summarize(ours: &NetworkPeering, theirs: Option<&NetworkPeering>, managed: bool) -> (String, String) {
     let status = match ours.state {
         PeeringState::Active => "active",
         PeeringState::Provisioning => "provisioning",
@@ -73,53 +62,33 @@ fn summarize(
         _ => "error",
     };
     let message = match (ours.state, theirs, managed) {
-        (PeeringState::Active, _, _) => {
-            "Both halves are active; traffic flows between the networks.".to_string()
-        }
+        (PeeringState::Active, _, _) => "Both halves are active; traffic flows between the networks.".to_string(),
         (PeeringState::PendingPeer, None, false) => format!(
             "Waiting for the owner of network {} to create the reverse peering toward {}.",
             ours.peer_network.uuid, ours.network.uuid
         ),
-        (state, _, _) => format!(
-            "UpCloud reports {}: {}.",
-            state.as_str(),
-            state.explanation()
-        ),
+        (state, _, _) => format!("UpCloud reports {}: {}.", state.as_str(), state.explanation()),
     };
     (status.to_string(), message)
 }
 
 fn half_of(p: Option<&NetworkPeering>) -> Attr<Half> {
-    p.map(|p| Half {
-        id: Attr::Known(p.uuid.to_string()),
-        state: Attr::Known(p.state.as_str().to_string()),
-    })
-    .into()
+    p.map(|p| Half { id: Attr::Known(p.uuid.to_string()), state: Attr::Known(p.state.as_str().to_string()) }).into()
 }
 
 fn cidrs_of(p: Option<&crate::clouds::upcloud::PeeringNetwork>) -> Vec<String> {
     p.and_then(|n| n.ip_networks.as_ref())
-        .map(|ips| {
-            ips.ip_network
-                .iter()
-                .map(|ip| ip.address.to_string())
-                .collect()
-        })
+        .map(|ips| ips.ip_network.iter().map(|ip| ip.address.to_string()).collect())
         .unwrap_or_default()
 }
 
 /// Fills every computed attribute from what the cloud says, keeping the configured ones.
-fn observe(
-    mut state: Connection,
-    ours: &NetworkPeering,
-    theirs: Option<&NetworkPeering>,
-) -> Connection {
+fn observe(mut state: Connection, ours: &NetworkPeering, theirs: Option<&NetworkPeering>) -> Connection {
     let managed = state.is_managed();
     let (status, message) = summarize(ours, theirs, managed);
     state.name = Attr::Known(ours.name.clone());
     let remote_tags = upcloud::tags(&ours.labels);
-    state.tags = if remote_tags.is_empty() && !matches!(&state.tags, Attr::Known(t) if t.is_empty())
-    {
+    state.tags = if remote_tags.is_empty() && !matches!(&state.tags, Attr::Known(t) if t.is_empty()) {
         Attr::Null
     } else {
         Attr::Known(remote_tags)
@@ -129,19 +98,13 @@ fn observe(
     state.network_half = half_of(Some(ours));
     state.peer_half = half_of(theirs);
     state.network_cidrs = Attr::Known(cidrs_of(Some(&ours.network)));
-    let peer_cidrs = theirs
-        .map(|t| cidrs_of(Some(&t.network)))
-        .unwrap_or_else(|| cidrs_of(Some(&ours.peer_network)));
+    let peer_cidrs = theirs.map(|t| cidrs_of(Some(&t.network))).unwrap_or_else(|| cidrs_of(Some(&ours.peer_network)));
     state.peer_network_cidrs = Attr::Known(peer_cidrs);
     state
 }
 
 /// State for a create that failed part-way: everything known so far, nothing unknown.
-fn partial(
-    mut state: Connection,
-    ours: Option<&NetworkPeering>,
-    theirs: Option<&NetworkPeering>,
-) -> Connection {
+fn partial(mut state: Connection, ours: Option<&NetworkPeering>, theirs: Option<&NetworkPeering>) -> Connection {
     match ours {
         Some(ours) => observe(state, ours, theirs),
         None => {
@@ -161,26 +124,13 @@ fn wanted_labels(state: &Connection) -> Vec<crate::clouds::upcloud::Label> {
 }
 
 fn needs_repair(prior: &Connection) -> bool {
-    let disabled = |h: &Attr<Half>| {
-        h.known()
-            .and_then(|h| h.state.known())
-            .is_some_and(|s| s == "disabled")
-    };
-    disabled(&prior.network_half)
-        || (prior.is_managed() && (prior.peer_half.is_null() || disabled(&prior.peer_half)))
+    let disabled = |h: &Attr<Half>| h.known().and_then(|h| h.state.known()).is_some_and(|s| s == "disabled");
+    disabled(&prior.network_half) || (prior.is_managed() && (prior.peer_half.is_null() || disabled(&prior.peer_half)))
 }
 
 impl PeeringConnection {
-    fn client<'c>(
-        &self,
-        clients: &'c Clients,
-        id: &ConnectionId,
-    ) -> Result<&'c UpcloudClient, Error> {
-        let path = if id.network.cloud() == Cloud::Upcloud {
-            "network"
-        } else {
-            "peer_network"
-        };
+    fn client<'c>(&self, clients: &'c Clients, id: &ConnectionId) -> Result<&'c UpcloudClient, Error> {
+        let path = if id.network.cloud() == Cloud::Upcloud { "network" } else { "peer_network" };
         clients.upcloud(&AttrPath::root(path))
     }
 
@@ -195,14 +145,8 @@ impl PeeringConnection {
         timeout: std::time::Duration,
     ) -> (Connection, Result<(), Error>) {
         let managed = state.is_managed();
-        let goal = if managed && state.waits_for_active() {
-            upcloud::Goal::Active
-        } else {
-            upcloud::Goal::Settled
-        };
-        let ids: Vec<PeeringId> = std::iter::once(ours.uuid)
-            .chain(theirs.as_ref().map(|t| t.uuid))
-            .collect();
+        let goal = if managed && state.waits_for_active() { upcloud::Goal::Active } else { upcloud::Goal::Settled };
+        let ids: Vec<PeeringId> = std::iter::once(ours.uuid).chain(theirs.as_ref().map(|t| t.uuid)).collect();
         let waited = upcloud::wait_for(ctx, client, &ids, goal, timeout).await;
         let (ours, theirs) = match waited {
             Ok(mut halves) => {
@@ -219,7 +163,11 @@ impl PeeringConnection {
                      POST /1.3/network-peering with network.uuid = {} and peer_network.uuid = {} (or a \
                      peering_connection with network = {{ upcloud = {{ network_id = \"{}\" }} }} and peer_network = \
                      {{ upcloud = {{ network_id = \"{}\" }} }}).",
-                    ours.uuid, ours.peer_network.uuid, ours.peer_network.uuid, ours.network.uuid, ours.peer_network.uuid,
+                    ours.uuid,
+                    ours.peer_network.uuid,
+                    ours.peer_network.uuid,
+                    ours.network.uuid,
+                    ours.peer_network.uuid,
                     ours.network.uuid
                 ),
             );
@@ -230,13 +178,7 @@ impl PeeringConnection {
         (observe(state.clone(), &ours, theirs.as_ref()), Ok(()))
     }
 
-    async fn warn_dhcp(
-        &self,
-        ctx: &mut Ctx<'_>,
-        client: &UpcloudClient,
-        ours: &NetworkPeering,
-        managed: bool,
-    ) {
+    async fn warn_dhcp(&self, ctx: &mut Ctx<'_>, client: &UpcloudClient, ours: &NetworkPeering, managed: bool) {
         let mut networks = vec![ours.network.uuid];
         if managed {
             networks.push(ours.peer_network.uuid);
@@ -244,11 +186,7 @@ impl PeeringConnection {
         let mut servers = Vec::new();
         for network in networks {
             if let Ok(found) = upcloud::attached_servers(client, network).await {
-                servers.extend(
-                    found
-                        .into_iter()
-                        .map(|s| format!("{s} on network {network}")),
-                );
+                servers.extend(found.into_iter().map(|s| format!("{s} on network {network}")));
             }
         }
         if !servers.is_empty() {
@@ -288,20 +226,12 @@ impl PeeringConnection {
                 upcloud::find_half(client, peer, local).await.ok().flatten()
             };
             let timeout = state.timeout(|t| &t.create, 20);
-            Ok(self
-                .settle(ctx, client, &state, ours, theirs, timeout)
-                .await)
+            Ok(self.settle(ctx, client, &state, ours, theirs, timeout).await)
         }
         .await;
         match result {
-            Ok((state, result)) => Applied {
-                state: state.into_value(),
-                result,
-            },
-            Err(e) => Applied {
-                state: Value::Null,
-                result: Err(e),
-            },
+            Ok((state, result)) => Applied { state: state.into_value(), result },
+            Err(e) => Applied { state: Value::Null, result: Err(e) },
         }
     }
 }
@@ -326,10 +256,7 @@ impl Resource for PeeringConnection {
             Ok(c) => c,
             Err(e) => return Diagnostic::error("Invalid configuration", e.to_string()).into(),
         };
-        for (root, endpoint) in [
-            ("network", &conn.network),
-            ("peer_network", &conn.peer_network),
-        ] {
+        for (root, endpoint) in [("network", &conn.network), ("peer_network", &conn.peer_network)] {
             if let Attr::Known(endpoint) = endpoint {
                 if let Err((path, detail)) = endpoint_ref(endpoint, root) {
                     diags.push(Diagnostic::error(format!("Invalid {root}"), detail).at(path));
@@ -340,11 +267,8 @@ impl Resource for PeeringConnection {
             if let Value::String(v) = config.get(name) {
                 if !allowed.contains(&v.as_str()) {
                     diags.push(
-                        Diagnostic::error(
-                            format!("Invalid {name}"),
-                            format!("{v:?} is not one of {allowed:?}."),
-                        )
-                        .at(AttrPath::root(name)),
+                        Diagnostic::error(format!("Invalid {name}"), format!("{v:?} is not one of {allowed:?}."))
+                            .at(AttrPath::root(name)),
                     );
                 }
             }
@@ -358,17 +282,10 @@ impl Resource for PeeringConnection {
             }
         }
         if let Attr::Known(t) = &conn.timeouts {
-            for (which, v) in [
-                ("create", &t.create),
-                ("update", &t.update),
-                ("delete", &t.delete),
-            ] {
+            for (which, v) in [("create", &t.create), ("update", &t.update), ("delete", &t.delete)] {
                 if let Attr::Known(text) = v {
                     if let Err(e) = super::parse_duration(text) {
-                        diags.push(
-                            Diagnostic::error("Invalid timeout", e)
-                                .at(AttrPath::root("timeouts").attr(which)),
-                        );
+                        diags.push(Diagnostic::error("Invalid timeout", e).at(AttrPath::root("timeouts").attr(which)));
                     }
                 }
             }
@@ -381,105 +298,58 @@ impl Resource for PeeringConnection {
         diags
     }
 
-    async fn plan(
-        &self,
-        ctx: &mut Ctx<'_>,
-        prior: &Value,
-        proposed: &Value,
-        config: &Value,
-    ) -> Result<Planned, Error> {
+    async fn plan(&self, ctx: &mut Ctx<'_>, prior: &Value, proposed: &Value, config: &Value) -> Result<Planned, Error> {
         let config = Connection::from_value(config)?;
         let mut planned = Connection::from_value(proposed)?;
-        planned.peer_side = config
-            .peer_side
-            .clone()
-            .or(Attr::Known(PEER_SIDE_MANAGED.into()));
-        planned.wait_for = config
-            .wait_for
-            .clone()
-            .or(Attr::Known(WAIT_FOR_ACTIVE.into()));
+        planned.peer_side = config.peer_side.clone().or(Attr::Known(PEER_SIDE_MANAGED.into()));
+        planned.wait_for = config.wait_for.clone().or(Attr::Known(WAIT_FOR_ACTIVE.into()));
         let id = planned.connection_id();
-        planned.id = id
-            .as_ref()
-            .map(ToString::to_string)
-            .map_or(Attr::Unknown, Attr::Known);
-        let requires_replace = vec![
-            AttrPath::root("network"),
-            AttrPath::root("peer_network"),
-            AttrPath::root("peer_side"),
-        ];
+        planned.id = id.as_ref().map(ToString::to_string).map_or(Attr::Unknown, Attr::Known);
+        let requires_replace =
+            vec![AttrPath::root("network"), AttrPath::root("peer_network"), AttrPath::root("peer_side")];
 
-        let prior = if prior.is_null() {
-            None
-        } else {
-            Some(Connection::from_value(prior)?)
-        };
+        let prior = if prior.is_null() { None } else { Some(Connection::from_value(prior)?) };
         let replacing = prior.as_ref().is_some_and(|p| {
-            p.network != planned.network
-                || p.peer_network != planned.peer_network
-                || p.peer_side != planned.peer_side
+            p.network != planned.network || p.peer_network != planned.peer_network || p.peer_side != planned.peer_side
         });
         match prior {
             Some(prior) if !replacing => {
                 if needs_repair(&prior) {
-                    planned.status = Attr::Unknown;
-                    planned.status_message = Attr::Unknown;
-                    planned.network_half = Attr::Unknown;
-                    planned.peer_half = Attr::Unknown;
+                    planned.mark_observations_unknown();
                 }
             }
             _ => {
-                planned.status = Attr::Unknown;
-                planned.status_message = Attr::Unknown;
-                planned.network_half = Attr::Unknown;
-                planned.peer_half = Attr::Unknown;
-                planned.network_cidrs = Attr::Unknown;
-                planned.peer_network_cidrs = Attr::Unknown;
+                planned.mark_observations_unknown();
                 if let Some(id) = &id {
                     let (local, peer) = upcloud_pair(id)?;
                     let client = self.client(ctx.clients, id)?;
-                    let diags =
-                        upcloud::check_pair(client, local, peer, planned.is_managed()).await?;
+                    let diags = upcloud::check_pair(client, local, peer, planned.is_managed()).await?;
                     if diags.has_errors() {
                         return Err(Error::Rejected(diags));
                     }
                 }
             }
         }
-        Ok(Planned {
-            state: planned.into_value(),
-            requires_replace,
-        })
+        Ok(Planned { state: planned.into_value(), requires_replace })
     }
 
     async fn create(&self, ctx: &mut Ctx<'_>, planned: &Value) -> Applied {
         match Connection::from_value(planned) {
             Ok(state) => self.create_halves(ctx, state).await,
-            Err(e) => Applied {
-                state: Value::Null,
-                result: Err(e.into()),
-            },
+            Err(e) => Applied { state: Value::Null, result: Err(e.into()) },
         }
     }
 
     async fn update(&self, ctx: &mut Ctx<'_>, prior: &Value, planned: &Value) -> Applied {
-        let (prior, planned) = match (
-            Connection::from_value(prior),
-            Connection::from_value(planned),
-        ) {
+        let (prior, planned) = match (Connection::from_value(prior), Connection::from_value(planned)) {
             (Ok(p), Ok(n)) => (p, n),
             (Err(e), _) | (_, Err(e)) => {
-                return Applied {
-                    state: prior.clone(),
-                    result: Err(e.into()),
-                };
+                return Applied { state: prior.clone(), result: Err(e.into()) };
             }
         };
         let fallback = prior.clone().into_value();
         let result = async {
-            let id = planned
-                .connection_id()
-                .ok_or_else(|| Error::invalid("Endpoints unknown at apply", "", None))?;
+            let id = planned.connection_id().ok_or_else(|| Error::invalid("Endpoints unknown at apply", "", None))?;
             let (local, peer) = upcloud_pair(&id)?;
             let client = self.client(ctx.clients, &id)?;
             let name = planned.name.known().cloned().unwrap_or_default();
@@ -505,28 +375,18 @@ impl Resource for PeeringConnection {
                 upcloud::find_half(client, peer, local).await?
             };
             let timeout = planned.timeout(|t| &t.update, 20);
-            Ok(self
-                .settle(ctx, client, &planned, ours, theirs, timeout)
-                .await)
+            Ok(self.settle(ctx, client, &planned, ours, theirs, timeout).await)
         }
         .await;
         match result {
-            Ok((state, result)) => Applied {
-                state: state.into_value(),
-                result,
-            },
-            Err(e) => Applied {
-                state: fallback,
-                result: Err(e),
-            },
+            Ok((state, result)) => Applied { state: state.into_value(), result },
+            Err(e) => Applied { state: fallback, result: Err(e) },
         }
     }
 
     async fn delete(&self, ctx: &mut Ctx<'_>, prior: &Value) -> Result<(), Error> {
         let prior = Connection::from_value(prior)?;
-        let id = prior
-            .connection_id()
-            .ok_or_else(|| Error::invalid("Stored endpoints are malformed", "", None))?;
+        let id = prior.connection_id().ok_or_else(|| Error::invalid("Stored endpoints are malformed", "", None))?;
         let (local, peer) = upcloud_pair(&id)?;
         let client = self.client(ctx.clients, &id)?;
         let timeout = prior.timeout(|t| &t.delete, 10);
@@ -548,9 +408,7 @@ impl Resource for PeeringConnection {
 
     async fn read(&self, ctx: &mut Ctx<'_>, state: &Value) -> Result<Option<Value>, Error> {
         let state = Connection::from_value(state)?;
-        let id = state
-            .connection_id()
-            .ok_or_else(|| Error::invalid("Stored endpoints are malformed", "", None))?;
+        let id = state.connection_id().ok_or_else(|| Error::invalid("Stored endpoints are malformed", "", None))?;
         let (local, peer) = upcloud_pair(&id)?;
         let client = self.client(ctx.clients, &id)?;
         let ours = match parse_half_id(&state.network_half) {
@@ -569,8 +427,7 @@ impl Resource for PeeringConnection {
         let id = match target {
             ImportTarget::Id(text) => import_id(ctx, &text).await?,
             ImportTarget::Identity(identity) => {
-                let field =
-                    |name: &str| identity.get(name).as_str().unwrap_or_default().to_string();
+                let field = |name: &str| identity.get(name).as_str().unwrap_or_default().to_string();
                 format!("{}:{}", field("network"), field("peer_network"))
                     .parse::<ConnectionId>()
                     .map_err(|e| Error::invalid("Invalid import identity", e.to_string(), None))?
@@ -578,28 +435,19 @@ impl Resource for PeeringConnection {
         };
         let (local, peer) = upcloud_pair(&id)?;
         let client = self.client(ctx.clients, &id)?;
-        let ours = upcloud::find_half(client, local, peer)
-            .await?
-            .ok_or_else(|| {
-                Error::invalid(
-                    "Nothing to import",
-                    format!("No UpCloud peering from network {local} toward {peer} exists."),
-                    None,
-                )
-            })?;
+        let ours = upcloud::find_half(client, local, peer).await?.ok_or_else(|| {
+            Error::invalid(
+                "Nothing to import",
+                format!("No UpCloud peering from network {local} toward {peer} exists."),
+                None,
+            )
+        })?;
         let theirs = upcloud::find_half(client, peer, local).await?;
         let state = Connection {
             id: Attr::Known(id.to_string()),
             network: Attr::Known(endpoint_of(&id.network)),
             peer_network: Attr::Known(endpoint_of(&id.peer_network)),
-            peer_side: Attr::Known(
-                if theirs.is_some() {
-                    PEER_SIDE_MANAGED
-                } else {
-                    PEER_SIDE_EXTERNAL
-                }
-                .into(),
-            ),
+            peer_side: Attr::Known(if theirs.is_some() { PEER_SIDE_MANAGED } else { PEER_SIDE_EXTERNAL }.into()),
             wait_for: Attr::Known(WAIT_FOR_ACTIVE.into()),
             ..Default::default()
         };
@@ -610,10 +458,7 @@ impl Resource for PeeringConnection {
         let id: ConnectionId = state.get("id").as_str()?.parse().ok()?;
         Some(Value::Object(BTreeMap::from([
             ("network".to_string(), Value::string(id.network.to_string())),
-            (
-                "peer_network".to_string(),
-                Value::string(id.peer_network.to_string()),
-            ),
+            ("peer_network".to_string(), Value::string(id.peer_network.to_string())),
         ])))
     }
 
@@ -642,33 +487,23 @@ impl Resource for PeeringConnection {
 async fn import_id(ctx: &Ctx<'_>, text: &str) -> Result<ConnectionId, Error> {
     if let Some(uuid) = text.strip_prefix("upcloud-peering/") {
         let id: PeeringId = uuid.parse().map_err(|_| {
-            Error::invalid(
-                "Invalid import id",
-                format!("{uuid:?} is not a UUID (upcloud-peering/PEERING_UUID)."),
-                None,
-            )
+            Error::invalid("Invalid import id", format!("{uuid:?} is not a UUID (upcloud-peering/PEERING_UUID)."), None)
         })?;
         let client = ctx.clients.upcloud(&AttrPath::root("network"))?;
-        let half = upcloud::get_half(client, id).await?.ok_or_else(|| {
-            Error::invalid(
-                "Nothing to import",
-                format!("No UpCloud peering {id} exists."),
-                None,
-            )
-        })?;
+        let half = upcloud::get_half(client, id)
+            .await?
+            .ok_or_else(|| Error::invalid("Nothing to import", format!("No UpCloud peering {id} exists."), None))?;
         return Ok(ConnectionId {
-            network: NetworkRef::Upcloud {
-                network_id: half.network.uuid,
-            },
-            peer_network: NetworkRef::Upcloud {
-                network_id: half.peer_network.uuid,
-            },
+            network: NetworkRef::Upcloud { network_id: half.network.uuid },
+            peer_network: NetworkRef::Upcloud { network_id: half.peer_network.uuid },
         });
     }
     text.parse().map_err(|e: crate::net::EndpointError| {
         Error::invalid(
             "Invalid import id",
-            format!("{e}. Import by NETWORK:PEER_NETWORK (e.g. upcloud/03…:upcloud/03…) or upcloud-peering/PEERING_UUID."),
+            format!(
+                "{e}. Import by NETWORK:PEER_NETWORK (e.g. upcloud/03…:upcloud/03…) or upcloud-peering/PEERING_UUID."
+            ),
             None,
         )
     })

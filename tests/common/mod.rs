@@ -1,0 +1,236 @@
+//! Test harness: a real Terraform (the project's launcher), the built provider, and an
+//! in-process emulator on a free loopback port, in a temporary working directory.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use peering::clouds::Secret;
+use peering::clouds::http::{ApiClient, Auth, RetryPolicy};
+use peering::clouds::upcloud::UpcloudClient;
+use peering::emulator::world::World;
+use peering::emulator::{self, Config, Handle, RequestCounts};
+
+pub const USERNAME: &str = "demo";
+pub const PASSWORD: &str = "demo-password";
+
+/// The Terraform launcher. Missing Terraform fails the test: run `make test`.
+pub fn terraform_path() -> PathBuf {
+    let path = std::env::var_os("PEERING_TERRAFORM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/terraform"));
+    assert!(
+        path.is_file(),
+        "Terraform launcher not found at {}: run `make test` (it installs .venv/bin/terraform), or set PEERING_TERRAFORM",
+        path.display()
+    );
+    path
+}
+
+pub fn provider_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-peering"))
+}
+
+pub struct Emulator {
+    pub runtime: tokio::runtime::Runtime,
+    pub handle: Option<Handle>,
+}
+
+impl Emulator {
+    pub fn start(world: World) -> Emulator {
+        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let config = Config { listen: "127.0.0.1:0".parse().unwrap(), world, transition_ms: 50, ..Config::default() };
+        let handle = runtime.block_on(emulator::start(config)).expect("emulator starts");
+        Emulator { runtime, handle: Some(handle) }
+    }
+
+    pub fn url(&self) -> String {
+        self.handle.as_ref().unwrap().url()
+    }
+
+    pub fn world(&self) -> World {
+        self.handle.as_ref().unwrap().emulator.world.lock().unwrap().clone()
+    }
+
+    pub fn requests(&self) -> RequestCounts {
+        self.handle.as_ref().unwrap().emulator.requests()
+    }
+
+    pub fn set_fault_rate(&self, rate: f64, seed: u64) {
+        let settings = emulator::faults::FaultSettings { fault_rate: rate, rng_seed: Some(seed), latency_ms: 0 };
+        self.handle.as_ref().unwrap().emulator.faults.lock().unwrap().update(settings);
+    }
+
+    /// An UpCloud client against the emulator (no retries hide what the test does).
+    pub fn upcloud(&self) -> UpcloudClient {
+        let auth = Auth::Basic { username: USERNAME.into(), password: Secret::new(PASSWORD) };
+        let policy = RetryPolicy { max_retries: 0, ..Default::default() };
+        UpcloudClient::new(ApiClient::new(&self.url(), auth, policy).unwrap())
+    }
+
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.runtime.block_on(f)
+    }
+
+    /// States of every peering, as the API reports them now.
+    pub fn peering_states(&self) -> Vec<(String, String, String)> {
+        let world = self.world();
+        let now = peering::emulator::world::now_ms();
+        world
+            .upcloud
+            .peerings
+            .values()
+            .map(|p| {
+                (
+                    p.network.to_string(),
+                    p.peer_network.to_string(),
+                    world.upcloud.peering_state(p, now).as_str().to_string(),
+                )
+            })
+            .collect()
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            self.runtime.block_on(handle.stop());
+        }
+    }
+}
+
+/// A Terraform working directory wired to the built provider and an emulator.
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+    pub env: Vec<(String, String)>,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
+    }
+}
+
+impl Workspace {
+    pub fn new(emulator_url: &str) -> Workspace {
+        let dir = tempfile::tempdir().unwrap();
+        let tfrc = dir.path().join("dev.tfrc");
+        std::fs::write(
+            &tfrc,
+            format!(
+                "provider_installation {{\n  dev_overrides {{\n    \"{}\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+                peering::SOURCE_ADDRESS,
+                provider_binary().parent().unwrap().display()
+            ),
+        )
+        .unwrap();
+        let env = vec![
+            ("TF_CLI_CONFIG_FILE".into(), tfrc.display().to_string()),
+            ("CHECKPOINT_DISABLE".into(), "1".into()),
+            ("TF_IN_AUTOMATION".into(), "1".into()),
+            ("UPCLOUD_API_URL".into(), emulator_url.to_string()),
+            ("UPCLOUD_USERNAME".into(), USERNAME.into()),
+            ("UPCLOUD_PASSWORD".into(), PASSWORD.into()),
+        ];
+        Workspace { dir, env }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, name: &str, contents: &str) {
+        std::fs::write(self.path().join(name), contents).unwrap();
+    }
+
+    pub fn remove_env(&mut self, key: &str) {
+        self.env.retain(|(k, _)| k != key);
+    }
+
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.remove_env(key);
+        self.env.push((key.into(), value.into()));
+    }
+
+    pub fn terraform(&self, args: &[&str]) -> Run {
+        let mut command = Command::new(terraform_path());
+        command.args(args).current_dir(self.path()).env_remove("TF_LOG").env_remove("TF_REATTACH_PROVIDERS");
+        for var in ["UPCLOUD_TOKEN", "UPCLOUD_USERNAME", "UPCLOUD_PASSWORD", "UPCLOUD_API_URL"] {
+            command.env_remove(var);
+        }
+        for (k, v) in &self.env {
+            command.env(k, v);
+        }
+        let Output { status, stdout, stderr } = command.output().expect("terraform runs");
+        Run {
+            code: status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        }
+    }
+
+    /// Runs a command that must succeed.
+    pub fn ok(&self, args: &[&str]) -> Run {
+        let run = self.terraform(args);
+        assert_eq!(run.code, 0, "terraform {args:?} failed: {run:?}");
+        run
+    }
+
+    pub fn apply(&self) -> Run {
+        self.ok(&["apply", "-auto-approve", "-no-color", "-input=false"])
+    }
+
+    /// `plan -detailed-exitcode`: 0 no changes, 2 changes, 1 error.
+    pub fn plan(&self) -> Run {
+        self.terraform(&["plan", "-detailed-exitcode", "-no-color", "-input=false"])
+    }
+
+    pub fn state_json(&self) -> serde_json::Value {
+        let run = self.ok(&["show", "-json"]);
+        serde_json::from_str(&run.stdout).unwrap()
+    }
+
+    /// Attribute values of a resource in state.
+    pub fn resource_values(&self, address: &str) -> serde_json::Value {
+        let state = self.state_json();
+        state["values"]["root_module"]["resources"]
+            .as_array()
+            .and_then(|rs| rs.iter().find(|r| r["address"] == address))
+            .map(|r| r["values"].clone())
+            .unwrap_or(serde_json::Value::Null)
+    }
+}
+
+pub const PROVIDER_HEADER: &str = r#"
+terraform {
+  required_providers {
+    peering = { source = "peering-dev/peering" }
+  }
+}
+provider "peering" {}
+"#;
+
+pub fn connection_config(name: &str, network: &str, peer: &str, extra: &str) -> String {
+    format!(
+        r#"{PROVIDER_HEADER}
+resource "peering_connection" "this" {{
+  name         = "{name}"
+  network      = {{ upcloud = {{ network_id = "{network}" }} }}
+  peer_network = {{ upcloud = {{ network_id = "{peer}" }} }}
+{extra}
+}}
+"#
+    )
+}
