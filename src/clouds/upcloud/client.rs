@@ -139,6 +139,10 @@ impl UpcloudClient {
         Ok(env.router)
     }
 
+    pub async fn delete_router(&self, id: RouterId) -> Result<(), UpcloudError> {
+        self.call_empty(Method::DELETE, &format!("router/{id}")).await.map(drop)
+    }
+
     /// Peerings from `local` (toward `peer`, when given).
     pub async fn list_peerings(
         &self,

@@ -1,0 +1,154 @@
+//! The HTTP layer under scripted faults: what is retried, what is not, and what never leaks.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use peering::clouds::Secret;
+use peering::clouds::http::{ApiClient, Auth, HttpError, RetryPolicy};
+use peering::clouds::upcloud::{UpcloudClient, UpcloudError};
+use peering::emulator::faults::broken_connection;
+
+/// A server answering from a script, one entry per request, then 200 `{"ok":true}`.
+struct Script {
+    steps: Mutex<Vec<fn() -> Response>>,
+    hits: AtomicUsize,
+}
+
+async fn start(steps: Vec<fn() -> Response>) -> (String, Arc<Script>) {
+    let script = Arc::new(Script { steps: Mutex::new(steps.into_iter().rev().collect()), hits: AtomicUsize::new(0) });
+    let shared = script.clone();
+    let app = Router::new().route(
+        "/{*path}",
+        any(move || {
+            let script = shared.clone();
+            async move {
+                script.hits.fetch_add(1, Ordering::SeqCst);
+                let step = script.steps.lock().unwrap().pop();
+                match step {
+                    Some(step) => step(),
+                    None => {
+                        (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], r#"{"ok":true}"#).into_response()
+                    }
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, script)
+}
+
+fn client(url: &str) -> ApiClient {
+    let policy = RetryPolicy {
+        max_retries: 4,
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(50),
+        request_timeout: Duration::from_secs(5),
+    };
+    ApiClient::new(url, Auth::Basic { username: "user".into(), password: Secret::new("s3cret-password") }, policy)
+        .unwrap()
+}
+
+fn status(code: StatusCode) -> Response {
+    (code, [(header::CONTENT_TYPE, "application/json")], r#"{"error":{"error_code":"X","error_message":"y"}}"#)
+        .into_response()
+}
+
+#[tokio::test]
+async fn reads_retry_429_5xx_and_dropped_connections() {
+    let (url, script) = start(vec![
+        || status(StatusCode::TOO_MANY_REQUESTS),
+        || status(StatusCode::SERVICE_UNAVAILABLE),
+        broken_connection,
+        || status(StatusCode::BAD_GATEWAY),
+    ])
+    .await;
+    let response = client(&url).send(reqwest::Method::GET, "1.3/network", &[], None).await.unwrap();
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(script.hits.load(Ordering::SeqCst), 5);
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured() {
+    let (url, script) =
+        start(vec![|| (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")], "").into_response()]).await;
+    let started = Instant::now();
+    client(&url).send(reqwest::Method::GET, "x", &[], None).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(50), "waited for Retry-After (capped by max_delay)");
+    assert_eq!(script.hits.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn gives_up_after_max_retries_and_never_retries_501() {
+    let (url, script) = start(vec![|| status(StatusCode::INTERNAL_SERVER_ERROR); 10]).await;
+    let error = client(&url).send(reqwest::Method::GET, "x", &[], None).await.unwrap_err();
+    assert!(matches!(error, HttpError::Status { status: StatusCode::INTERNAL_SERVER_ERROR, .. }));
+    assert_eq!(script.hits.load(Ordering::SeqCst), 5, "one try and four retries");
+
+    let (url, script) = start(vec![|| status(StatusCode::NOT_IMPLEMENTED)]).await;
+    assert!(client(&url).send(reqwest::Method::GET, "x", &[], None).await.is_err());
+    assert_eq!(script.hits.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn creates_are_not_blindly_retried() {
+    // A 5xx or a dropped connection on POST may have committed: report "outcome unknown".
+    let (url, script) = start(vec![|| status(StatusCode::SERVICE_UNAVAILABLE)]).await;
+    let error = client(&url).send(reqwest::Method::POST, "x", &[], Some(&serde_json::json!({}))).await.unwrap_err();
+    assert!(error.outcome_unknown(), "{error}");
+    assert_eq!(script.hits.load(Ordering::SeqCst), 1);
+
+    let (url, script) = start(vec![broken_connection]).await;
+    let error = client(&url).send(reqwest::Method::POST, "x", &[], Some(&serde_json::json!({}))).await.unwrap_err();
+    assert!(error.outcome_unknown(), "{error}");
+    assert_eq!(script.hits.load(Ordering::SeqCst), 1);
+
+    // 429 means the server did nothing: safe to retry even a create.
+    let (url, script) = start(vec![|| status(StatusCode::TOO_MANY_REQUESTS)]).await;
+    client(&url).send(reqwest::Method::POST, "x", &[], Some(&serde_json::json!({}))).await.unwrap();
+    assert_eq!(script.hits.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn connection_refused_is_retried_then_reported_without_credentials() {
+    // Bind then drop: nothing listens on this port.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("http://127.0.0.1:{port}");
+    let error = client(&url).send(reqwest::Method::POST, "x", &[], None).await.unwrap_err();
+    assert!(!error.outcome_unknown(), "a refused connection never reached the server");
+    let upcloud = UpcloudError::from(error);
+    let text = format!("{upcloud} {upcloud:?}");
+    assert!(!text.contains("s3cret-password"), "{text}");
+}
+
+#[tokio::test]
+async fn upcloud_errors_carry_the_error_code() {
+    let (url, _) = start(vec![|| {
+        (
+            StatusCode::CONFLICT,
+            [(header::CONTENT_TYPE, "application/json")],
+            r#"{"error":{"error_code":"PEERING_CONFLICT","error_message":"exists"}}"#,
+        )
+            .into_response()
+    }])
+    .await;
+    let upcloud = UpcloudClient::new(client(&url));
+    let error = upcloud.get_peering("0f000000-0000-4000-8000-000000000001".parse().unwrap()).await.unwrap_err();
+    assert_eq!(error.code(), Some("PEERING_CONFLICT"));
+    assert!(error.to_string().contains("exists"));
+}
+
+#[test]
+fn credentials_go_only_over_https_or_loopback() {
+    let auth = Auth::Bearer(Secret::new("ucat_x"));
+    let error = ApiClient::new("http://api.example.com", auth.clone(), RetryPolicy::default()).unwrap_err();
+    assert!(matches!(error, HttpError::InsecureUrl { .. }));
+    assert!(ApiClient::new("https://api.upcloud.com", auth.clone(), RetryPolicy::default()).is_ok());
+    assert!(ApiClient::new("http://127.0.0.1:8787", auth, RetryPolicy::default()).is_ok());
+}

@@ -1,0 +1,224 @@
+//! The emulator's UpCloud API: envelopes, errors, auth and the peering state machine.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+use peering::clouds::upcloud::{
+    ConfiguredStatus, CreateNetwork, CreatePeering, IpNetwork, IpNetworks, NetworkPeering, NetworkUuid, PeeringPatch,
+    PeeringState, RouterFields, UpcloudClient, UpcloudError,
+};
+use peering::emulator::world::{World, demo};
+use peering::net::{NetworkId, PeeringId};
+
+fn nid(s: &str) -> NetworkId {
+    s.parse().unwrap()
+}
+
+fn create(from: &str, to: &str) -> CreatePeering {
+    CreatePeering {
+        name: format!("{from}->{to}"),
+        configured_status: ConfiguredStatus::Active,
+        network: NetworkUuid { uuid: nid(from) },
+        peer_network: NetworkUuid { uuid: nid(to) },
+        labels: vec![],
+    }
+}
+
+async fn state_after(client: &UpcloudClient, id: PeeringId, wait: Duration) -> NetworkPeering {
+    tokio::time::sleep(wait).await;
+    client.get_peering(id).await.unwrap()
+}
+
+fn code(result: Result<impl std::fmt::Debug, UpcloudError>) -> (u16, String) {
+    match result.unwrap_err() {
+        UpcloudError::Api { status, code, .. } => (status, code),
+        other => panic!("expected an API error, got {other}"),
+    }
+}
+
+const SETTLE: Duration = Duration::from_millis(80);
+
+#[test]
+fn peering_state_machine() {
+    let emulator = Emulator::start(World::demo());
+    let client = emulator.upcloud();
+    emulator.block_on(async {
+        let a = client.create_peering(&create(demo::NETWORK_APP, demo::NETWORK_DB)).await.unwrap();
+        assert_eq!(a.state, PeeringState::Provisioning);
+        assert!(a.peer_network.ip_networks.is_none(), "peer addresses hidden while one-sided");
+        assert_eq!(state_after(&client, a.uuid, SETTLE).await.state, PeeringState::PendingPeer);
+
+        let b = client.create_peering(&create(demo::NETWORK_DB, demo::NETWORK_APP)).await.unwrap();
+        let a_now = state_after(&client, a.uuid, SETTLE).await;
+        assert_eq!(a_now.state, PeeringState::Active);
+        assert!(a_now.peer_network.ip_networks.is_some(), "peer addresses visible once both sides exist");
+        assert_eq!(client.get_peering(b.uuid).await.unwrap().state, PeeringState::Active);
+
+        // Delete needs disable first.
+        assert_eq!(code(client.delete_peering(a.uuid).await), (409, "PEERING_NOT_DISABLED".into()));
+        let disable = PeeringPatch { configured_status: Some(ConfiguredStatus::Disabled), ..Default::default() };
+        assert_eq!(client.modify_peering(a.uuid, &disable).await.unwrap().state, PeeringState::Provisioning);
+        assert_eq!(
+            code(client.delete_peering(a.uuid).await),
+            (409, "PEERING_NOT_DISABLED".into()),
+            "not while provisioning"
+        );
+        assert_eq!(state_after(&client, a.uuid, SETTLE).await.state, PeeringState::Disabled);
+        assert_eq!(client.get_peering(b.uuid).await.unwrap().state, PeeringState::PeerDisabled);
+        client.delete_peering(a.uuid).await.unwrap();
+        assert_eq!(code(client.get_peering(a.uuid).await), (404, "PEERING_NOT_FOUND".into()));
+        assert_eq!(client.get_peering(b.uuid).await.unwrap().state, PeeringState::PendingPeer);
+
+        // Filters.
+        let listed = client.list_peerings(Some(nid(demo::NETWORK_DB)), None).await.unwrap();
+        assert_eq!(listed.len(), 1);
+        assert!(client.list_peerings(Some(nid(demo::NETWORK_APP)), None).await.unwrap().is_empty());
+    });
+}
+
+#[test]
+fn create_errors_and_failure_states() {
+    let emulator = Emulator::start(World::demo());
+    let client = emulator.upcloud();
+    emulator.block_on(async {
+        let missing = "03ffffff-0000-4000-8000-000000000000";
+        assert_eq!(
+            code(client.create_peering(&create(missing, demo::NETWORK_DB)).await),
+            (404, "NETWORK_NOT_FOUND".into())
+        );
+        assert_eq!(
+            code(client.create_peering(&create(demo::NETWORK_APP, missing)).await),
+            (404, "PEER_NETWORK_NOT_FOUND".into())
+        );
+        assert_eq!(
+            code(client.create_peering(&create(demo::NETWORK_NO_ROUTER, demo::NETWORK_DB)).await),
+            (409, "LOCAL_NETWORK_NO_ROUTER".into())
+        );
+        client.create_peering(&create(demo::NETWORK_APP, demo::NETWORK_DB)).await.unwrap();
+        assert_eq!(
+            code(client.create_peering(&create(demo::NETWORK_APP, demo::NETWORK_DB)).await),
+            (409, "PEERING_CONFLICT".into())
+        );
+
+        let overlap = client.create_peering(&create(demo::NETWORK_APP, demo::NETWORK_OVERLAP)).await.unwrap();
+        assert_eq!(state_after(&client, overlap.uuid, SETTLE).await.state, PeeringState::ConflictSubnet);
+        let no_router = client.create_peering(&create(demo::NETWORK_DB, demo::NETWORK_NO_ROUTER)).await.unwrap();
+        assert_eq!(state_after(&client, no_router.uuid, SETTLE).await.state, PeeringState::MissingPeerRouter);
+
+        // A network and router made through the API, as a user would; then the peer disappears.
+        let router =
+            client.create_router(&RouterFields { name: Some("r".into()), ..Default::default() }).await.unwrap();
+        assert!(router.uuid.to_string().starts_with("04"));
+        let network = client
+            .create_network(&CreateNetwork {
+                name: "temp".into(),
+                zone: "de-fra1".into(),
+                router: Some(router.uuid),
+                ip_networks: IpNetworks {
+                    ip_network: vec![IpNetwork {
+                        address: "10.99.0.0/24".parse().unwrap(),
+                        family: peering::clouds::upcloud::Family::IPv4,
+                        dhcp: Some(peering::clouds::upcloud::YesNo::Yes),
+                        dhcp_default_route: None,
+                        gateway: None,
+                    }],
+                },
+                labels: vec![],
+            })
+            .await
+            .unwrap();
+        assert!(network.uuid.to_string().starts_with("03"));
+        assert_eq!(code(client.delete_router(router.uuid).await), (409, "ROUTER_ATTACHED".into()));
+        let dangling = client.create_peering(&create(demo::NETWORK_DB, &network.uuid.to_string())).await.unwrap();
+        client.delete_network(network.uuid).await.unwrap();
+        assert_eq!(state_after(&client, dangling.uuid, SETTLE).await.state, PeeringState::DeletedPeerNetwork);
+        client.delete_router(router.uuid).await.unwrap();
+
+        // Detaching the local router shows up on existing peerings.
+        let detached = client.set_network_router(nid(demo::NETWORK_APP), None).await.unwrap();
+        assert!(detached.router.is_none());
+        let listed = client.list_peerings(Some(nid(demo::NETWORK_APP)), Some(nid(demo::NETWORK_DB))).await.unwrap();
+        assert_eq!(listed[0].state, PeeringState::MissingLocalRouter);
+    });
+    let requests = emulator.requests();
+    assert!(requests.writes["POST /1.3/network-peering"] >= 6, "{requests:?}");
+    assert!(requests.reads.contains_key("GET /1.3/network-peering/{uuid}"), "{requests:?}");
+}
+
+#[test]
+fn auth_is_required() {
+    let emulator = Emulator::start(World::demo());
+    let policy = peering::clouds::http::RetryPolicy { max_retries: 0, ..Default::default() };
+    let wrong = peering::clouds::http::Auth::Basic {
+        username: USERNAME.into(),
+        password: peering::clouds::Secret::new("nope"),
+    };
+    let bad =
+        UpcloudClient::new(peering::clouds::http::ApiClient::new(&emulator.url(), wrong, policy.clone()).unwrap());
+    let token = peering::clouds::http::Auth::Bearer(peering::clouds::Secret::new("ucat_demo_token"));
+    let good = UpcloudClient::new(peering::clouds::http::ApiClient::new(&emulator.url(), token, policy).unwrap());
+    emulator.block_on(async {
+        let (status, code) = code(bad.list_networks(None).await);
+        assert_eq!((status, code.as_str()), (401, "AUTHENTICATION_FAILED"));
+        assert_eq!(good.list_networks(Some("fi-hel1")).await.unwrap().len(), 1);
+        assert!(good.account().await.unwrap()["account"]["resource_limits"]["network_peerings"].is_number());
+    });
+}
+
+#[test]
+fn binary_prints_its_address_and_serves_admin_endpoints() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_peering-emulator"))
+        .args(["--listen", "127.0.0.1:0", "--empty", "--rng-seed", "3"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().strip_prefix("listening on ").expect("first line names the address").to_string();
+    assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"), "{url}");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let http = reqwest::Client::new();
+    rt.block_on(async {
+        let world: serde_json::Value =
+            http.get(format!("{url}/_emulator/world")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(world["upcloud"]["networks"], serde_json::json!({}));
+        assert_eq!(world["aiven"]["projects"], serde_json::json!(["demo"]));
+        let faults = http
+            .put(format!("{url}/_emulator/faults"))
+            .json(&serde_json::json!({"fault_rate": 1.0}))
+            .send()
+            .await
+            .unwrap();
+        assert!(faults.status().is_success());
+        let faulted = http.get(format!("{url}/1.3/network")).basic_auth(USERNAME, Some(PASSWORD)).send().await;
+        let failed = match faulted {
+            Ok(r) => !r.status().is_success() || r.bytes().await.is_err(),
+            Err(_) => true,
+        };
+        assert!(failed, "fault rate 1 fails every cloud request");
+        let counts: serde_json::Value =
+            http.get(format!("{url}/_emulator/requests")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(counts["faults_injected"], 1);
+        assert!(http.post(format!("{url}/_emulator/reset")).send().await.unwrap().status().is_success());
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let help = Command::new(env!("CARGO_BIN_EXE_peering-emulator")).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    for flag in [
+        "--listen",
+        "--seed",
+        "--empty",
+        "--transition-ms",
+        "--latency-ms",
+        "--fault-rate",
+        "--rng-seed",
+        "--upcloud-token",
+    ] {
+        assert!(help.contains(flag), "--help documents {flag}");
+    }
+}
