@@ -250,3 +250,45 @@ fn examples_are_formatted() {
     let run = ws.terraform(&["fmt", "-check", "-recursive", "-diff", examples.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{run:?}");
 }
+
+#[test]
+fn existing_halves_are_adopted_and_a_lost_half_is_recreated() {
+    let emulator = Emulator::start(World::demo());
+    let client = emulator.upcloud();
+    // The reverse half already exists, made by hand under another name.
+    let existing = emulator.block_on(async {
+        let request = peering::clouds::upcloud::CreatePeering {
+            name: "made-by-hand".into(),
+            configured_status: peering::clouds::upcloud::ConfiguredStatus::Active,
+            network: peering::clouds::upcloud::NetworkUuid { uuid: demo::NETWORK_DB.parse().unwrap() },
+            peer_network: peering::clouds::upcloud::NetworkUuid { uuid: demo::NETWORK_APP.parse().unwrap() },
+            labels: vec![],
+        };
+        client.create_peering(&request).await.unwrap().uuid
+    });
+    let ws = Workspace::new(&emulator.url());
+    ws.write("main.tf", &connection_config("adopted", demo::NETWORK_APP, demo::NETWORK_DB, ""));
+    ws.apply();
+    let world = emulator.world();
+    assert_eq!(world.upcloud.peerings.len(), 2, "adopted, not duplicated");
+    assert_eq!(world.upcloud.peerings[&existing].name, "adopted", "adopted half takes the configured name");
+    assert_eq!(ws.resource_values(ADDR)["peer_half"]["id"], existing.to_string());
+
+    // Our own half deleted behind Terraform's back: the peering is gone, plan creates it again.
+    let ours = ws.resource_values(ADDR)["network_half"]["id"].as_str().unwrap().parse().unwrap();
+    emulator.block_on(async {
+        let disable = peering::clouds::upcloud::PeeringPatch {
+            configured_status: Some(peering::clouds::upcloud::ConfiguredStatus::Disabled),
+            ..Default::default()
+        };
+        client.modify_peering(ours, &disable).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(120)).await;
+        client.delete_peering(ours).await.unwrap();
+    });
+    let plan = ws.plan();
+    assert_eq!(plan.code, 2, "{plan:?}");
+    assert!(plan.stdout.contains("1 to add, 0 to change, 0 to destroy"), "{plan:?}");
+    ws.apply();
+    assert_eq!(emulator.world().upcloud.peerings.len(), 2);
+    assert_eq!(ws.plan().code, 0);
+}

@@ -1,6 +1,8 @@
 //! The plugin process as go-plugin's client sees it: handshake, AutoMTLS with a pinned
 //! client certificate, health, stdio and prompt shutdown.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -271,4 +273,79 @@ fn version_flag() {
     let output = Command::new(provider()).arg("--version").output().unwrap();
     assert!(output.status.success());
     assert!(String::from_utf8_lossy(&output.stdout).contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn sigint_is_ignored() {
+    let mut plugin = launch(None);
+    let status = Command::new("kill").args(["-INT", &plugin.child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(plugin.child.try_wait().unwrap().is_none(), "SIGINT must not end the provider");
+}
+
+fn msgpack(value: &peering::tf::Value, ty: &peering::tf::Type) -> Option<peering::tf::proto::DynamicValue> {
+    Some(peering::tf::proto::DynamicValue { msgpack: value.to_msgpack(ty).unwrap(), json: vec![] })
+}
+
+#[test]
+fn stop_provider_cancels_in_flight_work() {
+    use peering::tf::{FromValue, IntoValue, Value, proto};
+
+    let emulator = common::Emulator::start(peering::emulator::world::World::demo());
+    let slow = peering::emulator::faults::FaultSettings { fault_rate: 0.0, rng_seed: None, latency_ms: 10_000 };
+    emulator.handle.as_ref().unwrap().emulator.faults.lock().unwrap().update(slow);
+    let plugin = launch(None);
+    emulator.block_on(async {
+        let channel = connect(&plugin.socket, None).await.unwrap();
+        let mut client = ProviderClient::new(channel);
+        let provider_ty = peering::provider::config::schema().implied_type();
+        let config = Value::Object(
+            [(
+                "upcloud".to_string(),
+                Value::Object(
+                    [
+                        ("username".to_string(), Value::string(common::USERNAME)),
+                        ("password".to_string(), Value::string(common::PASSWORD)),
+                        ("api_url".to_string(), Value::string(emulator.url())),
+                    ]
+                    .into_iter()
+                    .collect(),
+                ),
+            )]
+            .into_iter()
+            .collect(),
+        );
+        let configured = client
+            .configure_provider(proto::configure_provider::Request { config: msgpack(&config, &provider_ty), ..Default::default() })
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(configured.diagnostics.is_empty(), "{:?}", configured.diagnostics);
+
+        let ty = peering::resources::connection::schema().implied_type();
+        let state = format!(
+            r#"{{"id":"x","name":"n","network":{{"upcloud":{{"network_id":"{}"}}}},"peer_network":{{"upcloud":{{"network_id":"{}"}}}},"peer_side":"managed","network_half":{{"id":"0f000000-0000-4000-8000-000000000001","state":"active"}}}}"#,
+            peering::emulator::world::demo::NETWORK_APP,
+            peering::emulator::world::demo::NETWORK_DB
+        );
+        let state = peering::resources::connection::Connection::from_value(&Value::from_json(state.as_bytes(), &ty).unwrap())
+            .unwrap()
+            .into_value();
+        let mut reader = client.clone();
+        let request = proto::read_resource::Request {
+            type_name: "peering_connection".into(),
+            current_state: msgpack(&state, &ty),
+            ..Default::default()
+        };
+        let started = Instant::now();
+        let read = tokio::spawn(async move { reader.read_resource(request).await.unwrap().into_inner() });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        client.stop_provider(proto::stop_provider::Request {}).await.unwrap();
+        let response = read.await.unwrap();
+        assert!(started.elapsed() < Duration::from_secs(3), "the read was abandoned, not waited out");
+        let summaries: Vec<_> = response.diagnostics.iter().map(|d| d.summary.as_str()).collect();
+        assert_eq!(summaries, ["Cancelled"]);
+        assert_eq!(response.new_state, msgpack(&state, &ty), "state is kept as it was");
+    });
 }
