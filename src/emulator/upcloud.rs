@@ -23,7 +23,7 @@ use crate::clouds::upcloud::{
 use crate::net::{NetworkId, PeeringId, RouterId};
 
 type Shared = State<Arc<Emulator>>;
-type Answer = Result<Response, Response>;
+type Answer = Result<Response, ApiError>;
 
 pub fn routes(emulator: Arc<Emulator>) -> Router<Arc<Emulator>> {
     Router::new()
@@ -38,31 +38,44 @@ pub fn routes(emulator: Arc<Emulator>) -> Router<Arc<Emulator>> {
         .route_layer(middleware::from_fn_with_state(emulator, authenticate))
 }
 
-/// The legacy error body UpCloud answers with for networks, routers and peerings.
-pub fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json; charset=UTF-8")],
-        json!({"error": {"error_code": code, "error_message": message.into()}}).to_string(),
-    )
-        .into_response()
+/// An UpCloud error, answered with the legacy body networks, routers and peerings use.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+pub fn error(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError { status, code, message: message.into() }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            [(header::CONTENT_TYPE, "application/json; charset=UTF-8")],
+            json!({"error": {"error_code": self.code, "error_message": self.message}}).to_string(),
+        )
+            .into_response()
+    }
 }
 
 fn ok<T: serde::Serialize>(status: StatusCode, body: T) -> Answer {
     Ok((status, Json(body)).into_response())
 }
 
-fn parse_id<T: std::str::FromStr>(raw: &str, code: &str, what: &str) -> Result<T, Response> {
+fn parse_id<T: std::str::FromStr>(raw: &str, code: &'static str, what: &str) -> Result<T, ApiError> {
     raw.parse().map_err(|_| error(StatusCode::NOT_FOUND, code, format!("The {what} {raw} does not exist.")))
 }
 
-fn body_object(body: &J, key: &str) -> Result<J, Response> {
+fn body_object(body: &J, key: &str) -> Result<J, ApiError> {
     body.get(key).filter(|v| v.is_object()).cloned().ok_or_else(|| {
         error(StatusCode::BAD_REQUEST, "INVALID_REQUEST", format!("The request body must be {{\"{key}\": {{…}}}}."))
     })
 }
 
-fn parse_body<T: serde::de::DeserializeOwned>(value: J) -> Result<T, Response> {
+fn parse_body<T: serde::de::DeserializeOwned>(value: J) -> Result<T, ApiError> {
     serde_json::from_value(value).map_err(|e| error(StatusCode::BAD_REQUEST, "INVALID_REQUEST", e.to_string()))
 }
 
@@ -87,6 +100,7 @@ pub async fn authenticate(State(emulator): Shared, request: Request, next: Next)
             "AUTHENTICATION_FAILED",
             "Authentication failed using the given username and password.",
         )
+        .into_response()
     }
 }
 
@@ -125,7 +139,7 @@ async fn list_networks(State(emulator): Shared, Query(query): Query<Vec<(String,
     ok(StatusCode::OK, NetworkList { networks: NetworkItems { network } })
 }
 
-fn network_or_404(world: &UpcloudWorld, id: NetworkId) -> Result<&Network, Response> {
+fn network_or_404(world: &UpcloudWorld, id: NetworkId) -> Result<&Network, ApiError> {
     world
         .networks
         .get(&id)
@@ -145,14 +159,10 @@ async fn create_network(State(emulator): Shared, Json(body): Json<J>) -> Answer 
     }
     let uuid = NetworkId(emulator.new_uuid(0x03));
     let mut world = emulator.world.lock().expect("world lock");
-    if let Some(router) = request.router {
-        if !world.upcloud.routers.contains_key(&router) {
-            return Err(error(
-                StatusCode::NOT_FOUND,
-                "ROUTER_NOT_FOUND",
-                format!("The router {router} does not exist."),
-            ));
-        }
+    if let Some(router) = request.router
+        && !world.upcloud.routers.contains_key(&router)
+    {
+        return Err(error(StatusCode::NOT_FOUND, "ROUTER_NOT_FOUND", format!("The router {router} does not exist.")));
     }
     let network = Network {
         uuid,
@@ -236,7 +246,7 @@ async fn list_routers(State(emulator): Shared, Query(query): Query<Vec<(String, 
     ok(StatusCode::OK, RouterList { routers: RouterItems { router } })
 }
 
-fn router_or_404(world: &UpcloudWorld, id: RouterId) -> Result<crate::clouds::upcloud::Router, Response> {
+fn router_or_404(world: &UpcloudWorld, id: RouterId) -> Result<crate::clouds::upcloud::Router, ApiError> {
     world
         .router_view(id)
         .ok_or_else(|| error(StatusCode::NOT_FOUND, "ROUTER_NOT_FOUND", format!("The router {id} does not exist.")))
@@ -323,7 +333,7 @@ async fn list_peerings(State(emulator): Shared, Query(query): Query<Vec<(String,
     ok(StatusCode::OK, PeeringList { network_peerings: PeeringItems { network_peering } })
 }
 
-fn peering_or_404(world: &UpcloudWorld, id: PeeringId) -> Result<&PeeringRecord, Response> {
+fn peering_or_404(world: &UpcloudWorld, id: PeeringId) -> Result<&PeeringRecord, ApiError> {
     world.peerings.get(&id).ok_or_else(|| {
         error(StatusCode::NOT_FOUND, "PEERING_NOT_FOUND", format!("The network peering {id} does not exist."))
     })
@@ -394,11 +404,11 @@ async fn modify_peering(State(emulator): Shared, Path(uuid): Path<String>, Json(
     if let Some(labels) = patch.labels {
         record.labels = labels;
     }
-    if let Some(status) = patch.configured_status {
-        if status != record.configured_status {
-            record.configured_status = status;
-            record.busy_until_ms = now_ms() + emulator.transition_ms;
-        }
+    if let Some(status) = patch.configured_status
+        && status != record.configured_status
+    {
+        record.configured_status = status;
+        record.busy_until_ms = now_ms() + emulator.transition_ms;
     }
     let record = record.clone();
     ok(StatusCode::OK, PeeringEnvelope { network_peering: world.upcloud.peering_view(&record, now_ms()) })

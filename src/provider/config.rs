@@ -111,36 +111,35 @@ fn setting(block: &Value, name: &str, env: &str) -> Result<Option<String>, ()> {
 /// Checks what can be checked without the environment: durations and retry counts.
 pub fn validate(config: &Value) -> Diagnostics {
     let mut diags = Diagnostics::default();
-    if let Value::String(s) = config.get("request_timeout") {
-        if let Err(e) = crate::resources::parse_duration(s) {
-            diags.push(Diagnostic::error("Invalid request_timeout", e).at(AttrPath::root("request_timeout")));
-        }
+    if let Value::String(s) = config.get("request_timeout")
+        && let Err(e) = crate::resources::parse_duration(s)
+    {
+        diags.push(Diagnostic::error("Invalid request_timeout", e).at(AttrPath::root("request_timeout")));
     }
-    if let Value::Number(n) = config.get("max_retries") {
-        if !matches!(n.to_string().parse::<u32>(), Ok(0..=20)) {
-            diags.push(
-                Diagnostic::error("Invalid max_retries", format!("{n} is not a whole number from 0 to 20."))
-                    .at(AttrPath::root("max_retries")),
-            );
-        }
+    if let Value::Number(n) = config.get("max_retries")
+        && !matches!(n.to_string().parse::<u32>(), Ok(0..=20))
+    {
+        diags.push(
+            Diagnostic::error("Invalid max_retries", format!("{n} is not a whole number from 0 to 20."))
+                .at(AttrPath::root("max_retries")),
+        );
     }
-    if let Value::String(url) = config.get("upcloud").get("api_url") {
-        if let Err(e) = crate::clouds::http::check_base_url(url) {
-            diags.push(
-                Diagnostic::error("Invalid UpCloud api_url", e.to_string())
-                    .at(AttrPath::root("upcloud").attr("api_url")),
-            );
-        }
+    if let Value::String(url) = config.get("upcloud").get("api_url")
+        && let Err(e) = crate::clouds::http::check_base_url(url)
+    {
+        diags.push(
+            Diagnostic::error("Invalid UpCloud api_url", e.to_string()).at(AttrPath::root("upcloud").attr("api_url")),
+        );
     }
     diags
 }
 
 fn retry_policy(config: &Value) -> RetryPolicy {
     let mut policy = RetryPolicy::default();
-    if let Value::Number(n) = config.get("max_retries") {
-        if let Ok(n) = n.to_string().parse() {
-            policy.max_retries = n;
-        }
+    if let Value::Number(n) = config.get("max_retries")
+        && let Ok(n) = n.to_string().parse()
+    {
+        policy.max_retries = n;
     }
     if let Some(timeout) = config.get("request_timeout").as_str().and_then(|s| crate::resources::parse_duration(s).ok())
     {

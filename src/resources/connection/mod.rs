@@ -257,43 +257,42 @@ impl Resource for PeeringConnection {
             Err(e) => return Diagnostic::error("Invalid configuration", e.to_string()).into(),
         };
         for (root, endpoint) in [("network", &conn.network), ("peer_network", &conn.peer_network)] {
-            if let Attr::Known(endpoint) = endpoint {
-                if let Err((path, detail)) = endpoint_ref(endpoint, root) {
-                    diags.push(Diagnostic::error(format!("Invalid {root}"), detail).at(path));
-                }
+            if let Attr::Known(endpoint) = endpoint
+                && let Err((path, detail)) = endpoint_ref(endpoint, root)
+            {
+                diags.push(Diagnostic::error(format!("Invalid {root}"), detail).at(path));
             }
         }
         for (name, allowed) in ONE_OF {
-            if let Value::String(v) = config.get(name) {
-                if !allowed.contains(&v.as_str()) {
-                    diags.push(
-                        Diagnostic::error(format!("Invalid {name}"), format!("{v:?} is not one of {allowed:?}."))
-                            .at(AttrPath::root(name)),
-                    );
-                }
-            }
-        }
-        if let Value::String(name) = config.get("name") {
-            if name.is_empty() || name.chars().count() > 255 {
+            if let Value::String(v) = config.get(name)
+                && !allowed.contains(&v.as_str())
+            {
                 diags.push(
-                    Diagnostic::error("Invalid name", "A peering name has 1 to 255 characters.")
-                        .at(AttrPath::root("name")),
+                    Diagnostic::error(format!("Invalid {name}"), format!("{v:?} is not one of {allowed:?}."))
+                        .at(AttrPath::root(name)),
                 );
             }
         }
+        if let Value::String(name) = config.get("name")
+            && (name.is_empty() || name.chars().count() > 255)
+        {
+            diags.push(
+                Diagnostic::error("Invalid name", "A peering name has 1 to 255 characters.").at(AttrPath::root("name")),
+            );
+        }
         if let Attr::Known(t) = &conn.timeouts {
             for (which, v) in [("create", &t.create), ("update", &t.update), ("delete", &t.delete)] {
-                if let Attr::Known(text) = v {
-                    if let Err(e) = super::parse_duration(text) {
-                        diags.push(Diagnostic::error("Invalid timeout", e).at(AttrPath::root("timeouts").attr(which)));
-                    }
+                if let Attr::Known(text) = v
+                    && let Err(e) = super::parse_duration(text)
+                {
+                    diags.push(Diagnostic::error("Invalid timeout", e).at(AttrPath::root("timeouts").attr(which)));
                 }
             }
         }
-        if let Some(id) = conn.connection_id() {
-            if let Err(e) = upcloud_pair(&id) {
-                diags.push(e.to_diagnostic());
-            }
+        if let Some(id) = conn.connection_id()
+            && let Err(e) = upcloud_pair(&id)
+        {
+            diags.push(e.to_diagnostic());
         }
         diags
     }

@@ -67,10 +67,10 @@ pub async fn check_pair(
         }
         Err(_) => None,
     };
-    if let Some(ours) = &ours {
-        if ours.router.is_none() {
-            diags.push(no_router(ours, "network"));
-        }
+    if let Some(ours) = &ours
+        && ours.router.is_none()
+    {
+        diags.push(no_router(ours, "network"));
     }
     if let (Some(ours), Some(theirs)) = (&ours, &theirs) {
         if peer_is_ours && theirs.router.is_none() {
