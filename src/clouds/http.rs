@@ -235,7 +235,7 @@ impl ApiClient {
         let status = response.status();
         let retry_after = retry_after(response.headers());
         let body = response.bytes().await.map_err(|e| Attempt::Transport { sent: true, message: describe(&e) })?;
-        tracing::trace!(%method, path = url.path(), status = status.as_u16(), "response");
+        tracing::debug!(%method, path = url.path(), status = status.as_u16(), "cloud API response");
         if status.is_success() {
             Ok(Response { status, body })
         } else {

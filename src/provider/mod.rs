@@ -287,6 +287,7 @@ impl Provider for ProviderService {
             }
         };
         let ty = resource.schema().implied_type();
+        tracing::debug!(type_name = %request.type_name, "ReadResource");
         let state = match decode(request.current_state.as_ref(), &ty) {
             Ok(s) => s,
             Err(e) => {
@@ -346,6 +347,7 @@ impl Provider for ProviderService {
                 return Ok(Response::new(response));
             }
         };
+        tracing::debug!(type_name = %request.type_name, destroy = proposed.is_null(), create = prior.is_null(), "PlanResourceChange");
         if proposed.is_null() {
             // Destroy: plan the absence and keep the identity of what goes away.
             response.planned_state = encode(&Value::Null, &ty).ok();
@@ -405,6 +407,7 @@ impl Provider for ProviderService {
                 return Ok(Response::new(response));
             }
         };
+        tracing::debug!(type_name = %request.type_name, delete = planned.is_null(), create = prior.is_null(), "ApplyResourceChange");
         let on_stop = {
             let prior = prior.clone();
             move || Applied { state: prior, result: Err(Error::Cancelled) }
@@ -453,6 +456,7 @@ impl Provider for ProviderService {
                 return Ok(Response::new(response));
             }
         };
+        tracing::debug!(type_name = %request.type_name, by_identity = request.id.is_empty(), "ImportResourceState");
         let identity_ty = resource.identity_schema().implied_type();
         let target = match request.identity.as_ref().and_then(|i| i.identity_data.as_ref()) {
             Some(identity) if request.id.is_empty() => match decode(Some(identity), &identity_ty) {
