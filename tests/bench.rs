@@ -26,20 +26,19 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-/// Start-up to handshake line, and resident memory right after it.
-#[test]
-#[ignore = "benchmark: make bench"]
-fn bench_startup_and_memory() {
+/// Median start-up to handshake line, and median resident memory right after it.
+fn startup_and_memory(binary: &std::path::Path) -> (Duration, u64) {
     let mut startup = Vec::new();
     let mut rss = Vec::new();
     for _ in 0..20 {
         let dir = tempfile::tempdir().unwrap();
         let started = Instant::now();
-        let mut child = Command::new(provider_binary())
+        let mut child = Command::new(binary)
             .env("TF_PLUGIN_MAGIC_COOKIE", MAGIC_COOKIE_VALUE)
             .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
             .env("PLUGIN_UNIX_SOCKET_DIR", dir.path())
             .stdout(Stdio::piped())
+            .stderr(Stdio::null())
             .spawn()
             .unwrap();
         let mut line = String::new();
@@ -50,8 +49,21 @@ fn bench_startup_and_memory() {
         child.wait().unwrap();
     }
     rss.sort();
-    println!("startup to handshake: median {:?} over 20 runs", median(startup));
-    println!("resident memory after handshake: median {} KiB", rss[rss.len() / 2]);
+    (median(startup), rss[rss.len() / 2])
+}
+
+/// Ours, and (with `PEERING_COMPARE_PROVIDER`, set by `make bench`) a typical Go provider built
+/// on terraform-plugin-framework.
+#[test]
+#[ignore = "benchmark: make bench"]
+fn bench_startup_and_memory() {
+    let (startup, rss) = startup_and_memory(&provider_binary());
+    println!("peering: startup to handshake median {startup:?}, resident memory {rss} KiB (20 runs)");
+    if let Some(other) = std::env::var_os("PEERING_COMPARE_PROVIDER") {
+        let other = std::path::PathBuf::from(other);
+        let (startup, rss) = startup_and_memory(&other);
+        println!("{}: startup to handshake median {startup:?}, resident memory {rss} KiB (20 runs)", other.display());
+    }
 }
 
 /// The msgpack codec on a peering_connection state.

@@ -32,11 +32,11 @@ fn assert_documented(doc: &str, block: &Block, what: &str) {
     let leaves: Vec<String> = all_names(block).iter().map(|p| p.rsplit('.').next().unwrap().to_string()).collect();
     for line in doc.lines() {
         let line = line.trim_start();
-        if let Some(rest) = line.strip_prefix("- `") {
-            if rest.contains("` (") {
-                let name = rest.split('`').next().unwrap();
-                assert!(leaves.iter().any(|l| l == name), "{what} documents `{name}`, which the schema lacks");
-            }
+        if let Some(rest) = line.strip_prefix("- `")
+            && rest.contains("` (")
+        {
+            let name = rest.split('`').next().unwrap();
+            assert!(leaves.iter().any(|l| l == name), "{what} documents `{name}`, which the schema lacks");
         }
     }
 }

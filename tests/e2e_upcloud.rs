@@ -56,17 +56,8 @@ fn lifecycle_create_replan_rename_repair_destroy() {
     assert_eq!(ws.plan().code, 0);
 
     // The peer half deleted behind Terraform's back: plan repairs it in place.
-    let client = emulator.upcloud();
     let reverse = *world.upcloud.peerings.iter().find(|(_, p)| p.network.to_string() == demo::NETWORK_DB).unwrap().0;
-    emulator.block_on(async {
-        let disable = peering::clouds::upcloud::PeeringPatch {
-            configured_status: Some(peering::clouds::upcloud::ConfiguredStatus::Disabled),
-            ..Default::default()
-        };
-        client.modify_peering(reverse, &disable).await.unwrap();
-        tokio::time::sleep(std::time::Duration::from_millis(120)).await;
-        client.delete_peering(reverse).await.unwrap();
-    });
+    emulator.delete_peering(reverse);
     let plan = ws.plan();
     assert_eq!(plan.code, 2, "{plan:?}");
     assert!(plan.stdout.contains("updated in-place"), "{plan:?}");
@@ -276,19 +267,55 @@ fn existing_halves_are_adopted_and_a_lost_half_is_recreated() {
 
     // Our own half deleted behind Terraform's back: the peering is gone, plan creates it again.
     let ours = ws.resource_values(ADDR)["network_half"]["id"].as_str().unwrap().parse().unwrap();
-    emulator.block_on(async {
-        let disable = peering::clouds::upcloud::PeeringPatch {
-            configured_status: Some(peering::clouds::upcloud::ConfiguredStatus::Disabled),
-            ..Default::default()
-        };
-        client.modify_peering(ours, &disable).await.unwrap();
-        tokio::time::sleep(std::time::Duration::from_millis(120)).await;
-        client.delete_peering(ours).await.unwrap();
-    });
+    emulator.delete_peering(ours);
     let plan = ws.plan();
     assert_eq!(plan.code, 2, "{plan:?}");
     assert!(plan.stdout.contains("1 to add, 0 to change, 0 to destroy"), "{plan:?}");
     ws.apply();
     assert_eq!(emulator.world().upcloud.peerings.len(), 2);
+    assert_eq!(ws.plan().code, 0);
+}
+
+/// Terraform sends a string template over an unknown value as a refined unknown (ext 12 with a
+/// known prefix); planning the dependent resource must decode it.
+#[test]
+fn refined_unknowns_from_terraform_are_planned() {
+    let emulator = Emulator::start(World::demo());
+    let mut ws = Workspace::new(&emulator.url());
+    let log = ws.path().join("terraform.log");
+    ws.set_env("TF_LOG", "trace");
+    ws.set_env("TF_LOG_PATH", &log.display().to_string());
+    ws.write(
+        "main.tf",
+        &format!(
+            r#"{PROVIDER_HEADER}
+resource "peering_connection" "first" {{
+  name         = "first"
+  network      = {{ upcloud = {{ network_id = "{app}" }} }}
+  peer_network = {{ upcloud = {{ network_id = "{db}" }} }}
+}}
+
+resource "peering_connection" "second" {{
+  name         = "after-${{peering_connection.first.status}}"
+  network      = {{ upcloud = {{ network_id = "{db}" }} }}
+  peer_network = {{ upcloud = {{ network_id = "{other}" }} }}
+}}
+"#,
+            app = demo::NETWORK_APP,
+            db = demo::NETWORK_DB,
+            other = demo::NETWORK_OVERLAP
+        ),
+    );
+    let plan = ws.plan();
+    assert_eq!(plan.code, 2, "{plan:?}");
+    assert!(plan.stdout.contains("2 to add"), "{plan:?}");
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        log.lines().any(|l| l.contains("decoded a refined unknown") && l.contains("ext=12") && l.contains(".name")),
+        "Terraform sent the templated name as a refined unknown"
+    );
+    ws.apply();
+    assert_eq!(ws.resource_values("peering_connection.second")["name"], "after-active");
+    assert_eq!(emulator.world().upcloud.peerings.len(), 4);
     assert_eq!(ws.plan().code, 0);
 }

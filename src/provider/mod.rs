@@ -32,6 +32,19 @@ impl Default for ProviderService {
     }
 }
 
+/// Unwraps a step of an RPC, or answers at once with the diagnostics that stopped it.
+macro_rules! or_answer {
+    ($step:expr, $response:ident) => {
+        match $step {
+            Ok(value) => value,
+            Err(diagnostics) => {
+                $response.diagnostics = diagnostics;
+                return Ok(Response::new($response));
+            }
+        }
+    };
+}
+
 fn decode(value: Option<&proto::DynamicValue>, ty: &Type) -> Result<Value, CodecError> {
     match value {
         Some(v) if !v.msgpack.is_empty() => Value::from_msgpack(&v.msgpack, ty),
@@ -213,13 +226,7 @@ impl Provider for ProviderService {
     ) -> Rpc<proto::upgrade_resource_state::Response> {
         let request = request.into_inner();
         let mut response = proto::upgrade_resource_state::Response::default();
-        let resource = match self.resource(&request.type_name) {
-            Ok(r) => r,
-            Err(d) => {
-                response.diagnostics = d;
-                return Ok(Response::new(response));
-            }
-        };
+        let resource = or_answer!(self.resource(&request.type_name).cloned(), response);
         let ty = resource.schema().implied_type();
         let raw = request.raw_state.unwrap_or_default();
         // Same schema version: decode with the current schema and hand back the full object.
@@ -279,22 +286,10 @@ impl Provider for ProviderService {
             new_identity: request.current_identity.clone(),
             ..Default::default()
         };
-        let resource = match self.resource(&request.type_name) {
-            Ok(r) => r.clone(),
-            Err(d) => {
-                response.diagnostics = d;
-                return Ok(Response::new(response));
-            }
-        };
+        let resource = or_answer!(self.resource(&request.type_name).cloned(), response);
         let ty = resource.schema().implied_type();
         tracing::debug!(type_name = %request.type_name, "ReadResource");
-        let state = match decode(request.current_state.as_ref(), &ty) {
-            Ok(s) => s,
-            Err(e) => {
-                response.diagnostics = codec_diagnostics(e);
-                return Ok(Response::new(response));
-            }
-        };
+        let state = or_answer!(decode(request.current_state.as_ref(), &ty).map_err(codec_diagnostics), response);
         let (result, warnings) = self.run(async |ctx| resource.read(ctx, &state).await, || Err(Error::Cancelled)).await;
         let mut diags = Diagnostics::default();
         match result {
@@ -325,13 +320,7 @@ impl Provider for ProviderService {
             planned_private: request.prior_private.clone(),
             ..Default::default()
         };
-        let resource = match self.resource(&request.type_name) {
-            Ok(r) => r.clone(),
-            Err(d) => {
-                response.diagnostics = d;
-                return Ok(Response::new(response));
-            }
-        };
+        let resource = or_answer!(self.resource(&request.type_name).cloned(), response);
         let ty = resource.schema().implied_type();
         let decoded = (|| {
             Ok::<_, CodecError>((
@@ -340,13 +329,7 @@ impl Provider for ProviderService {
                 decode(request.config.as_ref(), &ty)?,
             ))
         })();
-        let (prior, proposed, config) = match decoded {
-            Ok(values) => values,
-            Err(e) => {
-                response.diagnostics = codec_diagnostics(e);
-                return Ok(Response::new(response));
-            }
-        };
+        let (prior, proposed, config) = or_answer!(decoded.map_err(codec_diagnostics), response);
         tracing::debug!(type_name = %request.type_name, destroy = proposed.is_null(), create = prior.is_null(), "PlanResourceChange");
         if proposed.is_null() {
             // Destroy: plan the absence and keep the identity of what goes away.
@@ -385,13 +368,7 @@ impl Provider for ProviderService {
         let request = request.into_inner();
         let mut response =
             proto::apply_resource_change::Response { private: request.planned_private.clone(), ..Default::default() };
-        let resource = match self.resource(&request.type_name) {
-            Ok(r) => r.clone(),
-            Err(d) => {
-                response.diagnostics = d;
-                return Ok(Response::new(response));
-            }
-        };
+        let resource = or_answer!(self.resource(&request.type_name).cloned(), response);
         let ty = resource.schema().implied_type();
         let decoded = (|| {
             Ok::<_, CodecError>((
@@ -449,23 +426,14 @@ impl Provider for ProviderService {
     ) -> Rpc<proto::import_resource_state::Response> {
         let request = request.into_inner();
         let mut response = proto::import_resource_state::Response::default();
-        let resource = match self.resource(&request.type_name) {
-            Ok(r) => r.clone(),
-            Err(d) => {
-                response.diagnostics = d;
-                return Ok(Response::new(response));
-            }
-        };
+        let resource = or_answer!(self.resource(&request.type_name).cloned(), response);
         tracing::debug!(type_name = %request.type_name, by_identity = request.id.is_empty(), "ImportResourceState");
         let identity_ty = resource.identity_schema().implied_type();
         let target = match request.identity.as_ref().and_then(|i| i.identity_data.as_ref()) {
-            Some(identity) if request.id.is_empty() => match decode(Some(identity), &identity_ty) {
-                Ok(v) => ImportTarget::Identity(v),
-                Err(e) => {
-                    response.diagnostics = codec_diagnostics(e);
-                    return Ok(Response::new(response));
-                }
-            },
+            Some(identity) if request.id.is_empty() => ImportTarget::Identity(or_answer!(
+                decode(Some(identity), &identity_ty).map_err(codec_diagnostics),
+                response
+            )),
             _ => ImportTarget::Id(request.id.clone()),
         };
         let (result, warnings) =

@@ -44,7 +44,10 @@ fn with_segment<T>(path: &mut String, segment: &str, f: impl FnOnce(&mut String)
 
 fn from_mp(raw: &Mp, ty: &Type, path: &mut String) -> Result<Value, CodecError> {
     // Any extension is an unknown, refined (type 12) or not; refinements are dropped.
-    if let Mp::Ext(..) = raw {
+    if let Mp::Ext(code, payload) = raw {
+        if payload.len() > 1 {
+            tracing::trace!(ext = code, bytes = payload.len(), path = %display_path(path), "decoded a refined unknown");
+        }
         return Ok(Value::Unknown);
     }
     if let Mp::Nil = raw {

@@ -72,6 +72,20 @@ impl Emulator {
         self.runtime.block_on(f)
     }
 
+    /// Disables and deletes one peering half through UpCloud's API, behind Terraform's back.
+    pub fn delete_peering(&self, id: peering::net::PeeringId) {
+        let client = self.upcloud();
+        self.block_on(async {
+            let disable = peering::clouds::upcloud::PeeringPatch {
+                configured_status: Some(peering::clouds::upcloud::ConfiguredStatus::Disabled),
+                ..Default::default()
+            };
+            client.modify_peering(id, &disable).await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(120)).await;
+            client.delete_peering(id).await.unwrap();
+        });
+    }
+
     /// States of every peering, as the API reports them now.
     pub fn peering_states(&self) -> Vec<(String, String, String)> {
         let world = self.world();

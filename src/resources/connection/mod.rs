@@ -313,7 +313,11 @@ impl Resource for PeeringConnection {
         });
         match prior {
             Some(prior) if !replacing => {
-                if needs_repair(&prior) {
+                // A missing or disabled half is repaired by an in-place update. Otherwise what the
+                // clouds report stays known only when it cannot move during the update: an active
+                // peering keeps its halves and status.
+                let active = prior.status.known().is_some_and(|s| s == "active");
+                if needs_repair(&prior) || (planned != prior && !active) {
                     planned.mark_observations_unknown();
                 }
             }
