@@ -15,9 +15,7 @@ fn id_of(network: &str, peer: &str) -> String {
 fn lifecycle_create_replan_rename_repair_destroy() {
     let emulator = Emulator::start(World::demo());
     let mut ws = Workspace::new(&emulator.url());
-    let log = ws.path().join("terraform.log");
-    ws.set_env("TF_LOG", "trace");
-    ws.set_env("TF_LOG_PATH", &log.display().to_string());
+    let log = ws.trace_log();
     ws.write(
         "main.tf",
         &connection_config("app-db", demo::NETWORK_APP, demo::NETWORK_DB, "  tags = { team = \"platform\" }"),
@@ -282,9 +280,7 @@ fn existing_halves_are_adopted_and_a_lost_half_is_recreated() {
 fn refined_unknowns_from_terraform_are_planned() {
     let emulator = Emulator::start(World::demo());
     let mut ws = Workspace::new(&emulator.url());
-    let log = ws.path().join("terraform.log");
-    ws.set_env("TF_LOG", "trace");
-    ws.set_env("TF_LOG_PATH", &log.display().to_string());
+    let log = ws.trace_log();
     ws.write(
         "main.tf",
         &format!(

@@ -169,6 +169,14 @@ impl Workspace {
         std::fs::write(self.path().join(name), contents).unwrap();
     }
 
+    /// Sends Terraform's (and the provider's) trace log to a file in the workspace; returns it.
+    pub fn trace_log(&mut self) -> PathBuf {
+        let log = self.path().join("terraform.log");
+        self.set_env("TF_LOG", "trace");
+        self.set_env("TF_LOG_PATH", &log.display().to_string());
+        log
+    }
+
     pub fn remove_env(&mut self, key: &str) {
         self.env.retain(|(k, _)| k != key);
     }
