@@ -51,16 +51,44 @@ fn parse_half_id(half: &Attr<Half>) -> Option<PeeringId> {
     half.known()?.id.known()?.parse().ok()
 }
 
-/// The normalised status of the whole peering, from the state of our half.
-fn summarize(ours: &NetworkPeering, theirs: Option<&NetworkPeering>, managed: bool) -> (String, String) {
-    let status = match ours.state {
-        PeeringState::Active => "active",
-        PeeringState::Provisioning => "provisioning",
-        PeeringState::PendingPeer => "pending_peer",
-        PeeringState::Disabled | PeeringState::PeerDisabled => "disabled",
-        PeeringState::ConflictSubnet => "conflict",
-        _ => "error",
-    };
+/// The normalised status of a whole peering, the same words for every cloud.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Provisioning,
+    PendingPeer,
+    Active,
+    Disabled,
+    Conflict,
+    Error,
+}
+
+impl Status {
+    fn as_str(self) -> &'static str {
+        match self {
+            Status::Provisioning => "provisioning",
+            Status::PendingPeer => "pending_peer",
+            Status::Active => "active",
+            Status::Disabled => "disabled",
+            Status::Conflict => "conflict",
+            Status::Error => "error",
+        }
+    }
+
+    fn of_upcloud(state: PeeringState) -> Status {
+        match state {
+            PeeringState::Active => Status::Active,
+            PeeringState::Provisioning => Status::Provisioning,
+            PeeringState::PendingPeer => Status::PendingPeer,
+            PeeringState::Disabled | PeeringState::PeerDisabled => Status::Disabled,
+            PeeringState::ConflictSubnet => Status::Conflict,
+            _ => Status::Error,
+        }
+    }
+}
+
+/// The status of the whole peering and what to say about it, from the state of our half.
+fn summarize(ours: &NetworkPeering, theirs: Option<&NetworkPeering>, managed: bool) -> (Status, String) {
+    let status = Status::of_upcloud(ours.state);
     let message = match (ours.state, theirs, managed) {
         (PeeringState::Active, _, _) => "Both halves are active; traffic flows between the networks.".to_string(),
         (PeeringState::PendingPeer, None, false) => format!(
@@ -69,15 +97,17 @@ fn summarize(ours: &NetworkPeering, theirs: Option<&NetworkPeering>, managed: bo
         ),
         (state, _, _) => format!("UpCloud reports {}: {}.", state.as_str(), state.explanation()),
     };
-    (status.to_string(), message)
+    (status, message)
 }
 
 fn half_of(p: Option<&NetworkPeering>) -> Attr<Half> {
     p.map(|p| Half { id: Attr::Known(p.uuid.to_string()), state: Attr::Known(p.state.as_str().to_string()) }).into()
 }
 
-fn cidrs_of(p: Option<&crate::clouds::upcloud::PeeringNetwork>) -> Vec<String> {
-    p.and_then(|n| n.ip_networks.as_ref())
+fn cidrs_of(network: &crate::clouds::upcloud::PeeringNetwork) -> Vec<String> {
+    network
+        .ip_networks
+        .as_ref()
         .map(|ips| ips.ip_network.iter().map(|ip| ip.address.to_string()).collect())
         .unwrap_or_default()
 }
@@ -93,12 +123,12 @@ fn observe(mut state: Connection, ours: &NetworkPeering, theirs: Option<&Network
     } else {
         Attr::Known(remote_tags)
     };
-    state.status = Attr::Known(status);
+    state.status = Attr::Known(status.as_str().to_string());
     state.status_message = Attr::Known(message);
     state.network_half = half_of(Some(ours));
     state.peer_half = half_of(theirs);
-    state.network_cidrs = Attr::Known(cidrs_of(Some(&ours.network)));
-    let peer_cidrs = theirs.map(|t| cidrs_of(Some(&t.network))).unwrap_or_else(|| cidrs_of(Some(&ours.peer_network)));
+    state.network_cidrs = Attr::Known(cidrs_of(&ours.network));
+    let peer_cidrs = theirs.map(|t| cidrs_of(&t.network)).unwrap_or_else(|| cidrs_of(&ours.peer_network));
     state.peer_network_cidrs = Attr::Known(peer_cidrs);
     state
 }
@@ -108,7 +138,7 @@ fn partial(mut state: Connection, ours: Option<&NetworkPeering>, theirs: Option<
     match ours {
         Some(ours) => observe(state, ours, theirs),
         None => {
-            state.status = Attr::Known("error".into());
+            state.status = Attr::Known(Status::Error.as_str().to_string());
             state.status_message = Attr::Known("The peering could not be created.".into());
             state.network_half = Attr::Null;
             state.peer_half = half_of(theirs);
@@ -316,7 +346,7 @@ impl Resource for PeeringConnection {
                 // A missing or disabled half is repaired by an in-place update. Otherwise what the
                 // clouds report stays known only when it cannot move during the update: an active
                 // peering keeps its halves and status.
-                let active = prior.status.known().is_some_and(|s| s == "active");
+                let active = prior.status.known().is_some_and(|s| s == Status::Active.as_str());
                 if needs_repair(&prior) || (planned != prior && !active) {
                     planned.mark_observations_unknown();
                 }
