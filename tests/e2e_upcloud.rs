@@ -53,6 +53,13 @@ fn lifecycle_create_replan_rename_repair_destroy() {
     assert!(world.upcloud.peerings.values().all(|p| p.name == "app-db-renamed"));
     assert_eq!(ws.plan().code, 0);
 
+    // Dropping the tags clears the labels on both halves.
+    ws.write("main.tf", &connection_config("app-db-renamed", demo::NETWORK_APP, demo::NETWORK_DB, ""));
+    assert_eq!(ws.plan().code, 2);
+    ws.apply();
+    assert!(emulator.world().upcloud.peerings.values().all(|p| p.labels.is_empty()));
+    assert_eq!(ws.plan().code, 0);
+
     // The peer half deleted behind Terraform's back: plan repairs it in place.
     let reverse = *world.upcloud.peerings.iter().find(|(_, p)| p.network.to_string() == demo::NETWORK_DB).unwrap().0;
     emulator.delete_peering(reverse);
@@ -117,7 +124,7 @@ fn import_by_id_by_native_id_and_by_identity() {
     assert_eq!(generated.code, 0, "{generated:?}");
     let hcl = std::fs::read_to_string(ws.path().join("generated.tf")).unwrap();
     assert!(hcl.contains("name") && hcl.contains(demo::NETWORK_DB), "{hcl}");
-    for absent in ["status", "network_half", "peer_side", "wait_for", "network_cidrs"] {
+    for absent in ["status", "network_half", "peer_side", "wait_for", "network_cidrs", "timeouts", "tags"] {
         assert!(!hcl.contains(absent), "generated config should not set {absent}:\n{hcl}");
     }
     ws.ok(&["validate", "-no-color"]);

@@ -332,6 +332,8 @@ impl Resource for PeeringConnection {
         let mut planned = Connection::from_value(proposed)?;
         planned.peer_side = config.peer_side.clone().or(Attr::Known(PEER_SIDE_MANAGED.into()));
         planned.wait_for = config.wait_for.clone().or(Attr::Known(WAIT_FOR_ACTIVE.into()));
+        planned.tags = config.tags.clone();
+        planned.timeouts = config.timeouts.clone();
         let id = planned.connection_id();
         planned.id = id.as_ref().map(ToString::to_string).map_or(Attr::Unknown, Attr::Known);
         let requires_replace =

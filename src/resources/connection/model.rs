@@ -116,8 +116,10 @@ pub fn schema() -> Schema {
             "`active` (default): apply returns once traffic can flow. `created`: return as soon as the halves exist.",
         )
         .optional_computed(),
+        // Optional+computed only so that generated configuration leaves them out when unset; the
+        // plan always takes them from the configuration.
         Attribute::plain("tags", Type::map(Type::String), "Labels put on each half (UpCloud labels). Update in place.")
-            .optional(),
+            .optional_computed(),
         Attribute::nested(
             "timeouts",
             vec![
@@ -127,7 +129,7 @@ pub fn schema() -> Schema {
             ],
             "How long to wait for the clouds.",
         )
-        .optional(),
+        .optional_computed(),
         Attribute::string(
             "status",
             "Normalised state of the whole peering: `provisioning`, `pending_peer`, `active`, `disabled`, `conflict` \
