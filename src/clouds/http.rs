@@ -100,6 +100,14 @@ pub struct Response {
     pub body: bytes::Bytes,
 }
 
+/// Which error statuses of an idempotent request are worth another try (429 always is).
+pub type RetryStatus = fn(&Method, StatusCode) -> bool;
+
+/// The common rule: 408 and 5xx other than 501.
+pub fn retry_timeouts_and_server_errors(_: &Method, status: StatusCode) -> bool {
+    status == StatusCode::REQUEST_TIMEOUT || (status.is_server_error() && status != StatusCode::NOT_IMPLEMENTED)
+}
+
 /// A base URL with credentials and a retry policy, sharing the process-wide connection pool.
 #[derive(Clone)]
 pub struct ApiClient {
@@ -107,6 +115,7 @@ pub struct ApiClient {
     base: Url,
     auth: Auth,
     policy: RetryPolicy,
+    retry_status: RetryStatus,
 }
 
 impl std::fmt::Debug for ApiClient {
@@ -157,7 +166,13 @@ impl ApiClient {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
-        Ok(ApiClient { http: shared_http_client(), base, auth, policy })
+        Ok(ApiClient { http: shared_http_client(), base, auth, policy, retry_status: retry_timeouts_and_server_errors })
+    }
+
+    /// Replaces the rule for which statuses are retried (a cloud's own client may know better).
+    pub fn with_retry_status(mut self, rule: RetryStatus) -> ApiClient {
+        self.retry_status = rule;
+        self
     }
 
     pub fn policy(&self) -> &RetryPolicy {
@@ -184,9 +199,7 @@ impl ApiClient {
                 Ok(_) => return outcome.map_err(|_| unreachable!("checked Ok")),
                 Err(Attempt::Status { status, retry_after, .. }) => {
                     let retryable = *status == StatusCode::TOO_MANY_REQUESTS
-                        || (idempotent
-                            && (*status == StatusCode::REQUEST_TIMEOUT
-                                || (status.is_server_error() && *status != StatusCode::NOT_IMPLEMENTED)));
+                        || (idempotent && (self.retry_status)(&method, *status));
                     retryable.then(|| retry_after.unwrap_or_else(|| self.policy.backoff(retry)))
                 }
                 Err(Attempt::Transport { sent, .. }) => (idempotent || !sent).then(|| self.policy.backoff(retry)),

@@ -1,5 +1,6 @@
 //! Cloud API clients: shared HTTP plumbing ([`http`]) and one typed client per cloud.
 
+pub mod aiven;
 pub mod http;
 pub mod upcloud;
 

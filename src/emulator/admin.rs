@@ -23,7 +23,7 @@ pub fn routes() -> Router<Arc<Emulator>> {
 
 /// The stored world, plus each peering's state as the API would report it now.
 async fn world(State(emulator): State<Arc<Emulator>>) -> impl IntoResponse {
-    let world = emulator.world.lock().expect("world lock");
+    let world = emulator.lock_world();
     let now = now_ms();
     let states: serde_json::Map<_, _> = world
         .upcloud

@@ -5,6 +5,7 @@
 //! counting's exclusion.
 
 mod admin;
+mod aiven;
 pub mod faults;
 mod upcloud;
 pub mod world;
@@ -110,6 +111,13 @@ impl Emulator {
         self.requests.lock().expect("requests lock").clone()
     }
 
+    /// The world, with every transition that is due applied first.
+    pub fn lock_world(&self) -> std::sync::MutexGuard<'_, World> {
+        let mut world = self.world.lock().expect("world lock");
+        world.advance(world::now_ms(), self.transition_ms);
+        world
+    }
+
     pub(crate) fn reset(&self) {
         *self.world.lock().expect("world lock") = self.initial.clone();
         *self.requests.lock().expect("requests lock") = RequestCounts::default();
@@ -120,6 +128,7 @@ impl Emulator {
 pub fn app(emulator: Arc<Emulator>) -> Router {
     let clouds = Router::new()
         .merge(upcloud::routes(emulator.clone()))
+        .merge(aiven::routes(emulator.clone()))
         .layer(middleware::from_fn_with_state(emulator.clone(), inject_faults))
         .layer(middleware::from_fn_with_state(emulator.clone(), count_requests));
     clouds.merge(admin::routes()).with_state(emulator)

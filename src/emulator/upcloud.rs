@@ -125,13 +125,14 @@ async fn account(State(emulator): Shared) -> Answer {
 }
 
 async fn list_networks(State(emulator): Shared, Query(query): Query<Vec<(String, String)>>) -> Answer {
-    let world = emulator.world.lock().expect("world lock");
+    let world = emulator.lock_world();
     let zones = query_all(&query, "zone");
     let labels = query_all(&query, "label");
     let network = world
         .upcloud
         .networks
         .values()
+        .filter(|n| world.upcloud.is_visible(n.uuid))
         .filter(|n| zones.is_empty() || zones.contains(&n.zone))
         .filter(|n| matches_labels(&n.labels, &labels))
         .cloned()
@@ -143,12 +144,13 @@ fn network_or_404(world: &UpcloudWorld, id: NetworkId) -> Result<&Network, ApiEr
     world
         .networks
         .get(&id)
+        .filter(|_| world.is_visible(id))
         .ok_or_else(|| error(StatusCode::NOT_FOUND, "NETWORK_NOT_FOUND", format!("The network {id} does not exist.")))
 }
 
 async fn get_network(State(emulator): Shared, Path(uuid): Path<String>) -> Answer {
     let id: NetworkId = parse_id(&uuid, "NETWORK_NOT_FOUND", "network")?;
-    let world = emulator.world.lock().expect("world lock");
+    let world = emulator.lock_world();
     ok(StatusCode::OK, NetworkEnvelope { network: network_or_404(&world.upcloud, id)?.clone() })
 }
 
@@ -158,7 +160,7 @@ async fn create_network(State(emulator): Shared, Json(body): Json<J>) -> Answer 
         return Err(error(StatusCode::BAD_REQUEST, "IP_NETWORKS_MISSING", "A network needs one ip_network."));
     }
     let uuid = NetworkId(emulator.new_uuid(0x03));
-    let mut world = emulator.world.lock().expect("world lock");
+    let mut world = emulator.lock_world();
     if let Some(router) = request.router
         && !world.upcloud.routers.contains_key(&router)
     {
@@ -181,7 +183,7 @@ async fn create_network(State(emulator): Shared, Json(body): Json<J>) -> Answer 
 async fn modify_network(State(emulator): Shared, Path(uuid): Path<String>, Json(body): Json<J>) -> Answer {
     let id: NetworkId = parse_id(&uuid, "NETWORK_NOT_FOUND", "network")?;
     let fields = body_object(&body, "network")?;
-    let mut world = emulator.world.lock().expect("world lock");
+    let mut world = emulator.lock_world();
     network_or_404(&world.upcloud, id)?;
     // `router: null` detaches, a UUID attaches, an absent key leaves it.
     let router = match fields.get("router") {
@@ -217,7 +219,7 @@ async fn modify_network(State(emulator): Shared, Path(uuid): Path<String>, Json(
 
 async fn delete_network(State(emulator): Shared, Path(uuid): Path<String>) -> Answer {
     let id: NetworkId = parse_id(&uuid, "NETWORK_NOT_FOUND", "network")?;
-    let mut world = emulator.world.lock().expect("world lock");
+    let mut world = emulator.lock_world();
     let network = network_or_404(&world.upcloud, id)?;
     if !network.servers.server.is_empty() {
         let n = network.servers.server.len();
@@ -234,7 +236,7 @@ async fn delete_network(State(emulator): Shared, Path(uuid): Path<String>) -> An
 }
 
 async fn list_routers(State(emulator): Shared, Query(query): Query<Vec<(String, String)>>) -> Answer {
-    let world = emulator.world.lock().expect("world lock");
+    let world = emulator.lock_world();
     let labels = query_all(&query, "label");
     let router = world
         .upcloud
@@ -254,7 +256,7 @@ fn router_or_404(world: &UpcloudWorld, id: RouterId) -> Result<crate::clouds::up
 
 async fn get_router(State(emulator): Shared, Path(uuid): Path<String>) -> Answer {
     let id: RouterId = parse_id(&uuid, "ROUTER_NOT_FOUND", "router")?;
-    let world = emulator.world.lock().expect("world lock");
+    let world = emulator.lock_world();
     ok(StatusCode::OK, RouterEnvelope { router: router_or_404(&world.upcloud, id)? })
 }
 
@@ -284,7 +286,7 @@ async fn create_router(State(emulator): Shared, Json(body): Json<J>) -> Answer {
     let id = RouterId(emulator.new_uuid(0x04));
     let mut router = super::world::router(id, "");
     apply_router_fields(&mut router, fields);
-    let mut world = emulator.world.lock().expect("world lock");
+    let mut world = emulator.lock_world();
     world.upcloud.routers.insert(id, router);
     ok(StatusCode::CREATED, RouterEnvelope { router: router_or_404(&world.upcloud, id)? })
 }
@@ -292,7 +294,7 @@ async fn create_router(State(emulator): Shared, Json(body): Json<J>) -> Answer {
 async fn modify_router(State(emulator): Shared, Path(uuid): Path<String>, Json(body): Json<J>) -> Answer {
     let id: RouterId = parse_id(&uuid, "ROUTER_NOT_FOUND", "router")?;
     let fields: RouterFields = parse_body(body_object(&body, "router")?)?;
-    let mut world = emulator.world.lock().expect("world lock");
+    let mut world = emulator.lock_world();
     router_or_404(&world.upcloud, id)?;
     apply_router_fields(world.upcloud.routers.get_mut(&id).expect("checked above"), fields);
     ok(StatusCode::OK, RouterEnvelope { router: router_or_404(&world.upcloud, id)? })
@@ -300,7 +302,7 @@ async fn modify_router(State(emulator): Shared, Path(uuid): Path<String>, Json(b
 
 async fn delete_router(State(emulator): Shared, Path(uuid): Path<String>) -> Answer {
     let id: RouterId = parse_id(&uuid, "ROUTER_NOT_FOUND", "router")?;
-    let mut world = emulator.world.lock().expect("world lock");
+    let mut world = emulator.lock_world();
     let router = router_or_404(&world.upcloud, id)?;
     if !router.attached_networks.network.is_empty() {
         return Err(error(
@@ -314,7 +316,7 @@ async fn delete_router(State(emulator): Shared, Path(uuid): Path<String>) -> Ans
 }
 
 async fn list_peerings(State(emulator): Shared, Query(query): Query<Vec<(String, String)>>) -> Answer {
-    let world = emulator.world.lock().expect("world lock");
+    let world = emulator.lock_world();
     let wanted: HashMap<&str, Vec<String>> =
         ["uuid", "network_uuid_local", "network_uuid_peer"].into_iter().map(|k| (k, query_all(&query, k))).collect();
     let labels = query_all(&query, "label");
@@ -324,6 +326,7 @@ async fn list_peerings(State(emulator): Shared, Query(query): Query<Vec<(String,
         .upcloud
         .peerings
         .values()
+        .filter(|p| world.upcloud.is_visible(p.network))
         .filter(|p| pass("uuid", p.uuid.to_string()))
         .filter(|p| pass("network_uuid_local", p.network.to_string()))
         .filter(|p| pass("network_uuid_peer", p.peer_network.to_string()))
@@ -341,7 +344,7 @@ fn peering_or_404(world: &UpcloudWorld, id: PeeringId) -> Result<&PeeringRecord,
 
 async fn get_peering(State(emulator): Shared, Path(uuid): Path<String>) -> Answer {
     let id: PeeringId = parse_id(&uuid, "PEERING_NOT_FOUND", "network peering")?;
-    let world = emulator.world.lock().expect("world lock");
+    let world = emulator.lock_world();
     let record = peering_or_404(&world.upcloud, id)?;
     ok(StatusCode::OK, PeeringEnvelope { network_peering: world.upcloud.peering_view(record, now_ms()) })
 }
@@ -352,10 +355,10 @@ async fn create_peering(State(emulator): Shared, Json(body): Json<J>) -> Answer 
         return Err(error(StatusCode::BAD_REQUEST, "NAME_INVALID", "The name must have 1 to 255 characters."));
     }
     let uuid = PeeringId(emulator.new_uuid(0x0f));
-    let mut world = emulator.world.lock().expect("world lock");
+    let mut world = emulator.lock_world();
     let up = &mut world.upcloud;
     let (local, peer) = (request.network.uuid, request.peer_network.uuid);
-    let Some(local_network) = up.networks.get(&local) else {
+    let Some(local_network) = up.networks.get(&local).filter(|_| up.is_visible(local)) else {
         return Err(error(StatusCode::NOT_FOUND, "NETWORK_NOT_FOUND", format!("The network {local} does not exist.")));
     };
     if local_network.router.is_none() {
@@ -395,7 +398,7 @@ async fn create_peering(State(emulator): Shared, Json(body): Json<J>) -> Answer 
 async fn modify_peering(State(emulator): Shared, Path(uuid): Path<String>, Json(body): Json<J>) -> Answer {
     let id: PeeringId = parse_id(&uuid, "PEERING_NOT_FOUND", "network peering")?;
     let patch: PeeringPatch = parse_body(body_object(&body, "network_peering")?)?;
-    let mut world = emulator.world.lock().expect("world lock");
+    let mut world = emulator.lock_world();
     peering_or_404(&world.upcloud, id)?;
     let record = world.upcloud.peerings.get_mut(&id).expect("checked above");
     if let Some(name) = patch.name {
@@ -416,7 +419,7 @@ async fn modify_peering(State(emulator): Shared, Path(uuid): Path<String>, Json(
 
 async fn delete_peering(State(emulator): Shared, Path(uuid): Path<String>) -> Answer {
     let id: PeeringId = parse_id(&uuid, "PEERING_NOT_FOUND", "network peering")?;
-    let mut world = emulator.world.lock().expect("world lock");
+    let mut world = emulator.lock_world();
     let record = peering_or_404(&world.upcloud, id)?;
     let state = world.upcloud.peering_state(record, now_ms());
     if record.configured_status != ConfiguredStatus::Disabled || state != crate::clouds::upcloud::PeeringState::Disabled

@@ -1,9 +1,12 @@
 //! The one world the emulated clouds share, and the rules that derive each object's state.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+use uuid::Uuid;
 
 use serde::{Deserialize, Serialize};
 
+use crate::clouds::aiven::{PeeringConnection, PeeringState as AivenPeeringState, Vpc, VpcState, upcloud_zone};
 use crate::clouds::upcloud::{
     AttachedNetworks, ConfiguredStatus, Family, IpNetwork, IpNetworks, Label, Network, NetworkPeering, NetworkUuid,
     PeeringAddress, PeeringIpNetworks, PeeringNetwork, PeeringState, Router, ServerRef, Servers, YesNo,
@@ -34,17 +37,105 @@ pub struct PeeringRecord {
 pub struct UpcloudWorld {
     #[serde(default)]
     pub networks: BTreeMap<NetworkId, Network>,
+    /// Networks of other UpCloud accounts (Aiven's): valid peers, invisible to the user.
+    #[serde(default)]
+    pub foreign_networks: BTreeSet<NetworkId>,
     #[serde(default)]
     pub routers: BTreeMap<RouterId, Router>,
     #[serde(default)]
     pub peerings: BTreeMap<PeeringId, PeeringRecord>,
 }
 
+/// An Aiven project VPC. In an `upcloud-*` cloud it is backed by an UpCloud network of Aiven's
+/// own account, whose UUID is the "Aiven network ID".
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VpcRecord {
+    pub project: String,
+    pub project_vpc_id: Uuid,
+    pub cloud_name: String,
+    pub network_cidr: IpNet,
+    pub state: VpcState,
+    pub since_ms: u64,
+    pub network: NetworkId,
+    pub create_time: String,
+    #[serde(default)]
+    pub peerings: Vec<AivenPeeringRecord>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AivenPeeringRecord {
+    pub peering_connection_id: Uuid,
+    pub peer_cloud_account: String,
+    pub peer_vpc: String,
+    pub state: AivenPeeringState,
+    pub since_ms: u64,
+    #[serde(default)]
+    pub state_info: Option<serde_json::Map<String, serde_json::Value>>,
+    pub create_time: String,
+    pub update_time: String,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct AivenWorld {
-    /// Projects that exist; VPCs and peerings arrive with the Aiven API.
     #[serde(default)]
     pub projects: Vec<String>,
+    #[serde(default)]
+    pub vpcs: BTreeMap<Uuid, VpcRecord>,
+}
+
+/// RFC 3339 time as Aiven writes it.
+pub fn timestamp(ms: u64) -> String {
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    t.replace_nanosecond(0).unwrap_or(t).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+impl VpcRecord {
+    pub fn view(&self) -> Vpc {
+        Vpc {
+            project_vpc_id: self.project_vpc_id,
+            cloud_name: self.cloud_name.clone(),
+            network_cidr: self.network_cidr,
+            state: self.state,
+            create_time: self.create_time.clone(),
+            update_time: self.create_time.clone(),
+            peering_connections: self.peerings.iter().map(AivenPeeringRecord::view).collect(),
+            pending_build_only_peering_connections: None,
+        }
+    }
+}
+
+impl AivenPeeringRecord {
+    pub fn view(&self) -> PeeringConnection {
+        PeeringConnection {
+            peer_cloud_account: self.peer_cloud_account.clone(),
+            peer_vpc: self.peer_vpc.clone(),
+            peer_region: None,
+            peer_resource_group: None,
+            peer_azure_app_id: None,
+            peer_azure_tenant_id: None,
+            peering_connection_id: Some(self.peering_connection_id),
+            state: self.state,
+            state_info: self.state_info.clone(),
+            user_peer_network_cidrs: Vec::new(),
+            vpc_peering_connection_type: Some("upcloud-vpc-peering".into()),
+            create_time: self.create_time.clone(),
+            update_time: self.update_time.clone(),
+        }
+    }
+
+    fn set(&mut self, state: AivenPeeringState, kind: &str, message: String, extra: Option<(&str, String)>, now: u64) {
+        let mut info = serde_json::Map::new();
+        info.insert("type".into(), kind.into());
+        info.insert("message".into(), message.into());
+        if let Some((key, value)) = extra {
+            info.insert(key.into(), value.into());
+        }
+        self.state = state;
+        self.state_info = Some(info);
+        self.since_ms = now;
+        self.update_time = timestamp(now);
+    }
 }
 
 /// Everything the emulator knows. `GET /_emulator/world` dumps it; `--seed` loads it.
@@ -73,6 +164,14 @@ pub mod demo {
     pub const NETWORK_NO_ROUTER: &str = "03000000-0000-4000-8000-0000000000d1";
     pub const NETWORK_OVERLAP: &str = "03000000-0000-4000-8000-0000000000e1";
     pub const NETWORK_HELSINKI: &str = "03000000-0000-4000-8000-0000000000c1";
+    pub const AIVEN_PROJECT: &str = "demo";
+    /// An ACTIVE project VPC in `upcloud-de-fra`, 10.50.0.0/24.
+    pub const AIVEN_VPC_FRA: &str = "b0000000-0000-4000-8000-0000000000a1";
+    /// Its Aiven network ID (an UpCloud network in Aiven's account).
+    pub const AIVEN_NETWORK_FRA: &str = "03000000-0000-4000-8000-0000000000f1";
+    /// An ACTIVE project VPC in `upcloud-fi-hel1`, 10.60.0.0/24.
+    pub const AIVEN_VPC_HEL: &str = "b0000000-0000-4000-8000-0000000000b1";
+    pub const AIVEN_NETWORK_HEL: &str = "03000000-0000-4000-8000-0000000000f2";
 }
 
 pub fn network(uuid: NetworkId, name: &str, zone: &str, cidr: &str, router: Option<RouterId>) -> Network {
@@ -111,7 +210,10 @@ pub fn router(uuid: RouterId, name: &str) -> Router {
 impl World {
     /// No networks; the Aiven project `demo` exists.
     pub fn empty() -> World {
-        World { aiven: AivenWorld { projects: vec!["demo".to_string()] }, ..Default::default() }
+        World {
+            aiven: AivenWorld { projects: vec![demo::AIVEN_PROJECT.to_string()], ..Default::default() },
+            ..Default::default()
+        }
     }
 
     /// A few networks in `de-fra1` (two peerable, one without a router, one overlapping) and
@@ -138,11 +240,178 @@ impl World {
         for n in networks {
             up.networks.insert(n.uuid, n);
         }
+        for (vpc, network, cloud, cidr) in [
+            (demo::AIVEN_VPC_FRA, demo::AIVEN_NETWORK_FRA, "upcloud-de-fra", "10.50.0.0/24"),
+            (demo::AIVEN_VPC_HEL, demo::AIVEN_NETWORK_HEL, "upcloud-fi-hel1", "10.60.0.0/24"),
+        ] {
+            let record =
+                world.add_vpc(demo::AIVEN_PROJECT, id(vpc), id(network), cloud, cidr.parse().expect("demo CIDR"), 0);
+            record.state = VpcState::Active;
+        }
         world
+    }
+
+    /// Adds an `APPROVED` project VPC and the UpCloud network behind it (in Aiven's account).
+    pub fn add_vpc(
+        &mut self,
+        project: &str,
+        vpc: Uuid,
+        network: NetworkId,
+        cloud: &str,
+        cidr: IpNet,
+        now: u64,
+    ) -> &mut VpcRecord {
+        let zone = upcloud_zone(cloud).unwrap_or_default();
+        let aiven_router = RouterId(Uuid::from_u128(network.0.as_u128() ^ 0x0700_0000_0000_0000_0000_0000_0000_0000));
+        let mut backing = self::network(network, &format!("aiven-{vpc}"), &zone, &cidr.to_string(), Some(aiven_router));
+        backing.labels.push(Label { key: "aiven-project-vpc".into(), value: vpc.to_string() });
+        self.upcloud.networks.insert(network, backing);
+        self.upcloud.foreign_networks.insert(network);
+        self.aiven.vpcs.entry(vpc).or_insert(VpcRecord {
+            project: project.to_string(),
+            project_vpc_id: vpc,
+            cloud_name: cloud.to_string(),
+            network_cidr: cidr,
+            state: VpcState::Approved,
+            since_ms: now,
+            network,
+            create_time: timestamp(now),
+            peerings: Vec::new(),
+        })
+    }
+
+    /// Moves every Aiven object whose transition is due; called before each request so that
+    /// both clouds' APIs see one consistent world.
+    pub fn advance(&mut self, now: u64, transition_ms: u64) {
+        let due = |since: u64| now >= since.saturating_add(transition_ms);
+        let mut gone_vpcs = Vec::new();
+        for vpc in self.aiven.vpcs.values_mut() {
+            match vpc.state {
+                VpcState::Approved if due(vpc.since_ms) => {
+                    vpc.state = VpcState::Active;
+                    vpc.since_ms = now;
+                }
+                VpcState::Deleting if due(vpc.since_ms) => gone_vpcs.push(vpc.project_vpc_id),
+                _ => {}
+            }
+            for peering in &mut vpc.peerings {
+                advance_peering(peering, vpc.network, &vpc.cloud_name, vpc.network_cidr, &mut self.upcloud, now, due);
+            }
+            vpc.peerings.retain(|p| !(p.state == AivenPeeringState::Deleted && due(p.since_ms)));
+        }
+        for id in gone_vpcs {
+            if let Some(vpc) = self.aiven.vpcs.remove(&id) {
+                self.upcloud.networks.remove(&vpc.network);
+                self.upcloud.foreign_networks.remove(&vpc.network);
+                self.upcloud.peerings.retain(|_, p| p.network != vpc.network);
+            }
+        }
+    }
+}
+
+/// The id of the UpCloud half Aiven creates for one of its peerings.
+fn aiven_side_peering_id(peering: Uuid) -> PeeringId {
+    let bits = (peering.as_u128() & !(0xff << 120)) | (0x0f << 120);
+    PeeringId(Uuid::from_u128(bits))
+}
+
+/// Why Aiven would refuse to build a peering toward this UpCloud network.
+fn invalid_specification(up: &UpcloudWorld, network: &str, cloud: &str, cidr: IpNet) -> Option<String> {
+    let Some(peer) = network
+        .parse::<NetworkId>()
+        .ok()
+        .filter(|id| !up.foreign_networks.contains(id))
+        .and_then(|id| up.networks.get(&id))
+    else {
+        return Some(format!("UpCloud network {network} does not exist"));
+    };
+    let zone = upcloud_zone(cloud).unwrap_or_default();
+    if peer.zone != zone {
+        return Some(format!(
+            "UpCloud network {network} is in zone {}, but the project VPC is in cloud {cloud} (zone {zone})",
+            peer.zone
+        ));
+    }
+    if let Some((_, theirs)) = first_overlap(&[cidr], &peer.cidrs()) {
+        return Some(format!("Peer network CIDR {theirs} overlaps with the project VPC CIDR {cidr}"));
+    }
+    None
+}
+
+fn advance_peering(
+    peering: &mut AivenPeeringRecord,
+    aiven_network: NetworkId,
+    cloud: &str,
+    cidr: IpNet,
+    up: &mut UpcloudWorld,
+    now: u64,
+    due: impl Fn(u64) -> bool,
+) {
+    let hidden = aiven_side_peering_id(peering.peering_connection_id);
+    let user_half_ready = || {
+        up.peerings.values().any(|p| {
+            p.network.to_string() == peering.peer_vpc
+                && p.peer_network == aiven_network
+                && p.configured_status == ConfiguredStatus::Active
+                && now >= p.busy_until_ms
+        })
+    };
+    let user_half_exists =
+        || up.peerings.values().any(|p| p.network.to_string() == peering.peer_vpc && p.peer_network == aiven_network);
+    match peering.state {
+        AivenPeeringState::Approved if due(peering.since_ms) => {
+            match invalid_specification(up, &peering.peer_vpc, cloud, cidr) {
+                Some(why) => {
+                    peering.set(AivenPeeringState::InvalidSpecification, "invalid-specification", why, None, now)
+                }
+                None => {
+                    // Aiven builds its half on UpCloud: a peering from its network toward ours.
+                    let peer = peering.peer_vpc.parse().expect("validated above");
+                    up.peerings.insert(
+                        hidden,
+                        PeeringRecord {
+                            uuid: hidden,
+                            name: format!("aiven-{}", peering.peering_connection_id),
+                            configured_status: ConfiguredStatus::Active,
+                            network: aiven_network,
+                            peer_network: peer,
+                            labels: Vec::new(),
+                            busy_until_ms: 0,
+                        },
+                    );
+                    let message = format!(
+                        "Create an UpCloud network peering from network {} to the Aiven network {aiven_network}",
+                        peering.peer_vpc
+                    );
+                    let extra = Some(("to-network-id", aiven_network.to_string()));
+                    peering.set(AivenPeeringState::PendingPeer, "pending-peer", message, extra, now);
+                }
+            }
+        }
+        AivenPeeringState::PendingPeer if user_half_ready() => {
+            // Aiven stops showing the network ID once the peering is active.
+            peering.set(AivenPeeringState::Active, "active", "Peering connection is active".into(), None, now);
+        }
+        AivenPeeringState::Active if !user_half_exists() => {
+            let message = format!("The UpCloud network peering from {} was deleted by the peer", peering.peer_vpc);
+            peering.set(AivenPeeringState::DeletedByPeer, "deleted-by-peer", message, None, now);
+        }
+        AivenPeeringState::Deleting if due(peering.since_ms) => {
+            peering.set(AivenPeeringState::Deleted, "deleted", "Peering connection deleted".into(), None, now);
+        }
+        _ => {}
+    }
+    if matches!(peering.state, AivenPeeringState::Deleting | AivenPeeringState::Deleted) {
+        up.peerings.remove(&hidden);
     }
 }
 
 impl UpcloudWorld {
+    /// Whether the user's account sees this network (Aiven's networks are another account's).
+    pub fn is_visible(&self, network: NetworkId) -> bool {
+        !self.foreign_networks.contains(&network)
+    }
+
     /// A router as the API shows it, with the networks attached to it.
     pub fn router_view(&self, id: RouterId) -> Option<Router> {
         let mut router = self.routers.get(&id)?.clone();

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::clouds::Secret;
+use crate::clouds::aiven::{self, AivenClient};
 use crate::clouds::http::{ApiClient, Auth, RetryPolicy};
 use crate::clouds::upcloud::{self, UpcloudClient};
 use crate::resources::Error;
@@ -30,6 +31,18 @@ pub fn schema() -> Schema {
             .optional(),
         ],
     );
+    let aiven = Block::new(
+        "Aiven credentials.",
+        vec![
+            Attribute::string("token", "Aiven API token. Default: `AIVEN_TOKEN`.").optional().sensitive(),
+            Attribute::string(
+                "api_url",
+                "Base URL of the Aiven API. Default: `AIVEN_WEB_URL`, else `https://api.aiven.io`. Plain `http://` is \
+                 allowed only for loopback addresses, such as the emulator.",
+            )
+            .optional(),
+        ],
+    );
     Schema {
         version: 0,
         block: Block::new(
@@ -49,6 +62,7 @@ pub fn schema() -> Schema {
                 .optional(),
             ],
         )
+        .with_block("aiven", aiven)
         .with_block("upcloud", upcloud),
     }
 }
@@ -63,6 +77,7 @@ pub struct UpcloudSettings {
 /// The configured provider: one client per cloud that has credentials.
 #[derive(Debug, Clone)]
 pub struct Clients {
+    pub aiven: Result<AivenClient, ClientUnavailable>,
     pub upcloud: Result<UpcloudClient, ClientUnavailable>,
 }
 
@@ -75,24 +90,40 @@ pub enum ClientUnavailable {
     NotYetKnown,
 }
 
-impl Clients {
-    pub fn upcloud(&self, path: &AttrPath) -> Result<&UpcloudClient, Error> {
-        self.upcloud.as_ref().map_err(|why| match why {
-            ClientUnavailable::MissingCredentials => Error::MissingCredentials {
-                cloud: "UpCloud",
-                setting: "upcloud { token }, or upcloud { username, password }",
-                env: "UPCLOUD_TOKEN, or UPCLOUD_USERNAME and UPCLOUD_PASSWORD",
-                path: path.clone(),
-            },
+impl ClientUnavailable {
+    fn to_error(&self, cloud: &'static str, setting: &'static str, env: &'static str, path: &AttrPath) -> Error {
+        match self {
+            ClientUnavailable::MissingCredentials => {
+                Error::MissingCredentials { cloud, setting, env, path: path.clone() }
+            }
             ClientUnavailable::Invalid(reason) => {
-                Error::invalid("Invalid UpCloud provider settings", reason.clone(), Some(path.clone()))
+                Error::invalid(format!("Invalid {cloud} provider settings"), reason.clone(), Some(path.clone()))
             }
             ClientUnavailable::NotYetKnown => Error::invalid(
-                "UpCloud provider settings are not known yet",
+                format!("{cloud} provider settings are not known yet"),
                 "The provider block depends on values known only after apply; apply those first.".to_string(),
                 Some(path.clone()),
             ),
+        }
+    }
+}
+
+impl Clients {
+    /// The UpCloud client, or an error on `path` saying why there is none.
+    pub fn upcloud(&self, path: &AttrPath) -> Result<&UpcloudClient, Error> {
+        self.upcloud.as_ref().map_err(|why| {
+            why.to_error(
+                "UpCloud",
+                "upcloud { token }, or upcloud { username, password }",
+                "UPCLOUD_TOKEN, or UPCLOUD_USERNAME and UPCLOUD_PASSWORD",
+                path,
+            )
         })
+    }
+
+    /// The Aiven client, or an error on `path` saying why there is none.
+    pub fn aiven(&self, path: &AttrPath) -> Result<&AivenClient, Error> {
+        self.aiven.as_ref().map_err(|why| why.to_error("Aiven", "aiven { token }", "AIVEN_TOKEN", path))
     }
 }
 
@@ -122,6 +153,13 @@ pub fn validate(config: &Value) -> Diagnostics {
         diags.push(
             Diagnostic::error("Invalid max_retries", format!("{n} is not a whole number from 0 to 20."))
                 .at(AttrPath::root("max_retries")),
+        );
+    }
+    if let Value::String(url) = config.get("aiven").get("api_url")
+        && let Err(e) = crate::clouds::http::check_base_url(url)
+    {
+        diags.push(
+            Diagnostic::error("Invalid Aiven api_url", e.to_string()).at(AttrPath::root("aiven").attr("api_url")),
         );
     }
     if let Value::String(url) = config.get("upcloud").get("api_url")
@@ -173,8 +211,20 @@ fn upcloud_client(config: &Value, policy: RetryPolicy) -> Result<UpcloudClient, 
         .map_err(|e| ClientUnavailable::Invalid(e.to_string()))
 }
 
+fn aiven_client(config: &Value, policy: RetryPolicy) -> Result<AivenClient, ClientUnavailable> {
+    let block = config.get("aiven");
+    let unknown = |_| ClientUnavailable::NotYetKnown;
+    let token =
+        setting(block, "token", "AIVEN_TOKEN").map_err(unknown)?.ok_or(ClientUnavailable::MissingCredentials)?;
+    let api_url = setting(block, "api_url", "AIVEN_WEB_URL")
+        .map_err(unknown)?
+        .unwrap_or_else(|| aiven::DEFAULT_API_URL.to_string());
+    let auth = Auth::Header { name: "authorization", value: Secret::new(format!("aivenv1 {token}")) };
+    ApiClient::new(&api_url, auth, policy).map(AivenClient::new).map_err(|e| ClientUnavailable::Invalid(e.to_string()))
+}
+
 /// Builds the clients from a `ConfigureProvider` config.
 pub fn configure(config: &Value) -> Clients {
     let policy = retry_policy(config);
-    Clients { upcloud: upcloud_client(config, policy) }
+    Clients { aiven: aiven_client(config, policy.clone()), upcloud: upcloud_client(config, policy) }
 }

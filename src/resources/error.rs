@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::clouds::aiven::AivenError;
 use crate::clouds::upcloud::UpcloudError;
 use crate::tf::object::ShapeError;
 use crate::tf::{AttrPath, CodecError, Diagnostic, Diagnostics};
@@ -15,6 +16,8 @@ pub enum Error {
     MissingCredentials { cloud: &'static str, setting: &'static str, env: &'static str, path: AttrPath },
     #[error(transparent)]
     Upcloud(#[from] UpcloudError),
+    #[error(transparent)]
+    Aiven(#[from] AivenError),
     /// A cloud object reached a state that waiting will not fix.
     #[error("{summary}: {detail}")]
     Failed { summary: String, detail: String },
@@ -70,6 +73,7 @@ impl Error {
             )
             .at(path.clone()),
             Error::Upcloud(e) => Diagnostic::error("UpCloud API error", e.to_string()),
+            Error::Aiven(e) => Diagnostic::error("Aiven API error", e.to_string()),
             Error::Failed { summary, detail } => Diagnostic::error(summary.clone(), detail.clone()),
             Error::Timeout { what, after } => Diagnostic::error(
                 "Timed out",

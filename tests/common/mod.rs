@@ -13,6 +13,7 @@ use peering::emulator::{self, Config, Handle, RequestCounts};
 
 pub const USERNAME: &str = "demo";
 pub const PASSWORD: &str = "demo-password";
+pub const AIVEN_TOKEN: &str = "demo-aiven-token";
 
 /// The Terraform launcher. Missing Terraform fails the test: run `make test`.
 pub fn terraform_path() -> PathBuf {
@@ -49,7 +50,7 @@ impl Emulator {
     }
 
     pub fn world(&self) -> World {
-        self.handle.as_ref().unwrap().emulator.world.lock().unwrap().clone()
+        self.handle.as_ref().unwrap().emulator.lock_world().clone()
     }
 
     pub fn requests(&self) -> RequestCounts {
@@ -66,6 +67,24 @@ impl Emulator {
         let auth = Auth::Basic { username: USERNAME.into(), password: Secret::new(PASSWORD) };
         let policy = RetryPolicy { max_retries: 0, ..Default::default() };
         UpcloudClient::new(ApiClient::new(&self.url(), auth, policy).unwrap())
+    }
+
+    /// An Aiven client against the emulator.
+    pub fn aiven(&self) -> peering::clouds::aiven::AivenClient {
+        let auth = Auth::Header { name: "authorization", value: Secret::new(format!("aivenv1 {AIVEN_TOKEN}")) };
+        let policy = RetryPolicy { max_retries: 0, ..Default::default() };
+        peering::clouds::aiven::AivenClient::new(ApiClient::new(&self.url(), auth, policy).unwrap())
+    }
+
+    /// States of every Aiven peering, as `(peer_vpc, state)`.
+    pub fn aiven_peerings(&self) -> Vec<(String, String)> {
+        let world = self.handle.as_ref().unwrap().emulator.lock_world().clone();
+        world
+            .aiven
+            .vpcs
+            .values()
+            .flat_map(|v| v.peerings.iter().map(|p| (p.peer_vpc.clone(), p.state.as_str().to_string())))
+            .collect()
     }
 
     pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
@@ -94,6 +113,7 @@ impl Emulator {
             .upcloud
             .peerings
             .values()
+            .filter(|p| world.upcloud.is_visible(p.network))
             .map(|p| {
                 (
                     p.network.to_string(),
@@ -129,6 +149,11 @@ impl Run {
     pub fn all(&self) -> String {
         format!("{}\n{}", self.stdout, self.stderr)
     }
+
+    /// Both streams with Terraform's line wrapping undone, for matching sentences.
+    pub fn flat(&self) -> String {
+        self.all().split_whitespace().collect::<Vec<_>>().join(" ")
+    }
 }
 
 impl std::fmt::Debug for Run {
@@ -157,6 +182,8 @@ impl Workspace {
             ("UPCLOUD_API_URL".into(), emulator_url.to_string()),
             ("UPCLOUD_USERNAME".into(), USERNAME.into()),
             ("UPCLOUD_PASSWORD".into(), PASSWORD.into()),
+            ("AIVEN_WEB_URL".into(), emulator_url.to_string()),
+            ("AIVEN_TOKEN".into(), AIVEN_TOKEN.into()),
         ];
         Workspace { dir, env }
     }
@@ -189,7 +216,9 @@ impl Workspace {
     pub fn terraform(&self, args: &[&str]) -> Run {
         let mut command = Command::new(terraform_path());
         command.args(args).current_dir(self.path()).env_remove("TF_LOG").env_remove("TF_REATTACH_PROVIDERS");
-        for var in ["UPCLOUD_TOKEN", "UPCLOUD_USERNAME", "UPCLOUD_PASSWORD", "UPCLOUD_API_URL"] {
+        for var in
+            ["UPCLOUD_TOKEN", "UPCLOUD_USERNAME", "UPCLOUD_PASSWORD", "UPCLOUD_API_URL", "AIVEN_TOKEN", "AIVEN_WEB_URL"]
+        {
             command.env_remove(var);
         }
         for (k, v) in &self.env {

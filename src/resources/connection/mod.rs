@@ -1,6 +1,15 @@
 //! `peering_connection`: a whole peering between two networks.
+//!
+//! The schema and typed model live in [`model`]; each supported pair of clouds has its own
+//! orchestration ([`pair_upcloud`], [`pair_aiven`]) built on per-cloud half operations
+//! ([`upcloud`], [`aiven`]). This file validates, plans and dispatches.
 
+mod aiven;
 mod model;
+mod pair_aiven;
+mod pair_upcloud;
+mod poll;
+mod status;
 mod upcloud;
 
 use std::collections::BTreeMap;
@@ -9,10 +18,9 @@ use async_trait::async_trait;
 
 use model::*;
 pub use model::{Connection, schema};
+use status::Status;
 
-use crate::clouds::upcloud::{NetworkPeering, PeeringState, UpcloudClient};
 use crate::net::{Cloud, ConnectionId, NetworkId, NetworkRef, PeeringId};
-use crate::provider::config::Clients;
 use crate::resources::{Applied, Ctx, Error, ImportTarget, Planned, Resource};
 use crate::tf::schema::IdentitySchema;
 use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics, FromValue, IntoValue, Schema, Value};
@@ -31,239 +39,59 @@ impl Default for PeeringConnection {
 const ONE_OF: &[(&str, &[&str])] =
     &[("peer_side", &[PEER_SIDE_MANAGED, PEER_SIDE_EXTERNAL]), ("wait_for", &[WAIT_FOR_ACTIVE, WAIT_FOR_CREATED])];
 
-/// The two UpCloud networks of a pair, or why this pair is not supported.
-fn upcloud_pair(id: &ConnectionId) -> Result<(NetworkId, NetworkId), Error> {
-    match (&id.network, &id.peer_network) {
-        (NetworkRef::Upcloud { network_id: a }, NetworkRef::Upcloud { network_id: b }) => Ok((*a, *b)),
-        (a, b) => Err(Error::invalid(
-            "Unsupported peering pair",
-            format!(
-                "{} ↔ {} cannot be peered by this provider. Supported pairs: UpCloud ↔ UpCloud.",
-                a.cloud().display_name(),
-                b.cloud().display_name()
-            ),
-            Some(AttrPath::root("peer_network")),
-        )),
-    }
+/// A supported pair of clouds, with what each orchestration needs.
+enum Pair {
+    Upcloud(pair_upcloud::Pair),
+    Aiven(pair_aiven::Pair),
 }
 
-fn parse_half_id(half: &Attr<Half>) -> Option<PeeringId> {
-    half.known()?.id.known()?.parse().ok()
-}
-
-/// The normalised status of a whole peering, the same words for every cloud.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Status {
-    Provisioning,
-    PendingPeer,
-    Active,
-    Disabled,
-    Conflict,
-    Error,
-}
-
-impl Status {
-    fn as_str(self) -> &'static str {
-        match self {
-            Status::Provisioning => "provisioning",
-            Status::PendingPeer => "pending_peer",
-            Status::Active => "active",
-            Status::Disabled => "disabled",
-            Status::Conflict => "conflict",
-            Status::Error => "error",
-        }
-    }
-
-    fn of_upcloud(state: PeeringState) -> Status {
-        match state {
-            PeeringState::Active => Status::Active,
-            PeeringState::Provisioning => Status::Provisioning,
-            PeeringState::PendingPeer => Status::PendingPeer,
-            PeeringState::Disabled | PeeringState::PeerDisabled => Status::Disabled,
-            PeeringState::ConflictSubnet => Status::Conflict,
-            _ => Status::Error,
-        }
-    }
-}
-
-/// The status of the whole peering and what to say about it, from the state of our half.
-fn summarize(ours: &NetworkPeering, theirs: Option<&NetworkPeering>, managed: bool) -> (Status, String) {
-    let status = Status::of_upcloud(ours.state);
-    let message = match (ours.state, theirs, managed) {
-        (PeeringState::Active, _, _) => "Both halves are active; traffic flows between the networks.".to_string(),
-        (PeeringState::PendingPeer, None, false) => format!(
-            "Waiting for the owner of network {} to create the reverse peering toward {}.",
-            ours.peer_network.uuid, ours.network.uuid
-        ),
-        (state, _, _) => format!("UpCloud reports {}: {}.", state.as_str(), state.explanation()),
-    };
-    (status, message)
-}
-
-fn half_of(p: Option<&NetworkPeering>) -> Attr<Half> {
-    p.map(|p| Half { id: Attr::Known(p.uuid.to_string()), state: Attr::Known(p.state.as_str().to_string()) }).into()
-}
-
-fn cidrs_of(network: &crate::clouds::upcloud::PeeringNetwork) -> Vec<String> {
-    network
-        .ip_networks
-        .as_ref()
-        .map(|ips| ips.ip_network.iter().map(|ip| ip.address.to_string()).collect())
-        .unwrap_or_default()
-}
-
-/// Fills every computed attribute from what the cloud says, keeping the configured ones.
-fn observe(mut state: Connection, ours: &NetworkPeering, theirs: Option<&NetworkPeering>) -> Connection {
-    let managed = state.is_managed();
-    let (status, message) = summarize(ours, theirs, managed);
-    state.name = Attr::Known(ours.name.clone());
-    let remote_tags = upcloud::tags(&ours.labels);
-    state.tags = if remote_tags.is_empty() && !matches!(&state.tags, Attr::Known(t) if t.is_empty()) {
-        Attr::Null
-    } else {
-        Attr::Known(remote_tags)
-    };
-    state.status = Attr::Known(status.as_str().to_string());
-    state.status_message = Attr::Known(message);
-    state.network_half = half_of(Some(ours));
-    state.peer_half = half_of(theirs);
-    state.network_cidrs = Attr::Known(cidrs_of(&ours.network));
-    let peer_cidrs = theirs.map(|t| cidrs_of(&t.network)).unwrap_or_else(|| cidrs_of(&ours.peer_network));
-    state.peer_network_cidrs = Attr::Known(peer_cidrs);
-    state
-}
-
-/// State for a create that failed part-way: everything known so far, nothing unknown.
-fn partial(mut state: Connection, ours: Option<&NetworkPeering>, theirs: Option<&NetworkPeering>) -> Connection {
-    match ours {
-        Some(ours) => observe(state, ours, theirs),
-        None => {
-            state.status = Attr::Known(Status::Error.as_str().to_string());
-            state.status_message = Attr::Known("The peering could not be created.".into());
-            state.network_half = Attr::Null;
-            state.peer_half = half_of(theirs);
-            state.network_cidrs = Attr::Known(Vec::new());
-            state.peer_network_cidrs = Attr::Known(Vec::new());
-            state
-        }
-    }
-}
-
-fn wanted_labels(state: &Connection) -> Vec<crate::clouds::upcloud::Label> {
-    state.tags.known().map(upcloud::labels).unwrap_or_default()
-}
-
-fn needs_repair(prior: &Connection) -> bool {
-    let disabled = |h: &Attr<Half>| h.known().and_then(|h| h.state.known()).is_some_and(|s| s == "disabled");
-    disabled(&prior.network_half) || (prior.is_managed() && (prior.peer_half.is_null() || disabled(&prior.peer_half)))
-}
-
-impl PeeringConnection {
-    fn client<'c>(&self, clients: &'c Clients, id: &ConnectionId) -> Result<&'c UpcloudClient, Error> {
-        let path = if id.network.cloud() == Cloud::Upcloud { "network" } else { "peer_network" };
-        clients.upcloud(&AttrPath::root(path))
-    }
-
-    /// Waits as the configuration asks, then warns about what the user must do next.
-    async fn settle(
-        &self,
-        ctx: &mut Ctx<'_>,
-        client: &UpcloudClient,
-        state: &Connection,
-        ours: NetworkPeering,
-        theirs: Option<NetworkPeering>,
-        timeout: std::time::Duration,
-    ) -> (Connection, Result<(), Error>) {
-        let managed = state.is_managed();
-        let goal = if managed && state.waits_for_active() { upcloud::Goal::Active } else { upcloud::Goal::Settled };
-        let ids: Vec<PeeringId> = std::iter::once(ours.uuid).chain(theirs.as_ref().map(|t| t.uuid)).collect();
-        let waited = upcloud::wait_for(ctx, client, &ids, goal, timeout).await;
-        let (ours, theirs) = match waited {
-            Ok(mut halves) => {
-                let theirs = (halves.len() > 1).then(|| halves.remove(1));
-                (halves.remove(0), theirs)
+impl Pair {
+    fn of(id: &ConnectionId) -> Result<Pair, Error> {
+        let vpc = |project: &String, vpc_id: &uuid::Uuid| aiven::VpcRef { project: project.clone(), vpc: *vpc_id };
+        match (&id.network, &id.peer_network) {
+            (NetworkRef::Upcloud { network_id: local }, NetworkRef::Upcloud { network_id: peer }) => {
+                Ok(Pair::Upcloud(pair_upcloud::Pair { local: *local, peer: *peer }))
             }
-            Err(e) => return (partial(state.clone(), Some(&ours), theirs.as_ref()), Err(e)),
-        };
-        if !managed && ours.state == PeeringState::PendingPeer {
-            ctx.warn(
-                "Peering waits for the peer network's owner",
-                format!(
-                    "Our half {} exists. The owner of network {} must now create the reverse peering: \
-                     POST /1.3/network-peering with network.uuid = {} and peer_network.uuid = {} (or a \
-                     peering_connection with network = {{ upcloud = {{ network_id = \"{}\" }} }} and peer_network = \
-                     {{ upcloud = {{ network_id = \"{}\" }} }}).",
-                    ours.uuid,
-                    ours.peer_network.uuid,
-                    ours.peer_network.uuid,
-                    ours.network.uuid,
-                    ours.peer_network.uuid,
-                    ours.network.uuid
-                ),
-            );
-        }
-        if ours.state == PeeringState::Active {
-            self.warn_dhcp(ctx, client, &ours, managed).await;
-        }
-        (observe(state.clone(), &ours, theirs.as_ref()), Ok(()))
-    }
-
-    async fn warn_dhcp(&self, ctx: &mut Ctx<'_>, client: &UpcloudClient, ours: &NetworkPeering, managed: bool) {
-        let mut networks = vec![ours.network.uuid];
-        if managed {
-            networks.push(ours.peer_network.uuid);
-        }
-        let mut servers = Vec::new();
-        for network in networks {
-            if let Ok(found) = upcloud::attached_servers(client, network).await {
-                servers.extend(found.into_iter().map(|s| format!("{s} on network {network}")));
+            (NetworkRef::Aiven { project, vpc_id }, NetworkRef::Upcloud { network_id }) => {
+                Ok(Pair::Aiven(pair_aiven::Pair {
+                    vpc: vpc(project, vpc_id),
+                    network: *network_id,
+                    aiven_is_network: true,
+                }))
             }
-        }
-        if !servers.is_empty() {
-            ctx.warn(
-                "Renew DHCP leases on existing servers",
+            (NetworkRef::Upcloud { network_id }, NetworkRef::Aiven { project, vpc_id }) => {
+                Ok(Pair::Aiven(pair_aiven::Pair {
+                    vpc: vpc(project, vpc_id),
+                    network: *network_id,
+                    aiven_is_network: false,
+                }))
+            }
+            (a, b) => Err(Error::invalid(
+                "Unsupported peering pair",
                 format!(
-                    "Servers attached before the peering learn its routes only from a new DHCP lease. On each of: {} \
-                     run `dhclient -r IFACE && dhclient IFACE` for the private interface (or reboot).",
-                    servers.join("; ")
+                    "{} ↔ {} cannot be peered by this provider. Supported pairs: Aiven ↔ UpCloud (Aiven peers only with \
+                     UpCloud networks of its VPC's zone) and UpCloud ↔ UpCloud.",
+                    a.cloud().display_name(),
+                    b.cloud().display_name()
                 ),
-            );
+                Some(AttrPath::root("peer_network")),
+            )),
         }
     }
 
-    async fn create_halves(&self, ctx: &mut Ctx<'_>, state: Connection) -> Applied {
-        let Some(id) = state.connection_id() else {
-            return Applied {
-                state: state.into_value(),
-                result: Err(Error::invalid("Endpoints unknown at apply", "", None)),
-            };
-        };
-        let result = async {
-            let (local, peer) = upcloud_pair(&id)?;
-            let client = self.client(ctx.clients, &id)?;
-            let name = state.name.known().cloned().unwrap_or_default();
-            let labels = wanted_labels(&state);
-            let ours = match upcloud::ensure_half(client, local, peer, &name, &labels).await {
-                Ok(ours) => ours,
-                Err(e) => return Ok((partial(state.clone(), None, None), Err(e))),
-            };
-            let theirs = if state.is_managed() {
-                match upcloud::ensure_half(client, peer, local, &name, &labels).await {
-                    Ok(t) => Some(t),
-                    Err(e) => return Ok((partial(state.clone(), Some(&ours), None), Err(e))),
-                }
-            } else {
-                upcloud::find_half(client, peer, local).await.ok().flatten()
-            };
-            let timeout = state.timeout(|t| &t.create, 20);
-            Ok(self.settle(ctx, client, &state, ours, theirs, timeout).await)
-        }
-        .await;
-        match result {
-            Ok((state, result)) => Applied { state: state.into_value(), result },
-            Err(e) => Applied { state: Value::Null, result: Err(e) },
-        }
+    /// The pair of a stored or planned state.
+    fn of_state(state: &Connection) -> Result<Pair, Error> {
+        let id = state.connection_id().ok_or_else(|| Error::invalid("The endpoints are not known", "", None))?;
+        Pair::of(&id)
     }
+}
+
+fn upcloud_client<'c>(ctx: &Ctx<'c>) -> Result<&'c crate::clouds::upcloud::UpcloudClient, Error> {
+    ctx.clients.upcloud(&AttrPath::root("network"))
+}
+
+fn applied(state: Option<Connection>, result: Result<(), Error>) -> Applied {
+    Applied { state: state.map_or(Value::Null, IntoValue::into_value), result }
 }
 
 #[async_trait]
@@ -320,9 +148,28 @@ impl Resource for PeeringConnection {
             }
         }
         if let Some(id) = conn.connection_id()
-            && let Err(e) = upcloud_pair(&id)
+            && let Err(e) = Pair::of(&id)
         {
             diags.push(e.to_diagnostic());
+        }
+        if let Attr::Known(text) = &conn.aiven_network_id {
+            let involves_aiven = conn
+                .connection_id()
+                .is_none_or(|id| id.network.cloud() == Cloud::Aiven || id.peer_network.cloud() == Cloud::Aiven);
+            if text.parse::<NetworkId>().is_err() {
+                diags.push(
+                    Diagnostic::error("Invalid aiven_network_id", format!("{text:?} is not a UUID."))
+                        .at(AttrPath::root("aiven_network_id")),
+                );
+            } else if !involves_aiven {
+                diags.push(
+                    Diagnostic::error(
+                        "aiven_network_id without an Aiven side",
+                        "Only a peering with an Aiven VPC has an Aiven network ID.",
+                    )
+                    .at(AttrPath::root("aiven_network_id")),
+                );
+            }
         }
         diags
     }
@@ -336,6 +183,7 @@ impl Resource for PeeringConnection {
         planned.timeouts = config.timeouts.clone();
         let id = planned.connection_id();
         planned.id = id.as_ref().map(ToString::to_string).map_or(Attr::Unknown, Attr::Known);
+        let involves_aiven = id.as_ref().is_none_or(|id| matches!(Pair::of(id), Ok(Pair::Aiven(_))));
         let requires_replace =
             vec![AttrPath::root("network"), AttrPath::root("peer_network"), AttrPath::root("peer_side")];
 
@@ -345,20 +193,24 @@ impl Resource for PeeringConnection {
         });
         match prior {
             Some(prior) if !replacing => {
-                // A missing or disabled half is repaired by an in-place update. Otherwise what the
+                // The Aiven network ID is kept once known; a configured one wins.
+                planned.aiven_network_id = config.aiven_network_id.clone().or(prior.aiven_network_id.clone());
+                // A missing or broken half is repaired by an in-place update. Otherwise what the
                 // clouds report stays known only when it cannot move during the update: an active
                 // peering keeps its halves and status.
-                let active = prior.status.known().is_some_and(|s| s == Status::Active.as_str());
-                if needs_repair(&prior) || (planned != prior && !active) {
+                if prior.needs_repair() || (planned != prior && !prior.has_status(Status::Active)) {
                     planned.mark_observations_unknown();
                 }
             }
             _ => {
                 planned.mark_observations_unknown();
+                planned.aiven_network_id =
+                    config.aiven_network_id.clone().or(if involves_aiven { Attr::Unknown } else { Attr::Null });
                 if let Some(id) = &id {
-                    let (local, peer) = upcloud_pair(id)?;
-                    let client = self.client(ctx.clients, id)?;
-                    let diags = upcloud::check_pair(client, local, peer, planned.is_managed()).await?;
+                    let diags = match Pair::of(id)? {
+                        Pair::Upcloud(pair) => pair.check(upcloud_client(ctx)?, planned.is_managed()).await?,
+                        Pair::Aiven(pair) => pair.check(ctx.clients, &planned).await?,
+                    };
                     if diags.has_errors() {
                         return Err(Error::Rejected(diags));
                     }
@@ -369,93 +221,63 @@ impl Resource for PeeringConnection {
     }
 
     async fn create(&self, ctx: &mut Ctx<'_>, planned: &Value) -> Applied {
-        match Connection::from_value(planned) {
-            Ok(state) => self.create_halves(ctx, state).await,
-            Err(e) => Applied { state: Value::Null, result: Err(e.into()) },
+        let state = match Connection::from_value(planned) {
+            Ok(state) => state,
+            Err(e) => return applied(None, Err(e.into())),
+        };
+        match Pair::of_state(&state) {
+            Ok(Pair::Upcloud(pair)) => match upcloud_client(ctx) {
+                Ok(client) => {
+                    let (state, result) = pair.create(ctx, client, state).await;
+                    applied(state, result)
+                }
+                Err(e) => applied(None, Err(e)),
+            },
+            Ok(Pair::Aiven(pair)) => {
+                let (state, result) = pair.create(ctx, state).await;
+                applied(state, result)
+            }
+            Err(e) => applied(None, Err(e)),
         }
     }
 
     async fn update(&self, ctx: &mut Ctx<'_>, prior: &Value, planned: &Value) -> Applied {
-        let (prior, planned) = match (Connection::from_value(prior), Connection::from_value(planned)) {
+        let (prior_state, planned) = match (Connection::from_value(prior), Connection::from_value(planned)) {
             (Ok(p), Ok(n)) => (p, n),
-            (Err(e), _) | (_, Err(e)) => {
-                return Applied { state: prior.clone(), result: Err(e.into()) };
-            }
+            (Err(e), _) | (_, Err(e)) => return Applied { state: prior.clone(), result: Err(e.into()) },
         };
-        let fallback = prior.clone().into_value();
-        let result = async {
-            let id = planned.connection_id().ok_or_else(|| Error::invalid("Endpoints unknown at apply", "", None))?;
-            let (local, peer) = upcloud_pair(&id)?;
-            let client = self.client(ctx.clients, &id)?;
-            let name = planned.name.known().cloned().unwrap_or_default();
-            let labels = wanted_labels(&planned);
-            let ours = match parse_half_id(&prior.network_half) {
-                Some(h) => upcloud::get_half(client, h).await?,
-                None => None,
-            };
-            let ours = match ours {
-                Some(h) => upcloud::align_half(client, h, &name, &labels).await?,
-                None => upcloud::ensure_half(client, local, peer, &name, &labels).await?,
-            };
-            let theirs = if planned.is_managed() {
-                let known = match parse_half_id(&prior.peer_half) {
-                    Some(h) => upcloud::get_half(client, h).await?,
-                    None => None,
-                };
-                Some(match known {
-                    Some(h) => upcloud::align_half(client, h, &name, &labels).await?,
-                    None => upcloud::ensure_half(client, peer, local, &name, &labels).await?,
-                })
-            } else {
-                upcloud::find_half(client, peer, local).await?
-            };
-            let timeout = planned.timeout(|t| &t.update, 20);
-            Ok(self.settle(ctx, client, &planned, ours, theirs, timeout).await)
-        }
-        .await;
-        match result {
-            Ok((state, result)) => Applied { state: state.into_value(), result },
-            Err(e) => Applied { state: fallback, result: Err(e) },
+        let failed = |e: Error| Applied { state: prior.clone(), result: Err(e) };
+        match Pair::of_state(&planned) {
+            Ok(Pair::Upcloud(pair)) => match upcloud_client(ctx) {
+                Ok(client) => match pair.update(ctx, client, &prior_state, planned).await {
+                    Ok((state, result)) => applied(Some(state), result),
+                    Err(e) => failed(e),
+                },
+                Err(e) => failed(e),
+            },
+            Ok(Pair::Aiven(pair)) => {
+                let (state, result) = pair.update(ctx, planned).await;
+                applied(Some(state), result)
+            }
+            Err(e) => failed(e),
         }
     }
 
     async fn delete(&self, ctx: &mut Ctx<'_>, prior: &Value) -> Result<(), Error> {
         let prior = Connection::from_value(prior)?;
-        let id = prior.connection_id().ok_or_else(|| Error::invalid("Stored endpoints are malformed", "", None))?;
-        let (local, peer) = upcloud_pair(&id)?;
-        let client = self.client(ctx.clients, &id)?;
-        let timeout = prior.timeout(|t| &t.delete, 10);
-        let mut halves = vec![(parse_half_id(&prior.network_half), local, peer)];
-        if prior.is_managed() {
-            halves.push((parse_half_id(&prior.peer_half), peer, local));
+        match Pair::of_state(&prior)? {
+            Pair::Upcloud(pair) => pair.delete(ctx, upcloud_client(ctx)?, &prior).await,
+            Pair::Aiven(pair) => pair.delete(ctx, &prior).await,
         }
-        for (known, from, to) in halves {
-            let id = match known {
-                Some(id) => Some(id),
-                None => upcloud::find_half(client, from, to).await?.map(|h| h.uuid),
-            };
-            if let Some(id) = id {
-                upcloud::delete_half(ctx, client, id, timeout).await?;
-            }
-        }
-        Ok(())
     }
 
     async fn read(&self, ctx: &mut Ctx<'_>, state: &Value) -> Result<Option<Value>, Error> {
         let state = Connection::from_value(state)?;
-        let id = state.connection_id().ok_or_else(|| Error::invalid("Stored endpoints are malformed", "", None))?;
-        let (local, peer) = upcloud_pair(&id)?;
-        let client = self.client(ctx.clients, &id)?;
-        let ours = match parse_half_id(&state.network_half) {
-            Some(h) => upcloud::get_half(client, h).await?,
-            None => upcloud::find_half(client, local, peer).await?,
+        let refreshed = match Pair::of_state(&state)? {
+            Pair::Upcloud(pair) => pair.read(upcloud_client(ctx)?, state).await?,
+            Pair::Aiven(pair) => pair.read(ctx, state).await?,
         };
-        let Some(ours) = ours else { return Ok(None) };
-        let theirs = match parse_half_id(&state.peer_half) {
-            Some(h) if state.is_managed() => upcloud::get_half(client, h).await?,
-            _ => upcloud::find_half(client, peer, local).await?,
-        };
-        Ok(Some(observe(state, &ours, theirs.as_ref()).into_value()))
+        Ok(refreshed.map(IntoValue::into_value))
     }
 
     async fn import(&self, ctx: &mut Ctx<'_>, target: ImportTarget) -> Result<Value, Error> {
@@ -468,25 +290,18 @@ impl Resource for PeeringConnection {
                     .map_err(|e| Error::invalid("Invalid import identity", e.to_string(), None))?
             }
         };
-        let (local, peer) = upcloud_pair(&id)?;
-        let client = self.client(ctx.clients, &id)?;
-        let ours = upcloud::find_half(client, local, peer).await?.ok_or_else(|| {
-            Error::invalid(
-                "Nothing to import",
-                format!("No UpCloud peering from network {local} toward {peer} exists."),
-                None,
-            )
-        })?;
-        let theirs = upcloud::find_half(client, peer, local).await?;
         let state = Connection {
             id: Attr::Known(id.to_string()),
             network: Attr::Known(endpoint_of(&id.network)),
             peer_network: Attr::Known(endpoint_of(&id.peer_network)),
-            peer_side: Attr::Known(if theirs.is_some() { PEER_SIDE_MANAGED } else { PEER_SIDE_EXTERNAL }.into()),
             wait_for: Attr::Known(WAIT_FOR_ACTIVE.into()),
             ..Default::default()
         };
-        Ok(observe(state, &ours, theirs.as_ref()).into_value())
+        let imported = match Pair::of(&id)? {
+            Pair::Upcloud(pair) => pair.import(upcloud_client(ctx)?, state).await?,
+            Pair::Aiven(pair) => pair.import(ctx, state).await?,
+        };
+        Ok(imported.into_value())
     }
 
     fn identity(&self, state: &Value) -> Option<Value> {
@@ -501,6 +316,9 @@ impl Resource for PeeringConnection {
         let Ok(state) = Connection::from_value(state) else {
             return Value::Null;
         };
+        // Only an external Aiven peer, without Aiven credentials, needs its network ID configured.
+        let network_id_configured = state.peer_side.known().is_some_and(|s| s == PEER_SIDE_EXTERNAL)
+            && state.peer_network.known().is_some_and(|e| e.aiven.known().is_some());
         let non_default = |v: Attr<String>, default: &str| match v {
             Attr::Known(s) if s != default => Attr::Known(s),
             _ => Attr::Null,
@@ -512,6 +330,7 @@ impl Resource for PeeringConnection {
             peer_side: non_default(state.peer_side, PEER_SIDE_MANAGED),
             wait_for: non_default(state.wait_for, WAIT_FOR_ACTIVE),
             tags: state.tags,
+            aiven_network_id: if network_id_configured { state.aiven_network_id } else { Attr::Null },
             ..Default::default()
         }
         .into_value()
@@ -524,8 +343,7 @@ async fn import_id(ctx: &Ctx<'_>, text: &str) -> Result<ConnectionId, Error> {
         let id: PeeringId = uuid.parse().map_err(|_| {
             Error::invalid("Invalid import id", format!("{uuid:?} is not a UUID (upcloud-peering/PEERING_UUID)."), None)
         })?;
-        let client = ctx.clients.upcloud(&AttrPath::root("network"))?;
-        let half = upcloud::get_half(client, id)
+        let half = upcloud::get_half(upcloud_client(ctx)?, id)
             .await?
             .ok_or_else(|| Error::invalid("Nothing to import", format!("No UpCloud peering {id} exists."), None))?;
         return Ok(ConnectionId {
@@ -537,7 +355,8 @@ async fn import_id(ctx: &Ctx<'_>, text: &str) -> Result<ConnectionId, Error> {
         Error::invalid(
             "Invalid import id",
             format!(
-                "{e}. Import by NETWORK:PEER_NETWORK (e.g. upcloud/03…:upcloud/03…) or upcloud-peering/PEERING_UUID."
+                "{e}. Import by NETWORK:PEER_NETWORK (e.g. upcloud/03…:upcloud/03… or aiven/PROJECT/VPC_ID:upcloud/03…), \
+                 or upcloud-peering/PEERING_UUID for two UpCloud networks."
             ),
             None,
         )

@@ -20,8 +20,13 @@ tf_object! {
 }
 
 tf_object! {
+    /// `{ project = "acme-prod", vpc_id = "b032dfbf-…" }`
+    pub struct AivenEndpoint { project: Attr<String>, vpc_id: Attr<String> }
+}
+
+tf_object! {
     /// Exactly one cloud's endpoint is set.
-    pub struct Endpoint { upcloud: Attr<UpcloudEndpoint> }
+    pub struct Endpoint { aiven: Attr<AivenEndpoint>, upcloud: Attr<UpcloudEndpoint> }
 }
 
 tf_object! {
@@ -49,6 +54,7 @@ tf_object! {
         peer_half: Attr<Half>,
         network_cidrs: Attr<Vec<String>>,
         peer_network_cidrs: Attr<Vec<String>>,
+        aiven_network_id: Attr<String>,
     }
 }
 
@@ -56,6 +62,19 @@ fn endpoint_attribute(name: &str, description: &str) -> Attribute {
     Attribute::nested(
         name,
         vec![
+            Attribute::nested(
+                "aiven",
+                vec![
+                    Attribute::string("project", "Name of the Aiven project.").required(),
+                    Attribute::string(
+                        "vpc_id",
+                        "`project_vpc_id` of the project VPC (a UUID). Its cloud must be `upcloud-*`.",
+                    )
+                    .required(),
+                ],
+                "An Aiven project VPC in an UpCloud cloud.",
+            )
+            .optional(),
             Attribute::nested(
                 "upcloud",
                 vec![
@@ -98,11 +117,12 @@ pub fn schema() -> Schema {
             .required(),
         endpoint_attribute(
             "network",
-            "Our side of the peering. Exactly one of `upcloud = { network_id }`. Changing it replaces the peering.",
+            "Our side of the peering: exactly one of `aiven = { project, vpc_id }` or `upcloud = { network_id }`. \
+             Changing it replaces the peering.",
         ),
         endpoint_attribute(
             "peer_network",
-            "The other side. Exactly one of `upcloud = { network_id }`. Changing it replaces the peering.",
+            "The other side, in the same form as `network`. Changing it replaces the peering.",
         ),
         Attribute::string(
             "peer_side",
@@ -146,12 +166,20 @@ pub fn schema() -> Schema {
         Attribute::plain("network_cidrs", Type::list(Type::String), "Address ranges of `network`.").computed(),
         Attribute::plain("peer_network_cidrs", Type::list(Type::String), "Address ranges of `peer_network`.")
             .computed(),
+        Attribute::string(
+            "aiven_network_id",
+            "The Aiven network ID: the UpCloud network behind the Aiven VPC, which the UpCloud half peers with. \
+             Read from Aiven once its half is `PENDING_PEER`, and kept. Set it only when the UpCloud side is ours, \
+             the Aiven side is `external` and the provider has no Aiven credentials.",
+        )
+        .optional_computed(),
     ];
     Schema {
         version: 0,
         block: Block::new(
             "A private network peering between two networks: both halves when the provider holds both clouds' \
-             credentials, or our half only (`peer_side = \"external\"`). Supported pairs: UpCloud ↔ UpCloud.",
+             credentials, or our half only (`peer_side = \"external\"`). Supported pairs: Aiven ↔ UpCloud (either side \
+             may be `network`) and UpCloud ↔ UpCloud.",
             attributes,
         ),
     }
@@ -172,8 +200,29 @@ pub fn identity_schema() -> IdentitySchema {
 
 /// Reads an endpoint, reporting malformed values on the attribute that holds them.
 pub fn endpoint_ref(endpoint: &Endpoint, root: &str) -> Result<Option<NetworkRef>, (AttrPath, String)> {
-    match &endpoint.upcloud {
-        Attr::Known(upcloud) => match &upcloud.network_id {
+    match (&endpoint.aiven, &endpoint.upcloud) {
+        (Attr::Known(_), Attr::Known(_)) => {
+            Err((AttrPath::root(root), "Set exactly one endpoint, aiven or upcloud, not both.".to_string()))
+        }
+        (Attr::Known(aiven), _) => match (&aiven.project, &aiven.vpc_id) {
+            (Attr::Known(project), Attr::Known(vpc)) => {
+                if project.is_empty() || project.contains('/') || project.contains(':') {
+                    return Err((
+                        AttrPath::root(root).attr("aiven").attr("project"),
+                        format!("{project:?} is not an Aiven project name."),
+                    ));
+                }
+                let vpc_id = uuid::Uuid::parse_str(vpc).map_err(|_| {
+                    (
+                        AttrPath::root(root).attr("aiven").attr("vpc_id"),
+                        format!("{vpc:?} is not a UUID; Aiven project VPC ids look like b032dfbf-b035-4cf5-8b15-b7cd6a68aabd."),
+                    )
+                })?;
+                Ok(Some(NetworkRef::Aiven { project: project.clone(), vpc_id }))
+            }
+            _ => Ok(None),
+        },
+        (_, Attr::Known(upcloud)) => match &upcloud.network_id {
             Attr::Known(id) => {
                 id.parse::<NetworkId>().map(|network_id| Some(NetworkRef::Upcloud { network_id })).map_err(|_| {
                     (
@@ -186,20 +235,29 @@ pub fn endpoint_ref(endpoint: &Endpoint, root: &str) -> Result<Option<NetworkRef
             }
             _ => Ok(None),
         },
-        Attr::Unknown => Ok(None),
-        Attr::Null => {
-            Err((AttrPath::root(root), "Set exactly one endpoint: upcloud = { network_id = \"…\" }.".to_string()))
-        }
+        (Attr::Unknown, _) | (_, Attr::Unknown) => Ok(None),
+        (Attr::Null, Attr::Null) => Err((
+            AttrPath::root(root),
+            "Set exactly one endpoint: aiven = { project, vpc_id } or upcloud = { network_id }.".to_string(),
+        )),
     }
 }
 
 pub fn endpoint_of(network: &NetworkRef) -> Endpoint {
     match network {
-        NetworkRef::Upcloud { network_id } => {
-            Endpoint { upcloud: Attr::Known(UpcloudEndpoint { network_id: Attr::Known(network_id.to_string()) }) }
-        }
-        // Other clouds arrive with their own endpoint attributes.
-        _ => Endpoint::default(),
+        NetworkRef::Upcloud { network_id } => Endpoint {
+            upcloud: Attr::Known(UpcloudEndpoint { network_id: Attr::Known(network_id.to_string()) }),
+            ..Default::default()
+        },
+        NetworkRef::Aiven { project, vpc_id } => Endpoint {
+            aiven: Attr::Known(AivenEndpoint {
+                project: Attr::Known(project.clone()),
+                vpc_id: Attr::Known(vpc_id.to_string()),
+            }),
+            ..Default::default()
+        },
+        // Scaleway arrives with its own endpoint attribute.
+        NetworkRef::Scaleway { .. } => Endpoint::default(),
     }
 }
 
@@ -212,6 +270,26 @@ impl Connection {
         self.peer_half = Attr::Unknown;
         self.network_cidrs = Attr::Unknown;
         self.peer_network_cidrs = Attr::Unknown;
+    }
+
+    /// Whether a half is in a state that an in-place update repairs, or (managed) missing.
+    pub fn needs_repair(&self) -> bool {
+        let repairable = |h: &Attr<Half>| {
+            h.known()
+                .and_then(|h| h.state.known())
+                .is_some_and(|s| super::status::REPAIRABLE_HALF_STATES.contains(&s.as_str()))
+        };
+        repairable(&self.network_half)
+            || (self.is_managed() && (self.peer_half.is_null() || repairable(&self.peer_half)))
+    }
+
+    pub fn has_status(&self, status: super::status::Status) -> bool {
+        self.status.known().is_some_and(|s| s == status.as_str())
+    }
+
+    /// The name to give the halves.
+    pub fn wanted_name(&self) -> String {
+        self.name.known().cloned().unwrap_or_default()
     }
 
     /// Both endpoints, when known and well-formed.

@@ -4,15 +4,17 @@
 //! network; it is `active` once both exist and are enabled.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use super::model::{Connection, Half};
+use super::poll::Poller;
 use crate::clouds::upcloud::{
-    ConfiguredStatus, CreatePeering, Label, Network, NetworkPeering, NetworkUuid, PeeringPatch, PeeringState,
-    UpcloudClient, UpcloudError,
+    ConfiguredStatus, CreatePeering, Label, Network, NetworkPeering, NetworkUuid, PeeringNetwork, PeeringPatch,
+    PeeringState, UpcloudClient, UpcloudError,
 };
 use crate::net::{NetworkId, PeeringId, first_overlap};
 use crate::resources::{Ctx, Error};
-use crate::tf::{AttrPath, Diagnostic, Diagnostics};
+use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics};
 
 /// Where each endpoint's UpCloud network id sits in the configuration.
 pub fn network_id_path(root: &str) -> AttrPath {
@@ -208,7 +210,7 @@ pub enum Goal {
     Settled,
 }
 
-/// Polls the halves with capped backoff until `goal`, a failure state, the deadline or a stop.
+/// Polls the halves until `goal`, a failure state, the deadline or a stop.
 pub async fn wait_for(
     ctx: &Ctx<'_>,
     client: &UpcloudClient,
@@ -216,8 +218,7 @@ pub async fn wait_for(
     goal: Goal,
     timeout: Duration,
 ) -> Result<Vec<NetworkPeering>, Error> {
-    let started = Instant::now();
-    let mut delay = Duration::from_millis(100);
+    let mut poller = Poller::new(timeout);
     loop {
         let mut current = Vec::with_capacity(halves.len());
         for id in halves {
@@ -232,17 +233,7 @@ pub async fn wait_for(
             }
         }
         if let Some(failed) = current.iter().find(|p| p.state.is_failure()) {
-            return Err(Error::failed(
-                format!("UpCloud peering {} is {}", failed.name, failed.state.as_str()),
-                format!(
-                    "Peering {} from network {} to {} reports `{}`: {}.",
-                    failed.uuid,
-                    failed.network.uuid,
-                    failed.peer_network.uuid,
-                    failed.state.as_str(),
-                    failed.state.explanation()
-                ),
-            ));
+            return Err(failure(failed));
         }
         let done = match goal {
             Goal::Active => current.iter().all(|p| p.state == PeeringState::Active),
@@ -251,26 +242,55 @@ pub async fn wait_for(
         if done {
             return Ok(current);
         }
-        if started.elapsed() >= timeout {
-            let states: Vec<String> = current.iter().map(|p| format!("{} is {}", p.uuid, p.state.as_str())).collect();
-            return Err(Error::Timeout { what: format!("UpCloud peering ({})", states.join(", ")), after: timeout });
-        }
-        tokio::select! {
-            () = ctx.stop.cancelled() => return Err(Error::Cancelled),
-            () = tokio::time::sleep(delay) => {}
-        }
-        delay = (delay * 3 / 2).min(Duration::from_secs(5));
+        poller
+            .wait(ctx, || {
+                let states: Vec<String> =
+                    current.iter().map(|p| format!("{} is {}", p.uuid, p.state.as_str())).collect();
+                format!("UpCloud peering ({})", states.join(", "))
+            })
+            .await?;
+    }
+}
+
+/// The error for a half in a failure state, in UpCloud's words.
+pub fn failure(failed: &NetworkPeering) -> Error {
+    Error::failed(
+        format!("UpCloud peering {} is {}", failed.name, failed.state.as_str()),
+        format!(
+            "Peering {} from network {} to {} reports `{}`: {}.",
+            failed.uuid,
+            failed.network.uuid,
+            failed.peer_network.uuid,
+            failed.state.as_str(),
+            failed.state.explanation()
+        ),
+    )
+}
+
+/// Deletes the half known by id, or else the one found from `from` toward `to`, if any.
+pub async fn delete_half_of(
+    ctx: &Ctx<'_>,
+    client: &UpcloudClient,
+    known: Option<PeeringId>,
+    from: NetworkId,
+    to: NetworkId,
+    timeout: Duration,
+) -> Result<(), Error> {
+    let id = match known {
+        Some(id) => Some(id),
+        None => find_half(client, from, to).await?.map(|h| h.uuid),
+    };
+    match id {
+        Some(id) => delete_half(ctx, client, id, timeout).await,
+        None => Ok(()),
     }
 }
 
 /// Disable → wait for `disabled` → delete, as UpCloud requires. A half already gone is done.
 pub async fn delete_half(ctx: &Ctx<'_>, client: &UpcloudClient, id: PeeringId, timeout: Duration) -> Result<(), Error> {
-    let started = Instant::now();
-    let mut delay = Duration::from_millis(100);
+    let mut poller = Poller::new(timeout);
     loop {
-        let Some(half) = get_half(client, id).await? else {
-            return Ok(());
-        };
+        let Some(half) = get_half(client, id).await? else { return Ok(()) };
         if half.state == PeeringState::Disabled {
             match client.delete_peering(id).await {
                 Ok(()) => return Ok(()),
@@ -286,22 +306,12 @@ pub async fn delete_half(ctx: &Ctx<'_>, client: &UpcloudClient, id: PeeringId, t
                 Err(e) => return Err(e.into()),
             }
         }
-        if started.elapsed() >= timeout {
-            return Err(Error::Timeout {
-                what: format!("UpCloud peering {id} to be disabled and deleted"),
-                after: timeout,
-            });
-        }
-        tokio::select! {
-            () = ctx.stop.cancelled() => return Err(Error::Cancelled),
-            () = tokio::time::sleep(delay) => {}
-        }
-        delay = (delay * 3 / 2).min(Duration::from_secs(5));
+        poller.wait(ctx, || format!("UpCloud peering {id} to be disabled and deleted")).await?;
     }
 }
 
 /// Servers on the network, for the DHCP-renewal warning.
-pub async fn attached_servers(client: &UpcloudClient, network: NetworkId) -> Result<Vec<String>, UpcloudError> {
+async fn attached_servers(client: &UpcloudClient, network: NetworkId) -> Result<Vec<String>, UpcloudError> {
     let network = client.get_network(network).await?;
     Ok(network
         .servers
@@ -309,4 +319,51 @@ pub async fn attached_servers(client: &UpcloudClient, network: NetworkId) -> Res
         .iter()
         .map(|s| if s.title.is_empty() { s.uuid.clone() } else { format!("{} ({})", s.title, s.uuid) })
         .collect())
+}
+
+/// Warns that servers on these (our) networks need a new DHCP lease to learn the peering's routes.
+pub async fn warn_dhcp(ctx: &mut Ctx<'_>, client: &UpcloudClient, networks: &[NetworkId]) {
+    let mut servers = Vec::new();
+    for network in networks {
+        if let Ok(found) = attached_servers(client, *network).await {
+            servers.extend(found.into_iter().map(|s| format!("{s} on network {network}")));
+        }
+    }
+    if !servers.is_empty() {
+        ctx.warn(
+            "Renew DHCP leases on existing servers",
+            format!(
+                "Servers attached before the peering learn its routes only from a new DHCP lease. On each of: {} \
+                 run `dhclient -r IFACE && dhclient IFACE` for the private interface (or reboot).",
+                servers.join("; ")
+            ),
+        );
+    }
+}
+
+/// The peering's name and tags, as our UpCloud half carries them.
+pub fn read_name_and_tags(state: &mut Connection, half: &NetworkPeering) {
+    state.name = Attr::Known(half.name.clone());
+    let remote = tags(&half.labels);
+    state.tags = if remote.is_empty() && !matches!(&state.tags, Attr::Known(t) if t.is_empty()) {
+        Attr::Null
+    } else {
+        Attr::Known(remote)
+    };
+}
+
+pub fn half_of(p: Option<&NetworkPeering>) -> Attr<Half> {
+    p.map(|p| Half { id: Attr::Known(p.uuid.to_string()), state: Attr::Known(p.state.as_str().to_string()) }).into()
+}
+
+pub fn cidrs_of(network: &PeeringNetwork) -> Vec<String> {
+    network
+        .ip_networks
+        .as_ref()
+        .map(|ips| ips.ip_network.iter().map(|ip| ip.address.to_string()).collect())
+        .unwrap_or_default()
+}
+
+pub fn wanted_labels(state: &Connection) -> Vec<Label> {
+    state.tags.known().map(labels).unwrap_or_default()
 }

@@ -1,0 +1,210 @@
+//! Typed calls to Aiven. Peering connections have no GET of their own: they are read from
+//! their VPC, and concurrent refreshes of one VPC share a single request.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::FutureExt;
+use futures_util::future::{BoxFuture, Shared};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use super::wire::*;
+use crate::clouds::http::{ApiClient, HttpError};
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AivenError {
+    #[error("Aiven answered HTTP {status}: {message}")]
+    Api { status: u16, message: String },
+    #[error("Aiven request failed: {0}")]
+    Http(Arc<HttpError>),
+    #[error("Aiven sent a body this provider cannot read ({context}): {reason}")]
+    Decode { context: &'static str, reason: String },
+}
+
+impl AivenError {
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, AivenError::Api { status: 404, .. })
+    }
+
+    pub fn is_conflict(&self) -> bool {
+        matches!(self, AivenError::Api { status: 409, .. })
+    }
+
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(self, AivenError::Http(e) if e.outcome_unknown())
+    }
+}
+
+impl From<HttpError> for AivenError {
+    fn from(error: HttpError) -> Self {
+        match error {
+            HttpError::Status { status, ref body, .. } if !error.outcome_unknown() => {
+                let message = serde_json::from_slice::<ErrorBody>(body)
+                    .map(|b| b.message)
+                    .unwrap_or_else(|_| String::from_utf8_lossy(body).chars().take(200).collect());
+                AivenError::Api { status: status.as_u16(), message }
+            }
+            other => AivenError::Http(Arc::new(other)),
+        }
+    }
+}
+
+/// Aiven's own client also retries 501, and 417 on DELETE ("dependent resource pending").
+fn aiven_retry_status(method: &Method, status: StatusCode) -> bool {
+    status == StatusCode::REQUEST_TIMEOUT
+        || status.is_server_error()
+        || (status == StatusCode::EXPECTATION_FAILED && method == Method::DELETE)
+}
+
+/// How long a VPC read may be shared by later refreshes of the same VPC.
+const SHARED_READ_TTL: Duration = Duration::from_secs(2);
+
+type VpcKey = (String, Uuid);
+type VpcRead = Shared<BoxFuture<'static, Result<Arc<Vpc>, AivenError>>>;
+
+#[derive(Default)]
+struct SharedReads {
+    in_flight: HashMap<VpcKey, VpcRead>,
+    recent: HashMap<VpcKey, (Instant, Arc<Vpc>)>,
+}
+
+/// The Aiven API (`/v1`).
+#[derive(Clone)]
+pub struct AivenClient {
+    api: ApiClient,
+    reads: Arc<Mutex<SharedReads>>,
+}
+
+impl std::fmt::Debug for AivenClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AivenClient").field("api", &self.api).finish()
+    }
+}
+
+fn decode<T: DeserializeOwned>(body: &[u8], context: &'static str) -> Result<T, AivenError> {
+    serde_json::from_slice(body).map_err(|e| AivenError::Decode { context, reason: e.to_string() })
+}
+
+fn vpc_path(project: &str, vpc: Uuid) -> String {
+    format!("v1/project/{}/vpcs/{vpc}", escape(project))
+}
+
+fn escape(segment: &str) -> String {
+    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect::<String>().replace('+', "%20")
+}
+
+impl AivenClient {
+    pub fn new(api: ApiClient) -> AivenClient {
+        AivenClient { api: api.with_retry_status(aiven_retry_status), reads: Arc::default() }
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+        context: &'static str,
+    ) -> Result<T, AivenError> {
+        let response = self.api.send(method, path, &[], body.as_ref()).await?;
+        decode(&response.body, context)
+    }
+
+    pub async fn list_vpcs(&self, project: &str) -> Result<Vec<Vpc>, AivenError> {
+        let list: VpcList =
+            self.call(Method::GET, &format!("v1/project/{}/vpcs", escape(project)), None, "vpc list").await?;
+        Ok(list.vpcs)
+    }
+
+    /// The VPC as it is now, with its peering connections.
+    pub async fn get_vpc(&self, project: &str, vpc: Uuid) -> Result<Vpc, AivenError> {
+        self.call(Method::GET, &vpc_path(project, vpc), None, "vpc").await
+    }
+
+    /// The VPC for a refresh or a plan: joins a read of the same VPC already in flight, or reuses
+    /// one a moment old, so refreshing many peerings of one VPC costs one request.
+    pub async fn get_vpc_shared(&self, project: &str, vpc: Uuid) -> Result<Arc<Vpc>, AivenError> {
+        let key = (project.to_string(), vpc);
+        let read = {
+            let mut reads = self.reads.lock().expect("reads lock");
+            if let Some((at, cached)) = reads.recent.get(&key)
+                && at.elapsed() < SHARED_READ_TTL
+            {
+                return Ok(cached.clone());
+            }
+            match reads.in_flight.get(&key) {
+                Some(read) => read.clone(),
+                None => {
+                    let client = self.clone();
+                    let (project, vpc) = key.clone();
+                    let read = async move { client.get_vpc(&project, vpc).await.map(Arc::new) }.boxed().shared();
+                    reads.in_flight.insert(key.clone(), read.clone());
+                    read
+                }
+            }
+        };
+        let result = read.await;
+        let mut reads = self.reads.lock().expect("reads lock");
+        reads.in_flight.remove(&key);
+        if let Ok(vpc) = &result {
+            reads.recent.insert(key, (Instant::now(), vpc.clone()));
+        }
+        result
+    }
+
+    /// Forgets shared reads of a VPC after changing it.
+    fn invalidate(&self, project: &str, vpc: Uuid) {
+        self.reads.lock().expect("reads lock").recent.remove(&(project.to_string(), vpc));
+    }
+
+    pub async fn create_vpc(&self, project: &str, request: &CreateVpc) -> Result<Vpc, AivenError> {
+        let body = serde_json::to_value(request).expect("serialisable");
+        self.call(Method::POST, &format!("v1/project/{}/vpcs", escape(project)), Some(body), "vpc").await
+    }
+
+    pub async fn delete_vpc(&self, project: &str, vpc: Uuid) -> Result<Vpc, AivenError> {
+        self.invalidate(project, vpc);
+        self.call(Method::DELETE, &vpc_path(project, vpc), None, "vpc").await
+    }
+
+    /// Creates the Aiven half toward an UpCloud network.
+    pub async fn create_upcloud_peering(
+        &self,
+        project: &str,
+        vpc: Uuid,
+        network: &str,
+    ) -> Result<PeeringConnection, AivenError> {
+        self.invalidate(project, vpc);
+        let request = CreatePeeringConnection {
+            peer_cloud_account: "upcloud".into(),
+            peer_vpc: network.to_string(),
+            peer_region: None,
+        };
+        let body = serde_json::to_value(request).expect("serialisable");
+        self.call(Method::POST, &format!("{}/peering-connections", vpc_path(project, vpc)), Some(body), "peering").await
+    }
+
+    /// Deletes the Aiven half toward an UpCloud network (there is no delete by id).
+    pub async fn delete_upcloud_peering(
+        &self,
+        project: &str,
+        vpc: Uuid,
+        network: &str,
+    ) -> Result<PeeringConnection, AivenError> {
+        self.invalidate(project, vpc);
+        let path = format!(
+            "{}/peering-connections/peer-accounts/upcloud/peer-vpcs/{}",
+            vpc_path(project, vpc),
+            escape(network)
+        );
+        self.call(Method::DELETE, &path, None, "peering").await
+    }
+
+    /// Asks Aiven to look at the peer side again (experimental in Aiven's API).
+    pub async fn refresh_peerings(&self, project: &str, vpc: Uuid) -> Result<Vpc, AivenError> {
+        self.invalidate(project, vpc);
+        self.call(Method::POST, &format!("{}/peering-connections/refresh", vpc_path(project, vpc)), None, "vpc").await
+    }
+}

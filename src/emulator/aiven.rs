@@ -1,0 +1,235 @@
+//! Aiven's `/v1/project/{project}/vpcs` API: project VPCs and their peering connections, with
+//! Aiven's error bodies and `aivenv1` (or bearer) token auth.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::Emulator;
+use super::world::{AivenPeeringRecord, VpcRecord, World, now_ms, timestamp};
+use crate::clouds::aiven::{CreatePeeringConnection, CreateVpc, PeeringState, VpcList, VpcState, upcloud_zone};
+use crate::net::{IpNet, NetworkId};
+
+type Shared = State<Arc<Emulator>>;
+type Answer = Result<Response, ApiError>;
+
+pub fn routes(emulator: Arc<Emulator>) -> Router<Arc<Emulator>> {
+    let vpc = "/v1/project/{project}/vpcs/{vpc}";
+    let peerings = format!("{vpc}/peering-connections");
+    Router::new()
+        .route("/v1/project/{project}/vpcs", get(list_vpcs).post(create_vpc))
+        .route(vpc, get(get_vpc).delete(delete_vpc))
+        .route(&peerings, post(create_peering))
+        .route(&format!("{peerings}/refresh"), post(refresh))
+        .route(&format!("{peerings}/peer-accounts/{{account}}/peer-vpcs/{{peer_vpc}}"), delete(delete_peering))
+        .route(
+            &format!("{peerings}/peer-accounts/{{account}}/peer-vpcs/{{peer_vpc}}/peer-regions/{{region}}"),
+            delete(delete_peering_in_region),
+        )
+        .route(
+            &format!("{peerings}/peer-accounts/{{account}}/peer-resource-groups/{{group}}/peer-vpcs/{{peer_vpc}}"),
+            delete(delete_peering_in_group),
+        )
+        .route_layer(middleware::from_fn_with_state(emulator, authenticate))
+}
+
+/// An Aiven error: `{"message", "errors": [{"message", "status"}]}`.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> ApiError {
+    ApiError { status, message: message.into() }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body =
+            json!({"message": self.message, "errors": [{"message": self.message, "status": self.status.as_u16()}]});
+        (self.status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    }
+}
+
+fn ok<T: serde::Serialize>(body: T) -> Answer {
+    Ok((StatusCode::OK, Json(body)).into_response())
+}
+
+async fn authenticate(State(emulator): Shared, request: Request, next: Next) -> Response {
+    let header = request.headers().get(header::AUTHORIZATION).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let token = header.strip_prefix("aivenv1 ").or_else(|| header.strip_prefix("Bearer "));
+    if token.map(str::trim) == Some(emulator.credentials.aiven_token.as_str()) {
+        next.run(request).await
+    } else {
+        error(StatusCode::FORBIDDEN, "Invalid token").into_response()
+    }
+}
+
+fn project_exists(world: &World, project: &str) -> Result<(), ApiError> {
+    if world.aiven.projects.iter().any(|p| p == project) {
+        Ok(())
+    } else {
+        Err(error(StatusCode::FORBIDDEN, format!("Project '{project}' does not exist or you have no access to it")))
+    }
+}
+
+fn vpc_mut<'w>(world: &'w mut World, project: &str, vpc: &str) -> Result<&'w mut VpcRecord, ApiError> {
+    project_exists(world, project)?;
+    let not_found = || error(StatusCode::NOT_FOUND, format!("Project VPC {vpc} does not exist"));
+    let id: Uuid = vpc.parse().map_err(|_| not_found())?;
+    world.aiven.vpcs.get_mut(&id).filter(|v| v.project == project && v.state != VpcState::Deleted).ok_or_else(not_found)
+}
+
+async fn list_vpcs(State(emulator): Shared, Path(project): Path<String>) -> Answer {
+    let world = emulator.lock_world();
+    project_exists(&world, &project)?;
+    let vpcs = world
+        .aiven
+        .vpcs
+        .values()
+        .filter(|v| v.project == project)
+        .map(|v| {
+            let mut summary = v.view();
+            summary.peering_connections.clear();
+            summary
+        })
+        .collect();
+    ok(VpcList { vpcs })
+}
+
+async fn create_vpc(State(emulator): Shared, Path(project): Path<String>, Json(request): Json<CreateVpc>) -> Answer {
+    if upcloud_zone(&request.cloud_name).is_none() {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            format!("Cloud {} is not supported by this emulator", request.cloud_name),
+        ));
+    }
+    let cidr: IpNet = match request.network_cidr.parse() {
+        Ok(IpNet::V4(net)) => IpNet::V4(net.trunc()),
+        _ => return Err(error(StatusCode::BAD_REQUEST, format!("Invalid network_cidr {:?}", request.network_cidr))),
+    };
+    let vpc = emulator.new_uuid(0xb0);
+    let network = NetworkId(emulator.new_uuid(0x03));
+    let mut world = emulator.lock_world();
+    project_exists(&world, &project)?;
+    let record = world.add_vpc(&project, vpc, network, &request.cloud_name, cidr, now_ms());
+    ok(record.view())
+}
+
+async fn get_vpc(State(emulator): Shared, Path((project, vpc)): Path<(String, String)>) -> Answer {
+    let mut world = emulator.lock_world();
+    ok(vpc_mut(&mut world, &project, &vpc)?.view())
+}
+
+async fn delete_vpc(State(emulator): Shared, Path((project, vpc)): Path<(String, String)>) -> Answer {
+    let mut world = emulator.lock_world();
+    let record = vpc_mut(&mut world, &project, &vpc)?;
+    if record.state != VpcState::Deleting {
+        record.state = VpcState::Deleting;
+        record.since_ms = now_ms();
+    }
+    ok(record.view())
+}
+
+async fn create_peering(
+    State(emulator): Shared,
+    Path((project, vpc)): Path<(String, String)>,
+    Json(request): Json<CreatePeeringConnection>,
+) -> Answer {
+    let id = emulator.new_uuid(0x5e);
+    let mut world = emulator.lock_world();
+    let record = vpc_mut(&mut world, &project, &vpc)?;
+    if record.state != VpcState::Active {
+        let state = serde_json::to_value(record.state).unwrap_or_default();
+        let state = state.as_str().unwrap_or_default();
+        return Err(error(StatusCode::CONFLICT, format!("Project VPC {vpc} is in state {state}, not ACTIVE")));
+    }
+    if request.peer_cloud_account != "upcloud" || request.peer_region.is_some() {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "This emulator peers project VPCs with UpCloud networks only (no peer_region)",
+        ));
+    }
+    let existing = record.peerings.iter().any(|p| {
+        p.peer_cloud_account == request.peer_cloud_account
+            && p.peer_vpc.eq_ignore_ascii_case(&request.peer_vpc)
+            && !matches!(p.state, PeeringState::Deleting | PeeringState::Deleted)
+    });
+    if existing {
+        return Err(error(StatusCode::CONFLICT, format!("Peering connection to {} already exists", request.peer_vpc)));
+    }
+    let now = now_ms();
+    let peering = AivenPeeringRecord {
+        peering_connection_id: id,
+        peer_cloud_account: request.peer_cloud_account,
+        peer_vpc: request.peer_vpc,
+        state: PeeringState::Approved,
+        since_ms: now,
+        state_info: Some(serde_json::Map::from_iter([
+            ("type".to_string(), json!("approved")),
+            ("message".to_string(), json!("Peering connection is being created")),
+        ])),
+        create_time: timestamp(now),
+        update_time: timestamp(now),
+    };
+    let view = peering.view();
+    record.peerings.push(peering);
+    ok(view)
+}
+
+fn remove_peering(emulator: &Emulator, project: &str, vpc: &str, account: &str, peer_vpc: &str) -> Answer {
+    let mut world = emulator.lock_world();
+    let record = vpc_mut(&mut world, project, vpc)?;
+    let peering = record
+        .peerings
+        .iter_mut()
+        .find(|p| {
+            p.peer_cloud_account == account
+                && p.peer_vpc.eq_ignore_ascii_case(peer_vpc)
+                && p.state != PeeringState::Deleted
+        })
+        .ok_or_else(|| error(StatusCode::NOT_FOUND, "Peering connection does not exist"))?;
+    if peering.state != PeeringState::Deleting {
+        peering.state = PeeringState::Deleting;
+        peering.since_ms = now_ms();
+        peering.update_time = timestamp(peering.since_ms);
+    }
+    let view = peering.view();
+    // The hidden UpCloud half goes with it.
+    world.advance(now_ms(), emulator.transition_ms);
+    ok(view)
+}
+
+async fn delete_peering(
+    State(emulator): Shared,
+    Path((project, vpc, account, peer_vpc)): Path<(String, String, String, String)>,
+) -> Answer {
+    remove_peering(&emulator, &project, &vpc, &account, &peer_vpc)
+}
+
+async fn delete_peering_in_region(
+    State(emulator): Shared,
+    Path((project, vpc, account, peer_vpc, _region)): Path<(String, String, String, String, String)>,
+) -> Answer {
+    remove_peering(&emulator, &project, &vpc, &account, &peer_vpc)
+}
+
+async fn delete_peering_in_group(
+    State(emulator): Shared,
+    Path((project, vpc, account, _group, peer_vpc)): Path<(String, String, String, String, String)>,
+) -> Answer {
+    remove_peering(&emulator, &project, &vpc, &account, &peer_vpc)
+}
+
+async fn refresh(State(emulator): Shared, Path((project, vpc)): Path<(String, String)>) -> Answer {
+    let mut world = emulator.lock_world();
+    ok(vpc_mut(&mut world, &project, &vpc)?.view())
+}

@@ -1,0 +1,528 @@
+//! Aiven ↔ UpCloud, as Aiven's UpCloud guide does it by hand: the Aiven half first; once it is
+//! `PENDING_PEER`, the Aiven network ID it reports; then the UpCloud half toward that network;
+//! both `active`.
+
+use std::time::Duration;
+
+use uuid::Uuid;
+
+use super::aiven::{self, VpcRef};
+use super::model::*;
+use super::poll::Poller;
+use super::status::Status;
+use super::upcloud::{self, cidrs_of, half_of, wanted_labels};
+use crate::clouds::aiven::{AivenClient, PeeringConnection, PeeringState as AivenState, Vpc};
+use crate::clouds::upcloud::{NetworkPeering, PeeringState, UpcloudClient};
+use crate::net::{NetworkId, PeeringId, first_overlap};
+use crate::provider::config::Clients;
+use crate::resources::{Ctx, Error};
+use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics};
+
+/// An Aiven project VPC and an UpCloud network, in either orientation.
+#[derive(Debug, Clone)]
+pub struct Pair {
+    pub vpc: VpcRef,
+    pub network: NetworkId,
+    /// The Aiven VPC is `network` (ours), not `peer_network`.
+    pub aiven_is_network: bool,
+}
+
+/// What is known of both halves at one moment.
+#[derive(Debug, Default)]
+struct Seen {
+    vpc: Option<Vpc>,
+    aiven: Option<PeeringConnection>,
+    upcloud: Option<NetworkPeering>,
+    aiven_network_id: Option<NetworkId>,
+}
+
+fn parse_id<T: std::str::FromStr>(half: &Attr<Half>) -> Option<T> {
+    half.known()?.id.known()?.parse().ok()
+}
+
+impl Pair {
+    fn aiven_root(&self) -> &'static str {
+        if self.aiven_is_network { "network" } else { "peer_network" }
+    }
+
+    fn upcloud_root(&self) -> &'static str {
+        if self.aiven_is_network { "peer_network" } else { "network" }
+    }
+
+    fn manages_aiven(&self, state: &Connection) -> bool {
+        state.is_managed() || self.aiven_is_network
+    }
+
+    fn manages_upcloud(&self, state: &Connection) -> bool {
+        state.is_managed() || !self.aiven_is_network
+    }
+
+    fn aiven_client<'c>(&self, clients: &'c Clients) -> Result<&'c AivenClient, Error> {
+        clients.aiven(&AttrPath::root(self.aiven_root()))
+    }
+
+    fn upcloud_client<'c>(&self, clients: &'c Clients) -> Result<&'c UpcloudClient, Error> {
+        clients.upcloud(&AttrPath::root(self.upcloud_root()))
+    }
+
+    fn aiven_half_attr<'s>(&self, state: &'s Connection) -> &'s Attr<Half> {
+        if self.aiven_is_network { &state.network_half } else { &state.peer_half }
+    }
+
+    fn upcloud_half_attr<'s>(&self, state: &'s Connection) -> &'s Attr<Half> {
+        if self.aiven_is_network { &state.peer_half } else { &state.network_half }
+    }
+
+    fn known_network_id(state: &Connection) -> Option<NetworkId> {
+        state.aiven_network_id.known()?.parse().ok()
+    }
+
+    /// Plan-time checks; only reads.
+    pub async fn check(&self, clients: &Clients, state: &Connection) -> Result<Diagnostics, Error> {
+        let mut diags = Diagnostics::default();
+        let vpc = match clients.aiven.as_ref() {
+            Ok(client) => match aiven::vpc_for_check(client, &self.vpc, self.aiven_root()).await? {
+                Ok(vpc) => Some(vpc),
+                Err(d) => {
+                    diags.push(d);
+                    None
+                }
+            },
+            Err(_) if !self.manages_aiven(state) => None,
+            Err(_) => return Err(self.aiven_client(clients).unwrap_err()),
+        };
+        let network = match clients.upcloud.as_ref() {
+            Ok(client) => match client.get_network(self.network).await {
+                Ok(network) => Some(network),
+                Err(e) if e.is_not_found() => {
+                    diags.push(
+                        Diagnostic::error(
+                            "UpCloud network not found",
+                            format!("No UpCloud network {} is visible with these credentials.", self.network),
+                        )
+                        .at(upcloud::network_id_path(self.upcloud_root())),
+                    );
+                    None
+                }
+                Err(e) => return Err(e.into()),
+            },
+            Err(_) if !self.manages_upcloud(state) => None,
+            Err(_) => return Err(self.upcloud_client(clients).unwrap_err()),
+        };
+        let upcloud_path = upcloud::network_id_path(self.upcloud_root());
+        if let Some(network) = &network
+            && network.router.is_none()
+        {
+            diags.push(
+                Diagnostic::error(
+                    "Network has no router",
+                    format!(
+                        "UpCloud network {} ({}) has no router attached; the peering with Aiven needs one. Attach a router first.",
+                        network.uuid, network.name
+                    ),
+                )
+                .at(upcloud_path.clone()),
+            );
+        }
+        if let (Some(vpc), Some(network)) = (&vpc, &network) {
+            let zone = crate::clouds::aiven::upcloud_zone(&vpc.cloud_name).unwrap_or_default();
+            if zone != network.zone {
+                diags.push(
+                    Diagnostic::error(
+                        "Networks are in different zones",
+                        format!(
+                            "The Aiven VPC {} is in cloud {} (UpCloud zone {zone}) but UpCloud network {} is in zone {}. \
+                             Aiven peers with UpCloud networks of the same zone.",
+                            self.vpc, vpc.cloud_name, network.uuid, network.zone
+                        ),
+                    )
+                    .at(upcloud_path.clone()),
+                );
+            }
+            if let Some((a, b)) = first_overlap(&[vpc.network_cidr], &network.cidrs()) {
+                diags.push(
+                    Diagnostic::error(
+                        "Network address ranges overlap",
+                        format!(
+                            "The Aiven VPC {} has {a} and UpCloud network {} has {b}; peered networks must not overlap \
+                             (Aiven would answer INVALID_SPECIFICATION).",
+                            self.vpc, network.uuid
+                        ),
+                    )
+                    .at(AttrPath::root("peer_network")),
+                );
+            }
+        }
+        if !self.manages_aiven(state) && state.aiven_network_id.is_null() && clients.aiven.is_err() {
+            diags.push(
+                Diagnostic::error(
+                    "Aiven network ID needed",
+                    "The Aiven side is external and the provider has no Aiven credentials, so it cannot read the Aiven \
+                     network ID. Set aiven_network_id to the ID the VPC's owner sees (Aiven console: \"Aiven network ID\"), \
+                     or configure aiven { token }.",
+                )
+                .at(AttrPath::root("aiven_network_id")),
+            );
+        }
+        Ok(diags)
+    }
+
+    /// Fills the computed attributes from what both clouds say.
+    fn observe(&self, mut state: Connection, seen: &Seen) -> Connection {
+        let aiven_half: Attr<Half> = seen
+            .aiven
+            .as_ref()
+            .map(|p| Half {
+                id: p.peering_connection_id.map(|id| id.to_string()).into(),
+                state: Attr::Known(p.state.as_str().to_string()),
+            })
+            .into();
+        let upcloud_half = half_of(seen.upcloud.as_ref());
+        let mut statuses = Vec::new();
+        let mut words = Vec::new();
+        if self.manages_aiven(&state) {
+            statuses.push(seen.aiven.as_ref().map_or(Status::PendingPeer, |p| Status::of_aiven(p.state)));
+            if let Some(p) = seen.aiven.as_ref().filter(|p| p.state != AivenState::Active) {
+                let mut text = format!("Aiven reports {}", p.state.as_str());
+                if let Some(m) = p.message() {
+                    text.push_str(&format!(": {m}"));
+                }
+                text.extend(p.warnings().iter().map(|w| format!(" ({w})")));
+                words.push(text);
+            }
+        }
+        if self.manages_upcloud(&state) {
+            statuses.push(seen.upcloud.as_ref().map_or(Status::PendingPeer, |p| Status::of_upcloud(p.state)));
+            match &seen.upcloud {
+                Some(p) if p.state != PeeringState::Active => {
+                    words.push(format!("UpCloud reports {}: {}", p.state.as_str(), p.state.explanation()));
+                }
+                None => words.push("The UpCloud half does not exist yet".to_string()),
+                _ => {}
+            }
+        }
+        let status = Status::combine(statuses);
+        let message = if status == Status::Active {
+            "Both halves are active; traffic flows between the networks.".to_string()
+        } else {
+            format!("{}.", words.join("; "))
+        };
+        state.status = Attr::Known(status.as_str().to_string());
+        state.status_message = Attr::Known(message);
+        if let Some(upcloud) = seen.upcloud.as_ref().filter(|_| self.manages_upcloud(&state)) {
+            upcloud::read_name_and_tags(&mut state, upcloud);
+        }
+        // The network ID is kept once seen: Aiven stops reporting it after PENDING_PEER.
+        if let Some(id) = seen.aiven_network_id {
+            state.aiven_network_id = Attr::Known(id.to_string());
+        } else if !matches!(state.aiven_network_id, Attr::Known(_)) {
+            state.aiven_network_id = Attr::Null;
+        }
+        let aiven_cidrs = match (&seen.vpc, &seen.upcloud) {
+            (Some(vpc), _) => vec![vpc.network_cidr.to_string()],
+            (None, Some(up)) => cidrs_of(&up.peer_network),
+            (None, None) => Vec::new(),
+        };
+        let upcloud_cidrs = seen.upcloud.as_ref().map(|up| cidrs_of(&up.network)).unwrap_or_default();
+        let (network_half, peer_half, network_cidrs, peer_cidrs) = if self.aiven_is_network {
+            (aiven_half, upcloud_half, aiven_cidrs, upcloud_cidrs)
+        } else {
+            (upcloud_half, aiven_half, upcloud_cidrs, aiven_cidrs)
+        };
+        state.network_half = network_half;
+        state.peer_half = peer_half;
+        state.network_cidrs = Attr::Known(network_cidrs);
+        state.peer_network_cidrs = Attr::Known(peer_cidrs);
+        state
+    }
+
+    /// Brings both halves into being (or adopts them) and waits as configured.
+    async fn converge(&self, ctx: &mut Ctx<'_>, state: &Connection, timeout: Duration) -> (Seen, Result<(), Error>) {
+        let mut seen = Seen { aiven_network_id: Self::known_network_id(state), ..Default::default() };
+        let result = self.converge_into(ctx, state, timeout, &mut seen).await;
+        (seen, result)
+    }
+
+    async fn converge_into(
+        &self,
+        ctx: &mut Ctx<'_>,
+        state: &Connection,
+        timeout: Duration,
+        seen: &mut Seen,
+    ) -> Result<(), Error> {
+        let clients = ctx.clients;
+        if self.manages_aiven(state) {
+            let client = self.aiven_client(clients)?;
+            seen.vpc = Some(aiven::wait_vpc_active(ctx, client, &self.vpc, timeout).await?);
+            let half = aiven::ensure_half(ctx, client, &self.vpc, self.network, timeout).await?;
+            let id = half.peering_connection_id;
+            seen.aiven = Some(half);
+            let half = aiven::wait_built(ctx, client, &self.vpc, self.network, id, timeout).await?;
+            seen.aiven_network_id = half.aiven_network_id().map(NetworkId).or(seen.aiven_network_id);
+            seen.aiven = Some(half);
+        } else if seen.aiven_network_id.is_none() {
+            seen.aiven_network_id = self.network_id_from_owner(ctx).await?;
+        }
+        let aiven_network = seen.aiven_network_id.ok_or_else(|| {
+            Error::failed(
+                "No Aiven network ID",
+                format!(
+                    "Aiven did not report the Aiven network ID of the peering from {} to {}. Set aiven_network_id to the \
+                     ID shown in the Aiven console.",
+                    self.vpc, self.network
+                ),
+            )
+        })?;
+        if self.manages_upcloud(state) {
+            let client = self.upcloud_client(clients)?;
+            let known = parse_id::<PeeringId>(self.upcloud_half_attr(state));
+            let existing = match known {
+                Some(id) => upcloud::get_half(client, id).await?,
+                None => None,
+            };
+            let (name, labels) = (state.wanted_name(), wanted_labels(state));
+            seen.upcloud = Some(match existing {
+                Some(half) => upcloud::align_half(client, half, &name, &labels).await?,
+                None => upcloud::ensure_half(client, self.network, aiven_network, &name, &labels).await?,
+            });
+            if let Ok(aiven) = clients.aiven.as_ref() {
+                // Ask Aiven to look at the UpCloud side now rather than on its own schedule.
+                let _ = aiven.refresh_peerings(&self.vpc.project, self.vpc.vpc).await;
+            }
+        }
+        self.wait(ctx, state, timeout, seen).await?;
+        self.warn_next_steps(ctx, state, seen, aiven_network).await;
+        Ok(())
+    }
+
+    /// The Aiven network ID read from the VPC's peering, when the VPC's owner made it and we can see it.
+    async fn network_id_from_owner(&self, ctx: &Ctx<'_>) -> Result<Option<NetworkId>, Error> {
+        let Ok(client) = ctx.clients.aiven.as_ref() else { return Ok(None) };
+        let vpc = client.get_vpc(&self.vpc.project, self.vpc.vpc).await?;
+        Ok(aiven::find_half(&vpc, self.network, None).and_then(|p| p.aiven_network_id()).map(NetworkId))
+    }
+
+    /// Polls both halves we manage until the configured goal; a failure on either ends it.
+    async fn wait(&self, ctx: &Ctx<'_>, state: &Connection, timeout: Duration, seen: &mut Seen) -> Result<(), Error> {
+        let want_active = state.is_managed() && state.waits_for_active();
+        let mut poller = Poller::new(timeout);
+        loop {
+            if let (true, Ok(client)) = (self.manages_aiven(state), self.aiven_client(ctx.clients)) {
+                let vpc = client.get_vpc(&self.vpc.project, self.vpc.vpc).await?;
+                let known = seen.aiven.as_ref().and_then(|p| p.peering_connection_id);
+                let half = aiven::find_half(&vpc, self.network, known).ok_or_else(|| {
+                    Error::failed("Aiven peering disappeared", format!("The peering from {} is gone.", self.vpc))
+                })?;
+                if half.state.is_dead() {
+                    seen.aiven = Some(half.clone());
+                    return Err(aiven::failure(&self.vpc, &half));
+                }
+                seen.aiven = Some(half);
+                seen.vpc = Some(vpc);
+            }
+            if let (true, Some(known)) = (self.manages_upcloud(state), seen.upcloud.as_ref().map(|h| h.uuid)) {
+                let client = self.upcloud_client(ctx.clients)?;
+                let half = upcloud::get_half(client, known)
+                    .await?
+                    .ok_or_else(|| Error::failed("UpCloud peering disappeared", format!("Peering {known} is gone.")))?;
+                if half.state.is_failure() {
+                    let error = upcloud::failure(&half);
+                    seen.upcloud = Some(half);
+                    return Err(error);
+                }
+                seen.upcloud = Some(half);
+            }
+            let aiven_state = seen.aiven.as_ref().map(|p| p.state);
+            let upcloud_state = seen.upcloud.as_ref().map(|p| p.state);
+            let done = if want_active {
+                aiven_state == Some(AivenState::Active) && upcloud_state == Some(PeeringState::Active)
+            } else {
+                // Our half has settled: Aiven's built, or UpCloud's no longer provisioning.
+                aiven_state.is_none_or(|s| s != AivenState::Approved)
+                    && upcloud_state.is_none_or(|s| s != PeeringState::Provisioning)
+            };
+            if done {
+                return Ok(());
+            }
+            poller
+                .wait(ctx, || {
+                    format!(
+                        "the peering between Aiven VPC {} and UpCloud network {} (Aiven {}, UpCloud {})",
+                        self.vpc,
+                        self.network,
+                        aiven_state.map_or("absent", AivenState::as_str),
+                        upcloud_state.map_or("absent", PeeringState::as_str)
+                    )
+                })
+                .await?;
+        }
+    }
+
+    /// Tells the user what the other side must do, or that servers need new leases.
+    async fn warn_next_steps(&self, ctx: &mut Ctx<'_>, state: &Connection, seen: &Seen, aiven_network: NetworkId) {
+        let aiven_pending = seen.aiven.as_ref().is_some_and(|p| p.state == AivenState::PendingPeer);
+        if !state.is_managed() && self.aiven_is_network && aiven_pending {
+            ctx.warn(
+                "Peering waits for the UpCloud network's owner",
+                format!(
+                    "The Aiven half is PENDING_PEER. Aiven network ID: {aiven_network}. The owner of UpCloud network {network} \
+                     must now create the UpCloud half: POST /1.3/network-peering with \
+                     {{\"network_peering\": {{\"name\": \"…\", \"network\": {{\"uuid\": \"{network}\"}}, \"peer_network\": {{\"uuid\": \"{aiven_network}\"}}}}}} \
+                     — or, with this provider: peering_connection with network = {{ upcloud = {{ network_id = \"{network}\" }} }}, \
+                     peer_network = {{ aiven = {{ project = \"{project}\", vpc_id = \"{vpc}\" }} }}, peer_side = \"external\" and \
+                     aiven_network_id = \"{aiven_network}\".",
+                    network = self.network,
+                    project = self.vpc.project,
+                    vpc = self.vpc.vpc,
+                ),
+            );
+        }
+        let upcloud_pending = seen.upcloud.as_ref().is_some_and(|p| p.state == PeeringState::PendingPeer);
+        if !state.is_managed() && !self.aiven_is_network && upcloud_pending {
+            ctx.warn(
+                "Peering waits for the Aiven VPC's owner",
+                format!(
+                    "The UpCloud half toward Aiven network {aiven_network} exists. The owner of Aiven project VPC {} must \
+                     create the Aiven half: POST /v1/project/{}/vpcs/{}/peering-connections with \
+                     {{\"peer_cloud_account\": \"upcloud\", \"peer_vpc\": \"{}\"}}.",
+                    self.vpc, self.vpc.project, self.vpc.vpc, self.network
+                ),
+            );
+        }
+        if self.manages_upcloud(state)
+            && seen.upcloud.as_ref().is_some_and(|p| p.state == PeeringState::Active)
+            && let Ok(client) = self.upcloud_client(ctx.clients)
+        {
+            upcloud::warn_dhcp(ctx, client, &[self.network]).await;
+        }
+    }
+
+    /// The new state (`None` when nothing was created) and how the create went.
+    pub async fn create(&self, ctx: &mut Ctx<'_>, state: Connection) -> (Option<Connection>, Result<(), Error>) {
+        let (seen, result) = self.converge(ctx, &state, state.timeout(|t| &t.create, 20)).await;
+        if seen.aiven.is_none() && seen.upcloud.is_none() {
+            return (None, result);
+        }
+        (Some(self.observe(state, &seen)), result)
+    }
+
+    /// Renames and relabels the UpCloud half, and recreates a half that is gone or dead.
+    pub async fn update(&self, ctx: &mut Ctx<'_>, planned: Connection) -> (Connection, Result<(), Error>) {
+        let (seen, result) = self.converge(ctx, &planned, planned.timeout(|t| &t.update, 20)).await;
+        (self.observe(planned, &seen), result)
+    }
+
+    pub async fn delete(&self, ctx: &mut Ctx<'_>, prior: &Connection) -> Result<(), Error> {
+        let timeout = prior.timeout(|t| &t.delete, 10);
+        if self.manages_upcloud(prior) {
+            let client = self.upcloud_client(ctx.clients)?;
+            let known = parse_id::<PeeringId>(self.upcloud_half_attr(prior));
+            match Self::known_network_id(prior) {
+                Some(aiven_network) => {
+                    upcloud::delete_half_of(ctx, client, known, self.network, aiven_network, timeout).await?
+                }
+                None => {
+                    if let Some(id) = known {
+                        upcloud::delete_half(ctx, client, id, timeout).await?;
+                    }
+                }
+            }
+        }
+        if self.manages_aiven(prior) {
+            let client = self.aiven_client(ctx.clients)?;
+            aiven::delete_half(ctx, client, &self.vpc, self.network, timeout).await?;
+        }
+        Ok(())
+    }
+
+    /// Refreshes; `None` when our own half is gone.
+    pub async fn read(&self, ctx: &Ctx<'_>, state: Connection) -> Result<Option<Connection>, Error> {
+        let mut seen = Seen { aiven_network_id: Self::known_network_id(&state), ..Default::default() };
+        if self.manages_aiven(&state) {
+            let client = self.aiven_client(ctx.clients)?;
+            let vpc = match client.get_vpc_shared(&self.vpc.project, self.vpc.vpc).await {
+                Ok(vpc) => Some(vpc),
+                Err(e) if e.is_not_found() => None,
+                Err(e) => return Err(e.into()),
+            };
+            let known = parse_id::<Uuid>(self.aiven_half_attr(&state));
+            seen.aiven = vpc.as_ref().and_then(|v| aiven::find_half(v, self.network, known));
+            seen.vpc = vpc.map(|v| (*v).clone());
+            if let Some(id) = seen.aiven.as_ref().and_then(PeeringConnection::aiven_network_id) {
+                seen.aiven_network_id = Some(NetworkId(id));
+            }
+            let ours_gone =
+                seen.aiven.as_ref().is_none_or(|p| matches!(p.state, AivenState::Deleting | AivenState::Deleted));
+            if self.aiven_is_network && ours_gone {
+                return Ok(None);
+            }
+        }
+        if self.manages_upcloud(&state) {
+            let client = self.upcloud_client(ctx.clients)?;
+            seen.upcloud = match parse_id::<PeeringId>(self.upcloud_half_attr(&state)) {
+                Some(id) => upcloud::get_half(client, id).await?,
+                None => self.find_upcloud_half(client, &seen).await?,
+            };
+            if !self.aiven_is_network && seen.upcloud.is_none() {
+                return Ok(None);
+            }
+        }
+        Ok(Some(self.observe(state, &seen)))
+    }
+
+    /// Our UpCloud half toward the Aiven network: by the Aiven network ID when known, else the
+    /// half from our network whose peer has exactly the VPC's address range (Aiven stops
+    /// reporting the network ID once the peering is active).
+    async fn find_upcloud_half(&self, client: &UpcloudClient, seen: &Seen) -> Result<Option<NetworkPeering>, Error> {
+        if let Some(aiven_network) = seen.aiven_network_id {
+            return upcloud::find_half(client, self.network, aiven_network).await;
+        }
+        let Some(vpc) = &seen.vpc else { return Ok(None) };
+        let cidr = vpc.network_cidr.to_string();
+        let halves = client.list_peerings(Some(self.network), None).await?;
+        Ok(halves.into_iter().find(|h| cidrs_of(&h.peer_network) == [cidr.clone()]))
+    }
+
+    pub async fn import(&self, ctx: &Ctx<'_>, mut state: Connection) -> Result<Connection, Error> {
+        let mut seen = Seen::default();
+        if let Ok(client) = ctx.clients.aiven.as_ref() {
+            let vpc = client.get_vpc(&self.vpc.project, self.vpc.vpc).await?;
+            seen.aiven = aiven::find_half(&vpc, self.network, None)
+                .filter(|p| !matches!(p.state, AivenState::Deleting | AivenState::Deleted));
+            seen.aiven_network_id = seen.aiven.as_ref().and_then(PeeringConnection::aiven_network_id).map(NetworkId);
+            seen.vpc = Some(vpc);
+        } else if self.aiven_is_network {
+            return Err(self.aiven_client(ctx.clients).unwrap_err());
+        }
+        if let Ok(client) = ctx.clients.upcloud.as_ref()
+            && (seen.aiven_network_id.is_some() || seen.vpc.is_some())
+        {
+            seen.upcloud = self.find_upcloud_half(client, &seen).await?;
+            if seen.aiven_network_id.is_none() {
+                seen.aiven_network_id = seen.upcloud.as_ref().map(|h| h.peer_network.uuid);
+            }
+        } else if !self.aiven_is_network {
+            return Err(Error::invalid(
+                "Cannot import",
+                "Importing an UpCloud half toward an Aiven VPC needs both Aiven and UpCloud credentials, to find the Aiven network ID.",
+                None,
+            ));
+        }
+        let ours_exists = if self.aiven_is_network { seen.aiven.is_some() } else { seen.upcloud.is_some() };
+        if !ours_exists {
+            return Err(Error::invalid(
+                "Nothing to import",
+                format!("No peering between Aiven VPC {} and UpCloud network {} exists.", self.vpc, self.network),
+                None,
+            ));
+        }
+        let both = seen.aiven.is_some() && seen.upcloud.is_some();
+        state.peer_side = Attr::Known(if both { PEER_SIDE_MANAGED } else { PEER_SIDE_EXTERNAL }.into());
+        if seen.upcloud.is_none() {
+            // The Aiven half carries no name; the Aiven peering id stands in for it.
+            let id = seen.aiven.as_ref().and_then(|p| p.peering_connection_id).map(|id| id.to_string());
+            state.name = Attr::Known(id.unwrap_or_else(|| format!("aiven-{}", self.vpc.vpc)));
+        }
+        Ok(self.observe(state, &seen))
+    }
+}
