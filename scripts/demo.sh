@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make demo`: a real Terraform creates, shows, imports and destroys a peering between two
-# UpCloud networks on the built-in emulator. Needs `make venv build` first (make demo does it).
+# `make demo`: a real Terraform creates, shows, imports and destroys peerings on the built-in
+# emulator: two UpCloud networks, then an Aiven project VPC with an UpCloud network.
+# Needs `make venv build` first (make demo does it).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,6 +16,7 @@ cleanup() {
 trap cleanup EXIT
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+tf() { echo "\$ terraform $*"; "$terraform" "$@"; }
 
 step "Starting the emulator (UpCloud, Aiven and Scaleway APIs on loopback)"
 "$root/target/debug/peering-emulator" --listen 127.0.0.1:0 >"$emulator_log" 2>&1 &
@@ -31,24 +33,45 @@ export TF_CLI_CONFIG_FILE="$root/tools/dev.tfrc"
 export PEERING_PROVIDER_DIR="$root/target/debug"
 export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 export UPCLOUD_API_URL="$url" UPCLOUD_USERNAME=demo UPCLOUD_PASSWORD=demo-password
+export AIVEN_WEB_URL="$url" AIVEN_TOKEN=demo-aiven-token
 
-cp "$root"/examples/upcloud-peering/*.tf "$work/"
-cd "$work"
-tf() { echo "\$ terraform $*"; "$terraform" "$@"; }
+# Counts what is still peered in the emulator's world (Aiven lists deleted peerings briefly).
+live_peerings() {
+  curl -fsS "$url/_emulator/world" | python3 -c '
+import json, sys
+w = json.load(sys.stdin)
+up = [p for p in w["upcloud"]["peerings"].values() if p["network"] not in w["upcloud"]["foreign_networks"]]
+aiven = [p for v in w["aiven"]["vpcs"].values() for p in v["peerings"] if p["state"] != "DELETED"]
+print(len(up) + len(aiven))'
+}
 
-step "terraform init";    tf init -input=false
-step "terraform plan";    tf plan -input=false
-step "terraform apply";   tf apply -input=false -auto-approve
-step "terraform show";    tf state show peering_connection.app_db
-id=$("$terraform" output -raw id)
-step "Forget the peering, then import it back by id"
-tf state rm peering_connection.app_db
-tf import -input=false peering_connection.app_db "$id"
-step "Plan after import (expect no changes)"
-tf plan -input=false -detailed-exitcode
-step "terraform output";  tf output
-step "terraform destroy"; tf destroy -input=false -auto-approve
-left=$(curl -fsS "$url/_emulator/world" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["upcloud"]["peerings"]))')
-echo "peerings left in the emulator: $left"
-[[ "$left" == 0 ]]
+# init, plan, apply, show, forget and import back, plan (no changes), output, destroy.
+run_example() {
+  local example=$1 address=$2
+  local dir="$work/$example"
+  mkdir -p "$dir" && cp "$root/examples/$example"/*.tf "$dir/"
+  (
+    cd "$dir"
+    step "$example: terraform init";  tf init -input=false
+    step "$example: terraform plan";  tf plan -input=false
+    step "$example: terraform apply"; tf apply -input=false -auto-approve
+    step "$example: terraform show";  tf state show "$address"
+    local id
+    id=$("$terraform" output -raw id)
+    step "$example: forget the peering, then import it back by id"
+    tf state rm "$address"
+    tf import -input=false "$address" "$id"
+    step "$example: plan after import (expect no changes)"
+    tf plan -input=false -detailed-exitcode
+    step "$example: terraform output";  tf output
+    step "$example: terraform destroy"; tf destroy -input=false -auto-approve
+  )
+  local left
+  left=$(live_peerings)
+  echo "peerings left in the emulator: $left"
+  [[ "$left" == 0 ]]
+}
+
+run_example upcloud-peering peering_connection.app_db
+run_example aiven-upcloud peering_connection.db
 step "Demo complete"

@@ -152,3 +152,51 @@ fn credentials_go_only_over_https_or_loopback() {
     assert!(ApiClient::new("https://api.upcloud.com", auth.clone(), RetryPolicy::default()).is_ok());
     assert!(ApiClient::new("http://127.0.0.1:8787", auth, RetryPolicy::default()).is_ok());
 }
+
+fn aiven(url: &str) -> peering::clouds::aiven::AivenClient {
+    peering::clouds::aiven::AivenClient::new(client(url))
+}
+
+#[tokio::test]
+async fn aiven_retries_501_and_417_on_delete_as_its_own_client_does() {
+    let (url, script) =
+        start(vec![|| status(StatusCode::NOT_IMPLEMENTED), || status(StatusCode::REQUEST_TIMEOUT)]).await;
+    let _ = aiven(&url).list_vpcs("p").await;
+    assert_eq!(script.hits.load(Ordering::SeqCst), 3, "501 and 408 retried");
+
+    let (url, script) = start(vec![|| status(StatusCode::EXPECTATION_FAILED)]).await;
+    let _ = aiven(&url).delete_upcloud_peering("p", uuid::Uuid::nil(), "03000000-0000-4000-8000-000000000001").await;
+    assert_eq!(script.hits.load(Ordering::SeqCst), 2, "417 on DELETE retried");
+
+    let (url, script) = start(vec![|| status(StatusCode::EXPECTATION_FAILED)]).await;
+    let _ = aiven(&url).list_vpcs("p").await;
+    assert_eq!(script.hits.load(Ordering::SeqCst), 1, "417 on GET is final");
+}
+
+#[tokio::test]
+async fn concurrent_reads_of_one_vpc_share_a_request() {
+    // The first answer is slow so that all twenty reads overlap it.
+    let (url, script) = start(vec![|| {
+        std::thread::sleep(Duration::from_millis(100));
+        (
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/json")],
+            r#"{"project_vpc_id":"b0000000-0000-4000-8000-0000000000a1","cloud_name":"upcloud-de-fra","network_cidr":"10.1.0.0/24","state":"ACTIVE","peering_connections":[]}"#,
+        )
+            .into_response()
+    }])
+    .await;
+    let client = aiven(&url);
+    let vpc: uuid::Uuid = "b0000000-0000-4000-8000-0000000000a1".parse().unwrap();
+    let reads = (0..20).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move { client.get_vpc_shared("p", vpc).await })
+    });
+    for read in reads {
+        assert_eq!(read.await.unwrap().unwrap().project_vpc_id, vpc);
+    }
+    assert_eq!(script.hits.load(Ordering::SeqCst), 1, "twenty concurrent reads, one request");
+    // A fresh read always goes to the API.
+    let _ = client.get_vpc("p", vpc).await;
+    assert_eq!(script.hits.load(Ordering::SeqCst), 2);
+}

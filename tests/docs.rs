@@ -56,7 +56,9 @@ fn provider_docs_match_schema() {
     let doc = read("docs/index.md");
     let schema = peering::provider::config::schema();
     assert_documented(&doc, &schema.block, "docs/index.md");
-    for var in ["UPCLOUD_USERNAME", "UPCLOUD_PASSWORD", "UPCLOUD_TOKEN", "UPCLOUD_API_URL"] {
+    for var in
+        ["UPCLOUD_USERNAME", "UPCLOUD_PASSWORD", "UPCLOUD_TOKEN", "UPCLOUD_API_URL", "AIVEN_TOKEN", "AIVEN_WEB_URL"]
+    {
         assert!(doc.contains(var), "docs/index.md names {var}");
     }
 }

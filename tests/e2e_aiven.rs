@@ -311,3 +311,20 @@ resource "peering_connection" "many" {{
     assert!(reads <= 10, "50 refreshes should share VPC reads, made {reads}");
     ws.ok(&["destroy", "-auto-approve"]);
 }
+
+#[test]
+fn aiven_pair_under_faults_makes_no_duplicates() {
+    let emulator = Emulator::start(World::demo());
+    emulator.set_fault_rate(0.2, 11);
+    let ws = Workspace::new(&emulator.url());
+    ws.write("main.tf", &aiven_config("flaky", true, demo::AIVEN_VPC_FRA, demo::NETWORK_APP, ""));
+    ws.apply();
+    assert_eq!(live_aiven_peerings(&emulator), vec![(demo::NETWORK_APP.to_string(), "ACTIVE".to_string())]);
+    assert_eq!(emulator.peering_states().len(), 1, "one UpCloud half");
+    assert_eq!(ws.plan().code, 0);
+    ws.ok(&["destroy", "-auto-approve"]);
+    assert!(live_aiven_peerings(&emulator).is_empty());
+    assert!(emulator.peering_states().is_empty());
+    let requests = emulator.requests();
+    assert!(requests.faults_injected >= 3, "the run must have met faults: {requests:?}");
+}

@@ -222,3 +222,113 @@ fn binary_prints_its_address_and_serves_admin_endpoints() {
         assert!(help.contains(flag), "--help documents {flag}");
     }
 }
+
+/// Aiven's side of the world: VPC and peering state machines, backed by UpCloud networks.
+#[test]
+fn aiven_vpc_and_peering_state_machine() {
+    use peering::clouds::aiven::{CreateVpc, PeeringState as A, VpcState};
+
+    let emulator = Emulator::start(World::demo());
+    let aiven = emulator.aiven();
+    let upcloud = emulator.upcloud();
+    let project = demo::AIVEN_PROJECT;
+    emulator.block_on(async {
+        let request = CreateVpc {
+            cloud_name: "upcloud-de-fra".into(),
+            network_cidr: "10.80.0.0/24".into(),
+            peering_connections: vec![],
+        };
+        let vpc = aiven.create_vpc(project, &request).await.unwrap();
+        assert_eq!(vpc.state, VpcState::Approved);
+        let error = aiven.create_upcloud_peering(project, vpc.project_vpc_id, demo::NETWORK_DB).await.unwrap_err();
+        assert!(error.to_string().contains("is in state APPROVED, not ACTIVE"), "{error}");
+        tokio::time::sleep(SETTLE).await;
+        assert_eq!(aiven.get_vpc(project, vpc.project_vpc_id).await.unwrap().state, VpcState::Active);
+
+        // APPROVED → PENDING_PEER with the Aiven network ID → ACTIVE once our UpCloud half exists.
+        let fra: uuid::Uuid = demo::AIVEN_VPC_FRA.parse().unwrap();
+        let created = aiven.create_upcloud_peering(project, fra, demo::NETWORK_DB).await.unwrap();
+        assert_eq!(created.state, A::Approved);
+        assert!(aiven.create_upcloud_peering(project, fra, demo::NETWORK_DB).await.unwrap_err().is_conflict());
+        tokio::time::sleep(SETTLE).await;
+        let vpc_now = aiven.get_vpc(project, fra).await.unwrap();
+        let pending = &vpc_now.peering_connections[0];
+        assert_eq!(pending.state, A::PendingPeer);
+        assert_eq!(pending.state_info.as_ref().unwrap()["to-network-id"], demo::AIVEN_NETWORK_FRA);
+        assert_eq!(pending.aiven_network_id().unwrap().to_string(), demo::AIVEN_NETWORK_FRA);
+        // Aiven's network is not the user's: invisible, yet a valid peer.
+        assert!(upcloud.get_network(nid(demo::AIVEN_NETWORK_FRA)).await.unwrap_err().is_not_found());
+        let half = upcloud.create_peering(&create(demo::NETWORK_DB, demo::AIVEN_NETWORK_FRA)).await.unwrap();
+        tokio::time::sleep(SETTLE).await;
+        assert_eq!(upcloud.get_peering(half.uuid).await.unwrap().state, PeeringState::Active);
+        let active = &aiven.get_vpc(project, fra).await.unwrap().peering_connections[0];
+        assert_eq!(active.state, A::Active);
+        assert!(active.aiven_network_id().is_none(), "Aiven stops reporting the network ID once active");
+
+        // The UpCloud half goes away: DELETED_BY_PEER.
+        let disable = PeeringPatch { configured_status: Some(ConfiguredStatus::Disabled), ..Default::default() };
+        upcloud.modify_peering(half.uuid, &disable).await.unwrap();
+        tokio::time::sleep(SETTLE).await;
+        upcloud.delete_peering(half.uuid).await.unwrap();
+        let by_peer = &aiven.get_vpc(project, fra).await.unwrap().peering_connections[0];
+        assert_eq!(by_peer.state, A::DeletedByPeer);
+
+        // DELETING → DELETED → gone.
+        assert_eq!(aiven.delete_upcloud_peering(project, fra, demo::NETWORK_DB).await.unwrap().state, A::Deleting);
+        tokio::time::sleep(SETTLE).await;
+        assert_eq!(aiven.get_vpc(project, fra).await.unwrap().peering_connections[0].state, A::Deleted);
+        tokio::time::sleep(SETTLE).await;
+        assert!(aiven.get_vpc(project, fra).await.unwrap().peering_connections.is_empty());
+        assert!(aiven.delete_upcloud_peering(project, fra, demo::NETWORK_DB).await.unwrap_err().is_not_found());
+
+        // INVALID_SPECIFICATION, in Aiven's words: overlap, other zone, missing network.
+        for (network, why) in
+            [(demo::NETWORK_HELSINKI, "is in zone fi-hel1"), ("03ffffff-0000-4000-8000-000000000000", "does not exist")]
+        {
+            aiven.create_upcloud_peering(project, fra, network).await.unwrap();
+            tokio::time::sleep(SETTLE).await;
+            let vpc = aiven.get_vpc(project, fra).await.unwrap();
+            let p = vpc.peering_connections.iter().find(|p| p.peer_vpc == network).unwrap();
+            assert_eq!(p.state, A::InvalidSpecification);
+            assert!(p.message().unwrap().contains(why), "{:?}", p.message());
+        }
+        let overlapping = CreateVpc {
+            cloud_name: "upcloud-de-fra".into(),
+            network_cidr: "10.10.0.0/16".into(),
+            peering_connections: vec![],
+        };
+        let wide = aiven.create_vpc(project, &overlapping).await.unwrap().project_vpc_id;
+        tokio::time::sleep(SETTLE).await;
+        aiven.create_upcloud_peering(project, wide, demo::NETWORK_APP).await.unwrap();
+        tokio::time::sleep(SETTLE).await;
+        let p = aiven.get_vpc(project, wide).await.unwrap().peering_connections.remove(0);
+        assert_eq!(p.state, A::InvalidSpecification);
+        assert!(p.message().unwrap().contains("overlaps"), "{:?}", p.message());
+    });
+}
+
+#[test]
+fn aiven_auth_and_errors() {
+    let emulator = Emulator::start(World::demo());
+    let policy = peering::clouds::http::RetryPolicy { max_retries: 0, ..Default::default() };
+    let bad = peering::clouds::aiven::AivenClient::new(
+        peering::clouds::http::ApiClient::new(
+            &emulator.url(),
+            peering::clouds::http::Auth::Header {
+                name: "authorization",
+                value: peering::clouds::Secret::new("aivenv1 nope"),
+            },
+            policy,
+        )
+        .unwrap(),
+    );
+    emulator.block_on(async {
+        let error = bad.list_vpcs(demo::AIVEN_PROJECT).await.unwrap_err();
+        assert!(matches!(error, peering::clouds::aiven::AivenError::Api { status: 403, .. }), "{error}");
+        let good = emulator.aiven();
+        assert_eq!(good.list_vpcs(demo::AIVEN_PROJECT).await.unwrap().len(), 2);
+        assert!(good.list_vpcs("someone-else").await.is_err());
+        let missing = good.get_vpc(demo::AIVEN_PROJECT, uuid::Uuid::nil()).await.unwrap_err();
+        assert!(missing.is_not_found(), "{missing}");
+    });
+}
