@@ -219,14 +219,7 @@ fn zone_overlap_and_router_problems_fail_at_plan_without_writes() {
         &["Network has no router", "12:   peer_network = { upcloud"],
     );
     // A VPC overlapping the db network, made through Aiven's API as its owner would.
-    let overlapping = emulator.block_on(async {
-        let request = peering::clouds::aiven::CreateVpc {
-            cloud_name: "upcloud-de-fra".into(),
-            network_cidr: "10.20.0.0/23".into(),
-            peering_connections: vec![],
-        };
-        emulator.aiven().create_vpc(demo::AIVEN_PROJECT, &request).await.unwrap().project_vpc_id
-    });
+    let overlapping = emulator.create_aiven_vpc("upcloud-de-fra", "10.20.0.0/23");
     assert_rejected(
         &emulator,
         &aiven_config("x", true, &overlapping.to_string(), demo::NETWORK_DB, ""),
@@ -243,14 +236,7 @@ fn zone_overlap_and_router_problems_fail_at_plan_without_writes() {
 #[test]
 fn a_new_vpc_is_waited_for() {
     let emulator = Emulator::start(World::demo());
-    let vpc = emulator.block_on(async {
-        let request = peering::clouds::aiven::CreateVpc {
-            cloud_name: "upcloud-de-fra".into(),
-            network_cidr: "10.70.0.0/24".into(),
-            peering_connections: vec![],
-        };
-        emulator.aiven().create_vpc(demo::AIVEN_PROJECT, &request).await.unwrap().project_vpc_id
-    });
+    let vpc = emulator.create_aiven_vpc("upcloud-de-fra", "10.70.0.0/24");
     let ws = Workspace::new(&emulator.url());
     ws.write("main.tf", &aiven_config("fresh", true, &vpc.to_string(), demo::NETWORK_DB, ""));
     ws.apply();

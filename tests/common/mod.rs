@@ -76,6 +76,18 @@ impl Emulator {
         peering::clouds::aiven::AivenClient::new(ApiClient::new(&self.url(), auth, policy).unwrap())
     }
 
+    /// A project VPC made through Aiven's API, as its owner would (it starts `APPROVED`).
+    pub fn create_aiven_vpc(&self, cloud: &str, cidr: &str) -> uuid::Uuid {
+        let request = peering::clouds::aiven::CreateVpc {
+            cloud_name: cloud.into(),
+            network_cidr: cidr.into(),
+            peering_connections: vec![],
+        };
+        self.block_on(self.aiven().create_vpc(peering::emulator::world::demo::AIVEN_PROJECT, &request))
+            .unwrap()
+            .project_vpc_id
+    }
+
     /// States of every Aiven peering, as `(peer_vpc, state)`.
     pub fn aiven_peerings(&self) -> Vec<(String, String)> {
         let world = self.handle.as_ref().unwrap().emulator.lock_world().clone();
