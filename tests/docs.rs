@@ -52,6 +52,12 @@ fn resource_docs_match_schema() {
 }
 
 #[test]
+fn custom_route_docs_match_schema() {
+    let doc = read("docs/resources/custom_route.md");
+    assert_documented(&doc, &peering::resources::custom_route::schema().block, "docs/resources/custom_route.md");
+}
+
+#[test]
 fn provider_docs_match_schema() {
     let doc = read("docs/index.md");
     let schema = peering::provider::config::schema();

@@ -181,7 +181,7 @@ async fn automtls_serves_only_the_pinned_client_certificate() {
     let plugin = launch(Some(&pem));
 
     let good = connect(&plugin.socket, Some(tls_config(&plugin.server_cert, Some((cert, key))))).await.unwrap();
-    assert_eq!(schema_call(good.clone()).await.unwrap(), 1);
+    assert_eq!(schema_call(good.clone()).await.unwrap(), 2);
     let health = tonic_health::pb::health_client::HealthClient::new(good.clone())
         .check(tonic_health::pb::HealthCheckRequest { service: "plugin".into() })
         .await
@@ -216,7 +216,7 @@ async fn automtls_serves_only_the_pinned_client_certificate() {
     );
 
     // The good connection still works after the refusals.
-    assert_eq!(schema_call(good).await.unwrap(), 1);
+    assert_eq!(schema_call(good).await.unwrap(), 2);
 }
 
 #[tokio::test]
@@ -247,7 +247,7 @@ async fn plaintext_without_client_cert() {
     let plugin = launch(None);
     assert!(plugin.server_cert.is_empty(), "no certificate in the line without AutoMTLS");
     let channel = connect(&plugin.socket, None).await.unwrap();
-    assert_eq!(schema_call(channel).await.unwrap(), 1);
+    assert_eq!(schema_call(channel).await.unwrap(), 2);
 }
 
 #[test]

@@ -18,9 +18,9 @@ use super::world::{PeeringRecord, UpcloudWorld, now_ms};
 use crate::clouds::upcloud::{
     ConfiguredStatus, CreateNetwork, CreatePeering, Label, Network, NetworkEnvelope, NetworkItems, NetworkList,
     PeeringEnvelope, PeeringItems, PeeringList, PeeringPatch, RouterEnvelope, RouterFields, RouterItems, RouterList,
-    Servers,
+    Servers, StaticRoute,
 };
-use crate::net::{NetworkId, PeeringId, RouterId};
+use crate::net::{IpNet, NetworkId, PeeringId, RouterId};
 
 type Shared = State<Arc<Emulator>>;
 type Answer = Result<Response, ApiError>;
@@ -260,6 +260,55 @@ async fn get_router(State(emulator): Shared, Path(uuid): Path<String>) -> Answer
     ok(StatusCode::OK, RouterEnvelope { router: router_or_404(&world.upcloud, id)? })
 }
 
+/// Checks a new user route list against the router's networks, as UpCloud does.
+fn check_static_routes(world: &UpcloudWorld, router: RouterId, routes: &[StaticRoute]) -> Result<(), ApiError> {
+    const LIMIT: usize = 100;
+    let user: Vec<&StaticRoute> = routes.iter().filter(|r| r.kind.as_deref() != Some("service")).collect();
+    if user.len() > LIMIT {
+        return Err(error(
+            StatusCode::CONFLICT,
+            "STATIC_ROUTE_LIMIT_REACHED",
+            format!("A router has at most {LIMIT} static routes."),
+        ));
+    }
+    let attached: Vec<IpNet> =
+        world.networks.values().filter(|n| n.router == Some(router)).flat_map(|n| n.cidrs()).collect();
+    for (i, route) in user.iter().enumerate() {
+        if user[..i].iter().any(|other| other.route == route.route) {
+            return Err(error(
+                StatusCode::CONFLICT,
+                "DUPLICATE_ROUTE",
+                format!("Route {} is given twice.", route.route),
+            ));
+        }
+        if route.nexthop == "no-nexthop" {
+            continue;
+        }
+        let Ok(nexthop) = route.nexthop.parse::<std::net::IpAddr>() else {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "NEXTHOP_INVALID",
+                format!("{:?} is not an IP address.", route.nexthop),
+            ));
+        };
+        if nexthop.is_ipv4() != matches!(route.route, IpNet::V4(_)) {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_ROUTE_FAMILY",
+                format!("Route {} and next hop {nexthop} are of different families.", route.route),
+            ));
+        }
+        if !attached.iter().any(|net| net.contains(&nexthop)) {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "NEXTHOP_INVALID",
+                format!("Next hop {nexthop} is not in a network attached to router {router}."),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn apply_router_fields(router: &mut crate::clouds::upcloud::Router, fields: RouterFields) {
     if let Some(name) = fields.name {
         router.name = name;
@@ -268,13 +317,20 @@ fn apply_router_fields(router: &mut crate::clouds::upcloud::Router, fields: Rout
         router.labels = labels;
     }
     if let Some(routes) = fields.static_routes {
-        // User routes are replaced; service routes stay whatever the list says.
+        // User routes are replaced; service routes stay, whatever the list says.
         router.static_routes.retain(|r| r.kind.as_deref() == Some("service"));
-        for (n, mut route) in routes.into_iter().filter(|r| r.kind.as_deref() != Some("service")).enumerate() {
-            route.name.get_or_insert_with(|| format!("static-route-{n}"));
+        let mut user: Vec<StaticRoute> = routes.into_iter().filter(|r| r.kind.as_deref() != Some("service")).collect();
+        // Unnamed routes get UpCloud's default, `static-route-N`, with the lowest N not in use.
+        let mut taken: Vec<String> = user.iter().filter_map(|r| r.name.clone()).collect();
+        for route in &mut user {
+            if route.name.is_none() {
+                let name = (0..).map(|n| format!("static-route-{n}")).find(|n| !taken.contains(n)).expect("unbounded");
+                taken.push(name.clone());
+                route.name = Some(name);
+            }
             route.kind = Some("user".into());
-            router.static_routes.push(route);
         }
+        router.static_routes.extend(user);
     }
 }
 
@@ -284,6 +340,9 @@ async fn create_router(State(emulator): Shared, Json(body): Json<J>) -> Answer {
         return Err(error(StatusCode::BAD_REQUEST, "ROUTER_NAME_MISSING", "A router needs a name."));
     }
     let id = RouterId(emulator.new_uuid(0x04));
+    if let Some(routes) = &fields.static_routes {
+        check_static_routes(&emulator.lock_world().upcloud, id, routes)?;
+    }
     let mut router = super::world::router(id, "");
     apply_router_fields(&mut router, fields);
     let mut world = emulator.lock_world();
@@ -296,6 +355,9 @@ async fn modify_router(State(emulator): Shared, Path(uuid): Path<String>, Json(b
     let fields: RouterFields = parse_body(body_object(&body, "router")?)?;
     let mut world = emulator.lock_world();
     router_or_404(&world.upcloud, id)?;
+    if let Some(routes) = &fields.static_routes {
+        check_static_routes(&world.upcloud, id, routes)?;
+    }
     apply_router_fields(world.upcloud.routers.get_mut(&id).expect("checked above"), fields);
     ok(StatusCode::OK, RouterEnvelope { router: router_or_404(&world.upcloud, id)? })
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::clouds::aiven::{PeeringConnection, PeeringState as AivenPeeringState, Vpc, VpcState, upcloud_zone};
 use crate::clouds::upcloud::{
     AttachedNetworks, ConfiguredStatus, Family, IpNetwork, IpNetworks, Label, Network, NetworkPeering, NetworkUuid,
-    PeeringAddress, PeeringIpNetworks, PeeringNetwork, PeeringState, Router, ServerRef, Servers, YesNo,
+    PeeringAddress, PeeringIpNetworks, PeeringNetwork, PeeringState, Router, ServerRef, Servers, StaticRoute, YesNo,
 };
 use crate::net::{IpNet, NetworkId, PeeringId, RouterId, first_overlap};
 
@@ -226,6 +226,13 @@ impl World {
         {
             up.routers.insert(id(r), router(id(r), name));
         }
+        // A NAT gateway's default route, which users cannot change.
+        up.routers.get_mut(&id(demo::ROUTER_A)).expect("just added").static_routes.push(StaticRoute {
+            name: Some("ngw-demo-default".into()),
+            route: "0.0.0.0/0".parse().expect("static CIDR"),
+            nexthop: "169.254.16.2".into(),
+            kind: Some("service".into()),
+        });
         let mut app = network(id(demo::NETWORK_APP), "app", "de-fra1", "10.10.0.0/24", Some(id(demo::ROUTER_A)));
         app.servers
             .server

@@ -11,6 +11,7 @@ use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
 use crate::resources::connection::PeeringConnection;
+use crate::resources::custom_route::CustomRoute;
 use crate::resources::{Applied, Ctx, Error, ImportTarget, Resource};
 use crate::tf::proto::{self, provider_server::Provider};
 use crate::tf::{CodecError, Diagnostic, Diagnostics, Type, Value};
@@ -68,9 +69,10 @@ fn codec_diagnostics(e: CodecError) -> Vec<proto::Diagnostic> {
 
 impl ProviderService {
     pub fn new() -> ProviderService {
-        let connection: Arc<dyn Resource> = Arc::new(PeeringConnection::default());
+        let resources: [Arc<dyn Resource>; 2] =
+            [Arc::new(PeeringConnection::default()), Arc::new(CustomRoute::default())];
         ProviderService {
-            resources: BTreeMap::from([(connection.type_name(), connection)]),
+            resources: resources.into_iter().map(|r| (r.type_name(), r)).collect(),
             clients: RwLock::new(None),
             stop: Mutex::new(CancellationToken::new()),
         }

@@ -2,6 +2,7 @@
 //! schema, validate, plan, apply (create / update / delete), read and import.
 
 pub mod connection;
+pub mod custom_route;
 mod error;
 
 use std::time::Duration;

@@ -1,0 +1,143 @@
+//! UpCloud router static routes. There is no per-route API: every change reads the router and
+//! writes back its whole user route list, one change per router at a time.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+
+use super::model::{RouteKey, next_hop_path, router_path};
+use crate::clouds::upcloud::{Router, RouterFields, StaticRoute, UpcloudClient};
+use crate::net::{IpNet, RouterId};
+use crate::resources::Error;
+use crate::tf::{Diagnostic, Diagnostics};
+
+/// One lock per router, for the provider process: read-modify-write of a router's route list
+/// must not interleave, or parallel applies would drop each other's routes.
+#[derive(Default)]
+pub struct RouterLocks(Mutex<HashMap<RouterId, Arc<tokio::sync::Mutex<()>>>>);
+
+impl RouterLocks {
+    pub async fn lock(&self, router: RouterId) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = self.0.lock().expect("router locks").entry(router).or_default().clone();
+        lock.lock_owned().await
+    }
+}
+
+fn is_service(route: &StaticRoute) -> bool {
+    route.kind.as_deref() == Some("service")
+}
+
+/// The user routes, ready to send back (UpCloud refuses to be told a route's type).
+fn user_routes(router: &Router) -> Vec<StaticRoute> {
+    router.static_routes.iter().filter(|r| !is_service(r)).map(|r| StaticRoute { kind: None, ..r.clone() }).collect()
+}
+
+/// The user route for `destination`, as the router has it.
+pub fn find(router: &Router, destination: &IpNet) -> Option<StaticRoute> {
+    router.static_routes.iter().find(|r| !is_service(r) && r.route == *destination).cloned()
+}
+
+/// UpCloud's own name for an unnamed route.
+pub fn is_default_name(name: &str) -> bool {
+    name.strip_prefix("static-route-").is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+}
+
+pub async fn get_router(client: &UpcloudClient, router: RouterId) -> Result<Option<Router>, Error> {
+    match client.get_router(router).await {
+        Ok(r) => Ok(Some(r)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn write_routes(client: &UpcloudClient, router: &Router, routes: Vec<StaticRoute>) -> Result<Router, Error> {
+    // The SDK always sends the name; so do we.
+    let fields = RouterFields { name: Some(router.name.clone()), labels: None, static_routes: Some(routes) };
+    Ok(client.modify_router(router.uuid, &fields).await?)
+}
+
+/// Adds the route, or brings the existing one for this destination to the wanted next hop
+/// and name. Returns the route as the router now has it.
+pub async fn upsert(
+    locks: &RouterLocks,
+    client: &UpcloudClient,
+    key: &RouteKey,
+    nexthop: &str,
+    name: Option<&str>,
+) -> Result<StaticRoute, Error> {
+    let _guard = locks.lock(key.router).await;
+    let router = get_router(client, key.router).await?.ok_or_else(|| missing_router(key.router))?;
+    let mut routes = user_routes(&router);
+    let wanted = StaticRoute {
+        name: name.map(str::to_string),
+        route: key.destination,
+        nexthop: nexthop.to_string(),
+        kind: None,
+    };
+    match routes.iter_mut().find(|r| r.route == key.destination) {
+        Some(existing) if existing.nexthop == wanted.nexthop && (name.is_none() || existing.name == wanted.name) => {
+            return Ok(existing.clone());
+        }
+        // An unnamed route keeps the name UpCloud gave it.
+        Some(existing) => *existing = StaticRoute { name: wanted.name.or(existing.name.take()), ..wanted },
+        None => routes.push(wanted),
+    }
+    let updated = write_routes(client, &router, routes).await?;
+    find(&updated, &key.destination).ok_or_else(|| {
+        Error::failed(
+            "UpCloud dropped the route",
+            format!("Router {} accepted the route list without {}.", key.router, key.destination),
+        )
+    })
+}
+
+/// Removes the route if it is there; a missing router or route is already done.
+pub async fn remove(locks: &RouterLocks, client: &UpcloudClient, key: &RouteKey) -> Result<(), Error> {
+    let _guard = locks.lock(key.router).await;
+    let Some(router) = get_router(client, key.router).await? else { return Ok(()) };
+    let mut routes = user_routes(&router);
+    let before = routes.len();
+    routes.retain(|r| r.route != key.destination);
+    if routes.len() != before {
+        write_routes(client, &router, routes).await?;
+    }
+    Ok(())
+}
+
+fn missing_router(router: RouterId) -> Error {
+    Error::invalid(
+        "UpCloud router not found",
+        format!("No UpCloud router {router} is visible with these credentials."),
+        Some(router_path()),
+    )
+}
+
+/// Plan-time checks: the router exists and the next hop lies in a network attached to it.
+pub async fn check(client: &UpcloudClient, key: &RouteKey, nexthop: Option<&str>) -> Result<Diagnostics, Error> {
+    let mut diags = Diagnostics::default();
+    let Some(router) = get_router(client, key.router).await? else {
+        diags.push(missing_router(key.router).to_diagnostic());
+        return Ok(diags);
+    };
+    let Some(ip) = nexthop.and_then(|n| n.parse::<IpAddr>().ok()) else { return Ok(diags) };
+    let mut attached = Vec::new();
+    for network in &router.attached_networks.network {
+        let network = client.get_network(network.uuid).await?;
+        attached.extend(network.cidrs().into_iter().map(|cidr| (network.uuid, cidr)));
+    }
+    if !attached.iter().any(|(_, cidr)| cidr.contains(&ip)) {
+        let networks: Vec<String> = attached.iter().map(|(id, cidr)| format!("{id} ({cidr})")).collect();
+        let listed = if networks.is_empty() { "none".to_string() } else { networks.join(", ") };
+        diags.push(
+            Diagnostic::error(
+                "Next hop outside the router's networks",
+                format!(
+                    "{ip} is not inside a network attached to router {} ({}). Attached networks: {listed}.",
+                    router.uuid, router.name
+                ),
+            )
+            .at(next_hop_path()),
+        );
+    }
+    Ok(diags)
+}
