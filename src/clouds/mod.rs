@@ -2,6 +2,7 @@
 
 pub mod aiven;
 pub mod http;
+pub mod scaleway;
 pub mod upcloud;
 
 use std::fmt;

@@ -7,6 +7,7 @@
 mod admin;
 mod aiven;
 pub mod faults;
+mod scaleway;
 mod upcloud;
 pub mod world;
 
@@ -129,6 +130,7 @@ pub fn app(emulator: Arc<Emulator>) -> Router {
     let clouds = Router::new()
         .merge(upcloud::routes(emulator.clone()))
         .merge(aiven::routes(emulator.clone()))
+        .merge(scaleway::routes(emulator.clone()))
         .layer(middleware::from_fn_with_state(emulator.clone(), inject_faults))
         .layer(middleware::from_fn_with_state(emulator.clone(), count_requests));
     clouds.merge(admin::routes()).with_state(emulator)

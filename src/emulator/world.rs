@@ -7,6 +7,9 @@ use uuid::Uuid;
 use serde::{Deserialize, Serialize};
 
 use crate::clouds::aiven::{PeeringConnection, PeeringState as AivenPeeringState, Vpc, VpcState, upcloud_zone};
+use crate::clouds::scaleway::{
+    ConnectorStatus, PeerInfo, PrivateNetwork, Route as ScwRoute, RouteType, Subnet, Vpc as ScwVpc, VpcConnector,
+};
 use crate::clouds::upcloud::{
     AttachedNetworks, ConfiguredStatus, Family, IpNetwork, IpNetworks, Label, Network, NetworkPeering, NetworkUuid,
     PeeringAddress, PeeringIpNetworks, PeeringNetwork, PeeringState, Router, ServerRef, Servers, StaticRoute, YesNo,
@@ -138,6 +141,21 @@ impl AivenPeeringRecord {
     }
 }
 
+/// Scaleway's VPC objects, all regions together (each carries its region).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ScalewayWorld {
+    #[serde(default)]
+    pub vpcs: BTreeMap<Uuid, ScwVpc>,
+    #[serde(default)]
+    pub private_networks: BTreeMap<Uuid, PrivateNetwork>,
+    /// Connectors as stored; `status` and `peer_info` are derived on every read.
+    #[serde(default)]
+    pub connectors: BTreeMap<Uuid, VpcConnector>,
+    /// Custom routes (managed subnet routes are derived from the Private Networks).
+    #[serde(default)]
+    pub routes: BTreeMap<Uuid, ScwRoute>,
+}
+
 /// Everything the emulator knows. `GET /_emulator/world` dumps it; `--seed` loads it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct World {
@@ -145,6 +163,8 @@ pub struct World {
     pub upcloud: UpcloudWorld,
     #[serde(default)]
     pub aiven: AivenWorld,
+    #[serde(default)]
+    pub scaleway: ScalewayWorld,
 }
 
 fn id<T: std::str::FromStr>(s: &str) -> T
@@ -172,6 +192,18 @@ pub mod demo {
     /// An ACTIVE project VPC in `upcloud-fi-hel1`, 10.60.0.0/24.
     pub const AIVEN_VPC_HEL: &str = "b0000000-0000-4000-8000-0000000000b1";
     pub const AIVEN_NETWORK_HEL: &str = "03000000-0000-4000-8000-0000000000f2";
+    /// The Scaleway project of the demo VPCs.
+    pub const SCALEWAY_PROJECT: &str = "5ca1e000-0000-4000-8000-000000000001";
+    /// fr-par VPCs A, B (transitivity enabled), C with Private Networks 172.16.0.0/22, 172.16.4.0/22,
+    /// 172.16.8.0/22; D overlaps A (172.16.0.0/23); E is in nl-ams (172.16.12.0/22).
+    pub const SCALEWAY_VPC_A: &str = "5c000000-0000-4000-8000-0000000000a1";
+    pub const SCALEWAY_VPC_B: &str = "5c000000-0000-4000-8000-0000000000b1";
+    pub const SCALEWAY_VPC_C: &str = "5c000000-0000-4000-8000-0000000000c1";
+    pub const SCALEWAY_VPC_D: &str = "5c000000-0000-4000-8000-0000000000d1";
+    pub const SCALEWAY_VPC_E: &str = "5c000000-0000-4000-8000-0000000000e1";
+    pub const SCALEWAY_PN_A: &str = "5d000000-0000-4000-8000-0000000000a1";
+    pub const SCALEWAY_PN_B: &str = "5d000000-0000-4000-8000-0000000000b1";
+    pub const SCALEWAY_PN_C: &str = "5d000000-0000-4000-8000-0000000000c1";
 }
 
 pub fn network(uuid: NetworkId, name: &str, zone: &str, cidr: &str, router: Option<RouterId>) -> Network {
@@ -254,6 +286,18 @@ impl World {
             let record =
                 world.add_vpc(demo::AIVEN_PROJECT, id(vpc), id(network), cloud, cidr.parse().expect("demo CIDR"), 0);
             record.state = VpcState::Active;
+        }
+        let scw = &mut world.scaleway;
+        for (vpc, pn, region, name, v4, v6, transit) in [
+            (demo::SCALEWAY_VPC_A, demo::SCALEWAY_PN_A, "fr-par", "a", "172.16.0.0/22", "fd00:a::/64", false),
+            (demo::SCALEWAY_VPC_B, demo::SCALEWAY_PN_B, "fr-par", "b", "172.16.4.0/22", "fd00:b::/64", true),
+            (demo::SCALEWAY_VPC_C, demo::SCALEWAY_PN_C, "fr-par", "c", "172.16.8.0/22", "fd00:c::/64", false),
+            (demo::SCALEWAY_VPC_D, "5d000000-0000-4000-8000-0000000000d1", "fr-par", "d", "172.16.0.0/23", "fd00:d::/64", false),
+            (demo::SCALEWAY_VPC_E, "5d000000-0000-4000-8000-0000000000e1", "nl-ams", "e", "172.16.12.0/22", "fd00:e::/64", false),
+        ] {
+            let vpc = scw.add_vpc(id(vpc), region, &format!("vpc-{name}"), demo::SCALEWAY_PROJECT, transit, 0);
+            let subnets = [v4.parse().expect("demo CIDR"), v6.parse().expect("demo CIDR")];
+            scw.add_private_network(id(pn), vpc, &format!("pn-{name}"), &subnets, 0);
         }
         world
     }
@@ -544,5 +588,127 @@ mod tests {
         world.networks.remove(&id(demo::NETWORK_DB));
         let dangling = record(4, demo::NETWORK_APP, demo::NETWORK_DB);
         assert_eq!(world.peering_state(&dangling, now_ms()), PeeringState::DeletedPeerNetwork);
+    }
+}
+
+impl ScalewayWorld {
+    pub fn add_vpc(&mut self, id: Uuid, region: &str, name: &str, project: &str, transitivity: bool, now: u64) -> Uuid {
+        self.vpcs.insert(
+            id,
+            ScwVpc {
+                id,
+                name: name.to_string(),
+                project_id: project.to_string(),
+                organization_id: project.to_string(),
+                region: region.to_string(),
+                tags: Vec::new(),
+                is_default: false,
+                routing_enabled: true,
+                transitivity_enabled: Some(transitivity),
+                private_network_count: 0,
+                created_at: timestamp(now),
+                updated_at: timestamp(now),
+            },
+        );
+        id
+    }
+
+    pub fn add_private_network(&mut self, id: Uuid, vpc: Uuid, name: &str, subnets: &[IpNet], now: u64) {
+        let (region, project) = self.vpcs.get(&vpc).map(|v| (v.region.clone(), v.project_id.clone())).unwrap_or_default();
+        let subnets = subnets
+            .iter()
+            .enumerate()
+            .map(|(i, net)| Subnet {
+                id: Uuid::from_u128(id.as_u128() ^ (i as u128 + 1)),
+                subnet: *net,
+                private_network_id: Some(id),
+                vpc_id: Some(vpc),
+                created_at: timestamp(now),
+                updated_at: timestamp(now),
+            })
+            .collect();
+        let pn = PrivateNetwork {
+            id,
+            name: name.to_string(),
+            vpc_id: vpc,
+            region,
+            project_id: project,
+            tags: Vec::new(),
+            subnets,
+            dhcp_enabled: true,
+            created_at: timestamp(now),
+            updated_at: timestamp(now),
+        };
+        self.private_networks.insert(id, pn);
+    }
+
+    /// Every subnet of a VPC.
+    pub fn subnets_of(&self, vpc: Uuid) -> Vec<&Subnet> {
+        self.private_networks.values().filter(|pn| pn.vpc_id == vpc).flat_map(|pn| pn.subnets.iter()).collect()
+    }
+
+    /// Pairs of overlapping subnets, ours first.
+    pub fn overlaps(&self, vpc: Uuid, target: Uuid) -> Vec<(&Subnet, &Subnet)> {
+        let theirs = self.subnets_of(target);
+        let mut pairs = Vec::new();
+        for a in self.subnets_of(vpc) {
+            for b in &theirs {
+                if crate::net::overlaps(&a.subnet, &b.subnet) {
+                    pairs.push((a, *b));
+                }
+            }
+        }
+        pairs
+    }
+
+    /// A connector as the API shows it: `conflict` on any overlap, `peered` once the reverse
+    /// connector exists in the same region, `orphan` before.
+    pub fn connector_view(&self, c: &VpcConnector) -> VpcConnector {
+        let mut view = c.clone();
+        let reverse = self
+            .connectors
+            .values()
+            .any(|r| r.vpc_id == c.target_vpc_id && r.target_vpc_id == c.vpc_id && r.region == c.region);
+        view.status = if !self.overlaps(c.vpc_id, c.target_vpc_id).is_empty() {
+            ConnectorStatus::Conflict
+        } else if reverse {
+            ConnectorStatus::Peered
+        } else {
+            ConnectorStatus::Orphan
+        };
+        view.peer_info = (view.status == ConnectorStatus::Peered).then(|| {
+            let target = self.vpcs.get(&c.target_vpc_id);
+            PeerInfo {
+                organization_id: target.map(|t| t.organization_id.clone()).unwrap_or_default(),
+                project_id: target.map(|t| t.project_id.clone()).unwrap_or_default(),
+                vpc_name: target.map(|t| t.name.clone()).unwrap_or_default(),
+            }
+        });
+        view
+    }
+
+    /// The read-only routes Scaleway manages: one per Private Network subnet.
+    pub fn managed_routes(&self, vpc: Uuid) -> Vec<ScwRoute> {
+        let mut routes = Vec::new();
+        for pn in self.private_networks.values().filter(|pn| pn.vpc_id == vpc) {
+            for s in &pn.subnets {
+                routes.push(ScwRoute {
+                    id: String::new(),
+                    description: "Local Private Network route".into(),
+                    tags: vec!["MANAGED".into()],
+                    vpc_id: vpc,
+                    destination: s.subnet,
+                    nexthop_resource_id: None,
+                    nexthop_private_network_id: Some(pn.id),
+                    nexthop_vpc_connector_id: None,
+                    is_read_only: true,
+                    kind: RouteType::Subnet,
+                    region: pn.region.clone(),
+                    created_at: pn.created_at.clone(),
+                    updated_at: pn.updated_at.clone(),
+                });
+            }
+        }
+        routes
     }
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::clouds::Secret;
 use crate::clouds::aiven::{self, AivenClient};
 use crate::clouds::http::{ApiClient, Auth, RetryPolicy};
+use crate::clouds::scaleway::{self, ScalewayClient};
 use crate::clouds::upcloud::{self, UpcloudClient};
 use crate::resources::Error;
 use crate::tf::schema::Attribute;
@@ -43,6 +44,33 @@ pub fn schema() -> Schema {
             .optional(),
         ],
     );
+    let scaleway = Block::new(
+        "Scaleway credentials. Each setting is taken from the block, else the environment, else the profile in \
+         Scaleway's CLI configuration file.",
+        vec![
+            Attribute::string("access_key", "Access key (an identifier; not sent to the API). Default: `SCW_ACCESS_KEY`.")
+                .optional(),
+            Attribute::string("secret_key", "Secret key, sent as `X-Auth-Token`. Default: `SCW_SECRET_KEY`.")
+                .optional()
+                .sensitive(),
+            Attribute::string("project_id", "Project used to find connectors. Default: `SCW_DEFAULT_PROJECT_ID`.")
+                .optional(),
+            Attribute::string("region", "Default region, e.g. `fr-par`. Default: `SCW_DEFAULT_REGION`, else `fr-par`.")
+                .optional(),
+            Attribute::string(
+                "profile",
+                "Profile of `~/.config/scw/config.yaml` (or `SCW_CONFIG_PATH`). Default: `SCW_PROFILE`, else the file's \
+                 `active_profile`.",
+            )
+            .optional(),
+            Attribute::string(
+                "api_url",
+                "Base URL of the Scaleway API. Default: `SCW_API_URL`, else `https://api.scaleway.com`. Plain `http://` \
+                 only for loopback addresses.",
+            )
+            .optional(),
+        ],
+    );
     Schema {
         version: 0,
         block: Block::new(
@@ -63,6 +91,7 @@ pub fn schema() -> Schema {
             ],
         )
         .with_block("aiven", aiven)
+        .with_block("scaleway", scaleway)
         .with_block("upcloud", upcloud),
     }
 }
@@ -78,6 +107,7 @@ pub struct UpcloudSettings {
 #[derive(Debug, Clone)]
 pub struct Clients {
     pub aiven: Result<AivenClient, ClientUnavailable>,
+    pub scaleway: Result<ScalewayClient, ClientUnavailable>,
     pub upcloud: Result<UpcloudClient, ClientUnavailable>,
 }
 
@@ -121,6 +151,13 @@ impl Clients {
         })
     }
 
+    /// The Scaleway client, or an error on `path` saying why there is none.
+    pub fn scaleway(&self, path: &AttrPath) -> Result<&ScalewayClient, Error> {
+        self.scaleway.as_ref().map_err(|why| {
+            why.to_error("Scaleway", "scaleway { secret_key } (or a profile)", "SCW_SECRET_KEY, or SCW_PROFILE", path)
+        })
+    }
+
     /// The Aiven client, or an error on `path` saying why there is none.
     pub fn aiven(&self, path: &AttrPath) -> Result<&AivenClient, Error> {
         self.aiven.as_ref().map_err(|why| why.to_error("Aiven", "aiven { token }", "AIVEN_TOKEN", path))
@@ -160,6 +197,19 @@ pub fn validate(config: &Value) -> Diagnostics {
     {
         diags.push(
             Diagnostic::error("Invalid Aiven api_url", e.to_string()).at(AttrPath::root("aiven").attr("api_url")),
+        );
+    }
+    if let Value::String(url) = config.get("scaleway").get("api_url")
+        && let Err(e) = crate::clouds::http::check_base_url(url)
+    {
+        diags.push(Diagnostic::error("Invalid Scaleway api_url", e.to_string()).at(AttrPath::root("scaleway").attr("api_url")));
+    }
+    if let Value::String(region) = config.get("scaleway").get("region")
+        && !scaleway::REGIONS.contains(&region.as_str())
+    {
+        diags.push(
+            Diagnostic::error("Invalid Scaleway region", format!("{region:?} is not one of {:?}.", scaleway::REGIONS))
+                .at(AttrPath::root("scaleway").attr("region")),
         );
     }
     if let Value::String(url) = config.get("upcloud").get("api_url")
@@ -223,8 +273,33 @@ fn aiven_client(config: &Value, policy: RetryPolicy) -> Result<AivenClient, Clie
     ApiClient::new(&api_url, auth, policy).map(AivenClient::new).map_err(|e| ClientUnavailable::Invalid(e.to_string()))
 }
 
+/// Precedence, for each setting: the provider block, then the environment, then the profile.
+fn scaleway_client(config: &Value, policy: RetryPolicy) -> Result<ScalewayClient, ClientUnavailable> {
+    let block = config.get("scaleway");
+    let unknown = |_| ClientUnavailable::NotYetKnown;
+    let wanted = setting(block, "profile", "SCW_PROFILE").map_err(unknown)?;
+    let profile = match scaleway::profile::config_path() {
+        Some(path) => scaleway::profile::load(&path, wanted.as_deref()).map_err(|e| ClientUnavailable::Invalid(e.to_string()))?,
+        None => Default::default(),
+    };
+    let pick = |name: &str, env: &str, from_profile: Option<String>| -> Result<Option<String>, ClientUnavailable> {
+        Ok(setting(block, name, env).map_err(unknown)?.or(from_profile))
+    };
+    let secret = pick("secret_key", "SCW_SECRET_KEY", profile.secret_key)?.ok_or(ClientUnavailable::MissingCredentials)?;
+    let project = pick("project_id", "SCW_DEFAULT_PROJECT_ID", profile.default_project_id)?;
+    let api_url = pick("api_url", "SCW_API_URL", profile.api_url)?.unwrap_or_else(|| scaleway::DEFAULT_API_URL.to_string());
+    let auth = Auth::Header { name: "x-auth-token", value: Secret::new(secret) };
+    ApiClient::new(&api_url, auth, policy)
+        .map(|api| ScalewayClient::new(api, project))
+        .map_err(|e| ClientUnavailable::Invalid(e.to_string()))
+}
+
 /// Builds the clients from a `ConfigureProvider` config.
 pub fn configure(config: &Value) -> Clients {
     let policy = retry_policy(config);
-    Clients { aiven: aiven_client(config, policy.clone()), upcloud: upcloud_client(config, policy) }
+    Clients {
+        aiven: aiven_client(config, policy.clone()),
+        scaleway: scaleway_client(config, policy.clone()),
+        upcloud: upcloud_client(config, policy),
+    }
 }

@@ -1,0 +1,249 @@
+//! Typed calls to Scaleway's VPC v2 API, with its error types as values, lists read to the
+//! last page, and `transient_state` answers retried.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use super::wire::*;
+use crate::clouds::http::{ApiClient, HttpError};
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ScalewayError {
+    #[error("Scaleway: {resource} {resource_id} is not found")]
+    NotFound { resource: String, resource_id: String },
+    #[error("Scaleway rejected the request: {message} ({})", details.join("; "))]
+    InvalidArguments { message: String, details: Vec<String> },
+    #[error("Scaleway precondition failed ({precondition}): {message}")]
+    PreconditionFailed { precondition: String, message: String },
+    #[error("Scaleway {resource} {resource_id} is busy ({current_state})")]
+    TransientState { resource: String, resource_id: String, current_state: String },
+    #[error("Scaleway quotas exceeded: {}", details.join("; "))]
+    QuotasExceeded { details: Vec<String> },
+    #[error("Scaleway denied permission: {}", details.join("; "))]
+    PermissionsDenied { details: Vec<String> },
+    #[error("Scaleway answered HTTP {status} ({kind}): {message}")]
+    Other { status: u16, kind: String, message: String },
+    #[error("Scaleway request failed: {0}")]
+    Http(Arc<HttpError>),
+    #[error("Scaleway sent a body this provider cannot read ({context}): {reason}")]
+    Decode { context: &'static str, reason: String },
+}
+
+impl ScalewayError {
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, ScalewayError::NotFound { .. })
+    }
+
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(self, ScalewayError::Http(e) if e.outcome_unknown())
+    }
+}
+
+fn detail_text(details: &[serde_json::Value]) -> Vec<String> {
+    details
+        .iter()
+        .map(|d| {
+            let field = |k: &str| d.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            let parts: Vec<String> = ["argument_name", "reason", "help_message", "resource", "action", "quota"]
+                .iter()
+                .map(|k| field(k))
+                .filter(|v| !v.is_empty())
+                .collect();
+            parts.join(": ")
+        })
+        .collect()
+}
+
+impl From<HttpError> for ScalewayError {
+    fn from(error: HttpError) -> Self {
+        let HttpError::Status { status, ref body, .. } = error else { return ScalewayError::Http(Arc::new(error)) };
+        if error.outcome_unknown() {
+            return ScalewayError::Http(Arc::new(error));
+        }
+        let parsed: ErrorBody = serde_json::from_slice(body).unwrap_or_default();
+        let text = |v: Option<String>| v.unwrap_or_default();
+        match parsed.kind.as_str() {
+            "not_found" => ScalewayError::NotFound { resource: text(parsed.resource), resource_id: text(parsed.resource_id) },
+            "invalid_arguments" => {
+                ScalewayError::InvalidArguments { message: parsed.message, details: detail_text(&parsed.details) }
+            }
+            "precondition_failed" => ScalewayError::PreconditionFailed {
+                precondition: text(parsed.precondition),
+                message: parsed.help_message.unwrap_or(parsed.message),
+            },
+            "transient_state" => ScalewayError::TransientState {
+                resource: text(parsed.resource),
+                resource_id: text(parsed.resource_id),
+                current_state: text(parsed.current_state),
+            },
+            "quotas_exceeded" => ScalewayError::QuotasExceeded { details: detail_text(&parsed.details) },
+            "permissions_denied" => ScalewayError::PermissionsDenied { details: detail_text(&parsed.details) },
+            kind => ScalewayError::Other {
+                status: status.as_u16(),
+                kind: if kind.is_empty() { status.canonical_reason().unwrap_or("error").to_string() } else { kind.to_string() },
+                message: if parsed.message.is_empty() { String::from_utf8_lossy(body).chars().take(200).collect() } else { parsed.message },
+            },
+        }
+    }
+}
+
+/// The Scaleway VPC API (`/vpc/v2`).
+#[derive(Debug, Clone)]
+pub struct ScalewayClient {
+    api: ApiClient,
+    project_id: Option<String>,
+}
+
+fn decode<T: DeserializeOwned>(body: &[u8], context: &'static str) -> Result<T, ScalewayError> {
+    serde_json::from_slice(body).map_err(|e| ScalewayError::Decode { context, reason: e.to_string() })
+}
+
+fn base(region: &str) -> String {
+    format!("vpc/v2/regions/{region}")
+}
+
+/// How often a `transient_state` answer is retried, and how long between tries.
+const TRANSIENT_RETRIES: u32 = 10;
+const TRANSIENT_DELAY: Duration = Duration::from_millis(300);
+
+impl ScalewayClient {
+    pub fn new(api: ApiClient, project_id: Option<String>) -> ScalewayClient {
+        ScalewayClient { api, project_id }
+    }
+
+    pub fn project_id(&self) -> Option<&str> {
+        self.project_id.as_deref()
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<serde_json::Value>,
+    ) -> Result<bytes::Bytes, ScalewayError> {
+        let mut tries = 0;
+        loop {
+            match self.api.send(method.clone(), path, query, body.as_ref()).await.map_err(ScalewayError::from) {
+                Err(ScalewayError::TransientState { .. }) if tries < TRANSIENT_RETRIES => {
+                    tries += 1;
+                    tokio::time::sleep(TRANSIENT_DELAY * tries).await;
+                }
+                other => return other.map(|r| r.body),
+            }
+        }
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+        context: &'static str,
+    ) -> Result<T, ScalewayError> {
+        decode(&self.send(method, path, &[], body).await?, context)
+    }
+
+    /// Every item of a paginated list, page after page until `total_count`.
+    async fn list_all<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        key: &'static str,
+    ) -> Result<Vec<T>, ScalewayError> {
+        let mut items = Vec::new();
+        for page in 1.. {
+            let mut paged = query.to_vec();
+            paged.push(("page", page.to_string()));
+            paged.push(("page_size", "100".to_string()));
+            let body: serde_json::Value = decode(&self.send(Method::GET, path, &paged, None).await?, key)?;
+            let batch: Vec<T> = serde_json::from_value(body.get(key).cloned().unwrap_or_default())
+                .map_err(|e| ScalewayError::Decode { context: key, reason: e.to_string() })?;
+            let total = body.get("total_count").and_then(|t| t.as_u64()).unwrap_or(0) as usize;
+            let empty = batch.is_empty();
+            items.extend(batch);
+            if empty || items.len() >= total {
+                break;
+            }
+        }
+        Ok(items)
+    }
+
+    pub async fn get_vpc(&self, region: &str, id: Uuid) -> Result<Vpc, ScalewayError> {
+        self.call(Method::GET, &format!("{}/vpcs/{id}", base(region)), None, "vpc").await
+    }
+
+    pub async fn create_vpc(&self, region: &str, request: &CreateVpc) -> Result<Vpc, ScalewayError> {
+        let body = serde_json::to_value(request).expect("serialisable");
+        self.call(Method::POST, &format!("{}/vpcs", base(region)), Some(body), "vpc").await
+    }
+
+    pub async fn list_private_networks(&self, region: &str, vpc: Uuid) -> Result<Vec<PrivateNetwork>, ScalewayError> {
+        self.list_all(&format!("{}/private-networks", base(region)), &[("vpc_id", vpc.to_string())], "private_networks").await
+    }
+
+    pub async fn create_private_network(&self, region: &str, request: &CreatePrivateNetwork) -> Result<PrivateNetwork, ScalewayError> {
+        let body = serde_json::to_value(request).expect("serialisable");
+        self.call(Method::POST, &format!("{}/private-networks", base(region)), Some(body), "private network").await
+    }
+
+    /// Connectors from `vpc` (toward `target`, when given).
+    pub async fn list_connectors(&self, region: &str, vpc: Uuid, target: Option<Uuid>) -> Result<Vec<VpcConnector>, ScalewayError> {
+        let mut query = vec![("vpc_id", vpc.to_string())];
+        if let Some(target) = target {
+            query.push(("target_vpc_id", target.to_string()));
+        }
+        let all: Vec<VpcConnector> = self.list_all(&format!("{}/vpc-connectors", base(region)), &query, "vpc_connectors").await?;
+        // Filter again, so that a server ignoring filters cannot make us adopt a stranger.
+        Ok(all.into_iter().filter(|c| c.vpc_id == vpc && target.is_none_or(|t| c.target_vpc_id == t)).collect())
+    }
+
+    pub async fn get_connector(&self, region: &str, id: Uuid) -> Result<VpcConnector, ScalewayError> {
+        self.call(Method::GET, &format!("{}/vpc-connectors/{id}", base(region)), None, "connector").await
+    }
+
+    pub async fn create_connector(&self, region: &str, request: &CreateConnector) -> Result<VpcConnector, ScalewayError> {
+        let body = serde_json::to_value(request).expect("serialisable");
+        self.call(Method::POST, &format!("{}/vpc-connectors", base(region)), Some(body), "connector").await
+    }
+
+    pub async fn update_connector(&self, region: &str, id: Uuid, patch: &ConnectorPatch) -> Result<VpcConnector, ScalewayError> {
+        let body = serde_json::to_value(patch).expect("serialisable");
+        self.call(Method::PATCH, &format!("{}/vpc-connectors/{id}", base(region)), Some(body), "connector").await
+    }
+
+    pub async fn delete_connector(&self, region: &str, id: Uuid) -> Result<(), ScalewayError> {
+        self.send(Method::DELETE, &format!("{}/vpc-connectors/{id}", base(region)), &[], None).await.map(drop)
+    }
+
+    pub async fn subnet_overlaps(&self, region: &str, connector: Uuid) -> Result<Vec<SubnetOverlap>, ScalewayError> {
+        self.list_all(&format!("{}/vpc-connectors/{connector}/subnet-overlaps", base(region)), &[], "subnet_overlaps").await
+    }
+
+    pub async fn get_route(&self, region: &str, id: Uuid) -> Result<Route, ScalewayError> {
+        self.call(Method::GET, &format!("{}/routes/{id}", base(region)), None, "route").await
+    }
+
+    pub async fn create_route(&self, region: &str, fields: &RouteFields) -> Result<Route, ScalewayError> {
+        let body = serde_json::to_value(fields).expect("serialisable");
+        self.call(Method::POST, &format!("{}/routes", base(region)), Some(body), "route").await
+    }
+
+    pub async fn update_route(&self, region: &str, id: Uuid, fields: &RouteFields) -> Result<Route, ScalewayError> {
+        let body = serde_json::to_value(fields).expect("serialisable");
+        self.call(Method::PATCH, &format!("{}/routes/{id}", base(region)), Some(body), "route").await
+    }
+
+    pub async fn delete_route(&self, region: &str, id: Uuid) -> Result<(), ScalewayError> {
+        self.send(Method::DELETE, &format!("{}/routes/{id}", base(region)), &[], None).await.map(drop)
+    }
+
+    /// Every route of a VPC, managed ones included.
+    pub async fn routes_with_nexthop(&self, region: &str, vpc: Uuid) -> Result<Vec<RouteWithNexthop>, ScalewayError> {
+        self.list_all(&format!("{}/routes-with-nexthop", base(region)), &[("vpc_id", vpc.to_string())], "routes").await
+    }
+}

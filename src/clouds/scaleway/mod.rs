@@ -1,0 +1,14 @@
+//! Scaleway: VPCs, Private Networks, VPC connectors (peering) and routes (`/vpc/v2/regions/…`).
+
+mod client;
+pub mod profile;
+pub mod wire;
+
+pub use client::{ScalewayClient, ScalewayError};
+pub use wire::*;
+
+/// The real API.
+pub const DEFAULT_API_URL: &str = "https://api.scaleway.com";
+/// Regions the VPC API serves.
+pub const REGIONS: &[&str] = &["fr-par", "nl-ams", "pl-waw", "it-mil"];
+pub const DEFAULT_REGION: &str = "fr-par";

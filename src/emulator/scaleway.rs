@@ -1,0 +1,481 @@
+//! Scaleway's VPC v2 API (`/vpc/v2/regions/{region}/…`): VPCs, Private Networks, VPC
+//! connectors and routes, with Scaleway's error bodies, pagination and `X-Auth-Token` auth.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{Value as J, json};
+use uuid::Uuid;
+
+use super::Emulator;
+use super::world::{ScalewayWorld, now_ms, timestamp};
+use crate::clouds::scaleway::{
+    ConnectorPatch, CreateConnector, CreatePrivateNetwork, CreateVpc, REGIONS, Route, RouteFields, RouteType,
+    RouteWithNexthop, VpcConnector,
+};
+use crate::net::IpNet;
+
+type Shared = State<Arc<Emulator>>;
+type Answer = Result<Response, ApiError>;
+type Params = Query<Vec<(String, String)>>;
+
+pub fn routes(emulator: Arc<Emulator>) -> Router<Arc<Emulator>> {
+    let base = "/vpc/v2/regions/{region}";
+    Router::new()
+        .route(&format!("{base}/vpcs"), get(list_vpcs).post(create_vpc))
+        .route(&format!("{base}/vpcs/{{id}}"), get(get_vpc).patch(update_vpc).delete(delete_vpc))
+        .route(&format!("{base}/private-networks"), get(list_private_networks).post(create_private_network))
+        .route(&format!("{base}/private-networks/{{id}}"), get(get_private_network).delete(delete_private_network))
+        .route(&format!("{base}/vpc-connectors"), get(list_connectors).post(create_connector))
+        .route(&format!("{base}/vpc-connectors/{{id}}"), get(get_connector).patch(update_connector).delete(delete_connector))
+        .route(&format!("{base}/vpc-connectors/{{id}}/subnet-overlaps"), get(subnet_overlaps))
+        .route(&format!("{base}/routes"), axum::routing::post(create_route))
+        .route(&format!("{base}/routes/{{id}}"), get(get_route).patch(update_route).delete(delete_route))
+        .route(&format!("{base}/routes-with-nexthop"), get(routes_with_nexthop))
+        .route_layer(middleware::from_fn_with_state(emulator, authenticate))
+}
+
+/// A Scaleway error: `{"type": …, "message": …, …}`.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    body: J,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, [(header::CONTENT_TYPE, "application/json")], self.body.to_string()).into_response()
+    }
+}
+
+fn not_found(resource: &str, id: &str) -> ApiError {
+    ApiError {
+        status: StatusCode::NOT_FOUND,
+        body: json!({"message": "resource is not found", "resource": resource, "resource_id": id, "type": "not_found"}),
+    }
+}
+
+fn invalid(argument: &str, help: impl Into<String>) -> ApiError {
+    ApiError {
+        status: StatusCode::BAD_REQUEST,
+        body: json!({"message": "invalid argument(s)", "type": "invalid_arguments",
+            "details": [{"argument_name": argument, "reason": "constraint", "help_message": help.into()}]}),
+    }
+}
+
+fn still_in_use(help: impl Into<String>) -> ApiError {
+    ApiError {
+        status: StatusCode::PRECONDITION_FAILED,
+        body: json!({"message": "precondition is not respected", "precondition": "resource_still_in_use",
+            "help_message": help.into(), "type": "precondition_failed"}),
+    }
+}
+
+fn ok<T: serde::Serialize>(body: T) -> Answer {
+    Ok((StatusCode::OK, Json(body)).into_response())
+}
+
+fn deleted() -> Answer {
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn authenticate(State(emulator): Shared, request: Request, next: Next) -> Response {
+    let token = request.headers().get("x-auth-token").and_then(|h| h.to_str().ok()).unwrap_or_default();
+    if token == emulator.credentials.scaleway_secret_key {
+        next.run(request).await
+    } else {
+        let body = json!({"message": "authentication is denied", "method": "api_key", "reason": "invalid_argument",
+            "type": "denied_authentication"});
+        (StatusCode::UNAUTHORIZED, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    }
+}
+
+fn region_ok(region: &str) -> Result<(), ApiError> {
+    if REGIONS.contains(&region) { Ok(()) } else { Err(invalid("region", format!("unknown region {region}; one of {REGIONS:?}"))) }
+}
+
+fn uuid_of(raw: &str, resource: &str) -> Result<Uuid, ApiError> {
+    raw.parse().map_err(|_| not_found(resource, raw))
+}
+
+fn params(query: &[(String, String)], key: &str) -> Vec<String> {
+    query.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect()
+}
+
+fn param(query: &[(String, String)], key: &str) -> Option<String> {
+    params(query, key).into_iter().next()
+}
+
+/// One page of `items` under `key`, with `total_count`; `page` is 1-based, `page_size` ≤ 100.
+fn paginate<T: serde::Serialize>(query: &[(String, String)], key: &str, items: Vec<T>) -> Answer {
+    let page: usize = param(query, "page").and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1);
+    let size: usize = param(query, "page_size").and_then(|p| p.parse().ok()).unwrap_or(20).clamp(1, 100);
+    let total = items.len();
+    let slice: Vec<T> = items.into_iter().skip((page - 1) * size).take(size).collect();
+    ok(json!({ key: slice, "total_count": total }))
+}
+
+fn vpc_in<'w>(world: &'w ScalewayWorld, region: &str, id: Uuid) -> Result<&'w crate::clouds::scaleway::Vpc, ApiError> {
+    world.vpcs.get(&id).filter(|v| v.region == region).ok_or_else(|| not_found("vpc", &id.to_string()))
+}
+
+async fn list_vpcs(State(emulator): Shared, Path(region): Path<String>, Query(query): Params) -> Answer {
+    region_ok(&region)?;
+    let world = emulator.lock_world();
+    let project = param(&query, "project_id");
+    let vpcs: Vec<_> = world
+        .scaleway
+        .vpcs
+        .values()
+        .filter(|v| v.region == region && project.as_ref().is_none_or(|p| *p == v.project_id))
+        .cloned()
+        .collect();
+    paginate(&query, "vpcs", vpcs)
+}
+
+async fn create_vpc(State(emulator): Shared, Path(region): Path<String>, Json(request): Json<CreateVpc>) -> Answer {
+    region_ok(&region)?;
+    let id = emulator.new_uuid(0x5c);
+    let mut world = emulator.lock_world();
+    world.scaleway.add_vpc(id, &region, &request.name, &request.project_id, request.enable_transitivity, now_ms());
+    let vpc = world.scaleway.vpcs.get_mut(&id).expect("just added");
+    vpc.tags = request.tags;
+    ok(vpc.clone())
+}
+
+async fn get_vpc(State(emulator): Shared, Path((region, id)): Path<(String, String)>) -> Answer {
+    let world = emulator.lock_world();
+    ok(vpc_in(&world.scaleway, &region, uuid_of(&id, "vpc")?)?)
+}
+
+async fn update_vpc(State(emulator): Shared, Path((region, id)): Path<(String, String)>, Json(body): Json<J>) -> Answer {
+    let id = uuid_of(&id, "vpc")?;
+    let mut world = emulator.lock_world();
+    vpc_in(&world.scaleway, &region, id)?;
+    let vpc = world.scaleway.vpcs.get_mut(&id).expect("checked above");
+    if let Some(name) = body.get("name").and_then(J::as_str) {
+        vpc.name = name.to_string();
+    }
+    if let Some(tags) = body.get("tags") {
+        vpc.tags = serde_json::from_value(tags.clone()).map_err(|e| invalid("tags", e.to_string()))?;
+    }
+    vpc.updated_at = timestamp(now_ms());
+    ok(vpc.clone())
+}
+
+async fn delete_vpc(State(emulator): Shared, Path((region, id)): Path<(String, String)>) -> Answer {
+    let id = uuid_of(&id, "vpc")?;
+    let mut world = emulator.lock_world();
+    vpc_in(&world.scaleway, &region, id)?;
+    if world.scaleway.private_networks.values().any(|pn| pn.vpc_id == id) {
+        return Err(still_in_use("the VPC still has Private Networks"));
+    }
+    world.scaleway.vpcs.remove(&id);
+    deleted()
+}
+
+async fn list_private_networks(State(emulator): Shared, Path(region): Path<String>, Query(query): Params) -> Answer {
+    region_ok(&region)?;
+    let world = emulator.lock_world();
+    let vpc = param(&query, "vpc_id");
+    let pns: Vec<_> = world
+        .scaleway
+        .private_networks
+        .values()
+        .filter(|pn| pn.region == region && vpc.as_ref().is_none_or(|v| *v == pn.vpc_id.to_string()))
+        .cloned()
+        .collect();
+    paginate(&query, "private_networks", pns)
+}
+
+/// The first free IPv4 /22 in 172.16.0.0/12 that no subnet of the region uses.
+fn free_ipv4(world: &ScalewayWorld, region: &str) -> Option<IpNet> {
+    let used: Vec<IpNet> =
+        world.private_networks.values().filter(|pn| pn.region == region).flat_map(|pn| pn.subnets.iter().map(|s| s.subnet)).collect();
+    (0u32..256).map(|i| IpNet::V4(ipnet::Ipv4Net::new(std::net::Ipv4Addr::from(0xac10_0000 + (i << 10)), 22).expect("valid /22")))
+        .find(|candidate| !used.iter().any(|u| crate::net::overlaps(u, candidate)))
+}
+
+async fn create_private_network(
+    State(emulator): Shared,
+    Path(region): Path<String>,
+    Json(request): Json<CreatePrivateNetwork>,
+) -> Answer {
+    region_ok(&region)?;
+    let id = emulator.new_uuid(0x5d);
+    let ula = emulator.new_uuid(0xfd);
+    let mut world = emulator.lock_world();
+    vpc_in(&world.scaleway, &region, request.vpc_id)
+        .map_err(|_| invalid("vpc_id", format!("VPC {} does not exist in {region}", request.vpc_id)))?;
+    let mut subnets = request.subnets.unwrap_or_default();
+    if !subnets.iter().any(|s| matches!(s, IpNet::V4(_))) {
+        subnets.push(free_ipv4(&world.scaleway, &region).ok_or_else(|| invalid("subnets", "no free IPv4 /22 left"))?);
+    }
+    if !subnets.iter().any(|s| matches!(s, IpNet::V6(_))) {
+        let b = ula.as_bytes();
+        let prefix = u128::from_be_bytes([0xfd, b[1], b[2], b[3], b[4], b[5], b[6], b[7], 0, 0, 0, 0, 0, 0, 0, 0]);
+        subnets.push(IpNet::V6(ipnet::Ipv6Net::new(std::net::Ipv6Addr::from(prefix), 64).expect("valid /64")));
+    }
+    let existing: Vec<IpNet> = world.scaleway.subnets_of(request.vpc_id).iter().map(|s| s.subnet).collect();
+    if let Some((new, old)) = crate::net::first_overlap(&subnets, &existing) {
+        return Err(invalid("subnets", format!("subnet {new} overlaps {old}, already in this VPC")));
+    }
+    world.scaleway.add_private_network(id, request.vpc_id, &request.name, &subnets, now_ms());
+    let pn = world.scaleway.private_networks.get_mut(&id).expect("just added");
+    pn.tags = request.tags;
+    ok(pn.clone())
+}
+
+async fn get_private_network(State(emulator): Shared, Path((region, id)): Path<(String, String)>) -> Answer {
+    let id = uuid_of(&id, "private_network")?;
+    let world = emulator.lock_world();
+    let pn = world.scaleway.private_networks.get(&id).filter(|pn| pn.region == region);
+    ok(pn.ok_or_else(|| not_found("private_network", &id.to_string()))?)
+}
+
+async fn delete_private_network(State(emulator): Shared, Path((region, id)): Path<(String, String)>) -> Answer {
+    let id = uuid_of(&id, "private_network")?;
+    let mut world = emulator.lock_world();
+    world
+        .scaleway
+        .private_networks
+        .get(&id)
+        .filter(|pn| pn.region == region)
+        .ok_or_else(|| not_found("private_network", &id.to_string()))?;
+    if world.scaleway.routes.values().any(|r| r.nexthop_private_network_id == Some(id)) {
+        return Err(still_in_use("routes still use this Private Network as next hop"));
+    }
+    world.scaleway.private_networks.remove(&id);
+    deleted()
+}
+
+fn connector_in<'w>(world: &'w ScalewayWorld, region: &str, id: Uuid) -> Result<&'w VpcConnector, ApiError> {
+    world.connectors.get(&id).filter(|c| c.region == region).ok_or_else(|| not_found("vpc_connector", &id.to_string()))
+}
+
+async fn list_connectors(State(emulator): Shared, Path(region): Path<String>, Query(query): Params) -> Answer {
+    region_ok(&region)?;
+    let world = emulator.lock_world();
+    let (vpc, target, status, name) =
+        (param(&query, "vpc_id"), param(&query, "target_vpc_id"), param(&query, "status"), param(&query, "name"));
+    let tags = params(&query, "tags");
+    let connectors: Vec<VpcConnector> = world
+        .scaleway
+        .connectors
+        .values()
+        .filter(|c| c.region == region)
+        .map(|c| world.scaleway.connector_view(c))
+        .filter(|c| vpc.as_ref().is_none_or(|v| *v == c.vpc_id.to_string()))
+        .filter(|c| target.as_ref().is_none_or(|t| *t == c.target_vpc_id.to_string()))
+        .filter(|c| status.as_ref().is_none_or(|s| s == c.status.as_str()))
+        .filter(|c| name.as_ref().is_none_or(|n| c.name.contains(n.as_str())))
+        .filter(|c| tags.iter().all(|t| c.tags.contains(t)))
+        .collect();
+    paginate(&query, "vpc_connectors", connectors)
+}
+
+async fn create_connector(State(emulator): Shared, Path(region): Path<String>, Json(request): Json<CreateConnector>) -> Answer {
+    region_ok(&region)?;
+    let id = emulator.new_uuid(0x5e);
+    let mut world = emulator.lock_world();
+    let origin = vpc_in(&world.scaleway, &region, request.vpc_id)
+        .map_err(|_| invalid("vpc_id", format!("VPC {} does not exist in {region}", request.vpc_id)))?
+        .clone();
+    vpc_in(&world.scaleway, &region, request.target_vpc_id).map_err(|_| {
+        invalid("target_vpc_id", format!("VPC {} does not exist in {region}; peering stays within one region", request.target_vpc_id))
+    })?;
+    let now = timestamp(now_ms());
+    let connector = VpcConnector {
+        id,
+        name: if request.name.is_empty() { format!("connector-{}", &id.to_string()[..8]) } else { request.name },
+        vpc_id: request.vpc_id,
+        target_vpc_id: request.target_vpc_id,
+        status: crate::clouds::scaleway::ConnectorStatus::Orphan,
+        region: region.clone(),
+        tags: request.tags,
+        project_id: origin.project_id.clone(),
+        organization_id: origin.organization_id.clone(),
+        peer_info: None,
+        created_at: now.clone(),
+        updated_at: now,
+    };
+    world.scaleway.connectors.insert(id, connector.clone());
+    ok(world.scaleway.connector_view(&connector))
+}
+
+async fn get_connector(State(emulator): Shared, Path((region, id)): Path<(String, String)>) -> Answer {
+    let world = emulator.lock_world();
+    let connector = connector_in(&world.scaleway, &region, uuid_of(&id, "vpc_connector")?)?;
+    ok(world.scaleway.connector_view(connector))
+}
+
+async fn update_connector(
+    State(emulator): Shared,
+    Path((region, id)): Path<(String, String)>,
+    Json(patch): Json<ConnectorPatch>,
+) -> Answer {
+    let id = uuid_of(&id, "vpc_connector")?;
+    let mut world = emulator.lock_world();
+    connector_in(&world.scaleway, &region, id)?;
+    let connector = world.scaleway.connectors.get_mut(&id).expect("checked above");
+    if let Some(name) = patch.name {
+        connector.name = name;
+    }
+    if let Some(tags) = patch.tags {
+        connector.tags = tags;
+    }
+    connector.updated_at = timestamp(now_ms());
+    let connector = connector.clone();
+    ok(world.scaleway.connector_view(&connector))
+}
+
+async fn delete_connector(State(emulator): Shared, Path((region, id)): Path<(String, String)>) -> Answer {
+    let id = uuid_of(&id, "vpc_connector")?;
+    let mut world = emulator.lock_world();
+    connector_in(&world.scaleway, &region, id)?;
+    if world.scaleway.routes.values().any(|r| r.nexthop_vpc_connector_id == Some(id)) {
+        return Err(still_in_use("routes still use this connector as next hop"));
+    }
+    world.scaleway.connectors.remove(&id);
+    deleted()
+}
+
+async fn subnet_overlaps(State(emulator): Shared, Path((region, id)): Path<(String, String)>, Query(query): Params) -> Answer {
+    let world = emulator.lock_world();
+    let connector = connector_in(&world.scaleway, &region, uuid_of(&id, "vpc_connector")?)?;
+    let pairs: Vec<J> = world
+        .scaleway
+        .overlaps(connector.vpc_id, connector.target_vpc_id)
+        .into_iter()
+        .map(|(a, b)| json!({"subnet_id": a.id, "subnet": a.subnet, "target_subnet_id": b.id, "target_subnet": b.subnet}))
+        .collect();
+    paginate(&query, "subnet_overlaps", pairs)
+}
+
+/// Checks a route's next hop against the world, as Scaleway does.
+fn check_route(world: &ScalewayWorld, region: &str, route: &Route) -> Result<(), ApiError> {
+    vpc_in(world, region, route.vpc_id).map_err(|_| invalid("vpc_id", format!("VPC {} does not exist in {region}", route.vpc_id)))?;
+    match (route.nexthop_vpc_connector_id, route.nexthop_private_network_id, route.nexthop_resource_id) {
+        (Some(connector), None, None) => {
+            let c = connector_in(world, region, connector).map_err(|_| invalid("nexthop_vpc_connector_id", "no such connector"))?;
+            if c.vpc_id != route.vpc_id {
+                return Err(invalid("nexthop_vpc_connector_id", format!("connector {connector} does not start from VPC {}", route.vpc_id)));
+            }
+        }
+        (None, Some(pn), _) => {
+            let in_vpc = world.private_networks.get(&pn).is_some_and(|p| p.vpc_id == route.vpc_id);
+            if !in_vpc {
+                return Err(invalid("nexthop_private_network_id", format!("Private Network {pn} is not in VPC {}", route.vpc_id)));
+            }
+        }
+        (None, None, Some(_)) => {
+            return Err(invalid("nexthop_private_network_id", "a resource next hop needs its Private Network"));
+        }
+        _ => return Err(invalid("nexthop", "exactly one next hop: a connector, or a Private Network (with a resource)")),
+    }
+    Ok(())
+}
+
+fn route_in<'w>(world: &'w ScalewayWorld, region: &str, id: &str) -> Result<&'w Route, ApiError> {
+    let unknown = || not_found("unknown", "");
+    let id: Uuid = id.parse().map_err(|_| unknown())?;
+    world.routes.get(&id).filter(|r| r.region == region).ok_or_else(unknown)
+}
+
+fn apply_fields(route: &mut Route, fields: RouteFields) {
+    if let Some(d) = fields.description {
+        route.description = if d.is_empty() { "Custom route".into() } else { d };
+    }
+    if let Some(tags) = fields.tags {
+        route.tags = tags;
+    }
+    if let Some(destination) = fields.destination {
+        route.destination = destination;
+    }
+    // The next hop is replaced as a whole when any part of it is given.
+    if fields.nexthop_vpc_connector_id.is_some() || fields.nexthop_private_network_id.is_some() || fields.nexthop_resource_id.is_some() {
+        route.nexthop_vpc_connector_id = fields.nexthop_vpc_connector_id;
+        route.nexthop_private_network_id = fields.nexthop_private_network_id;
+        route.nexthop_resource_id = fields.nexthop_resource_id;
+    }
+}
+
+async fn create_route(State(emulator): Shared, Path(region): Path<String>, Json(fields): Json<RouteFields>) -> Answer {
+    region_ok(&region)?;
+    let id = emulator.new_uuid(0x5f);
+    let mut world = emulator.lock_world();
+    let (Some(vpc_id), Some(destination)) = (fields.vpc_id, fields.destination) else {
+        return Err(invalid("vpc_id", "vpc_id and destination are required"));
+    };
+    let now = timestamp(now_ms());
+    let mut route = Route {
+        id: id.to_string(),
+        description: "Custom route".into(),
+        tags: Vec::new(),
+        vpc_id,
+        destination,
+        nexthop_resource_id: None,
+        nexthop_private_network_id: None,
+        nexthop_vpc_connector_id: None,
+        is_read_only: false,
+        kind: RouteType::Custom,
+        region: region.clone(),
+        created_at: now.clone(),
+        updated_at: now,
+    };
+    apply_fields(&mut route, fields);
+    check_route(&world.scaleway, &region, &route)?;
+    world.scaleway.routes.insert(id, route.clone());
+    ok(route)
+}
+
+async fn get_route(State(emulator): Shared, Path((region, id)): Path<(String, String)>) -> Answer {
+    let world = emulator.lock_world();
+    ok(route_in(&world.scaleway, &region, &id)?)
+}
+
+async fn update_route(State(emulator): Shared, Path((region, id)): Path<(String, String)>, Json(fields): Json<RouteFields>) -> Answer {
+    let mut world = emulator.lock_world();
+    let mut route = route_in(&world.scaleway, &region, &id)?.clone();
+    apply_fields(&mut route, fields);
+    route.updated_at = timestamp(now_ms());
+    check_route(&world.scaleway, &region, &route)?;
+    world.scaleway.routes.insert(route.id.parse().expect("stored ids are UUIDs"), route.clone());
+    ok(route)
+}
+
+async fn delete_route(State(emulator): Shared, Path((region, id)): Path<(String, String)>) -> Answer {
+    let mut world = emulator.lock_world();
+    let key: Uuid = route_in(&world.scaleway, &region, &id)?.id.parse().expect("stored ids are UUIDs");
+    world.scaleway.routes.remove(&key);
+    deleted()
+}
+
+async fn routes_with_nexthop(State(emulator): Shared, Path(region): Path<String>, Query(query): Params) -> Answer {
+    region_ok(&region)?;
+    let world = emulator.lock_world();
+    let vpc = param(&query, "vpc_id");
+    let connector = param(&query, "nexthop_vpc_connector_id");
+    let pn = param(&query, "nexthop_private_network_id");
+    let vpcs: Vec<Uuid> = world
+        .scaleway
+        .vpcs
+        .values()
+        .filter(|v| v.region == region && vpc.as_ref().is_none_or(|id| *id == v.id.to_string()))
+        .map(|v| v.id)
+        .collect();
+    let mut routes: Vec<Route> = vpcs.iter().flat_map(|v| world.scaleway.managed_routes(*v)).collect();
+    routes.extend(world.scaleway.routes.values().filter(|r| vpcs.contains(&r.vpc_id)).cloned());
+    let items: Vec<RouteWithNexthop> = routes
+        .into_iter()
+        .filter(|r| connector.as_ref().is_none_or(|c| r.nexthop_vpc_connector_id.is_some_and(|id| id.to_string() == *c)))
+        .filter(|r| pn.as_ref().is_none_or(|p| r.nexthop_private_network_id.is_some_and(|id| id.to_string() == *p)))
+        .map(|route| RouteWithNexthop { route, nexthop_ip: None, nexthop_name: None, nexthop_resource_type: Some("unknown_type".into()) })
+        .collect();
+    paginate(&query, "routes", items)
+}
