@@ -32,7 +32,10 @@ pub fn routes(emulator: Arc<Emulator>) -> Router<Arc<Emulator>> {
         .route(&format!("{base}/private-networks"), get(list_private_networks).post(create_private_network))
         .route(&format!("{base}/private-networks/{{id}}"), get(get_private_network).delete(delete_private_network))
         .route(&format!("{base}/vpc-connectors"), get(list_connectors).post(create_connector))
-        .route(&format!("{base}/vpc-connectors/{{id}}"), get(get_connector).patch(update_connector).delete(delete_connector))
+        .route(
+            &format!("{base}/vpc-connectors/{{id}}"),
+            get(get_connector).patch(update_connector).delete(delete_connector),
+        )
         .route(&format!("{base}/vpc-connectors/{{id}}/subnet-overlaps"), get(subnet_overlaps))
         .route(&format!("{base}/routes"), axum::routing::post(create_route))
         .route(&format!("{base}/routes/{{id}}"), get(get_route).patch(update_route).delete(delete_route))
@@ -96,7 +99,11 @@ async fn authenticate(State(emulator): Shared, request: Request, next: Next) -> 
 }
 
 fn region_ok(region: &str) -> Result<(), ApiError> {
-    if REGIONS.contains(&region) { Ok(()) } else { Err(invalid("region", format!("unknown region {region}; one of {REGIONS:?}"))) }
+    if REGIONS.contains(&region) {
+        Ok(())
+    } else {
+        Err(invalid("region", format!("unknown region {region}; one of {REGIONS:?}")))
+    }
 }
 
 fn uuid_of(raw: &str, resource: &str) -> Result<Uuid, ApiError> {
@@ -153,7 +160,11 @@ async fn get_vpc(State(emulator): Shared, Path((region, id)): Path<(String, Stri
     ok(vpc_in(&world.scaleway, &region, uuid_of(&id, "vpc")?)?)
 }
 
-async fn update_vpc(State(emulator): Shared, Path((region, id)): Path<(String, String)>, Json(body): Json<J>) -> Answer {
+async fn update_vpc(
+    State(emulator): Shared,
+    Path((region, id)): Path<(String, String)>,
+    Json(body): Json<J>,
+) -> Answer {
     let id = uuid_of(&id, "vpc")?;
     let mut world = emulator.lock_world();
     vpc_in(&world.scaleway, &region, id)?;
@@ -195,9 +206,16 @@ async fn list_private_networks(State(emulator): Shared, Path(region): Path<Strin
 
 /// The first free IPv4 /22 in 172.16.0.0/12 that no subnet of the region uses.
 fn free_ipv4(world: &ScalewayWorld, region: &str) -> Option<IpNet> {
-    let used: Vec<IpNet> =
-        world.private_networks.values().filter(|pn| pn.region == region).flat_map(|pn| pn.subnets.iter().map(|s| s.subnet)).collect();
-    (0u32..256).map(|i| IpNet::V4(ipnet::Ipv4Net::new(std::net::Ipv4Addr::from(0xac10_0000 + (i << 10)), 22).expect("valid /22")))
+    let used: Vec<IpNet> = world
+        .private_networks
+        .values()
+        .filter(|pn| pn.region == region)
+        .flat_map(|pn| pn.subnets.iter().map(|s| s.subnet))
+        .collect();
+    (0u32..256)
+        .map(|i| {
+            IpNet::V4(ipnet::Ipv4Net::new(std::net::Ipv4Addr::from(0xac10_0000 + (i << 10)), 22).expect("valid /22"))
+        })
         .find(|candidate| !used.iter().any(|u| crate::net::overlaps(u, candidate)))
 }
 
@@ -279,7 +297,11 @@ async fn list_connectors(State(emulator): Shared, Path(region): Path<String>, Qu
     paginate(&query, "vpc_connectors", connectors)
 }
 
-async fn create_connector(State(emulator): Shared, Path(region): Path<String>, Json(request): Json<CreateConnector>) -> Answer {
+async fn create_connector(
+    State(emulator): Shared,
+    Path(region): Path<String>,
+    Json(request): Json<CreateConnector>,
+) -> Answer {
     region_ok(&region)?;
     let id = emulator.new_uuid(0x5e);
     let mut world = emulator.lock_world();
@@ -287,7 +309,10 @@ async fn create_connector(State(emulator): Shared, Path(region): Path<String>, J
         .map_err(|_| invalid("vpc_id", format!("VPC {} does not exist in {region}", request.vpc_id)))?
         .clone();
     vpc_in(&world.scaleway, &region, request.target_vpc_id).map_err(|_| {
-        invalid("target_vpc_id", format!("VPC {} does not exist in {region}; peering stays within one region", request.target_vpc_id))
+        invalid(
+            "target_vpc_id",
+            format!("VPC {} does not exist in {region}; peering stays within one region", request.target_vpc_id),
+        )
     })?;
     let now = timestamp(now_ms());
     let connector = VpcConnector {
@@ -345,7 +370,11 @@ async fn delete_connector(State(emulator): Shared, Path((region, id)): Path<(Str
     deleted()
 }
 
-async fn subnet_overlaps(State(emulator): Shared, Path((region, id)): Path<(String, String)>, Query(query): Params) -> Answer {
+async fn subnet_overlaps(
+    State(emulator): Shared,
+    Path((region, id)): Path<(String, String)>,
+    Query(query): Params,
+) -> Answer {
     let world = emulator.lock_world();
     let connector = connector_in(&world.scaleway, &region, uuid_of(&id, "vpc_connector")?)?;
     let pairs: Vec<J> = world
@@ -359,24 +388,34 @@ async fn subnet_overlaps(State(emulator): Shared, Path((region, id)): Path<(Stri
 
 /// Checks a route's next hop against the world, as Scaleway does.
 fn check_route(world: &ScalewayWorld, region: &str, route: &Route) -> Result<(), ApiError> {
-    vpc_in(world, region, route.vpc_id).map_err(|_| invalid("vpc_id", format!("VPC {} does not exist in {region}", route.vpc_id)))?;
+    vpc_in(world, region, route.vpc_id)
+        .map_err(|_| invalid("vpc_id", format!("VPC {} does not exist in {region}", route.vpc_id)))?;
     match (route.nexthop_vpc_connector_id, route.nexthop_private_network_id, route.nexthop_resource_id) {
         (Some(connector), None, None) => {
-            let c = connector_in(world, region, connector).map_err(|_| invalid("nexthop_vpc_connector_id", "no such connector"))?;
+            let c = connector_in(world, region, connector)
+                .map_err(|_| invalid("nexthop_vpc_connector_id", "no such connector"))?;
             if c.vpc_id != route.vpc_id {
-                return Err(invalid("nexthop_vpc_connector_id", format!("connector {connector} does not start from VPC {}", route.vpc_id)));
+                return Err(invalid(
+                    "nexthop_vpc_connector_id",
+                    format!("connector {connector} does not start from VPC {}", route.vpc_id),
+                ));
             }
         }
         (None, Some(pn), _) => {
             let in_vpc = world.private_networks.get(&pn).is_some_and(|p| p.vpc_id == route.vpc_id);
             if !in_vpc {
-                return Err(invalid("nexthop_private_network_id", format!("Private Network {pn} is not in VPC {}", route.vpc_id)));
+                return Err(invalid(
+                    "nexthop_private_network_id",
+                    format!("Private Network {pn} is not in VPC {}", route.vpc_id),
+                ));
             }
         }
         (None, None, Some(_)) => {
             return Err(invalid("nexthop_private_network_id", "a resource next hop needs its Private Network"));
         }
-        _ => return Err(invalid("nexthop", "exactly one next hop: a connector, or a Private Network (with a resource)")),
+        _ => {
+            return Err(invalid("nexthop", "exactly one next hop: a connector, or a Private Network (with a resource)"));
+        }
     }
     Ok(())
 }
@@ -398,7 +437,10 @@ fn apply_fields(route: &mut Route, fields: RouteFields) {
         route.destination = destination;
     }
     // The next hop is replaced as a whole when any part of it is given.
-    if fields.nexthop_vpc_connector_id.is_some() || fields.nexthop_private_network_id.is_some() || fields.nexthop_resource_id.is_some() {
+    if fields.nexthop_vpc_connector_id.is_some()
+        || fields.nexthop_private_network_id.is_some()
+        || fields.nexthop_resource_id.is_some()
+    {
         route.nexthop_vpc_connector_id = fields.nexthop_vpc_connector_id;
         route.nexthop_private_network_id = fields.nexthop_private_network_id;
         route.nexthop_resource_id = fields.nexthop_resource_id;
@@ -439,7 +481,11 @@ async fn get_route(State(emulator): Shared, Path((region, id)): Path<(String, St
     ok(route_in(&world.scaleway, &region, &id)?)
 }
 
-async fn update_route(State(emulator): Shared, Path((region, id)): Path<(String, String)>, Json(fields): Json<RouteFields>) -> Answer {
+async fn update_route(
+    State(emulator): Shared,
+    Path((region, id)): Path<(String, String)>,
+    Json(fields): Json<RouteFields>,
+) -> Answer {
     let mut world = emulator.lock_world();
     let mut route = route_in(&world.scaleway, &region, &id)?.clone();
     apply_fields(&mut route, fields);
@@ -473,9 +519,16 @@ async fn routes_with_nexthop(State(emulator): Shared, Path(region): Path<String>
     routes.extend(world.scaleway.routes.values().filter(|r| vpcs.contains(&r.vpc_id)).cloned());
     let items: Vec<RouteWithNexthop> = routes
         .into_iter()
-        .filter(|r| connector.as_ref().is_none_or(|c| r.nexthop_vpc_connector_id.is_some_and(|id| id.to_string() == *c)))
+        .filter(|r| {
+            connector.as_ref().is_none_or(|c| r.nexthop_vpc_connector_id.is_some_and(|id| id.to_string() == *c))
+        })
         .filter(|r| pn.as_ref().is_none_or(|p| r.nexthop_private_network_id.is_some_and(|id| id.to_string() == *p)))
-        .map(|route| RouteWithNexthop { route, nexthop_ip: None, nexthop_name: None, nexthop_resource_type: Some("unknown_type".into()) })
+        .map(|route| RouteWithNexthop {
+            route,
+            nexthop_ip: None,
+            nexthop_name: None,
+            nexthop_resource_type: Some("unknown_type".into()),
+        })
         .collect();
     paginate(&query, "routes", items)
 }

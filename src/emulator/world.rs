@@ -292,8 +292,24 @@ impl World {
             (demo::SCALEWAY_VPC_A, demo::SCALEWAY_PN_A, "fr-par", "a", "172.16.0.0/22", "fd00:a::/64", false),
             (demo::SCALEWAY_VPC_B, demo::SCALEWAY_PN_B, "fr-par", "b", "172.16.4.0/22", "fd00:b::/64", true),
             (demo::SCALEWAY_VPC_C, demo::SCALEWAY_PN_C, "fr-par", "c", "172.16.8.0/22", "fd00:c::/64", false),
-            (demo::SCALEWAY_VPC_D, "5d000000-0000-4000-8000-0000000000d1", "fr-par", "d", "172.16.0.0/23", "fd00:d::/64", false),
-            (demo::SCALEWAY_VPC_E, "5d000000-0000-4000-8000-0000000000e1", "nl-ams", "e", "172.16.12.0/22", "fd00:e::/64", false),
+            (
+                demo::SCALEWAY_VPC_D,
+                "5d000000-0000-4000-8000-0000000000d1",
+                "fr-par",
+                "d",
+                "172.16.0.0/23",
+                "fd00:d::/64",
+                false,
+            ),
+            (
+                demo::SCALEWAY_VPC_E,
+                "5d000000-0000-4000-8000-0000000000e1",
+                "nl-ams",
+                "e",
+                "172.16.12.0/22",
+                "fd00:e::/64",
+                false,
+            ),
         ] {
             let vpc = scw.add_vpc(id(vpc), region, &format!("vpc-{name}"), demo::SCALEWAY_PROJECT, transit, 0);
             let subnets = [v4.parse().expect("demo CIDR"), v6.parse().expect("demo CIDR")];
@@ -614,7 +630,8 @@ impl ScalewayWorld {
     }
 
     pub fn add_private_network(&mut self, id: Uuid, vpc: Uuid, name: &str, subnets: &[IpNet], now: u64) {
-        let (region, project) = self.vpcs.get(&vpc).map(|v| (v.region.clone(), v.project_id.clone())).unwrap_or_default();
+        let (region, project) =
+            self.vpcs.get(&vpc).map(|v| (v.region.clone(), v.project_id.clone())).unwrap_or_default();
         let subnets = subnets
             .iter()
             .enumerate()

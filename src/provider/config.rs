@@ -202,7 +202,9 @@ pub fn validate(config: &Value) -> Diagnostics {
     if let Value::String(url) = config.get("scaleway").get("api_url")
         && let Err(e) = crate::clouds::http::check_base_url(url)
     {
-        diags.push(Diagnostic::error("Invalid Scaleway api_url", e.to_string()).at(AttrPath::root("scaleway").attr("api_url")));
+        diags.push(
+            Diagnostic::error("Invalid Scaleway api_url", e.to_string()).at(AttrPath::root("scaleway").attr("api_url")),
+        );
     }
     if let Value::String(region) = config.get("scaleway").get("region")
         && !scaleway::REGIONS.contains(&region.as_str())
@@ -279,18 +281,24 @@ fn scaleway_client(config: &Value, policy: RetryPolicy) -> Result<ScalewayClient
     let unknown = |_| ClientUnavailable::NotYetKnown;
     let wanted = setting(block, "profile", "SCW_PROFILE").map_err(unknown)?;
     let profile = match scaleway::profile::config_path() {
-        Some(path) => scaleway::profile::load(&path, wanted.as_deref()).map_err(|e| ClientUnavailable::Invalid(e.to_string()))?,
+        Some(path) => {
+            scaleway::profile::load(&path, wanted.as_deref()).map_err(|e| ClientUnavailable::Invalid(e.to_string()))?
+        }
         None => Default::default(),
     };
     let pick = |name: &str, env: &str, from_profile: Option<String>| -> Result<Option<String>, ClientUnavailable> {
         Ok(setting(block, name, env).map_err(unknown)?.or(from_profile))
     };
-    let secret = pick("secret_key", "SCW_SECRET_KEY", profile.secret_key)?.ok_or(ClientUnavailable::MissingCredentials)?;
+    let secret =
+        pick("secret_key", "SCW_SECRET_KEY", profile.secret_key)?.ok_or(ClientUnavailable::MissingCredentials)?;
     let project = pick("project_id", "SCW_DEFAULT_PROJECT_ID", profile.default_project_id)?;
-    let api_url = pick("api_url", "SCW_API_URL", profile.api_url)?.unwrap_or_else(|| scaleway::DEFAULT_API_URL.to_string());
+    let api_url =
+        pick("api_url", "SCW_API_URL", profile.api_url)?.unwrap_or_else(|| scaleway::DEFAULT_API_URL.to_string());
+    let region = pick("region", "SCW_DEFAULT_REGION", profile.default_region)?
+        .unwrap_or_else(|| scaleway::DEFAULT_REGION.to_string());
     let auth = Auth::Header { name: "x-auth-token", value: Secret::new(secret) };
     ApiClient::new(&api_url, auth, policy)
-        .map(|api| ScalewayClient::new(api, project))
+        .map(|api| ScalewayClient::new(api, project, region))
         .map_err(|e| ClientUnavailable::Invalid(e.to_string()))
 }
 

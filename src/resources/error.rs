@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use crate::clouds::aiven::AivenError;
+use crate::clouds::scaleway::ScalewayError;
 use crate::clouds::upcloud::UpcloudError;
 use crate::tf::object::ShapeError;
 use crate::tf::{AttrPath, CodecError, Diagnostic, Diagnostics};
@@ -18,6 +19,8 @@ pub enum Error {
     Upcloud(#[from] UpcloudError),
     #[error(transparent)]
     Aiven(#[from] AivenError),
+    #[error(transparent)]
+    Scaleway(#[from] ScalewayError),
     /// A cloud object reached a state that waiting will not fix.
     #[error("{summary}: {detail}")]
     Failed { summary: String, detail: String },
@@ -74,6 +77,7 @@ impl Error {
             .at(path.clone()),
             Error::Upcloud(e) => Diagnostic::error("UpCloud API error", e.to_string()),
             Error::Aiven(e) => Diagnostic::error("Aiven API error", e.to_string()),
+            Error::Scaleway(e) => Diagnostic::error("Scaleway API error", e.to_string()),
             Error::Failed { summary, detail } => Diagnostic::error(summary.clone(), detail.clone()),
             Error::Timeout { what, after } => Diagnostic::error(
                 "Timed out",

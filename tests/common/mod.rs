@@ -14,6 +14,24 @@ use peering::emulator::{self, Config, Handle, RequestCounts};
 pub const USERNAME: &str = "demo";
 pub const PASSWORD: &str = "demo-password";
 pub const AIVEN_TOKEN: &str = "demo-aiven-token";
+pub const SCALEWAY_SECRET: &str = "11111111-2222-4333-8444-555555555555";
+
+/// Cloud settings a test run must not inherit from the machine.
+const CLOUD_ENV: &[&str] = &[
+    "UPCLOUD_TOKEN",
+    "UPCLOUD_USERNAME",
+    "UPCLOUD_PASSWORD",
+    "UPCLOUD_API_URL",
+    "AIVEN_TOKEN",
+    "AIVEN_WEB_URL",
+    "SCW_ACCESS_KEY",
+    "SCW_SECRET_KEY",
+    "SCW_DEFAULT_PROJECT_ID",
+    "SCW_DEFAULT_REGION",
+    "SCW_PROFILE",
+    "SCW_API_URL",
+    "SCW_CONFIG_PATH",
+];
 
 /// The Terraform launcher. Missing Terraform fails the test: run `make test`.
 pub fn terraform_path() -> PathBuf {
@@ -74,6 +92,22 @@ impl Emulator {
         let auth = Auth::Header { name: "authorization", value: Secret::new(format!("aivenv1 {AIVEN_TOKEN}")) };
         let policy = RetryPolicy { max_retries: 0, ..Default::default() };
         peering::clouds::aiven::AivenClient::new(ApiClient::new(&self.url(), auth, policy).unwrap())
+    }
+
+    /// Scaleway connectors as `(vpc, target, status)`.
+    pub fn scaleway_connectors(&self) -> Vec<(String, String, String)> {
+        let world = self.world();
+        let mut all: Vec<_> = world
+            .scaleway
+            .connectors
+            .values()
+            .map(|c| {
+                let view = world.scaleway.connector_view(c);
+                (view.vpc_id.to_string(), view.target_vpc_id.to_string(), view.status.as_str().to_string())
+            })
+            .collect();
+        all.sort();
+        all
     }
 
     /// A project VPC made through Aiven's API, as its owner would (it starts `APPROVED`).
@@ -196,6 +230,10 @@ impl Workspace {
             ("UPCLOUD_PASSWORD".into(), PASSWORD.into()),
             ("AIVEN_WEB_URL".into(), emulator_url.to_string()),
             ("AIVEN_TOKEN".into(), AIVEN_TOKEN.into()),
+            ("SCW_API_URL".into(), emulator_url.to_string()),
+            ("SCW_SECRET_KEY".into(), SCALEWAY_SECRET.into()),
+            // Never the user's own Scaleway CLI profile.
+            ("SCW_CONFIG_PATH".into(), dir.path().join("no-scw-config.yaml").display().to_string()),
         ];
         Workspace { dir, env }
     }
@@ -228,9 +266,7 @@ impl Workspace {
     pub fn terraform(&self, args: &[&str]) -> Run {
         let mut command = Command::new(terraform_path());
         command.args(args).current_dir(self.path()).env_remove("TF_LOG").env_remove("TF_REATTACH_PROVIDERS");
-        for var in
-            ["UPCLOUD_TOKEN", "UPCLOUD_USERNAME", "UPCLOUD_PASSWORD", "UPCLOUD_API_URL", "AIVEN_TOKEN", "AIVEN_WEB_URL"]
-        {
+        for var in CLOUD_ENV {
             command.env_remove(var);
         }
         for (k, v) in &self.env {

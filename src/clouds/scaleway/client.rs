@@ -67,7 +67,9 @@ impl From<HttpError> for ScalewayError {
         let parsed: ErrorBody = serde_json::from_slice(body).unwrap_or_default();
         let text = |v: Option<String>| v.unwrap_or_default();
         match parsed.kind.as_str() {
-            "not_found" => ScalewayError::NotFound { resource: text(parsed.resource), resource_id: text(parsed.resource_id) },
+            "not_found" => {
+                ScalewayError::NotFound { resource: text(parsed.resource), resource_id: text(parsed.resource_id) }
+            }
             "invalid_arguments" => {
                 ScalewayError::InvalidArguments { message: parsed.message, details: detail_text(&parsed.details) }
             }
@@ -84,8 +86,16 @@ impl From<HttpError> for ScalewayError {
             "permissions_denied" => ScalewayError::PermissionsDenied { details: detail_text(&parsed.details) },
             kind => ScalewayError::Other {
                 status: status.as_u16(),
-                kind: if kind.is_empty() { status.canonical_reason().unwrap_or("error").to_string() } else { kind.to_string() },
-                message: if parsed.message.is_empty() { String::from_utf8_lossy(body).chars().take(200).collect() } else { parsed.message },
+                kind: if kind.is_empty() {
+                    status.canonical_reason().unwrap_or("error").to_string()
+                } else {
+                    kind.to_string()
+                },
+                message: if parsed.message.is_empty() {
+                    String::from_utf8_lossy(body).chars().take(200).collect()
+                } else {
+                    parsed.message
+                },
             },
         }
     }
@@ -96,6 +106,7 @@ impl From<HttpError> for ScalewayError {
 pub struct ScalewayClient {
     api: ApiClient,
     project_id: Option<String>,
+    default_region: String,
 }
 
 fn decode<T: DeserializeOwned>(body: &[u8], context: &'static str) -> Result<T, ScalewayError> {
@@ -111,8 +122,13 @@ const TRANSIENT_RETRIES: u32 = 10;
 const TRANSIENT_DELAY: Duration = Duration::from_millis(300);
 
 impl ScalewayClient {
-    pub fn new(api: ApiClient, project_id: Option<String>) -> ScalewayClient {
-        ScalewayClient { api, project_id }
+    pub fn new(api: ApiClient, project_id: Option<String>, default_region: String) -> ScalewayClient {
+        ScalewayClient { api, project_id, default_region }
+    }
+
+    /// The region an endpoint without one is in.
+    pub fn default_region(&self) -> &str {
+        &self.default_region
     }
 
     pub fn project_id(&self) -> Option<&str> {
@@ -183,21 +199,32 @@ impl ScalewayClient {
     }
 
     pub async fn list_private_networks(&self, region: &str, vpc: Uuid) -> Result<Vec<PrivateNetwork>, ScalewayError> {
-        self.list_all(&format!("{}/private-networks", base(region)), &[("vpc_id", vpc.to_string())], "private_networks").await
+        self.list_all(&format!("{}/private-networks", base(region)), &[("vpc_id", vpc.to_string())], "private_networks")
+            .await
     }
 
-    pub async fn create_private_network(&self, region: &str, request: &CreatePrivateNetwork) -> Result<PrivateNetwork, ScalewayError> {
+    pub async fn create_private_network(
+        &self,
+        region: &str,
+        request: &CreatePrivateNetwork,
+    ) -> Result<PrivateNetwork, ScalewayError> {
         let body = serde_json::to_value(request).expect("serialisable");
         self.call(Method::POST, &format!("{}/private-networks", base(region)), Some(body), "private network").await
     }
 
     /// Connectors from `vpc` (toward `target`, when given).
-    pub async fn list_connectors(&self, region: &str, vpc: Uuid, target: Option<Uuid>) -> Result<Vec<VpcConnector>, ScalewayError> {
+    pub async fn list_connectors(
+        &self,
+        region: &str,
+        vpc: Uuid,
+        target: Option<Uuid>,
+    ) -> Result<Vec<VpcConnector>, ScalewayError> {
         let mut query = vec![("vpc_id", vpc.to_string())];
         if let Some(target) = target {
             query.push(("target_vpc_id", target.to_string()));
         }
-        let all: Vec<VpcConnector> = self.list_all(&format!("{}/vpc-connectors", base(region)), &query, "vpc_connectors").await?;
+        let all: Vec<VpcConnector> =
+            self.list_all(&format!("{}/vpc-connectors", base(region)), &query, "vpc_connectors").await?;
         // Filter again, so that a server ignoring filters cannot make us adopt a stranger.
         Ok(all.into_iter().filter(|c| c.vpc_id == vpc && target.is_none_or(|t| c.target_vpc_id == t)).collect())
     }
@@ -206,12 +233,21 @@ impl ScalewayClient {
         self.call(Method::GET, &format!("{}/vpc-connectors/{id}", base(region)), None, "connector").await
     }
 
-    pub async fn create_connector(&self, region: &str, request: &CreateConnector) -> Result<VpcConnector, ScalewayError> {
+    pub async fn create_connector(
+        &self,
+        region: &str,
+        request: &CreateConnector,
+    ) -> Result<VpcConnector, ScalewayError> {
         let body = serde_json::to_value(request).expect("serialisable");
         self.call(Method::POST, &format!("{}/vpc-connectors", base(region)), Some(body), "connector").await
     }
 
-    pub async fn update_connector(&self, region: &str, id: Uuid, patch: &ConnectorPatch) -> Result<VpcConnector, ScalewayError> {
+    pub async fn update_connector(
+        &self,
+        region: &str,
+        id: Uuid,
+        patch: &ConnectorPatch,
+    ) -> Result<VpcConnector, ScalewayError> {
         let body = serde_json::to_value(patch).expect("serialisable");
         self.call(Method::PATCH, &format!("{}/vpc-connectors/{id}", base(region)), Some(body), "connector").await
     }
@@ -221,7 +257,8 @@ impl ScalewayClient {
     }
 
     pub async fn subnet_overlaps(&self, region: &str, connector: Uuid) -> Result<Vec<SubnetOverlap>, ScalewayError> {
-        self.list_all(&format!("{}/vpc-connectors/{connector}/subnet-overlaps", base(region)), &[], "subnet_overlaps").await
+        self.list_all(&format!("{}/vpc-connectors/{connector}/subnet-overlaps", base(region)), &[], "subnet_overlaps")
+            .await
     }
 
     pub async fn get_route(&self, region: &str, id: Uuid) -> Result<Route, ScalewayError> {

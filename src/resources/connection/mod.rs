@@ -7,6 +7,7 @@
 mod aiven;
 mod model;
 mod pair_aiven;
+mod pair_scaleway;
 mod pair_upcloud;
 mod poll;
 mod status;
@@ -43,6 +44,7 @@ const ONE_OF: &[(&str, &[&str])] =
 enum Pair {
     Upcloud(pair_upcloud::Pair),
     Aiven(pair_aiven::Pair),
+    Scaleway(pair_scaleway::Pair),
 }
 
 impl Pair {
@@ -66,11 +68,27 @@ impl Pair {
                     aiven_is_network: false,
                 }))
             }
+            (
+                NetworkRef::Scaleway { region, vpc_id: local },
+                NetworkRef::Scaleway { region: peer_region, vpc_id: peer },
+            ) => {
+                if region != peer_region {
+                    return Err(Error::invalid(
+                        "VPCs in different regions",
+                        format!(
+                            "network is in {region} and peer_network in {peer_region}. Scaleway peers VPCs of one region only \
+                             (cross-region peering is not supported)."
+                        ),
+                        Some(AttrPath::root("peer_network").attr("scaleway").attr("region")),
+                    ));
+                }
+                Ok(Pair::Scaleway(pair_scaleway::Pair { region: region.clone(), local: *local, peer: *peer }))
+            }
             (a, b) => Err(Error::invalid(
                 "Unsupported peering pair",
                 format!(
                     "{} ↔ {} cannot be peered by this provider. Supported pairs: Aiven ↔ UpCloud (Aiven peers only with \
-                     UpCloud networks of its VPC's zone) and UpCloud ↔ UpCloud.",
+                     UpCloud networks of its VPC's zone), UpCloud ↔ UpCloud and Scaleway ↔ Scaleway (VPC connectors).",
                     a.cloud().display_name(),
                     b.cloud().display_name()
                 ),
@@ -88,6 +106,10 @@ impl Pair {
 
 fn upcloud_client<'c>(ctx: &Ctx<'c>) -> Result<&'c crate::clouds::upcloud::UpcloudClient, Error> {
     ctx.clients.upcloud(&AttrPath::root("network"))
+}
+
+fn scaleway_client<'c>(ctx: &Ctx<'c>) -> Result<&'c crate::clouds::scaleway::ScalewayClient, Error> {
+    ctx.clients.scaleway(&AttrPath::root("network"))
 }
 
 fn applied(state: Option<Connection>, result: Result<(), Error>) -> Applied {
@@ -177,6 +199,9 @@ impl Resource for PeeringConnection {
     async fn plan(&self, ctx: &mut Ctx<'_>, prior: &Value, proposed: &Value, config: &Value) -> Result<Planned, Error> {
         let config = Connection::from_value(config)?;
         let mut planned = Connection::from_value(proposed)?;
+        if let Ok(scaleway) = ctx.clients.scaleway.as_ref() {
+            planned.default_scaleway_regions(scaleway.default_region());
+        }
         planned.peer_side = config.peer_side.clone().or(Attr::Known(PEER_SIDE_MANAGED.into()));
         planned.wait_for = config.wait_for.clone().or(Attr::Known(WAIT_FOR_ACTIVE.into()));
         planned.tags = config.tags.clone();
@@ -210,6 +235,7 @@ impl Resource for PeeringConnection {
                     let diags = match Pair::of(id)? {
                         Pair::Upcloud(pair) => pair.check(upcloud_client(ctx)?, planned.is_managed()).await?,
                         Pair::Aiven(pair) => pair.check(ctx.clients, &planned).await?,
+                        Pair::Scaleway(pair) => pair.check(scaleway_client(ctx)?, planned.is_managed()).await?,
                     };
                     if diags.has_errors() {
                         return Err(Error::Rejected(diags));
@@ -237,6 +263,13 @@ impl Resource for PeeringConnection {
                 let (state, result) = pair.create(ctx, state).await;
                 applied(state, result)
             }
+            Ok(Pair::Scaleway(pair)) => match scaleway_client(ctx) {
+                Ok(client) => {
+                    let (state, result) = pair.create(ctx, client, state).await;
+                    applied(state, result)
+                }
+                Err(e) => applied(None, Err(e)),
+            },
             Err(e) => applied(None, Err(e)),
         }
     }
@@ -259,6 +292,13 @@ impl Resource for PeeringConnection {
                 let (state, result) = pair.update(ctx, planned).await;
                 applied(Some(state), result)
             }
+            Ok(Pair::Scaleway(pair)) => match scaleway_client(ctx) {
+                Ok(client) => match pair.update(ctx, client, &prior_state, planned).await {
+                    (Some(state), result) => applied(Some(state), result),
+                    (None, result) => Applied { state: prior.clone(), result },
+                },
+                Err(e) => failed(e),
+            },
             Err(e) => failed(e),
         }
     }
@@ -268,6 +308,7 @@ impl Resource for PeeringConnection {
         match Pair::of_state(&prior)? {
             Pair::Upcloud(pair) => pair.delete(ctx, upcloud_client(ctx)?, &prior).await,
             Pair::Aiven(pair) => pair.delete(ctx, &prior).await,
+            Pair::Scaleway(pair) => pair.delete(scaleway_client(ctx)?, &prior).await,
         }
     }
 
@@ -276,6 +317,7 @@ impl Resource for PeeringConnection {
         let refreshed = match Pair::of_state(&state)? {
             Pair::Upcloud(pair) => pair.read(upcloud_client(ctx)?, state).await?,
             Pair::Aiven(pair) => pair.read(ctx, state).await?,
+            Pair::Scaleway(pair) => pair.read(scaleway_client(ctx)?, state).await?,
         };
         Ok(refreshed.map(IntoValue::into_value))
     }
@@ -300,6 +342,7 @@ impl Resource for PeeringConnection {
         let imported = match Pair::of(&id)? {
             Pair::Upcloud(pair) => pair.import(upcloud_client(ctx)?, state).await?,
             Pair::Aiven(pair) => pair.import(ctx, state).await?,
+            Pair::Scaleway(pair) => pair.import(scaleway_client(ctx)?, state).await?,
         };
         Ok(imported.into_value())
     }
@@ -351,12 +394,33 @@ async fn import_id(ctx: &Ctx<'_>, text: &str) -> Result<ConnectionId, Error> {
             peer_network: NetworkRef::Upcloud { network_id: half.peer_network.uuid },
         });
     }
+    if let Some(rest) = text.strip_prefix("scaleway-connector/") {
+        let invalid = || {
+            Error::invalid(
+                "Invalid import id",
+                format!("{text:?}: expected scaleway-connector/REGION/CONNECTOR_ID."),
+                None,
+            )
+        };
+        let (region, id) = rest.split_once('/').ok_or_else(invalid)?;
+        let id: uuid::Uuid = id.parse().map_err(|_| invalid())?;
+        let connector = scaleway_client(ctx)?.get_connector(region, id).await.map_err(|e| match e {
+            e if e.is_not_found() => {
+                Error::invalid("Nothing to import", format!("No Scaleway connector {id} in {region}."), None)
+            }
+            e => e.into(),
+        })?;
+        return Ok(ConnectionId {
+            network: NetworkRef::Scaleway { region: region.to_string(), vpc_id: connector.vpc_id },
+            peer_network: NetworkRef::Scaleway { region: region.to_string(), vpc_id: connector.target_vpc_id },
+        });
+    }
     text.parse().map_err(|e: crate::net::EndpointError| {
         Error::invalid(
             "Invalid import id",
             format!(
                 "{e}. Import by NETWORK:PEER_NETWORK (e.g. upcloud/03…:upcloud/03… or aiven/PROJECT/VPC_ID:upcloud/03…), \
-                 or upcloud-peering/PEERING_UUID for two UpCloud networks."
+                 upcloud-peering/PEERING_UUID for two UpCloud networks, or scaleway-connector/REGION/ID."
             ),
             None,
         )

@@ -25,8 +25,13 @@ tf_object! {
 }
 
 tf_object! {
+    /// `{ region = "fr-par", vpc_id = "…" }`; the region defaults to the provider's.
+    pub struct ScalewayEndpoint { region: Attr<String>, vpc_id: Attr<String> }
+}
+
+tf_object! {
     /// Exactly one cloud's endpoint is set.
-    pub struct Endpoint { aiven: Attr<AivenEndpoint>, upcloud: Attr<UpcloudEndpoint> }
+    pub struct Endpoint { aiven: Attr<AivenEndpoint>, scaleway: Attr<ScalewayEndpoint>, upcloud: Attr<UpcloudEndpoint> }
 }
 
 tf_object! {
@@ -76,6 +81,20 @@ fn endpoint_attribute(name: &str, description: &str) -> Attribute {
             )
             .optional(),
             Attribute::nested(
+                "scaleway",
+                vec![
+                    Attribute::string(
+                        "region",
+                        "Region of the VPC, e.g. `fr-par`. Default: the provider's Scaleway region. Both VPCs of a \
+                         peering must be in one region.",
+                    )
+                    .optional_computed(),
+                    Attribute::string("vpc_id", "UUID of the Scaleway VPC.").required(),
+                ],
+                "A Scaleway VPC.",
+            )
+            .optional(),
+            Attribute::nested(
                 "upcloud",
                 vec![
                     Attribute::string(
@@ -117,7 +136,8 @@ pub fn schema() -> Schema {
             .required(),
         endpoint_attribute(
             "network",
-            "Our side of the peering: exactly one of `aiven = { project, vpc_id }` or `upcloud = { network_id }`. \
+            "Our side of the peering: exactly one of `aiven = { project, vpc_id }`, `scaleway = { region, vpc_id }` or \
+             `upcloud = { network_id }`. \
              Changing it replaces the peering.",
         ),
         endpoint_attribute(
@@ -179,7 +199,7 @@ pub fn schema() -> Schema {
         block: Block::new(
             "A private network peering between two networks: both halves when the provider holds both clouds' \
              credentials, or our half only (`peer_side = \"external\"`). Supported pairs: Aiven ↔ UpCloud (either side \
-             may be `network`) and UpCloud ↔ UpCloud.",
+             may be `network`), UpCloud ↔ UpCloud and Scaleway ↔ Scaleway (one region).",
             attributes,
         ),
     }
@@ -200,11 +220,16 @@ pub fn identity_schema() -> IdentitySchema {
 
 /// Reads an endpoint, reporting malformed values on the attribute that holds them.
 pub fn endpoint_ref(endpoint: &Endpoint, root: &str) -> Result<Option<NetworkRef>, (AttrPath, String)> {
-    match (&endpoint.aiven, &endpoint.upcloud) {
-        (Attr::Known(_), Attr::Known(_)) => {
-            Err((AttrPath::root(root), "Set exactly one endpoint, aiven or upcloud, not both.".to_string()))
-        }
-        (Attr::Known(aiven), _) => match (&aiven.project, &aiven.vpc_id) {
+    let set = [endpoint.aiven.is_null(), endpoint.scaleway.is_null(), endpoint.upcloud.is_null()];
+    if set.iter().filter(|null| !**null).count() > 1 {
+        return Err((AttrPath::root(root), "Set exactly one endpoint: aiven, scaleway or upcloud.".to_string()));
+    }
+    let uuid = |field: &str, cloud: &str, text: &str, example: &str| {
+        uuid::Uuid::parse_str(text)
+            .map_err(|_| (AttrPath::root(root).attr(cloud).attr(field), format!("{text:?} is not a UUID; {example}")))
+    };
+    if let Attr::Known(aiven) = &endpoint.aiven {
+        return match (&aiven.project, &aiven.vpc_id) {
             (Attr::Known(project), Attr::Known(vpc)) => {
                 if project.is_empty() || project.contains('/') || project.contains(':') {
                     return Err((
@@ -212,33 +237,54 @@ pub fn endpoint_ref(endpoint: &Endpoint, root: &str) -> Result<Option<NetworkRef
                         format!("{project:?} is not an Aiven project name."),
                     ));
                 }
-                let vpc_id = uuid::Uuid::parse_str(vpc).map_err(|_| {
-                    (
-                        AttrPath::root(root).attr("aiven").attr("vpc_id"),
-                        format!("{vpc:?} is not a UUID; Aiven project VPC ids look like b032dfbf-b035-4cf5-8b15-b7cd6a68aabd."),
-                    )
-                })?;
+                let vpc_id = uuid(
+                    "vpc_id",
+                    "aiven",
+                    vpc,
+                    "Aiven project VPC ids look like b032dfbf-b035-4cf5-8b15-b7cd6a68aabd.",
+                )?;
                 Ok(Some(NetworkRef::Aiven { project: project.clone(), vpc_id }))
             }
             _ => Ok(None),
-        },
-        (_, Attr::Known(upcloud)) => match &upcloud.network_id {
-            Attr::Known(id) => {
-                id.parse::<NetworkId>().map(|network_id| Some(NetworkRef::Upcloud { network_id })).map_err(|_| {
+        };
+    }
+    if let Attr::Known(scaleway) = &endpoint.scaleway {
+        if let Attr::Known(region) = &scaleway.region
+            && !crate::clouds::scaleway::REGIONS.contains(&region.as_str())
+        {
+            return Err((
+                AttrPath::root(root).attr("scaleway").attr("region"),
+                format!("{region:?} is not a Scaleway VPC region: one of {:?}.", crate::clouds::scaleway::REGIONS),
+            ));
+        }
+        return match (&scaleway.region, &scaleway.vpc_id) {
+            (Attr::Known(region), Attr::Known(vpc)) => {
+                let vpc_id = uuid("vpc_id", "scaleway", vpc, "Scaleway VPC ids are UUIDs.")?;
+                Ok(Some(NetworkRef::Scaleway { region: region.clone(), vpc_id }))
+            }
+            (_, Attr::Known(vpc)) => uuid("vpc_id", "scaleway", vpc, "Scaleway VPC ids are UUIDs.").map(|_| None),
+            _ => Ok(None),
+        };
+    }
+    match &endpoint.upcloud {
+        Attr::Known(upcloud) => match &upcloud.network_id {
+            Attr::Known(id) => id
+                .parse::<NetworkId>()
+                .map(|network_id| Some(NetworkRef::Upcloud { network_id }))
+                .map_err(|_| {
                     (
                         AttrPath::root(root).attr("upcloud").attr("network_id"),
-                        format!(
-                            "{id:?} is not a UUID; UpCloud network ids look like 03126dc1-a69f-4bc2-8b24-e31c22d64712."
-                        ),
+                        format!("{id:?} is not a UUID; UpCloud network ids look like 03126dc1-a69f-4bc2-8b24-e31c22d64712."),
                     )
-                })
-            }
+                }),
             _ => Ok(None),
         },
-        (Attr::Unknown, _) | (_, Attr::Unknown) => Ok(None),
-        (Attr::Null, Attr::Null) => Err((
+        Attr::Unknown => Ok(None),
+        Attr::Null if endpoint.aiven.is_unknown() || endpoint.scaleway.is_unknown() => Ok(None),
+        Attr::Null => Err((
             AttrPath::root(root),
-            "Set exactly one endpoint: aiven = { project, vpc_id } or upcloud = { network_id }.".to_string(),
+            "Set exactly one endpoint: aiven = { project, vpc_id }, scaleway = { region, vpc_id } or upcloud = { network_id }."
+                .to_string(),
         )),
     }
 }
@@ -256,8 +302,13 @@ pub fn endpoint_of(network: &NetworkRef) -> Endpoint {
             }),
             ..Default::default()
         },
-        // Scaleway arrives with its own endpoint attribute.
-        NetworkRef::Scaleway { .. } => Endpoint::default(),
+        NetworkRef::Scaleway { region, vpc_id } => Endpoint {
+            scaleway: Attr::Known(ScalewayEndpoint {
+                region: Attr::Known(region.clone()),
+                vpc_id: Attr::Known(vpc_id.to_string()),
+            }),
+            ..Default::default()
+        },
     }
 }
 
@@ -281,6 +332,17 @@ impl Connection {
         };
         repairable(&self.network_half)
             || (self.is_managed() && (self.peer_half.is_null() || repairable(&self.peer_half)))
+    }
+
+    /// Fills a Scaleway endpoint's unset region with the provider's default.
+    pub fn default_scaleway_regions(&mut self, region: &str) {
+        for endpoint in [&mut self.network, &mut self.peer_network] {
+            if let Attr::Known(Endpoint { scaleway: Attr::Known(scw), .. }) = endpoint
+                && scw.region.is_null()
+            {
+                scw.region = Attr::Known(region.to_string());
+            }
+        }
     }
 
     pub fn has_status(&self, status: super::status::Status) -> bool {

@@ -1,6 +1,7 @@
 //! The normalised status of a whole peering, in the same words for every cloud.
 
 use crate::clouds::aiven::PeeringState as AivenState;
+use crate::clouds::scaleway::ConnectorStatus;
 use crate::clouds::upcloud::PeeringState as UpcloudState;
 
 /// Ordered from best to worst: the whole peering is as good as its worst half.
@@ -44,6 +45,15 @@ impl Status {
             AivenState::PendingPeer | AivenState::ApprovedPeerRequested => Status::PendingPeer,
             AivenState::Deleting | AivenState::Deleted => Status::Disabled,
             _ => Status::Error,
+        }
+    }
+
+    pub fn of_scaleway(status: ConnectorStatus) -> Status {
+        match status {
+            ConnectorStatus::Peered => Status::Active,
+            ConnectorStatus::Orphan => Status::PendingPeer,
+            ConnectorStatus::Conflict => Status::Conflict,
+            ConnectorStatus::UnknownVpcConnectorStatus => Status::Error,
         }
     }
 
