@@ -414,7 +414,10 @@ fn check_route(world: &ScalewayWorld, region: &str, route: &Route) -> Result<(),
             return Err(invalid("nexthop_private_network_id", "a resource next hop needs its Private Network"));
         }
         _ => {
-            return Err(invalid("nexthop", "exactly one next hop: a connector, or a Private Network (with a resource)"));
+            return Err(invalid(
+                "nexthop",
+                "exactly one next hop: a connector, or a Private Network (with a resource)",
+            ));
         }
     }
     Ok(())

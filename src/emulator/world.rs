@@ -559,54 +559,6 @@ impl UpcloudWorld {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn record(uuid: u128, from: &str, to: &str) -> PeeringRecord {
-        PeeringRecord {
-            uuid: PeeringId(uuid::Uuid::from_u128(uuid)),
-            name: "p".into(),
-            configured_status: ConfiguredStatus::Active,
-            network: id(from),
-            peer_network: id(to),
-            labels: Vec::new(),
-            busy_until_ms: 0,
-        }
-    }
-
-    #[test]
-    fn one_half_is_pending_and_two_are_active() {
-        let mut world = World::demo().upcloud;
-        let a = record(1, demo::NETWORK_APP, demo::NETWORK_DB);
-        assert_eq!(world.peering_state(&a, now_ms()), PeeringState::PendingPeer);
-        let b = record(2, demo::NETWORK_DB, demo::NETWORK_APP);
-        world.peerings.insert(b.uuid, b.clone());
-        assert_eq!(world.peering_state(&a, now_ms()), PeeringState::Active);
-        // Still configuring: provisioning, and the other side waits for it.
-        world.peerings.get_mut(&b.uuid).unwrap().busy_until_ms = u64::MAX;
-        assert_eq!(world.peering_state(&world.peerings[&b.uuid].clone(), now_ms()), PeeringState::Provisioning);
-        assert_eq!(world.peering_state(&a, now_ms()), PeeringState::PendingPeer);
-        world.peerings.get_mut(&b.uuid).unwrap().busy_until_ms = 0;
-        world.peerings.get_mut(&b.uuid).unwrap().configured_status = ConfiguredStatus::Disabled;
-        assert_eq!(world.peering_state(&a, now_ms()), PeeringState::PeerDisabled);
-    }
-
-    #[test]
-    fn failure_states_follow_the_world() {
-        let mut world = World::demo().upcloud;
-        let overlap = record(1, demo::NETWORK_APP, demo::NETWORK_OVERLAP);
-        assert_eq!(world.peering_state(&overlap, now_ms()), PeeringState::ConflictSubnet);
-        let to_no_router = record(2, demo::NETWORK_APP, demo::NETWORK_NO_ROUTER);
-        assert_eq!(world.peering_state(&to_no_router, now_ms()), PeeringState::MissingPeerRouter);
-        let from_no_router = record(3, demo::NETWORK_NO_ROUTER, demo::NETWORK_APP);
-        assert_eq!(world.peering_state(&from_no_router, now_ms()), PeeringState::MissingLocalRouter);
-        world.networks.remove(&id(demo::NETWORK_DB));
-        let dangling = record(4, demo::NETWORK_APP, demo::NETWORK_DB);
-        assert_eq!(world.peering_state(&dangling, now_ms()), PeeringState::DeletedPeerNetwork);
-    }
-}
-
 impl ScalewayWorld {
     pub fn add_vpc(&mut self, id: Uuid, region: &str, name: &str, project: &str, transitivity: bool, now: u64) -> Uuid {
         self.vpcs.insert(
@@ -727,5 +679,53 @@ impl ScalewayWorld {
             }
         }
         routes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(uuid: u128, from: &str, to: &str) -> PeeringRecord {
+        PeeringRecord {
+            uuid: PeeringId(uuid::Uuid::from_u128(uuid)),
+            name: "p".into(),
+            configured_status: ConfiguredStatus::Active,
+            network: id(from),
+            peer_network: id(to),
+            labels: Vec::new(),
+            busy_until_ms: 0,
+        }
+    }
+
+    #[test]
+    fn one_half_is_pending_and_two_are_active() {
+        let mut world = World::demo().upcloud;
+        let a = record(1, demo::NETWORK_APP, demo::NETWORK_DB);
+        assert_eq!(world.peering_state(&a, now_ms()), PeeringState::PendingPeer);
+        let b = record(2, demo::NETWORK_DB, demo::NETWORK_APP);
+        world.peerings.insert(b.uuid, b.clone());
+        assert_eq!(world.peering_state(&a, now_ms()), PeeringState::Active);
+        // Still configuring: provisioning, and the other side waits for it.
+        world.peerings.get_mut(&b.uuid).unwrap().busy_until_ms = u64::MAX;
+        assert_eq!(world.peering_state(&world.peerings[&b.uuid].clone(), now_ms()), PeeringState::Provisioning);
+        assert_eq!(world.peering_state(&a, now_ms()), PeeringState::PendingPeer);
+        world.peerings.get_mut(&b.uuid).unwrap().busy_until_ms = 0;
+        world.peerings.get_mut(&b.uuid).unwrap().configured_status = ConfiguredStatus::Disabled;
+        assert_eq!(world.peering_state(&a, now_ms()), PeeringState::PeerDisabled);
+    }
+
+    #[test]
+    fn failure_states_follow_the_world() {
+        let mut world = World::demo().upcloud;
+        let overlap = record(1, demo::NETWORK_APP, demo::NETWORK_OVERLAP);
+        assert_eq!(world.peering_state(&overlap, now_ms()), PeeringState::ConflictSubnet);
+        let to_no_router = record(2, demo::NETWORK_APP, demo::NETWORK_NO_ROUTER);
+        assert_eq!(world.peering_state(&to_no_router, now_ms()), PeeringState::MissingPeerRouter);
+        let from_no_router = record(3, demo::NETWORK_NO_ROUTER, demo::NETWORK_APP);
+        assert_eq!(world.peering_state(&from_no_router, now_ms()), PeeringState::MissingLocalRouter);
+        world.networks.remove(&id(demo::NETWORK_DB));
+        let dangling = record(4, demo::NETWORK_APP, demo::NETWORK_DB);
+        assert_eq!(world.peering_state(&dangling, now_ms()), PeeringState::DeletedPeerNetwork);
     }
 }
