@@ -1,7 +1,8 @@
-//! `peering_custom_route`: one route in a route table (today: a user static route of an
-//! UpCloud router).
+//! `peering_custom_route`: one route in a route table, a Scaleway VPC's custom route or a user
+//! static route of an UpCloud router.
 
 mod model;
+mod scaleway;
 mod upcloud;
 
 use std::collections::BTreeMap;
@@ -11,6 +12,7 @@ use async_trait::async_trait;
 pub use model::schema;
 use model::*;
 
+use crate::clouds::scaleway::ScalewayClient;
 use crate::clouds::upcloud::{StaticRoute, UpcloudClient};
 use crate::net::IpNet;
 use crate::resources::{Applied, Ctx, Error, ImportTarget, Planned, Resource};
@@ -29,17 +31,22 @@ impl Default for CustomRoute {
     }
 }
 
-fn client<'c>(ctx: &Ctx<'c>) -> Result<&'c UpcloudClient, Error> {
+fn upcloud_client<'c>(ctx: &Ctx<'c>) -> Result<&'c UpcloudClient, Error> {
     ctx.clients.upcloud(&AttrPath::root("route_table"))
 }
 
-/// The state for a route as the router has it; `description` follows the remote name unless
-/// the user left it unset and UpCloud named the route itself.
-fn observe(mut state: Route, key: &RouteKey, route: &StaticRoute) -> Route {
+fn scaleway_client<'c>(ctx: &Ctx<'c>) -> Result<&'c ScalewayClient, Error> {
+    ctx.clients.scaleway(&AttrPath::root("route_table"))
+}
+
+/// The state for an UpCloud route as the router has it; `description` follows the remote name
+/// unless the user left it unset and UpCloud named the route itself.
+fn observe_upcloud(mut state: Route, key: &RouteKey, route: &StaticRoute) -> Route {
     let remote = route.name.clone().unwrap_or_default();
     state.id = Attr::Known(key.to_string());
+    state.route_table = Attr::Known(Table::Upcloud(key.router).to_attr());
     state.destination = Attr::Known(key.destination.to_string());
-    state.next_hop = Attr::Known(NextHop { ip: Attr::Known(route.nexthop.clone()) });
+    state.next_hop = Attr::Known(NextHop { ip: Attr::Known(route.nexthop.clone()), ..Default::default() });
     let unset_and_defaulted =
         state.description.is_null() && (upcloud::is_default_name(&remote) || state.name.known() == Some(&remote));
     if !unset_and_defaulted {
@@ -49,20 +56,90 @@ fn observe(mut state: Route, key: &RouteKey, route: &StaticRoute) -> Route {
     state
 }
 
-fn table_of(key: &RouteKey) -> RouteTable {
-    RouteTable { upcloud: Attr::Known(UpcloudTable { router_id: Attr::Known(key.router.to_string()) }) }
+/// Next-hop kinds each cloud takes.
+fn check_next_hop_kinds(table: &RouteTable, hop: &NextHop, diags: &mut Diagnostics) {
+    let set = |a: &Attr<String>| !a.is_null();
+    let wrong = |field: &str, cloud: &str, diags: &mut Diagnostics| {
+        diags.push(
+            Diagnostic::error(
+                format!("next_hop.{field} is not for {cloud}"),
+                format!("{cloud} routes do not take next_hop.{field}."),
+            )
+            .at(AttrPath::root("next_hop").attr(field)),
+        )
+    };
+    if !table.upcloud.is_null() {
+        for (field, value) in [
+            ("connection", &hop.connection),
+            ("private_network_id", &hop.private_network_id),
+            ("resource_id", &hop.resource_id),
+        ] {
+            if set(value) {
+                wrong(field, "UpCloud", diags);
+            }
+        }
+        if hop.ip.is_null() {
+            diags.push(
+                Diagnostic::error("No next hop", "An UpCloud route needs next_hop = { ip = \"…\" }.")
+                    .at(AttrPath::root("next_hop")),
+            );
+        }
+    }
+    if !table.scaleway.is_null() {
+        if set(&hop.ip) {
+            wrong("ip", "Scaleway", diags);
+        }
+        match (set(&hop.connection), set(&hop.private_network_id)) {
+            (true, true) => diags.push(
+                Diagnostic::error("Two next hops", "Set next_hop.connection or next_hop.private_network_id, not both.")
+                    .at(AttrPath::root("next_hop")),
+            ),
+            (false, false) => diags.push(
+                Diagnostic::error(
+                    "No next hop",
+                    "A Scaleway route needs next_hop.connection or next_hop.private_network_id.",
+                )
+                .at(AttrPath::root("next_hop")),
+            ),
+            _ => {}
+        }
+        if set(&hop.resource_id) && !set(&hop.private_network_id) {
+            diags.push(
+                Diagnostic::error(
+                    "resource_id needs its Private Network",
+                    "Set next_hop.private_network_id with next_hop.resource_id.",
+                )
+                .at(AttrPath::root("next_hop").attr("resource_id")),
+            );
+        }
+    }
 }
 
 impl CustomRoute {
-    async fn apply_route(&self, ctx: &Ctx<'_>, state: Route) -> Result<Route, Error> {
+    async fn apply_upcloud(&self, ctx: &Ctx<'_>, state: Route) -> Result<Route, Error> {
         let key = state.key().ok_or_else(|| Error::invalid("The route is not known", "", None))?;
-        let nexthop = state
-            .next_hop_ip()
-            .ok_or_else(|| Error::invalid("No next hop", "Set next_hop.ip.", Some(model::next_hop_path())))?;
-        let route =
-            upcloud::upsert(&self.locks, client(ctx)?, &key, &nexthop, state.description.known().map(String::as_str))
-                .await?;
-        Ok(observe(state, &key, &route))
+        let nexthop = state.next_hop.known().and_then(|h| h.ip.known().cloned());
+        let nexthop =
+            nexthop.ok_or_else(|| Error::invalid("No next hop", "Set next_hop.ip.", Some(next_hop_path())))?;
+        let name = state.description.known().map(String::as_str);
+        let route = upcloud::upsert(&self.locks, upcloud_client(ctx)?, &key, &nexthop, name).await?;
+        Ok(observe_upcloud(state, &key, &route))
+    }
+
+    async fn apply(&self, ctx: &Ctx<'_>, prior: Option<&Route>, state: Route) -> Result<Route, Error> {
+        match state.table() {
+            Some(Table::Upcloud(_)) => self.apply_upcloud(ctx, state).await,
+            Some(Table::Scaleway { region, vpc }) => {
+                let client = scaleway_client(ctx)?;
+                let known = prior.and_then(|p| p.id.known()).and_then(|id| scaleway::parse_route_id(id));
+                let route = match known {
+                    Some((_, id)) => scaleway::update(client, &region, id, vpc, &state).await?,
+                    None => scaleway::create(client, &region, vpc, &state).await?,
+                };
+                scaleway::observe(client, &region, state, &route).await
+            }
+            None => Err(Error::invalid("The route table is not known", "", None)),
+        }
     }
 }
 
@@ -87,21 +164,40 @@ impl Resource for CustomRoute {
             Err(e) => return Diagnostic::error("Invalid configuration", e.to_string()).into(),
         };
         if let Attr::Known(table) = &route.route_table {
-            match &table.upcloud {
-                Attr::Known(up) => {
-                    if let Attr::Known(id) = &up.router_id
-                        && id.parse::<crate::net::RouterId>().is_err()
-                    {
-                        diags.push(
-                            Diagnostic::error("Invalid router_id", format!("{id:?} is not a UUID.")).at(router_path()),
-                        );
-                    }
-                }
-                Attr::Null => diags.push(
-                    Diagnostic::error("No route table", "Set route_table = { upcloud = { router_id = \"…\" } }.")
+            match (&table.upcloud, &table.scaleway) {
+                (Attr::Known(_), Attr::Known(_)) => diags.push(
+                    Diagnostic::error("Two route tables", "Set route_table.upcloud or route_table.scaleway, not both.")
                         .at(AttrPath::root("route_table")),
                 ),
-                Attr::Unknown => {}
+                (Attr::Null, Attr::Null) => diags.push(
+                    Diagnostic::error(
+                        "No route table",
+                        "Set route_table = { upcloud = { router_id = \"…\" } } or { scaleway = { vpc_id = \"…\" } }.",
+                    )
+                    .at(AttrPath::root("route_table")),
+                ),
+                _ => {}
+            }
+            if let Attr::Known(up) = &table.upcloud
+                && let Attr::Known(id) = &up.router_id
+                && id.parse::<crate::net::RouterId>().is_err()
+            {
+                diags.push(Diagnostic::error("Invalid router_id", format!("{id:?} is not a UUID.")).at(router_path()));
+            }
+            if let Attr::Known(scw) = &table.scaleway
+                && let Attr::Known(id) = &scw.vpc_id
+                && id.parse::<uuid::Uuid>().is_err()
+            {
+                diags.push(
+                    Diagnostic::error("Invalid vpc_id", format!("{id:?} is not a UUID.")).at(AttrPath::root(
+                        "route_table",
+                    )
+                    .attr("scaleway")
+                    .attr("vpc_id")),
+                );
+            }
+            if let Attr::Known(hop) = &route.next_hop {
+                check_next_hop_kinds(table, hop, &mut diags);
             }
         }
         let destination = match &route.destination {
@@ -130,8 +226,8 @@ impl Resource for CustomRoute {
             },
             _ => None,
         };
-        match route.next_hop.known().map(|h| &h.ip) {
-            Some(Attr::Known(ip)) => match ip.parse::<std::net::IpAddr>() {
+        if let Some(Attr::Known(ip)) = route.next_hop.known().map(|h| &h.ip) {
+            match ip.parse::<std::net::IpAddr>() {
                 Ok(addr) if destination.is_some_and(|d| matches!(d, IpNet::V4(_)) != addr.is_ipv4()) => diags.push(
                     Diagnostic::error(
                         "Next hop of the wrong family",
@@ -140,19 +236,21 @@ impl Resource for CustomRoute {
                             if addr.is_ipv4() { "IPv6" } else { "IPv4" }
                         ),
                     )
-                    .at(model::next_hop_path()),
+                    .at(next_hop_path()),
                 ),
                 Ok(_) => {}
                 Err(_) => diags.push(
-                    Diagnostic::error("Invalid next hop", format!("{ip:?} is not an IP address."))
-                        .at(model::next_hop_path()),
+                    Diagnostic::error("Invalid next hop", format!("{ip:?} is not an IP address.")).at(next_hop_path()),
                 ),
-            },
-            Some(Attr::Null) => diags.push(
-                Diagnostic::error("No next hop", "An UpCloud route needs next_hop = { ip = \"…\" }.")
-                    .at(AttrPath::root("next_hop")),
-            ),
-            _ => {}
+            }
+        }
+        if let (Some(Table::Scaleway { region, vpc }), Some(Attr::Known(connection))) =
+            (route.table(), route.next_hop.known().map(|h| &h.connection))
+            && let Err(e) = scaleway::other_side(connection, &region, vpc)
+        {
+            diags.push(
+                Diagnostic::error("Connection of another VPC", e).at(AttrPath::root("next_hop").attr("connection")),
+            );
         }
         diags
     }
@@ -160,21 +258,45 @@ impl Resource for CustomRoute {
     async fn plan(&self, ctx: &mut Ctx<'_>, prior: &Value, proposed: &Value, config: &Value) -> Result<Planned, Error> {
         let config = Route::from_value(config)?;
         let mut planned = Route::from_value(proposed)?;
-        let key = planned.key();
-        planned.id = key.as_ref().map_or(Attr::Unknown, |k| Attr::Known(k.to_string()));
-        let requires_replace = vec![AttrPath::root("route_table"), AttrPath::root("destination")];
+        if let Ok(scaleway) = ctx.clients.scaleway.as_ref() {
+            planned.default_region(scaleway.default_region());
+        }
         let prior = if prior.is_null() { None } else { Some(Route::from_value(prior)?) };
-        let same_route = prior
-            .as_ref()
-            .is_some_and(|p| p.route_table == planned.route_table && p.destination == planned.destination);
+        let table = planned.table();
+        let same_table = prior.as_ref().is_some_and(|p| p.route_table == planned.route_table);
+        let (requires_replace, id) = match &table {
+            // On UpCloud the destination names the route; on Scaleway it is just a field.
+            Some(Table::Upcloud(_)) => (
+                vec![AttrPath::root("route_table"), AttrPath::root("destination")],
+                planned.key().map_or(Attr::Unknown, |k| Attr::Known(k.to_string())),
+            ),
+            _ => (
+                vec![AttrPath::root("route_table")],
+                prior.as_ref().filter(|_| same_table).map_or(Attr::Unknown, |p| p.id.clone()),
+            ),
+        };
+        planned.id = id;
+        let unchanged_key = same_table && prior.as_ref().is_some_and(|p| p.destination == planned.destination);
         planned.name = match (&config.description, &prior) {
             (Attr::Known(d), _) => Attr::Known(d.clone()),
-            (Attr::Null, Some(p)) if same_route && p.description.is_null() => p.name.clone(),
+            (Attr::Null, Some(p)) if unchanged_key && p.description.is_null() => p.name.clone(),
             _ => Attr::Unknown,
         };
-        let next_hop_changed = prior.as_ref().is_none_or(|p| !same_route || p.next_hop != planned.next_hop);
-        if let (Some(key), true) = (&key, next_hop_changed) {
-            let diags = upcloud::check(client(ctx)?, key, planned.next_hop_ip().as_deref()).await?;
+        let next_hop_changed = prior.as_ref().is_none_or(|p| !same_table || p.next_hop != planned.next_hop);
+        if next_hop_changed {
+            let diags = match &table {
+                Some(Table::Upcloud(_)) => match planned.key() {
+                    Some(key) => {
+                        let ip = planned.next_hop.known().and_then(|h| h.ip.known().cloned());
+                        upcloud::check(upcloud_client(ctx)?, &key, ip.as_deref()).await?
+                    }
+                    None => Diagnostics::default(),
+                },
+                Some(Table::Scaleway { region, vpc }) => {
+                    scaleway::check(scaleway_client(ctx)?, region, *vpc, planned.next_hop.known()).await?
+                }
+                None => Diagnostics::default(),
+            };
             if diags.has_errors() {
                 return Err(Error::Rejected(diags));
             }
@@ -183,65 +305,134 @@ impl Resource for CustomRoute {
     }
 
     async fn create(&self, ctx: &mut Ctx<'_>, planned: &Value) -> Applied {
-        match Route::from_value(planned) {
-            Ok(state) => match self.apply_route(ctx, state).await {
-                Ok(route) => Applied { state: route.into_value(), result: Ok(()) },
-                Err(e) => Applied { state: Value::Null, result: Err(e) },
-            },
-            Err(e) => Applied { state: Value::Null, result: Err(e.into()) },
+        let state = match Route::from_value(planned) {
+            Ok(state) => state,
+            Err(e) => return Applied { state: Value::Null, result: Err(e.into()) },
+        };
+        match self.apply(ctx, None, state).await {
+            Ok(route) => Applied { state: route.into_value(), result: Ok(()) },
+            Err(e) => Applied { state: Value::Null, result: Err(e) },
         }
     }
 
     async fn update(&self, ctx: &mut Ctx<'_>, prior: &Value, planned: &Value) -> Applied {
-        match Route::from_value(planned) {
-            Ok(state) => match self.apply_route(ctx, state).await {
-                Ok(route) => Applied { state: route.into_value(), result: Ok(()) },
-                Err(e) => Applied { state: prior.clone(), result: Err(e) },
-            },
-            Err(e) => Applied { state: prior.clone(), result: Err(e.into()) },
+        let (prior_route, state) = match (Route::from_value(prior), Route::from_value(planned)) {
+            (Ok(p), Ok(s)) => (p, s),
+            (Err(e), _) | (_, Err(e)) => return Applied { state: prior.clone(), result: Err(e.into()) },
+        };
+        match self.apply(ctx, Some(&prior_route), state).await {
+            Ok(route) => Applied { state: route.into_value(), result: Ok(()) },
+            Err(e) => Applied { state: prior.clone(), result: Err(e) },
         }
     }
 
     async fn delete(&self, ctx: &mut Ctx<'_>, prior: &Value) -> Result<(), Error> {
         let prior = Route::from_value(prior)?;
-        let key = prior.key().ok_or_else(|| Error::invalid("The stored route is malformed", "", None))?;
-        upcloud::remove(&self.locks, client(ctx)?, &key).await
+        match prior.table() {
+            Some(Table::Upcloud(_)) => {
+                let key = prior.key().ok_or_else(|| Error::invalid("The stored route is malformed", "", None))?;
+                upcloud::remove(&self.locks, upcloud_client(ctx)?, &key).await
+            }
+            Some(Table::Scaleway { .. }) => {
+                let (region, id) = prior
+                    .id
+                    .known()
+                    .and_then(|id| scaleway::parse_route_id(id))
+                    .ok_or_else(|| Error::invalid("The stored route is malformed", "", None))?;
+                scaleway::delete(scaleway_client(ctx)?, &region, id).await
+            }
+            None => Err(Error::invalid("The stored route is malformed", "", None)),
+        }
     }
 
     async fn read(&self, ctx: &mut Ctx<'_>, state: &Value) -> Result<Option<Value>, Error> {
         let state = Route::from_value(state)?;
-        let key = state.key().ok_or_else(|| Error::invalid("The stored route is malformed", "", None))?;
-        let Some(router) = upcloud::get_router(client(ctx)?, key.router).await? else { return Ok(None) };
-        Ok(upcloud::find(&router, &key.destination).map(|route| observe(state, &key, &route).into_value()))
+        match state.table() {
+            Some(Table::Upcloud(_)) => {
+                let key = state.key().ok_or_else(|| Error::invalid("The stored route is malformed", "", None))?;
+                let Some(router) = upcloud::get_router(upcloud_client(ctx)?, key.router).await? else {
+                    return Ok(None);
+                };
+                Ok(upcloud::find(&router, &key.destination)
+                    .map(|route| observe_upcloud(state, &key, &route).into_value()))
+            }
+            Some(Table::Scaleway { .. }) => {
+                let client = scaleway_client(ctx)?;
+                let (region, id) = state
+                    .id
+                    .known()
+                    .and_then(|id| scaleway::parse_route_id(id))
+                    .ok_or_else(|| Error::invalid("The stored route is malformed", "", None))?;
+                match scaleway::get(client, &region, id).await? {
+                    Some(route) => Ok(Some(scaleway::observe(client, &region, state, &route).await?.into_value())),
+                    None => Ok(None),
+                }
+            }
+            None => Err(Error::invalid("The stored route is malformed", "", None)),
+        }
     }
 
     async fn import(&self, ctx: &mut Ctx<'_>, target: ImportTarget) -> Result<Value, Error> {
-        let text = match target {
-            ImportTarget::Id(id) => id,
-            ImportTarget::Identity(identity) => format!(
-                "{}/{}",
-                identity.get("route_table").as_str().unwrap_or_default(),
-                identity.get("destination").as_str().unwrap_or_default()
-            ),
+        let nothing = |what: String| Error::invalid("Nothing to import", what, None);
+        let (table, destination, scaleway_id) = match target {
+            ImportTarget::Id(id) => match scaleway::parse_route_id(&id) {
+                Some((region, route)) => (None, None, Some((region, route))),
+                None => {
+                    let key = RouteKey::parse(&id).map_err(|e| {
+                        Error::invalid("Invalid import id", format!("{e}, or scaleway/REGION/ROUTE_ID"), None)
+                    })?;
+                    (Some(Table::Upcloud(key.router)), Some(key.destination), None)
+                }
+            },
+            ImportTarget::Identity(identity) => {
+                let table = identity.get("route_table").as_str().and_then(Table::parse);
+                let destination = identity.get("destination").as_str().and_then(|d| d.parse().ok());
+                match (table, destination) {
+                    (Some(t), Some(d)) => (Some(t), Some(d), None),
+                    _ => {
+                        return Err(Error::invalid(
+                            "Invalid import identity",
+                            "route_table or destination is malformed",
+                            None,
+                        ));
+                    }
+                }
+            }
         };
-        let key = RouteKey::parse(&text).map_err(|e| Error::invalid("Invalid import id", e, None))?;
-        let router = upcloud::get_router(client(ctx)?, key.router).await?;
-        let route = router.as_ref().and_then(|r| upcloud::find(r, &key.destination)).ok_or_else(|| {
-            Error::invalid(
-                "Nothing to import",
-                format!("Router {} has no user route to {}.", key.router, key.destination),
-                None,
-            )
-        })?;
-        let state = Route { route_table: Attr::Known(table_of(&key)), ..Default::default() };
-        Ok(observe(state, &key, &route).into_value())
+        match (table, destination, scaleway_id) {
+            (Some(Table::Upcloud(router)), Some(destination), _) => {
+                let key = RouteKey { router, destination };
+                let found = upcloud::get_router(upcloud_client(ctx)?, router).await?;
+                let route = found
+                    .as_ref()
+                    .and_then(|r| upcloud::find(r, &destination))
+                    .ok_or_else(|| nothing(format!("Router {router} has no user route to {destination}.")))?;
+                Ok(observe_upcloud(Route::default(), &key, &route).into_value())
+            }
+            (Some(Table::Scaleway { region, vpc }), Some(destination), _) => {
+                let client = scaleway_client(ctx)?;
+                let route = scaleway::find(client, &region, vpc, destination)
+                    .await?
+                    .ok_or_else(|| nothing(format!("VPC {vpc} has no custom route to {destination}.")))?;
+                Ok(scaleway::observe(client, &region, Route::default(), &route).await?.into_value())
+            }
+            (_, _, Some((region, id))) => {
+                let client = scaleway_client(ctx)?;
+                let route = scaleway::get(client, &region, id)
+                    .await?
+                    .ok_or_else(|| nothing(format!("No Scaleway route {id} in {region}.")))?;
+                Ok(scaleway::observe(client, &region, Route::default(), &route).await?.into_value())
+            }
+            _ => Err(Error::invalid("Invalid import id", "", None)),
+        }
     }
 
     fn identity(&self, state: &Value) -> Option<Value> {
-        let key = RouteKey::parse(state.get("id").as_str()?).ok()?;
+        let route = Route::from_value(state).ok()?;
+        let table = route.table()?;
         Some(Value::Object(BTreeMap::from([
-            ("route_table".to_string(), Value::string(key.table())),
-            ("destination".to_string(), Value::string(key.destination.to_string())),
+            ("route_table".to_string(), Value::string(table.to_string())),
+            ("destination".to_string(), Value::string(route.destination.known()?.clone())),
         ])))
     }
 

@@ -13,13 +13,23 @@ tf_object! {
 }
 
 tf_object! {
-    /// Exactly one cloud's route table.
-    pub struct RouteTable { upcloud: Attr<UpcloudTable> }
+    /// `{ region = "fr-par", vpc_id = "…" }`; the region defaults to the provider's.
+    pub struct ScalewayTable { region: Attr<String>, vpc_id: Attr<String> }
 }
 
 tf_object! {
-    /// Where matching traffic goes.
-    pub struct NextHop { ip: Attr<String> }
+    /// Exactly one cloud's route table.
+    pub struct RouteTable { scaleway: Attr<ScalewayTable>, upcloud: Attr<UpcloudTable> }
+}
+
+tf_object! {
+    /// Where matching traffic goes: one kind per cloud.
+    pub struct NextHop {
+        connection: Attr<String>,
+        ip: Attr<String>,
+        private_network_id: Attr<String>,
+        resource_id: Attr<String>,
+    }
 }
 
 tf_object! {
@@ -35,10 +45,21 @@ tf_object! {
 
 pub fn schema() -> Schema {
     let attributes = vec![
-        Attribute::string("id", "`upcloud/ROUTER_ID/DESTINATION`. Use it to import.").computed(),
+        Attribute::string("id", "`upcloud/ROUTER_ID/DESTINATION` or `scaleway/REGION/ROUTE_ID`. Use it to import.")
+            .computed(),
         Attribute::nested(
             "route_table",
             vec![
+                Attribute::nested(
+                    "scaleway",
+                    vec![
+                        Attribute::string("region", "Region of the VPC. Default: the provider's Scaleway region.")
+                            .optional_computed(),
+                        Attribute::string("vpc_id", "UUID of the Scaleway VPC.").required(),
+                    ],
+                    "A Scaleway VPC: the route is one of its custom routes.",
+                )
+                .optional(),
                 Attribute::nested(
                     "upcloud",
                     vec![Attribute::string("router_id", "UUID of the UpCloud router (starts with `04`).").required()],
@@ -46,40 +67,56 @@ pub fn schema() -> Schema {
                 )
                 .optional(),
             ],
-            "The route table the route goes in: `upcloud = { router_id }`. Changing it replaces the route.",
+            "The route table the route goes in: exactly one of `scaleway = { region, vpc_id }` or \
+             `upcloud = { router_id }`. Changing it replaces the route.",
         )
         .required(),
         Attribute::string(
             "destination",
-            "Destination CIDR, IPv4 or IPv6, e.g. `10.20.0.0/22`. Changing it replaces the route.",
+            "Destination CIDR, IPv4 or IPv6, e.g. `10.20.0.0/22`. Updates in place on Scaleway; replaces the \
+             route on UpCloud, where it names the route.",
         )
         .required(),
         Attribute::nested(
             "next_hop",
             vec![
                 Attribute::string(
+                    "connection",
+                    "Scaleway: the `id` of a `peering_connection` with this VPC on one side; the route goes through \
+                     the connector from this VPC toward the other side.",
+                )
+                .optional(),
+                Attribute::string(
                     "ip",
-                    "UpCloud: an address inside a network attached to the router, of the destination's family. \
-                     Updates in place.",
+                    "UpCloud: an address inside a network attached to the router, of the destination's family.",
+                )
+                .optional(),
+                Attribute::string("private_network_id", "Scaleway: a Private Network of this VPC.").optional(),
+                Attribute::string(
+                    "resource_id",
+                    "Scaleway: a resource on `private_network_id` (e.g. an instance's private NIC) to route through.",
                 )
                 .optional(),
             ],
-            "Where matching traffic goes: `ip = \"…\"` on UpCloud.",
+            "Where matching traffic goes: on UpCloud `ip`; on Scaleway `connection`, or `private_network_id` \
+             (with `resource_id`). Updates in place.",
         )
         .required(),
         Attribute::string(
             "description",
-            "Name of the route at UpCloud. When unset, UpCloud names it `static-route-N`. Updates in place.",
+            "UpCloud: the route's name (unset: UpCloud names it `static-route-N`). Scaleway: its description \
+             (unset: `Custom route`). Updates in place.",
         )
         .optional(),
-        Attribute::string("name", "The route's name as the cloud reports it.").computed(),
+        Attribute::string("name", "The route's name (UpCloud) or description (Scaleway) as the cloud reports it.")
+            .computed(),
     ];
     Schema {
         version: 0,
         block: Block::new(
-            "One route in a route table: a user static route of an UpCloud router. Routes of one router are \
-             changed one at a time, so many routes on one router can be applied in parallel; routes added by \
-             UpCloud services are never touched.",
+            "One route in a route table: a custom route of a Scaleway VPC, or a user static route of an UpCloud \
+             router. Routes of one UpCloud router are changed one at a time, so many can be applied in parallel; \
+             managed, read-only and service routes are never touched.",
             attributes,
         ),
     }
@@ -89,7 +126,10 @@ pub fn identity_schema() -> IdentitySchema {
     IdentitySchema {
         version: 0,
         attributes: vec![
-            IdentityAttribute { name: "route_table".into(), description: "e.g. `upcloud/04…`.".into() },
+            IdentityAttribute {
+                name: "route_table".into(),
+                description: "`upcloud/ROUTER_ID` or `scaleway/REGION/VPC_ID`.".into(),
+            },
             IdentityAttribute { name: "destination".into(), description: "The destination CIDR.".into() },
         ],
     }
@@ -103,10 +143,6 @@ pub struct RouteKey {
 }
 
 impl RouteKey {
-    pub fn table(&self) -> String {
-        format!("upcloud/{}", self.router)
-    }
-
     /// `upcloud/ROUTER_ID/DESTINATION`.
     pub fn parse(text: &str) -> Result<RouteKey, String> {
         let invalid = || format!("{text:?} is not a route id: expected upcloud/ROUTER_ID/DESTINATION");
@@ -133,16 +169,74 @@ pub fn next_hop_path() -> AttrPath {
     AttrPath::root("next_hop").attr("ip")
 }
 
+/// A route table of either cloud.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Table {
+    Upcloud(RouterId),
+    Scaleway { region: String, vpc: uuid::Uuid },
+}
+
+impl std::fmt::Display for Table {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Table::Upcloud(router) => write!(f, "upcloud/{router}"),
+            Table::Scaleway { region, vpc } => write!(f, "scaleway/{region}/{vpc}"),
+        }
+    }
+}
+
+impl Table {
+    pub fn parse(text: &str) -> Option<Table> {
+        let parts: Vec<&str> = text.split('/').collect();
+        match parts.as_slice() {
+            ["upcloud", router] => Some(Table::Upcloud(router.parse().ok()?)),
+            ["scaleway", region, vpc] => Some(Table::Scaleway { region: region.to_string(), vpc: vpc.parse().ok()? }),
+            _ => None,
+        }
+    }
+
+    pub fn to_attr(&self) -> RouteTable {
+        match self {
+            Table::Upcloud(router) => RouteTable {
+                upcloud: Attr::Known(UpcloudTable { router_id: Attr::Known(router.to_string()) }),
+                ..Default::default()
+            },
+            Table::Scaleway { region, vpc } => RouteTable {
+                scaleway: Attr::Known(ScalewayTable {
+                    region: Attr::Known(region.clone()),
+                    vpc_id: Attr::Known(vpc.to_string()),
+                }),
+                ..Default::default()
+            },
+        }
+    }
+}
+
 impl Route {
-    /// The router and destination, when known and well-formed.
+    /// The route table, when known and well-formed.
+    pub fn table(&self) -> Option<Table> {
+        let table = self.route_table.known()?;
+        if let Attr::Known(up) = &table.upcloud {
+            return Some(Table::Upcloud(up.router_id.known()?.parse().ok()?));
+        }
+        let scw = table.scaleway.known()?;
+        Some(Table::Scaleway { region: scw.region.known()?.clone(), vpc: scw.vpc_id.known()?.parse().ok()? })
+    }
+
+    /// The router and destination of an UpCloud route, when known and well-formed.
     pub fn key(&self) -> Option<RouteKey> {
-        let router = self.route_table.known()?.upcloud.known()?.router_id.known()?.parse().ok()?;
+        let Table::Upcloud(router) = self.table()? else { return None };
         let destination = self.destination.known()?.parse().ok()?;
         Some(RouteKey { router, destination })
     }
 
-    pub fn next_hop_ip(&self) -> Option<String> {
-        self.next_hop.known()?.ip.known().cloned()
+    /// Fills a Scaleway route table's unset region with the provider's default.
+    pub fn default_region(&mut self, region: &str) {
+        if let Attr::Known(RouteTable { scaleway: Attr::Known(scw), .. }) = &mut self.route_table
+            && scw.region.is_null()
+        {
+            scw.region = Attr::Known(region.to_string());
+        }
     }
 }
 
@@ -155,7 +249,7 @@ mod tests {
         let id = "upcloud/04000000-0000-4000-8000-0000000000a1/10.20.0.0/22";
         let key = RouteKey::parse(id).unwrap();
         assert_eq!(key.to_string(), id);
-        assert_eq!(key.table(), "upcloud/04000000-0000-4000-8000-0000000000a1");
+        assert_eq!(key.router.to_string(), "04000000-0000-4000-8000-0000000000a1");
         assert!(RouteKey::parse("upcloud/04000000-0000-4000-8000-0000000000a1").is_err());
         assert!(RouteKey::parse("scaleway/x/y").is_err());
         assert_eq!(

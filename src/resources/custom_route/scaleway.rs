@@ -1,0 +1,251 @@
+//! Scaleway VPC custom routes: one API object per route, next hop a connector, a Private
+//! Network, or a resource on a Private Network.
+
+use uuid::Uuid;
+
+use super::model::{NextHop, Route, Table};
+use crate::clouds::scaleway::{Route as ScwRoute, RouteFields, ScalewayClient};
+use crate::net::{ConnectionId, IpNet, NetworkRef};
+use crate::resources::Error;
+use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics};
+
+/// Scaleway's description for a route created without one.
+const DEFAULT_DESCRIPTION: &str = "Custom route";
+
+fn hop_path(field: &str) -> AttrPath {
+    AttrPath::root("next_hop").attr(field)
+}
+
+/// The VPC on the other side of a `peering_connection` id that has `vpc` on one side.
+pub fn other_side(connection: &str, region: &str, vpc: Uuid) -> Result<Uuid, String> {
+    let id: ConnectionId = connection.parse().map_err(|e| format!("{e}"))?;
+    let side = |r: &NetworkRef| match r {
+        NetworkRef::Scaleway { region: rr, vpc_id } if rr == region => Some(*vpc_id),
+        _ => None,
+    };
+    match (side(&id.network), side(&id.peer_network)) {
+        (Some(a), Some(b)) if a == vpc => Ok(b),
+        (Some(a), Some(b)) if b == vpc => Ok(a),
+        _ => Err(format!(
+            "Connection {connection} does not have VPC {vpc} of {region} on either side; a route goes through a connector of its own VPC."
+        )),
+    }
+}
+
+/// The next-hop fields of a route request.
+async fn resolve(client: &ScalewayClient, region: &str, vpc: Uuid, hop: &NextHop) -> Result<RouteFields, Error> {
+    let uuid = |field: &str, text: &String| -> Result<Uuid, Error> {
+        text.parse().map_err(|_| {
+            Error::invalid(
+                format!("Invalid next_hop.{field}"),
+                format!("{text:?} is not a UUID."),
+                Some(hop_path(field)),
+            )
+        })
+    };
+    if let Attr::Known(connection) = &hop.connection {
+        let target = other_side(connection, region, vpc)
+            .map_err(|e| Error::invalid("Invalid next_hop.connection", e, Some(hop_path("connection"))))?;
+        let connector = client.list_connectors(region, vpc, Some(target)).await?.into_iter().next().ok_or_else(|| {
+            Error::invalid(
+                "No connector for this route",
+                format!("VPC {vpc} has no connector toward VPC {target} yet; create the peering_connection (with this VPC on our side, or managed) first."),
+                Some(hop_path("connection")),
+            )
+        })?;
+        return Ok(RouteFields { nexthop_vpc_connector_id: Some(connector.id), ..Default::default() });
+    }
+    if let Attr::Known(pn) = &hop.private_network_id {
+        let resource = match &hop.resource_id {
+            Attr::Known(r) => Some(uuid("resource_id", r)?),
+            _ => None,
+        };
+        return Ok(RouteFields {
+            nexthop_private_network_id: Some(uuid("private_network_id", pn)?),
+            nexthop_resource_id: resource,
+            ..Default::default()
+        });
+    }
+    Err(Error::invalid(
+        "No next hop",
+        "A Scaleway route needs next_hop.connection or next_hop.private_network_id.",
+        Some(AttrPath::root("next_hop")),
+    ))
+}
+
+/// Plan-time checks: the VPC exists; a Private Network next hop is one of its own.
+pub async fn check(
+    client: &ScalewayClient,
+    region: &str,
+    vpc: Uuid,
+    hop: Option<&NextHop>,
+) -> Result<Diagnostics, Error> {
+    let mut diags = Diagnostics::default();
+    match client.get_vpc(region, vpc).await {
+        Ok(_) => {}
+        Err(e) if e.is_not_found() => {
+            diags.push(
+                Diagnostic::error(
+                    "Scaleway VPC not found",
+                    format!("No VPC {vpc} in {region} is visible with these credentials."),
+                )
+                .at(AttrPath::root("route_table").attr("scaleway").attr("vpc_id")),
+            );
+            return Ok(diags);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    if let Some(Attr::Known(pn)) = hop.map(|h| &h.private_network_id) {
+        let pns = client.list_private_networks(region, vpc).await?;
+        if !pns.iter().any(|p| p.id.to_string() == *pn) {
+            let names: Vec<String> = pns.iter().map(|p| format!("{} ({})", p.id, p.name)).collect();
+            diags.push(
+                Diagnostic::error(
+                    "Private Network not in this VPC",
+                    format!("{pn} is not a Private Network of VPC {vpc}. Its Private Networks: {}.", names.join(", ")),
+                )
+                .at(hop_path("private_network_id")),
+            );
+        }
+    }
+    Ok(diags)
+}
+
+/// The id in state: `scaleway/REGION/ROUTE_ID`.
+pub fn route_id(region: &str, route: &ScwRoute) -> String {
+    format!("scaleway/{region}/{}", route.id)
+}
+
+pub fn parse_route_id(text: &str) -> Option<(String, Uuid)> {
+    let rest = text.strip_prefix("scaleway/")?;
+    let (region, id) = rest.split_once('/')?;
+    Some((region.to_string(), id.parse().ok()?))
+}
+
+/// The state for a route as Scaleway has it.
+pub async fn observe(
+    client: &ScalewayClient,
+    region: &str,
+    mut state: Route,
+    route: &ScwRoute,
+) -> Result<Route, Error> {
+    state.id = Attr::Known(route_id(region, route));
+    state.route_table = Attr::Known(Table::Scaleway { region: region.to_string(), vpc: route.vpc_id }.to_attr());
+    state.destination = Attr::Known(route.destination.to_string());
+    let prior_hop = state.next_hop.known().cloned().unwrap_or_default();
+    let connection = match route.nexthop_vpc_connector_id {
+        Some(id) => {
+            let connector = client.get_connector(region, id).await?;
+            let same_pair = prior_hop
+                .connection
+                .known()
+                .is_some_and(|c| other_side(c, region, route.vpc_id) == Ok(connector.target_vpc_id));
+            if same_pair {
+                prior_hop.connection.clone()
+            } else {
+                Attr::Known(format!(
+                    "scaleway/{region}/{}:scaleway/{region}/{}",
+                    connector.vpc_id, connector.target_vpc_id
+                ))
+            }
+        }
+        None => Attr::Null,
+    };
+    state.next_hop = Attr::Known(NextHop {
+        connection,
+        ip: Attr::Null,
+        private_network_id: route.nexthop_private_network_id.map(|id| id.to_string()).into(),
+        resource_id: route.nexthop_resource_id.map(|id| id.to_string()).into(),
+    });
+    let defaulted = state.description.is_null() && route.description == DEFAULT_DESCRIPTION;
+    if !defaulted {
+        state.description = Attr::Known(route.description.clone());
+    }
+    state.name = Attr::Known(route.description.clone());
+    Ok(state)
+}
+
+/// Creates the route; a create whose answer was lost is found again rather than made twice.
+pub async fn create(client: &ScalewayClient, region: &str, vpc: Uuid, state: &Route) -> Result<ScwRoute, Error> {
+    let hop = state.next_hop.known().cloned().unwrap_or_default();
+    let destination: IpNet = state
+        .destination
+        .known()
+        .and_then(|d| d.parse().ok())
+        .ok_or_else(|| Error::invalid("No destination", "", None))?;
+    let fields = RouteFields {
+        description: Some(state.description.known().cloned().unwrap_or_default()),
+        vpc_id: Some(vpc),
+        destination: Some(destination),
+        ..resolve(client, region, vpc, &hop).await?
+    };
+    let mut last_error = None;
+    for _ in 0..6 {
+        match client.create_route(region, &fields).await {
+            Ok(route) => return Ok(route),
+            Err(e) if e.outcome_unknown() => {
+                let same = |r: &ScwRoute| {
+                    !r.is_read_only
+                        && r.destination == destination
+                        && r.nexthop_vpc_connector_id == fields.nexthop_vpc_connector_id
+                        && r.nexthop_private_network_id == fields.nexthop_private_network_id
+                };
+                if let Some(found) =
+                    client.routes_with_nexthop(region, vpc).await?.into_iter().map(|r| r.route).find(same)
+                {
+                    return Ok(found);
+                }
+                last_error = Some(e);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(last_error.map(Error::from).unwrap_or_else(|| Error::failed("Scaleway route create failed", "no answer")))
+}
+
+/// Changes destination, description and next hop in place.
+pub async fn update(
+    client: &ScalewayClient,
+    region: &str,
+    id: Uuid,
+    vpc: Uuid,
+    state: &Route,
+) -> Result<ScwRoute, Error> {
+    let hop = state.next_hop.known().cloned().unwrap_or_default();
+    let fields = RouteFields {
+        description: Some(state.description.known().cloned().unwrap_or_default()),
+        destination: state.destination.known().and_then(|d| d.parse().ok()),
+        ..resolve(client, region, vpc, &hop).await?
+    };
+    Ok(client.update_route(region, id, &fields).await?)
+}
+
+pub async fn get(client: &ScalewayClient, region: &str, id: Uuid) -> Result<Option<ScwRoute>, Error> {
+    match client.get_route(region, id).await {
+        Ok(route) => Ok(Some(route)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn delete(client: &ScalewayClient, region: &str, id: Uuid) -> Result<(), Error> {
+    match client.delete_route(region, id).await {
+        Ok(()) => Ok(()),
+        Err(e) if e.is_not_found() => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The custom route of `vpc` toward `destination`, for import by identity.
+pub async fn find(
+    client: &ScalewayClient,
+    region: &str,
+    vpc: Uuid,
+    destination: IpNet,
+) -> Result<Option<ScwRoute>, Error> {
+    let routes = client.routes_with_nexthop(region, vpc).await?;
+    Ok(routes
+        .into_iter()
+        .map(|r| r.route)
+        .find(|r| !r.is_read_only && !r.id.is_empty() && r.destination == destination))
+}
