@@ -200,3 +200,55 @@ async fn concurrent_reads_of_one_vpc_share_a_request() {
     let _ = client.get_vpc("p", vpc).await;
     assert_eq!(script.hits.load(Ordering::SeqCst), 2);
 }
+
+fn scaleway(url: &str) -> peering::clouds::scaleway::ScalewayClient {
+    peering::clouds::scaleway::ScalewayClient::new(client(url), None, "fr-par".into())
+}
+
+#[tokio::test]
+async fn scaleway_retries_transient_state_and_bare_429s() {
+    let (url, script) = start(vec![
+        || (StatusCode::TOO_MANY_REQUESTS, [("x-envoy-ratelimited", "true")], "").into_response(),
+        || {
+            (
+                StatusCode::CONFLICT,
+                [(header::CONTENT_TYPE, "application/json")],
+                r#"{"current_state":"configuring","message":"resource is in a transient state","resource":"vpc_connector","resource_id":"x","type":"transient_state"}"#,
+            )
+                .into_response()
+        },
+    ])
+    .await;
+    // After the 429 (retried by the HTTP layer) and the transient state (retried by the client),
+    // the scripted default answer is not a connector: a decode error proves the third call ran.
+    let result = scaleway(&url).get_connector("fr-par", uuid::Uuid::nil()).await;
+    assert!(matches!(result, Err(peering::clouds::scaleway::ScalewayError::Decode { .. })), "{result:?}");
+    assert_eq!(script.hits.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn scaleway_error_types_keep_their_details() {
+    let (url, _) = start(vec![|| {
+        (
+            StatusCode::BAD_REQUEST,
+            [(header::CONTENT_TYPE, "application/json")],
+            r#"{"details":[{"argument_name":"destination","help_message":"must be a CIDR","reason":"format"}],"message":"invalid argument(s)","type":"invalid_arguments"}"#,
+        )
+            .into_response()
+    }])
+    .await;
+    let error = scaleway(&url).get_vpc("fr-par", uuid::Uuid::nil()).await.unwrap_err();
+    let text = error.to_string();
+    assert!(text.contains("destination: format: must be a CIDR"), "{text}");
+    let (url, _) = start(vec![|| {
+        (
+            StatusCode::FORBIDDEN,
+            [(header::CONTENT_TYPE, "application/json")],
+            r#"{"details":[{"action":"read","resource":"vpc"}],"message":"insufficient permissions","type":"permissions_denied"}"#,
+        )
+            .into_response()
+    }])
+    .await;
+    let error = scaleway(&url).get_vpc("fr-par", uuid::Uuid::nil()).await.unwrap_err();
+    assert!(matches!(error, peering::clouds::scaleway::ScalewayError::PermissionsDenied { .. }), "{error}");
+}

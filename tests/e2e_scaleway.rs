@@ -126,3 +126,31 @@ resource "peering_connection" "this" {{
     assert_eq!(emulator.requests().total_writes, 0, "nothing may be written");
     assert!(emulator.scaleway_connectors().is_empty());
 }
+
+/// A Private Network added after peering makes both connectors `conflict`; the next apply
+/// stops with the overlapping subnets Scaleway lists.
+#[test]
+fn a_conflict_after_peering_is_reported_with_the_overlaps() {
+    let emulator = Emulator::start(World::demo());
+    let ws = Workspace::new(&emulator.url());
+    ws.write("main.tf", &scaleway_config("a-to-b", demo::SCALEWAY_VPC_A, demo::SCALEWAY_VPC_B, ""));
+    ws.apply();
+    emulator.block_on(async {
+        let client = emulator.scaleway();
+        let request = peering::clouds::scaleway::CreatePrivateNetwork {
+            name: "clash".into(),
+            subnets: Some(vec!["172.16.1.0/24".parse().unwrap()]),
+            vpc_id: demo::SCALEWAY_VPC_B.parse().unwrap(),
+            ..Default::default()
+        };
+        client.create_private_network("fr-par", &request).await.unwrap();
+    });
+    assert!(emulator.scaleway_connectors().iter().all(|(_, _, s)| s == "conflict"));
+    ws.ok(&["apply", "-refresh-only", "-auto-approve"]);
+    assert_eq!(ws.resource_values(ADDR)["status"], "conflict");
+    ws.write("main.tf", &scaleway_config("renamed", demo::SCALEWAY_VPC_A, demo::SCALEWAY_VPC_B, ""));
+    let failed = ws.terraform(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(failed.code, 1, "{failed:?}");
+    assert!(failed.flat().contains("Scaleway connectors are in conflict"), "{failed:?}");
+    assert!(failed.flat().contains("172.16.0.0/22 overlaps 172.16.1.0/24"), "lists the pairs: {failed:?}");
+}

@@ -332,3 +332,122 @@ fn aiven_auth_and_errors() {
         assert!(missing.is_not_found(), "{missing}");
     });
 }
+
+/// Scaleway: Private Network subnets chosen or checked, connector statuses, routes and the
+/// managed routes beside them, errors and pagination.
+#[test]
+fn scaleway_vpcs_connectors_and_routes() {
+    use peering::clouds::scaleway::{
+        ConnectorStatus, CreateConnector, CreatePrivateNetwork, CreateVpc, RouteFields, RouteType, ScalewayError,
+    };
+
+    let emulator = Emulator::start(World::demo());
+    let client = emulator.scaleway();
+    emulator.block_on(async {
+        let vpc = client.create_vpc("pl-waw", &CreateVpc { name: "w".into(), ..Default::default() }).await.unwrap().id;
+        let pn = client
+            .create_private_network(
+                "pl-waw",
+                &CreatePrivateNetwork { name: "auto".into(), vpc_id: vpc, ..Default::default() },
+            )
+            .await
+            .unwrap();
+        let kinds: Vec<(bool, u8)> = pn
+            .subnets
+            .iter()
+            .map(|s| (matches!(s.subnet, peering::net::IpNet::V4(_)), s.subnet.prefix_len()))
+            .collect();
+        assert_eq!(kinds, [(true, 22), (false, 64)], "an IPv4 /22 and an IPv6 /64 when none are given");
+        let clash = CreatePrivateNetwork {
+            name: "clash".into(),
+            vpc_id: vpc,
+            subnets: Some(vec![pn.subnets[0].subnet]),
+            ..Default::default()
+        };
+        let error = client.create_private_network("pl-waw", &clash).await.unwrap_err();
+        assert!(
+            matches!(&error, ScalewayError::InvalidArguments { details, .. } if details[0].contains("overlaps")),
+            "{error}"
+        );
+
+        // Connector statuses.
+        let (a, b, d): (uuid::Uuid, uuid::Uuid, uuid::Uuid) = (
+            demo::SCALEWAY_VPC_A.parse().unwrap(),
+            demo::SCALEWAY_VPC_B.parse().unwrap(),
+            demo::SCALEWAY_VPC_D.parse().unwrap(),
+        );
+        let connect = |from, to| CreateConnector { name: String::new(), tags: vec![], vpc_id: from, target_vpc_id: to };
+        let ab = client.create_connector("fr-par", &connect(a, b)).await.unwrap();
+        assert_eq!(ab.status, ConnectorStatus::Orphan);
+        assert!(ab.name.starts_with("connector-"));
+        client.create_connector("fr-par", &connect(b, a)).await.unwrap();
+        let peered = client.get_connector("fr-par", ab.id).await.unwrap();
+        assert_eq!(peered.status, ConnectorStatus::Peered);
+        assert_eq!(peered.peer_info.unwrap().vpc_name, "vpc-b");
+        let ad = client.create_connector("fr-par", &connect(a, d)).await.unwrap();
+        assert_eq!(ad.status, ConnectorStatus::Conflict);
+        let overlaps = client.subnet_overlaps("fr-par", ad.id).await.unwrap();
+        assert_eq!(overlaps.len(), 1);
+        assert_eq!(overlaps[0].target_subnet.to_string(), "172.16.0.0/23");
+        let e: uuid::Uuid = demo::SCALEWAY_VPC_E.parse().unwrap();
+        assert!(matches!(
+            client.create_connector("fr-par", &connect(a, e)).await.unwrap_err(),
+            ScalewayError::InvalidArguments { .. }
+        ));
+
+        // Routes: through a connector (accepted while orphan), listed beside the managed ones.
+        let c: uuid::Uuid = demo::SCALEWAY_VPC_C.parse().unwrap();
+        let orphan = client.create_connector("fr-par", &connect(a, c)).await.unwrap();
+        let fields = RouteFields {
+            vpc_id: Some(a),
+            destination: Some("172.16.8.0/22".parse().unwrap()),
+            nexthop_vpc_connector_id: Some(orphan.id),
+            description: Some(String::new()),
+            ..Default::default()
+        };
+        let route = client.create_route("fr-par", &fields).await.unwrap();
+        assert_eq!(route.description, "Custom route");
+        assert_eq!(route.kind, RouteType::Custom);
+        let listed = client.routes_with_nexthop("fr-par", a).await.unwrap();
+        let managed: Vec<_> = listed.iter().filter(|r| r.route.id.is_empty()).collect();
+        assert_eq!(managed.len(), 2, "one managed route per subnet of pn-a");
+        assert!(managed.iter().all(|r| r.route.is_read_only && r.route.tags == ["MANAGED"]));
+        let foreign_hop = RouteFields { vpc_id: Some(b), nexthop_vpc_connector_id: Some(orphan.id), ..fields.clone() };
+        assert!(client.create_route("fr-par", &foreign_hop).await.is_err(), "a connector of another VPC");
+        let busy = client.delete_connector("fr-par", orphan.id).await.unwrap_err();
+        assert!(matches!(busy, ScalewayError::PreconditionFailed { .. }), "{busy}");
+        let route_id: uuid::Uuid = route.id.parse().unwrap();
+        client.delete_route("fr-par", route_id).await.unwrap();
+        assert!(client.get_route("fr-par", route_id).await.unwrap_err().is_not_found());
+        client.delete_connector("fr-par", orphan.id).await.unwrap();
+
+        // Pagination to the end: 30 connectors listed through pages of at most 100, asked 20 by 20 by the server.
+        for i in 0..30 {
+            let target = client
+                .create_vpc("fr-par", &CreateVpc { name: format!("t{i}"), ..Default::default() })
+                .await
+                .unwrap()
+                .id;
+            client.create_connector("fr-par", &connect(c, target)).await.unwrap();
+        }
+        assert_eq!(client.list_connectors("fr-par", c, None).await.unwrap().len(), 30);
+    });
+    // A page is at most what was asked for, and total_count tells the rest.
+    let page: serde_json::Value = emulator.block_on(async {
+        reqwest::Client::new()
+            .get(format!("{}/vpc/v2/regions/fr-par/vpcs?page=2&page_size=10", emulator.url()))
+            .header("x-auth-token", SCALEWAY_SECRET)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    assert_eq!(page["vpcs"].as_array().unwrap().len(), 10);
+    assert_eq!(page["total_count"], 34, "4 demo VPCs in fr-par and 30 more");
+    let denied = emulator.block_on(async {
+        reqwest::Client::new().get(format!("{}/vpc/v2/regions/fr-par/vpcs", emulator.url())).send().await.unwrap()
+    });
+    assert_eq!(denied.status(), 401);
+}

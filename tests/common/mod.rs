@@ -94,6 +94,17 @@ impl Emulator {
         peering::clouds::aiven::AivenClient::new(ApiClient::new(&self.url(), auth, policy).unwrap())
     }
 
+    /// A Scaleway client against the emulator.
+    pub fn scaleway(&self) -> peering::clouds::scaleway::ScalewayClient {
+        let auth = Auth::Header { name: "x-auth-token", value: Secret::new(SCALEWAY_SECRET) };
+        let policy = RetryPolicy { max_retries: 0, ..Default::default() };
+        peering::clouds::scaleway::ScalewayClient::new(
+            ApiClient::new(&self.url(), auth, policy).unwrap(),
+            None,
+            "fr-par".into(),
+        )
+    }
+
     /// Scaleway connectors as `(vpc, target, status)`.
     pub fn scaleway_connectors(&self) -> Vec<(String, String, String)> {
         let world = self.world();
