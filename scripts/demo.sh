@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: a real Terraform creates, shows, imports and destroys peerings on the built-in
-# emulator: two UpCloud networks, then an Aiven project VPC with an UpCloud network.
+# emulator: two UpCloud networks, an Aiven project VPC with an UpCloud network, and two Scaleway
+# VPCs with routes through their connectors.
 # Needs `make venv build` first (make demo does it).
 set -euo pipefail
 
@@ -34,6 +35,8 @@ export PEERING_PROVIDER_DIR="$root/target/debug"
 export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 export UPCLOUD_API_URL="$url" UPCLOUD_USERNAME=demo UPCLOUD_PASSWORD=demo-password
 export AIVEN_WEB_URL="$url" AIVEN_TOKEN=demo-aiven-token
+export SCW_API_URL="$url" SCW_SECRET_KEY=11111111-2222-4333-8444-555555555555
+export SCW_CONFIG_PATH="$work/no-scw-config.yaml"   # never the user's own Scaleway profile
 
 # Counts what is still peered in the emulator's world (Aiven lists deleted peerings briefly).
 live_peerings() {
@@ -42,7 +45,8 @@ import json, sys
 w = json.load(sys.stdin)
 up = [p for p in w["upcloud"]["peerings"].values() if p["network"] not in w["upcloud"]["foreign_networks"]]
 aiven = [p for v in w["aiven"]["vpcs"].values() for p in v["peerings"] if p["state"] != "DELETED"]
-print(len(up) + len(aiven))'
+scw = list(w["scaleway"]["connectors"]) + list(w["scaleway"]["routes"])
+print(len(up) + len(aiven) + len(scw))'
 }
 
 # init, plan, apply, show, forget and import back, plan (no changes), output, destroy.
@@ -74,4 +78,5 @@ run_example() {
 
 run_example upcloud-peering peering_connection.app_db
 run_example aiven-upcloud peering_connection.db
+run_example scaleway-peering peering_connection.a_b
 step "Demo complete"
