@@ -123,6 +123,13 @@ resource "peering_connection" "this" {{
     let plan = ws.plan();
     assert_eq!(plan.code, 1, "{plan:?}");
     assert!(plan.flat().contains("VPCs in different regions"), "{plan:?}");
+
+    let mut no_credentials = Workspace::new(&emulator.url());
+    no_credentials.remove_env("SCW_SECRET_KEY");
+    no_credentials.write("main.tf", &scaleway_config("x", demo::SCALEWAY_VPC_A, demo::SCALEWAY_VPC_B, ""));
+    let plan = no_credentials.plan();
+    assert_eq!(plan.code, 1, "{plan:?}");
+    assert!(plan.flat().contains("Missing Scaleway credentials") && plan.flat().contains("SCW_SECRET_KEY"), "{plan:?}");
     assert_eq!(emulator.requests().total_writes, 0, "nothing may be written");
     assert!(emulator.scaleway_connectors().is_empty());
 }

@@ -199,8 +199,17 @@ impl Resource for PeeringConnection {
     async fn plan(&self, ctx: &mut Ctx<'_>, prior: &Value, proposed: &Value, config: &Value) -> Result<Planned, Error> {
         let config = Connection::from_value(config)?;
         let mut planned = Connection::from_value(proposed)?;
-        if let Ok(scaleway) = ctx.clients.scaleway.as_ref() {
-            planned.default_scaleway_regions(scaleway.default_region());
+        match ctx.clients.scaleway.as_ref() {
+            Ok(scaleway) => planned.default_scaleway_regions(scaleway.default_region()),
+            // A Scaleway endpoint cannot be resolved, let alone made, without credentials.
+            Err(_)
+                if [&planned.network, &planned.peer_network]
+                    .iter()
+                    .any(|e| e.known().is_some_and(|e| !e.scaleway.is_null())) =>
+            {
+                scaleway_client(ctx)?;
+            }
+            Err(_) => {}
         }
         planned.peer_side = config.peer_side.clone().or(Attr::Known(PEER_SIDE_MANAGED.into()));
         planned.wait_for = config.wait_for.clone().or(Attr::Known(WAIT_FOR_ACTIVE.into()));

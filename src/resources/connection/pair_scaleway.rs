@@ -196,9 +196,10 @@ impl Pair {
         client: &ScalewayClient,
         state: &Connection,
         halves: &mut [VpcConnector],
+        timeout: std::time::Duration,
     ) -> Result<(), Error> {
         let want_peered = state.is_managed() && state.waits_for_active();
-        let mut poller = Poller::new(state.timeout(|t| &t.create, 20));
+        let mut poller = Poller::new(timeout);
         loop {
             for half in halves.iter_mut() {
                 *half = get(client, &self.region, half.id).await?.ok_or_else(|| {
@@ -290,7 +291,8 @@ impl Pair {
             self.find(client, self.peer, self.local).await.ok().flatten()
         };
         let mut halves: Vec<VpcConnector> = std::iter::once(ours).chain(theirs).collect();
-        let result = self.settle(ctx, client, &state, &mut halves).await;
+        let timeout = if prior.is_some() { state.timeout(|t| &t.update, 20) } else { state.timeout(|t| &t.create, 20) };
+        let result = self.settle(ctx, client, &state, &mut halves, timeout).await;
         if result.is_ok() && !state.is_managed() && halves[0].status == ConnectorStatus::Orphan {
             ctx.warn(
                 "Peering waits for the peer VPC's owner",

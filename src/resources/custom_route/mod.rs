@@ -258,8 +258,12 @@ impl Resource for CustomRoute {
     async fn plan(&self, ctx: &mut Ctx<'_>, prior: &Value, proposed: &Value, config: &Value) -> Result<Planned, Error> {
         let config = Route::from_value(config)?;
         let mut planned = Route::from_value(proposed)?;
-        if let Ok(scaleway) = ctx.clients.scaleway.as_ref() {
-            planned.default_region(scaleway.default_region());
+        match ctx.clients.scaleway.as_ref() {
+            Ok(scaleway) => planned.default_region(scaleway.default_region()),
+            Err(_) if planned.route_table.known().is_some_and(|t| !t.scaleway.is_null()) => {
+                scaleway_client(ctx)?;
+            }
+            Err(_) => {}
         }
         let prior = if prior.is_null() { None } else { Some(Route::from_value(prior)?) };
         let table = planned.table();
