@@ -62,24 +62,10 @@ fn aiven_to_upcloud_lifecycle_repair_import_destroy() {
     assert_eq!(ws.plan().code, 0);
 
     // Import by id and by identity.
-    let id = format!("aiven/{}/{}:upcloud/{}", demo::AIVEN_PROJECT, demo::AIVEN_VPC_FRA, demo::NETWORK_APP);
-    ws.ok(&["state", "rm", ADDR]);
-    ws.ok(&["import", "-no-color", ADDR, &id]);
-    let plan = ws.plan();
-    assert_eq!(plan.code, 0, "after import by id: {plan:?}");
-    ws.ok(&["state", "rm", ADDR]);
-    ws.write(
-        "import.tf",
-        &format!(
-            "import {{\n  to = {ADDR}\n  identity = {{\n    network = \"aiven/{}/{}\"\n    peer_network = \"upcloud/{}\"\n  }}\n}}\n",
-            demo::AIVEN_PROJECT,
-            demo::AIVEN_VPC_FRA,
-            demo::NETWORK_APP
-        ),
-    );
-    ws.apply();
-    std::fs::remove_file(ws.path().join("import.tf")).unwrap();
-    assert_eq!(ws.plan().code, 0, "after import by identity");
+    let aiven = format!("aiven/{}/{}", demo::AIVEN_PROJECT, demo::AIVEN_VPC_FRA);
+    let upcloud = format!("upcloud/{}", demo::NETWORK_APP);
+    ws.reimport_by_id(ADDR, &format!("{aiven}:{upcloud}"));
+    ws.reimport_by_identity(ADDR, &[("network", aiven), ("peer_network", upcloud)]);
     assert_eq!(ws.resource_values(ADDR)["aiven_network_id"], demo::AIVEN_NETWORK_FRA);
 
     ws.ok(&["destroy", "-auto-approve", "-no-color"]);

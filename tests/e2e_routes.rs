@@ -70,20 +70,9 @@ fn twenty_routes_on_one_router_in_one_parallel_apply() {
 
     // Import by id and by identity.
     let router = demo::ROUTER_A;
-    ws.ok(&["state", "rm", "peering_custom_route.many[3]"]);
-    ws.ok(&["import", "-no-color", "peering_custom_route.many[3]", &format!("upcloud/{router}/10.200.3.0/24")]);
-    ws.ok(&["state", "rm", "peering_custom_route.many[4]"]);
-    ws.write(
-        "import.tf",
-        &format!(
-            "import {{\n  to = peering_custom_route.many[4]\n  identity = {{\n    route_table = \"upcloud/{router}\"\n    destination = \"10.200.4.0/24\"\n  }}\n}}\n"
-        ),
-    );
-    let plan = ws.plan();
-    assert!(plan.stdout.contains("1 to import, 0 to add, 0 to change, 0 to destroy"), "{plan:?}");
-    ws.apply();
-    std::fs::remove_file(ws.path().join("import.tf")).unwrap();
-    assert_eq!(ws.plan().code, 0, "after imports");
+    ws.reimport_by_id("peering_custom_route.many[3]", &format!("upcloud/{router}/10.200.3.0/24"));
+    let identity = [("route_table", format!("upcloud/{router}")), ("destination", "10.200.4.0/24".to_string())];
+    ws.reimport_by_identity("peering_custom_route.many[4]", &identity);
 
     ws.ok(&["destroy", "-auto-approve"]);
     assert!(user_routes(&emulator).is_empty());

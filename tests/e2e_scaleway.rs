@@ -54,23 +54,11 @@ fn scaleway_connectors_peer_rename_import_destroy() {
     let connector = ws.resource_values(ADDR)["network_half"]["id"].as_str().unwrap().to_string();
     let id = ws.resource_values(ADDR)["id"].as_str().unwrap().to_string();
     for import_id in [id, format!("scaleway-connector/fr-par/{connector}")] {
-        ws.ok(&["state", "rm", ADDR]);
-        ws.ok(&["import", "-no-color", ADDR, &import_id]);
-        let plan = ws.plan();
-        assert_eq!(plan.code, 0, "after import by {import_id}: {plan:?}");
+        ws.reimport_by_id(ADDR, &import_id);
     }
-    ws.ok(&["state", "rm", ADDR]);
-    ws.write(
-        "import.tf",
-        &format!(
-            "import {{\n  to = {ADDR}\n  identity = {{\n    network = \"scaleway/fr-par/{}\"\n    peer_network = \"scaleway/fr-par/{}\"\n  }}\n}}\n",
-            demo::SCALEWAY_VPC_A,
-            demo::SCALEWAY_VPC_B
-        ),
-    );
-    ws.apply();
-    std::fs::remove_file(ws.path().join("import.tf")).unwrap();
-    assert_eq!(ws.plan().code, 0, "after import by identity");
+    let (a, b) =
+        (format!("scaleway/fr-par/{}", demo::SCALEWAY_VPC_A), format!("scaleway/fr-par/{}", demo::SCALEWAY_VPC_B));
+    ws.reimport_by_identity(ADDR, &[("network", a), ("peer_network", b)]);
 
     ws.ok(&["destroy", "-auto-approve"]);
     assert!(emulator.scaleway_connectors().is_empty());

@@ -47,20 +47,10 @@ fn peered_vpcs_with_routes_on_both_sides() {
     let route = "peering_custom_route.a_to_b[\"172.16.4.0/22\"]";
     let id = ws.resource_values(route)["id"].as_str().unwrap().to_string();
     assert!(id.starts_with("scaleway/fr-par/"), "{id}");
-    ws.ok(&["state", "rm", route]);
-    ws.ok(&["import", route, &id]);
-    assert_eq!(ws.plan().code, 0, "after import by id");
-    ws.ok(&["state", "rm", route]);
-    ws.write(
-        "import.tf",
-        &format!(
-            "import {{\n  to = {route}\n  identity = {{\n    route_table = \"scaleway/fr-par/{}\"\n    destination = \"172.16.4.0/22\"\n  }}\n}}\n",
-            demo::SCALEWAY_VPC_A
-        ),
-    );
-    ws.apply();
-    std::fs::remove_file(ws.path().join("import.tf")).unwrap();
-    assert_eq!(ws.plan().code, 0, "after import by identity");
+    ws.reimport_by_id(route, &id);
+    let identity =
+        [("route_table", format!("scaleway/fr-par/{}", demo::SCALEWAY_VPC_A)), ("destination", "172.16.4.0/22".into())];
+    ws.reimport_by_identity(route, &identity);
 
     ws.ok(&["destroy", "-auto-approve"]);
     assert!(custom_routes(&emulator).is_empty());

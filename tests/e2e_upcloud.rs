@@ -90,29 +90,16 @@ fn import_by_id_by_native_id_and_by_identity() {
     let half = ws.resource_values(ADDR)["network_half"]["id"].as_str().unwrap().to_string();
 
     for import_id in [id.clone(), format!("upcloud-peering/{half}")] {
-        ws.ok(&["state", "rm", ADDR]);
-        let run = ws.ok(&["import", "-no-color", ADDR, &import_id]);
-        assert!(run.stdout.contains("Import successful"), "{run:?}");
-        let plan = ws.plan();
-        assert_eq!(plan.code, 0, "after import by {import_id}: {plan:?}");
+        ws.reimport_by_id(ADDR, &import_id);
         assert_eq!(ws.resource_values(ADDR)["peer_side"], "managed");
     }
 
     // Identity in an import block (Terraform 1.12+).
-    ws.ok(&["state", "rm", ADDR]);
-    ws.write(
-        "import.tf",
-        &format!(
-            "import {{\n  to = {ADDR}\n  identity = {{\n    network = \"upcloud/{}\"\n    peer_network = \"upcloud/{}\"\n  }}\n}}\n",
-            demo::NETWORK_APP,
-            demo::NETWORK_DB
-        ),
-    );
-    let plan = ws.plan();
-    assert!(plan.stdout.contains("1 to import, 0 to add, 0 to change, 0 to destroy"), "{plan:?}");
-    ws.apply();
-    std::fs::remove_file(ws.path().join("import.tf")).unwrap();
-    assert_eq!(ws.plan().code, 0);
+    let identity = [
+        ("network", format!("upcloud/{}", demo::NETWORK_APP)),
+        ("peer_network", format!("upcloud/{}", demo::NETWORK_DB)),
+    ];
+    ws.reimport_by_identity(ADDR, &identity);
     let identities = ws.ok(&["state", "identities", "-json"]);
     assert!(identities.stdout.contains(&format!("upcloud/{}", demo::NETWORK_DB)), "{identities:?}");
 

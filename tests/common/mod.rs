@@ -307,6 +307,29 @@ impl Workspace {
         self.terraform(&["plan", "-detailed-exitcode", "-no-color", "-input=false"])
     }
 
+    /// Forgets `address`, imports it back by `id`, and asserts the next plan shows no changes.
+    pub fn reimport_by_id(&self, address: &str, id: &str) {
+        self.ok(&["state", "rm", address]);
+        let run = self.ok(&["import", "-no-color", address, id]);
+        assert!(run.stdout.contains("Import successful"), "{run:?}");
+        let plan = self.plan();
+        assert_eq!(plan.code, 0, "after import of {address} by {id}: {plan:?}");
+    }
+
+    /// Forgets `address`, imports it back through an `import` block naming its identity, and
+    /// asserts that the plan imports it and changes nothing, before and after.
+    pub fn reimport_by_identity(&self, address: &str, identity: &[(&str, String)]) {
+        self.ok(&["state", "rm", address]);
+        let fields: String = identity.iter().map(|(k, v)| format!("    {k} = \"{v}\"\n")).collect();
+        self.write("import.tf", &format!("import {{\n  to = {address}\n  identity = {{\n{fields}  }}\n}}\n"));
+        let plan = self.plan();
+        assert!(plan.stdout.contains("1 to import, 0 to add, 0 to change, 0 to destroy"), "{plan:?}");
+        self.apply();
+        std::fs::remove_file(self.path().join("import.tf")).unwrap();
+        let plan = self.plan();
+        assert_eq!(plan.code, 0, "after import of {address} by identity: {plan:?}");
+    }
+
     pub fn state_json(&self) -> serde_json::Value {
         let run = self.ok(&["show", "-json"]);
         serde_json::from_str(&run.stdout).unwrap()
