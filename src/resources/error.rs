@@ -96,3 +96,35 @@ impl Error {
         }
     }
 }
+
+/// Cloud errors that can say "that object does not exist".
+pub trait NotFound {
+    fn is_not_found(&self) -> bool;
+}
+
+impl NotFound for UpcloudError {
+    fn is_not_found(&self) -> bool {
+        UpcloudError::is_not_found(self)
+    }
+}
+
+impl NotFound for AivenError {
+    fn is_not_found(&self) -> bool {
+        AivenError::is_not_found(self)
+    }
+}
+
+impl NotFound for ScalewayError {
+    fn is_not_found(&self) -> bool {
+        ScalewayError::is_not_found(self)
+    }
+}
+
+/// A cloud answer, `None` when the object is gone (404 is an answer, not a failure).
+pub fn unless_gone<T, E: NotFound + Into<Error>>(result: Result<T, E>) -> Result<Option<T>, Error> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -10,7 +10,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
-pub use error::Error;
+pub use error::{Error, unless_gone};
 
 use crate::provider::config::Clients;
 use crate::tf::schema::IdentitySchema;

@@ -218,6 +218,11 @@ pub fn identity_schema() -> IdentitySchema {
     }
 }
 
+/// The cloud's id of a stored half, when there is one and it parses.
+pub fn half_id<T: std::str::FromStr>(half: &Attr<Half>) -> Option<T> {
+    half.known()?.id.known()?.parse().ok()
+}
+
 /// Reads an endpoint, reporting malformed values on the attribute that holds them.
 pub fn endpoint_ref(endpoint: &Endpoint, root: &str) -> Result<Option<NetworkRef>, (AttrPath, String)> {
     let set = [endpoint.aiven.is_null(), endpoint.scaleway.is_null(), endpoint.upcloud.is_null()];
@@ -343,6 +348,12 @@ impl Connection {
                 scw.region = Attr::Known(region.to_string());
             }
         }
+    }
+
+    /// Tags as the cloud has them; no remote tags read back as unset unless `{}` was configured.
+    pub fn read_tags(&mut self, remote: BTreeMap<String, String>) {
+        let configured_empty = matches!(&self.tags, Attr::Known(t) if t.is_empty());
+        self.tags = if remote.is_empty() && !configured_empty { Attr::Null } else { Attr::Known(remote) };
     }
 
     pub fn has_status(&self, status: super::status::Status) -> bool {

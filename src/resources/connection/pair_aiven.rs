@@ -36,10 +36,6 @@ struct Seen {
     aiven_network_id: Option<NetworkId>,
 }
 
-fn parse_id<T: std::str::FromStr>(half: &Attr<Half>) -> Option<T> {
-    half.known()?.id.known()?.parse().ok()
-}
-
 impl Pair {
     fn aiven_root(&self) -> &'static str {
         if self.aiven_is_network { "network" } else { "peer_network" }
@@ -275,7 +271,7 @@ impl Pair {
         })?;
         if self.manages_upcloud(state) {
             let client = self.upcloud_client(clients)?;
-            let known = parse_id::<PeeringId>(self.upcloud_half_attr(state));
+            let known = half_id::<PeeringId>(self.upcloud_half_attr(state));
             let existing = match known {
                 Some(id) => upcloud::get_half(client, id).await?,
                 None => None,
@@ -416,7 +412,7 @@ impl Pair {
         let timeout = prior.timeout(|t| &t.delete, 10);
         if self.manages_upcloud(prior) {
             let client = self.upcloud_client(ctx.clients)?;
-            let known = parse_id::<PeeringId>(self.upcloud_half_attr(prior));
+            let known = half_id::<PeeringId>(self.upcloud_half_attr(prior));
             match Self::known_network_id(prior) {
                 Some(aiven_network) => {
                     upcloud::delete_half_of(ctx, client, known, self.network, aiven_network, timeout).await?
@@ -445,7 +441,7 @@ impl Pair {
                 Err(e) if e.is_not_found() => None,
                 Err(e) => return Err(e.into()),
             };
-            let known = parse_id::<Uuid>(self.aiven_half_attr(&state));
+            let known = half_id::<Uuid>(self.aiven_half_attr(&state));
             seen.aiven = vpc.as_ref().and_then(|v| aiven::find_half(v, self.network, known));
             seen.vpc = vpc.map(|v| (*v).clone());
             if let Some(id) = seen.aiven.as_ref().and_then(PeeringConnection::aiven_network_id) {
@@ -459,7 +455,7 @@ impl Pair {
         }
         if self.manages_upcloud(&state) {
             let client = self.upcloud_client(ctx.clients)?;
-            seen.upcloud = match parse_id::<PeeringId>(self.upcloud_half_attr(&state)) {
+            seen.upcloud = match half_id::<PeeringId>(self.upcloud_half_attr(&state)) {
                 Some(id) => upcloud::get_half(client, id).await?,
                 None => self.find_upcloud_half(client, &seen).await?,
             };

@@ -38,20 +38,12 @@ fn tag_map(tags: &[String]) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn parse_id(half: &Attr<Half>) -> Option<Uuid> {
-    half.known()?.id.known()?.parse().ok()
-}
-
 fn half_of(c: Option<&VpcConnector>) -> Attr<Half> {
     c.map(|c| Half { id: Attr::Known(c.id.to_string()), state: Attr::Known(c.status.as_str().to_string()) }).into()
 }
 
 async fn get(client: &ScalewayClient, region: &str, id: Uuid) -> Result<Option<VpcConnector>, Error> {
-    match client.get_connector(region, id).await {
-        Ok(c) => Ok(Some(c)),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+    crate::resources::unless_gone(client.get_connector(region, id).await)
 }
 
 impl Pair {
@@ -232,12 +224,7 @@ impl Pair {
     ) -> Result<Connection, Error> {
         let status = Status::of_scaleway(ours.status);
         state.name = Attr::Known(ours.name.clone());
-        let remote = tag_map(&ours.tags);
-        state.tags = if remote.is_empty() && !matches!(&state.tags, Attr::Known(t) if t.is_empty()) {
-            Attr::Null
-        } else {
-            Attr::Known(remote)
-        };
+        state.read_tags(tag_map(&ours.tags));
         state.status = Attr::Known(status.as_str().to_string());
         state.status_message = Attr::Known(match ours.status {
             ConnectorStatus::Peered => {
@@ -277,7 +264,7 @@ impl Pair {
         state: Connection,
     ) -> (Option<Connection>, Result<(), Error>) {
         let (name, tags) = Self::wanted(&state);
-        let known = |half: fn(&Connection) -> &Attr<Half>| prior.and_then(|p| parse_id(half(p)));
+        let known = |half: fn(&Connection) -> &Attr<Half>| prior.and_then(|p| half_id::<Uuid>(half(p)));
         let ours = match self.refresh(client, known(|p| &p.network_half), self.local, self.peer, &name, &tags).await {
             Ok(c) => c,
             Err(e) => return (None, Err(e)),
@@ -354,9 +341,9 @@ impl Pair {
     }
 
     pub async fn delete(&self, client: &ScalewayClient, prior: &Connection) -> Result<(), Error> {
-        let mut halves = vec![(parse_id(&prior.network_half), self.local, self.peer)];
+        let mut halves = vec![(half_id::<Uuid>(&prior.network_half), self.local, self.peer)];
         if prior.is_managed() {
-            halves.push((parse_id(&prior.peer_half), self.peer, self.local));
+            halves.push((half_id::<Uuid>(&prior.peer_half), self.peer, self.local));
         }
         for (known, from, to) in halves {
             let id = match known {
@@ -364,23 +351,19 @@ impl Pair {
                 None => self.find(client, from, to).await?.map(|c| c.id),
             };
             if let Some(id) = id {
-                match client.delete_connector(&self.region, id).await {
-                    Ok(()) => {}
-                    Err(e) if e.is_not_found() => {}
-                    Err(e) => return Err(e.into()),
-                }
+                crate::resources::unless_gone(client.delete_connector(&self.region, id).await)?;
             }
         }
         Ok(())
     }
 
     pub async fn read(&self, client: &ScalewayClient, state: Connection) -> Result<Option<Connection>, Error> {
-        let ours = match parse_id(&state.network_half) {
+        let ours = match half_id::<Uuid>(&state.network_half) {
             Some(id) => get(client, &self.region, id).await?,
             None => self.find(client, self.local, self.peer).await?,
         };
         let Some(ours) = ours else { return Ok(None) };
-        let theirs = match parse_id(&state.peer_half) {
+        let theirs = match half_id::<Uuid>(&state.peer_half) {
             Some(id) if state.is_managed() => get(client, &self.region, id).await?,
             _ => self.find(client, self.peer, self.local).await?,
         };

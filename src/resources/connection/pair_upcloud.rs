@@ -16,10 +16,6 @@ pub struct Pair {
     pub peer: NetworkId,
 }
 
-fn parse_half_id(half: &Attr<Half>) -> Option<PeeringId> {
-    half.known()?.id.known()?.parse().ok()
-}
-
 fn summarize(ours: &NetworkPeering, theirs: Option<&NetworkPeering>, managed: bool) -> (Status, String) {
     let status = Status::of_upcloud(ours.state);
     let message = match (ours.state, theirs, managed) {
@@ -150,7 +146,7 @@ impl Pair {
         name: &str,
         labels: &[crate::clouds::upcloud::Label],
     ) -> Result<NetworkPeering, Error> {
-        let existing = match parse_half_id(known) {
+        let existing = match half_id::<PeeringId>(known) {
             Some(id) => upcloud::get_half(client, id).await?,
             None => None,
         };
@@ -162,9 +158,9 @@ impl Pair {
 
     pub async fn delete(&self, ctx: &mut Ctx<'_>, client: &UpcloudClient, prior: &Connection) -> Result<(), Error> {
         let timeout = prior.timeout(|t| &t.delete, 10);
-        let mut halves = vec![(parse_half_id(&prior.network_half), self.local, self.peer)];
+        let mut halves = vec![(half_id::<PeeringId>(&prior.network_half), self.local, self.peer)];
         if prior.is_managed() {
-            halves.push((parse_half_id(&prior.peer_half), self.peer, self.local));
+            halves.push((half_id::<PeeringId>(&prior.peer_half), self.peer, self.local));
         }
         for (known, from, to) in halves {
             upcloud::delete_half_of(ctx, client, known, from, to, timeout).await?;
@@ -173,12 +169,12 @@ impl Pair {
     }
 
     pub async fn read(&self, client: &UpcloudClient, state: Connection) -> Result<Option<Connection>, Error> {
-        let ours = match parse_half_id(&state.network_half) {
+        let ours = match half_id::<PeeringId>(&state.network_half) {
             Some(h) => upcloud::get_half(client, h).await?,
             None => upcloud::find_half(client, self.local, self.peer).await?,
         };
         let Some(ours) = ours else { return Ok(None) };
-        let theirs = match parse_half_id(&state.peer_half) {
+        let theirs = match half_id::<PeeringId>(&state.peer_half) {
             Some(h) if state.is_managed() => upcloud::get_half(client, h).await?,
             _ => upcloud::find_half(client, self.peer, self.local).await?,
         };

@@ -142,11 +142,7 @@ pub async fn find_half(
 
 /// Reads a half by id; `None` when it is gone.
 pub async fn get_half(client: &UpcloudClient, id: PeeringId) -> Result<Option<NetworkPeering>, Error> {
-    match client.get_peering(id).await {
-        Ok(p) => Ok(Some(p)),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+    crate::resources::unless_gone(client.get_peering(id).await)
 }
 
 /// Looks for the half, creating it only when it is not there. A create whose answer was lost,
@@ -344,12 +340,7 @@ pub async fn warn_dhcp(ctx: &mut Ctx<'_>, client: &UpcloudClient, networks: &[Ne
 /// The peering's name and tags, as our UpCloud half carries them.
 pub fn read_name_and_tags(state: &mut Connection, half: &NetworkPeering) {
     state.name = Attr::Known(half.name.clone());
-    let remote = tags(&half.labels);
-    state.tags = if remote.is_empty() && !matches!(&state.tags, Attr::Known(t) if t.is_empty()) {
-        Attr::Null
-    } else {
-        Attr::Known(remote)
-    };
+    state.read_tags(tags(&half.labels));
 }
 
 pub fn half_of(p: Option<&NetworkPeering>) -> Attr<Half> {

@@ -221,19 +221,11 @@ pub async fn update(
 }
 
 pub async fn get(client: &ScalewayClient, region: &str, id: Uuid) -> Result<Option<ScwRoute>, Error> {
-    match client.get_route(region, id).await {
-        Ok(route) => Ok(Some(route)),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+    crate::resources::unless_gone(client.get_route(region, id).await)
 }
 
 pub async fn delete(client: &ScalewayClient, region: &str, id: Uuid) -> Result<(), Error> {
-    match client.delete_route(region, id).await {
-        Ok(()) => Ok(()),
-        Err(e) if e.is_not_found() => Ok(()),
-        Err(e) => Err(e.into()),
-    }
+    crate::resources::unless_gone(client.delete_route(region, id).await).map(drop)
 }
 
 /// The custom route of `vpc` toward `destination`, for import by identity.

@@ -43,11 +43,7 @@ pub fn is_default_name(name: &str) -> bool {
 }
 
 pub async fn get_router(client: &UpcloudClient, router: RouterId) -> Result<Option<Router>, Error> {
-    match client.get_router(router).await {
-        Ok(r) => Ok(Some(r)),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+    crate::resources::unless_gone(client.get_router(router).await)
 }
 
 async fn write_routes(client: &UpcloudClient, router: &Router, routes: Vec<StaticRoute>) -> Result<Router, Error> {
