@@ -17,6 +17,7 @@ struct Cli {
 fn main() {
     let cli = Cli::parse();
     peering::logging::init("provider.terraform-provider-peering");
+    peering::provider::install_panic_hook();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let result = runtime.block_on(async {
         let provider = ProviderService::new();

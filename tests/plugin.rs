@@ -293,7 +293,7 @@ fn stop_provider_cancels_in_flight_work() {
     use peering::tf::{FromValue, IntoValue, Value, proto};
 
     let emulator = common::Emulator::start(peering::emulator::world::World::demo());
-    let slow = peering::emulator::faults::FaultSettings { fault_rate: 0.0, rng_seed: None, latency_ms: 10_000 };
+    let slow = peering::emulator::faults::FaultSettings { latency_ms: 10_000, ..Default::default() };
     emulator.handle.as_ref().unwrap().emulator.faults.lock().unwrap().update(slow);
     let plugin = launch(None);
     emulator.block_on(async {

@@ -79,7 +79,12 @@ async fn main() {
         listen: cli.listen,
         world,
         transition_ms: cli.transition_ms,
-        faults: FaultSettings { fault_rate: cli.fault_rate, rng_seed: Some(cli.rng_seed), latency_ms: cli.latency_ms },
+        faults: FaultSettings {
+            fault_rate: cli.fault_rate,
+            rng_seed: Some(cli.rng_seed),
+            latency_ms: cli.latency_ms,
+            hold_after_writes: None,
+        },
         credentials: Credentials {
             upcloud_username: cli.upcloud_username,
             upcloud_password: cli.upcloud_password,

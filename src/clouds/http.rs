@@ -63,8 +63,14 @@ pub enum Auth {
 pub enum HttpError {
     #[error("{url} is plain http:// to a host that is not loopback; credentials are only sent over https")]
     InsecureUrl { url: String },
-    #[error("invalid API URL {url:?}: {reason}")]
-    BadUrl { url: String, reason: String },
+    /// Never quotes the text as given: it may hold a secret the user mistyped into it.
+    #[error("invalid API URL: {reason}")]
+    BadUrl { reason: String },
+    #[error(
+        "the API URL carries a user name or password (scheme://user:password@host); credentials go in the \
+         provider block's own settings, never in a URL, so this URL is not used"
+    )]
+    CredentialsInUrl,
     #[error("{method} {path}: {message}")]
     Transport {
         method: Method,
@@ -139,14 +145,19 @@ pub fn shared_http_client() -> reqwest::Client {
         .clone()
 }
 
-/// Refuses to send credentials over plain http to anything but loopback.
+/// Refuses to send credentials over plain http to anything but loopback, and refuses URLs that
+/// carry credentials themselves. Errors never repeat what was given: it may hold a secret.
 pub fn check_base_url(url: &str) -> Result<Url, HttpError> {
-    let parsed = Url::parse(url).map_err(|e| HttpError::BadUrl { url: url.to_string(), reason: e.to_string() })?;
+    let parsed = Url::parse(url).map_err(|e| HttpError::BadUrl { reason: e.to_string() })?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(HttpError::CredentialsInUrl);
+    }
+    let shown = || parsed.origin().ascii_serialization();
     match parsed.scheme() {
         "https" => Ok(parsed),
         "http" if is_loopback(&parsed) => Ok(parsed),
-        "http" => Err(HttpError::InsecureUrl { url: url.to_string() }),
-        other => Err(HttpError::BadUrl { url: url.to_string(), reason: format!("unsupported scheme {other}") }),
+        "http" => Err(HttpError::InsecureUrl { url: shown() }),
+        other => Err(HttpError::BadUrl { reason: format!("{}: unsupported scheme {other}", shown()) }),
     }
 }
 
@@ -190,7 +201,7 @@ impl ApiClient {
         let url = self
             .base
             .join(path.trim_start_matches('/'))
-            .map_err(|e| HttpError::BadUrl { url: path.to_string(), reason: e.to_string() })?;
+            .map_err(|e| HttpError::BadUrl { reason: format!("{path}: {e}") })?;
         let idempotent = method != Method::POST;
         let mut retry = 0;
         loop {
@@ -313,6 +324,19 @@ mod tests {
         assert!(matches!(check_base_url("http://api.upcloud.com"), Err(HttpError::InsecureUrl { .. })));
         assert!(matches!(check_base_url("http://10.0.0.1"), Err(HttpError::InsecureUrl { .. })));
         assert!(matches!(check_base_url("ftp://x"), Err(HttpError::BadUrl { .. })));
+    }
+
+    #[test]
+    fn credentials_in_urls_are_refused_without_repeating_them() {
+        for url in ["http://user:hunter2@127.0.0.1:8787", "https://hunter2@api.upcloud.com", "https://:hunter2@x.io"] {
+            let error = check_base_url(url).unwrap_err();
+            assert!(matches!(error, HttpError::CredentialsInUrl), "{url}: {error}");
+            assert!(!error.to_string().contains("hunter2"), "{error}");
+        }
+        for url in ["http://10.0.0.1/hunter2?x=hunter2", "not a url hunter2", "ftp://h/hunter2"] {
+            let error = check_base_url(url).unwrap_err();
+            assert!(!error.to_string().contains("hunter2"), "{url}: {error}");
+        }
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub fn routes(emulator: Arc<Emulator>) -> Router<Arc<Emulator>> {
     let vpc = "/v1/project/{project}/vpcs/{vpc}";
     let peerings = format!("{vpc}/peering-connections");
     Router::new()
+        .route("/v1/project", get(list_projects))
         .route("/v1/project/{project}/vpcs", get(list_vpcs).post(create_vpc))
         .route(vpc, get(get_vpc).delete(delete_vpc))
         .route(&peerings, post(create_peering))
@@ -86,6 +87,27 @@ fn vpc_mut<'w>(world: &'w mut World, project: &str, vpc: &str) -> Result<&'w mut
     let not_found = || error(StatusCode::NOT_FOUND, format!("Project VPC {vpc} does not exist"));
     let id: Uuid = vpc.parse().map_err(|_| not_found())?;
     world.aiven.vpcs.get_mut(&id).filter(|v| v.project == project && v.state != VpcState::Deleted).ok_or_else(not_found)
+}
+
+/// `GET /v1/project`, with the required fields of aiven/go-client-codegen's `ProjectOut`
+/// (`handler/project/project.go`); the billing values are the emulator's own placeholders.
+async fn list_projects(State(emulator): Shared) -> Answer {
+    let world = emulator.lock_world();
+    let projects: Vec<_> = world
+        .aiven
+        .projects
+        .iter()
+        .map(|name| {
+            json!({
+                "account_id": "a0000000demo", "billing_address": "", "billing_emails": [],
+                "billing_group_id": "00000000-0000-4000-8000-000000000000", "billing_group_name": "emulator",
+                "country": "", "country_code": "", "default_cloud": "upcloud-de-fra", "estimated_balance": "0.00",
+                "organization_id": "org00000demo", "payment_method": "no_payment_expected", "project_name": name,
+                "vat_id": "",
+            })
+        })
+        .collect();
+    ok(json!({"project_membership": {"ANY": "admin"}, "projects": projects}))
 }
 
 async fn list_vpcs(State(emulator): Shared, Path(project): Path<String>) -> Answer {

@@ -9,7 +9,7 @@ use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
 
 /// Run-time fault settings (`PUT /_emulator/faults`).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct FaultSettings {
     /// Share of cloud API requests that get a fault, 0.0 to 1.0.
     #[serde(default)]
@@ -20,6 +20,11 @@ pub struct FaultSettings {
     /// Added to every response.
     #[serde(default)]
     pub latency_ms: u64,
+    /// Holds the answer to the N-th write request (counted from the start) after the write has
+    /// taken effect, until the settings change: a cloud that commits and then goes silent, for
+    /// tests that kill the client at that moment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_after_writes: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -62,7 +62,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
             world: World::demo(),
             transition_ms: 100,
-            faults: FaultSettings { fault_rate: 0.0, rng_seed: Some(0), latency_ms: 0 },
+            faults: FaultSettings { rng_seed: Some(0), ..FaultSettings::default() },
             credentials: Credentials::default(),
         }
     }
@@ -77,6 +77,9 @@ pub struct RequestCounts {
     pub total_writes: u64,
     /// Requests that got an injected fault.
     pub faults_injected: u64,
+    /// The write whose answer is being held (`hold_after_writes`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held: Option<u64>,
 }
 
 pub struct Emulator {
@@ -150,6 +153,8 @@ impl Handle {
     }
 
     pub async fn stop(self) {
+        // A held answer would keep the graceful shutdown waiting.
+        self.emulator.faults.lock().expect("faults lock").settings.hold_after_writes = None;
         self.shutdown.cancel();
         let _ = self.task.await;
     }
@@ -187,7 +192,7 @@ fn route_of(request: &Request) -> String {
 async fn count_requests(State(emulator): State<Arc<Emulator>>, request: Request, next: Next) -> Response {
     let route = route_of(&request);
     let write = request.method() != axum::http::Method::GET && request.method() != axum::http::Method::HEAD;
-    {
+    let number = {
         let mut counts = emulator.requests.lock().expect("requests lock");
         if write {
             *counts.writes.entry(route).or_default() += 1;
@@ -196,8 +201,25 @@ async fn count_requests(State(emulator): State<Arc<Emulator>>, request: Request,
             *counts.reads.entry(route).or_default() += 1;
             counts.total_reads += 1;
         }
+        counts.total_writes
+    };
+    let response = next.run(request).await;
+    if write {
+        hold_if_asked(&emulator, number).await;
     }
-    next.run(request).await
+    response
+}
+
+/// Keeps the answer to the write numbered `number` while the fault settings ask for it.
+async fn hold_if_asked(emulator: &Emulator, number: u64) {
+    let held = || emulator.faults.lock().expect("faults lock").settings.hold_after_writes == Some(number);
+    if held() {
+        emulator.requests.lock().expect("requests lock").held = Some(number);
+        while held() {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        emulator.requests.lock().expect("requests lock").held = None;
+    }
 }
 
 async fn inject_faults(State(emulator): State<Arc<Emulator>>, request: Request, next: Next) -> Response {

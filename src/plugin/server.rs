@@ -53,6 +53,7 @@ pub async fn serve_managed<P: Provider>(provider: P) -> Result<(), ServeError> {
     let line =
         handshake::handshake_line(&Address::Unix(socket.path.clone()), tls.as_ref().map(|t| t.cert_der.as_slice()));
     ignore_interrupts();
+    exit_with_parent();
 
     let shutdown = CancellationToken::new();
     let acceptor = tls.map(|t| TlsAcceptor::from(t.config));
@@ -103,6 +104,28 @@ async fn run_until_shutdown(
         () = async { shutdown.cancelled().await; tokio::time::sleep(SHUTDOWN_GRACE).await } => {}
     }
     Ok(())
+}
+
+/// How often the provider checks that Terraform is still there.
+const PARENT_CHECK: Duration = Duration::from_millis(200);
+
+/// Ends the process when Terraform, which started it, is gone (killed with `kill -9`, say):
+/// nobody would read our answers, and we must stop writing to the clouds. The check runs on its
+/// own thread so a busy runtime cannot delay it. (`--debug` providers have no such parent.)
+fn exit_with_parent() {
+    let parent = std::os::unix::process::parent_id();
+    let watch = move || {
+        loop {
+            std::thread::sleep(PARENT_CHECK);
+            if std::os::unix::process::parent_id() != parent {
+                tracing::warn!(parent, "Terraform exited without stopping the provider; exiting");
+                std::process::exit(1);
+            }
+        }
+    };
+    if let Err(e) = std::thread::Builder::new().name("parent-watch".into()).spawn(watch) {
+        tracing::warn!(error = %e, "cannot watch the parent process");
+    }
 }
 
 /// Ctrl-C reaches the whole process group; Terraform answers it with `StopProvider`, so the

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::clouds::Secret;
 use crate::clouds::aiven::{self, AivenClient};
-use crate::clouds::http::{ApiClient, Auth, RetryPolicy};
+use crate::clouds::http::{ApiClient, Auth, HttpError, RetryPolicy};
 use crate::clouds::scaleway::{self, ScalewayClient};
 use crate::clouds::upcloud::{self, UpcloudClient};
 use crate::resources::Error;
@@ -180,7 +180,7 @@ fn setting(block: &Value, name: &str, env: &str) -> Result<Option<String>, ()> {
 pub fn validate(config: &Value) -> Diagnostics {
     let mut diags = Diagnostics::default();
     if let Value::String(s) = config.get("request_timeout")
-        && let Err(e) = crate::resources::parse_duration(s)
+        && let Err(e) = crate::tf::duration::parse_duration(s)
     {
         diags.push(Diagnostic::error("Invalid request_timeout", e).at(AttrPath::root("request_timeout")));
     }
@@ -192,20 +192,6 @@ pub fn validate(config: &Value) -> Diagnostics {
                 .at(AttrPath::root("max_retries")),
         );
     }
-    if let Value::String(url) = config.get("aiven").get("api_url")
-        && let Err(e) = crate::clouds::http::check_base_url(url)
-    {
-        diags.push(
-            Diagnostic::error("Invalid Aiven api_url", e.to_string()).at(AttrPath::root("aiven").attr("api_url")),
-        );
-    }
-    if let Value::String(url) = config.get("scaleway").get("api_url")
-        && let Err(e) = crate::clouds::http::check_base_url(url)
-    {
-        diags.push(
-            Diagnostic::error("Invalid Scaleway api_url", e.to_string()).at(AttrPath::root("scaleway").attr("api_url")),
-        );
-    }
     if let Value::String(region) = config.get("scaleway").get("region")
         && !scaleway::REGIONS.contains(&region.as_str())
     {
@@ -214,12 +200,18 @@ pub fn validate(config: &Value) -> Diagnostics {
                 .at(AttrPath::root("scaleway").attr("region")),
         );
     }
-    if let Value::String(url) = config.get("upcloud").get("api_url")
-        && let Err(e) = crate::clouds::http::check_base_url(url)
-    {
-        diags.push(
-            Diagnostic::error("Invalid UpCloud api_url", e.to_string()).at(AttrPath::root("upcloud").attr("api_url")),
-        );
+    for (block, cloud) in [("aiven", "Aiven"), ("scaleway", "Scaleway"), ("upcloud", "UpCloud")] {
+        if let Value::String(url) = config.get(block).get("api_url")
+            && let Err(e) = crate::clouds::http::check_base_url(url)
+        {
+            // Terraform quotes the configuration line an attribute error points at: a URL that
+            // may hold a secret gets its error on the block instead.
+            let path = match e {
+                HttpError::InsecureUrl { .. } => AttrPath::root(block).attr("api_url"),
+                _ => AttrPath::root(block),
+            };
+            diags.push(Diagnostic::error(format!("Invalid {cloud} api_url"), e.to_string()).at(path));
+        }
     }
     diags
 }
@@ -231,7 +223,8 @@ fn retry_policy(config: &Value) -> RetryPolicy {
     {
         policy.max_retries = n;
     }
-    if let Some(timeout) = config.get("request_timeout").as_str().and_then(|s| crate::resources::parse_duration(s).ok())
+    if let Some(timeout) =
+        config.get("request_timeout").as_str().and_then(|s| crate::tf::duration::parse_duration(s).ok())
     {
         policy.request_timeout = timeout.max(Duration::from_secs(1));
     }

@@ -2,7 +2,11 @@
 //! resources, and turns their results and errors into responses with diagnostics (never a gRPC
 //! error for an RPC Terraform calls).
 
+mod claims;
 pub mod config;
+mod guard;
+
+pub use guard::install_panic_hook;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -19,12 +23,17 @@ use config::Clients;
 
 type Rpc<T> = Result<Response<T>, Status>;
 
+/// How long an operation may go on after `StopProvider` to report where it stopped.
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The provider process's state: its resources, its clients once configured, and the token
 /// that `StopProvider` cancels.
 pub struct ProviderService {
     resources: BTreeMap<&'static str, Arc<dyn Resource>>,
     clients: RwLock<Option<Arc<Clients>>>,
     stop: Mutex<CancellationToken>,
+    /// Which resource instance manages which cloud object, in this walk.
+    claims: claims::Register,
 }
 
 impl Default for ProviderService {
@@ -75,6 +84,7 @@ impl ProviderService {
             resources: resources.into_iter().map(|r| (r.type_name(), r)).collect(),
             clients: RwLock::new(None),
             stop: Mutex::new(CancellationToken::new()),
+            claims: claims::Register::default(),
         }
     }
 
@@ -104,12 +114,21 @@ impl ProviderService {
     async fn run<T>(&self, op: impl AsyncFnOnce(&mut Ctx<'_>) -> T, on_stop: impl FnOnce() -> T) -> (T, Diagnostics) {
         let clients = self.clients();
         let stop = self.stop_token();
-        let mut ctx = Ctx { clients: &clients, stop: stop.clone(), warnings: Diagnostics::default() };
-        let result = tokio::select! {
-            result = op(&mut ctx) => result,
-            () = stop.cancelled() => on_stop(),
+        let mut ctx = Ctx::new(&clients, stop.clone());
+        let result = {
+            let op = op(&mut ctx);
+            tokio::pin!(op);
+            tokio::select! {
+                result = &mut op => result,
+                // Waits notice the stop themselves and report what they leave behind; give them
+                // a moment, then abandon whatever is still in flight.
+                () = stop.cancelled() => match tokio::time::timeout(STOP_GRACE, op).await {
+                    Ok(result) => result,
+                    Err(_) => on_stop(),
+                },
+            }
         };
-        (result, ctx.warnings)
+        (result, ctx.into_warnings())
     }
 
     fn schema_response(&self) -> proto::get_provider_schema::Response {
@@ -140,9 +159,12 @@ fn with_warnings(mut diags: Diagnostics, warnings: Diagnostics) -> Vec<proto::Di
     diags.to_proto()
 }
 
-#[tonic::async_trait]
-impl Provider for ProviderService {
-    async fn get_metadata(&self, _: Request<proto::get_metadata::Request>) -> Rpc<proto::get_metadata::Response> {
+/// The RPCs themselves; [`Provider`] runs each behind [`guard::guarded`].
+impl ProviderService {
+    async fn handle_get_metadata(
+        &self,
+        _: Request<proto::get_metadata::Request>,
+    ) -> Rpc<proto::get_metadata::Response> {
         Ok(Response::new(proto::get_metadata::Response {
             server_capabilities: Some(capabilities()),
             resources: self
@@ -154,7 +176,7 @@ impl Provider for ProviderService {
         }))
     }
 
-    async fn get_provider_schema(
+    async fn handle_get_provider_schema(
         &self,
         _: Request<proto::get_provider_schema::Request>,
     ) -> Rpc<proto::get_provider_schema::Response> {
@@ -162,7 +184,7 @@ impl Provider for ProviderService {
         Ok(Response::new(self.schema_response()))
     }
 
-    async fn get_resource_identity_schemas(
+    async fn handle_get_resource_identity_schemas(
         &self,
         _: Request<proto::get_resource_identity_schemas::Request>,
     ) -> Rpc<proto::get_resource_identity_schemas::Response> {
@@ -176,7 +198,7 @@ impl Provider for ProviderService {
         }))
     }
 
-    async fn validate_provider_config(
+    async fn handle_validate_provider_config(
         &self,
         request: Request<proto::validate_provider_config::Request>,
     ) -> Rpc<proto::validate_provider_config::Response> {
@@ -188,12 +210,14 @@ impl Provider for ProviderService {
         Ok(Response::new(proto::validate_provider_config::Response { diagnostics }))
     }
 
-    async fn configure_provider(
+    async fn handle_configure_provider(
         &self,
         request: Request<proto::configure_provider::Request>,
     ) -> Rpc<proto::configure_provider::Response> {
         let request = request.into_inner();
         tracing::debug!(terraform_version = %request.terraform_version, "ConfigureProvider");
+        // A new walk begins (a provider started with --debug serves many).
+        self.claims.reset();
         let diagnostics = match decode(request.config.as_ref(), &config::schema().implied_type()) {
             Ok(cfg) => {
                 let diags = config::validate(&cfg);
@@ -207,7 +231,7 @@ impl Provider for ProviderService {
         Ok(Response::new(proto::configure_provider::Response { diagnostics }))
     }
 
-    async fn validate_resource_config(
+    async fn handle_validate_resource_config(
         &self,
         request: Request<proto::validate_resource_config::Request>,
     ) -> Rpc<proto::validate_resource_config::Response> {
@@ -222,7 +246,7 @@ impl Provider for ProviderService {
         Ok(Response::new(proto::validate_resource_config::Response { diagnostics }))
     }
 
-    async fn upgrade_resource_state(
+    async fn handle_upgrade_resource_state(
         &self,
         request: Request<proto::upgrade_resource_state::Request>,
     ) -> Rpc<proto::upgrade_resource_state::Response> {
@@ -255,7 +279,7 @@ impl Provider for ProviderService {
         Ok(Response::new(response))
     }
 
-    async fn upgrade_resource_identity(
+    async fn handle_upgrade_resource_identity(
         &self,
         request: Request<proto::upgrade_resource_identity::Request>,
     ) -> Rpc<proto::upgrade_resource_identity::Response> {
@@ -277,7 +301,7 @@ impl Provider for ProviderService {
         Ok(Response::new(response))
     }
 
-    async fn read_resource(
+    async fn handle_read_resource(
         &self,
         request: Request<proto::read_resource::Request>,
     ) -> Rpc<proto::read_resource::Response> {
@@ -313,7 +337,7 @@ impl Provider for ProviderService {
         Ok(Response::new(response))
     }
 
-    async fn plan_resource_change(
+    async fn handle_plan_resource_change(
         &self,
         request: Request<proto::plan_resource_change::Request>,
     ) -> Rpc<proto::plan_resource_change::Response> {
@@ -342,9 +366,12 @@ impl Provider for ProviderService {
         let (result, warnings) =
             self.run(async |ctx| resource.plan(ctx, &prior, &proposed, &config).await, || Err(Error::Cancelled)).await;
         let mut diags = Diagnostics::default();
+        let (instance, private) = claims::instance_token(&request.prior_private);
+        response.planned_private = private;
         match result {
             Ok(planned) => match encode(&planned.state, &ty) {
                 Ok(dv) => {
+                    diags.extend(self.claims.claim(&instance, resource.claims(&planned.state)));
                     response.planned_state = Some(dv);
                     response.requires_replace = planned.requires_replace.iter().map(|p| p.to_proto()).collect();
                     if planned.state.is_wholly_known() || !prior.is_null() {
@@ -363,7 +390,7 @@ impl Provider for ProviderService {
         Ok(Response::new(response))
     }
 
-    async fn apply_resource_change(
+    async fn handle_apply_resource_change(
         &self,
         request: Request<proto::apply_resource_change::Request>,
     ) -> Rpc<proto::apply_resource_change::Response> {
@@ -391,6 +418,7 @@ impl Provider for ProviderService {
             let prior = prior.clone();
             move || Applied { state: prior, result: Err(Error::Cancelled) }
         };
+        let started = std::time::Instant::now();
         let (applied, warnings) = self
             .run(
                 async |ctx| {
@@ -408,6 +436,12 @@ impl Provider for ProviderService {
                 on_stop,
             )
             .await;
+        tracing::debug!(
+            type_name = %request.type_name,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            ok = applied.result.is_ok(),
+            "ApplyResourceChange finished"
+        );
         let mut diags = Diagnostics::default();
         if let Err(e) = &applied.result {
             diags.extend(e.to_diagnostics());
@@ -422,7 +456,7 @@ impl Provider for ProviderService {
         Ok(Response::new(response))
     }
 
-    async fn import_resource_state(
+    async fn handle_import_resource_state(
         &self,
         request: Request<proto::import_resource_state::Request>,
     ) -> Rpc<proto::import_resource_state::Response> {
@@ -454,7 +488,7 @@ impl Provider for ProviderService {
         Ok(Response::new(response))
     }
 
-    async fn generate_resource_config(
+    async fn handle_generate_resource_config(
         &self,
         request: Request<proto::generate_resource_config::Request>,
     ) -> Rpc<proto::generate_resource_config::Response> {
@@ -473,7 +507,7 @@ impl Provider for ProviderService {
         Ok(Response::new(response))
     }
 
-    async fn move_resource_state(
+    async fn handle_move_resource_state(
         &self,
         request: Request<proto::move_resource_state::Request>,
     ) -> Rpc<proto::move_resource_state::Response> {
@@ -490,14 +524,51 @@ impl Provider for ProviderService {
         }))
     }
 
-    async fn get_functions(&self, _: Request<proto::get_functions::Request>) -> Rpc<proto::get_functions::Response> {
+    async fn handle_get_functions(
+        &self,
+        _: Request<proto::get_functions::Request>,
+    ) -> Rpc<proto::get_functions::Response> {
         Ok(Response::new(proto::get_functions::Response::default()))
     }
 
-    async fn stop_provider(&self, _: Request<proto::stop_provider::Request>) -> Rpc<proto::stop_provider::Response> {
+    async fn handle_stop_provider(
+        &self,
+        _: Request<proto::stop_provider::Request>,
+    ) -> Rpc<proto::stop_provider::Response> {
         tracing::info!("StopProvider: cancelling in-flight operations");
         let previous = std::mem::take(&mut *self.stop.lock().expect("stop lock"));
         previous.cancel();
         Ok(Response::new(proto::stop_provider::Response::default()))
     }
+}
+
+/// The tonic service: each RPC delegates to its handler behind the panic guard.
+macro_rules! guarded_rpcs {
+    ($($rpc:ident => $handler:ident, $name:ident, $module:ident;)*) => {
+        #[tonic::async_trait]
+        impl Provider for ProviderService {
+            $(async fn $rpc(&self, request: Request<proto::$module::Request>) -> Rpc<proto::$module::Response> {
+                guard::guarded(stringify!($name), self.$handler(request)).await
+            })*
+        }
+    };
+}
+
+guarded_rpcs! {
+    get_metadata => handle_get_metadata, GetMetadata, get_metadata;
+    get_provider_schema => handle_get_provider_schema, GetProviderSchema, get_provider_schema;
+    get_resource_identity_schemas => handle_get_resource_identity_schemas, GetResourceIdentitySchemas, get_resource_identity_schemas;
+    validate_provider_config => handle_validate_provider_config, ValidateProviderConfig, validate_provider_config;
+    configure_provider => handle_configure_provider, ConfigureProvider, configure_provider;
+    validate_resource_config => handle_validate_resource_config, ValidateResourceConfig, validate_resource_config;
+    upgrade_resource_state => handle_upgrade_resource_state, UpgradeResourceState, upgrade_resource_state;
+    upgrade_resource_identity => handle_upgrade_resource_identity, UpgradeResourceIdentity, upgrade_resource_identity;
+    read_resource => handle_read_resource, ReadResource, read_resource;
+    plan_resource_change => handle_plan_resource_change, PlanResourceChange, plan_resource_change;
+    apply_resource_change => handle_apply_resource_change, ApplyResourceChange, apply_resource_change;
+    import_resource_state => handle_import_resource_state, ImportResourceState, import_resource_state;
+    generate_resource_config => handle_generate_resource_config, GenerateResourceConfig, generate_resource_config;
+    move_resource_state => handle_move_resource_state, MoveResourceState, move_resource_state;
+    get_functions => handle_get_functions, GetFunctions, get_functions;
+    stop_provider => handle_stop_provider, StopProvider, stop_provider;
 }

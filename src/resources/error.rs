@@ -35,6 +35,10 @@ pub enum Error {
     /// Plan-time checks found problems, each with its own attribute.
     #[error("{} plan-time check(s) failed", .0.0.len())]
     Rejected(Diagnostics),
+    /// A create stopped before it was done (timeout, stop, a cloud that kept failing); what it
+    /// made so far stays in the clouds for the next apply to adopt.
+    #[error("{cause}")]
+    Unfinished { cause: Box<Error>, left: Vec<String> },
 }
 
 impl Error {
@@ -44,6 +48,19 @@ impl Error {
 
     pub fn failed(summary: impl Into<String>, detail: impl Into<String>) -> Error {
         Error::Failed { summary: summary.into(), detail: detail.into() }
+    }
+
+    /// Whether trying again later may succeed: the cloud was slow or failing, or Terraform
+    /// stopped us. Anything else (a refusal, a failure state) needs a change first.
+    pub fn is_resumable(&self) -> bool {
+        match self {
+            Error::Timeout { .. } | Error::Cancelled => true,
+            Error::Upcloud(e) => e.is_transient(),
+            Error::Aiven(e) => e.is_transient(),
+            Error::Scaleway(e) => e.is_transient(),
+            Error::Unfinished { cause, .. } => cause.is_resumable(),
+            _ => false,
+        }
     }
 
     /// The diagnostics Terraform shows for this error.
@@ -75,25 +92,57 @@ impl Error {
                 ),
             )
             .at(path.clone()),
+            Error::Upcloud(e) if e.is_auth_failure() => Diagnostic::error(
+                "UpCloud rejected the credentials",
+                format!(
+                    "{e}. Check upcloud {{ token }} or {{ username, password }} (UPCLOUD_TOKEN, UPCLOUD_USERNAME, UPCLOUD_PASSWORD)."
+                ),
+            ),
+            Error::Aiven(e) if e.is_auth_failure() => {
+                Diagnostic::error("Aiven rejected the token", format!("{e}. Check aiven {{ token }} (AIVEN_TOKEN)."))
+            }
+            Error::Scaleway(e) if e.is_auth_failure() => Diagnostic::error(
+                "Scaleway rejected the secret key",
+                format!("{e}. Check scaleway {{ secret_key }} (SCW_SECRET_KEY, or the CLI profile)."),
+            ),
             Error::Upcloud(e) => Diagnostic::error("UpCloud API error", e.to_string()),
             Error::Aiven(e) => Diagnostic::error("Aiven API error", e.to_string()),
             Error::Scaleway(e) => Diagnostic::error("Scaleway API error", e.to_string()),
             Error::Failed { summary, detail } => Diagnostic::error(summary.clone(), detail.clone()),
             Error::Timeout { what, after } => Diagnostic::error(
                 "Timed out",
-                format!(
-                    "Waited {}s for {what}. Raise the resource's timeouts if the cloud is slow; the state records \
-                     what exists so far, and the next apply continues from there.",
-                    after.as_secs()
-                ),
+                format!("Waited {} for {what}. Raise the resource's timeouts if the cloud is slow.", humanize(*after)),
             ),
-            Error::Cancelled => Diagnostic::error(
-                "Cancelled",
-                "Terraform asked the provider to stop; the state records what exists so far.",
-            ),
+            Error::Cancelled => Diagnostic::error("Cancelled", "Terraform asked the provider to stop."),
+            Error::Unfinished { cause, left } => {
+                let mut d = cause.to_diagnostic();
+                if left.is_empty() {
+                    d.detail.push_str("\n\nNothing was created yet; the next apply starts again.");
+                } else {
+                    d.detail.push_str(&format!(
+                        "\n\nThe peering is not finished, so it is not recorded in state. What exists so far stays in \
+                         place:\n  - {}\nThe next apply continues with these (it adopts them; nothing is deleted or \
+                         made twice). To give up instead, delete them in the clouds' consoles or APIs.",
+                        left.join("\n  - ")
+                    ));
+                }
+                d
+            }
             Error::Codec(e) => Diagnostic::error("Provider value error", e.to_string()),
             Error::Shape(e) => Diagnostic::error("Provider value error", e.to_string()),
         }
+    }
+}
+
+/// `90s` → `1m30s`, as a user would write it.
+fn humanize(d: Duration) -> String {
+    let secs = d.as_secs();
+    match (secs / 3600, secs % 3600 / 60, secs % 60) {
+        (0, 0, 0) => format!("{}ms", d.as_millis()),
+        (0, 0, s) => format!("{s}s"),
+        (0, m, 0) => format!("{m}m"),
+        (0, m, s) => format!("{m}m{s}s"),
+        (h, m, _) => format!("{h}h{m}m"),
     }
 }
 

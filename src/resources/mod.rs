@@ -5,8 +5,6 @@ pub mod connection;
 pub mod custom_route;
 mod error;
 
-use std::time::Duration;
-
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
@@ -20,13 +18,37 @@ use crate::tf::{AttrPath, Diagnostics, Schema, Value};
 pub struct Ctx<'a> {
     pub clients: &'a Clients,
     pub stop: CancellationToken,
-    /// Warnings gathered along the way (errors travel as `Err`).
-    pub warnings: Diagnostics,
+    /// Warnings gathered along the way (errors travel as `Err`); shared by concurrent steps.
+    warnings: std::sync::Mutex<Diagnostics>,
 }
 
-impl Ctx<'_> {
-    pub fn warn(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
-        self.warnings.push(crate::tf::Diagnostic::warning(summary, detail));
+impl<'a> Ctx<'a> {
+    pub fn new(clients: &'a Clients, stop: CancellationToken) -> Ctx<'a> {
+        Ctx { clients, stop, warnings: Default::default() }
+    }
+
+    pub fn warn(&self, summary: impl Into<String>, detail: impl Into<String>) {
+        let warning = crate::tf::Diagnostic::warning(summary, detail);
+        self.warnings.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(warning);
+    }
+
+    /// Says that a create took over an object it found instead of making one: it may belong
+    /// to someone else, and destroying the resource now deletes it.
+    pub fn warn_adopted(&self, kind: &str, object: &str) {
+        self.warn(
+            format!("Adopted an existing {kind}"),
+            format!(
+                "{kind} {object} already existed, so this resource took it over instead of making another. It was \
+                 made outside this resource: by hand, by another Terraform configuration, or by an earlier apply that \
+                 did not finish. Destroying this resource deletes it; if another configuration manages it too, remove \
+                 it from one of them."
+            ),
+        );
+    }
+
+    /// The warnings gathered so far.
+    pub fn into_warnings(self) -> Diagnostics {
+        self.warnings.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -74,48 +96,27 @@ pub trait Resource: Send + Sync {
 
     /// The smallest configuration that describes a stored object.
     fn generate_config(&self, state: &Value) -> Value;
+
+    /// The cloud objects a planned object would manage, which no other resource may manage.
+    fn claims(&self, _planned: &Value) -> Vec<Claim> {
+        Vec::new()
+    }
 }
 
-/// Parses a Go-style duration: `45s`, `20m`, `1h30m`, `500ms`.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let invalid = || format!("{text:?} is not a duration such as \"30s\", \"20m\" or \"1h30m\".");
-    let mut rest = text.trim();
-    if rest.is_empty() {
-        return Err(invalid());
-    }
-    let mut total = Duration::ZERO;
-    while !rest.is_empty() {
-        let digits = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).ok_or_else(invalid)?;
-        let (number, tail) = rest.split_at(digits);
-        let number: f64 = number.parse().map_err(|_| invalid())?;
-        let unit_len = tail.find(|c: char| c.is_ascii_digit()).unwrap_or(tail.len());
-        let (unit, tail) = tail.split_at(unit_len);
-        let seconds = match unit {
-            "ms" => number / 1000.0,
-            "s" => number,
-            "m" => number * 60.0,
-            "h" => number * 3600.0,
-            _ => return Err(invalid()),
-        };
-        total += Duration::from_secs_f64(seconds);
-        rest = tail;
-    }
-    Ok(total)
+/// One cloud object a resource manages, in words: two resources must not claim the same one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Claim {
+    /// The object, e.g. `the UpCloud peering half from upcloud/03… toward upcloud/03…`.
+    pub object: String,
+    /// The resource, for the other one's error: e.g. `peering_connection "db-to-app"`.
+    pub holder: String,
+    /// Where the error points in the configuration.
+    pub path: AttrPath,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("20m"), Ok(Duration::from_secs(1200)));
-        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
-        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
-        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
-        assert!(parse_duration("20").is_err());
-        assert!(parse_duration("abc").is_err());
-        assert!(parse_duration("").is_err());
-        assert!(parse_duration("5d").is_err());
-    }
+/// What is wrong with a name, description or tag the clouds would store, if anything: control
+/// characters (a NUL, a newline) are refused by the clouds or break their consoles.
+pub fn text_problem(text: &str) -> Option<String> {
+    let bad = text.chars().find(|c| c.is_control())?;
+    Some(format!("{text:?} contains the control character {bad:?}; use printable characters only."))
 }

@@ -2,6 +2,7 @@
 //! schemas, attribute paths and diagnostics.
 
 pub mod diagnostics;
+pub mod duration;
 mod json;
 mod msgpack;
 pub mod object;

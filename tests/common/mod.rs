@@ -57,8 +57,13 @@ pub struct Emulator {
 
 impl Emulator {
     pub fn start(world: World) -> Emulator {
+        Emulator::start_with(world, 50)
+    }
+
+    /// An emulator whose asynchronous transitions each take `transition_ms`.
+    pub fn start_with(world: World, transition_ms: u64) -> Emulator {
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-        let config = Config { listen: "127.0.0.1:0".parse().unwrap(), world, transition_ms: 50, ..Config::default() };
+        let config = Config { listen: "127.0.0.1:0".parse().unwrap(), world, transition_ms, ..Config::default() };
         let handle = runtime.block_on(emulator::start(config)).expect("emulator starts");
         Emulator { runtime, handle: Some(handle) }
     }
@@ -76,8 +81,35 @@ impl Emulator {
     }
 
     pub fn set_fault_rate(&self, rate: f64, seed: u64) {
-        let settings = emulator::faults::FaultSettings { fault_rate: rate, rng_seed: Some(seed), latency_ms: 0 };
+        let settings = emulator::faults::FaultSettings { fault_rate: rate, rng_seed: Some(seed), ..Default::default() };
         self.handle.as_ref().unwrap().emulator.faults.lock().unwrap().update(settings);
+    }
+
+    /// Holds the answer to the `n`-th write (counted from the emulator's start) once it has
+    /// taken effect, until [`Emulator::release`].
+    pub fn hold_after_writes(&self, n: u64) {
+        self.handle.as_ref().unwrap().emulator.faults.lock().unwrap().settings.hold_after_writes = Some(n);
+    }
+
+    pub fn release(&self) {
+        self.handle.as_ref().unwrap().emulator.faults.lock().unwrap().settings.hold_after_writes = None;
+    }
+
+    /// Waits (at most `limit`) until a write's answer is being held.
+    pub fn wait_held(&self, limit: std::time::Duration) -> bool {
+        let until = std::time::Instant::now() + limit;
+        while std::time::Instant::now() < until {
+            if self.requests().held.is_some() {
+                return true;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        false
+    }
+
+    /// DELETE requests the clouds have seen.
+    pub fn deletes(&self) -> u64 {
+        self.requests().writes.iter().filter(|(route, _)| route.starts_with("DELETE ")).map(|(_, n)| n).sum()
     }
 
     /// An UpCloud client against the emulator (no retries hide what the test does).
@@ -343,6 +375,105 @@ impl Workspace {
             .and_then(|rs| rs.iter().find(|r| r["address"] == address))
             .map(|r| r["values"].clone())
             .unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// A provider started by hand with `--debug`: its pid is known, so a test can kill it.
+pub struct DebugProvider {
+    pub child: std::process::Child,
+    pub reattach: String,
+}
+
+impl DebugProvider {
+    /// Starts one with the emulator's credentials in its environment, plus `env`.
+    pub fn start(emulator_url: &str, env: &[(&str, &str)]) -> DebugProvider {
+        use std::io::{BufRead, BufReader};
+        let mut command = Command::new(provider_binary());
+        command.arg("--debug").env_remove("TF_PLUGIN_MAGIC_COOKIE").stdout(std::process::Stdio::piped());
+        for var in CLOUD_ENV {
+            command.env_remove(var);
+        }
+        for (k, v) in [
+            ("UPCLOUD_API_URL", emulator_url),
+            ("UPCLOUD_USERNAME", USERNAME),
+            ("UPCLOUD_PASSWORD", PASSWORD),
+            ("AIVEN_WEB_URL", emulator_url),
+            ("AIVEN_TOKEN", AIVEN_TOKEN),
+            ("SCW_API_URL", emulator_url),
+            ("SCW_SECRET_KEY", SCALEWAY_SECRET),
+            ("SCW_CONFIG_PATH", "/nonexistent/scw-config.yaml"),
+        ] {
+            command.env(k, v);
+        }
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let reattach = BufReader::new(stdout)
+            .lines()
+            .map(Result::unwrap)
+            .find_map(|line| {
+                line.trim().strip_prefix("TF_REATTACH_PROVIDERS='").map(|v| v.trim_end_matches('\'').to_string())
+            })
+            .expect("the reattach value is printed");
+        DebugProvider { child, reattach }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Whether the process still runs.
+    pub fn alive(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
+    /// `kill -9`, as a crash would.
+    pub fn crash(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for DebugProvider {
+    fn drop(&mut self) {
+        self.crash();
+    }
+}
+
+impl Workspace {
+    /// Makes Terraform use this provider process instead of starting its own.
+    pub fn attach(&mut self, provider: &DebugProvider) {
+        self.set_env("TF_REATTACH_PROVIDERS", &provider.reattach);
+    }
+
+    /// Starts a Terraform command in the background.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        let mut command = Command::new(terraform_path());
+        command
+            .args(args)
+            .current_dir(self.path())
+            .env_remove("TF_LOG")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        for var in CLOUD_ENV {
+            command.env_remove(var);
+        }
+        for (k, v) in &self.env {
+            command.env(k, v);
+        }
+        command.spawn().unwrap()
+    }
+}
+
+/// Waits for a background command and collects what it printed.
+pub fn finish(child: std::process::Child) -> Run {
+    let Output { status, stdout, stderr } = child.wait_with_output().unwrap();
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
     }
 }
 

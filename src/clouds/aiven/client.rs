@@ -36,6 +36,24 @@ impl AivenError {
     pub fn outcome_unknown(&self) -> bool {
         matches!(self, AivenError::Http(e) if e.outcome_unknown())
     }
+
+    /// The cloud failed or was unreachable, rather than refusing the request.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            AivenError::Http(_) => true,
+            AivenError::Api { status, .. } => *status == 429 || *status >= 500,
+            AivenError::Decode { .. } => false,
+        }
+    }
+
+    /// The token was refused (Aiven answers 403 "Invalid token", or 401).
+    pub fn is_auth_failure(&self) -> bool {
+        match self {
+            AivenError::Api { status: 401, .. } => true,
+            AivenError::Api { status: 403, message } => message.to_ascii_lowercase().contains("token"),
+            _ => false,
+        }
+    }
 }
 
 impl From<HttpError> for AivenError {
@@ -110,6 +128,12 @@ impl AivenClient {
     ) -> Result<T, AivenError> {
         let response = self.api.send(method, path, &[], body.as_ref()).await?;
         decode(&response.body, context)
+    }
+
+    /// Names of the projects the token can see.
+    pub async fn list_projects(&self) -> Result<Vec<String>, AivenError> {
+        let list: ProjectList = self.call(Method::GET, "v1/project", None, "project list").await?;
+        Ok(list.projects.into_iter().map(|p| p.project_name).collect())
     }
 
     pub async fn list_vpcs(&self, project: &str) -> Result<Vec<Vpc>, AivenError> {

@@ -38,6 +38,18 @@ pub struct VpcList {
     pub vpcs: Vec<Vpc>,
 }
 
+/// `GET /v1/project`: the projects the token can see (aiven/go-client-codegen
+/// `handler/project/project.go`, `ProjectListOut`; only the fields this provider reads).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProjectList {
+    pub projects: Vec<ProjectSummary>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProjectSummary {
+    pub project_name: String,
+}
+
 /// `POST /v1/project/{project}/vpcs`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CreateVpc {

@@ -41,6 +41,20 @@ impl ScalewayError {
     pub fn outcome_unknown(&self) -> bool {
         matches!(self, ScalewayError::Http(e) if e.outcome_unknown())
     }
+
+    /// The cloud failed, was busy or unreachable, rather than refusing the request.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ScalewayError::Http(_) | ScalewayError::TransientState { .. } => true,
+            ScalewayError::Other { status, .. } => *status == 429 || *status >= 500,
+            _ => false,
+        }
+    }
+
+    /// The secret key was refused.
+    pub fn is_auth_failure(&self) -> bool {
+        matches!(self, ScalewayError::Other { status: 401, .. })
+    }
 }
 
 fn detail_text(details: &[serde_json::Value]) -> Vec<String> {

@@ -30,6 +30,20 @@ impl UpcloudError {
         matches!(self, UpcloudError::Api { status: 404, .. })
     }
 
+    /// The cloud failed or was unreachable, rather than refusing the request.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            UpcloudError::Http(_) => true,
+            UpcloudError::Api { status, .. } => *status == 429 || *status >= 500,
+            UpcloudError::Decode { .. } => false,
+        }
+    }
+
+    /// The credentials were refused.
+    pub fn is_auth_failure(&self) -> bool {
+        matches!(self, UpcloudError::Api { status: 401, .. })
+    }
+
     /// The write may have taken effect although we saw no answer.
     pub fn outcome_unknown(&self) -> bool {
         matches!(self, UpcloudError::Http(e) if e.outcome_unknown())

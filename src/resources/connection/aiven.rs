@@ -3,12 +3,12 @@
 //! points at.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use uuid::Uuid;
 
-use super::poll::Poller;
+use super::poll::{Deadline, Poller};
 use crate::clouds::aiven::{AivenClient, PeeringConnection, PeeringState, Vpc, VpcState, upcloud_zone};
+use crate::clouds::upcloud::NetworkPeering;
 use crate::net::NetworkId;
 use crate::resources::{Ctx, Error};
 use crate::tf::{AttrPath, Diagnostic};
@@ -38,12 +38,20 @@ pub async fn vpc_for_check(
 ) -> Result<Result<Arc<Vpc>, Diagnostic>, Error> {
     let vpc = match client.get_vpc_shared(&vref.project, vref.vpc).await {
         Ok(vpc) => vpc,
-        Err(e) if e.is_not_found() || matches!(e, crate::clouds::aiven::AivenError::Api { status: 403, .. }) => {
+        Err(e) if e.is_auth_failure() => return Err(e.into()),
+        Err(e) if e.is_not_found() => {
             return Ok(Err(Diagnostic::error(
                 "Aiven project VPC not found",
                 format!("No project VPC {vref} is visible: {e}."),
             )
             .at(vpc_id_path(root))));
+        }
+        Err(crate::clouds::aiven::AivenError::Api { status: 403, message }) => {
+            return Ok(Err(Diagnostic::error(
+                "No access to the Aiven project",
+                format!("Aiven refuses project {:?} to this token: {message}.", vref.project),
+            )
+            .at(AttrPath::root(root).attr("aiven").attr("project"))));
         }
         Err(e) => return Err(e.into()),
     };
@@ -89,9 +97,9 @@ pub async fn wait_vpc_active(
     ctx: &Ctx<'_>,
     client: &AivenClient,
     vref: &VpcRef,
-    timeout: Duration,
+    deadline: Deadline,
 ) -> Result<Vpc, Error> {
-    let mut poller = Poller::new(timeout);
+    let mut poller = Poller::new(deadline);
     loop {
         let vpc = get_vpc(client, vref).await?;
         match vpc.state {
@@ -128,17 +136,24 @@ pub async fn ensure_half(
     client: &AivenClient,
     vref: &VpcRef,
     network: NetworkId,
-    timeout: Duration,
+    deadline: Deadline,
 ) -> Result<PeeringConnection, Error> {
     const ATTEMPTS: usize = 6;
     let mut last_error = None;
-    for _ in 0..ATTEMPTS {
+    for attempt in 0..ATTEMPTS {
         let vpc = get_vpc(client, vref).await?;
         if let Some(existing) = find_half(&vpc, network, None) {
             if !existing.state.is_dead() {
+                if attempt == 0 {
+                    let id = existing.peering_connection_id.map(|id| id.to_string()).unwrap_or_default();
+                    ctx.warn_adopted(
+                        "Aiven peering connection",
+                        &format!("{id} of project VPC {vref} toward UpCloud network {network}"),
+                    );
+                }
                 return Ok(existing);
             }
-            delete_half(ctx, client, vref, network, timeout).await?;
+            delete_half(ctx, client, vref, network, deadline).await?;
             continue;
         }
         match client.create_upcloud_peering(&vref.project, vref.vpc, &network.to_string()).await {
@@ -146,7 +161,7 @@ pub async fn ensure_half(
             Err(e) if e.outcome_unknown() || e.is_conflict() => {
                 tracing::debug!(error = %e, "Aiven peering create did not answer or conflicted; looking again");
                 if e.is_conflict() && vpc.state != VpcState::Active {
-                    wait_vpc_active(ctx, client, vref, timeout).await?;
+                    wait_vpc_active(ctx, client, vref, deadline).await?;
                 }
                 last_error = Some(e);
             }
@@ -164,9 +179,9 @@ pub async fn wait_built(
     vref: &VpcRef,
     network: NetworkId,
     known: Option<Uuid>,
-    timeout: Duration,
+    deadline: Deadline,
 ) -> Result<PeeringConnection, Error> {
-    let mut poller = Poller::new(timeout);
+    let mut poller = Poller::new(deadline);
     loop {
         let vpc = get_vpc(client, vref).await?;
         let Some(half) = find_half(&vpc, network, known) else {
@@ -193,14 +208,14 @@ pub async fn delete_half(
     client: &AivenClient,
     vref: &VpcRef,
     network: NetworkId,
-    timeout: Duration,
+    deadline: Deadline,
 ) -> Result<(), Error> {
     match client.delete_upcloud_peering(&vref.project, vref.vpc, &network.to_string()).await {
         Ok(_) => {}
         Err(e) if e.is_not_found() => return Ok(()),
         Err(e) => return Err(e.into()),
     }
-    let mut poller = Poller::new(timeout);
+    let mut poller = Poller::new(deadline);
     loop {
         let vpc = match client.get_vpc(&vref.project, vref.vpc).await {
             Ok(vpc) => vpc,
@@ -217,4 +232,33 @@ pub async fn delete_half(
         }
         poller.wait(ctx, || format!("the Aiven peering from {vref} to {network} to be deleted")).await?;
     }
+}
+
+/// The project VPC an UpCloud half peers with, found among every VPC the token can see: the
+/// one with a peering toward the half's network that names the half's peer as its Aiven
+/// network ID, or whose address range is the peer's (Aiven stops naming it once ACTIVE).
+pub async fn vpc_behind(client: &AivenClient, half: &NetworkPeering) -> Result<Option<VpcRef>, Error> {
+    let peer_ranges: Vec<crate::net::IpNet> = half
+        .peer_network
+        .ip_networks
+        .as_ref()
+        .map(|ips| ips.ip_network.iter().map(|a| a.address.trunc()).collect())
+        .unwrap_or_default();
+    let mut found = Vec::new();
+    for project in client.list_projects().await? {
+        for summary in client.list_vpcs(&project).await? {
+            if upcloud_zone(&summary.cloud_name).is_none() {
+                continue;
+            }
+            let same_range = peer_ranges.contains(&summary.network_cidr.trunc());
+            let vpc = client.get_vpc(&project, summary.project_vpc_id).await?;
+            let Some(peering) = find_half(&vpc, half.network.uuid, None) else { continue };
+            let names_peer = peering.aiven_network_id() == Some(half.peer_network.uuid.0);
+            if names_peer || same_range {
+                found.push(VpcRef { project: project.clone(), vpc: vpc.project_vpc_id });
+            }
+        }
+    }
+    // Two candidates would be a guess: let the user import by id instead.
+    Ok(if found.len() == 1 { found.pop() } else { None })
 }

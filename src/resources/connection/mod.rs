@@ -22,7 +22,7 @@ pub use model::{Connection, schema};
 use status::Status;
 
 use crate::net::{Cloud, ConnectionId, NetworkId, NetworkRef, PeeringId};
-use crate::resources::{Applied, Ctx, Error, ImportTarget, Planned, Resource};
+use crate::resources::{Applied, Claim, Ctx, Error, ImportTarget, Planned, Resource};
 use crate::tf::schema::IdentitySchema;
 use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics, FromValue, IntoValue, Schema, Value};
 
@@ -116,6 +116,19 @@ fn applied(state: Option<Connection>, result: Result<(), Error>) -> Applied {
     Applied { state: state.map_or(Value::Null, IntoValue::into_value), result }
 }
 
+/// The outcome of a create. One that stopped before it was done (timed out, cancelled, a cloud
+/// that kept failing) returns no object: Terraform would taint it and the next apply would
+/// destroy what the next apply can simply adopt and finish. The error names what was left.
+fn created(state: Option<Connection>, result: Result<(), Error>) -> Applied {
+    match result {
+        Err(cause) if cause.is_resumable() => {
+            let left = state.as_ref().map(Connection::halves_left).unwrap_or_default();
+            Applied { state: Value::Null, result: Err(Error::Unfinished { cause: Box::new(cause), left }) }
+        }
+        result => applied(state, result),
+    }
+}
+
 #[async_trait]
 impl Resource for PeeringConnection {
     fn type_name(&self) -> &'static str {
@@ -153,17 +166,32 @@ impl Resource for PeeringConnection {
                 );
             }
         }
-        if let Value::String(name) = config.get("name")
-            && (name.is_empty() || name.chars().count() > 255)
-        {
-            diags.push(
-                Diagnostic::error("Invalid name", "A peering name has 1 to 255 characters.").at(AttrPath::root("name")),
-            );
+        if let Value::String(name) = config.get("name") {
+            let problem = if name.is_empty() || name.chars().count() > 255 {
+                Some("A peering name has 1 to 255 characters.".to_string())
+            } else {
+                super::text_problem(name)
+            };
+            if let Some(problem) = problem {
+                diags.push(Diagnostic::error("Invalid name", problem).at(AttrPath::root("name")));
+            }
+        }
+        if let Attr::Known(tags) = &conn.tags {
+            for (key, value) in tags {
+                let problem = if key.is_empty() {
+                    Some("A tag key cannot be empty.".to_string())
+                } else {
+                    super::text_problem(key).or_else(|| super::text_problem(value))
+                };
+                if let Some(problem) = problem {
+                    diags.push(Diagnostic::error("Invalid tag", problem).at(AttrPath::root("tags").key(key)));
+                }
+            }
         }
         if let Attr::Known(t) = &conn.timeouts {
             for (which, v) in [("create", &t.create), ("update", &t.update), ("delete", &t.delete)] {
                 if let Attr::Known(text) = v
-                    && let Err(e) = super::parse_duration(text)
+                    && let Err(e) = crate::tf::duration::parse_duration(text)
                 {
                     diags.push(Diagnostic::error("Invalid timeout", e).at(AttrPath::root("timeouts").attr(which)));
                 }
@@ -238,8 +266,8 @@ impl Resource for PeeringConnection {
             }
             _ => {
                 planned.mark_observations_unknown();
-                planned.aiven_network_id =
-                    config.aiven_network_id.clone().or(if involves_aiven { Attr::Unknown } else { Attr::Null });
+                // The checks see the configured network ID (null when the user set none).
+                planned.aiven_network_id = config.aiven_network_id.clone();
                 if let Some(id) = &id {
                     let diags = match Pair::of(id)? {
                         Pair::Upcloud(pair) => pair.check(upcloud_client(ctx)?, planned.is_managed()).await?,
@@ -250,6 +278,8 @@ impl Resource for PeeringConnection {
                         return Err(Error::Rejected(diags));
                     }
                 }
+                planned.aiven_network_id =
+                    config.aiven_network_id.clone().or(if involves_aiven { Attr::Unknown } else { Attr::Null });
             }
         }
         Ok(Planned { state: planned.into_value(), requires_replace })
@@ -264,18 +294,18 @@ impl Resource for PeeringConnection {
             Ok(Pair::Upcloud(pair)) => match upcloud_client(ctx) {
                 Ok(client) => {
                     let (state, result) = pair.create(ctx, client, state).await;
-                    applied(state, result)
+                    created(state, result)
                 }
                 Err(e) => applied(None, Err(e)),
             },
             Ok(Pair::Aiven(pair)) => {
                 let (state, result) = pair.create(ctx, state).await;
-                applied(state, result)
+                created(state, result)
             }
             Ok(Pair::Scaleway(pair)) => match scaleway_client(ctx) {
                 Ok(client) => {
                     let (state, result) = pair.create(ctx, client, state).await;
-                    applied(state, result)
+                    created(state, result)
                 }
                 Err(e) => applied(None, Err(e)),
             },
@@ -298,7 +328,7 @@ impl Resource for PeeringConnection {
                 Err(e) => failed(e),
             },
             Ok(Pair::Aiven(pair)) => {
-                let (state, result) = pair.update(ctx, planned).await;
+                let (state, result) = pair.update(ctx, &prior_state, planned).await;
                 applied(Some(state), result)
             }
             Ok(Pair::Scaleway(pair)) => match scaleway_client(ctx) {
@@ -364,6 +394,24 @@ impl Resource for PeeringConnection {
         ])))
     }
 
+    fn claims(&self, planned: &Value) -> Vec<Claim> {
+        let Ok(state) = Connection::from_value(planned) else { return Vec::new() };
+        let Some(id) = state.connection_id() else { return Vec::new() };
+        let holder = format!("peering_connection {:?} ({id})", state.wanted_name());
+        let mut halves = vec![(&id.network, &id.peer_network)];
+        if state.is_managed() {
+            halves.push((&id.peer_network, &id.network));
+        }
+        halves
+            .into_iter()
+            .map(|(from, to)| Claim {
+                object: format!("The peering half from {from} toward {to}"),
+                holder: holder.clone(),
+                path: AttrPath::root("peer_network"),
+            })
+            .collect()
+    }
+
     fn generate_config(&self, state: &Value) -> Value {
         let Ok(state) = Connection::from_value(state) else {
             return Value::Null;
@@ -395,13 +443,23 @@ async fn import_id(ctx: &Ctx<'_>, text: &str) -> Result<ConnectionId, Error> {
         let id: PeeringId = uuid.parse().map_err(|_| {
             Error::invalid("Invalid import id", format!("{uuid:?} is not a UUID (upcloud-peering/PEERING_UUID)."), None)
         })?;
-        let half = upcloud::get_half(upcloud_client(ctx)?, id)
+        let client = upcloud_client(ctx)?;
+        let half = upcloud::get_half(client, id)
             .await?
             .ok_or_else(|| Error::invalid("Nothing to import", format!("No UpCloud peering {id} exists."), None))?;
-        return Ok(ConnectionId {
-            network: NetworkRef::Upcloud { network_id: half.network.uuid },
-            peer_network: NetworkRef::Upcloud { network_id: half.peer_network.uuid },
-        });
+        let network = NetworkRef::Upcloud { network_id: half.network.uuid };
+        // A peer the user's account cannot see may be the network behind an Aiven VPC.
+        let peer_visible = crate::resources::unless_gone(client.get_network(half.peer_network.uuid).await)?.is_some();
+        if !peer_visible
+            && let Ok(aiven) = ctx.clients.aiven.as_ref()
+            && let Some(vpc) = aiven::vpc_behind(aiven, &half).await?
+        {
+            return Ok(ConnectionId {
+                network,
+                peer_network: NetworkRef::Aiven { project: vpc.project, vpc_id: vpc.vpc },
+            });
+        }
+        return Ok(ConnectionId { network, peer_network: NetworkRef::Upcloud { network_id: half.peer_network.uuid } });
     }
     if let Some(rest) = text.strip_prefix("scaleway-connector/") {
         let invalid = || {

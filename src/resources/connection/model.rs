@@ -360,6 +360,36 @@ impl Connection {
         self.status.known().is_some_and(|s| s == status.as_str())
     }
 
+    /// The halves this state knows of, in words a user can look up in the clouds' consoles.
+    /// The half from `network` lives in `network`'s cloud, the reverse one in the peer's.
+    pub fn halves_left(&self) -> Vec<String> {
+        let Some(id) = self.connection_id() else { return Vec::new() };
+        [(&self.network_half, &id.network, &id.peer_network), (&self.peer_half, &id.peer_network, &id.network)]
+            .into_iter()
+            .filter_map(|(half, from, to)| {
+                let half = half.known()?;
+                let native = half.id.known().map_or("(id not reported yet)", String::as_str);
+                let state = half.state.known().map_or("unknown", String::as_str);
+                Some(match from {
+                    NetworkRef::Upcloud { network_id } => {
+                        format!(
+                            "UpCloud network peering {native} from network {network_id} toward {to} (state {state})"
+                        )
+                    }
+                    NetworkRef::Aiven { project, vpc_id } => format!(
+                        "Aiven peering connection {native} of project VPC {vpc_id} in project {project}, toward {to} \
+                         (state {state})"
+                    ),
+                    NetworkRef::Scaleway { region, vpc_id } => {
+                        format!(
+                            "Scaleway VPC connector {native} in {region} from VPC {vpc_id} toward {to} (state {state})"
+                        )
+                    }
+                })
+            })
+            .collect()
+    }
+
     /// The name to give the halves.
     pub fn wanted_name(&self) -> String {
         self.name.known().cloned().unwrap_or_default()
@@ -380,11 +410,14 @@ impl Connection {
         self.wait_for.known().is_none_or(|s| s == WAIT_FOR_ACTIVE)
     }
 
-    pub fn timeout(&self, which: fn(&Timeouts) -> &Attr<String>, default_minutes: u64) -> std::time::Duration {
-        self.timeouts
+    /// The deadline of an operation starting now, from `timeouts` or the default.
+    pub fn deadline(&self, which: fn(&Timeouts) -> &Attr<String>, default_minutes: u64) -> super::poll::Deadline {
+        let limit = self
+            .timeouts
             .known()
             .and_then(|t| which(t).known().cloned())
-            .and_then(|s| super::super::parse_duration(&s).ok())
-            .unwrap_or(std::time::Duration::from_secs(default_minutes * 60))
+            .and_then(|s| crate::tf::duration::parse_duration(&s).ok())
+            .unwrap_or(std::time::Duration::from_secs(default_minutes * 60));
+        super::poll::Deadline::after(limit)
     }
 }

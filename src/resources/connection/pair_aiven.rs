@@ -2,13 +2,11 @@
 //! `PENDING_PEER`, the Aiven network ID it reports; then the UpCloud half toward that network;
 //! both `active`.
 
-use std::time::Duration;
-
 use uuid::Uuid;
 
 use super::aiven::{self, VpcRef};
 use super::model::*;
-use super::poll::Poller;
+use super::poll::{Deadline, Poller};
 use super::status::Status;
 use super::upcloud::{self, cidrs_of, half_of, wanted_labels};
 use crate::clouds::aiven::{AivenClient, PeeringConnection, PeeringState as AivenState, Vpc};
@@ -149,6 +147,33 @@ impl Pair {
                 );
             }
         }
+        if !self.manages_aiven(state)
+            && state.aiven_network_id.is_null()
+            && let Some(vpc) = &vpc
+        {
+            let owners_half = aiven::find_half(vpc, self.network, None).filter(|h| !h.state.is_dead());
+            if owners_half.is_none() {
+                diags.push(
+                    Diagnostic::error(
+                        "The Aiven half does not exist yet",
+                        format!(
+                            "The Aiven side is external, and project VPC {vpc_ref} has no live peering toward UpCloud \
+                             network {network}. Its owner must create their half first: POST \
+                             /v1/project/{project}/vpcs/{vpc_id}/peering-connections with {{\"peer_cloud_account\": \
+                             \"upcloud\", \"peer_vpc\": \"{network}\"}}, or a peering_connection with network = {{ aiven = \
+                             {{ project = \"{project}\", vpc_id = \"{vpc_id}\" }} }}, peer_network = {{ upcloud = {{ network_id = \
+                             \"{network}\" }} }} and peer_side = \"external\". Once Aiven reports it PENDING_PEER, apply this again \
+                             (or set aiven_network_id).",
+                            vpc_ref = self.vpc,
+                            network = self.network,
+                            project = self.vpc.project,
+                            vpc_id = self.vpc.vpc,
+                        ),
+                    )
+                    .at(AttrPath::root(self.aiven_root())),
+                );
+            }
+        }
         if !self.manages_aiven(state) && state.aiven_network_id.is_null() && clients.aiven.is_err() {
             diags.push(
                 Diagnostic::error(
@@ -233,9 +258,15 @@ impl Pair {
     }
 
     /// Brings both halves into being (or adopts them) and waits as configured.
-    async fn converge(&self, ctx: &mut Ctx<'_>, state: &Connection, timeout: Duration) -> (Seen, Result<(), Error>) {
+    async fn converge(
+        &self,
+        ctx: &mut Ctx<'_>,
+        state: &Connection,
+        deadline: Deadline,
+        routes_change: bool,
+    ) -> (Seen, Result<(), Error>) {
         let mut seen = Seen { aiven_network_id: Self::known_network_id(state), ..Default::default() };
-        let result = self.converge_into(ctx, state, timeout, &mut seen).await;
+        let result = self.converge_into(ctx, state, deadline, routes_change, &mut seen).await;
         (seen, result)
     }
 
@@ -243,32 +274,50 @@ impl Pair {
         &self,
         ctx: &mut Ctx<'_>,
         state: &Connection,
-        timeout: Duration,
+        deadline: Deadline,
+        routes_change: bool,
         seen: &mut Seen,
     ) -> Result<(), Error> {
         let clients = ctx.clients;
         if self.manages_aiven(state) {
             let client = self.aiven_client(clients)?;
-            seen.vpc = Some(aiven::wait_vpc_active(ctx, client, &self.vpc, timeout).await?);
-            let half = aiven::ensure_half(ctx, client, &self.vpc, self.network, timeout).await?;
+            seen.vpc = Some(aiven::wait_vpc_active(ctx, client, &self.vpc, deadline).await?);
+            let half = aiven::ensure_half(ctx, client, &self.vpc, self.network, deadline).await?;
             let id = half.peering_connection_id;
             seen.aiven = Some(half);
-            let half = aiven::wait_built(ctx, client, &self.vpc, self.network, id, timeout).await?;
+            let half = aiven::wait_built(ctx, client, &self.vpc, self.network, id, deadline).await?;
             seen.aiven_network_id = half.aiven_network_id().map(NetworkId).or(seen.aiven_network_id);
             seen.aiven = Some(half);
-        } else if seen.aiven_network_id.is_none() {
-            seen.aiven_network_id = self.network_id_from_owner(ctx).await?;
+        } else if seen.aiven_network_id.is_none()
+            && let Ok(client) = clients.aiven.as_ref()
+        {
+            // The owner's half: wait until Aiven has built it and names its network.
+            let half = aiven::wait_built(ctx, client, &self.vpc, self.network, None, deadline).await?;
+            seen.aiven_network_id = half.aiven_network_id().map(NetworkId);
+            seen.aiven = Some(half);
         }
-        let aiven_network = seen.aiven_network_id.ok_or_else(|| {
-            Error::failed(
-                "No Aiven network ID",
-                format!(
-                    "Aiven did not report the Aiven network ID of the peering from {} to {}. Set aiven_network_id to the \
-                     ID shown in the Aiven console.",
-                    self.vpc, self.network
-                ),
-            )
-        })?;
+        if seen.aiven_network_id.is_none() && self.manages_upcloud(state) {
+            // Aiven stops reporting the network ID once the peering is ACTIVE (after a crash, say):
+            // our UpCloud half toward the VPC's address range tells it.
+            seen.aiven_network_id = self.network_id_from_upcloud_half(ctx, seen).await?;
+        }
+        let aiven_network = match seen.aiven_network_id {
+            Some(id) => id,
+            None if !self.manages_upcloud(state) => {
+                self.wait(ctx, state, deadline, seen).await?;
+                return Ok(());
+            }
+            None => {
+                return Err(Error::failed(
+                    "No Aiven network ID",
+                    format!(
+                        "Aiven did not report the Aiven network ID of the peering from {} to {}, and no UpCloud half \
+                         toward the VPC's range exists. Set aiven_network_id to the ID shown in the Aiven console.",
+                        self.vpc, self.network
+                    ),
+                ));
+            }
+        };
         if self.manages_upcloud(state) {
             let client = self.upcloud_client(clients)?;
             let known = half_id::<PeeringId>(self.upcloud_half_attr(state));
@@ -279,29 +328,33 @@ impl Pair {
             let (name, labels) = (state.wanted_name(), wanted_labels(state));
             seen.upcloud = Some(match existing {
                 Some(half) => upcloud::align_half(client, half, &name, &labels).await?,
-                None => upcloud::ensure_half(client, self.network, aiven_network, &name, &labels).await?,
+                None => upcloud::ensure_half(ctx, client, self.network, aiven_network, &name, &labels).await?,
             });
             if let Ok(aiven) = clients.aiven.as_ref() {
                 // Ask Aiven to look at the UpCloud side now rather than on its own schedule.
                 let _ = aiven.refresh_peerings(&self.vpc.project, self.vpc.vpc).await;
             }
         }
-        self.wait(ctx, state, timeout, seen).await?;
-        self.warn_next_steps(ctx, state, seen, aiven_network).await;
+        self.wait(ctx, state, deadline, seen).await?;
+        self.warn_next_steps(ctx, state, seen, aiven_network, routes_change).await;
         Ok(())
     }
 
-    /// The Aiven network ID read from the VPC's peering, when the VPC's owner made it and we can see it.
-    async fn network_id_from_owner(&self, ctx: &Ctx<'_>) -> Result<Option<NetworkId>, Error> {
-        let Ok(client) = ctx.clients.aiven.as_ref() else { return Ok(None) };
-        let vpc = client.get_vpc(&self.vpc.project, self.vpc.vpc).await?;
-        Ok(aiven::find_half(&vpc, self.network, None).and_then(|p| p.aiven_network_id()).map(NetworkId))
+    /// The Aiven network ID as the peer of our UpCloud half toward the VPC's address range.
+    async fn network_id_from_upcloud_half(&self, ctx: &Ctx<'_>, seen: &mut Seen) -> Result<Option<NetworkId>, Error> {
+        let Ok(upcloud) = ctx.clients.upcloud.as_ref() else { return Ok(None) };
+        if seen.vpc.is_none()
+            && let Ok(aiven) = ctx.clients.aiven.as_ref()
+        {
+            seen.vpc = Some(aiven.get_vpc(&self.vpc.project, self.vpc.vpc).await?);
+        }
+        Ok(self.find_upcloud_half(upcloud, seen).await?.map(|half| half.peer_network.uuid))
     }
 
     /// Polls both halves we manage until the configured goal; a failure on either ends it.
-    async fn wait(&self, ctx: &Ctx<'_>, state: &Connection, timeout: Duration, seen: &mut Seen) -> Result<(), Error> {
+    async fn wait(&self, ctx: &Ctx<'_>, state: &Connection, deadline: Deadline, seen: &mut Seen) -> Result<(), Error> {
         let want_active = state.is_managed() && state.waits_for_active();
-        let mut poller = Poller::new(timeout);
+        let mut poller = Poller::new(deadline);
         loop {
             if let (true, Ok(client)) = (self.manages_aiven(state), self.aiven_client(ctx.clients)) {
                 let vpc = client.get_vpc(&self.vpc.project, self.vpc.vpc).await?;
@@ -355,7 +408,14 @@ impl Pair {
     }
 
     /// Tells the user what the other side must do, or that servers need new leases.
-    async fn warn_next_steps(&self, ctx: &mut Ctx<'_>, state: &Connection, seen: &Seen, aiven_network: NetworkId) {
+    async fn warn_next_steps(
+        &self,
+        ctx: &Ctx<'_>,
+        state: &Connection,
+        seen: &Seen,
+        aiven_network: NetworkId,
+        routes_change: bool,
+    ) {
         let aiven_pending = seen.aiven.as_ref().is_some_and(|p| p.state == AivenState::PendingPeer);
         if !state.is_managed() && self.aiven_is_network && aiven_pending {
             ctx.warn(
@@ -385,7 +445,8 @@ impl Pair {
                 ),
             );
         }
-        if self.manages_upcloud(state)
+        if routes_change
+            && self.manages_upcloud(state)
             && seen.upcloud.as_ref().is_some_and(|p| p.state == PeeringState::Active)
             && let Ok(client) = self.upcloud_client(ctx.clients)
         {
@@ -395,7 +456,7 @@ impl Pair {
 
     /// The new state (`None` when nothing was created) and how the create went.
     pub async fn create(&self, ctx: &mut Ctx<'_>, state: Connection) -> (Option<Connection>, Result<(), Error>) {
-        let (seen, result) = self.converge(ctx, &state, state.timeout(|t| &t.create, 20)).await;
+        let (seen, result) = self.converge(ctx, &state, state.deadline(|t| &t.create, 20), true).await;
         if seen.aiven.is_none() && seen.upcloud.is_none() {
             return (None, result);
         }
@@ -403,30 +464,36 @@ impl Pair {
     }
 
     /// Renames and relabels the UpCloud half, and recreates a half that is gone or dead.
-    pub async fn update(&self, ctx: &mut Ctx<'_>, planned: Connection) -> (Connection, Result<(), Error>) {
-        let (seen, result) = self.converge(ctx, &planned, planned.timeout(|t| &t.update, 20)).await;
+    pub async fn update(
+        &self,
+        ctx: &mut Ctx<'_>,
+        prior: &Connection,
+        planned: Connection,
+    ) -> (Connection, Result<(), Error>) {
+        let deadline = planned.deadline(|t| &t.update, 20);
+        let (seen, result) = self.converge(ctx, &planned, deadline, prior.needs_repair()).await;
         (self.observe(planned, &seen), result)
     }
 
     pub async fn delete(&self, ctx: &mut Ctx<'_>, prior: &Connection) -> Result<(), Error> {
-        let timeout = prior.timeout(|t| &t.delete, 10);
+        let deadline = prior.deadline(|t| &t.delete, 10);
         if self.manages_upcloud(prior) {
             let client = self.upcloud_client(ctx.clients)?;
             let known = half_id::<PeeringId>(self.upcloud_half_attr(prior));
             match Self::known_network_id(prior) {
                 Some(aiven_network) => {
-                    upcloud::delete_half_of(ctx, client, known, self.network, aiven_network, timeout).await?
+                    upcloud::delete_half_of(ctx, client, known, self.network, aiven_network, deadline).await?
                 }
                 None => {
                     if let Some(id) = known {
-                        upcloud::delete_half(ctx, client, id, timeout).await?;
+                        upcloud::delete_half(ctx, client, id, deadline).await?;
                     }
                 }
             }
         }
         if self.manages_aiven(prior) {
             let client = self.aiven_client(ctx.clients)?;
-            aiven::delete_half(ctx, client, &self.vpc, self.network, timeout).await?;
+            aiven::delete_half(ctx, client, &self.vpc, self.network, deadline).await?;
         }
         Ok(())
     }
@@ -474,9 +541,14 @@ impl Pair {
             return upcloud::find_half(client, self.network, aiven_network).await;
         }
         let Some(vpc) = &seen.vpc else { return Ok(None) };
-        let cidr = vpc.network_cidr.to_string();
+        let cidr = vpc.network_cidr.trunc();
         let halves = client.list_peerings(Some(self.network), None).await?;
-        Ok(halves.into_iter().find(|h| cidrs_of(&h.peer_network) == [cidr.clone()]))
+        Ok(halves.into_iter().find(|h| {
+            h.peer_network
+                .ip_networks
+                .as_ref()
+                .is_some_and(|ips| ips.ip_network.iter().any(|a| a.address.trunc() == cidr))
+        }))
     }
 
     pub async fn import(&self, ctx: &Ctx<'_>, mut state: Connection) -> Result<Connection, Error> {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use uuid::Uuid;
 
 use super::model::*;
-use super::poll::Poller;
+use super::poll::{Deadline, Poller};
 use super::status::Status;
 use crate::clouds::scaleway::{
     ConnectorPatch, ConnectorStatus, CreateConnector, ScalewayClient, ScalewayError, VpcConnector,
@@ -118,8 +118,10 @@ impl Pair {
 
     /// The connector from `from` toward `to`: adopted (renamed, retagged) when it exists, else
     /// created; a create whose answer was lost is looked for again, never made twice.
+    #[allow(clippy::too_many_arguments)]
     async fn ensure(
         &self,
+        ctx: &Ctx<'_>,
         client: &ScalewayClient,
         from: Uuid,
         to: Uuid,
@@ -127,8 +129,17 @@ impl Pair {
         tags: &[String],
     ) -> Result<VpcConnector, Error> {
         let mut last_error = None;
-        for _ in 0..6 {
+        for attempt in 0..6 {
             if let Some(existing) = self.find(client, from, to).await? {
+                if attempt == 0 {
+                    ctx.warn_adopted(
+                        "Scaleway VPC connector",
+                        &format!(
+                            "{} ({:?}) from VPC {from} toward VPC {to} in {}",
+                            existing.id, existing.name, self.region
+                        ),
+                    );
+                }
                 return self.align(client, existing, name, tags).await;
             }
             let request =
@@ -188,10 +199,10 @@ impl Pair {
         client: &ScalewayClient,
         state: &Connection,
         halves: &mut [VpcConnector],
-        timeout: std::time::Duration,
+        deadline: Deadline,
     ) -> Result<(), Error> {
         let want_peered = state.is_managed() && state.waits_for_active();
-        let mut poller = Poller::new(timeout);
+        let mut poller = Poller::new(deadline);
         loop {
             for half in halves.iter_mut() {
                 *half = get(client, &self.region, half.id).await?.ok_or_else(|| {
@@ -265,12 +276,13 @@ impl Pair {
     ) -> (Option<Connection>, Result<(), Error>) {
         let (name, tags) = Self::wanted(&state);
         let known = |half: fn(&Connection) -> &Attr<Half>| prior.and_then(|p| half_id::<Uuid>(half(p)));
-        let ours = match self.refresh(client, known(|p| &p.network_half), self.local, self.peer, &name, &tags).await {
-            Ok(c) => c,
-            Err(e) => return (None, Err(e)),
-        };
+        let ours =
+            match self.refresh(ctx, client, known(|p| &p.network_half), self.local, self.peer, &name, &tags).await {
+                Ok(c) => c,
+                Err(e) => return (None, Err(e)),
+            };
         let theirs = if state.is_managed() {
-            match self.refresh(client, known(|p| &p.peer_half), self.peer, self.local, &name, &tags).await {
+            match self.refresh(ctx, client, known(|p| &p.peer_half), self.peer, self.local, &name, &tags).await {
                 Ok(c) => Some(c),
                 Err(e) => return (self.observe(client, state, &ours, None).await.ok(), Err(e)),
             }
@@ -278,8 +290,9 @@ impl Pair {
             self.find(client, self.peer, self.local).await.ok().flatten()
         };
         let mut halves: Vec<VpcConnector> = std::iter::once(ours).chain(theirs).collect();
-        let timeout = if prior.is_some() { state.timeout(|t| &t.update, 20) } else { state.timeout(|t| &t.create, 20) };
-        let result = self.settle(ctx, client, &state, &mut halves, timeout).await;
+        let deadline =
+            if prior.is_some() { state.deadline(|t| &t.update, 20) } else { state.deadline(|t| &t.create, 20) };
+        let result = self.settle(ctx, client, &state, &mut halves, deadline).await;
         if result.is_ok() && !state.is_managed() && halves[0].status == ConnectorStatus::Orphan {
             ctx.warn(
                 "Peering waits for the peer VPC's owner",
@@ -303,8 +316,10 @@ impl Pair {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn refresh(
         &self,
+        ctx: &Ctx<'_>,
         client: &ScalewayClient,
         known: Option<Uuid>,
         from: Uuid,
@@ -315,9 +330,9 @@ impl Pair {
         match known {
             Some(id) => match get(client, &self.region, id).await? {
                 Some(c) => self.align(client, c, name, tags).await,
-                None => self.ensure(client, from, to, name, tags).await,
+                None => self.ensure(ctx, client, from, to, name, tags).await,
             },
-            None => self.ensure(client, from, to, name, tags).await,
+            None => self.ensure(ctx, client, from, to, name, tags).await,
         }
     }
 

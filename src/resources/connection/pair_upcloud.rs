@@ -6,6 +6,7 @@ use crate::resources::{Ctx, Error};
 use crate::tf::{Attr, Diagnostics};
 
 use super::model::*;
+use super::poll::Deadline;
 use super::status::Status;
 use super::upcloud::{self, cidrs_of, half_of, wanted_labels};
 
@@ -50,6 +51,7 @@ impl Pair {
     }
 
     /// Waits as the configuration asks, then warns about what the user must do next.
+    #[allow(clippy::too_many_arguments)]
     async fn settle(
         &self,
         ctx: &mut Ctx<'_>,
@@ -57,12 +59,13 @@ impl Pair {
         state: &Connection,
         ours: NetworkPeering,
         theirs: Option<NetworkPeering>,
-        timeout: std::time::Duration,
+        deadline: Deadline,
+        routes_change: bool,
     ) -> (Connection, Result<(), Error>) {
         let managed = state.is_managed();
         let goal = if managed && state.waits_for_active() { upcloud::Goal::Active } else { upcloud::Goal::Settled };
         let ids: Vec<PeeringId> = std::iter::once(ours.uuid).chain(theirs.as_ref().map(|t| t.uuid)).collect();
-        let (ours, theirs) = match upcloud::wait_for(ctx, client, &ids, goal, timeout).await {
+        let (ours, theirs) = match upcloud::wait_for(ctx, client, &ids, goal, deadline).await {
             Ok(mut halves) => {
                 let theirs = (halves.len() > 1).then(|| halves.remove(1));
                 (halves.remove(0), theirs)
@@ -83,7 +86,8 @@ impl Pair {
                 ),
             );
         }
-        if ours.state == PeeringState::Active {
+        // Servers learn new routes only from a new lease: say so when routes appeared.
+        if routes_change && ours.state == PeeringState::Active {
             let networks: Vec<NetworkId> = if managed { vec![self.local, self.peer] } else { vec![self.local] };
             upcloud::warn_dhcp(ctx, client, &networks).await;
         }
@@ -99,20 +103,20 @@ impl Pair {
     ) -> (Option<Connection>, Result<(), Error>) {
         let name = state.wanted_name();
         let labels = wanted_labels(&state);
-        let ours = match upcloud::ensure_half(client, self.local, self.peer, &name, &labels).await {
+        let ours = match upcloud::ensure_half(ctx, client, self.local, self.peer, &name, &labels).await {
             Ok(ours) => ours,
             Err(e) => return (None, Err(e)),
         };
         let theirs = if state.is_managed() {
-            match upcloud::ensure_half(client, self.peer, self.local, &name, &labels).await {
+            match upcloud::ensure_half(ctx, client, self.peer, self.local, &name, &labels).await {
                 Ok(t) => Some(t),
                 Err(e) => return (Some(observe(state, &ours, None)), Err(e)),
             }
         } else {
             upcloud::find_half(client, self.peer, self.local).await.ok().flatten()
         };
-        let timeout = state.timeout(|t| &t.create, 20);
-        let (state, result) = self.settle(ctx, client, &state, ours, theirs, timeout).await;
+        let deadline = state.deadline(|t| &t.create, 20);
+        let (state, result) = self.settle(ctx, client, &state, ours, theirs, deadline, true).await;
         (Some(state), result)
     }
 
@@ -126,19 +130,21 @@ impl Pair {
     ) -> Result<(Connection, Result<(), Error>), Error> {
         let name = planned.wanted_name();
         let labels = wanted_labels(&planned);
-        let ours = self.refresh_half(client, &prior.network_half, self.local, self.peer, &name, &labels).await?;
+        let ours = self.refresh_half(ctx, client, &prior.network_half, self.local, self.peer, &name, &labels).await?;
         let theirs = if planned.is_managed() {
-            Some(self.refresh_half(client, &prior.peer_half, self.peer, self.local, &name, &labels).await?)
+            Some(self.refresh_half(ctx, client, &prior.peer_half, self.peer, self.local, &name, &labels).await?)
         } else {
             upcloud::find_half(client, self.peer, self.local).await?
         };
-        let timeout = planned.timeout(|t| &t.update, 20);
-        Ok(self.settle(ctx, client, &planned, ours, theirs, timeout).await)
+        let deadline = planned.deadline(|t| &t.update, 20);
+        Ok(self.settle(ctx, client, &planned, ours, theirs, deadline, prior.needs_repair()).await)
     }
 
     /// The known half brought up to date, or a new one when it is gone.
+    #[allow(clippy::too_many_arguments)]
     async fn refresh_half(
         &self,
+        ctx: &Ctx<'_>,
         client: &UpcloudClient,
         known: &Attr<Half>,
         from: NetworkId,
@@ -152,18 +158,18 @@ impl Pair {
         };
         match existing {
             Some(half) => upcloud::align_half(client, half, name, labels).await,
-            None => upcloud::ensure_half(client, from, to, name, labels).await,
+            None => upcloud::ensure_half(ctx, client, from, to, name, labels).await,
         }
     }
 
     pub async fn delete(&self, ctx: &mut Ctx<'_>, client: &UpcloudClient, prior: &Connection) -> Result<(), Error> {
-        let timeout = prior.timeout(|t| &t.delete, 10);
+        let deadline = prior.deadline(|t| &t.delete, 10);
         let mut halves = vec![(half_id::<PeeringId>(&prior.network_half), self.local, self.peer)];
         if prior.is_managed() {
             halves.push((half_id::<PeeringId>(&prior.peer_half), self.peer, self.local));
         }
         for (known, from, to) in halves {
-            upcloud::delete_half_of(ctx, client, known, from, to, timeout).await?;
+            upcloud::delete_half_of(ctx, client, known, from, to, deadline).await?;
         }
         Ok(())
     }

@@ -4,10 +4,9 @@
 //! network; it is `active` once both exist and are enabled.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use super::model::{Connection, Half};
-use super::poll::Poller;
+use super::poll::{Deadline, Poller};
 use crate::clouds::upcloud::{
     ConfiguredStatus, CreatePeering, Label, Network, NetworkPeering, NetworkUuid, PeeringNetwork, PeeringPatch,
     PeeringState, UpcloudClient, UpcloudError,
@@ -148,6 +147,7 @@ pub async fn get_half(client: &UpcloudClient, id: PeeringId) -> Result<Option<Ne
 /// Looks for the half, creating it only when it is not there. A create whose answer was lost,
 /// or that raced another, is followed by another look, so a retry never makes a duplicate.
 pub async fn ensure_half(
+    ctx: &Ctx<'_>,
     client: &UpcloudClient,
     from: NetworkId,
     to: NetworkId,
@@ -156,8 +156,14 @@ pub async fn ensure_half(
 ) -> Result<NetworkPeering, Error> {
     const ATTEMPTS: usize = 6;
     let mut last_error = None;
-    for _ in 0..ATTEMPTS {
+    for attempt in 0..ATTEMPTS {
         if let Some(existing) = find_half(client, from, to).await? {
+            if attempt == 0 {
+                ctx.warn_adopted(
+                    "UpCloud network peering",
+                    &format!("{} ({:?}) from network {from} toward {to}", existing.uuid, existing.name),
+                );
+            }
             return align_half(client, existing, name, labels).await;
         }
         let request = CreatePeering {
@@ -212,9 +218,9 @@ pub async fn wait_for(
     client: &UpcloudClient,
     halves: &[PeeringId],
     goal: Goal,
-    timeout: Duration,
+    deadline: Deadline,
 ) -> Result<Vec<NetworkPeering>, Error> {
-    let mut poller = Poller::new(timeout);
+    let mut poller = Poller::new(deadline);
     loop {
         let mut current = Vec::with_capacity(halves.len());
         for id in halves {
@@ -270,21 +276,26 @@ pub async fn delete_half_of(
     known: Option<PeeringId>,
     from: NetworkId,
     to: NetworkId,
-    timeout: Duration,
+    deadline: Deadline,
 ) -> Result<(), Error> {
     let id = match known {
         Some(id) => Some(id),
         None => find_half(client, from, to).await?.map(|h| h.uuid),
     };
     match id {
-        Some(id) => delete_half(ctx, client, id, timeout).await,
+        Some(id) => delete_half(ctx, client, id, deadline).await,
         None => Ok(()),
     }
 }
 
 /// Disable → wait for `disabled` → delete, as UpCloud requires. A half already gone is done.
-pub async fn delete_half(ctx: &Ctx<'_>, client: &UpcloudClient, id: PeeringId, timeout: Duration) -> Result<(), Error> {
-    let mut poller = Poller::new(timeout);
+pub async fn delete_half(
+    ctx: &Ctx<'_>,
+    client: &UpcloudClient,
+    id: PeeringId,
+    deadline: Deadline,
+) -> Result<(), Error> {
+    let mut poller = Poller::new(deadline);
     loop {
         let Some(half) = get_half(client, id).await? else { return Ok(()) };
         if half.state == PeeringState::Disabled {
@@ -318,7 +329,7 @@ async fn attached_servers(client: &UpcloudClient, network: NetworkId) -> Result<
 }
 
 /// Warns that servers on these (our) networks need a new DHCP lease to learn the peering's routes.
-pub async fn warn_dhcp(ctx: &mut Ctx<'_>, client: &UpcloudClient, networks: &[NetworkId]) {
+pub async fn warn_dhcp(ctx: &Ctx<'_>, client: &UpcloudClient, networks: &[NetworkId]) {
     let mut servers = Vec::new();
     for network in networks {
         if let Ok(found) = attached_servers(client, *network).await {

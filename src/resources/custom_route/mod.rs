@@ -15,7 +15,7 @@ use model::*;
 use crate::clouds::scaleway::ScalewayClient;
 use crate::clouds::upcloud::{StaticRoute, UpcloudClient};
 use crate::net::IpNet;
-use crate::resources::{Applied, Ctx, Error, ImportTarget, Planned, Resource};
+use crate::resources::{Applied, Claim, Ctx, Error, ImportTarget, Planned, Resource};
 use crate::tf::schema::IdentitySchema;
 use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics, FromValue, IntoValue, Schema, Value};
 
@@ -116,19 +116,25 @@ fn check_next_hop_kinds(table: &RouteTable, hop: &NextHop, diags: &mut Diagnosti
 }
 
 impl CustomRoute {
-    async fn apply_upcloud(&self, ctx: &Ctx<'_>, state: Route) -> Result<Route, Error> {
+    async fn apply_upcloud(&self, ctx: &Ctx<'_>, creating: bool, state: Route) -> Result<Route, Error> {
         let key = state.key().ok_or_else(|| Error::invalid("The route is not known", "", None))?;
         let nexthop = state.next_hop.known().and_then(|h| h.ip.known().cloned());
         let nexthop =
             nexthop.ok_or_else(|| Error::invalid("No next hop", "Set next_hop.ip.", Some(next_hop_path())))?;
         let name = state.description.known().map(String::as_str);
-        let route = upcloud::upsert(&self.locks, upcloud_client(ctx)?, &key, &nexthop, name).await?;
+        let (route, existed) = upcloud::upsert(&self.locks, upcloud_client(ctx)?, &key, &nexthop, name).await?;
+        if creating && existed {
+            ctx.warn_adopted(
+                "UpCloud static route",
+                &format!("to {} via {} on router {}", key.destination, route.nexthop, key.router),
+            );
+        }
         Ok(observe_upcloud(state, &key, &route))
     }
 
     async fn apply(&self, ctx: &Ctx<'_>, prior: Option<&Route>, state: Route) -> Result<Route, Error> {
         match state.table() {
-            Some(Table::Upcloud(_)) => self.apply_upcloud(ctx, state).await,
+            Some(Table::Upcloud(_)) => self.apply_upcloud(ctx, prior.is_none(), state).await,
             Some(Table::Scaleway { region, vpc }) => {
                 let client = scaleway_client(ctx)?;
                 let known = prior.and_then(|p| p.id.known()).and_then(|id| scaleway::parse_route_id(id));
@@ -244,13 +250,28 @@ impl Resource for CustomRoute {
                 ),
             }
         }
-        if let (Some(Table::Scaleway { region, vpc }), Some(Attr::Known(connection))) =
-            (route.table(), route.next_hop.known().map(|h| &h.connection))
-            && let Err(e) = scaleway::other_side(connection, &region, vpc)
+        if let Some(Attr::Known(connection)) = route.next_hop.known().map(|h| &h.connection) {
+            let path = AttrPath::root("next_hop").attr("connection");
+            match (connection.parse::<crate::net::ConnectionId>(), route.table()) {
+                (Err(e), _) => diags.push(
+                    Diagnostic::error(
+                        "Invalid next_hop.connection",
+                        format!("{e}. Use the id of a peering_connection, e.g. peering_connection.app.id."),
+                    )
+                    .at(path),
+                ),
+                (Ok(_), Some(Table::Scaleway { region, vpc })) => {
+                    if let Err(e) = scaleway::other_side(connection, &region, vpc) {
+                        diags.push(Diagnostic::error("Connection of another VPC", e).at(path));
+                    }
+                }
+                (Ok(_), _) => {}
+            }
+        }
+        if let Attr::Known(description) = &route.description
+            && let Some(problem) = crate::resources::text_problem(description)
         {
-            diags.push(
-                Diagnostic::error("Connection of another VPC", e).at(AttrPath::root("next_hop").attr("connection")),
-            );
+            diags.push(Diagnostic::error("Invalid description", problem).at(AttrPath::root("description")));
         }
         diags
     }
@@ -438,6 +459,18 @@ impl Resource for CustomRoute {
             ("route_table".to_string(), Value::string(table.to_string())),
             ("destination".to_string(), Value::string(route.destination.known()?.clone())),
         ])))
+    }
+
+    fn claims(&self, planned: &Value) -> Vec<Claim> {
+        let Ok(route) = Route::from_value(planned) else { return Vec::new() };
+        let (Some(table), Some(destination)) = (route.table(), route.destination.known()) else { return Vec::new() };
+        let Ok(destination) = destination.parse::<IpNet>() else { return Vec::new() };
+        let hop = route.next_hop.known().map(NextHop::describe).unwrap_or_default();
+        vec![Claim {
+            object: format!("The route to {destination} in route table {table}"),
+            holder: format!("the peering_custom_route to {destination}{hop}"),
+            path: AttrPath::root("destination"),
+        }]
     }
 
     fn generate_config(&self, state: &Value) -> Value {

@@ -212,6 +212,17 @@ impl Table {
     }
 }
 
+impl NextHop {
+    /// ` via …`, for messages.
+    pub fn describe(&self) -> String {
+        [&self.ip, &self.connection, &self.private_network_id, &self.resource_id]
+            .into_iter()
+            .filter_map(|v| v.known())
+            .map(|v| format!(" via {v}"))
+            .collect()
+    }
+}
+
 impl Route {
     /// The route table, when known and well-formed.
     pub fn table(&self) -> Option<Table> {

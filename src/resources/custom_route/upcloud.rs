@@ -52,16 +52,51 @@ async fn write_routes(client: &UpcloudClient, router: &Router, routes: Vec<Stati
     Ok(client.modify_router(router.uuid, &fields).await?)
 }
 
+/// How often a read-modify-write starts over after the cloud failed under it, and the pause
+/// before the first new start (it doubles each time).
+const RMW_ATTEMPTS: u32 = 6;
+const RMW_PAUSE: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Runs one read-modify-write of a router under its lock, starting over (re-reading) when the
+/// cloud failed: the HTTP layer has already retried each request, but a route must be as
+/// patient as the peering it serves. A write whose answer was lost is seen by the re-read.
+async fn with_router_lock<T, F: Future<Output = Result<T, Error>>>(
+    locks: &RouterLocks,
+    router: RouterId,
+    mut step: impl FnMut() -> F,
+) -> Result<T, Error> {
+    let _guard = locks.lock(router).await;
+    let mut attempt = 0;
+    loop {
+        match step().await {
+            Err(e) if e.is_resumable() && attempt + 1 < RMW_ATTEMPTS => {
+                tracing::debug!(error = %e, %router, attempt, "router read-modify-write failed; starting over");
+                tokio::time::sleep(RMW_PAUSE * 2u32.pow(attempt)).await;
+                attempt += 1;
+            }
+            result => return result,
+        }
+    }
+}
+
 /// Adds the route, or brings the existing one for this destination to the wanted next hop
-/// and name. Returns the route as the router now has it.
+/// and name. Returns the route as the router now has it, and whether one was there before.
 pub async fn upsert(
     locks: &RouterLocks,
     client: &UpcloudClient,
     key: &RouteKey,
     nexthop: &str,
     name: Option<&str>,
-) -> Result<StaticRoute, Error> {
-    let _guard = locks.lock(key.router).await;
+) -> Result<(StaticRoute, bool), Error> {
+    with_router_lock(locks, key.router, || upsert_once(client, key, nexthop, name)).await
+}
+
+async fn upsert_once(
+    client: &UpcloudClient,
+    key: &RouteKey,
+    nexthop: &str,
+    name: Option<&str>,
+) -> Result<(StaticRoute, bool), Error> {
     let router = get_router(client, key.router).await?.ok_or_else(|| missing_router(key.router))?;
     let mut routes = user_routes(&router);
     let wanted = StaticRoute {
@@ -70,26 +105,36 @@ pub async fn upsert(
         nexthop: nexthop.to_string(),
         kind: None,
     };
-    match routes.iter_mut().find(|r| r.route == key.destination) {
+    let existed = match routes.iter_mut().find(|r| r.route == key.destination) {
         Some(existing) if existing.nexthop == wanted.nexthop && (name.is_none() || existing.name == wanted.name) => {
-            return Ok(existing.clone());
+            return Ok((existing.clone(), true));
         }
         // An unnamed route keeps the name UpCloud gave it.
-        Some(existing) => *existing = StaticRoute { name: wanted.name.or(existing.name.take()), ..wanted },
-        None => routes.push(wanted),
-    }
+        Some(existing) => {
+            *existing = StaticRoute { name: wanted.name.or(existing.name.take()), ..wanted };
+            true
+        }
+        None => {
+            routes.push(wanted);
+            false
+        }
+    };
     let updated = write_routes(client, &router, routes).await?;
-    find(&updated, &key.destination).ok_or_else(|| {
+    let route = find(&updated, &key.destination).ok_or_else(|| {
         Error::failed(
             "UpCloud dropped the route",
             format!("Router {} accepted the route list without {}.", key.router, key.destination),
         )
-    })
+    })?;
+    Ok((route, existed))
 }
 
 /// Removes the route if it is there; a missing router or route is already done.
 pub async fn remove(locks: &RouterLocks, client: &UpcloudClient, key: &RouteKey) -> Result<(), Error> {
-    let _guard = locks.lock(key.router).await;
+    with_router_lock(locks, key.router, || remove_once(client, key)).await
+}
+
+async fn remove_once(client: &UpcloudClient, key: &RouteKey) -> Result<(), Error> {
     let Some(router) = get_router(client, key.router).await? else { return Ok(()) };
     let mut routes = user_routes(&router);
     let before = routes.len();

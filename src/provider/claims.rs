@@ -1,0 +1,106 @@
+//! One cloud object, one resource: two resources that would manage the same peering half or the
+//! same route are refused at plan time, before either writes.
+//!
+//! Terraform tells a provider neither resource addresses nor which calls belong to one resource
+//! instance, so each instance carries a token in its private state; a plan that re-plans one
+//! instance (a replacement plans twice) keeps its token and never conflicts with itself. The
+//! register covers one graph walk: `ConfigureProvider` starts a new one.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use crate::resources::Claim;
+use crate::tf::{Diagnostic, Diagnostics};
+
+/// What this provider keeps in a resource instance's private state.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Private {
+    #[serde(default)]
+    instance: Option<String>,
+}
+
+/// The instance token carried in `private`, or a new one; and the private bytes to plan.
+pub fn instance_token(prior_private: &[u8]) -> (String, Vec<u8>) {
+    let mut private: Private = serde_json::from_slice(prior_private).unwrap_or_default();
+    let token = private.instance.get_or_insert_with(|| uuid::Uuid::new_v4().to_string()).clone();
+    let bytes = serde_json::to_vec(&private).unwrap_or_default();
+    (token, bytes)
+}
+
+#[derive(Debug, Clone)]
+struct Holder {
+    instance: String,
+    description: String,
+}
+
+/// Who has claimed what in the current walk.
+#[derive(Debug, Default)]
+pub struct Register(Mutex<HashMap<String, Holder>>);
+
+impl Register {
+    pub fn reset(&self) {
+        self.lock().clear();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Holder>> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Records the claims of one instance; an error for each already held by another.
+    pub fn claim(&self, instance: &str, claims: Vec<Claim>) -> Diagnostics {
+        let mut held = self.lock();
+        let mut diags = Diagnostics::default();
+        for claim in claims {
+            match held.get(&claim.object) {
+                Some(other) if other.instance != instance => diags.push(
+                    Diagnostic::error(
+                        "Declared twice",
+                        format!(
+                            "{} is also managed by {} in this configuration. Two resources managing one object undo \
+                             each other on every apply, and destroying either removes it from both. Keep one of them \
+                             (Terraform does not tell providers resource addresses: look for the other by the values \
+                             above).",
+                            claim.object, other.description
+                        ),
+                    )
+                    .at(claim.path),
+                ),
+                Some(_) => {}
+                None => {
+                    held.insert(claim.object, Holder { instance: instance.to_string(), description: claim.holder });
+                }
+            }
+        }
+        diags
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tf::AttrPath;
+
+    fn claim(object: &str) -> Claim {
+        Claim { object: object.into(), holder: format!("holder of {object}"), path: AttrPath::root("x") }
+    }
+
+    #[test]
+    fn a_second_instance_is_refused_and_the_same_one_is_not() {
+        let register = Register::default();
+        let (a, private_a) = instance_token(&[]);
+        let (b, _) = instance_token(&[]);
+        assert_ne!(a, b);
+        assert!(register.claim(&a, vec![claim("half 1"), claim("half 2")]).is_empty());
+        // The same instance planned again (a replacement) keeps its token.
+        let (again, _) = instance_token(&private_a);
+        assert_eq!(again, a);
+        assert!(register.claim(&again, vec![claim("half 1")]).is_empty());
+        let refused = register.claim(&b, vec![claim("half 2"), claim("half 3")]);
+        assert_eq!(refused.0.len(), 1);
+        assert!(refused.0[0].detail.contains("holder of half 2"), "{refused:?}");
+        register.reset();
+        assert!(register.claim(&b, vec![claim("half 2")]).is_empty());
+    }
+}
