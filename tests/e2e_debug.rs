@@ -73,4 +73,7 @@ fn reattach_serves_many_terraform_runs() {
     let (code, out) = run(&["destroy", "-auto-approve", "-no-color"]);
     assert_eq!(code, Some(0), "{out}");
     assert!(emulator.world().upcloud.peerings.is_empty());
+    // Terraform exited three times; a provider started by hand is not tied to it.
+    let state = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    assert!(state.rsplit(')').next().is_some_and(|s| s.trim().starts_with(['S', 'R'])), "still serving: {state}");
 }

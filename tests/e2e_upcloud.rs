@@ -251,7 +251,10 @@ fn existing_halves_are_adopted_and_a_lost_half_is_recreated() {
     });
     let ws = Workspace::new(&emulator.url());
     ws.write("main.tf", &connection_config("adopted", demo::NETWORK_APP, demo::NETWORK_DB, ""));
-    ws.apply();
+    let applied = ws.apply();
+    // Adoption is said, naming the object taken over.
+    assert!(applied.flat().contains("Adopted an existing UpCloud network peering"), "{applied:?}");
+    assert!(applied.flat().contains(&existing.to_string()) && applied.flat().contains("made-by-hand"), "{applied:?}");
     let world = emulator.world();
     assert_eq!(world.upcloud.peerings.len(), 2, "adopted, not duplicated");
     assert_eq!(world.upcloud.peerings[&existing].name, "adopted", "adopted half takes the configured name");

@@ -26,7 +26,7 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
-            max_retries: 6,
+            max_retries: 10,
             base_delay: Duration::from_millis(200),
             max_delay: Duration::from_secs(20),
             request_timeout: Duration::from_secs(60),

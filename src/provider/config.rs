@@ -80,7 +80,7 @@ pub fn schema() -> Schema {
                 Attribute::plain(
                     "max_retries",
                     Type::Number,
-                    "How many times a failed API request (connection error, 408, 429, 5xx) is retried. Default: 6.",
+                    "How many times a failed API request (connection error, 408, 429, 5xx) is retried. Default: 10.",
                 )
                 .optional(),
                 Attribute::string(
