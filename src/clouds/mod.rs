@@ -7,6 +7,23 @@ pub mod upcloud;
 
 use std::fmt;
 
+/// The configured provider's clients: one per cloud that has credentials, or why there is none.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    pub aiven: Result<aiven::AivenClient, Unavailable>,
+    pub scaleway: Result<scaleway::ScalewayClient, Unavailable>,
+    pub upcloud: Result<upcloud::UpcloudClient, Unavailable>,
+}
+
+/// Why a cloud's client could not be built; reported where a resource needs it.
+#[derive(Debug, Clone)]
+pub enum Unavailable {
+    MissingCredentials,
+    Invalid(String),
+    /// The provider configuration still holds unknown values (first plan of a new dependency).
+    NotYetKnown,
+}
+
 /// A credential. It prints as a placeholder everywhere, so it cannot leak through a log line,
 /// an error or a `Debug` dump; only the HTTP layer reads it, to build the auth header.
 #[derive(Clone, PartialEq, Eq, Default)]

@@ -3,12 +3,11 @@
 
 use std::time::Duration;
 
-use crate::clouds::Secret;
+use crate::clouds::{Clients, Secret, Unavailable};
 use crate::clouds::aiven::{self, AivenClient};
 use crate::clouds::http::{ApiClient, Auth, HttpError, RetryPolicy};
 use crate::clouds::scaleway::{self, ScalewayClient};
 use crate::clouds::upcloud::{self, UpcloudClient};
-use crate::resources::Error;
 use crate::tf::schema::Attribute;
 use crate::tf::{AttrPath, Block, Diagnostic, Diagnostics, Schema, Type, Value};
 
@@ -96,74 +95,6 @@ pub fn schema() -> Schema {
     }
 }
 
-/// Where UpCloud credentials come from, resolved against the environment.
-#[derive(Debug, Clone)]
-pub struct UpcloudSettings {
-    pub auth: Option<Auth>,
-    pub api_url: String,
-}
-
-/// The configured provider: one client per cloud that has credentials.
-#[derive(Debug, Clone)]
-pub struct Clients {
-    pub aiven: Result<AivenClient, ClientUnavailable>,
-    pub scaleway: Result<ScalewayClient, ClientUnavailable>,
-    pub upcloud: Result<UpcloudClient, ClientUnavailable>,
-}
-
-/// Why a cloud's client could not be built; reported where a resource needs it.
-#[derive(Debug, Clone)]
-pub enum ClientUnavailable {
-    MissingCredentials,
-    Invalid(String),
-    /// The provider configuration still holds unknown values (first plan of a new dependency).
-    NotYetKnown,
-}
-
-impl ClientUnavailable {
-    fn to_error(&self, cloud: &'static str, setting: &'static str, env: &'static str, path: &AttrPath) -> Error {
-        match self {
-            ClientUnavailable::MissingCredentials => {
-                Error::MissingCredentials { cloud, setting, env, path: path.clone() }
-            }
-            ClientUnavailable::Invalid(reason) => {
-                Error::invalid(format!("Invalid {cloud} provider settings"), reason.clone(), Some(path.clone()))
-            }
-            ClientUnavailable::NotYetKnown => Error::invalid(
-                format!("{cloud} provider settings are not known yet"),
-                "The provider block depends on values known only after apply; apply those first.".to_string(),
-                Some(path.clone()),
-            ),
-        }
-    }
-}
-
-impl Clients {
-    /// The UpCloud client, or an error on `path` saying why there is none.
-    pub fn upcloud(&self, path: &AttrPath) -> Result<&UpcloudClient, Error> {
-        self.upcloud.as_ref().map_err(|why| {
-            why.to_error(
-                "UpCloud",
-                "upcloud { token }, or upcloud { username, password }",
-                "UPCLOUD_TOKEN, or UPCLOUD_USERNAME and UPCLOUD_PASSWORD",
-                path,
-            )
-        })
-    }
-
-    /// The Scaleway client, or an error on `path` saying why there is none.
-    pub fn scaleway(&self, path: &AttrPath) -> Result<&ScalewayClient, Error> {
-        self.scaleway.as_ref().map_err(|why| {
-            why.to_error("Scaleway", "scaleway { secret_key } (or a profile)", "SCW_SECRET_KEY, or SCW_PROFILE", path)
-        })
-    }
-
-    /// The Aiven client, or an error on `path` saying why there is none.
-    pub fn aiven(&self, path: &AttrPath) -> Result<&AivenClient, Error> {
-        self.aiven.as_ref().map_err(|why| why.to_error("Aiven", "aiven { token }", "AIVEN_TOKEN", path))
-    }
-}
-
 fn string_attr(value: &Value, name: &str) -> Result<Option<String>, ()> {
     match value.get(name) {
         Value::Unknown => Err(()),
@@ -231,9 +162,9 @@ fn retry_policy(config: &Value) -> RetryPolicy {
     policy
 }
 
-fn upcloud_client(config: &Value, policy: RetryPolicy) -> Result<UpcloudClient, ClientUnavailable> {
+fn upcloud_client(config: &Value, policy: RetryPolicy) -> Result<UpcloudClient, Unavailable> {
     let block = config.get("upcloud");
-    let unknown = |_| ClientUnavailable::NotYetKnown;
+    let unknown = |_| Unavailable::NotYetKnown;
     let token = setting(block, "token", "UPCLOUD_TOKEN").map_err(unknown)?;
     let username = setting(block, "username", "UPCLOUD_USERNAME").map_err(unknown)?;
     let password = setting(block, "password", "UPCLOUD_PASSWORD").map_err(unknown)?;
@@ -245,45 +176,45 @@ fn upcloud_client(config: &Value, policy: RetryPolicy) -> Result<UpcloudClient, 
         (Some(token), _, _) => Auth::Bearer(Secret::new(token)),
         (None, Some(username), Some(password)) => Auth::Basic { username, password: Secret::new(password) },
         (None, Some(_), None) => {
-            return Err(ClientUnavailable::Invalid(
+            return Err(Unavailable::Invalid(
                 "upcloud.username is set but upcloud.password (UPCLOUD_PASSWORD) is not.".into(),
             ));
         }
-        _ => return Err(ClientUnavailable::MissingCredentials),
+        _ => return Err(Unavailable::MissingCredentials),
     };
     ApiClient::new(&api_url, auth, policy)
         .map(UpcloudClient::new)
-        .map_err(|e| ClientUnavailable::Invalid(e.to_string()))
+        .map_err(|e| Unavailable::Invalid(e.to_string()))
 }
 
-fn aiven_client(config: &Value, policy: RetryPolicy) -> Result<AivenClient, ClientUnavailable> {
+fn aiven_client(config: &Value, policy: RetryPolicy) -> Result<AivenClient, Unavailable> {
     let block = config.get("aiven");
-    let unknown = |_| ClientUnavailable::NotYetKnown;
+    let unknown = |_| Unavailable::NotYetKnown;
     let token =
-        setting(block, "token", "AIVEN_TOKEN").map_err(unknown)?.ok_or(ClientUnavailable::MissingCredentials)?;
+        setting(block, "token", "AIVEN_TOKEN").map_err(unknown)?.ok_or(Unavailable::MissingCredentials)?;
     let api_url = setting(block, "api_url", "AIVEN_WEB_URL")
         .map_err(unknown)?
         .unwrap_or_else(|| aiven::DEFAULT_API_URL.to_string());
     let auth = Auth::Header { name: "authorization", value: Secret::new(format!("aivenv1 {token}")) };
-    ApiClient::new(&api_url, auth, policy).map(AivenClient::new).map_err(|e| ClientUnavailable::Invalid(e.to_string()))
+    ApiClient::new(&api_url, auth, policy).map(AivenClient::new).map_err(|e| Unavailable::Invalid(e.to_string()))
 }
 
 /// Precedence, for each setting: the provider block, then the environment, then the profile.
-fn scaleway_client(config: &Value, policy: RetryPolicy) -> Result<ScalewayClient, ClientUnavailable> {
+fn scaleway_client(config: &Value, policy: RetryPolicy) -> Result<ScalewayClient, Unavailable> {
     let block = config.get("scaleway");
-    let unknown = |_| ClientUnavailable::NotYetKnown;
+    let unknown = |_| Unavailable::NotYetKnown;
     let wanted = setting(block, "profile", "SCW_PROFILE").map_err(unknown)?;
     let profile = match scaleway::profile::config_path() {
         Some(path) => {
-            scaleway::profile::load(&path, wanted.as_deref()).map_err(|e| ClientUnavailable::Invalid(e.to_string()))?
+            scaleway::profile::load(&path, wanted.as_deref()).map_err(|e| Unavailable::Invalid(e.to_string()))?
         }
         None => Default::default(),
     };
-    let pick = |name: &str, env: &str, from_profile: Option<String>| -> Result<Option<String>, ClientUnavailable> {
+    let pick = |name: &str, env: &str, from_profile: Option<String>| -> Result<Option<String>, Unavailable> {
         Ok(setting(block, name, env).map_err(unknown)?.or(from_profile))
     };
     let secret =
-        pick("secret_key", "SCW_SECRET_KEY", profile.secret_key)?.ok_or(ClientUnavailable::MissingCredentials)?;
+        pick("secret_key", "SCW_SECRET_KEY", profile.secret_key)?.ok_or(Unavailable::MissingCredentials)?;
     let project = pick("project_id", "SCW_DEFAULT_PROJECT_ID", profile.default_project_id)?;
     let api_url =
         pick("api_url", "SCW_API_URL", profile.api_url)?.unwrap_or_else(|| scaleway::DEFAULT_API_URL.to_string());
@@ -292,7 +223,7 @@ fn scaleway_client(config: &Value, policy: RetryPolicy) -> Result<ScalewayClient
     let auth = Auth::Header { name: "x-auth-token", value: Secret::new(secret) };
     ApiClient::new(&api_url, auth, policy)
         .map(|api| ScalewayClient::new(api, project, region))
-        .map_err(|e| ClientUnavailable::Invalid(e.to_string()))
+        .map_err(|e| Unavailable::Invalid(e.to_string()))
 }
 
 /// Builds the clients from a `ConfigureProvider` config.

@@ -19,7 +19,7 @@ use crate::resources::custom_route::CustomRoute;
 use crate::resources::{Applied, Ctx, Error, ImportTarget, Resource};
 use crate::tf::proto::{self, provider_server::Provider};
 use crate::tf::{CodecError, Diagnostic, Diagnostics, Type, Value};
-use config::Clients;
+use crate::clouds::Clients;
 
 type Rpc<T> = Result<Response<T>, Status>;
 

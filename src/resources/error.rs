@@ -2,10 +2,12 @@
 
 use std::time::Duration;
 
+use crate::clouds::Unavailable;
 use crate::clouds::aiven::AivenError;
 use crate::clouds::scaleway::ScalewayError;
 use crate::clouds::upcloud::UpcloudError;
 use crate::tf::object::ShapeError;
+use crate::net::Cloud;
 use crate::tf::{AttrPath, CodecError, Diagnostic, Diagnostics};
 
 #[derive(Debug, thiserror::Error)]
@@ -144,6 +146,32 @@ fn humanize(d: Duration) -> String {
         (0, m, s) => format!("{m}m{s}s"),
         (h, m, _) => format!("{h}h{m}m"),
     }
+}
+
+/// A cloud's client, or an error on `path` saying why the provider has none.
+pub fn need<'c, C>(client: &'c Result<C, Unavailable>, cloud: Cloud, path: &AttrPath) -> Result<&'c C, Error> {
+    let name = cloud.display_name();
+    client.as_ref().map_err(|why| match why {
+        Unavailable::MissingCredentials => {
+            let (setting, env) = match cloud {
+                Cloud::Aiven => ("aiven { token }", "AIVEN_TOKEN"),
+                Cloud::Upcloud => (
+                    "upcloud { token }, or upcloud { username, password }",
+                    "UPCLOUD_TOKEN, or UPCLOUD_USERNAME and UPCLOUD_PASSWORD",
+                ),
+                Cloud::Scaleway => ("scaleway { secret_key } (or a profile)", "SCW_SECRET_KEY, or SCW_PROFILE"),
+            };
+            Error::MissingCredentials { cloud: name, setting, env, path: path.clone() }
+        }
+        Unavailable::Invalid(reason) => {
+            Error::invalid(format!("Invalid {name} provider settings"), reason.clone(), Some(path.clone()))
+        }
+        Unavailable::NotYetKnown => Error::invalid(
+            format!("{name} provider settings are not known yet"),
+            "The provider block depends on values known only after apply; apply those first.",
+            Some(path.clone()),
+        ),
+    })
 }
 
 /// Cloud errors that can say "that object does not exist".

@@ -8,9 +8,13 @@ mod error;
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
-pub use error::{Error, unless_gone};
+pub use error::{Error, need, unless_gone};
 
-use crate::provider::config::Clients;
+use crate::clouds::Clients;
+use crate::clouds::aiven::AivenClient;
+use crate::clouds::scaleway::ScalewayClient;
+use crate::clouds::upcloud::UpcloudClient;
+use crate::net::Cloud;
 use crate::tf::schema::IdentitySchema;
 use crate::tf::{AttrPath, Diagnostics, Schema, Value};
 
@@ -30,6 +34,21 @@ impl<'a> Ctx<'a> {
     pub fn warn(&self, summary: impl Into<String>, detail: impl Into<String>) {
         let warning = crate::tf::Diagnostic::warning(summary, detail);
         self.warnings.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(warning);
+    }
+
+    /// The UpCloud client, or an error on `path` saying why there is none.
+    pub fn upcloud(&self, path: &AttrPath) -> Result<&'a UpcloudClient, Error> {
+        need(&self.clients.upcloud, Cloud::Upcloud, path)
+    }
+
+    /// The Aiven client, or an error on `path` saying why there is none.
+    pub fn aiven(&self, path: &AttrPath) -> Result<&'a AivenClient, Error> {
+        need(&self.clients.aiven, Cloud::Aiven, path)
+    }
+
+    /// The Scaleway client, or an error on `path` saying why there is none.
+    pub fn scaleway(&self, path: &AttrPath) -> Result<&'a ScalewayClient, Error> {
+        need(&self.clients.scaleway, Cloud::Scaleway, path)
     }
 
     /// Says that a create took over an object it found instead of making one: it may belong

@@ -105,11 +105,11 @@ impl Pair {
 }
 
 fn upcloud_client<'c>(ctx: &Ctx<'c>) -> Result<&'c crate::clouds::upcloud::UpcloudClient, Error> {
-    ctx.clients.upcloud(&AttrPath::root("network"))
+    ctx.upcloud(&AttrPath::root("network"))
 }
 
 fn scaleway_client<'c>(ctx: &Ctx<'c>) -> Result<&'c crate::clouds::scaleway::ScalewayClient, Error> {
-    ctx.clients.scaleway(&AttrPath::root("network"))
+    ctx.scaleway(&AttrPath::root("network"))
 }
 
 fn applied(state: Option<Connection>, result: Result<(), Error>) -> Applied {

@@ -12,7 +12,8 @@ use super::upcloud::{self, cidrs_of, half_of, wanted_labels};
 use crate::clouds::aiven::{AivenClient, PeeringConnection, PeeringState as AivenState, Vpc};
 use crate::clouds::upcloud::{NetworkPeering, PeeringState, UpcloudClient};
 use crate::net::{NetworkId, PeeringId, first_overlap};
-use crate::provider::config::Clients;
+use crate::clouds::Clients;
+use crate::net::Cloud;
 use crate::resources::{Ctx, Error};
 use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics};
 
@@ -52,11 +53,11 @@ impl Pair {
     }
 
     fn aiven_client<'c>(&self, clients: &'c Clients) -> Result<&'c AivenClient, Error> {
-        clients.aiven(&AttrPath::root(self.aiven_root()))
+        crate::resources::need(&clients.aiven, Cloud::Aiven, &AttrPath::root(self.aiven_root()))
     }
 
     fn upcloud_client<'c>(&self, clients: &'c Clients) -> Result<&'c UpcloudClient, Error> {
-        clients.upcloud(&AttrPath::root(self.upcloud_root()))
+        crate::resources::need(&clients.upcloud, Cloud::Upcloud, &AttrPath::root(self.upcloud_root()))
     }
 
     fn aiven_half_attr<'s>(&self, state: &'s Connection) -> &'s Attr<Half> {

@@ -32,11 +32,11 @@ impl Default for CustomRoute {
 }
 
 fn upcloud_client<'c>(ctx: &Ctx<'c>) -> Result<&'c UpcloudClient, Error> {
-    ctx.clients.upcloud(&AttrPath::root("route_table"))
+    ctx.upcloud(&AttrPath::root("route_table"))
 }
 
 fn scaleway_client<'c>(ctx: &Ctx<'c>) -> Result<&'c ScalewayClient, Error> {
-    ctx.clients.scaleway(&AttrPath::root("route_table"))
+    ctx.scaleway(&AttrPath::root("route_table"))
 }
 
 /// The state for an UpCloud route as the router has it; `description` follows the remote name
