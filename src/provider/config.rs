@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
-use crate::clouds::{Clients, Secret, Unavailable};
 use crate::clouds::aiven::{self, AivenClient};
 use crate::clouds::http::{ApiClient, Auth, HttpError, RetryPolicy};
 use crate::clouds::scaleway::{self, ScalewayClient};
 use crate::clouds::upcloud::{self, UpcloudClient};
+use crate::clouds::{Clients, Secret, Unavailable};
 use crate::tf::schema::Attribute;
 use crate::tf::{AttrPath, Block, Diagnostic, Diagnostics, Schema, Type, Value};
 
@@ -182,16 +182,13 @@ fn upcloud_client(config: &Value, policy: RetryPolicy) -> Result<UpcloudClient, 
         }
         _ => return Err(Unavailable::MissingCredentials),
     };
-    ApiClient::new(&api_url, auth, policy)
-        .map(UpcloudClient::new)
-        .map_err(|e| Unavailable::Invalid(e.to_string()))
+    ApiClient::new(&api_url, auth, policy).map(UpcloudClient::new).map_err(|e| Unavailable::Invalid(e.to_string()))
 }
 
 fn aiven_client(config: &Value, policy: RetryPolicy) -> Result<AivenClient, Unavailable> {
     let block = config.get("aiven");
     let unknown = |_| Unavailable::NotYetKnown;
-    let token =
-        setting(block, "token", "AIVEN_TOKEN").map_err(unknown)?.ok_or(Unavailable::MissingCredentials)?;
+    let token = setting(block, "token", "AIVEN_TOKEN").map_err(unknown)?.ok_or(Unavailable::MissingCredentials)?;
     let api_url = setting(block, "api_url", "AIVEN_WEB_URL")
         .map_err(unknown)?
         .unwrap_or_else(|| aiven::DEFAULT_API_URL.to_string());
@@ -213,8 +210,7 @@ fn scaleway_client(config: &Value, policy: RetryPolicy) -> Result<ScalewayClient
     let pick = |name: &str, env: &str, from_profile: Option<String>| -> Result<Option<String>, Unavailable> {
         Ok(setting(block, name, env).map_err(unknown)?.or(from_profile))
     };
-    let secret =
-        pick("secret_key", "SCW_SECRET_KEY", profile.secret_key)?.ok_or(Unavailable::MissingCredentials)?;
+    let secret = pick("secret_key", "SCW_SECRET_KEY", profile.secret_key)?.ok_or(Unavailable::MissingCredentials)?;
     let project = pick("project_id", "SCW_DEFAULT_PROJECT_ID", profile.default_project_id)?;
     let api_url =
         pick("api_url", "SCW_API_URL", profile.api_url)?.unwrap_or_else(|| scaleway::DEFAULT_API_URL.to_string());

@@ -14,12 +14,12 @@ use std::sync::{Arc, Mutex, RwLock};
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
+use crate::clouds::Clients;
 use crate::resources::connection::PeeringConnection;
 use crate::resources::custom_route::CustomRoute;
 use crate::resources::{Applied, Ctx, Error, ImportTarget, Resource};
 use crate::tf::proto::{self, provider_server::Provider};
 use crate::tf::{CodecError, Diagnostic, Diagnostics, Type, Value};
-use crate::clouds::Clients;
 
 type Rpc<T> = Result<Response<T>, Status>;
 

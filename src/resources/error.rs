@@ -6,8 +6,8 @@ use crate::clouds::Unavailable;
 use crate::clouds::aiven::AivenError;
 use crate::clouds::scaleway::ScalewayError;
 use crate::clouds::upcloud::UpcloudError;
-use crate::tf::object::ShapeError;
 use crate::net::Cloud;
+use crate::tf::object::ShapeError;
 use crate::tf::{AttrPath, CodecError, Diagnostic, Diagnostics};
 
 #[derive(Debug, thiserror::Error)]

@@ -6,6 +6,11 @@ use std::sync::Arc;
 
 use uuid::Uuid;
 
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+
+use super::half::{Half, Phase, Wanted};
 use super::poll::{Deadline, Poller};
 use crate::clouds::aiven::{AivenClient, PeeringConnection, PeeringState, Vpc, VpcState, upcloud_zone};
 use crate::clouds::upcloud::NetworkPeering;
@@ -129,108 +134,119 @@ pub fn failure(vref: &VpcRef, half: &PeeringConnection) -> Error {
     Error::failed(format!("Aiven peering is {}", half.state.as_str()), detail)
 }
 
-/// Finds the live Aiven half toward `network`, creating it only when there is none. A dead one
-/// (e.g. `DELETED_BY_PEER`) is deleted first; a create whose answer was lost is looked for again.
-pub async fn ensure_half(
-    ctx: &Ctx<'_>,
-    client: &AivenClient,
-    vref: &VpcRef,
-    network: NetworkId,
-    deadline: Deadline,
-) -> Result<PeeringConnection, Error> {
-    const ATTEMPTS: usize = 6;
-    let mut last_error = None;
-    for attempt in 0..ATTEMPTS {
-        let vpc = get_vpc(client, vref).await?;
-        if let Some(existing) = find_half(&vpc, network, None) {
-            if !existing.state.is_dead() {
-                if attempt == 0 {
-                    let id = existing.peering_connection_id.map(|id| id.to_string()).unwrap_or_default();
-                    ctx.warn_adopted(
-                        "Aiven peering connection",
-                        &format!("{id} of project VPC {vref} toward UpCloud network {network}"),
-                    );
-                }
-                return Ok(existing);
-            }
-            delete_half(ctx, client, vref, network, deadline).await?;
-            continue;
-        }
-        match client.create_upcloud_peering(&vref.project, vref.vpc, &network.to_string()).await {
-            Ok(created) => return Ok(created),
-            Err(e) if e.outcome_unknown() || e.is_conflict() => {
-                tracing::debug!(error = %e, "Aiven peering create did not answer or conflicted; looking again");
-                if e.is_conflict() && vpc.state != VpcState::Active {
-                    wait_vpc_active(ctx, client, vref, deadline).await?;
-                }
-                last_error = Some(e);
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(last_error.map(Error::from).unwrap_or_else(|| Error::failed("Aiven peering create failed", "no answer")))
+/// The Aiven half: the peering connection of a project VPC toward an UpCloud network. It has no
+/// GET of its own, no name and no tags; it is read from its VPC.
+pub struct AivenHalf<'c> {
+    pub client: &'c AivenClient,
+    pub vpc: VpcRef,
+    pub network: NetworkId,
 }
 
-/// Polls the half until Aiven has built its side (`PENDING_PEER`, or already `ACTIVE`); a dead
-/// state ends the wait at once with Aiven's explanation.
-pub async fn wait_built(
-    ctx: &Ctx<'_>,
-    client: &AivenClient,
-    vref: &VpcRef,
-    network: NetworkId,
-    known: Option<Uuid>,
-    deadline: Deadline,
-) -> Result<PeeringConnection, Error> {
-    let mut poller = Poller::new(deadline);
-    loop {
-        let vpc = get_vpc(client, vref).await?;
-        let Some(half) = find_half(&vpc, network, known) else {
-            return Err(Error::failed(
-                "Aiven peering disappeared",
-                format!("The peering from {vref} to {network} is gone."),
-            ));
-        };
-        if half.state.is_dead() {
-            return Err(failure(vref, &half));
-        }
-        if matches!(half.state, PeeringState::PendingPeer | PeeringState::Active) {
-            return Ok(half);
-        }
-        poller
-            .wait(ctx, || format!("the Aiven peering from {vref} to {network} (now {})", half.state.as_str()))
-            .await?;
-    }
-}
+#[async_trait]
+impl Half for AivenHalf<'_> {
+    type Object = PeeringConnection;
+    type Id = Uuid;
+    const KIND: &'static str = "Aiven peering connection";
 
-/// Deletes the half toward `network` and waits until Aiven no longer lists it. Gone is done.
-pub async fn delete_half(
-    ctx: &Ctx<'_>,
-    client: &AivenClient,
-    vref: &VpcRef,
-    network: NetworkId,
-    deadline: Deadline,
-) -> Result<(), Error> {
-    match client.delete_upcloud_peering(&vref.project, vref.vpc, &network.to_string()).await {
-        Ok(_) => {}
-        Err(e) if e.is_not_found() => return Ok(()),
-        Err(e) => return Err(e.into()),
+    fn id(object: &PeeringConnection) -> Option<Uuid> {
+        object.peering_connection_id
     }
-    let mut poller = Poller::new(deadline);
-    loop {
-        let vpc = match client.get_vpc(&vref.project, vref.vpc).await {
+
+    fn native_state(object: &PeeringConnection) -> String {
+        object.state.as_str().to_string()
+    }
+
+    fn phase(object: &PeeringConnection) -> Phase {
+        phase_of(object.state)
+    }
+
+    fn name_and_tags(_: &PeeringConnection) -> Option<(String, BTreeMap<String, String>)> {
+        None
+    }
+
+    fn describe(&self, object: &PeeringConnection) -> String {
+        let id = object.peering_connection_id.map(|id| id.to_string()).unwrap_or_default();
+        format!("{id} of project VPC {} toward UpCloud network {}", self.vpc, self.network)
+    }
+
+    async fn find(&self) -> Result<Option<PeeringConnection>, Error> {
+        Ok(find_half(&get_vpc(self.client, &self.vpc).await?, self.network, None))
+    }
+
+    async fn get(&self, id: Uuid) -> Result<Option<PeeringConnection>, Error> {
+        let vpc = match self.client.get_vpc(&self.vpc.project, self.vpc.vpc).await {
             Ok(vpc) => vpc,
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(vpc.peering_connections.into_iter().find(|p| p.peering_connection_id == Some(id)))
+    }
+
+    /// Aiven refuses (409) while the VPC is still being built; then it waits for the VPC.
+    async fn create(&self, ctx: &Ctx<'_>, _: &Wanted, deadline: Deadline) -> Result<PeeringConnection, Error> {
+        let vref = &self.vpc;
+        match self.client.create_upcloud_peering(&vref.project, vref.vpc, &self.network.to_string()).await {
+            Ok(created) => Ok(created),
+            Err(e) if e.is_conflict() => {
+                wait_vpc_active(ctx, self.client, vref, deadline).await?;
+                Err(e.into())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn may_exist_after(error: &Error) -> bool {
+        matches!(error, Error::Aiven(e) if e.outcome_unknown() || e.is_conflict())
+    }
+
+    async fn align(&self, object: PeeringConnection, _: &Wanted) -> Result<PeeringConnection, Error> {
+        Ok(object)
+    }
+
+    /// Deletes the half toward the network and waits until Aiven no longer lists it.
+    async fn remove(&self, ctx: &Ctx<'_>, _: PeeringConnection, deadline: Deadline) -> Result<(), Error> {
+        let vref = &self.vpc;
+        match self.client.delete_upcloud_peering(&vref.project, vref.vpc, &self.network.to_string()).await {
+            Ok(_) => {}
             Err(e) if e.is_not_found() => return Ok(()),
             Err(e) => return Err(e.into()),
-        };
-        let network_text = network.to_string();
-        let remaining = vpc
-            .peering_connections
-            .iter()
-            .find(|p| p.is_upcloud_peering_to(&network_text) && p.state != PeeringState::Deleted);
-        if remaining.is_none() {
-            return Ok(());
         }
-        poller.wait(ctx, || format!("the Aiven peering from {vref} to {network} to be deleted")).await?;
+        let mut poller = Poller::new(deadline);
+        loop {
+            let vpc = match self.client.get_vpc(&vref.project, vref.vpc).await {
+                Ok(vpc) => vpc,
+                Err(e) if e.is_not_found() => return Ok(()),
+                Err(e) => return Err(e.into()),
+            };
+            let network = self.network.to_string();
+            let remaining = vpc
+                .peering_connections
+                .iter()
+                .any(|p| p.is_upcloud_peering_to(&network) && p.state != PeeringState::Deleted);
+            if !remaining {
+                return Ok(());
+            }
+            poller.wait(ctx, || format!("the Aiven peering from {vref} to {network} to be deleted")).await?;
+        }
+    }
+
+    async fn failure(&self, object: &PeeringConnection) -> Error {
+        failure(&self.vpc, object)
+    }
+}
+
+/// Aiven's peering states in the words every cloud shares.
+pub fn phase_of(state: PeeringState) -> Phase {
+    match state {
+        PeeringState::Approved | PeeringState::ApprovedPeerRequested | PeeringState::Unrecognised => {
+            Phase::Provisioning
+        }
+        PeeringState::PendingPeer => Phase::WaitingForPeer,
+        PeeringState::Active => Phase::Active,
+        PeeringState::DeletedByPeer | PeeringState::RejectedByPeer | PeeringState::Deleting | PeeringState::Deleted => {
+            Phase::Dead
+        }
+        PeeringState::InvalidSpecification | PeeringState::Error => Phase::Failed,
     }
 }
 

@@ -1,15 +1,17 @@
 //! `peering_connection`: a whole peering between two networks.
 //!
-//! The schema and typed model live in [`model`]; each supported pair of clouds has its own
-//! orchestration ([`pair_upcloud`], [`pair_aiven`]) built on per-cloud half operations
-//! ([`upcloud`], [`aiven`]). This file validates, plans and dispatches.
+//! The schema and typed model live in [`model`]. Every cloud's half of a peering implements one
+//! trait ([`half::Half`]: [`upcloud`], [`scaleway`], [`aiven`]), so finding or creating, waiting
+//! and removing are written once ([`half`]); symmetric pairs are one generic [`pair::Pair`], and
+//! Aiven ↔ UpCloud the asymmetric [`pair_aiven`]. This file validates, plans and dispatches.
 
 mod aiven;
+mod half;
 mod model;
+mod pair;
 mod pair_aiven;
-mod pair_scaleway;
-mod pair_upcloud;
 mod poll;
+mod scaleway;
 mod status;
 mod upcloud;
 
@@ -42,9 +44,37 @@ const ONE_OF: &[(&str, &[&str])] =
 
 /// A supported pair of clouds, with what each orchestration needs.
 enum Pair {
-    Upcloud(pair_upcloud::Pair),
+    Upcloud { local: NetworkId, peer: NetworkId },
     Aiven(pair_aiven::Pair),
-    Scaleway(pair_scaleway::Pair),
+    Scaleway { region: String, local: uuid::Uuid, peer: uuid::Uuid },
+}
+
+/// Runs `$sym` with `$p` bound to the generic pair of a symmetric cloud (built with its client),
+/// or `$aiven` with `$a` bound to the Aiven pair; `$or` turns a missing client into the result.
+macro_rules! on_pair {
+    ($ctx:expr, $pair:expr, ?, |$p:ident| $sym:expr, |$a:ident| $aiven:expr) => {
+        on_pair!($ctx, $pair, |e| return Err(e), |$p| $sym, |$a| $aiven)
+    };
+    ($ctx:expr, $pair:expr, |$e:ident| $or:expr, |$p:ident| $sym:expr, |$a:ident| $aiven:expr) => {{
+        let path = AttrPath::root("network");
+        match $pair {
+            Pair::Upcloud { local, peer } => match $ctx.upcloud(&path) {
+                Ok(client) => {
+                    let $p = pair::Pair { cloud: upcloud::Upcloud { client }, local, peer };
+                    $sym
+                }
+                Err($e) => $or,
+            },
+            Pair::Scaleway { region, local, peer } => match $ctx.scaleway(&path) {
+                Ok(client) => {
+                    let $p = pair::Pair { cloud: scaleway::Scaleway { client, region }, local, peer };
+                    $sym
+                }
+                Err($e) => $or,
+            },
+            Pair::Aiven($a) => $aiven,
+        }
+    }};
 }
 
 impl Pair {
@@ -52,7 +82,7 @@ impl Pair {
         let vpc = |project: &String, vpc_id: &uuid::Uuid| aiven::VpcRef { project: project.clone(), vpc: *vpc_id };
         match (&id.network, &id.peer_network) {
             (NetworkRef::Upcloud { network_id: local }, NetworkRef::Upcloud { network_id: peer }) => {
-                Ok(Pair::Upcloud(pair_upcloud::Pair { local: *local, peer: *peer }))
+                Ok(Pair::Upcloud { local: *local, peer: *peer })
             }
             (NetworkRef::Aiven { project, vpc_id }, NetworkRef::Upcloud { network_id }) => {
                 Ok(Pair::Aiven(pair_aiven::Pair {
@@ -82,7 +112,7 @@ impl Pair {
                         Some(AttrPath::root("peer_network").attr("scaleway").attr("region")),
                     ));
                 }
-                Ok(Pair::Scaleway(pair_scaleway::Pair { region: region.clone(), local: *local, peer: *peer }))
+                Ok(Pair::Scaleway { region: region.clone(), local: *local, peer: *peer })
             }
             (a, b) => Err(Error::invalid(
                 "Unsupported peering pair",
@@ -102,14 +132,6 @@ impl Pair {
         let id = state.connection_id().ok_or_else(|| Error::invalid("The endpoints are not known", "", None))?;
         Pair::of(&id)
     }
-}
-
-fn upcloud_client<'c>(ctx: &Ctx<'c>) -> Result<&'c crate::clouds::upcloud::UpcloudClient, Error> {
-    ctx.upcloud(&AttrPath::root("network"))
-}
-
-fn scaleway_client<'c>(ctx: &Ctx<'c>) -> Result<&'c crate::clouds::scaleway::ScalewayClient, Error> {
-    ctx.scaleway(&AttrPath::root("network"))
 }
 
 fn applied(state: Option<Connection>, result: Result<(), Error>) -> Applied {
@@ -235,7 +257,7 @@ impl Resource for PeeringConnection {
                     .iter()
                     .any(|e| e.known().is_some_and(|e| !e.scaleway.is_null())) =>
             {
-                scaleway_client(ctx)?;
+                ctx.scaleway(&AttrPath::root("network"))?;
             }
             Err(_) => {}
         }
@@ -269,11 +291,10 @@ impl Resource for PeeringConnection {
                 // The checks see the configured network ID (null when the user set none).
                 planned.aiven_network_id = config.aiven_network_id.clone();
                 if let Some(id) = &id {
-                    let diags = match Pair::of(id)? {
-                        Pair::Upcloud(pair) => pair.check(upcloud_client(ctx)?, planned.is_managed()).await?,
-                        Pair::Aiven(pair) => pair.check(ctx.clients, &planned).await?,
-                        Pair::Scaleway(pair) => pair.check(scaleway_client(ctx)?, planned.is_managed()).await?,
-                    };
+                    let managed = planned.is_managed();
+                    let diags = on_pair!(ctx, Pair::of(id)?, ?, |p| p.check(managed).await?, |p| p
+                        .check(ctx.clients, &planned)
+                        .await?);
                     if diags.has_errors() {
                         return Err(Error::Rejected(diags));
                     }
@@ -290,27 +311,13 @@ impl Resource for PeeringConnection {
             Ok(state) => state,
             Err(e) => return applied(None, Err(e.into())),
         };
-        match Pair::of_state(&state) {
-            Ok(Pair::Upcloud(pair)) => match upcloud_client(ctx) {
-                Ok(client) => {
-                    let (state, result) = pair.create(ctx, client, state).await;
-                    created(state, result)
-                }
-                Err(e) => applied(None, Err(e)),
-            },
-            Ok(Pair::Aiven(pair)) => {
-                let (state, result) = pair.create(ctx, state).await;
-                created(state, result)
-            }
-            Ok(Pair::Scaleway(pair)) => match scaleway_client(ctx) {
-                Ok(client) => {
-                    let (state, result) = pair.create(ctx, client, state).await;
-                    created(state, result)
-                }
-                Err(e) => applied(None, Err(e)),
-            },
-            Err(e) => applied(None, Err(e)),
-        }
+        let pair = match Pair::of_state(&state) {
+            Ok(pair) => pair,
+            Err(e) => return applied(None, Err(e)),
+        };
+        let (state, result) =
+            on_pair!(ctx, pair, |e| (None, Err(e)), |p| p.create(ctx, state).await, |p| p.create(ctx, state).await);
+        created(state, result)
     }
 
     async fn update(&self, ctx: &mut Ctx<'_>, prior: &Value, planned: &Value) -> Applied {
@@ -318,46 +325,30 @@ impl Resource for PeeringConnection {
             (Ok(p), Ok(n)) => (p, n),
             (Err(e), _) | (_, Err(e)) => return Applied { state: prior.clone(), result: Err(e.into()) },
         };
-        let failed = |e: Error| Applied { state: prior.clone(), result: Err(e) };
-        match Pair::of_state(&planned) {
-            Ok(Pair::Upcloud(pair)) => match upcloud_client(ctx) {
-                Ok(client) => match pair.update(ctx, client, &prior_state, planned).await {
-                    Ok((state, result)) => applied(Some(state), result),
-                    Err(e) => failed(e),
-                },
-                Err(e) => failed(e),
-            },
-            Ok(Pair::Aiven(pair)) => {
-                let (state, result) = pair.update(ctx, &prior_state, planned).await;
-                applied(Some(state), result)
-            }
-            Ok(Pair::Scaleway(pair)) => match scaleway_client(ctx) {
-                Ok(client) => match pair.update(ctx, client, &prior_state, planned).await {
-                    (Some(state), result) => applied(Some(state), result),
-                    (None, result) => Applied { state: prior.clone(), result },
-                },
-                Err(e) => failed(e),
-            },
-            Err(e) => failed(e),
+        let pair = match Pair::of_state(&planned) {
+            Ok(pair) => pair,
+            Err(e) => return Applied { state: prior.clone(), result: Err(e) },
+        };
+        let (state, result) =
+            on_pair!(ctx, pair, |e| (None, Err(e)), |p| p.update(ctx, &prior_state, planned).await, |p| {
+                let (state, result) = p.update(ctx, &prior_state, planned).await;
+                (Some(state), result)
+            });
+        match state {
+            Some(state) => applied(Some(state), result),
+            None => Applied { state: prior.clone(), result },
         }
     }
 
     async fn delete(&self, ctx: &mut Ctx<'_>, prior: &Value) -> Result<(), Error> {
         let prior = Connection::from_value(prior)?;
-        match Pair::of_state(&prior)? {
-            Pair::Upcloud(pair) => pair.delete(ctx, upcloud_client(ctx)?, &prior).await,
-            Pair::Aiven(pair) => pair.delete(ctx, &prior).await,
-            Pair::Scaleway(pair) => pair.delete(scaleway_client(ctx)?, &prior).await,
-        }
+        on_pair!(ctx, Pair::of_state(&prior)?, ?, |p| p.delete(ctx, &prior).await, |p| p.delete(ctx, &prior).await)
     }
 
     async fn read(&self, ctx: &mut Ctx<'_>, state: &Value) -> Result<Option<Value>, Error> {
         let state = Connection::from_value(state)?;
-        let refreshed = match Pair::of_state(&state)? {
-            Pair::Upcloud(pair) => pair.read(upcloud_client(ctx)?, state).await?,
-            Pair::Aiven(pair) => pair.read(ctx, state).await?,
-            Pair::Scaleway(pair) => pair.read(scaleway_client(ctx)?, state).await?,
-        };
+        let refreshed =
+            on_pair!(ctx, Pair::of_state(&state)?, ?, |p| p.read(state).await?, |p| p.read(ctx, state).await?);
         Ok(refreshed.map(IntoValue::into_value))
     }
 
@@ -378,11 +369,7 @@ impl Resource for PeeringConnection {
             wait_for: Attr::Known(WAIT_FOR_ACTIVE.into()),
             ..Default::default()
         };
-        let imported = match Pair::of(&id)? {
-            Pair::Upcloud(pair) => pair.import(upcloud_client(ctx)?, state).await?,
-            Pair::Aiven(pair) => pair.import(ctx, state).await?,
-            Pair::Scaleway(pair) => pair.import(scaleway_client(ctx)?, state).await?,
-        };
+        let imported = on_pair!(ctx, Pair::of(&id)?, ?, |p| p.import(state).await?, |p| p.import(ctx, state).await?);
         Ok(imported.into_value())
     }
 
@@ -443,9 +430,8 @@ async fn import_id(ctx: &Ctx<'_>, text: &str) -> Result<ConnectionId, Error> {
         let id: PeeringId = uuid.parse().map_err(|_| {
             Error::invalid("Invalid import id", format!("{uuid:?} is not a UUID (upcloud-peering/PEERING_UUID)."), None)
         })?;
-        let client = upcloud_client(ctx)?;
-        let half = upcloud::get_half(client, id)
-            .await?
+        let client = ctx.upcloud(&AttrPath::root("network"))?;
+        let half = crate::resources::unless_gone(client.get_peering(id).await)?
             .ok_or_else(|| Error::invalid("Nothing to import", format!("No UpCloud peering {id} exists."), None))?;
         let network = NetworkRef::Upcloud { network_id: half.network.uuid };
         // A peer the user's account cannot see may be the network behind an Aiven VPC.
@@ -471,12 +457,13 @@ async fn import_id(ctx: &Ctx<'_>, text: &str) -> Result<ConnectionId, Error> {
         };
         let (region, id) = rest.split_once('/').ok_or_else(invalid)?;
         let id: uuid::Uuid = id.parse().map_err(|_| invalid())?;
-        let connector = scaleway_client(ctx)?.get_connector(region, id).await.map_err(|e| match e {
-            e if e.is_not_found() => {
-                Error::invalid("Nothing to import", format!("No Scaleway connector {id} in {region}."), None)
-            }
-            e => e.into(),
-        })?;
+        let connector =
+            ctx.scaleway(&AttrPath::root("network"))?.get_connector(region, id).await.map_err(|e| match e {
+                e if e.is_not_found() => {
+                    Error::invalid("Nothing to import", format!("No Scaleway connector {id} in {region}."), None)
+                }
+                e => e.into(),
+            })?;
         return Ok(ConnectionId {
             network: NetworkRef::Scaleway { region: region.to_string(), vpc_id: connector.vpc_id },
             peer_network: NetworkRef::Scaleway { region: region.to_string(), vpc_id: connector.target_vpc_id },

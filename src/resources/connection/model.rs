@@ -330,13 +330,16 @@ impl Connection {
 
     /// Whether a half is in a state that an in-place update repairs, or (managed) missing.
     pub fn needs_repair(&self) -> bool {
-        let repairable = |h: &Attr<Half>| {
+        let Some(id) = self.connection_id() else { return false };
+        // Each half is in its own network's cloud, and says its state in that cloud's words.
+        let repairable = |h: &Attr<Half>, cloud| {
             h.known()
                 .and_then(|h| h.state.known())
-                .is_some_and(|s| super::status::REPAIRABLE_HALF_STATES.contains(&s.as_str()))
+                .and_then(|native| super::half::stored_phase(cloud, native))
+                .is_some_and(super::half::Phase::needs_repair)
         };
-        repairable(&self.network_half)
-            || (self.is_managed() && (self.peer_half.is_null() || repairable(&self.peer_half)))
+        repairable(&self.network_half, id.network.cloud())
+            || (self.is_managed() && (self.peer_half.is_null() || repairable(&self.peer_half, id.peer_network.cloud())))
     }
 
     /// Fills a Scaleway endpoint's unset region with the provider's default.

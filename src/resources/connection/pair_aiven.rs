@@ -4,16 +4,18 @@
 
 use uuid::Uuid;
 
+use super::aiven::AivenHalf;
 use super::aiven::{self, VpcRef};
+use super::half::{self, Goal, Half as _, Wanted, Watch, Watched};
 use super::model::*;
-use super::poll::{Deadline, Poller};
+use super::poll::Deadline;
 use super::status::Status;
-use super::upcloud::{self, cidrs_of, half_of, wanted_labels};
+use super::upcloud::{self, UpcloudHalf, cidrs_of};
+use crate::clouds::Clients;
 use crate::clouds::aiven::{AivenClient, PeeringConnection, PeeringState as AivenState, Vpc};
 use crate::clouds::upcloud::{NetworkPeering, PeeringState, UpcloudClient};
-use crate::net::{NetworkId, PeeringId, first_overlap};
-use crate::clouds::Clients;
 use crate::net::Cloud;
+use crate::net::{NetworkId, PeeringId, first_overlap};
 use crate::resources::{Ctx, Error};
 use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics};
 
@@ -191,15 +193,8 @@ impl Pair {
 
     /// Fills the computed attributes from what both clouds say.
     fn observe(&self, mut state: Connection, seen: &Seen) -> Connection {
-        let aiven_half: Attr<Half> = seen
-            .aiven
-            .as_ref()
-            .map(|p| Half {
-                id: p.peering_connection_id.map(|id| id.to_string()).into(),
-                state: Attr::Known(p.state.as_str().to_string()),
-            })
-            .into();
-        let upcloud_half = half_of(seen.upcloud.as_ref());
+        let aiven_half = half::attr::<AivenHalf>(seen.aiven.as_ref());
+        let upcloud_half = half::attr::<UpcloudHalf>(seen.upcloud.as_ref());
         let mut statuses = Vec::new();
         let mut words = Vec::new();
         if self.manages_aiven(&state) {
@@ -231,8 +226,11 @@ impl Pair {
         };
         state.status = Attr::Known(status.as_str().to_string());
         state.status_message = Attr::Known(message);
-        if let Some(upcloud) = seen.upcloud.as_ref().filter(|_| self.manages_upcloud(&state)) {
-            upcloud::read_name_and_tags(&mut state, upcloud);
+        if let Some((name, tags)) =
+            seen.upcloud.as_ref().filter(|_| self.manages_upcloud(&state)).and_then(UpcloudHalf::name_and_tags)
+        {
+            state.name = Attr::Known(name);
+            state.read_tags(tags);
         }
         // The network ID is kept once seen: Aiven stops reporting it after PENDING_PEER.
         if let Some(id) = seen.aiven_network_id {
@@ -283,19 +281,21 @@ impl Pair {
         if self.manages_aiven(state) {
             let client = self.aiven_client(clients)?;
             seen.vpc = Some(aiven::wait_vpc_active(ctx, client, &self.vpc, deadline).await?);
-            let half = aiven::ensure_half(ctx, client, &self.vpc, self.network, deadline).await?;
-            let id = half.peering_connection_id;
-            seen.aiven = Some(half);
-            let half = aiven::wait_built(ctx, client, &self.vpc, self.network, id, deadline).await?;
-            seen.aiven_network_id = half.aiven_network_id().map(NetworkId).or(seen.aiven_network_id);
-            seen.aiven = Some(half);
+            let half = self.aiven_half(client);
+            let known = half_id::<Uuid>(self.aiven_half_attr(state));
+            seen.aiven = Some(half::ensure(ctx, &half, known, &Wanted::of(state), deadline).await?);
+            let built = self.wait_built(ctx, &half, seen, deadline).await?;
+            seen.aiven_network_id = built.aiven_network_id().map(NetworkId).or(seen.aiven_network_id);
         } else if seen.aiven_network_id.is_none()
             && let Ok(client) = clients.aiven.as_ref()
         {
             // The owner's half: wait until Aiven has built it and names its network.
-            let half = aiven::wait_built(ctx, client, &self.vpc, self.network, None, deadline).await?;
-            seen.aiven_network_id = half.aiven_network_id().map(NetworkId);
-            seen.aiven = Some(half);
+            let half = self.aiven_half(client);
+            seen.aiven = half.find().await?;
+            if seen.aiven.is_some() {
+                let built = self.wait_built(ctx, &half, seen, deadline).await?;
+                seen.aiven_network_id = built.aiven_network_id().map(NetworkId);
+            }
         }
         if seen.aiven_network_id.is_none() && self.manages_upcloud(state) {
             // Aiven stops reporting the network ID once the peering is ACTIVE (after a crash, say):
@@ -321,16 +321,9 @@ impl Pair {
         };
         if self.manages_upcloud(state) {
             let client = self.upcloud_client(clients)?;
+            let half = UpcloudHalf { client, from: self.network, to: aiven_network };
             let known = half_id::<PeeringId>(self.upcloud_half_attr(state));
-            let existing = match known {
-                Some(id) => upcloud::get_half(client, id).await?,
-                None => None,
-            };
-            let (name, labels) = (state.wanted_name(), wanted_labels(state));
-            seen.upcloud = Some(match existing {
-                Some(half) => upcloud::align_half(client, half, &name, &labels).await?,
-                None => upcloud::ensure_half(ctx, client, self.network, aiven_network, &name, &labels).await?,
-            });
+            seen.upcloud = Some(half::ensure(ctx, &half, known, &Wanted::of(state), deadline).await?);
             if let Ok(aiven) = clients.aiven.as_ref() {
                 // Ask Aiven to look at the UpCloud side now rather than on its own schedule.
                 let _ = aiven.refresh_peerings(&self.vpc.project, self.vpc.vpc).await;
@@ -352,60 +345,57 @@ impl Pair {
         Ok(self.find_upcloud_half(upcloud, seen).await?.map(|half| half.peer_network.uuid))
     }
 
-    /// Polls both halves we manage until the configured goal; a failure on either ends it.
+    fn aiven_half<'c>(&self, client: &'c AivenClient) -> AivenHalf<'c> {
+        AivenHalf { client, vpc: self.vpc.clone(), network: self.network }
+    }
+
+    /// Waits until Aiven has built its half (`PENDING_PEER`, or already `ACTIVE`); a dead state
+    /// ends the wait at once with Aiven's explanation.
+    async fn wait_built(
+        &self,
+        ctx: &Ctx<'_>,
+        half: &AivenHalf<'_>,
+        seen: &mut Seen,
+        deadline: Deadline,
+    ) -> Result<PeeringConnection, Error> {
+        let Some(watched) = seen.aiven.clone().and_then(|p| Watched::new(half, p)) else {
+            return Err(Error::failed("Aiven peering has no id", format!("The peering from {} has no id.", self.vpc)));
+        };
+        let result = half::wait(ctx, &[&watched], Goal::Settled, deadline).await;
+        seen.aiven = Some(watched.last());
+        result.map(|()| watched.last())
+    }
+
+    /// Waits on both halves we manage, at once, until the configured goal; a failure on either
+    /// ends it.
     async fn wait(&self, ctx: &Ctx<'_>, state: &Connection, deadline: Deadline, seen: &mut Seen) -> Result<(), Error> {
-        let want_active = state.is_managed() && state.waits_for_active();
-        let mut poller = Poller::new(deadline);
-        loop {
-            if let (true, Ok(client)) = (self.manages_aiven(state), self.aiven_client(ctx.clients)) {
-                let vpc = client.get_vpc(&self.vpc.project, self.vpc.vpc).await?;
-                let known = seen.aiven.as_ref().and_then(|p| p.peering_connection_id);
-                let half = aiven::find_half(&vpc, self.network, known).ok_or_else(|| {
-                    Error::failed("Aiven peering disappeared", format!("The peering from {} is gone.", self.vpc))
-                })?;
-                if half.state.is_dead() {
-                    seen.aiven = Some(half.clone());
-                    return Err(aiven::failure(&self.vpc, &half));
-                }
-                seen.aiven = Some(half);
-                seen.vpc = Some(vpc);
+        let goal = if state.is_managed() && state.waits_for_active() { Goal::Active } else { Goal::Settled };
+        let aiven_half = self.aiven_client(ctx.clients).ok().map(|client| self.aiven_half(client));
+        let watched_aiven = match (&aiven_half, &seen.aiven) {
+            (Some(half), Some(object)) if self.manages_aiven(state) => Watched::new(half, object.clone()),
+            _ => None,
+        };
+        let upcloud_half = match (self.upcloud_client(ctx.clients), &seen.upcloud) {
+            (Ok(client), Some(object)) if self.manages_upcloud(state) => {
+                Some(UpcloudHalf { client, from: object.network.uuid, to: object.peer_network.uuid })
             }
-            if let (true, Some(known)) = (self.manages_upcloud(state), seen.upcloud.as_ref().map(|h| h.uuid)) {
-                let client = self.upcloud_client(ctx.clients)?;
-                let half = upcloud::get_half(client, known)
-                    .await?
-                    .ok_or_else(|| Error::failed("UpCloud peering disappeared", format!("Peering {known} is gone.")))?;
-                if half.state.is_failure() {
-                    let error = upcloud::failure(&half);
-                    seen.upcloud = Some(half);
-                    return Err(error);
-                }
-                seen.upcloud = Some(half);
-            }
-            let aiven_state = seen.aiven.as_ref().map(|p| p.state);
-            let upcloud_state = seen.upcloud.as_ref().map(|p| p.state);
-            let done = if want_active {
-                aiven_state == Some(AivenState::Active) && upcloud_state == Some(PeeringState::Active)
-            } else {
-                // Our half has settled: Aiven's built, or UpCloud's no longer provisioning.
-                aiven_state.is_none_or(|s| s != AivenState::Approved)
-                    && upcloud_state.is_none_or(|s| s != PeeringState::Provisioning)
-            };
-            if done {
-                return Ok(());
-            }
-            poller
-                .wait(ctx, || {
-                    format!(
-                        "the peering between Aiven VPC {} and UpCloud network {} (Aiven {}, UpCloud {})",
-                        self.vpc,
-                        self.network,
-                        aiven_state.map_or("absent", AivenState::as_str),
-                        upcloud_state.map_or("absent", PeeringState::as_str)
-                    )
-                })
-                .await?;
+            _ => None,
+        };
+        let watched_upcloud = match (&upcloud_half, &seen.upcloud) {
+            (Some(half), Some(object)) => Watched::new(half, object.clone()),
+            _ => None,
+        };
+        let mut watches: Vec<&dyn Watch> = Vec::new();
+        watches.extend(watched_aiven.as_ref().map(|w| w as &dyn Watch));
+        watches.extend(watched_upcloud.as_ref().map(|w| w as &dyn Watch));
+        let result = half::wait(ctx, &watches, goal, deadline).await;
+        if let Some(w) = watched_aiven {
+            seen.aiven = Some(w.last());
         }
+        if let Some(w) = watched_upcloud {
+            seen.upcloud = Some(w.last());
+        }
+        result
     }
 
     /// Tells the user what the other side must do, or that servers need new leases.
@@ -476,27 +466,42 @@ impl Pair {
         (self.observe(planned, &seen), result)
     }
 
-    pub async fn delete(&self, ctx: &mut Ctx<'_>, prior: &Connection) -> Result<(), Error> {
+    /// Removes the halves we manage, both at once.
+    pub async fn delete(&self, ctx: &Ctx<'_>, prior: &Connection) -> Result<(), Error> {
         let deadline = prior.deadline(|t| &t.delete, 10);
-        if self.manages_upcloud(prior) {
+        let upcloud = async {
+            if !self.manages_upcloud(prior) {
+                return Ok(());
+            }
             let client = self.upcloud_client(ctx.clients)?;
             let known = half_id::<PeeringId>(self.upcloud_half_attr(prior));
             match Self::known_network_id(prior) {
                 Some(aiven_network) => {
-                    upcloud::delete_half_of(ctx, client, known, self.network, aiven_network, deadline).await?
+                    let half = UpcloudHalf { client, from: self.network, to: aiven_network };
+                    half::remove(ctx, &half, known, deadline).await
                 }
-                None => {
-                    if let Some(id) = known {
-                        upcloud::delete_half(ctx, client, id, deadline).await?;
-                    }
-                }
+                // Without the Aiven network ID the half can be found by its id only.
+                None => match known {
+                    Some(id) => match crate::resources::unless_gone(client.get_peering(id).await)? {
+                        Some(object) => {
+                            let half = UpcloudHalf { client, from: self.network, to: object.peer_network.uuid };
+                            half.remove(ctx, object, deadline).await
+                        }
+                        None => Ok(()),
+                    },
+                    None => Ok(()),
+                },
             }
-        }
-        if self.manages_aiven(prior) {
-            let client = self.aiven_client(ctx.clients)?;
-            aiven::delete_half(ctx, client, &self.vpc, self.network, deadline).await?;
-        }
-        Ok(())
+        };
+        let aiven = async {
+            if !self.manages_aiven(prior) {
+                return Ok(());
+            }
+            let half = self.aiven_half(self.aiven_client(ctx.clients)?);
+            half::remove(ctx, &half, None, deadline).await
+        };
+        let (upcloud, aiven) = tokio::join!(upcloud, aiven);
+        upcloud.and(aiven)
     }
 
     /// Refreshes; `None` when our own half is gone.
@@ -524,7 +529,7 @@ impl Pair {
         if self.manages_upcloud(&state) {
             let client = self.upcloud_client(ctx.clients)?;
             seen.upcloud = match half_id::<PeeringId>(self.upcloud_half_attr(&state)) {
-                Some(id) => upcloud::get_half(client, id).await?,
+                Some(id) => crate::resources::unless_gone(client.get_peering(id).await)?,
                 None => self.find_upcloud_half(client, &seen).await?,
             };
             if !self.aiven_is_network && seen.upcloud.is_none() {
@@ -539,7 +544,7 @@ impl Pair {
     /// reporting the network ID once the peering is active).
     async fn find_upcloud_half(&self, client: &UpcloudClient, seen: &Seen) -> Result<Option<NetworkPeering>, Error> {
         if let Some(aiven_network) = seen.aiven_network_id {
-            return upcloud::find_half(client, self.network, aiven_network).await;
+            return UpcloudHalf { client, from: self.network, to: aiven_network }.find().await;
         }
         let Some(vpc) = &seen.vpc else { return Ok(None) };
         let cidr = vpc.network_cidr.trunc();

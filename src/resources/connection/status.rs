@@ -63,9 +63,6 @@ impl Status {
     }
 }
 
-/// Half states after which the provider repairs the peering in place.
-pub const REPAIRABLE_HALF_STATES: &[&str] = &["disabled", "DELETED_BY_PEER"];
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,15 +5,19 @@
 
 use std::collections::BTreeMap;
 
-use super::model::{Connection, Half};
+use async_trait::async_trait;
+
+use super::half::{Half, Phase, Wanted};
+use super::pair::Symmetric;
 use super::poll::{Deadline, Poller};
+use super::status::Status;
 use crate::clouds::upcloud::{
     ConfiguredStatus, CreatePeering, Label, Network, NetworkPeering, NetworkUuid, PeeringNetwork, PeeringPatch,
     PeeringState, UpcloudClient, UpcloudError,
 };
 use crate::net::{NetworkId, PeeringId, first_overlap};
 use crate::resources::{Ctx, Error};
-use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics};
+use crate::tf::{AttrPath, Diagnostic, Diagnostics};
 
 /// Where each endpoint's UpCloud network id sits in the configuration.
 pub fn network_id_path(root: &str) -> AttrPath {
@@ -126,131 +130,116 @@ pub fn tags(labels: &[Label]) -> BTreeMap<String, String> {
     labels.iter().map(|l| (l.key.clone(), l.value.clone())).collect()
 }
 
-fn same_labels(a: &[Label], b: &[Label]) -> bool {
-    tags(a) == tags(b)
+/// The UpCloud half from network `from` toward network `to`: one `network-peering` object.
+pub struct UpcloudHalf<'c> {
+    pub client: &'c UpcloudClient,
+    pub from: NetworkId,
+    pub to: NetworkId,
 }
 
-/// The one half from `from` toward `to`, if it exists.
-pub async fn find_half(
-    client: &UpcloudClient,
-    from: NetworkId,
-    to: NetworkId,
-) -> Result<Option<NetworkPeering>, Error> {
-    Ok(client.list_peerings(Some(from), Some(to)).await?.into_iter().next())
-}
+#[async_trait]
+impl Half for UpcloudHalf<'_> {
+    type Object = NetworkPeering;
+    type Id = PeeringId;
+    const KIND: &'static str = "UpCloud network peering";
 
-/// Reads a half by id; `None` when it is gone.
-pub async fn get_half(client: &UpcloudClient, id: PeeringId) -> Result<Option<NetworkPeering>, Error> {
-    crate::resources::unless_gone(client.get_peering(id).await)
-}
+    fn id(object: &NetworkPeering) -> Option<PeeringId> {
+        Some(object.uuid)
+    }
 
-/// Looks for the half, creating it only when it is not there. A create whose answer was lost,
-/// or that raced another, is followed by another look, so a retry never makes a duplicate.
-pub async fn ensure_half(
-    ctx: &Ctx<'_>,
-    client: &UpcloudClient,
-    from: NetworkId,
-    to: NetworkId,
-    name: &str,
-    labels: &[Label],
-) -> Result<NetworkPeering, Error> {
-    const ATTEMPTS: usize = 6;
-    let mut last_error = None;
-    for attempt in 0..ATTEMPTS {
-        if let Some(existing) = find_half(client, from, to).await? {
-            if attempt == 0 {
-                ctx.warn_adopted(
-                    "UpCloud network peering",
-                    &format!("{} ({:?}) from network {from} toward {to}", existing.uuid, existing.name),
-                );
-            }
-            return align_half(client, existing, name, labels).await;
-        }
+    fn native_state(object: &NetworkPeering) -> String {
+        object.state.as_str().to_string()
+    }
+
+    fn phase(object: &NetworkPeering) -> Phase {
+        phase_of(object.state)
+    }
+
+    fn name_and_tags(object: &NetworkPeering) -> Option<(String, BTreeMap<String, String>)> {
+        Some((object.name.clone(), tags(&object.labels)))
+    }
+
+    fn describe(&self, object: &NetworkPeering) -> String {
+        format!("{} ({:?}) from network {} toward {}", object.uuid, object.name, self.from, self.to)
+    }
+
+    async fn find(&self) -> Result<Option<NetworkPeering>, Error> {
+        Ok(self.client.list_peerings(Some(self.from), Some(self.to)).await?.into_iter().next())
+    }
+
+    async fn get(&self, id: PeeringId) -> Result<Option<NetworkPeering>, Error> {
+        crate::resources::unless_gone(self.client.get_peering(id).await)
+    }
+
+    async fn create(&self, _: &Ctx<'_>, wanted: &Wanted, _: Deadline) -> Result<NetworkPeering, Error> {
         let request = CreatePeering {
-            name: name.to_string(),
+            name: wanted.name.clone(),
             configured_status: ConfiguredStatus::Active,
-            network: NetworkUuid { uuid: from },
-            peer_network: NetworkUuid { uuid: to },
-            labels: labels.to_vec(),
+            network: NetworkUuid { uuid: self.from },
+            peer_network: NetworkUuid { uuid: self.to },
+            labels: labels(&wanted.tags),
         };
-        match client.create_peering(&request).await {
-            Ok(created) => return Ok(created),
-            Err(e) if e.outcome_unknown() || e.code() == Some("PEERING_CONFLICT") => {
-                tracing::debug!(error = %e, "peering create outcome unknown; looking again");
-                last_error = Some(e);
-            }
-            Err(e) => return Err(e.into()),
+        Ok(self.client.create_peering(&request).await?)
+    }
+
+    fn may_exist_after(error: &Error) -> bool {
+        matches!(error, Error::Upcloud(e) if e.outcome_unknown() || e.code() == Some("PEERING_CONFLICT"))
+    }
+
+    async fn align(&self, half: NetworkPeering, wanted: &Wanted) -> Result<NetworkPeering, Error> {
+        let patch = PeeringPatch {
+            name: (half.name != wanted.name).then(|| wanted.name.clone()),
+            configured_status: (half.configured_status != ConfiguredStatus::Active).then_some(ConfiguredStatus::Active),
+            labels: (tags(&half.labels) != wanted.tags).then(|| labels(&wanted.tags)),
+        };
+        if patch == PeeringPatch::default() {
+            return Ok(half);
         }
+        Ok(self.client.modify_peering(half.uuid, &patch).await?)
     }
-    Err(last_error.map(Error::from).unwrap_or_else(|| Error::failed("UpCloud peering create failed", "no answer")))
-}
 
-/// Brings an existing half to the wanted name, labels and `active` configuration.
-pub async fn align_half(
-    client: &UpcloudClient,
-    half: NetworkPeering,
-    name: &str,
-    labels: &[Label],
-) -> Result<NetworkPeering, Error> {
-    let patch = PeeringPatch {
-        name: (half.name != name).then(|| name.to_string()),
-        configured_status: (half.configured_status != ConfiguredStatus::Active).then_some(ConfiguredStatus::Active),
-        labels: (!same_labels(&half.labels, labels)).then(|| labels.to_vec()),
-    };
-    if patch == PeeringPatch::default() {
-        return Ok(half);
-    }
-    Ok(client.modify_peering(half.uuid, &patch).await?)
-}
-
-/// What a wait is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Goal {
-    /// Every half `active`.
-    Active,
-    /// No half `provisioning` (a pending peer is fine).
-    Settled,
-}
-
-/// Polls the halves until `goal`, a failure state, the deadline or a stop.
-pub async fn wait_for(
-    ctx: &Ctx<'_>,
-    client: &UpcloudClient,
-    halves: &[PeeringId],
-    goal: Goal,
-    deadline: Deadline,
-) -> Result<Vec<NetworkPeering>, Error> {
-    let mut poller = Poller::new(deadline);
-    loop {
-        let mut current = Vec::with_capacity(halves.len());
-        for id in halves {
-            match get_half(client, *id).await? {
-                Some(p) => current.push(p),
-                None => {
-                    return Err(Error::failed(
-                        "UpCloud peering disappeared",
-                        format!("Peering {id} was deleted while waiting for it."),
-                    ));
+    /// Disable → wait for `disabled` → delete, as UpCloud requires. A half already gone is done.
+    async fn remove(&self, ctx: &Ctx<'_>, half: NetworkPeering, deadline: Deadline) -> Result<(), Error> {
+        let id = half.uuid;
+        let mut poller = Poller::new(deadline);
+        let mut current = Some(half);
+        loop {
+            let Some(half) = current.take() else { return Ok(()) };
+            if half.state == PeeringState::Disabled {
+                match self.client.delete_peering(id).await {
+                    Ok(()) => return Ok(()),
+                    Err(e) if e.is_not_found() => return Ok(()),
+                    Err(e) if e.code() == Some("PEERING_NOT_DISABLED") => {}
+                    Err(e) => return Err(e.into()),
+                }
+            } else if half.configured_status != ConfiguredStatus::Disabled && half.state != PeeringState::Provisioning {
+                let patch = PeeringPatch { configured_status: Some(ConfiguredStatus::Disabled), ..Default::default() };
+                match self.client.modify_peering(id, &patch).await {
+                    Ok(_) => {}
+                    Err(e) if e.is_not_found() => return Ok(()),
+                    Err(e) => return Err(e.into()),
                 }
             }
+            poller.wait(ctx, || format!("UpCloud peering {id} to be disabled and deleted")).await?;
+            current = self.get(id).await?;
         }
-        if let Some(failed) = current.iter().find(|p| p.state.is_failure()) {
-            return Err(failure(failed));
-        }
-        let done = match goal {
-            Goal::Active => current.iter().all(|p| p.state == PeeringState::Active),
-            Goal::Settled => current.iter().all(|p| p.state != PeeringState::Provisioning),
-        };
-        if done {
-            return Ok(current);
-        }
-        poller
-            .wait(ctx, || {
-                let states: Vec<String> =
-                    current.iter().map(|p| format!("{} is {}", p.uuid, p.state.as_str())).collect();
-                format!("UpCloud peering ({})", states.join(", "))
-            })
-            .await?;
+    }
+
+    async fn failure(&self, failed: &NetworkPeering) -> Error {
+        failure(failed)
+    }
+}
+
+/// UpCloud's peering states in the words every cloud shares. A disabled peer is the peer
+/// owner's business: our half waits for it.
+pub fn phase_of(state: PeeringState) -> Phase {
+    match state {
+        PeeringState::Provisioning | PeeringState::Unrecognised => Phase::Provisioning,
+        PeeringState::PendingPeer | PeeringState::PeerDisabled => Phase::WaitingForPeer,
+        PeeringState::Active => Phase::Active,
+        PeeringState::Disabled => Phase::Disabled,
+        _ if state.is_failure() => Phase::Failed,
+        _ => Phase::Provisioning,
     }
 }
 
@@ -267,54 +256,6 @@ pub fn failure(failed: &NetworkPeering) -> Error {
             failed.state.explanation()
         ),
     )
-}
-
-/// Deletes the half known by id, or else the one found from `from` toward `to`, if any.
-pub async fn delete_half_of(
-    ctx: &Ctx<'_>,
-    client: &UpcloudClient,
-    known: Option<PeeringId>,
-    from: NetworkId,
-    to: NetworkId,
-    deadline: Deadline,
-) -> Result<(), Error> {
-    let id = match known {
-        Some(id) => Some(id),
-        None => find_half(client, from, to).await?.map(|h| h.uuid),
-    };
-    match id {
-        Some(id) => delete_half(ctx, client, id, deadline).await,
-        None => Ok(()),
-    }
-}
-
-/// Disable → wait for `disabled` → delete, as UpCloud requires. A half already gone is done.
-pub async fn delete_half(
-    ctx: &Ctx<'_>,
-    client: &UpcloudClient,
-    id: PeeringId,
-    deadline: Deadline,
-) -> Result<(), Error> {
-    let mut poller = Poller::new(deadline);
-    loop {
-        let Some(half) = get_half(client, id).await? else { return Ok(()) };
-        if half.state == PeeringState::Disabled {
-            match client.delete_peering(id).await {
-                Ok(()) => return Ok(()),
-                Err(e) if e.is_not_found() => return Ok(()),
-                Err(e) if e.code() == Some("PEERING_NOT_DISABLED") => {}
-                Err(e) => return Err(e.into()),
-            }
-        } else if half.configured_status != ConfiguredStatus::Disabled && half.state != PeeringState::Provisioning {
-            let patch = PeeringPatch { configured_status: Some(ConfiguredStatus::Disabled), ..Default::default() };
-            match client.modify_peering(id, &patch).await {
-                Ok(_) => {}
-                Err(e) if e.is_not_found() => return Ok(()),
-                Err(e) => return Err(e.into()),
-            }
-        }
-        poller.wait(ctx, || format!("UpCloud peering {id} to be disabled and deleted")).await?;
-    }
 }
 
 /// Servers on the network, for the DHCP-renewal warning.
@@ -348,16 +289,6 @@ pub async fn warn_dhcp(ctx: &Ctx<'_>, client: &UpcloudClient, networks: &[Networ
     }
 }
 
-/// The peering's name and tags, as our UpCloud half carries them.
-pub fn read_name_and_tags(state: &mut Connection, half: &NetworkPeering) {
-    state.name = Attr::Known(half.name.clone());
-    state.read_tags(tags(&half.labels));
-}
-
-pub fn half_of(p: Option<&NetworkPeering>) -> Attr<Half> {
-    p.map(|p| Half { id: Attr::Known(p.uuid.to_string()), state: Attr::Known(p.state.as_str().to_string()) }).into()
-}
-
 pub fn cidrs_of(network: &PeeringNetwork) -> Vec<String> {
     network
         .ip_networks
@@ -366,6 +297,68 @@ pub fn cidrs_of(network: &PeeringNetwork) -> Vec<String> {
         .unwrap_or_default()
 }
 
-pub fn wanted_labels(state: &Connection) -> Vec<Label> {
-    state.tags.known().map(labels).unwrap_or_default()
+/// UpCloud networks, for the symmetric pair.
+pub struct Upcloud<'c> {
+    pub client: &'c UpcloudClient,
+}
+
+#[async_trait]
+impl<'c> Symmetric for Upcloud<'c> {
+    type Network = NetworkId;
+    type Half = UpcloudHalf<'c>;
+
+    fn half(&self, from: NetworkId, to: NetworkId) -> UpcloudHalf<'c> {
+        UpcloudHalf { client: self.client, from, to }
+    }
+
+    fn status(ours: &NetworkPeering) -> Status {
+        Status::of_upcloud(ours.state)
+    }
+
+    async fn check(&self, local: NetworkId, peer: NetworkId, managed: bool) -> Result<Diagnostics, Error> {
+        check_pair(self.client, local, peer, managed).await
+    }
+
+    async fn cidrs(
+        &self,
+        _: NetworkId,
+        _: NetworkId,
+        ours: &NetworkPeering,
+        theirs: Option<&NetworkPeering>,
+    ) -> Result<(Vec<String>, Vec<String>), Error> {
+        let peer = theirs.map(|t| cidrs_of(&t.network)).unwrap_or_else(|| cidrs_of(&ours.peer_network));
+        Ok((cidrs_of(&ours.network), peer))
+    }
+
+    fn message(&self, ours: &NetworkPeering, theirs: Option<&NetworkPeering>, managed: bool) -> String {
+        match (ours.state, theirs, managed) {
+            (PeeringState::Active, _, _) => "Both halves are active; traffic flows between the networks.".to_string(),
+            (PeeringState::PendingPeer, None, false) => format!(
+                "Waiting for the owner of network {} to create the reverse peering toward {}.",
+                ours.peer_network.uuid, ours.network.uuid
+            ),
+            (state, _, _) => format!("UpCloud reports {}: {}.", state.as_str(), state.explanation()),
+        }
+    }
+
+    fn owner_must_act(&self, ours: &NetworkPeering) -> Option<(String, String)> {
+        (ours.state == PeeringState::PendingPeer).then(|| {
+            (
+                "Peering waits for the peer network's owner".to_string(),
+                format!(
+                    "Our half {} exists. The owner of network {peer} must now create the reverse peering: \
+                     POST /1.3/network-peering with network.uuid = {peer} and peer_network.uuid = {local} (or a \
+                     peering_connection with network = {{ upcloud = {{ network_id = \"{peer}\" }} }} and peer_network = \
+                     {{ upcloud = {{ network_id = \"{local}\" }} }}).",
+                    ours.uuid,
+                    peer = ours.peer_network.uuid,
+                    local = ours.network.uuid,
+                ),
+            )
+        })
+    }
+
+    async fn after_active(&self, ctx: &Ctx<'_>, networks: &[NetworkId]) {
+        warn_dhcp(ctx, self.client, networks).await;
+    }
 }

@@ -1,0 +1,244 @@
+//! One half of a peering, whatever its cloud: the object made from one network toward the
+//! other (an UpCloud network peering, a Scaleway VPC connector, an Aiven peering connection).
+//! Each cloud implements [`Half`]; finding or creating, waiting and removing are written once
+//! here, for every cloud.
+
+use std::collections::BTreeMap;
+use std::fmt::Display;
+use std::str::FromStr;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+
+use super::model;
+use super::poll::{Deadline, Poller};
+use crate::net::Cloud;
+use crate::resources::{Ctx, Error};
+use crate::tf::Attr;
+
+/// How the configuration wants a half to look.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Wanted {
+    pub name: String,
+    pub tags: BTreeMap<String, String>,
+}
+
+impl Wanted {
+    pub fn of(state: &model::Connection) -> Wanted {
+        Wanted { name: state.wanted_name(), tags: state.tags.known().cloned().unwrap_or_default() }
+    }
+}
+
+/// A half's state in the same words for every cloud.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// The cloud is still building or changing it.
+    Provisioning,
+    /// Built, and waiting for the reverse half.
+    WaitingForPeer,
+    Active,
+    /// Switched off (UpCloud `disabled`, `peer-disabled`): an update turns it back on.
+    Disabled,
+    /// Beyond repair in place (Aiven `DELETED_BY_PEER`): removed and made again.
+    Dead,
+    /// A state waiting cannot fix (overlapping ranges, a missing router): the cloud's words end
+    /// the wait.
+    Failed,
+}
+
+impl Phase {
+    /// Whether an in-place update repairs a half in this phase.
+    pub fn needs_repair(self) -> bool {
+        matches!(self, Phase::Disabled | Phase::Dead)
+    }
+}
+
+/// The phase of a half stored in state, from its cloud's own word for its state.
+pub fn stored_phase(cloud: Cloud, native: &str) -> Option<Phase> {
+    let word = serde_json::Value::String(native.to_string());
+    match cloud {
+        Cloud::Upcloud => serde_json::from_value(word).ok().map(super::upcloud::phase_of),
+        Cloud::Aiven => serde_json::from_value(word).ok().map(super::aiven::phase_of),
+        Cloud::Scaleway => serde_json::from_value(word).ok().map(super::scaleway::phase_of),
+    }
+}
+
+/// One cloud's half from one network toward another: its client and both ends.
+#[async_trait]
+pub trait Half: Send + Sync {
+    /// The cloud's object.
+    type Object: Clone + Send + Sync;
+    /// The cloud's id of the object, as state stores it.
+    type Id: Copy + PartialEq + Display + FromStr + Send + Sync;
+    /// What the object is called, e.g. `UpCloud network peering`.
+    const KIND: &'static str;
+
+    fn id(object: &Self::Object) -> Option<Self::Id>;
+    /// The cloud's own word for the object's state, as state stores it.
+    fn native_state(object: &Self::Object) -> String;
+    fn phase(object: &Self::Object) -> Phase;
+    /// The name and tags the object carries (`None` where the cloud has none).
+    fn name_and_tags(object: &Self::Object) -> Option<(String, BTreeMap<String, String>)>;
+    /// The object in words a user can look up: id, name, ends.
+    fn describe(&self, object: &Self::Object) -> String;
+
+    /// The half from our network toward the other, if one exists.
+    async fn find(&self) -> Result<Option<Self::Object>, Error>;
+    async fn get(&self, id: Self::Id) -> Result<Option<Self::Object>, Error>;
+    /// Creates the half. An error for which [`Half::may_exist_after`] holds may have taken
+    /// effect: the caller looks again before another create.
+    async fn create(&self, ctx: &Ctx<'_>, wanted: &Wanted, deadline: Deadline) -> Result<Self::Object, Error>;
+    fn may_exist_after(error: &Error) -> bool;
+    /// Brings an existing half to the wanted name and tags, switched on.
+    async fn align(&self, object: Self::Object, wanted: &Wanted) -> Result<Self::Object, Error>;
+    /// Removes the half and waits until it is gone; gone already is done.
+    async fn remove(&self, ctx: &Ctx<'_>, object: Self::Object, deadline: Deadline) -> Result<(), Error>;
+    /// The error for a half in a failed or dead phase, in the cloud's words.
+    async fn failure(&self, object: &Self::Object) -> Error;
+}
+
+/// How often a create whose answer was lost is looked for and tried again.
+const CREATE_ATTEMPTS: usize = 6;
+
+/// The half as the configuration wants it: the known one (by id) brought up to date, else an
+/// existing one adopted (and said), else a new one. A create whose answer was lost, or that
+/// raced another, is followed by another look, so a retry never makes a duplicate; a dead half
+/// is removed and made again.
+pub async fn ensure<H: Half>(
+    ctx: &Ctx<'_>,
+    half: &H,
+    known: Option<H::Id>,
+    wanted: &Wanted,
+    deadline: Deadline,
+) -> Result<H::Object, Error> {
+    if let Some(id) = known
+        && let Some(object) = half.get(id).await?
+        && H::phase(&object) != Phase::Dead
+    {
+        return half.align(object, wanted).await;
+    }
+    let mut last_error = None;
+    for attempt in 0..CREATE_ATTEMPTS {
+        if let Some(existing) = half.find().await? {
+            if H::phase(&existing) == Phase::Dead {
+                half.remove(ctx, existing, deadline).await?;
+                continue;
+            }
+            if attempt == 0 && H::id(&existing) != known {
+                ctx.warn_adopted(H::KIND, &half.describe(&existing));
+            }
+            return half.align(existing, wanted).await;
+        }
+        match half.create(ctx, wanted, deadline).await {
+            Ok(created) => return Ok(created),
+            Err(e) if H::may_exist_after(&e) => {
+                tracing::debug!(error = %e, kind = H::KIND, "create did not answer or raced; looking again");
+                last_error = Some(e);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last_error.unwrap_or_else(|| Error::failed(format!("{} create failed", H::KIND), "no answer")))
+}
+
+/// The half known by id, else the one found between its networks; `None` when there is none.
+pub async fn locate<H: Half>(half: &H, known: Option<H::Id>) -> Result<Option<H::Object>, Error> {
+    match known {
+        Some(id) => half.get(id).await,
+        None => half.find().await,
+    }
+}
+
+/// Removes the half known by id, or else the one found between its networks, if any.
+pub async fn remove<H: Half>(ctx: &Ctx<'_>, half: &H, known: Option<H::Id>, deadline: Deadline) -> Result<(), Error> {
+    match locate(half, known).await? {
+        Some(object) => half.remove(ctx, object, deadline).await,
+        None => Ok(()),
+    }
+}
+
+/// A half being waited on, as the wait sees every cloud alike.
+#[async_trait]
+pub trait Watch: Send + Sync {
+    /// Reads the half again: its phase, or the error that ends the wait.
+    async fn look(&self) -> Result<Phase, Error>;
+    /// What the half is now, for a timeout's message.
+    fn now(&self) -> String;
+}
+
+/// One half waited on, keeping the last object read.
+pub struct Watched<'h, H: Half> {
+    half: &'h H,
+    id: H::Id,
+    last: Mutex<H::Object>,
+}
+
+impl<'h, H: Half> Watched<'h, H> {
+    pub fn new(half: &'h H, object: H::Object) -> Option<Watched<'h, H>> {
+        Some(Watched { half, id: H::id(&object)?, last: Mutex::new(object) })
+    }
+
+    pub fn last(&self) -> H::Object {
+        self.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+}
+
+#[async_trait]
+impl<H: Half> Watch for Watched<'_, H> {
+    async fn look(&self) -> Result<Phase, Error> {
+        let Some(object) = self.half.get(self.id).await? else {
+            return Err(Error::failed(
+                format!("{} disappeared", H::KIND),
+                format!("{} {} was deleted while waiting for it.", H::KIND, self.id),
+            ));
+        };
+        let phase = H::phase(&object);
+        *self.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = object.clone();
+        if matches!(phase, Phase::Failed | Phase::Dead) {
+            return Err(self.half.failure(&object).await);
+        }
+        Ok(phase)
+    }
+
+    fn now(&self) -> String {
+        format!("{} {} is {}", H::KIND, self.id, H::native_state(&self.last()))
+    }
+}
+
+/// What a wait is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Goal {
+    /// Every half active.
+    Active,
+    /// No half still provisioning (a pending peer is fine).
+    Settled,
+}
+
+impl Goal {
+    fn reached(self, phases: &[Phase]) -> bool {
+        match self {
+            Goal::Active => phases.iter().all(|p| *p == Phase::Active),
+            Goal::Settled => phases.iter().all(|p| *p != Phase::Provisioning),
+        }
+    }
+}
+
+/// Reads every half, all at once, until `goal`, a failure, the deadline or a stop.
+pub async fn wait(ctx: &Ctx<'_>, halves: &[&dyn Watch], goal: Goal, deadline: Deadline) -> Result<(), Error> {
+    let mut poller = Poller::new(deadline);
+    loop {
+        let looks = futures_util::future::join_all(halves.iter().map(|h| h.look())).await;
+        let phases = looks.into_iter().collect::<Result<Vec<_>, _>>()?;
+        if goal.reached(&phases) {
+            return Ok(());
+        }
+        poller.wait(ctx, || halves.iter().map(|h| h.now()).collect::<Vec<_>>().join(", ")).await?;
+    }
+}
+
+/// The state attribute of a half.
+pub fn attr<H: Half>(object: Option<&H::Object>) -> Attr<model::Half> {
+    object
+        .map(|o| model::Half { id: H::id(o).map(|id| id.to_string()).into(), state: Attr::Known(H::native_state(o)) })
+        .into()
+}

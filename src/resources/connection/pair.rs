@@ -1,0 +1,206 @@
+//! A symmetric peering: one half of the same kind from each network toward the other (UpCloud ↔
+//! UpCloud, Scaleway ↔ Scaleway). Written once for every such cloud; a cloud says how to make its
+//! half and what its networks look like through [`Symmetric`].
+
+use std::fmt::Display;
+
+use async_trait::async_trait;
+
+use super::half::{self, Goal, Half, Phase, Wanted, Watch, Watched};
+use super::model::*;
+use super::poll::Deadline;
+use super::status::Status;
+use crate::resources::{Ctx, Error};
+use crate::tf::{Attr, Diagnostics};
+
+type Object<C> = <<C as Symmetric>::Half as Half>::Object;
+type HalfId<C> = <<C as Symmetric>::Half as Half>::Id;
+
+/// A cloud whose peerings are two halves of one kind.
+#[async_trait]
+pub trait Symmetric: Send + Sync {
+    type Network: Copy + PartialEq + Display + Send + Sync;
+    type Half: Half;
+
+    /// The half from `from` toward `to`.
+    fn half(&self, from: Self::Network, to: Self::Network) -> Self::Half;
+    /// The whole peering's status, as our half tells it.
+    fn status(ours: &Object<Self>) -> Status;
+    /// Plan-time checks of the two networks; only reads.
+    async fn check(&self, local: Self::Network, peer: Self::Network, managed: bool) -> Result<Diagnostics, Error>;
+    /// The address ranges of both networks.
+    async fn cidrs(
+        &self,
+        local: Self::Network,
+        peer: Self::Network,
+        ours: &Object<Self>,
+        theirs: Option<&Object<Self>>,
+    ) -> Result<(Vec<String>, Vec<String>), Error>;
+    /// What the clouds say about the peering, in words.
+    fn message(&self, ours: &Object<Self>, theirs: Option<&Object<Self>>, managed: bool) -> String;
+    /// The warning for an external peer whose owner must now make the reverse half.
+    fn owner_must_act(&self, ours: &Object<Self>) -> Option<(String, String)>;
+    /// Said once the peering carries traffic on new routes (UpCloud: renew DHCP leases).
+    async fn after_active(&self, ctx: &Ctx<'_>, networks: &[Self::Network]);
+}
+
+/// The two networks of one cloud, ours first.
+pub struct Pair<C: Symmetric> {
+    pub cloud: C,
+    pub local: C::Network,
+    pub peer: C::Network,
+}
+
+impl<C: Symmetric> Pair<C> {
+    fn ours(&self) -> C::Half {
+        self.cloud.half(self.local, self.peer)
+    }
+
+    fn theirs(&self) -> C::Half {
+        self.cloud.half(self.peer, self.local)
+    }
+
+    pub async fn check(&self, managed: bool) -> Result<Diagnostics, Error> {
+        self.cloud.check(self.local, self.peer, managed).await
+    }
+
+    /// Fills every computed attribute from what the cloud says, keeping the configured ones.
+    async fn observe(
+        &self,
+        mut state: Connection,
+        ours: &Object<C>,
+        theirs: Option<&Object<C>>,
+    ) -> Result<Connection, Error> {
+        if let Some((name, tags)) = C::Half::name_and_tags(ours) {
+            state.name = Attr::Known(name);
+            state.read_tags(tags);
+        }
+        state.status = Attr::Known(C::status(ours).as_str().to_string());
+        state.status_message = Attr::Known(self.cloud.message(ours, theirs, state.is_managed()));
+        state.network_half = half::attr::<C::Half>(Some(ours));
+        state.peer_half = half::attr::<C::Half>(theirs);
+        let (network_cidrs, peer_cidrs) = self.cloud.cidrs(self.local, self.peer, ours, theirs).await?;
+        state.network_cidrs = Attr::Known(network_cidrs);
+        state.peer_network_cidrs = Attr::Known(peer_cidrs);
+        state.aiven_network_id = Attr::Null;
+        Ok(state)
+    }
+
+    /// Brings both halves (ours only, for an external peer) to the configuration, at once;
+    /// waits as configured; says what the user must do next.
+    async fn converge(
+        &self,
+        ctx: &Ctx<'_>,
+        prior: Option<&Connection>,
+        state: Connection,
+        deadline: Deadline,
+        routes_change: bool,
+    ) -> (Option<Connection>, Result<(), Error>) {
+        let wanted = Wanted::of(&state);
+        let managed = state.is_managed();
+        let known =
+            |half: fn(&Connection) -> &Attr<super::model::Half>| prior.and_then(|p| half_id::<HalfId<C>>(half(p)));
+        let (ours_half, theirs_half) = (self.ours(), self.theirs());
+        let (ours, theirs) =
+            tokio::join!(half::ensure(ctx, &ours_half, known(|p| &p.network_half), &wanted, deadline), async {
+                if managed {
+                    half::ensure(ctx, &theirs_half, known(|p| &p.peer_half), &wanted, deadline).await.map(Some)
+                } else {
+                    Ok(theirs_half.find().await.ok().flatten())
+                }
+            });
+        let (ours, theirs) = match (ours, theirs) {
+            (Ok(ours), Ok(theirs)) => (ours, theirs),
+            (Ok(ours), Err(e)) => return (self.observe(state, &ours, None).await.ok(), Err(e)),
+            (Err(e), theirs) => {
+                // Record the reverse half if it was made: the next apply adopts it.
+                let mut partial = state;
+                partial.peer_half = half::attr::<C::Half>(theirs.ok().flatten().as_ref());
+                return (Some(partial).filter(|p| !p.peer_half.is_null()), Err(e));
+            }
+        };
+        let goal = if managed && state.waits_for_active() { Goal::Active } else { Goal::Settled };
+        let (ours, theirs, result) = {
+            let watched_ours = Watched::new(&ours_half, ours.clone());
+            let watched_theirs = theirs.clone().and_then(|t| Watched::new(&theirs_half, t));
+            let mut watches: Vec<&dyn Watch> = Vec::new();
+            watches.extend(watched_ours.as_ref().map(|w| w as &dyn Watch));
+            watches.extend(watched_theirs.as_ref().map(|w| w as &dyn Watch));
+            let result = half::wait(ctx, &watches, goal, deadline).await;
+            (watched_ours.map_or(ours, |w| w.last()), watched_theirs.map(|w| w.last()).or(theirs), result)
+        };
+        if result.is_ok() {
+            if !managed && let Some((summary, detail)) = self.cloud.owner_must_act(&ours) {
+                ctx.warn(summary, detail);
+            }
+            if routes_change && C::Half::phase(&ours) == Phase::Active {
+                let networks = if managed { vec![self.local, self.peer] } else { vec![self.local] };
+                self.cloud.after_active(ctx, &networks).await;
+            }
+        }
+        match (self.observe(state, &ours, theirs.as_ref()).await, result) {
+            (Ok(state), result) => (Some(state), result),
+            (Err(e), Ok(())) => (None, Err(e)),
+            (Err(_), Err(e)) => (None, Err(e)),
+        }
+    }
+
+    /// The new state (`None` when nothing was made) and how the create went.
+    pub async fn create(&self, ctx: &Ctx<'_>, state: Connection) -> (Option<Connection>, Result<(), Error>) {
+        let deadline = state.deadline(|t| &t.create, 20);
+        self.converge(ctx, None, state, deadline, true).await
+    }
+
+    /// Renames, retags, re-enables, and remakes a missing half; `None` keeps the prior state.
+    pub async fn update(
+        &self,
+        ctx: &Ctx<'_>,
+        prior: &Connection,
+        planned: Connection,
+    ) -> (Option<Connection>, Result<(), Error>) {
+        let deadline = planned.deadline(|t| &t.update, 20);
+        self.converge(ctx, Some(prior), planned, deadline, prior.needs_repair()).await
+    }
+
+    /// Removes our half, and the peer's when it is ours too, both at once.
+    pub async fn delete(&self, ctx: &Ctx<'_>, prior: &Connection) -> Result<(), Error> {
+        let deadline = prior.deadline(|t| &t.delete, 10);
+        let (ours_half, theirs_half) = (self.ours(), self.theirs());
+        let (ours, theirs) =
+            tokio::join!(half::remove(ctx, &ours_half, half_id(&prior.network_half), deadline), async {
+                if prior.is_managed() {
+                    half::remove(ctx, &theirs_half, half_id(&prior.peer_half), deadline).await
+                } else {
+                    Ok(())
+                }
+            });
+        ours.and(theirs)
+    }
+
+    /// Refreshes; `None` when our half is gone.
+    pub async fn read(&self, state: Connection) -> Result<Option<Connection>, Error> {
+        let (ours_half, theirs_half) = (self.ours(), self.theirs());
+        let peer_known = half_id(&state.peer_half).filter(|_| state.is_managed());
+        let (ours, theirs) = tokio::try_join!(
+            half::locate(&ours_half, half_id(&state.network_half)),
+            half::locate(&theirs_half, peer_known)
+        )?;
+        let Some(ours) = ours else { return Ok(None) };
+        Ok(Some(self.observe(state, &ours, theirs.as_ref()).await?))
+    }
+
+    /// Takes over the halves that exist: both (managed), or ours alone (external).
+    pub async fn import(&self, mut state: Connection) -> Result<Connection, Error> {
+        let (ours_half, theirs_half) = (self.ours(), self.theirs());
+        let (ours, theirs) = tokio::try_join!(ours_half.find(), theirs_half.find())?;
+        let ours = ours.ok_or_else(|| {
+            Error::invalid(
+                "Nothing to import",
+                format!("No {} from {} toward {} exists.", <C::Half as Half>::KIND, self.local, self.peer),
+                None,
+            )
+        })?;
+        state.peer_side = Attr::Known(if theirs.is_some() { PEER_SIDE_MANAGED } else { PEER_SIDE_EXTERNAL }.into());
+        self.observe(state, &ours, theirs.as_ref()).await
+    }
+}

@@ -1,0 +1,268 @@
+//! Scaleway halves: a VPC connector from one VPC toward another, in one region. One alone is
+//! `orphan`; a matching pair is `peered`; overlapping subnets make both `conflict`. Traffic needs
+//! routes through the connectors too (`peering_custom_route`).
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use uuid::Uuid;
+
+use super::half::{Half, Phase, Wanted};
+use super::pair::Symmetric;
+use super::poll::Deadline;
+use super::status::Status;
+use crate::clouds::scaleway::{
+    ConnectorPatch, ConnectorStatus, CreateConnector, ScalewayClient, ScalewayError, VpcConnector,
+};
+use crate::net::IpNet;
+use crate::resources::{Ctx, Error};
+use crate::tf::{AttrPath, Diagnostic, Diagnostics};
+
+/// Scaleway tags are strings: a map entry travels as `key=value`.
+pub fn tag_strings(tags: &BTreeMap<String, String>) -> Vec<String> {
+    tags.iter().map(|(k, v)| if v.is_empty() { k.clone() } else { format!("{k}={v}") }).collect()
+}
+
+fn tag_map(tags: &[String]) -> BTreeMap<String, String> {
+    tags.iter()
+        .map(|t| t.split_once('=').map_or((t.clone(), String::new()), |(k, v)| (k.to_string(), v.to_string())))
+        .collect()
+}
+
+fn vpc_id_path(root: &str) -> AttrPath {
+    AttrPath::root(root).attr("scaleway").attr("vpc_id")
+}
+
+/// The connector from VPC `from` toward VPC `to`.
+pub struct ScalewayHalf<'c> {
+    pub client: &'c ScalewayClient,
+    pub region: String,
+    pub from: Uuid,
+    pub to: Uuid,
+}
+
+#[async_trait]
+impl Half for ScalewayHalf<'_> {
+    type Object = VpcConnector;
+    type Id = Uuid;
+    const KIND: &'static str = "Scaleway VPC connector";
+
+    fn id(object: &VpcConnector) -> Option<Uuid> {
+        Some(object.id)
+    }
+
+    fn native_state(object: &VpcConnector) -> String {
+        object.status.as_str().to_string()
+    }
+
+    fn phase(object: &VpcConnector) -> Phase {
+        phase_of(object.status)
+    }
+
+    fn name_and_tags(object: &VpcConnector) -> Option<(String, BTreeMap<String, String>)> {
+        Some((object.name.clone(), tag_map(&object.tags)))
+    }
+
+    fn describe(&self, object: &VpcConnector) -> String {
+        format!("{} ({:?}) from VPC {} toward VPC {} in {}", object.id, object.name, self.from, self.to, self.region)
+    }
+
+    async fn find(&self) -> Result<Option<VpcConnector>, Error> {
+        Ok(self.client.list_connectors(&self.region, self.from, Some(self.to)).await?.into_iter().next())
+    }
+
+    async fn get(&self, id: Uuid) -> Result<Option<VpcConnector>, Error> {
+        crate::resources::unless_gone(self.client.get_connector(&self.region, id).await)
+    }
+
+    async fn create(&self, _: &Ctx<'_>, wanted: &Wanted, _: Deadline) -> Result<VpcConnector, Error> {
+        let request = CreateConnector {
+            name: wanted.name.clone(),
+            tags: tag_strings(&wanted.tags),
+            vpc_id: self.from,
+            target_vpc_id: self.to,
+        };
+        Ok(self.client.create_connector(&self.region, &request).await?)
+    }
+
+    fn may_exist_after(error: &Error) -> bool {
+        matches!(error, Error::Scaleway(e) if e.outcome_unknown())
+    }
+
+    async fn align(&self, connector: VpcConnector, wanted: &Wanted) -> Result<VpcConnector, Error> {
+        let patch = ConnectorPatch {
+            name: (connector.name != wanted.name).then(|| wanted.name.clone()),
+            tags: (tag_map(&connector.tags) != wanted.tags).then(|| tag_strings(&wanted.tags)),
+        };
+        if patch == ConnectorPatch::default() {
+            return Ok(connector);
+        }
+        Ok(self.client.update_connector(&self.region, connector.id, &patch).await?)
+    }
+
+    async fn remove(&self, _: &Ctx<'_>, connector: VpcConnector, _: Deadline) -> Result<(), Error> {
+        crate::resources::unless_gone(self.client.delete_connector(&self.region, connector.id).await).map(drop)
+    }
+
+    /// Connectors in `conflict`, with the overlapping subnets Scaleway lists.
+    async fn failure(&self, connector: &VpcConnector) -> Error {
+        let pairs = match self.client.subnet_overlaps(&self.region, connector.id).await {
+            Ok(pairs) => pairs
+                .iter()
+                .map(|o| format!("{} overlaps {}", o.subnet, o.target_subnet))
+                .collect::<Vec<_>>()
+                .join("; "),
+            Err(e) => format!("(the overlaps could not be listed: {e})"),
+        };
+        Error::failed(
+            "Scaleway connectors are in conflict",
+            format!(
+                "Connector {} from VPC {} to VPC {} is `conflict`: {pairs}. Private Network subnets cannot change; \
+                 recreate the overlapping Private Networks.",
+                connector.id, connector.vpc_id, connector.target_vpc_id
+            ),
+        )
+    }
+}
+
+/// Scaleway's connector statuses in the words every cloud shares.
+pub fn phase_of(status: ConnectorStatus) -> Phase {
+    match status {
+        ConnectorStatus::Orphan => Phase::WaitingForPeer,
+        ConnectorStatus::Peered => Phase::Active,
+        ConnectorStatus::Conflict => Phase::Failed,
+        ConnectorStatus::UnknownVpcConnectorStatus => Phase::Provisioning,
+    }
+}
+
+/// Scaleway VPCs of one region, for the symmetric pair.
+pub struct Scaleway<'c> {
+    pub client: &'c ScalewayClient,
+    pub region: String,
+}
+
+impl Scaleway<'_> {
+    /// Subnets of a VPC as `(cidr, private network name)`.
+    async fn subnets(&self, vpc: Uuid) -> Result<Vec<(IpNet, String)>, ScalewayError> {
+        let pns = self.client.list_private_networks(&self.region, vpc).await?;
+        Ok(pns.iter().flat_map(|pn| pn.subnets.iter().map(move |s| (s.subnet, pn.name.clone()))).collect())
+    }
+}
+
+#[async_trait]
+impl<'c> Symmetric for Scaleway<'c> {
+    type Network = Uuid;
+    type Half = ScalewayHalf<'c>;
+
+    fn half(&self, from: Uuid, to: Uuid) -> ScalewayHalf<'c> {
+        ScalewayHalf { client: self.client, region: self.region.clone(), from, to }
+    }
+
+    fn status(connector: &VpcConnector) -> Status {
+        Status::of_scaleway(connector.status)
+    }
+
+    /// Both VPCs exist (an external peer may be invisible) and no subnet of one overlaps a
+    /// subnet of the other. Only reads.
+    async fn check(&self, local: Uuid, peer: Uuid, managed: bool) -> Result<Diagnostics, Error> {
+        let mut diags = Diagnostics::default();
+        if local == peer {
+            diags.push(
+                Diagnostic::error("A VPC cannot peer with itself", format!("Both endpoints are VPC {local}."))
+                    .at(AttrPath::root("peer_network")),
+            );
+            return Ok(diags);
+        }
+        let mut visible = Vec::new();
+        for (vpc, root, must_see) in [(local, "network", true), (peer, "peer_network", managed)] {
+            match self.client.get_vpc(&self.region, vpc).await {
+                Ok(_) => visible.push(vpc),
+                Err(e) if e.is_not_found() && must_see => diags.push(
+                    Diagnostic::error(
+                        "Scaleway VPC not found",
+                        format!("No VPC {vpc} in region {} is visible with these credentials.", self.region),
+                    )
+                    .at(vpc_id_path(root)),
+                ),
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if visible.len() == 2 {
+            let (ours, theirs) = tokio::try_join!(self.subnets(local), self.subnets(peer))?;
+            let clashes: Vec<String> = ours
+                .iter()
+                .flat_map(|(a, pa)| {
+                    theirs
+                        .iter()
+                        .filter(|(b, _)| crate::net::overlaps(a, b))
+                        .map(move |(b, pb)| format!("{a} ({pa}) with {b} ({pb})"))
+                })
+                .collect();
+            if !clashes.is_empty() {
+                diags.push(
+                    Diagnostic::error(
+                        "Private Network subnets overlap",
+                        format!(
+                            "VPC {local} and VPC {peer} have overlapping subnets: {}. Scaleway would put both \
+                             connectors in `conflict`.",
+                            clashes.join("; ")
+                        ),
+                    )
+                    .at(AttrPath::root("peer_network")),
+                );
+            }
+        }
+        Ok(diags)
+    }
+
+    async fn cidrs(
+        &self,
+        local: Uuid,
+        peer: Uuid,
+        _: &VpcConnector,
+        _: Option<&VpcConnector>,
+    ) -> Result<(Vec<String>, Vec<String>), Error> {
+        let texts = |subnets: Vec<(IpNet, String)>| subnets.into_iter().map(|(s, _)| s.to_string()).collect();
+        let ours = texts(self.subnets(local).await?);
+        // An external peer's VPC may be invisible to us.
+        let theirs = self.subnets(peer).await.map(texts).unwrap_or_default();
+        Ok((ours, theirs))
+    }
+
+    fn message(&self, ours: &VpcConnector, _: Option<&VpcConnector>, _: bool) -> String {
+        match ours.status {
+            ConnectorStatus::Peered => {
+                "Both connectors are peered; add routes through them for traffic to flow.".to_string()
+            }
+            ConnectorStatus::Orphan => format!(
+                "Connector {} waits for a connector from VPC {} toward VPC {} in {}.",
+                ours.id, ours.target_vpc_id, ours.vpc_id, self.region
+            ),
+            ConnectorStatus::Conflict => "The VPCs have overlapping Private Network subnets.".to_string(),
+            ConnectorStatus::UnknownVpcConnectorStatus => {
+                "Scaleway reports a status this provider does not know.".to_string()
+            }
+        }
+    }
+
+    fn owner_must_act(&self, ours: &VpcConnector) -> Option<(String, String)> {
+        (ours.status == ConnectorStatus::Orphan).then(|| {
+            (
+                "Peering waits for the peer VPC's owner".to_string(),
+                format!(
+                    "Connector {} is orphan. The owner of VPC {peer} must create the reverse connector: POST \
+                     /vpc/v2/regions/{region}/vpc-connectors with {{\"vpc_id\": \"{peer}\", \"target_vpc_id\": \"{local}\"}} \
+                     (or a peering_connection from scaleway = {{ region = \"{region}\", vpc_id = \"{peer}\" }}). Then each side \
+                     needs routes through its connector.",
+                    ours.id,
+                    peer = ours.target_vpc_id,
+                    local = ours.vpc_id,
+                    region = self.region
+                ),
+            )
+        })
+    }
+
+    async fn after_active(&self, _: &Ctx<'_>, _: &[Uuid]) {}
+}
