@@ -69,6 +69,7 @@ impl Error {
     pub fn to_diagnostics(&self) -> Diagnostics {
         match self {
             Error::Rejected(diags) => diags.clone(),
+            Error::Shape(shape) => shape.diagnostics(),
             other => other.to_diagnostic().into(),
         }
     }

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::diagnostics::{AttrPath, Step};
 use super::value::Value;
 
 /// A value that Terraform may leave null or not yet known.
@@ -65,22 +66,49 @@ impl<T> From<Option<T>> for Attr<T> {
     }
 }
 
-/// A value's shape did not match the Rust type reading it.
-#[derive(Debug, thiserror::Error)]
-#[error("{path}: expected {expected}")]
+/// A value's shape did not match the Rust type reading it: every problem found, each with the
+/// attribute it is on, so a configuration's mistakes are all reported at once, where they are.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ShapeError {
-    pub path: String,
-    pub expected: &'static str,
+    pub problems: Vec<(AttrPath, String)>,
 }
 
+impl std::fmt::Display for ShapeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let texts: Vec<String> = self
+            .problems
+            .iter()
+            .map(|(path, message)| if path.0.is_empty() { message.clone() } else { format!("{path}: {message}") })
+            .collect();
+        f.write_str(&texts.join("; "))
+    }
+}
+
+impl std::error::Error for ShapeError {}
+
 impl ShapeError {
-    pub fn new(expected: &'static str) -> Self {
-        ShapeError { path: String::new(), expected }
+    pub fn new(message: impl Into<String>) -> Self {
+        ShapeError { problems: vec![(AttrPath::default(), message.into())] }
     }
 
+    /// The same problems, one attribute further in.
     pub fn within(mut self, name: &str) -> Self {
-        self.path = if self.path.is_empty() { name.to_string() } else { format!("{name}.{}", self.path) };
+        for (path, _) in &mut self.problems {
+            path.0.insert(0, Step::Attribute(name.to_string()));
+        }
         self
+    }
+
+    /// The same problems, under one map key.
+    pub fn under_key(mut self, key: &str) -> Self {
+        for (path, _) in &mut self.problems {
+            path.0.insert(0, Step::Key(key.to_string()));
+        }
+        self
+    }
+
+    pub fn extend(&mut self, other: ShapeError) {
+        self.problems.extend(other.problems);
     }
 }
 
@@ -96,7 +124,7 @@ pub trait IntoValue {
 
 impl FromValue for String {
     fn from_value(value: &Value) -> Result<Self, ShapeError> {
-        value.as_str().map(str::to_string).ok_or_else(|| ShapeError::new("a string"))
+        value.as_str().map(str::to_string).ok_or_else(|| ShapeError::new("expected a string"))
     }
 }
 
@@ -110,7 +138,7 @@ impl FromValue for bool {
     fn from_value(value: &Value) -> Result<Self, ShapeError> {
         match value {
             Value::Bool(b) => Ok(*b),
-            _ => Err(ShapeError::new("a bool")),
+            _ => Err(ShapeError::new("expected a bool")),
         }
     }
 }
@@ -125,7 +153,7 @@ impl<T: FromValue> FromValue for Vec<T> {
     fn from_value(value: &Value) -> Result<Self, ShapeError> {
         match value {
             Value::List(items) | Value::Set(items) => items.iter().map(T::from_value).collect(),
-            _ => Err(ShapeError::new("a list")),
+            _ => Err(ShapeError::new("expected a list")),
         }
     }
 }
@@ -140,9 +168,9 @@ impl<T: FromValue> FromValue for BTreeMap<String, T> {
     fn from_value(value: &Value) -> Result<Self, ShapeError> {
         match value {
             Value::Map(items) | Value::Object(items) => {
-                items.iter().map(|(k, v)| Ok((k.clone(), T::from_value(v).map_err(|e| e.within(k))?))).collect()
+                items.iter().map(|(k, v)| Ok((k.clone(), T::from_value(v).map_err(|e| e.under_key(k))?))).collect()
             }
-            _ => Err(ShapeError::new("a map")),
+            _ => Err(ShapeError::new("expected a map")),
         }
     }
 }
@@ -182,13 +210,32 @@ macro_rules! tf_object {
         #[derive(Debug, Clone, PartialEq, Default)]
         $vis struct $name { $($(#[$fmeta])* pub $field: $ty),* }
 
-        impl $crate::tf::FromValue for $name {
-            fn from_value(value: &$crate::tf::Value) -> Result<Self, $crate::tf::object::ShapeError> {
+        impl $name {
+            /// Reads what can be read: every field that fits, the others left unset, and the
+            /// problems of all of them (validation reports them all and checks the rest).
+            #[allow(dead_code)]
+            pub fn decode(value: &$crate::tf::Value) -> ($name, $crate::tf::object::ShapeError) {
+                let mut problems = $crate::tf::object::ShapeError::default();
                 if !matches!(value, $crate::tf::Value::Object(_)) {
-                    return Err($crate::tf::object::ShapeError::new("an object"));
+                    problems.extend($crate::tf::object::ShapeError::new("expected an object"));
+                    return (Default::default(), problems);
                 }
-                Ok($name { $($field: <$ty as $crate::tf::FromValue>::from_value(value.get(stringify!($field)))
-                    .map_err(|e| e.within(stringify!($field)))?),* })
+                let object = $name { $($field: match <$ty as $crate::tf::FromValue>::from_value(value.get(stringify!($field))) {
+                    Ok(field) => field,
+                    Err(e) => {
+                        problems.extend(e.within(stringify!($field)));
+                        Default::default()
+                    }
+                }),* };
+                (object, problems)
+            }
+        }
+
+        impl $crate::tf::FromValue for $name {
+            /// Reads every field, reporting the problems of all of them at once.
+            fn from_value(value: &$crate::tf::Value) -> Result<Self, $crate::tf::object::ShapeError> {
+                let (object, problems) = $name::decode(value);
+                if problems.problems.is_empty() { Ok(object) } else { Err(problems) }
             }
         }
 
@@ -200,4 +247,78 @@ macro_rules! tf_object {
             }
         }
     };
+}
+
+/// Gives a type that is text in Terraform ([`std::str::FromStr`] + [`std::fmt::Display`]: ids,
+/// enums) [`FromValue`] and [`IntoValue`]; a parse error is a shape error with its message.
+#[macro_export]
+macro_rules! tf_text {
+    ($($ty:ty),* $(,)?) => {$(
+        impl $crate::tf::FromValue for $ty {
+            fn from_value(value: &$crate::tf::Value) -> Result<Self, $crate::tf::object::ShapeError> {
+                let text = value.as_str().ok_or_else(|| $crate::tf::object::ShapeError::new("expected a string"))?;
+                text.parse().map_err(|e| $crate::tf::object::ShapeError::new(format!("{e}")))
+            }
+        }
+
+        impl $crate::tf::IntoValue for $ty {
+            fn into_value(self) -> $crate::tf::Value {
+                $crate::tf::Value::String(self.to_string())
+            }
+        }
+    )*};
+}
+
+/// Declares an enum whose values are fixed words in Terraform (`peer_side = "external"`), with
+/// `FromStr` (refusing other words, naming the allowed ones), `Display`, `WORDS` and the
+/// [`FromValue`]/[`IntoValue`] of [`tf_text!`].
+#[macro_export]
+macro_rules! tf_enum {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        $vis enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            /// Every word, in order.
+            pub const WORDS: &'static [&'static str] = &[$($word),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $word),+ }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+
+            fn from_str(text: &str) -> Result<Self, String> {
+                match text {
+                    $($word => Ok($name::$variant),)+
+                    other => Err(format!("{other:?} is not one of {:?}", $name::WORDS)),
+                }
+            }
+        }
+
+        $crate::tf_text!($name);
+    };
+}
+
+impl ShapeError {
+    /// One error diagnostic per problem, on its attribute.
+    pub fn diagnostics(&self) -> super::Diagnostics {
+        self.problems
+            .iter()
+            .map(|(path, message)| {
+                let summary = if path.0.is_empty() { "Invalid value".to_string() } else { format!("Invalid {path}") };
+                let diagnostic = super::Diagnostic::error(summary, format!("{message}."));
+                if path.0.is_empty() { diagnostic } else { diagnostic.at(path.clone()) }
+            })
+            .collect()
+    }
 }

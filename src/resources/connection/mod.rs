@@ -39,9 +39,6 @@ impl Default for PeeringConnection {
     }
 }
 
-const ONE_OF: &[(&str, &[&str])] =
-    &[("peer_side", &[PEER_SIDE_MANAGED, PEER_SIDE_EXTERNAL]), ("wait_for", &[WAIT_FOR_ACTIVE, WAIT_FOR_CREATED])];
-
 /// A supported pair of clouds, with what each orchestration needs.
 enum Pair {
     Upcloud { local: NetworkId, peer: NetworkId },
@@ -166,26 +163,14 @@ impl Resource for PeeringConnection {
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
-        let mut diags = Diagnostics::default();
-        let conn = match Connection::from_value(config) {
-            Ok(c) => c,
-            Err(e) => return Diagnostic::error("Invalid configuration", e.to_string()).into(),
-        };
+        // Every value that does not fit its type is reported on its attribute; the rest is checked.
+        let (conn, problems) = Connection::decode(config);
+        let mut diags = problems.diagnostics();
         for (root, endpoint) in [("network", &conn.network), ("peer_network", &conn.peer_network)] {
             if let Attr::Known(endpoint) = endpoint
                 && let Err((path, detail)) = endpoint_ref(endpoint, root)
             {
                 diags.push(Diagnostic::error(format!("Invalid {root}"), detail).at(path));
-            }
-        }
-        for (name, allowed) in ONE_OF {
-            if let Value::String(v) = config.get(name)
-                && !allowed.contains(&v.as_str())
-            {
-                diags.push(
-                    Diagnostic::error(format!("Invalid {name}"), format!("{v:?} is not one of {allowed:?}."))
-                        .at(AttrPath::root(name)),
-                );
             }
         }
         if let Value::String(name) = config.get("name") {
@@ -261,8 +246,8 @@ impl Resource for PeeringConnection {
             }
             Err(_) => {}
         }
-        planned.peer_side = config.peer_side.clone().or(Attr::Known(PEER_SIDE_MANAGED.into()));
-        planned.wait_for = config.wait_for.clone().or(Attr::Known(WAIT_FOR_ACTIVE.into()));
+        planned.peer_side = config.peer_side.clone().or(Attr::Known(PeerSide::Managed));
+        planned.wait_for = config.wait_for.clone().or(Attr::Known(WaitFor::Active));
         planned.tags = config.tags.clone();
         planned.timeouts = config.timeouts.clone();
         let id = planned.connection_id();
@@ -366,7 +351,7 @@ impl Resource for PeeringConnection {
             id: Attr::Known(id.to_string()),
             network: Attr::Known(endpoint_of(&id.network)),
             peer_network: Attr::Known(endpoint_of(&id.peer_network)),
-            wait_for: Attr::Known(WAIT_FOR_ACTIVE.into()),
+            wait_for: Attr::Known(WaitFor::Active),
             ..Default::default()
         };
         let imported = on_pair!(ctx, Pair::of(&id)?, ?, |p| p.import(state).await?, |p| p.import(ctx, state).await?);
@@ -404,18 +389,20 @@ impl Resource for PeeringConnection {
             return Value::Null;
         };
         // Only an external Aiven peer, without Aiven credentials, needs its network ID configured.
-        let network_id_configured = state.peer_side.known().is_some_and(|s| s == PEER_SIDE_EXTERNAL)
+        let network_id_configured = state.peer_side.known() == Some(&PeerSide::External)
             && state.peer_network.known().is_some_and(|e| e.aiven.known().is_some());
-        let non_default = |v: Attr<String>, default: &str| match v {
-            Attr::Known(s) if s != default => Attr::Known(s),
-            _ => Attr::Null,
-        };
+        fn non_default<T: PartialEq>(value: Attr<T>, default: T) -> Attr<T> {
+            match value {
+                Attr::Known(v) if v != default => Attr::Known(v),
+                _ => Attr::Null,
+            }
+        }
         Connection {
             name: state.name,
             network: state.network,
             peer_network: state.peer_network,
-            peer_side: non_default(state.peer_side, PEER_SIDE_MANAGED),
-            wait_for: non_default(state.wait_for, WAIT_FOR_ACTIVE),
+            peer_side: non_default(state.peer_side, PeerSide::Managed),
+            wait_for: non_default(state.wait_for, WaitFor::Active),
             tags: state.tags,
             aiven_network_id: if network_id_configured { state.aiven_network_id } else { Attr::Null },
             ..Default::default()

@@ -9,10 +9,25 @@ use crate::tf_object;
 
 pub const TYPE_NAME: &str = "peering_connection";
 
-pub const PEER_SIDE_MANAGED: &str = "managed";
-pub const PEER_SIDE_EXTERNAL: &str = "external";
-pub const WAIT_FOR_ACTIVE: &str = "active";
-pub const WAIT_FOR_CREATED: &str = "created";
+crate::tf_enum! {
+    /// Who makes the reverse half.
+    pub enum PeerSide {
+        /// This provider, with its own credentials for the peer's cloud.
+        Managed = "managed",
+        /// The peer network's owner; we manage our half only.
+        External = "external",
+    }
+}
+
+crate::tf_enum! {
+    /// What an apply waits for.
+    pub enum WaitFor {
+        /// Traffic can flow.
+        Active = "active",
+        /// The halves exist.
+        Created = "created",
+    }
+}
 
 tf_object! {
     /// `{ network_id = "03…" }`
@@ -49,11 +64,11 @@ tf_object! {
         name: Attr<String>,
         network: Attr<Endpoint>,
         peer_network: Attr<Endpoint>,
-        peer_side: Attr<String>,
-        wait_for: Attr<String>,
+        peer_side: Attr<PeerSide>,
+        wait_for: Attr<WaitFor>,
         tags: Attr<BTreeMap<String, String>>,
         timeouts: Attr<Timeouts>,
-        status: Attr<String>,
+        status: Attr<super::status::Status>,
         status_message: Attr<String>,
         network_half: Attr<Half>,
         peer_half: Attr<Half>,
@@ -360,7 +375,7 @@ impl Connection {
     }
 
     pub fn has_status(&self, status: super::status::Status) -> bool {
-        self.status.known().is_some_and(|s| s == status.as_str())
+        self.status.known() == Some(&status)
     }
 
     /// The halves this state knows of, in words a user can look up in the clouds' consoles.
@@ -406,11 +421,11 @@ impl Connection {
     }
 
     pub fn is_managed(&self) -> bool {
-        self.peer_side.known().is_none_or(|s| s == PEER_SIDE_MANAGED)
+        self.peer_side.known().is_none_or(|s| *s == PeerSide::Managed)
     }
 
     pub fn waits_for_active(&self) -> bool {
-        self.wait_for.known().is_none_or(|s| s == WAIT_FOR_ACTIVE)
+        self.wait_for.known().is_none_or(|s| *s == WaitFor::Active)
     }
 
     /// The deadline of an operation starting now, from `timeouts` or the default.

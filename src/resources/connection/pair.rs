@@ -75,7 +75,7 @@ impl<C: Symmetric> Pair<C> {
             state.name = Attr::Known(name);
             state.read_tags(tags);
         }
-        state.status = Attr::Known(C::status(ours).as_str().to_string());
+        state.status = Attr::Known(C::status(ours));
         state.status_message = Attr::Known(self.cloud.message(ours, theirs, state.is_managed()));
         state.network_half = half::attr::<C::Half>(Some(ours));
         state.peer_half = half::attr::<C::Half>(theirs);
@@ -200,7 +200,7 @@ impl<C: Symmetric> Pair<C> {
                 None,
             )
         })?;
-        state.peer_side = Attr::Known(if theirs.is_some() { PEER_SIDE_MANAGED } else { PEER_SIDE_EXTERNAL }.into());
+        state.peer_side = Attr::Known(if theirs.is_some() { PeerSide::Managed } else { PeerSide::External });
         self.observe(state, &ours, theirs.as_ref()).await
     }
 }

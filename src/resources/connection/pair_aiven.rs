@@ -224,7 +224,7 @@ impl Pair {
         } else {
             format!("{}.", words.join("; "))
         };
-        state.status = Attr::Known(status.as_str().to_string());
+        state.status = Attr::Known(status);
         state.status_message = Attr::Known(message);
         if let Some((name, tags)) =
             seen.upcloud.as_ref().filter(|_| self.manages_upcloud(&state)).and_then(UpcloudHalf::name_and_tags)
@@ -591,7 +591,7 @@ impl Pair {
             ));
         }
         let both = seen.aiven.is_some() && seen.upcloud.is_some();
-        state.peer_side = Attr::Known(if both { PEER_SIDE_MANAGED } else { PEER_SIDE_EXTERNAL }.into());
+        state.peer_side = Attr::Known(if both { PeerSide::Managed } else { PeerSide::External });
         if seen.upcloud.is_none() {
             // The Aiven half carries no name; the Aiven peering id stands in for it.
             let id = seen.aiven.as_ref().and_then(|p| p.peering_connection_id).map(|id| id.to_string());

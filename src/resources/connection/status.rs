@@ -4,29 +4,19 @@ use crate::clouds::aiven::PeeringState as AivenState;
 use crate::clouds::scaleway::ConnectorStatus;
 use crate::clouds::upcloud::PeeringState as UpcloudState;
 
-/// Ordered from best to worst: the whole peering is as good as its worst half.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Status {
-    Active,
-    PendingPeer,
-    Provisioning,
-    Disabled,
-    Conflict,
-    Error,
+crate::tf_enum! {
+    /// Ordered from best to worst: the whole peering is as good as its worst half.
+    pub enum Status {
+        Active = "active",
+        PendingPeer = "pending_peer",
+        Provisioning = "provisioning",
+        Disabled = "disabled",
+        Conflict = "conflict",
+        Error = "error",
+    }
 }
 
 impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Provisioning => "provisioning",
-            Status::PendingPeer => "pending_peer",
-            Status::Active => "active",
-            Status::Disabled => "disabled",
-            Status::Conflict => "conflict",
-            Status::Error => "error",
-        }
-    }
-
     pub fn of_upcloud(state: UpcloudState) -> Status {
         match state {
             UpcloudState::Active => Status::Active,
