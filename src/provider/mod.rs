@@ -17,7 +17,7 @@ use tonic::{Request, Response, Status};
 use crate::clouds::Clients;
 use crate::resources::connection::PeeringConnection;
 use crate::resources::custom_route::CustomRoute;
-use crate::resources::{Applied, Ctx, Error, ImportTarget, Resource};
+use crate::resources::{Ctx, DynApplied, DynResource, Error, ImportTarget};
 use crate::tf::proto::{self, provider_server::Provider};
 use crate::tf::{CodecError, Diagnostic, Diagnostics, Type, Value};
 
@@ -29,7 +29,7 @@ const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 /// The provider process's state: its resources, its clients once configured, and the token
 /// that `StopProvider` cancels.
 pub struct ProviderService {
-    resources: BTreeMap<&'static str, Arc<dyn Resource>>,
+    resources: BTreeMap<&'static str, Arc<dyn DynResource>>,
     clients: RwLock<Option<Arc<Clients>>>,
     stop: Mutex<CancellationToken>,
     /// Which resource instance manages which cloud object, in this walk.
@@ -78,7 +78,7 @@ fn codec_diagnostics(e: CodecError) -> Vec<proto::Diagnostic> {
 
 impl ProviderService {
     pub fn new() -> ProviderService {
-        let resources: [Arc<dyn Resource>; 2] =
+        let resources: [Arc<dyn DynResource>; 2] =
             [Arc::new(PeeringConnection::default()), Arc::new(CustomRoute::default())];
         ProviderService {
             resources: resources.into_iter().map(|r| (r.type_name(), r)).collect(),
@@ -88,7 +88,7 @@ impl ProviderService {
         }
     }
 
-    fn resource(&self, type_name: &str) -> Result<&Arc<dyn Resource>, Vec<proto::Diagnostic>> {
+    fn resource(&self, type_name: &str) -> Result<&Arc<dyn DynResource>, Vec<proto::Diagnostic>> {
         self.resources.get(type_name).ok_or_else(|| {
             vec![
                 Diagnostic::error(
@@ -111,12 +111,12 @@ impl ProviderService {
     }
 
     /// Runs a resource operation, abandoning it when Terraform sends `StopProvider`.
-    async fn run<T>(&self, op: impl AsyncFnOnce(&mut Ctx<'_>) -> T, on_stop: impl FnOnce() -> T) -> (T, Diagnostics) {
+    async fn run<T>(&self, op: impl AsyncFnOnce(&Ctx<'_>) -> T, on_stop: impl FnOnce() -> T) -> (T, Diagnostics) {
         let clients = self.clients();
         let stop = self.stop_token();
-        let mut ctx = Ctx::new(&clients, stop.clone());
+        let ctx = Ctx::new(&clients, stop.clone());
         let result = {
-            let op = op(&mut ctx);
+            let op = op(&ctx);
             tokio::pin!(op);
             tokio::select! {
                 result = &mut op => result,
@@ -416,7 +416,7 @@ impl ProviderService {
         tracing::debug!(type_name = %request.type_name, delete = planned.is_null(), create = prior.is_null(), "ApplyResourceChange");
         let on_stop = {
             let prior = prior.clone();
-            move || Applied { state: prior, result: Err(Error::Cancelled) }
+            move || DynApplied { state: prior, result: Err(Error::Cancelled) }
         };
         let started = std::time::Instant::now();
         let (applied, warnings) = self
@@ -426,7 +426,7 @@ impl ProviderService {
                         let result = resource.delete(ctx, &prior).await;
                         // A failed delete leaves the object in place, and so in state.
                         let state = if result.is_ok() { Value::Null } else { prior.clone() };
-                        Applied { state, result }
+                        DynApplied { state, result }
                     } else if prior.is_null() {
                         resource.create(ctx, &planned).await
                     } else {

@@ -1,13 +1,16 @@
-//! Managed resources. Each one splits its work the way terraform-plugin-framework does:
-//! schema, validate, plan, apply (create / update / delete), read and import.
+//! Managed resources. Each one implements the typed [`Resource`] contract the way
+//! terraform-plugin-framework splits the work: schema, validate, plan, apply (create / update /
+//! delete), read and import; [`DynResource`] is the border where Terraform's values are decoded
+//! once.
 
 pub mod connection;
+mod contract;
 pub mod custom_route;
 mod error;
 
-use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
+pub use contract::{Applied, DynApplied, DynPlanned, DynResource, ImportTarget, Planned, Resource};
 pub use error::{Error, need, unless_gone};
 
 use crate::clouds::Clients;
@@ -15,8 +18,7 @@ use crate::clouds::aiven::AivenClient;
 use crate::clouds::scaleway::ScalewayClient;
 use crate::clouds::upcloud::UpcloudClient;
 use crate::net::Cloud;
-use crate::tf::schema::IdentitySchema;
-use crate::tf::{AttrPath, Diagnostics, Schema, Value};
+use crate::tf::{AttrPath, Diagnostics};
 
 /// What every operation gets: the configured clients and the cancellation of `StopProvider`.
 pub struct Ctx<'a> {
@@ -68,57 +70,6 @@ impl<'a> Ctx<'a> {
     /// The warnings gathered so far.
     pub fn into_warnings(self) -> Diagnostics {
         self.warnings.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
-/// A planned change as the resource decided it.
-pub struct Planned {
-    pub state: Value,
-    pub requires_replace: Vec<AttrPath>,
-}
-
-/// The result of an apply: the state to store, which survives a failure so nothing is lost.
-pub struct Applied {
-    pub state: Value,
-    pub result: Result<(), Error>,
-}
-
-/// How an import names its object.
-pub enum ImportTarget {
-    Id(String),
-    Identity(Value),
-}
-
-#[async_trait]
-pub trait Resource: Send + Sync {
-    fn type_name(&self) -> &'static str;
-    fn schema(&self) -> &Schema;
-    fn identity_schema(&self) -> &IdentitySchema;
-
-    /// Static checks on a configuration that may hold unknowns.
-    fn validate(&self, config: &Value) -> Diagnostics;
-
-    /// Plans a create or update (prior may be null); destroys never reach here.
-    async fn plan(&self, ctx: &mut Ctx<'_>, prior: &Value, proposed: &Value, config: &Value) -> Result<Planned, Error>;
-
-    async fn create(&self, ctx: &mut Ctx<'_>, planned: &Value) -> Applied;
-    async fn update(&self, ctx: &mut Ctx<'_>, prior: &Value, planned: &Value) -> Applied;
-    async fn delete(&self, ctx: &mut Ctx<'_>, prior: &Value) -> Result<(), Error>;
-
-    /// Refreshes state; `None` when the object is gone.
-    async fn read(&self, ctx: &mut Ctx<'_>, state: &Value) -> Result<Option<Value>, Error>;
-
-    async fn import(&self, ctx: &mut Ctx<'_>, target: ImportTarget) -> Result<Value, Error>;
-
-    /// The identity of a stored object.
-    fn identity(&self, state: &Value) -> Option<Value>;
-
-    /// The smallest configuration that describes a stored object.
-    fn generate_config(&self, state: &Value) -> Value;
-
-    /// The cloud objects a planned object would manage, which no other resource may manage.
-    fn claims(&self, _planned: &Value) -> Vec<Claim> {
-        Vec::new()
     }
 }
 

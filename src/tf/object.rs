@@ -117,6 +117,12 @@ pub trait FromValue: Sized {
     fn from_value(value: &Value) -> Result<Self, ShapeError>;
 }
 
+/// A Terraform object type mirrored by a Rust struct (`tf_object!` implements it).
+pub trait Object: FromValue + IntoValue + Clone + Default + Send + Sync + 'static {
+    /// Reads what fits, leaving the rest unset, with every problem found.
+    fn decode(value: &Value) -> (Self, ShapeError);
+}
+
 /// Writes a Rust value as a Terraform value.
 pub trait IntoValue {
     fn into_value(self) -> Value;
@@ -210,11 +216,10 @@ macro_rules! tf_object {
         #[derive(Debug, Clone, PartialEq, Default)]
         $vis struct $name { $($(#[$fmeta])* pub $field: $ty),* }
 
-        impl $name {
+        impl $crate::tf::object::Object for $name {
             /// Reads what can be read: every field that fits, the others left unset, and the
             /// problems of all of them (validation reports them all and checks the rest).
-            #[allow(dead_code)]
-            pub fn decode(value: &$crate::tf::Value) -> ($name, $crate::tf::object::ShapeError) {
+            fn decode(value: &$crate::tf::Value) -> ($name, $crate::tf::object::ShapeError) {
                 let mut problems = $crate::tf::object::ShapeError::default();
                 if !matches!(value, $crate::tf::Value::Object(_)) {
                     problems.extend($crate::tf::object::ShapeError::new("expected an object"));
@@ -234,7 +239,7 @@ macro_rules! tf_object {
         impl $crate::tf::FromValue for $name {
             /// Reads every field, reporting the problems of all of them at once.
             fn from_value(value: &$crate::tf::Value) -> Result<Self, $crate::tf::object::ShapeError> {
-                let (object, problems) = $name::decode(value);
+                let (object, problems) = <$name as $crate::tf::object::Object>::decode(value);
                 if problems.problems.is_empty() { Ok(object) } else { Err(problems) }
             }
         }

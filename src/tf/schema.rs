@@ -27,6 +27,8 @@ pub struct Attribute {
     pub mode: Mode,
     pub description: String,
     pub sensitive: bool,
+    /// A change of this attribute replaces the object (Terraform cannot update it in place).
+    pub requires_replace: bool,
 }
 
 impl Attribute {
@@ -37,6 +39,7 @@ impl Attribute {
             mode: Mode::Optional,
             description: description.to_string(),
             sensitive: false,
+            requires_replace: false,
         }
     }
 
@@ -74,6 +77,13 @@ impl Attribute {
 
     pub fn sensitive(mut self) -> Self {
         self.sensitive = true;
+        self
+    }
+
+    /// Changing it replaces the object; the description says so.
+    pub fn requires_replace(mut self) -> Self {
+        self.requires_replace = true;
+        self.description.push_str(" Changing it replaces the resource.");
         self
     }
 
@@ -195,6 +205,11 @@ impl Schema {
 
     pub fn implied_type(&self) -> Type {
         self.block.implied_type()
+    }
+
+    /// The attributes whose change forces replacement (Terraform keeps those that changed).
+    pub fn replacing_paths(&self) -> Vec<super::AttrPath> {
+        self.block.attributes.iter().filter(|a| a.requires_replace).map(|a| super::AttrPath::root(&a.name)).collect()
     }
 }
 

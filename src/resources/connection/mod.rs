@@ -15,8 +15,6 @@ mod scaleway;
 mod status;
 mod upcloud;
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 
 use model::*;
@@ -26,7 +24,7 @@ use status::Status;
 use crate::net::{Cloud, ConnectionId, NetworkId, NetworkRef, PeeringId};
 use crate::resources::{Applied, Claim, Ctx, Error, ImportTarget, Planned, Resource};
 use crate::tf::schema::IdentitySchema;
-use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics, FromValue, IntoValue, Schema, Value};
+use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics, Schema};
 
 pub struct PeeringConnection {
     schema: Schema,
@@ -131,28 +129,25 @@ impl Pair {
     }
 }
 
-fn applied(state: Option<Connection>, result: Result<(), Error>) -> Applied {
-    Applied { state: state.map_or(Value::Null, IntoValue::into_value), result }
-}
-
 /// The outcome of a create. One that stopped before it was done (timed out, cancelled, a cloud
 /// that kept failing) returns no object: Terraform would taint it and the next apply would
 /// destroy what the next apply can simply adopt and finish. The error names what was left.
-fn created(state: Option<Connection>, result: Result<(), Error>) -> Applied {
+fn created(state: Option<Connection>, result: Result<(), Error>) -> Applied<Connection> {
     match result {
         Err(cause) if cause.is_resumable() => {
             let left = state.as_ref().map(Connection::halves_left).unwrap_or_default();
-            Applied { state: Value::Null, result: Err(Error::Unfinished { cause: Box::new(cause), left }) }
+            Applied { state: None, result: Err(Error::Unfinished { cause: Box::new(cause), left }) }
         }
-        result => applied(state, result),
+        result => Applied { state, result },
     }
 }
 
 #[async_trait]
 impl Resource for PeeringConnection {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+    type State = Connection;
+    type Identity = Identity;
+
+    const TYPE_NAME: &'static str = TYPE_NAME;
 
     fn schema(&self) -> &Schema {
         &self.schema
@@ -162,10 +157,8 @@ impl Resource for PeeringConnection {
         &self.identity
     }
 
-    fn validate(&self, config: &Value) -> Diagnostics {
-        // Every value that does not fit its type is reported on its attribute; the rest is checked.
-        let (conn, problems) = Connection::decode(config);
-        let mut diags = problems.diagnostics();
+    fn validate(&self, conn: &Connection) -> Diagnostics {
+        let mut diags = Diagnostics::default();
         for (root, endpoint) in [("network", &conn.network), ("peer_network", &conn.peer_network)] {
             if let Attr::Known(endpoint) = endpoint
                 && let Err((path, detail)) = endpoint_ref(endpoint, root)
@@ -173,7 +166,7 @@ impl Resource for PeeringConnection {
                 diags.push(Diagnostic::error(format!("Invalid {root}"), detail).at(path));
             }
         }
-        if let Value::String(name) = config.get("name") {
+        if let Attr::Known(name) = &conn.name {
             let problem = if name.is_empty() || name.chars().count() > 255 {
                 Some("A peering name has 1 to 255 characters.".to_string())
             } else {
@@ -231,9 +224,13 @@ impl Resource for PeeringConnection {
         diags
     }
 
-    async fn plan(&self, ctx: &mut Ctx<'_>, prior: &Value, proposed: &Value, config: &Value) -> Result<Planned, Error> {
-        let config = Connection::from_value(config)?;
-        let mut planned = Connection::from_value(proposed)?;
+    async fn plan(
+        &self,
+        ctx: &Ctx<'_>,
+        prior: Option<Connection>,
+        mut planned: Connection,
+        config: Connection,
+    ) -> Result<Planned<Connection>, Error> {
         match ctx.clients.scaleway.as_ref() {
             Ok(scaleway) => planned.default_scaleway_regions(scaleway.default_region()),
             // A Scaleway endpoint cannot be resolved, let alone made, without credentials.
@@ -253,10 +250,6 @@ impl Resource for PeeringConnection {
         let id = planned.connection_id();
         planned.id = id.as_ref().map(ToString::to_string).map_or(Attr::Unknown, Attr::Known);
         let involves_aiven = id.as_ref().is_none_or(|id| matches!(Pair::of(id), Ok(Pair::Aiven(_))));
-        let requires_replace =
-            vec![AttrPath::root("network"), AttrPath::root("peer_network"), AttrPath::root("peer_side")];
-
-        let prior = if prior.is_null() { None } else { Some(Connection::from_value(prior)?) };
         let replacing = prior.as_ref().is_some_and(|p| {
             p.network != planned.network || p.peer_network != planned.peer_network || p.peer_side != planned.peer_side
         });
@@ -288,61 +281,45 @@ impl Resource for PeeringConnection {
                     config.aiven_network_id.clone().or(if involves_aiven { Attr::Unknown } else { Attr::Null });
             }
         }
-        Ok(Planned { state: planned.into_value(), requires_replace })
+        Ok(Planned::new(planned))
     }
 
-    async fn create(&self, ctx: &mut Ctx<'_>, planned: &Value) -> Applied {
-        let state = match Connection::from_value(planned) {
-            Ok(state) => state,
-            Err(e) => return applied(None, Err(e.into())),
-        };
+    async fn create(&self, ctx: &Ctx<'_>, state: Connection) -> Applied<Connection> {
         let pair = match Pair::of_state(&state) {
             Ok(pair) => pair,
-            Err(e) => return applied(None, Err(e)),
+            Err(e) => return Applied { state: None, result: Err(e) },
         };
         let (state, result) =
             on_pair!(ctx, pair, |e| (None, Err(e)), |p| p.create(ctx, state).await, |p| p.create(ctx, state).await);
         created(state, result)
     }
 
-    async fn update(&self, ctx: &mut Ctx<'_>, prior: &Value, planned: &Value) -> Applied {
-        let (prior_state, planned) = match (Connection::from_value(prior), Connection::from_value(planned)) {
-            (Ok(p), Ok(n)) => (p, n),
-            (Err(e), _) | (_, Err(e)) => return Applied { state: prior.clone(), result: Err(e.into()) },
-        };
+    async fn update(&self, ctx: &Ctx<'_>, prior: Connection, planned: Connection) -> Applied<Connection> {
         let pair = match Pair::of_state(&planned) {
             Ok(pair) => pair,
-            Err(e) => return Applied { state: prior.clone(), result: Err(e) },
+            Err(e) => return Applied { state: None, result: Err(e) },
         };
-        let (state, result) =
-            on_pair!(ctx, pair, |e| (None, Err(e)), |p| p.update(ctx, &prior_state, planned).await, |p| {
-                let (state, result) = p.update(ctx, &prior_state, planned).await;
-                (Some(state), result)
-            });
-        match state {
-            Some(state) => applied(Some(state), result),
-            None => Applied { state: prior.clone(), result },
-        }
+        let (state, result) = on_pair!(ctx, pair, |e| (None, Err(e)), |p| p.update(ctx, &prior, planned).await, |p| {
+            let (state, result) = p.update(ctx, &prior, planned).await;
+            (Some(state), result)
+        });
+        Applied { state, result }
     }
 
-    async fn delete(&self, ctx: &mut Ctx<'_>, prior: &Value) -> Result<(), Error> {
-        let prior = Connection::from_value(prior)?;
+    async fn delete(&self, ctx: &Ctx<'_>, prior: Connection) -> Result<(), Error> {
         on_pair!(ctx, Pair::of_state(&prior)?, ?, |p| p.delete(ctx, &prior).await, |p| p.delete(ctx, &prior).await)
     }
 
-    async fn read(&self, ctx: &mut Ctx<'_>, state: &Value) -> Result<Option<Value>, Error> {
-        let state = Connection::from_value(state)?;
-        let refreshed =
-            on_pair!(ctx, Pair::of_state(&state)?, ?, |p| p.read(state).await?, |p| p.read(ctx, state).await?);
-        Ok(refreshed.map(IntoValue::into_value))
+    async fn read(&self, ctx: &Ctx<'_>, state: Connection) -> Result<Option<Connection>, Error> {
+        Ok(on_pair!(ctx, Pair::of_state(&state)?, ?, |p| p.read(state).await?, |p| p.read(ctx, state).await?))
     }
 
-    async fn import(&self, ctx: &mut Ctx<'_>, target: ImportTarget) -> Result<Value, Error> {
+    async fn import(&self, ctx: &Ctx<'_>, target: ImportTarget<Identity>) -> Result<Connection, Error> {
         let id = match target {
             ImportTarget::Id(text) => import_id(ctx, &text).await?,
             ImportTarget::Identity(identity) => {
-                let field = |name: &str| identity.get(name).as_str().unwrap_or_default().to_string();
-                format!("{}:{}", field("network"), field("peer_network"))
+                let field = |v: Attr<String>| v.into_known().unwrap_or_default();
+                format!("{}:{}", field(identity.network), field(identity.peer_network))
                     .parse::<ConnectionId>()
                     .map_err(|e| Error::invalid("Invalid import identity", e.to_string(), None))?
             }
@@ -354,20 +331,18 @@ impl Resource for PeeringConnection {
             wait_for: Attr::Known(WaitFor::Active),
             ..Default::default()
         };
-        let imported = on_pair!(ctx, Pair::of(&id)?, ?, |p| p.import(state).await?, |p| p.import(ctx, state).await?);
-        Ok(imported.into_value())
+        Ok(on_pair!(ctx, Pair::of(&id)?, ?, |p| p.import(state).await?, |p| p.import(ctx, state).await?))
     }
 
-    fn identity(&self, state: &Value) -> Option<Value> {
-        let id: ConnectionId = state.get("id").as_str()?.parse().ok()?;
-        Some(Value::Object(BTreeMap::from([
-            ("network".to_string(), Value::string(id.network.to_string())),
-            ("peer_network".to_string(), Value::string(id.peer_network.to_string())),
-        ])))
+    fn identity(&self, state: &Connection) -> Option<Identity> {
+        let id: ConnectionId = state.id.known()?.parse().ok()?;
+        Some(Identity {
+            network: Attr::Known(id.network.to_string()),
+            peer_network: Attr::Known(id.peer_network.to_string()),
+        })
     }
 
-    fn claims(&self, planned: &Value) -> Vec<Claim> {
-        let Ok(state) = Connection::from_value(planned) else { return Vec::new() };
+    fn claims(&self, state: &Connection) -> Vec<Claim> {
         let Some(id) = state.connection_id() else { return Vec::new() };
         let holder = format!("peering_connection {:?} ({id})", state.wanted_name());
         let mut halves = vec![(&id.network, &id.peer_network)];
@@ -384,10 +359,7 @@ impl Resource for PeeringConnection {
             .collect()
     }
 
-    fn generate_config(&self, state: &Value) -> Value {
-        let Ok(state) = Connection::from_value(state) else {
-            return Value::Null;
-        };
+    fn generate_config(&self, state: Connection) -> Connection {
         // Only an external Aiven peer, without Aiven credentials, needs its network ID configured.
         let network_id_configured = state.peer_side.known() == Some(&PeerSide::External)
             && state.peer_network.known().is_some_and(|e| e.aiven.known().is_some());
@@ -407,7 +379,6 @@ impl Resource for PeeringConnection {
             aiven_network_id: if network_id_configured { state.aiven_network_id } else { Attr::Null },
             ..Default::default()
         }
-        .into_value()
     }
 }
 
@@ -466,4 +437,133 @@ async fn import_id(ctx: &Ctx<'_>, text: &str) -> Result<ConnectionId, Error> {
             None,
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clouds::{Clients, Unavailable};
+    use crate::resources::DynResource;
+    use crate::tf::IntoValue;
+
+    fn no_clients() -> Clients {
+        Clients {
+            aiven: Err(Unavailable::MissingCredentials),
+            scaleway: Err(Unavailable::MissingCredentials),
+            upcloud: Err(Unavailable::MissingCredentials),
+        }
+    }
+
+    const A: &str = "03000000-0000-4000-8000-0000000000a1";
+    const B: &str = "03000000-0000-4000-8000-0000000000b1";
+
+    fn config(name: &str) -> Connection {
+        let endpoint = |id: &str| endpoint_of(&NetworkRef::Upcloud { network_id: id.parse().unwrap() });
+        Connection {
+            name: Attr::Known(name.into()),
+            network: Attr::Known(endpoint(A)),
+            peer_network: Attr::Known(endpoint(B)),
+            ..Default::default()
+        }
+    }
+
+    /// An active peering as an apply stored it.
+    fn active(name: &str) -> Connection {
+        let half = |id: &str| Attr::Known(Half { id: Attr::Known(id.into()), state: Attr::Known("active".into()) });
+        Connection {
+            id: Attr::Known(format!("upcloud/{A}:upcloud/{B}")),
+            peer_side: Attr::Known(PeerSide::Managed),
+            wait_for: Attr::Known(WaitFor::Active),
+            status: Attr::Known(Status::Active),
+            status_message: Attr::Known("Both halves are active.".into()),
+            network_half: half("0f000000-0000-4000-8000-000000000001"),
+            peer_half: half("0f000000-0000-4000-8000-000000000002"),
+            network_cidrs: Attr::Known(vec!["10.10.0.0/24".into()]),
+            peer_network_cidrs: Attr::Known(vec!["10.20.0.0/24".into()]),
+            ..config(name)
+        }
+    }
+
+    /// What Terraform proposes: the prior state with the configuration's values over it.
+    fn proposed(prior: &Connection, config: &Connection) -> Connection {
+        Connection { name: config.name.clone(), tags: config.tags.clone(), ..prior.clone() }
+    }
+
+    fn plan(prior: Option<Connection>, config: Connection) -> Result<Planned<Connection>, Error> {
+        let clients = no_clients();
+        let ctx = Ctx::new(&clients, Default::default());
+        let proposed = prior.as_ref().map_or_else(|| config.clone(), |p| proposed(p, &config));
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        runtime.block_on(Resource::plan(&PeeringConnection::default(), &ctx, prior, proposed, config))
+    }
+
+    #[test]
+    fn a_rename_of_an_active_peering_keeps_what_the_clouds_said() {
+        let planned = plan(Some(active("old")), config("new")).unwrap().state;
+        assert_eq!(planned.name, Attr::Known("new".into()));
+        assert_eq!(planned.status, Attr::Known(Status::Active));
+        assert_eq!(planned.network_half, active("old").network_half);
+        assert_eq!(planned.id, active("old").id);
+        assert_eq!(planned.peer_side, Attr::Known(PeerSide::Managed));
+    }
+
+    #[test]
+    fn a_disabled_half_is_repaired_in_place_with_new_observations() {
+        let mut prior = active("p");
+        prior.peer_half = Attr::Known(Half {
+            id: Attr::Known("0f000000-0000-4000-8000-000000000002".into()),
+            state: Attr::Known("disabled".into()),
+        });
+        assert!(prior.needs_repair());
+        let planned = plan(Some(prior), config("p")).unwrap().state;
+        assert!(planned.status.is_unknown() && planned.peer_half.is_unknown(), "{planned:?}");
+        // An Aiven half deleted by its peer is repaired too; an UpCloud peer-disabled one is the
+        // peer owner's business.
+        assert_eq!(half::stored_phase(crate::net::Cloud::Aiven, "DELETED_BY_PEER"), Some(half::Phase::Dead));
+        assert!(!half::stored_phase(crate::net::Cloud::Upcloud, "peer-disabled").unwrap().needs_repair());
+    }
+
+    #[test]
+    fn dropped_tags_are_planned_away_and_endpoints_replace() {
+        let mut prior = active("p");
+        prior.tags = Attr::Known([("team".to_string(), "x".to_string())].into());
+        let planned = plan(Some(prior.clone()), config("p")).unwrap().state;
+        assert!(planned.tags.is_null());
+        // Which attributes replace comes from the schema, at the border.
+        let clients = no_clients();
+        let ctx = Ctx::new(&clients, Default::default());
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let dyn_plan = runtime
+            .block_on(DynResource::plan(
+                &PeeringConnection::default(),
+                &ctx,
+                &prior.clone().into_value(),
+                &proposed(&prior, &config("p")).into_value(),
+                &config("p").into_value(),
+            ))
+            .unwrap();
+        let paths: Vec<String> = dyn_plan.requires_replace.iter().map(ToString::to_string).collect();
+        assert_eq!(paths, ["network", "peer_network", "peer_side"]);
+    }
+
+    #[test]
+    fn a_create_without_credentials_says_which_setting_is_missing() {
+        let error = plan(None, config("new")).err().expect("no UpCloud credentials");
+        let diagnostic = error.to_diagnostic();
+        assert_eq!(diagnostic.summary, "Missing UpCloud credentials");
+        assert!(diagnostic.detail.contains("UPCLOUD_TOKEN"), "{}", diagnostic.detail);
+    }
+
+    #[test]
+    fn validation_reports_every_bad_value_on_its_attribute() {
+        let mut config = config("x").into_value();
+        if let crate::tf::Value::Object(attrs) = &mut config {
+            attrs.insert("peer_side".into(), crate::tf::Value::string("sideways"));
+            attrs.insert("wait_for".into(), crate::tf::Value::string("forever"));
+        }
+        let diags = DynResource::validate(&PeeringConnection::default(), &config);
+        let summaries: Vec<&str> = diags.0.iter().map(|d| d.summary.as_str()).collect();
+        assert_eq!(summaries, ["Invalid peer_side", "Invalid wait_for"], "{diags:?}");
+        assert!(diags.0[0].detail.contains("\"managed\""), "{diags:?}");
+    }
 }

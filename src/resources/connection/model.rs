@@ -78,6 +78,11 @@ tf_object! {
     }
 }
 
+tf_object! {
+    /// `identity = { network = "upcloud/03…", peer_network = "aiven/PROJECT/VPC" }`
+    pub struct Identity { network: Attr<String>, peer_network: Attr<String> }
+}
+
 fn endpoint_attribute(name: &str, description: &str) -> Attribute {
     Attribute::nested(
         name,
@@ -152,20 +157,17 @@ pub fn schema() -> Schema {
         endpoint_attribute(
             "network",
             "Our side of the peering: exactly one of `aiven = { project, vpc_id }`, `scaleway = { region, vpc_id }` or \
-             `upcloud = { network_id }`. \
-             Changing it replaces the peering.",
-        ),
-        endpoint_attribute(
-            "peer_network",
-            "The other side, in the same form as `network`. Changing it replaces the peering.",
-        ),
+             `upcloud = { network_id }`.",
+        )
+        .requires_replace(),
+        endpoint_attribute("peer_network", "The other side, in the same form as `network`.").requires_replace(),
         Attribute::string(
             "peer_side",
             "`managed` (default): also create the reverse half with this provider's credentials. `external`: the \
-             peer's owner creates it; only our half is managed, and a pending peer is reported as a warning. \
-             Changing it replaces the peering.",
+             peer's owner creates it; only our half is managed, and a pending peer is reported as a warning.",
         )
-        .optional_computed(),
+        .optional_computed()
+        .requires_replace(),
         Attribute::string(
             "wait_for",
             "`active` (default): apply returns once traffic can flow. `created`: return as soon as the halves exist.",

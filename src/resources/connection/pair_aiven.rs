@@ -259,7 +259,7 @@ impl Pair {
     /// Brings both halves into being (or adopts them) and waits as configured.
     async fn converge(
         &self,
-        ctx: &mut Ctx<'_>,
+        ctx: &Ctx<'_>,
         state: &Connection,
         deadline: Deadline,
         routes_change: bool,
@@ -271,7 +271,7 @@ impl Pair {
 
     async fn converge_into(
         &self,
-        ctx: &mut Ctx<'_>,
+        ctx: &Ctx<'_>,
         state: &Connection,
         deadline: Deadline,
         routes_change: bool,
@@ -446,7 +446,7 @@ impl Pair {
     }
 
     /// The new state (`None` when nothing was created) and how the create went.
-    pub async fn create(&self, ctx: &mut Ctx<'_>, state: Connection) -> (Option<Connection>, Result<(), Error>) {
+    pub async fn create(&self, ctx: &Ctx<'_>, state: Connection) -> (Option<Connection>, Result<(), Error>) {
         let (seen, result) = self.converge(ctx, &state, state.deadline(|t| &t.create, 20), true).await;
         if seen.aiven.is_none() && seen.upcloud.is_none() {
             return (None, result);
@@ -457,7 +457,7 @@ impl Pair {
     /// Renames and relabels the UpCloud half, and recreates a half that is gone or dead.
     pub async fn update(
         &self,
-        ctx: &mut Ctx<'_>,
+        ctx: &Ctx<'_>,
         prior: &Connection,
         planned: Connection,
     ) -> (Connection, Result<(), Error>) {

@@ -5,8 +5,6 @@ mod model;
 mod scaleway;
 mod upcloud;
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 
 pub use model::schema;
@@ -17,7 +15,7 @@ use crate::clouds::upcloud::{StaticRoute, UpcloudClient};
 use crate::net::IpNet;
 use crate::resources::{Applied, Claim, Ctx, Error, ImportTarget, Planned, Resource};
 use crate::tf::schema::IdentitySchema;
-use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics, FromValue, IntoValue, Schema, Value};
+use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics, Schema};
 
 pub struct CustomRoute {
     schema: Schema,
@@ -151,9 +149,10 @@ impl CustomRoute {
 
 #[async_trait]
 impl Resource for CustomRoute {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+    type State = Route;
+    type Identity = Identity;
+
+    const TYPE_NAME: &'static str = TYPE_NAME;
 
     fn schema(&self) -> &Schema {
         &self.schema
@@ -163,12 +162,8 @@ impl Resource for CustomRoute {
         &self.identity
     }
 
-    fn validate(&self, config: &Value) -> Diagnostics {
+    fn validate(&self, route: &Route) -> Diagnostics {
         let mut diags = Diagnostics::default();
-        let route = match Route::from_value(config) {
-            Ok(r) => r,
-            Err(e) => return Diagnostic::error("Invalid configuration", e.to_string()).into(),
-        };
         if let Attr::Known(table) = &route.route_table {
             match (&table.upcloud, &table.scaleway) {
                 (Attr::Known(_), Attr::Known(_)) => diags.push(
@@ -276,9 +271,13 @@ impl Resource for CustomRoute {
         diags
     }
 
-    async fn plan(&self, ctx: &mut Ctx<'_>, prior: &Value, proposed: &Value, config: &Value) -> Result<Planned, Error> {
-        let config = Route::from_value(config)?;
-        let mut planned = Route::from_value(proposed)?;
+    async fn plan(
+        &self,
+        ctx: &Ctx<'_>,
+        prior: Option<Route>,
+        mut planned: Route,
+        config: Route,
+    ) -> Result<Planned<Route>, Error> {
         match ctx.clients.scaleway.as_ref() {
             Ok(scaleway) => planned.default_region(scaleway.default_region()),
             Err(_) if planned.route_table.known().is_some_and(|t| !t.scaleway.is_null()) => {
@@ -286,19 +285,16 @@ impl Resource for CustomRoute {
             }
             Err(_) => {}
         }
-        let prior = if prior.is_null() { None } else { Some(Route::from_value(prior)?) };
         let table = planned.table();
         let same_table = prior.as_ref().is_some_and(|p| p.route_table == planned.route_table);
+        // `route_table` replaces (the schema says so). On UpCloud the destination names the
+        // route and replaces it too; on Scaleway it is just a field.
         let (requires_replace, id) = match &table {
-            // On UpCloud the destination names the route; on Scaleway it is just a field.
             Some(Table::Upcloud(_)) => (
-                vec![AttrPath::root("route_table"), AttrPath::root("destination")],
+                vec![AttrPath::root("destination")],
                 planned.key().map_or(Attr::Unknown, |k| Attr::Known(k.to_string())),
             ),
-            _ => (
-                vec![AttrPath::root("route_table")],
-                prior.as_ref().filter(|_| same_table).map_or(Attr::Unknown, |p| p.id.clone()),
-            ),
+            _ => (Vec::new(), prior.as_ref().filter(|_| same_table).map_or(Attr::Unknown, |p| p.id.clone())),
         };
         planned.id = id;
         let unchanged_key = same_table && prior.as_ref().is_some_and(|p| p.destination == planned.destination);
@@ -326,33 +322,24 @@ impl Resource for CustomRoute {
                 return Err(Error::Rejected(diags));
             }
         }
-        Ok(Planned { state: planned.into_value(), requires_replace })
+        Ok(Planned { state: planned, requires_replace })
     }
 
-    async fn create(&self, ctx: &mut Ctx<'_>, planned: &Value) -> Applied {
-        let state = match Route::from_value(planned) {
-            Ok(state) => state,
-            Err(e) => return Applied { state: Value::Null, result: Err(e.into()) },
-        };
-        match self.apply(ctx, None, state).await {
-            Ok(route) => Applied { state: route.into_value(), result: Ok(()) },
-            Err(e) => Applied { state: Value::Null, result: Err(e) },
+    async fn create(&self, ctx: &Ctx<'_>, planned: Route) -> Applied<Route> {
+        match self.apply(ctx, None, planned).await {
+            Ok(route) => Applied { state: Some(route), result: Ok(()) },
+            Err(e) => Applied { state: None, result: Err(e) },
         }
     }
 
-    async fn update(&self, ctx: &mut Ctx<'_>, prior: &Value, planned: &Value) -> Applied {
-        let (prior_route, state) = match (Route::from_value(prior), Route::from_value(planned)) {
-            (Ok(p), Ok(s)) => (p, s),
-            (Err(e), _) | (_, Err(e)) => return Applied { state: prior.clone(), result: Err(e.into()) },
-        };
-        match self.apply(ctx, Some(&prior_route), state).await {
-            Ok(route) => Applied { state: route.into_value(), result: Ok(()) },
-            Err(e) => Applied { state: prior.clone(), result: Err(e) },
+    async fn update(&self, ctx: &Ctx<'_>, prior: Route, planned: Route) -> Applied<Route> {
+        match self.apply(ctx, Some(&prior), planned).await {
+            Ok(route) => Applied { state: Some(route), result: Ok(()) },
+            Err(e) => Applied { state: None, result: Err(e) },
         }
     }
 
-    async fn delete(&self, ctx: &mut Ctx<'_>, prior: &Value) -> Result<(), Error> {
-        let prior = Route::from_value(prior)?;
+    async fn delete(&self, ctx: &Ctx<'_>, prior: Route) -> Result<(), Error> {
         match prior.table() {
             Some(Table::Upcloud(_)) => {
                 let key = prior.key().ok_or_else(|| Error::invalid("The stored route is malformed", "", None))?;
@@ -370,16 +357,14 @@ impl Resource for CustomRoute {
         }
     }
 
-    async fn read(&self, ctx: &mut Ctx<'_>, state: &Value) -> Result<Option<Value>, Error> {
-        let state = Route::from_value(state)?;
+    async fn read(&self, ctx: &Ctx<'_>, state: Route) -> Result<Option<Route>, Error> {
         match state.table() {
             Some(Table::Upcloud(_)) => {
                 let key = state.key().ok_or_else(|| Error::invalid("The stored route is malformed", "", None))?;
                 let Some(router) = upcloud::get_router(upcloud_client(ctx)?, key.router).await? else {
                     return Ok(None);
                 };
-                Ok(upcloud::find(&router, &key.destination)
-                    .map(|route| observe_upcloud(state, &key, &route).into_value()))
+                Ok(upcloud::find(&router, &key.destination).map(|route| observe_upcloud(state, &key, &route)))
             }
             Some(Table::Scaleway { .. }) => {
                 let client = scaleway_client(ctx)?;
@@ -389,7 +374,7 @@ impl Resource for CustomRoute {
                     .and_then(|id| scaleway::parse_route_id(id))
                     .ok_or_else(|| Error::invalid("The stored route is malformed", "", None))?;
                 match scaleway::get(client, &region, id).await? {
-                    Some(route) => Ok(Some(scaleway::observe(client, &region, state, &route).await?.into_value())),
+                    Some(route) => Ok(Some(scaleway::observe(client, &region, state, &route).await?)),
                     None => Ok(None),
                 }
             }
@@ -397,7 +382,7 @@ impl Resource for CustomRoute {
         }
     }
 
-    async fn import(&self, ctx: &mut Ctx<'_>, target: ImportTarget) -> Result<Value, Error> {
+    async fn import(&self, ctx: &Ctx<'_>, target: ImportTarget<Identity>) -> Result<Route, Error> {
         let nothing = |what: String| Error::invalid("Nothing to import", what, None);
         let (table, destination, scaleway_id) = match target {
             ImportTarget::Id(id) => match scaleway::parse_route_id(&id) {
@@ -410,8 +395,8 @@ impl Resource for CustomRoute {
                 }
             },
             ImportTarget::Identity(identity) => {
-                let table = identity.get("route_table").as_str().and_then(Table::parse);
-                let destination = identity.get("destination").as_str().and_then(|d| d.parse().ok());
+                let table = identity.route_table.known().and_then(|t| Table::parse(t));
+                let destination = identity.destination.known().and_then(|d| d.parse().ok());
                 match (table, destination) {
                     (Some(t), Some(d)) => (Some(t), Some(d), None),
                     _ => {
@@ -432,37 +417,34 @@ impl Resource for CustomRoute {
                     .as_ref()
                     .and_then(|r| upcloud::find(r, &destination))
                     .ok_or_else(|| nothing(format!("Router {router} has no user route to {destination}.")))?;
-                Ok(observe_upcloud(Route::default(), &key, &route).into_value())
+                Ok(observe_upcloud(Route::default(), &key, &route))
             }
             (Some(Table::Scaleway { region, vpc }), Some(destination), _) => {
                 let client = scaleway_client(ctx)?;
                 let route = scaleway::find(client, &region, vpc, destination)
                     .await?
                     .ok_or_else(|| nothing(format!("VPC {vpc} has no custom route to {destination}.")))?;
-                Ok(scaleway::observe(client, &region, Route::default(), &route).await?.into_value())
+                scaleway::observe(client, &region, Route::default(), &route).await
             }
             (_, _, Some((region, id))) => {
                 let client = scaleway_client(ctx)?;
                 let route = scaleway::get(client, &region, id)
                     .await?
                     .ok_or_else(|| nothing(format!("No Scaleway route {id} in {region}.")))?;
-                Ok(scaleway::observe(client, &region, Route::default(), &route).await?.into_value())
+                scaleway::observe(client, &region, Route::default(), &route).await
             }
             _ => Err(Error::invalid("Invalid import id", "", None)),
         }
     }
 
-    fn identity(&self, state: &Value) -> Option<Value> {
-        let route = Route::from_value(state).ok()?;
-        let table = route.table()?;
-        Some(Value::Object(BTreeMap::from([
-            ("route_table".to_string(), Value::string(table.to_string())),
-            ("destination".to_string(), Value::string(route.destination.known()?.clone())),
-        ])))
+    fn identity(&self, route: &Route) -> Option<Identity> {
+        Some(Identity {
+            route_table: Attr::Known(route.table()?.to_string()),
+            destination: Attr::Known(route.destination.known()?.clone()),
+        })
     }
 
-    fn claims(&self, planned: &Value) -> Vec<Claim> {
-        let Ok(route) = Route::from_value(planned) else { return Vec::new() };
+    fn claims(&self, route: &Route) -> Vec<Claim> {
         let (Some(table), Some(destination)) = (route.table(), route.destination.known()) else { return Vec::new() };
         let Ok(destination) = destination.parse::<IpNet>() else { return Vec::new() };
         let hop = route.next_hop.known().map(NextHop::describe).unwrap_or_default();
@@ -473,8 +455,7 @@ impl Resource for CustomRoute {
         }]
     }
 
-    fn generate_config(&self, state: &Value) -> Value {
-        let Ok(state) = Route::from_value(state) else { return Value::Null };
+    fn generate_config(&self, state: Route) -> Route {
         Route {
             route_table: state.route_table,
             destination: state.destination,
@@ -482,6 +463,5 @@ impl Resource for CustomRoute {
             description: state.description,
             ..Default::default()
         }
-        .into_value()
     }
 }

@@ -43,6 +43,11 @@ tf_object! {
     }
 }
 
+tf_object! {
+    /// `identity = { route_table = "upcloud/04…", destination = "10.20.0.0/22" }`
+    pub struct Identity { route_table: Attr<String>, destination: Attr<String> }
+}
+
 pub fn schema() -> Schema {
     let attributes = vec![
         Attribute::string("id", "`upcloud/ROUTER_ID/DESTINATION` or `scaleway/REGION/ROUTE_ID`. Use it to import.")
@@ -68,9 +73,10 @@ pub fn schema() -> Schema {
                 .optional(),
             ],
             "The route table the route goes in: exactly one of `scaleway = { region, vpc_id }` or \
-             `upcloud = { router_id }`. Changing it replaces the route.",
+             `upcloud = { router_id }`.",
         )
-        .required(),
+        .required()
+        .requires_replace(),
         Attribute::string(
             "destination",
             "Destination CIDR, IPv4 or IPv6, e.g. `10.20.0.0/22`. Updates in place on Scaleway; replaces the \
