@@ -21,6 +21,21 @@ pub fn first_overlap<'a>(ours: &'a [IpNet], theirs: &'a [IpNet]) -> Option<(&'a 
     ours.iter().find_map(|a| theirs.iter().find(|b| overlaps(a, b)).map(|b| (a, b)))
 }
 
+/// The UpCloud zone an Aiven cloud lives in: `upcloud-de-fra` → `de-fra1`,
+/// `upcloud-fi-hel2` → `fi-hel2`. `None` for clouds of other providers.
+pub fn upcloud_zone(cloud_name: &str) -> Option<String> {
+    let region = cloud_name.strip_prefix("upcloud-")?;
+    let (country, city) = region.split_once('-')?;
+    if country.len() != 2 || city.is_empty() {
+        return None;
+    }
+    Some(if city.ends_with(|c: char| c.is_ascii_digit()) {
+        format!("{country}-{city}")
+    } else {
+        format!("{country}-{city}1")
+    })
+}
+
 macro_rules! uuid_id {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
@@ -186,6 +201,15 @@ mod tests {
         assert!(!overlaps(&net("10.0.0.0/24"), &net("10.0.1.0/24")));
         assert!(overlaps(&net("fd00::/48"), &net("fd00:0:0:1::/64")));
         assert!(!overlaps(&net("10.0.0.0/8"), &net("fd00::/8")));
+    }
+
+    #[test]
+    fn cloud_names_map_to_zones() {
+        assert_eq!(upcloud_zone("upcloud-de-fra").as_deref(), Some("de-fra1"));
+        assert_eq!(upcloud_zone("upcloud-fi-hel2").as_deref(), Some("fi-hel2"));
+        assert_eq!(upcloud_zone("upcloud-fi-hel").as_deref(), Some("fi-hel1"));
+        assert_eq!(upcloud_zone("aws-eu-west-1"), None);
+        assert_eq!(upcloud_zone("upcloud-"), None);
     }
 
     #[test]

@@ -21,12 +21,12 @@ resource "peering_custom_route" "many" {{
     )
 }
 
-fn router_routes(emulator: &Emulator) -> Vec<peering::clouds::upcloud::StaticRoute> {
+fn router_routes(emulator: &Emulator) -> Vec<peering::emulator::upcloud::wire::StaticRoute> {
     let router: peering::net::RouterId = demo::ROUTER_A.parse().unwrap();
     emulator.world().upcloud.routers[&router].static_routes.clone()
 }
 
-fn user_routes(emulator: &Emulator) -> Vec<peering::clouds::upcloud::StaticRoute> {
+fn user_routes(emulator: &Emulator) -> Vec<peering::emulator::upcloud::wire::StaticRoute> {
     router_routes(emulator).into_iter().filter(|r| r.kind.as_deref() != Some("service")).collect()
 }
 

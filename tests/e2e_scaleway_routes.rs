@@ -13,7 +13,7 @@ fn example(name: &str) -> String {
     .unwrap()
 }
 
-fn custom_routes(emulator: &Emulator) -> Vec<peering::clouds::scaleway::Route> {
+fn custom_routes(emulator: &Emulator) -> Vec<peering::emulator::scaleway::wire::Route> {
     emulator.world().scaleway.routes.values().cloned().collect()
 }
 

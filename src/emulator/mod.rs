@@ -5,10 +5,10 @@
 //! counting's exclusion.
 
 mod admin;
-mod aiven;
+pub mod aiven;
 pub mod faults;
-mod scaleway;
-mod upcloud;
+pub mod scaleway;
+pub mod upcloud;
 pub mod world;
 
 use std::collections::BTreeMap;

@@ -12,13 +12,26 @@ use axum::{Json, Router};
 use serde_json::{Value as J, json};
 use uuid::Uuid;
 
-use super::Emulator;
-use super::world::{ScalewayWorld, now_ms, timestamp};
-use crate::clouds::scaleway::{
-    ConnectorPatch, CreateConnector, CreatePrivateNetwork, CreateVpc, REGIONS, Route, RouteFields, RouteType,
-    RouteWithNexthop, VpcConnector,
+pub mod state;
+pub mod wire;
+
+use state::ScalewayWorld;
+use wire::{
+    Connector, ConnectorChanges, CreateConnectorRequest, CreatePrivateNetworkRequest, CreateVpcRequest, Route,
+    RouteFields, RouteType, RouteWithNexthop, Vpc, VpcChanges,
 };
+
+use super::Emulator;
+use super::world::{now_ms, timestamp};
 use crate::net::IpNet;
+
+/// Regions the VPC API serves.
+const REGIONS: &[&str] = &["fr-par", "nl-ams", "pl-waw", "it-mil"];
+
+/// Reads a request body strictly: a missing or unknown field is Scaleway's `invalid_arguments`.
+fn parse_body<T: serde::de::DeserializeOwned>(body: J) -> Result<T, ApiError> {
+    serde_json::from_value(body).map_err(|e| invalid("body", e.to_string()))
+}
 
 type Shared = State<Arc<Emulator>>;
 type Answer = Result<Response, ApiError>;
@@ -127,7 +140,7 @@ fn paginate<T: serde::Serialize>(query: &[(String, String)], key: &str, items: V
     ok(json!({ key: slice, "total_count": total }))
 }
 
-fn vpc_in<'w>(world: &'w ScalewayWorld, region: &str, id: Uuid) -> Result<&'w crate::clouds::scaleway::Vpc, ApiError> {
+fn vpc_in<'w>(world: &'w ScalewayWorld, region: &str, id: Uuid) -> Result<&'w Vpc, ApiError> {
     world.vpcs.get(&id).filter(|v| v.region == region).ok_or_else(|| not_found("vpc", &id.to_string()))
 }
 
@@ -140,24 +153,28 @@ async fn list_vpcs(State(emulator): Shared, Path(region): Path<String>, Query(qu
         .vpcs
         .values()
         .filter(|v| v.region == region && project.as_ref().is_none_or(|p| *p == v.project_id))
-        .cloned()
+        .map(|v| world.scaleway.vpc_view(v))
         .collect();
     paginate(&query, "vpcs", vpcs)
 }
 
-async fn create_vpc(State(emulator): Shared, Path(region): Path<String>, Json(request): Json<CreateVpc>) -> Answer {
+async fn create_vpc(State(emulator): Shared, Path(region): Path<String>, Json(body): Json<J>) -> Answer {
     region_ok(&region)?;
+    let request: CreateVpcRequest = parse_body(body)?;
     let id = emulator.new_uuid(0x5c);
     let mut world = emulator.lock_world();
-    world.scaleway.add_vpc(id, &region, &request.name, &request.project_id, request.enable_transitivity, now_ms());
+    let project = request.project_id.unwrap_or_else(|| state::DEFAULT_PROJECT.to_string());
+    world.scaleway.add_vpc(id, &region, &request.name, &project, request.enable_transitivity, now_ms());
     let vpc = world.scaleway.vpcs.get_mut(&id).expect("just added");
     vpc.tags = request.tags;
-    ok(vpc.clone())
+    // Recorded: routing is on even when the request says `enable_routing: false`.
+    let vpc = vpc.clone();
+    ok(world.scaleway.vpc_view(&vpc))
 }
 
 async fn get_vpc(State(emulator): Shared, Path((region, id)): Path<(String, String)>) -> Answer {
     let world = emulator.lock_world();
-    ok(vpc_in(&world.scaleway, &region, uuid_of(&id, "vpc")?)?)
+    ok(world.scaleway.vpc_view(vpc_in(&world.scaleway, &region, uuid_of(&id, "vpc")?)?))
 }
 
 async fn update_vpc(
@@ -166,17 +183,19 @@ async fn update_vpc(
     Json(body): Json<J>,
 ) -> Answer {
     let id = uuid_of(&id, "vpc")?;
+    let changes: VpcChanges = parse_body(body)?;
     let mut world = emulator.lock_world();
     vpc_in(&world.scaleway, &region, id)?;
     let vpc = world.scaleway.vpcs.get_mut(&id).expect("checked above");
-    if let Some(name) = body.get("name").and_then(J::as_str) {
-        vpc.name = name.to_string();
+    if let Some(name) = changes.name {
+        vpc.name = name;
     }
-    if let Some(tags) = body.get("tags") {
-        vpc.tags = serde_json::from_value(tags.clone()).map_err(|e| invalid("tags", e.to_string()))?;
+    if let Some(tags) = changes.tags {
+        vpc.tags = tags;
     }
     vpc.updated_at = timestamp(now_ms());
-    ok(vpc.clone())
+    let vpc = vpc.clone();
+    ok(world.scaleway.vpc_view(&vpc))
 }
 
 async fn delete_vpc(State(emulator): Shared, Path((region, id)): Path<(String, String)>) -> Answer {
@@ -219,17 +238,20 @@ fn free_ipv4(world: &ScalewayWorld, region: &str) -> Option<IpNet> {
         .find(|candidate| !used.iter().any(|u| crate::net::overlaps(u, candidate)))
 }
 
-async fn create_private_network(
-    State(emulator): Shared,
-    Path(region): Path<String>,
-    Json(request): Json<CreatePrivateNetwork>,
-) -> Answer {
+async fn create_private_network(State(emulator): Shared, Path(region): Path<String>, Json(body): Json<J>) -> Answer {
     region_ok(&region)?;
+    let request: CreatePrivateNetworkRequest = parse_body(body)?;
     let id = emulator.new_uuid(0x5d);
     let ula = emulator.new_uuid(0xfd);
+    let default_vpc = emulator.new_uuid(0x5c);
     let mut world = emulator.lock_world();
-    vpc_in(&world.scaleway, &region, request.vpc_id)
-        .map_err(|_| invalid("vpc_id", format!("VPC {} does not exist in {region}", request.vpc_id)))?;
+    // Without a VPC, the region's default VPC (made on first use), as recorded.
+    let vpc_id = match request.vpc_id {
+        Some(vpc) => vpc,
+        None => world.scaleway.default_vpc(default_vpc, &region, now_ms()),
+    };
+    vpc_in(&world.scaleway, &region, vpc_id)
+        .map_err(|_| invalid("vpc_id", format!("VPC {vpc_id} does not exist in {region}")))?;
     let mut subnets = request.subnets.unwrap_or_default();
     if !subnets.iter().any(|s| matches!(s, IpNet::V4(_))) {
         subnets.push(free_ipv4(&world.scaleway, &region).ok_or_else(|| invalid("subnets", "no free IPv4 /22 left"))?);
@@ -239,13 +261,14 @@ async fn create_private_network(
         let prefix = u128::from_be_bytes([0xfd, b[1], b[2], b[3], b[4], b[5], b[6], b[7], 0, 0, 0, 0, 0, 0, 0, 0]);
         subnets.push(IpNet::V6(ipnet::Ipv6Net::new(std::net::Ipv6Addr::from(prefix), 64).expect("valid /64")));
     }
-    let existing: Vec<IpNet> = world.scaleway.subnets_of(request.vpc_id).iter().map(|s| s.subnet).collect();
+    let existing: Vec<IpNet> = world.scaleway.subnets_of(vpc_id).iter().map(|s| s.subnet).collect();
     if let Some((new, old)) = crate::net::first_overlap(&subnets, &existing) {
         return Err(invalid("subnets", format!("subnet {new} overlaps {old}, already in this VPC")));
     }
-    world.scaleway.add_private_network(id, request.vpc_id, &request.name, &subnets, now_ms());
+    world.scaleway.add_private_network(id, vpc_id, &request.name, &subnets, now_ms());
     let pn = world.scaleway.private_networks.get_mut(&id).expect("just added");
     pn.tags = request.tags;
+    pn.default_route_propagation_enabled = request.default_route_propagation_enabled;
     ok(pn.clone())
 }
 
@@ -272,7 +295,7 @@ async fn delete_private_network(State(emulator): Shared, Path((region, id)): Pat
     deleted()
 }
 
-fn connector_in<'w>(world: &'w ScalewayWorld, region: &str, id: Uuid) -> Result<&'w VpcConnector, ApiError> {
+fn connector_in<'w>(world: &'w ScalewayWorld, region: &str, id: Uuid) -> Result<&'w Connector, ApiError> {
     world.connectors.get(&id).filter(|c| c.region == region).ok_or_else(|| not_found("vpc_connector", &id.to_string()))
 }
 
@@ -282,7 +305,7 @@ async fn list_connectors(State(emulator): Shared, Path(region): Path<String>, Qu
     let (vpc, target, status, name) =
         (param(&query, "vpc_id"), param(&query, "target_vpc_id"), param(&query, "status"), param(&query, "name"));
     let tags = params(&query, "tags");
-    let connectors: Vec<VpcConnector> = world
+    let connectors: Vec<wire::ConnectorView> = world
         .scaleway
         .connectors
         .values()
@@ -297,12 +320,9 @@ async fn list_connectors(State(emulator): Shared, Path(region): Path<String>, Qu
     paginate(&query, "vpc_connectors", connectors)
 }
 
-async fn create_connector(
-    State(emulator): Shared,
-    Path(region): Path<String>,
-    Json(request): Json<CreateConnector>,
-) -> Answer {
+async fn create_connector(State(emulator): Shared, Path(region): Path<String>, Json(body): Json<J>) -> Answer {
     region_ok(&region)?;
+    let request: CreateConnectorRequest = parse_body(body)?;
     let id = emulator.new_uuid(0x5e);
     let mut world = emulator.lock_world();
     let origin = vpc_in(&world.scaleway, &region, request.vpc_id)
@@ -315,17 +335,15 @@ async fn create_connector(
         )
     })?;
     let now = timestamp(now_ms());
-    let connector = VpcConnector {
+    let connector = Connector {
         id,
         name: if request.name.is_empty() { format!("connector-{}", &id.to_string()[..8]) } else { request.name },
         vpc_id: request.vpc_id,
         target_vpc_id: request.target_vpc_id,
-        status: crate::clouds::scaleway::ConnectorStatus::Orphan,
         region: region.clone(),
         tags: request.tags,
         project_id: origin.project_id.clone(),
         organization_id: origin.organization_id.clone(),
-        peer_info: None,
         created_at: now.clone(),
         updated_at: now,
     };
@@ -342,8 +360,9 @@ async fn get_connector(State(emulator): Shared, Path((region, id)): Path<(String
 async fn update_connector(
     State(emulator): Shared,
     Path((region, id)): Path<(String, String)>,
-    Json(patch): Json<ConnectorPatch>,
+    Json(body): Json<J>,
 ) -> Answer {
+    let patch: ConnectorChanges = parse_body(body)?;
     let id = uuid_of(&id, "vpc_connector")?;
     let mut world = emulator.lock_world();
     connector_in(&world.scaleway, &region, id)?;
@@ -450,8 +469,9 @@ fn apply_fields(route: &mut Route, fields: RouteFields) {
     }
 }
 
-async fn create_route(State(emulator): Shared, Path(region): Path<String>, Json(fields): Json<RouteFields>) -> Answer {
+async fn create_route(State(emulator): Shared, Path(region): Path<String>, Json(body): Json<J>) -> Answer {
     region_ok(&region)?;
+    let fields: RouteFields = parse_body(body)?;
     let id = emulator.new_uuid(0x5f);
     let mut world = emulator.lock_world();
     let (Some(vpc_id), Some(destination)) = (fields.vpc_id, fields.destination) else {
@@ -487,8 +507,9 @@ async fn get_route(State(emulator): Shared, Path((region, id)): Path<(String, St
 async fn update_route(
     State(emulator): Shared,
     Path((region, id)): Path<(String, String)>,
-    Json(fields): Json<RouteFields>,
+    Json(body): Json<J>,
 ) -> Answer {
+    let fields: RouteFields = parse_body(body)?;
     let mut world = emulator.lock_world();
     let mut route = route_in(&world.scaleway, &region, &id)?.clone();
     apply_fields(&mut route, fields);
@@ -526,12 +547,7 @@ async fn routes_with_nexthop(State(emulator): Shared, Path(region): Path<String>
             connector.as_ref().is_none_or(|c| r.nexthop_vpc_connector_id.is_some_and(|id| id.to_string() == *c))
         })
         .filter(|r| pn.as_ref().is_none_or(|p| r.nexthop_private_network_id.is_some_and(|id| id.to_string() == *p)))
-        .map(|route| RouteWithNexthop {
-            route,
-            nexthop_ip: None,
-            nexthop_name: None,
-            nexthop_resource_type: Some("unknown_type".into()),
-        })
+        .map(|route| world.scaleway.with_nexthop(route))
         .collect();
     paginate(&query, "routes", items)
 }

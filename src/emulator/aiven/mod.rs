@@ -12,10 +12,15 @@ use axum::{Json, Router};
 use serde_json::json;
 use uuid::Uuid;
 
+pub mod state;
+pub mod wire;
+
+use state::{AivenPeeringRecord, VpcRecord};
+use wire::{CreatePeeringRequest, CreateVpcRequest, PeeringState, StateInfo, VpcList, VpcState};
+
 use super::Emulator;
-use super::world::{AivenPeeringRecord, VpcRecord, World, now_ms, timestamp};
-use crate::clouds::aiven::{CreatePeeringConnection, CreateVpc, PeeringState, VpcList, VpcState, upcloud_zone};
-use crate::net::{IpNet, NetworkId};
+use super::world::{World, now_ms, timestamp};
+use crate::net::{IpNet, NetworkId, upcloud_zone};
 
 type Shared = State<Arc<Emulator>>;
 type Answer = Result<Response, ApiError>;
@@ -107,27 +112,31 @@ async fn list_projects(State(emulator): Shared) -> Answer {
             })
         })
         .collect();
-    ok(json!({"project_membership": {"ANY": "admin"}, "projects": projects}))
+    let membership: serde_json::Map<String, serde_json::Value> =
+        world.aiven.projects.iter().map(|p| (p.clone(), json!("admin"))).collect();
+    let memberships: serde_json::Map<String, serde_json::Value> =
+        world.aiven.projects.iter().map(|p| (p.clone(), json!(["admin"]))).collect();
+    ok(json!({"project_membership": membership, "project_memberships": memberships, "projects": projects}))
 }
 
 async fn list_vpcs(State(emulator): Shared, Path(project): Path<String>) -> Answer {
     let world = emulator.lock_world();
     project_exists(&world, &project)?;
-    let vpcs = world
-        .aiven
-        .vpcs
-        .values()
-        .filter(|v| v.project == project)
-        .map(|v| {
-            let mut summary = v.view();
-            summary.peering_connections.clear();
-            summary
-        })
-        .collect();
+    let vpcs = world.aiven.vpcs.values().filter(|v| v.project == project).map(VpcRecord::summary).collect();
     ok(VpcList { vpcs })
 }
 
-async fn create_vpc(State(emulator): Shared, Path(project): Path<String>, Json(request): Json<CreateVpc>) -> Answer {
+/// Reads a request body strictly: a missing or unknown field is refused with Aiven's error body.
+fn parse_body<T: serde::de::DeserializeOwned>(body: serde_json::Value) -> Result<T, ApiError> {
+    serde_json::from_value(body).map_err(|e| error(StatusCode::BAD_REQUEST, format!("Invalid input: {e}")))
+}
+
+async fn create_vpc(
+    State(emulator): Shared,
+    Path(project): Path<String>,
+    Json(body): Json<serde_json::Value>,
+) -> Answer {
+    let request: CreateVpcRequest = parse_body(body)?;
     if upcloud_zone(&request.cloud_name).is_none() {
         return Err(error(
             StatusCode::BAD_REQUEST,
@@ -155,8 +164,7 @@ async fn delete_vpc(State(emulator): Shared, Path((project, vpc)): Path<(String,
     let mut world = emulator.lock_world();
     let record = vpc_mut(&mut world, &project, &vpc)?;
     if record.state != VpcState::Deleting {
-        record.state = VpcState::Deleting;
-        record.since_ms = now_ms();
+        record.set_state(VpcState::Deleting, now_ms());
     }
     ok(record.view())
 }
@@ -164,8 +172,9 @@ async fn delete_vpc(State(emulator): Shared, Path((project, vpc)): Path<(String,
 async fn create_peering(
     State(emulator): Shared,
     Path((project, vpc)): Path<(String, String)>,
-    Json(request): Json<CreatePeeringConnection>,
+    Json(body): Json<serde_json::Value>,
 ) -> Answer {
+    let request: CreatePeeringRequest = parse_body(body)?;
     let id = emulator.new_uuid(0x5e);
     let mut world = emulator.lock_world();
     let record = vpc_mut(&mut world, &project, &vpc)?;
@@ -195,10 +204,7 @@ async fn create_peering(
         peer_vpc: request.peer_vpc,
         state: PeeringState::Approved,
         since_ms: now,
-        state_info: Some(serde_json::Map::from_iter([
-            ("type".to_string(), json!("approved")),
-            ("message".to_string(), json!("Peering connection is being created")),
-        ])),
+        state_info: StateInfo { message: "Peering connection is being created".into(), kind: "approved".into() },
         create_time: timestamp(now),
         update_time: timestamp(now),
     };

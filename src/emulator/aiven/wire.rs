@@ -1,0 +1,121 @@
+//! Aiven's JSON as the emulator speaks it: its own types. Aiven publishes no recordings; the
+//! shapes follow its SDK's generated types (aiven/go-client-codegen `handler/vpc/vpc.go`,
+//! `handler/project/project.go`), UNVERIFIED against live traffic. Requests are strict.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::net::IpNet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum VpcState {
+    Approved,
+    Active,
+    Deleting,
+    Deleted,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PeeringState {
+    Approved,
+    PendingPeer,
+    Active,
+    Deleting,
+    Deleted,
+    DeletedByPeer,
+    InvalidSpecification,
+}
+
+impl PeeringState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PeeringState::Approved => "APPROVED",
+            PeeringState::PendingPeer => "PENDING_PEER",
+            PeeringState::Active => "ACTIVE",
+            PeeringState::Deleting => "DELETING",
+            PeeringState::Deleted => "DELETED",
+            PeeringState::DeletedByPeer => "DELETED_BY_PEER",
+            PeeringState::InvalidSpecification => "INVALID_SPECIFICATION",
+        }
+    }
+}
+
+/// `state_info`: the SDK's `StateInfoOut` has `message`, `type` and `warnings`. The Aiven
+/// network ID an UpCloud peer needs is told in the message's words (where its key would be,
+/// if any, is not documented).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StateInfo {
+    pub message: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// A peering connection as answered (`PeeringConnectionOut`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeeringView {
+    pub create_time: String,
+    pub peer_azure_app_id: String,
+    pub peer_azure_tenant_id: String,
+    pub peer_cloud_account: String,
+    pub peer_resource_group: String,
+    pub peer_vpc: String,
+    pub peering_connection_id: Uuid,
+    pub state: PeeringState,
+    pub state_info: StateInfo,
+    pub update_time: String,
+    pub user_peer_network_cidrs: Vec<String>,
+    pub vpc_peering_connection_type: String,
+}
+
+/// A project VPC as answered by VpcGet, VpcCreate and VpcDelete.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VpcView {
+    pub cloud_name: String,
+    pub create_time: String,
+    pub network_cidr: IpNet,
+    pub peering_connections: Vec<PeeringView>,
+    pub project_vpc_id: Uuid,
+    pub state: VpcState,
+    pub update_time: String,
+}
+
+/// A list item of VpcList (`VpcOut`): no peerings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VpcSummary {
+    pub cloud_name: String,
+    pub create_time: String,
+    pub network_cidr: IpNet,
+    pub project_vpc_id: Uuid,
+    pub state: VpcState,
+    pub update_time: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VpcList {
+    pub vpcs: Vec<VpcSummary>,
+}
+
+/// `POST /v1/project/{project}/vpcs` (`VpcCreateIn`: all three required).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateVpcRequest {
+    pub cloud_name: String,
+    pub network_cidr: String,
+    pub peering_connections: Vec<CreatePeeringRequest>,
+}
+
+/// `POST …/peering-connections` (`VpcPeeringConnectionCreateIn`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePeeringRequest {
+    pub peer_cloud_account: String,
+    pub peer_vpc: String,
+    #[serde(default)]
+    pub peer_region: Option<String>,
+    #[serde(default)]
+    pub peer_resource_group: Option<String>,
+    #[serde(default)]
+    pub user_peer_network_cidrs: Option<Vec<String>>,
+}
