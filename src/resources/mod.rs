@@ -34,7 +34,11 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn warn(&self, summary: impl Into<String>, detail: impl Into<String>) {
-        let warning = crate::tf::Diagnostic::warning(summary, detail);
+        self.say(crate::tf::Diagnostic::warning(summary, detail));
+    }
+
+    /// Passes a warning (with its attribute, if any) on to Terraform.
+    pub fn say(&self, warning: crate::tf::Diagnostic) {
         self.warnings.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(warning);
     }
 

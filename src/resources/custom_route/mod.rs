@@ -321,6 +321,7 @@ impl Resource for CustomRoute {
             if diags.has_errors() {
                 return Err(Error::Rejected(diags));
             }
+            diags.0.into_iter().for_each(|warning| ctx.say(warning));
         }
         Ok(Planned { state: planned, requires_replace })
     }

@@ -153,7 +153,8 @@ fn missing_router(router: RouterId) -> Error {
     )
 }
 
-/// Plan-time checks: the router exists and the next hop lies in a network attached to it.
+/// Plan-time checks: the router exists (an error); the next hop lies in a network attached to
+/// it (a warning).
 pub async fn check(client: &UpcloudClient, key: &RouteKey, nexthop: Option<&str>) -> Result<Diagnostics, Error> {
     let mut diags = Diagnostics::default();
     let Some(router) = get_router(client, key.router).await? else {
@@ -169,11 +170,14 @@ pub async fn check(client: &UpcloudClient, key: &RouteKey, nexthop: Option<&str>
     if !attached.iter().any(|(_, cidr)| cidr.contains(&ip)) {
         let networks: Vec<String> = attached.iter().map(|(id, cidr)| format!("{id} ({cidr})")).collect();
         let listed = if networks.is_empty() { "none".to_string() } else { networks.join(", ") };
+        // UpCloud accepts such a route (recorded: tests/golden/upcloud/
+        // router_create_static_route_unattached_nexthop.json); the network may be attached later.
         diags.push(
-            Diagnostic::error(
+            Diagnostic::warning(
                 "Next hop outside the router's networks",
                 format!(
-                    "{ip} is not inside a network attached to router {} ({}). Attached networks: {listed}.",
+                    "{ip} is not inside a network attached to router {} ({}). Attached networks: {listed}. UpCloud \
+                     accepts the route, but it carries traffic only once a network holding {ip} is attached.",
                     router.uuid, router.name
                 ),
             )
