@@ -39,7 +39,8 @@ pub struct CreateVpc {
     pub tags: Vec<String>,
     #[serde(default)]
     pub enable_routing: bool,
-    #[serde(default)]
+    /// Sent only when asked for: older API versions record no such field.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub enable_transitivity: bool,
 }
 
