@@ -5,9 +5,16 @@
 //! * [`plugin`]: go-plugin handshake, unix-socket listener, AutoMTLS, side services.
 //! * [`tf`]: Terraform's protocol types, values and their codecs, schemas, diagnostics.
 //! * [`provider`]: the tfplugin6 service, provider configuration, dispatch to resources.
-//! * [`resources`]: `peering_connection` (and later `peering_custom_route`).
+//! * [`resources`]: `peering_connection` and `peering_custom_route`, over the typed resource
+//!   contract.
 //! * [`clouds`]: HTTP with retries and redaction, and one typed client per cloud.
-//! * [`emulator`]: a local stand-in for the clouds' APIs over one shared world.
+//! * [`net`]: typed values every layer shares (CIDRs, ids, endpoints).
+//! * [`emulator`]: a local stand-in for the clouds' APIs over one shared world; it shares only
+//!   [`net`] with the rest, never the clients' wire types.
+//!
+//! Dependencies point one way; `tests/layers.rs` fails on an import against it.
+
+#![warn(unreachable_pub)]
 
 pub mod clouds;
 pub mod emulator;

@@ -2,7 +2,7 @@
 //!
 //! The level comes from `TF_LOG_PROVIDER`, else `TF_LOG` (as Terraform itself reads them);
 //! unset means off. Credentials never reach a log: the clients hold them in
-//! [`crate::clouds::Secret`], whose `Debug` and `Display` print a placeholder.
+//! `clouds::Secret`, whose `Debug` and `Display` print a placeholder.
 
 use std::io::Write;
 

@@ -13,7 +13,7 @@ use super::Emulator;
 use super::faults::FaultSettings;
 use super::world::now_ms;
 
-pub fn routes() -> Router<Arc<Emulator>> {
+pub(super) fn routes() -> Router<Arc<Emulator>> {
     Router::new()
         .route("/_emulator/world", get(world))
         .route("/_emulator/reset", post(reset))

@@ -22,7 +22,7 @@ struct Private {
 }
 
 /// The instance token carried in `private`, or a new one; and the private bytes to plan.
-pub fn instance_token(prior_private: &[u8]) -> (String, Vec<u8>) {
+pub(super) fn instance_token(prior_private: &[u8]) -> (String, Vec<u8>) {
     let mut private: Private = serde_json::from_slice(prior_private).unwrap_or_default();
     let token = private.instance.get_or_insert_with(|| uuid::Uuid::new_v4().to_string()).clone();
     let bytes = serde_json::to_vec(&private).unwrap_or_default();
@@ -37,10 +37,10 @@ struct Holder {
 
 /// Who has claimed what in the current walk.
 #[derive(Debug, Default)]
-pub struct Register(Mutex<HashMap<String, Holder>>);
+pub(super) struct Register(Mutex<HashMap<String, Holder>>);
 
 impl Register {
-    pub fn reset(&self) {
+    pub(super) fn reset(&self) {
         self.lock().clear();
     }
 
@@ -49,7 +49,7 @@ impl Register {
     }
 
     /// Records the claims of one instance; an error for each already held by another.
-    pub fn claim(&self, instance: &str, claims: Vec<Claim>) -> Diagnostics {
+    pub(super) fn claim(&self, instance: &str, claims: Vec<Claim>) -> Diagnostics {
         let mut held = self.lock();
         let mut diags = Diagnostics::default();
         for claim in claims {

@@ -38,7 +38,7 @@ fn payload_text(payload: &(dyn Any + Send)) -> String {
 }
 
 /// A response that can carry diagnostics, so a panic can be answered with one.
-pub trait Answer: Default {
+pub(super) trait Answer: Default {
     fn with_error(diagnostic: proto::Diagnostic) -> Self;
 }
 
@@ -79,7 +79,7 @@ impl Answer for proto::stop_provider::Response {
 }
 
 /// Runs one RPC; a panic inside becomes an error diagnostic in the RPC's own response.
-pub async fn guarded<R: Answer>(
+pub(super) async fn guarded<R: Answer>(
     rpc: &'static str,
     call: impl Future<Output = Result<Response<R>, tonic::Status>>,
 ) -> Result<Response<R>, tonic::Status> {

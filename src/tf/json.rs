@@ -8,12 +8,12 @@ use super::msgpack::display_path;
 use super::types::Type;
 use super::value::{CodecError, Number, Value};
 
-pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
+pub(super) fn decode(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
     let raw: J = serde_json::from_slice(bytes)?;
     from_json(&raw, ty, "")
 }
 
-pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, CodecError> {
+pub(super) fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, CodecError> {
     Ok(serde_json::to_vec(&to_json(value, ty, "")?)?)
 }
 

@@ -10,7 +10,7 @@ use super::value::{CodecError, Number, Value};
 /// Plain unknown: fixext1, type 0, one zero byte (`d4 00 00`).
 const UNKNOWN_EXT: i8 = 0;
 
-pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
+pub(super) fn decode(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
     let mut cursor = bytes;
     let raw = rmpv::decode::read_value(&mut cursor).map_err(|e| CodecError::Msgpack(e.to_string()))?;
     if !cursor.is_empty() {
@@ -19,7 +19,7 @@ pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
     from_mp(&raw, ty, &mut String::new())
 }
 
-pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, CodecError> {
+pub(super) fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, CodecError> {
     let raw = to_mp(value, ty, &mut String::new())?;
     let mut out = Vec::with_capacity(64);
     rmpv::encode::write_value(&mut out, &raw).map_err(|e| CodecError::Msgpack(e.to_string()))?;

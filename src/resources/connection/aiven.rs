@@ -20,7 +20,7 @@ use crate::tf::{AttrPath, Diagnostic};
 
 /// A project VPC.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VpcRef {
+pub(super) struct VpcRef {
     pub project: String,
     pub vpc: Uuid,
 }
@@ -31,12 +31,12 @@ impl std::fmt::Display for VpcRef {
     }
 }
 
-pub fn vpc_id_path(root: &str) -> AttrPath {
+pub(super) fn vpc_id_path(root: &str) -> AttrPath {
     AttrPath::root(root).attr("aiven").attr("vpc_id")
 }
 
 /// The VPC for a plan-time check: a diagnostic when it cannot take part in an UpCloud peering.
-pub async fn vpc_for_check(
+pub(super) async fn vpc_for_check(
     client: &AivenClient,
     vref: &VpcRef,
     root: &str,
@@ -81,7 +81,7 @@ pub async fn vpc_for_check(
 }
 
 /// Our peering in the VPC: by its id when known, else the live one toward `network`.
-pub fn find_half(vpc: &Vpc, network: NetworkId, known: Option<Uuid>) -> Option<PeeringConnection> {
+pub(super) fn find_half(vpc: &Vpc, network: NetworkId, known: Option<Uuid>) -> Option<PeeringConnection> {
     let by_id = known.and_then(|id| vpc.peering_connections.iter().find(|p| p.peering_connection_id == Some(id)));
     by_id
         .or_else(|| {
@@ -98,7 +98,7 @@ async fn get_vpc(client: &AivenClient, vref: &VpcRef) -> Result<Vpc, Error> {
 }
 
 /// Waits until the VPC is `ACTIVE` (a new VPC is `APPROVED` while Aiven builds it).
-pub async fn wait_vpc_active(
+pub(super) async fn wait_vpc_active(
     ctx: &Ctx<'_>,
     client: &AivenClient,
     vref: &VpcRef,
@@ -121,7 +121,7 @@ pub async fn wait_vpc_active(
 }
 
 /// The error for a peering that reached a dead state, in Aiven's words.
-pub fn failure(vref: &VpcRef, half: &PeeringConnection) -> Error {
+pub(super) fn failure(vref: &VpcRef, half: &PeeringConnection) -> Error {
     let mut detail =
         format!("The Aiven peering from VPC {vref} to UpCloud network {} is {}", half.peer_vpc, half.state.as_str());
     if let Some(message) = half.message() {
@@ -136,7 +136,7 @@ pub fn failure(vref: &VpcRef, half: &PeeringConnection) -> Error {
 
 /// The Aiven half: the peering connection of a project VPC toward an UpCloud network. It has no
 /// GET of its own, no name and no tags; it is read from its VPC.
-pub struct AivenHalf<'c> {
+pub(super) struct AivenHalf<'c> {
     pub client: &'c AivenClient,
     pub vpc: VpcRef,
     pub network: NetworkId,
@@ -236,7 +236,7 @@ impl Half for AivenHalf<'_> {
 }
 
 /// Aiven's peering states in the words every cloud shares.
-pub fn phase_of(state: PeeringState) -> Phase {
+pub(super) fn phase_of(state: PeeringState) -> Phase {
     match state {
         PeeringState::Approved | PeeringState::ApprovedPeerRequested | PeeringState::Unrecognised => {
             Phase::Provisioning
@@ -253,7 +253,7 @@ pub fn phase_of(state: PeeringState) -> Phase {
 /// The project VPC an UpCloud half peers with, found among every VPC the token can see: the
 /// one with a peering toward the half's network that names the half's peer as its Aiven
 /// network ID, or whose address range is the peer's (Aiven stops naming it once ACTIVE).
-pub async fn vpc_behind(client: &AivenClient, half: &NetworkPeering) -> Result<Option<VpcRef>, Error> {
+pub(super) async fn vpc_behind(client: &AivenClient, half: &NetworkPeering) -> Result<Option<VpcRef>, Error> {
     let peer_ranges: Vec<crate::net::IpNet> = half
         .peer_network
         .ip_networks

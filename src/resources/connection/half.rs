@@ -18,20 +18,20 @@ use crate::tf::Attr;
 
 /// How the configuration wants a half to look.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Wanted {
+pub(super) struct Wanted {
     pub name: String,
     pub tags: BTreeMap<String, String>,
 }
 
 impl Wanted {
-    pub fn of(state: &model::Connection) -> Wanted {
+    pub(super) fn of(state: &model::Connection) -> Wanted {
         Wanted { name: state.wanted_name(), tags: state.tags.known().cloned().unwrap_or_default() }
     }
 }
 
 /// A half's state in the same words for every cloud.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
+pub(super) enum Phase {
     /// The cloud is still building or changing it.
     Provisioning,
     /// Built, and waiting for the reverse half.
@@ -48,13 +48,13 @@ pub enum Phase {
 
 impl Phase {
     /// Whether an in-place update repairs a half in this phase.
-    pub fn needs_repair(self) -> bool {
+    pub(super) fn needs_repair(self) -> bool {
         matches!(self, Phase::Disabled | Phase::Dead)
     }
 }
 
 /// The phase of a half stored in state, from its cloud's own word for its state.
-pub fn stored_phase(cloud: Cloud, native: &str) -> Option<Phase> {
+pub(super) fn stored_phase(cloud: Cloud, native: &str) -> Option<Phase> {
     let word = serde_json::Value::String(native.to_string());
     match cloud {
         Cloud::Upcloud => serde_json::from_value(word).ok().map(super::upcloud::phase_of),
@@ -65,7 +65,7 @@ pub fn stored_phase(cloud: Cloud, native: &str) -> Option<Phase> {
 
 /// One cloud's half from one network toward another: its client and both ends.
 #[async_trait]
-pub trait Half: Send + Sync {
+pub(super) trait Half: Send + Sync {
     /// The cloud's object.
     type Object: Clone + Send + Sync;
     /// The cloud's id of the object, as state stores it.
@@ -104,7 +104,7 @@ const CREATE_ATTEMPTS: usize = 6;
 /// existing one adopted (and said), else a new one. A create whose answer was lost, or that
 /// raced another, is followed by another look, so a retry never makes a duplicate; a dead half
 /// is removed and made again.
-pub async fn ensure<H: Half>(
+pub(super) async fn ensure<H: Half>(
     ctx: &Ctx<'_>,
     half: &H,
     known: Option<H::Id>,
@@ -142,7 +142,7 @@ pub async fn ensure<H: Half>(
 }
 
 /// The half known by id, else the one found between its networks; `None` when there is none.
-pub async fn locate<H: Half>(half: &H, known: Option<H::Id>) -> Result<Option<H::Object>, Error> {
+pub(super) async fn locate<H: Half>(half: &H, known: Option<H::Id>) -> Result<Option<H::Object>, Error> {
     match known {
         Some(id) => half.get(id).await,
         None => half.find().await,
@@ -150,7 +150,12 @@ pub async fn locate<H: Half>(half: &H, known: Option<H::Id>) -> Result<Option<H:
 }
 
 /// Removes the half known by id, or else the one found between its networks, if any.
-pub async fn remove<H: Half>(ctx: &Ctx<'_>, half: &H, known: Option<H::Id>, deadline: Deadline) -> Result<(), Error> {
+pub(super) async fn remove<H: Half>(
+    ctx: &Ctx<'_>,
+    half: &H,
+    known: Option<H::Id>,
+    deadline: Deadline,
+) -> Result<(), Error> {
     match locate(half, known).await? {
         Some(object) => half.remove(ctx, object, deadline).await,
         None => Ok(()),
@@ -159,7 +164,7 @@ pub async fn remove<H: Half>(ctx: &Ctx<'_>, half: &H, known: Option<H::Id>, dead
 
 /// A half being waited on, as the wait sees every cloud alike.
 #[async_trait]
-pub trait Watch: Send + Sync {
+pub(super) trait Watch: Send + Sync {
     /// Reads the half again: its phase, or the error that ends the wait.
     async fn look(&self) -> Result<Phase, Error>;
     /// What the half is now, for a timeout's message.
@@ -167,18 +172,18 @@ pub trait Watch: Send + Sync {
 }
 
 /// One half waited on, keeping the last object read.
-pub struct Watched<'h, H: Half> {
+pub(super) struct Watched<'h, H: Half> {
     half: &'h H,
     id: H::Id,
     last: Mutex<H::Object>,
 }
 
 impl<'h, H: Half> Watched<'h, H> {
-    pub fn new(half: &'h H, object: H::Object) -> Option<Watched<'h, H>> {
+    pub(super) fn new(half: &'h H, object: H::Object) -> Option<Watched<'h, H>> {
         Some(Watched { half, id: H::id(&object)?, last: Mutex::new(object) })
     }
 
-    pub fn last(&self) -> H::Object {
+    pub(super) fn last(&self) -> H::Object {
         self.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 }
@@ -207,7 +212,7 @@ impl<H: Half> Watch for Watched<'_, H> {
 
 /// What a wait is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Goal {
+pub(super) enum Goal {
     /// Every half active.
     Active,
     /// No half still provisioning (a pending peer is fine).
@@ -224,7 +229,7 @@ impl Goal {
 }
 
 /// Reads every half, all at once, until `goal`, a failure, the deadline or a stop.
-pub async fn wait(ctx: &Ctx<'_>, halves: &[&dyn Watch], goal: Goal, deadline: Deadline) -> Result<(), Error> {
+pub(super) async fn wait(ctx: &Ctx<'_>, halves: &[&dyn Watch], goal: Goal, deadline: Deadline) -> Result<(), Error> {
     let mut poller = Poller::new(deadline);
     loop {
         let looks = futures_util::future::join_all(halves.iter().map(|h| h.look())).await;
@@ -237,7 +242,7 @@ pub async fn wait(ctx: &Ctx<'_>, halves: &[&dyn Watch], goal: Goal, deadline: De
 }
 
 /// The state attribute of a half.
-pub fn attr<H: Half>(object: Option<&H::Object>) -> Attr<model::Half> {
+pub(super) fn attr<H: Half>(object: Option<&H::Object>) -> Attr<model::Half> {
     object
         .map(|o| model::Half { id: H::id(o).map(|id| id.to_string()).into(), state: Attr::Known(H::native_state(o)) })
         .into()

@@ -7,6 +7,7 @@
 
 mod aiven;
 mod half;
+mod import;
 mod model;
 mod pair;
 mod pair_aiven;
@@ -21,7 +22,7 @@ use model::*;
 pub use model::{Connection, schema};
 use status::Status;
 
-use crate::net::{Cloud, ConnectionId, NetworkId, NetworkRef, PeeringId};
+use crate::net::{Cloud, ConnectionId, NetworkId, NetworkRef};
 use crate::resources::{Applied, Claim, Ctx, Error, ImportTarget, Planned, Resource};
 use crate::tf::schema::IdentitySchema;
 use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics, Schema};
@@ -316,7 +317,7 @@ impl Resource for PeeringConnection {
 
     async fn import(&self, ctx: &Ctx<'_>, target: ImportTarget<Identity>) -> Result<Connection, Error> {
         let id = match target {
-            ImportTarget::Id(text) => import_id(ctx, &text).await?,
+            ImportTarget::Id(text) => import::import_id(ctx, &text).await?,
             ImportTarget::Identity(identity) => {
                 let field = |v: Attr<String>| v.into_known().unwrap_or_default();
                 format!("{}:{}", field(identity.network), field(identity.peer_network))
@@ -382,188 +383,5 @@ impl Resource for PeeringConnection {
     }
 }
 
-/// Resolves `NETWORK:PEER_NETWORK` or `upcloud-peering/UUID` to the pair of networks.
-async fn import_id(ctx: &Ctx<'_>, text: &str) -> Result<ConnectionId, Error> {
-    if let Some(uuid) = text.strip_prefix("upcloud-peering/") {
-        let id: PeeringId = uuid.parse().map_err(|_| {
-            Error::invalid("Invalid import id", format!("{uuid:?} is not a UUID (upcloud-peering/PEERING_UUID)."), None)
-        })?;
-        let client = ctx.upcloud(&AttrPath::root("network"))?;
-        let half = crate::resources::unless_gone(client.get_peering(id).await)?
-            .ok_or_else(|| Error::invalid("Nothing to import", format!("No UpCloud peering {id} exists."), None))?;
-        let network = NetworkRef::Upcloud { network_id: half.network.uuid };
-        // A peer the user's account cannot see may be the network behind an Aiven VPC.
-        let peer_visible = crate::resources::unless_gone(client.get_network(half.peer_network.uuid).await)?.is_some();
-        if !peer_visible
-            && let Ok(aiven) = ctx.clients.aiven.as_ref()
-            && let Some(vpc) = aiven::vpc_behind(aiven, &half).await?
-        {
-            return Ok(ConnectionId {
-                network,
-                peer_network: NetworkRef::Aiven { project: vpc.project, vpc_id: vpc.vpc },
-            });
-        }
-        return Ok(ConnectionId { network, peer_network: NetworkRef::Upcloud { network_id: half.peer_network.uuid } });
-    }
-    if let Some(rest) = text.strip_prefix("scaleway-connector/") {
-        let invalid = || {
-            Error::invalid(
-                "Invalid import id",
-                format!("{text:?}: expected scaleway-connector/REGION/CONNECTOR_ID."),
-                None,
-            )
-        };
-        let (region, id) = rest.split_once('/').ok_or_else(invalid)?;
-        let id: uuid::Uuid = id.parse().map_err(|_| invalid())?;
-        let connector =
-            ctx.scaleway(&AttrPath::root("network"))?.get_connector(region, id).await.map_err(|e| match e {
-                e if e.is_not_found() => {
-                    Error::invalid("Nothing to import", format!("No Scaleway connector {id} in {region}."), None)
-                }
-                e => e.into(),
-            })?;
-        return Ok(ConnectionId {
-            network: NetworkRef::Scaleway { region: region.to_string(), vpc_id: connector.vpc_id },
-            peer_network: NetworkRef::Scaleway { region: region.to_string(), vpc_id: connector.target_vpc_id },
-        });
-    }
-    text.parse().map_err(|e: crate::net::EndpointError| {
-        Error::invalid(
-            "Invalid import id",
-            format!(
-                "{e}. Import by NETWORK:PEER_NETWORK (e.g. upcloud/03…:upcloud/03… or aiven/PROJECT/VPC_ID:upcloud/03…), \
-                 upcloud-peering/PEERING_UUID for two UpCloud networks, or scaleway-connector/REGION/ID."
-            ),
-            None,
-        )
-    })
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::clouds::{Clients, Unavailable};
-    use crate::resources::DynResource;
-    use crate::tf::IntoValue;
-
-    fn no_clients() -> Clients {
-        Clients {
-            aiven: Err(Unavailable::MissingCredentials),
-            scaleway: Err(Unavailable::MissingCredentials),
-            upcloud: Err(Unavailable::MissingCredentials),
-        }
-    }
-
-    const A: &str = "03000000-0000-4000-8000-0000000000a1";
-    const B: &str = "03000000-0000-4000-8000-0000000000b1";
-
-    fn config(name: &str) -> Connection {
-        let endpoint = |id: &str| endpoint_of(&NetworkRef::Upcloud { network_id: id.parse().unwrap() });
-        Connection {
-            name: Attr::Known(name.into()),
-            network: Attr::Known(endpoint(A)),
-            peer_network: Attr::Known(endpoint(B)),
-            ..Default::default()
-        }
-    }
-
-    /// An active peering as an apply stored it.
-    fn active(name: &str) -> Connection {
-        let half = |id: &str| Attr::Known(Half { id: Attr::Known(id.into()), state: Attr::Known("active".into()) });
-        Connection {
-            id: Attr::Known(format!("upcloud/{A}:upcloud/{B}")),
-            peer_side: Attr::Known(PeerSide::Managed),
-            wait_for: Attr::Known(WaitFor::Active),
-            status: Attr::Known(Status::Active),
-            status_message: Attr::Known("Both halves are active.".into()),
-            network_half: half("0f000000-0000-4000-8000-000000000001"),
-            peer_half: half("0f000000-0000-4000-8000-000000000002"),
-            network_cidrs: Attr::Known(vec!["10.10.0.0/24".into()]),
-            peer_network_cidrs: Attr::Known(vec!["10.20.0.0/24".into()]),
-            ..config(name)
-        }
-    }
-
-    /// What Terraform proposes: the prior state with the configuration's values over it.
-    fn proposed(prior: &Connection, config: &Connection) -> Connection {
-        Connection { name: config.name.clone(), tags: config.tags.clone(), ..prior.clone() }
-    }
-
-    fn plan(prior: Option<Connection>, config: Connection) -> Result<Planned<Connection>, Error> {
-        let clients = no_clients();
-        let ctx = Ctx::new(&clients, Default::default());
-        let proposed = prior.as_ref().map_or_else(|| config.clone(), |p| proposed(p, &config));
-        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        runtime.block_on(Resource::plan(&PeeringConnection::default(), &ctx, prior, proposed, config))
-    }
-
-    #[test]
-    fn a_rename_of_an_active_peering_keeps_what_the_clouds_said() {
-        let planned = plan(Some(active("old")), config("new")).unwrap().state;
-        assert_eq!(planned.name, Attr::Known("new".into()));
-        assert_eq!(planned.status, Attr::Known(Status::Active));
-        assert_eq!(planned.network_half, active("old").network_half);
-        assert_eq!(planned.id, active("old").id);
-        assert_eq!(planned.peer_side, Attr::Known(PeerSide::Managed));
-    }
-
-    #[test]
-    fn a_disabled_half_is_repaired_in_place_with_new_observations() {
-        let mut prior = active("p");
-        prior.peer_half = Attr::Known(Half {
-            id: Attr::Known("0f000000-0000-4000-8000-000000000002".into()),
-            state: Attr::Known("disabled".into()),
-        });
-        assert!(prior.needs_repair());
-        let planned = plan(Some(prior), config("p")).unwrap().state;
-        assert!(planned.status.is_unknown() && planned.peer_half.is_unknown(), "{planned:?}");
-        // An Aiven half deleted by its peer is repaired too; an UpCloud peer-disabled one is the
-        // peer owner's business.
-        assert_eq!(half::stored_phase(crate::net::Cloud::Aiven, "DELETED_BY_PEER"), Some(half::Phase::Dead));
-        assert!(!half::stored_phase(crate::net::Cloud::Upcloud, "peer-disabled").unwrap().needs_repair());
-    }
-
-    #[test]
-    fn dropped_tags_are_planned_away_and_endpoints_replace() {
-        let mut prior = active("p");
-        prior.tags = Attr::Known([("team".to_string(), "x".to_string())].into());
-        let planned = plan(Some(prior.clone()), config("p")).unwrap().state;
-        assert!(planned.tags.is_null());
-        // Which attributes replace comes from the schema, at the border.
-        let clients = no_clients();
-        let ctx = Ctx::new(&clients, Default::default());
-        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-        let dyn_plan = runtime
-            .block_on(DynResource::plan(
-                &PeeringConnection::default(),
-                &ctx,
-                &prior.clone().into_value(),
-                &proposed(&prior, &config("p")).into_value(),
-                &config("p").into_value(),
-            ))
-            .unwrap();
-        let paths: Vec<String> = dyn_plan.requires_replace.iter().map(ToString::to_string).collect();
-        assert_eq!(paths, ["network", "peer_network", "peer_side"]);
-    }
-
-    #[test]
-    fn a_create_without_credentials_says_which_setting_is_missing() {
-        let error = plan(None, config("new")).err().expect("no UpCloud credentials");
-        let diagnostic = error.to_diagnostic();
-        assert_eq!(diagnostic.summary, "Missing UpCloud credentials");
-        assert!(diagnostic.detail.contains("UPCLOUD_TOKEN"), "{}", diagnostic.detail);
-    }
-
-    #[test]
-    fn validation_reports_every_bad_value_on_its_attribute() {
-        let mut config = config("x").into_value();
-        if let crate::tf::Value::Object(attrs) = &mut config {
-            attrs.insert("peer_side".into(), crate::tf::Value::string("sideways"));
-            attrs.insert("wait_for".into(), crate::tf::Value::string("forever"));
-        }
-        let diags = DynResource::validate(&PeeringConnection::default(), &config);
-        let summaries: Vec<&str> = diags.0.iter().map(|d| d.summary.as_str()).collect();
-        assert_eq!(summaries, ["Invalid peer_side", "Invalid wait_for"], "{diags:?}");
-        assert!(diags.0[0].detail.contains("\"managed\""), "{diags:?}");
-    }
-}
+mod tests;

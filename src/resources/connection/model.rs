@@ -7,7 +7,7 @@ use crate::tf::schema::{Attribute, IdentityAttribute, IdentitySchema};
 use crate::tf::{Attr, AttrPath, Block, Schema, Type};
 use crate::tf_object;
 
-pub const TYPE_NAME: &str = "peering_connection";
+pub(super) const TYPE_NAME: &str = "peering_connection";
 
 crate::tf_enum! {
     /// Who makes the reverse half.
@@ -222,7 +222,7 @@ pub fn schema() -> Schema {
     }
 }
 
-pub fn identity_schema() -> IdentitySchema {
+pub(super) fn identity_schema() -> IdentitySchema {
     IdentitySchema {
         version: 0,
         attributes: vec![
@@ -236,12 +236,12 @@ pub fn identity_schema() -> IdentitySchema {
 }
 
 /// The cloud's id of a stored half, when there is one and it parses.
-pub fn half_id<T: std::str::FromStr>(half: &Attr<Half>) -> Option<T> {
+pub(super) fn half_id<T: std::str::FromStr>(half: &Attr<Half>) -> Option<T> {
     half.known()?.id.known()?.parse().ok()
 }
 
 /// Reads an endpoint, reporting malformed values on the attribute that holds them.
-pub fn endpoint_ref(endpoint: &Endpoint, root: &str) -> Result<Option<NetworkRef>, (AttrPath, String)> {
+pub(super) fn endpoint_ref(endpoint: &Endpoint, root: &str) -> Result<Option<NetworkRef>, (AttrPath, String)> {
     let set = [endpoint.aiven.is_null(), endpoint.scaleway.is_null(), endpoint.upcloud.is_null()];
     if set.iter().filter(|null| !**null).count() > 1 {
         return Err((AttrPath::root(root), "Set exactly one endpoint: aiven, scaleway or upcloud.".to_string()));
@@ -311,7 +311,7 @@ pub fn endpoint_ref(endpoint: &Endpoint, root: &str) -> Result<Option<NetworkRef
     }
 }
 
-pub fn endpoint_of(network: &NetworkRef) -> Endpoint {
+pub(super) fn endpoint_of(network: &NetworkRef) -> Endpoint {
     match network {
         NetworkRef::Upcloud { network_id } => Endpoint {
             upcloud: Attr::Known(UpcloudEndpoint { network_id: Attr::Known(network_id.to_string()) }),

@@ -18,7 +18,7 @@ type HalfId<C> = <<C as Symmetric>::Half as Half>::Id;
 
 /// A cloud whose peerings are two halves of one kind.
 #[async_trait]
-pub trait Symmetric: Send + Sync {
+pub(super) trait Symmetric: Send + Sync {
     type Network: Copy + PartialEq + Display + Send + Sync;
     type Half: Half;
 
@@ -45,7 +45,7 @@ pub trait Symmetric: Send + Sync {
 }
 
 /// The two networks of one cloud, ours first.
-pub struct Pair<C: Symmetric> {
+pub(super) struct Pair<C: Symmetric> {
     pub cloud: C,
     pub local: C::Network,
     pub peer: C::Network,
@@ -60,7 +60,7 @@ impl<C: Symmetric> Pair<C> {
         self.cloud.half(self.peer, self.local)
     }
 
-    pub async fn check(&self, managed: bool) -> Result<Diagnostics, Error> {
+    pub(super) async fn check(&self, managed: bool) -> Result<Diagnostics, Error> {
         self.cloud.check(self.local, self.peer, managed).await
     }
 
@@ -146,13 +146,13 @@ impl<C: Symmetric> Pair<C> {
     }
 
     /// The new state (`None` when nothing was made) and how the create went.
-    pub async fn create(&self, ctx: &Ctx<'_>, state: Connection) -> (Option<Connection>, Result<(), Error>) {
+    pub(super) async fn create(&self, ctx: &Ctx<'_>, state: Connection) -> (Option<Connection>, Result<(), Error>) {
         let deadline = state.deadline(|t| &t.create, 20);
         self.converge(ctx, None, state, deadline, true).await
     }
 
     /// Renames, retags, re-enables, and remakes a missing half; `None` keeps the prior state.
-    pub async fn update(
+    pub(super) async fn update(
         &self,
         ctx: &Ctx<'_>,
         prior: &Connection,
@@ -163,7 +163,7 @@ impl<C: Symmetric> Pair<C> {
     }
 
     /// Removes our half, and the peer's when it is ours too, both at once.
-    pub async fn delete(&self, ctx: &Ctx<'_>, prior: &Connection) -> Result<(), Error> {
+    pub(super) async fn delete(&self, ctx: &Ctx<'_>, prior: &Connection) -> Result<(), Error> {
         let deadline = prior.deadline(|t| &t.delete, 10);
         let (ours_half, theirs_half) = (self.ours(), self.theirs());
         let (ours, theirs) =
@@ -178,7 +178,7 @@ impl<C: Symmetric> Pair<C> {
     }
 
     /// Refreshes; `None` when our half is gone.
-    pub async fn read(&self, state: Connection) -> Result<Option<Connection>, Error> {
+    pub(super) async fn read(&self, state: Connection) -> Result<Option<Connection>, Error> {
         let (ours_half, theirs_half) = (self.ours(), self.theirs());
         let peer_known = half_id(&state.peer_half).filter(|_| state.is_managed());
         let (ours, theirs) = tokio::try_join!(
@@ -190,7 +190,7 @@ impl<C: Symmetric> Pair<C> {
     }
 
     /// Takes over the halves that exist: both (managed), or ours alone (external).
-    pub async fn import(&self, mut state: Connection) -> Result<Connection, Error> {
+    pub(super) async fn import(&self, mut state: Connection) -> Result<Connection, Error> {
         let (ours_half, theirs_half) = (self.ours(), self.theirs());
         let (ours, theirs) = tokio::try_join!(ours_half.find(), theirs_half.find())?;
         let ours = ours.ok_or_else(|| {

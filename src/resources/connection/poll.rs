@@ -26,19 +26,19 @@ impl Deadline {
     }
 }
 
-pub struct Poller {
+pub(super) struct Poller {
     deadline: Deadline,
     delay: Duration,
 }
 
 impl Poller {
-    pub fn new(deadline: Deadline) -> Poller {
+    pub(super) fn new(deadline: Deadline) -> Poller {
         Poller { deadline, delay: Duration::from_millis(100) }
     }
 
     /// Sleeps before the next look: short first, growing to 5 s, never past the deadline.
     /// `what` names what is awaited when the time is up.
-    pub async fn wait(&mut self, ctx: &Ctx<'_>, what: impl FnOnce() -> String) -> Result<(), Error> {
+    pub(super) async fn wait(&mut self, ctx: &Ctx<'_>, what: impl FnOnce() -> String) -> Result<(), Error> {
         let remaining = self.deadline.remaining();
         if remaining.is_zero() {
             return Err(self.deadline.timeout_error(what()));

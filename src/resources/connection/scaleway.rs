@@ -19,7 +19,7 @@ use crate::resources::{Ctx, Error};
 use crate::tf::{AttrPath, Diagnostic, Diagnostics};
 
 /// Scaleway tags are strings: a map entry travels as `key=value`.
-pub fn tag_strings(tags: &BTreeMap<String, String>) -> Vec<String> {
+pub(super) fn tag_strings(tags: &BTreeMap<String, String>) -> Vec<String> {
     tags.iter().map(|(k, v)| if v.is_empty() { k.clone() } else { format!("{k}={v}") }).collect()
 }
 
@@ -34,7 +34,7 @@ fn vpc_id_path(root: &str) -> AttrPath {
 }
 
 /// The connector from VPC `from` toward VPC `to`.
-pub struct ScalewayHalf<'c> {
+pub(super) struct ScalewayHalf<'c> {
     pub client: &'c ScalewayClient,
     pub region: String,
     pub from: Uuid,
@@ -126,7 +126,7 @@ impl Half for ScalewayHalf<'_> {
 }
 
 /// Scaleway's connector statuses in the words every cloud shares.
-pub fn phase_of(status: ConnectorStatus) -> Phase {
+pub(super) fn phase_of(status: ConnectorStatus) -> Phase {
     match status {
         ConnectorStatus::Orphan => Phase::WaitingForPeer,
         ConnectorStatus::Peered => Phase::Active,
@@ -136,7 +136,7 @@ pub fn phase_of(status: ConnectorStatus) -> Phase {
 }
 
 /// Scaleway VPCs of one region, for the symmetric pair.
-pub struct Scaleway<'c> {
+pub(super) struct Scaleway<'c> {
     pub client: &'c ScalewayClient,
     pub region: String,
 }

@@ -20,7 +20,7 @@ use crate::resources::{Ctx, Error};
 use crate::tf::{AttrPath, Diagnostic, Diagnostics};
 
 /// Where each endpoint's UpCloud network id sits in the configuration.
-pub fn network_id_path(root: &str) -> AttrPath {
+pub(super) fn network_id_path(root: &str) -> AttrPath {
     AttrPath::root(root).attr("upcloud").attr("network_id")
 }
 
@@ -43,7 +43,7 @@ async fn network_for_check(
 
 /// Checks, before anything is created, what would make the peering fail: missing networks or
 /// routers, different zones and overlapping address ranges. Only reads.
-pub async fn check_pair(
+pub(super) async fn check_pair(
     client: &UpcloudClient,
     local: NetworkId,
     peer: NetworkId,
@@ -122,16 +122,16 @@ fn no_router(network: &Network, root: &str) -> Diagnostic {
     .at(network_id_path(root))
 }
 
-pub fn labels(tags: &BTreeMap<String, String>) -> Vec<Label> {
+pub(super) fn labels(tags: &BTreeMap<String, String>) -> Vec<Label> {
     tags.iter().map(|(key, value)| Label { key: key.clone(), value: value.clone() }).collect()
 }
 
-pub fn tags(labels: &[Label]) -> BTreeMap<String, String> {
+pub(super) fn tags(labels: &[Label]) -> BTreeMap<String, String> {
     labels.iter().map(|l| (l.key.clone(), l.value.clone())).collect()
 }
 
 /// The UpCloud half from network `from` toward network `to`: one `network-peering` object.
-pub struct UpcloudHalf<'c> {
+pub(super) struct UpcloudHalf<'c> {
     pub client: &'c UpcloudClient,
     pub from: NetworkId,
     pub to: NetworkId,
@@ -232,7 +232,7 @@ impl Half for UpcloudHalf<'_> {
 
 /// UpCloud's peering states in the words every cloud shares. A disabled peer is the peer
 /// owner's business: our half waits for it.
-pub fn phase_of(state: PeeringState) -> Phase {
+pub(super) fn phase_of(state: PeeringState) -> Phase {
     match state {
         PeeringState::Provisioning | PeeringState::Unrecognised => Phase::Provisioning,
         PeeringState::PendingPeer | PeeringState::PeerDisabled => Phase::WaitingForPeer,
@@ -244,7 +244,7 @@ pub fn phase_of(state: PeeringState) -> Phase {
 }
 
 /// The error for a half in a failure state, in UpCloud's words.
-pub fn failure(failed: &NetworkPeering) -> Error {
+pub(super) fn failure(failed: &NetworkPeering) -> Error {
     Error::failed(
         format!("UpCloud peering {} is {}", failed.name, failed.state.as_str()),
         format!(
@@ -270,7 +270,7 @@ async fn attached_servers(client: &UpcloudClient, network: NetworkId) -> Result<
 }
 
 /// Warns that servers on these (our) networks need a new DHCP lease to learn the peering's routes.
-pub async fn warn_dhcp(ctx: &Ctx<'_>, client: &UpcloudClient, networks: &[NetworkId]) {
+pub(super) async fn warn_dhcp(ctx: &Ctx<'_>, client: &UpcloudClient, networks: &[NetworkId]) {
     let mut servers = Vec::new();
     for network in networks {
         if let Ok(found) = attached_servers(client, *network).await {
@@ -289,7 +289,7 @@ pub async fn warn_dhcp(ctx: &Ctx<'_>, client: &UpcloudClient, networks: &[Networ
     }
 }
 
-pub fn cidrs_of(network: &PeeringNetwork) -> Vec<String> {
+pub(super) fn cidrs_of(network: &PeeringNetwork) -> Vec<String> {
     network
         .ip_networks
         .as_ref()
@@ -298,7 +298,7 @@ pub fn cidrs_of(network: &PeeringNetwork) -> Vec<String> {
 }
 
 /// UpCloud networks, for the symmetric pair.
-pub struct Upcloud<'c> {
+pub(super) struct Upcloud<'c> {
     pub client: &'c UpcloudClient,
 }
 

@@ -5,7 +5,7 @@ use crate::tf::schema::{Attribute, IdentityAttribute, IdentitySchema};
 use crate::tf::{Attr, AttrPath, Block, Schema};
 use crate::tf_object;
 
-pub const TYPE_NAME: &str = "peering_custom_route";
+pub(super) const TYPE_NAME: &str = "peering_custom_route";
 
 tf_object! {
     /// `{ router_id = "04…" }`
@@ -128,7 +128,7 @@ pub fn schema() -> Schema {
     }
 }
 
-pub fn identity_schema() -> IdentitySchema {
+pub(super) fn identity_schema() -> IdentitySchema {
     IdentitySchema {
         version: 0,
         attributes: vec![
@@ -167,11 +167,11 @@ impl std::fmt::Display for RouteKey {
     }
 }
 
-pub fn router_path() -> AttrPath {
+pub(super) fn router_path() -> AttrPath {
     AttrPath::root("route_table").attr("upcloud").attr("router_id")
 }
 
-pub fn next_hop_path() -> AttrPath {
+pub(super) fn next_hop_path() -> AttrPath {
     AttrPath::root("next_hop").attr("ip")
 }
 

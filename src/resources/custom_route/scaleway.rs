@@ -17,7 +17,7 @@ fn hop_path(field: &str) -> AttrPath {
 }
 
 /// The VPC on the other side of a `peering_connection` id that has `vpc` on one side.
-pub fn other_side(connection: &str, region: &str, vpc: Uuid) -> Result<Uuid, String> {
+pub(super) fn other_side(connection: &str, region: &str, vpc: Uuid) -> Result<Uuid, String> {
     let id: ConnectionId = connection.parse().map_err(|e| format!("{e}"))?;
     let side = |r: &NetworkRef| match r {
         NetworkRef::Scaleway { region: rr, vpc_id } if rr == region => Some(*vpc_id),
@@ -74,7 +74,7 @@ async fn resolve(client: &ScalewayClient, region: &str, vpc: Uuid, hop: &NextHop
 }
 
 /// Plan-time checks: the VPC exists; a Private Network next hop is one of its own.
-pub async fn check(
+pub(super) async fn check(
     client: &ScalewayClient,
     region: &str,
     vpc: Uuid,
@@ -112,18 +112,18 @@ pub async fn check(
 }
 
 /// The id in state: `scaleway/REGION/ROUTE_ID`.
-pub fn route_id(region: &str, route: &ScwRoute) -> String {
+pub(super) fn route_id(region: &str, route: &ScwRoute) -> String {
     format!("scaleway/{region}/{}", route.id)
 }
 
-pub fn parse_route_id(text: &str) -> Option<(String, Uuid)> {
+pub(super) fn parse_route_id(text: &str) -> Option<(String, Uuid)> {
     let rest = text.strip_prefix("scaleway/")?;
     let (region, id) = rest.split_once('/')?;
     Some((region.to_string(), id.parse().ok()?))
 }
 
 /// The state for a route as Scaleway has it.
-pub async fn observe(
+pub(super) async fn observe(
     client: &ScalewayClient,
     region: &str,
     mut state: Route,
@@ -166,7 +166,7 @@ pub async fn observe(
 }
 
 /// Creates the route; a create whose answer was lost is found again rather than made twice.
-pub async fn create(client: &ScalewayClient, region: &str, vpc: Uuid, state: &Route) -> Result<ScwRoute, Error> {
+pub(super) async fn create(client: &ScalewayClient, region: &str, vpc: Uuid, state: &Route) -> Result<ScwRoute, Error> {
     let hop = state.next_hop.known().cloned().unwrap_or_default();
     let destination: IpNet = state
         .destination
@@ -204,7 +204,7 @@ pub async fn create(client: &ScalewayClient, region: &str, vpc: Uuid, state: &Ro
 }
 
 /// Changes destination, description and next hop in place.
-pub async fn update(
+pub(super) async fn update(
     client: &ScalewayClient,
     region: &str,
     id: Uuid,
@@ -220,16 +220,16 @@ pub async fn update(
     Ok(client.update_route(region, id, &fields).await?)
 }
 
-pub async fn get(client: &ScalewayClient, region: &str, id: Uuid) -> Result<Option<ScwRoute>, Error> {
+pub(super) async fn get(client: &ScalewayClient, region: &str, id: Uuid) -> Result<Option<ScwRoute>, Error> {
     crate::resources::unless_gone(client.get_route(region, id).await)
 }
 
-pub async fn delete(client: &ScalewayClient, region: &str, id: Uuid) -> Result<(), Error> {
+pub(super) async fn delete(client: &ScalewayClient, region: &str, id: Uuid) -> Result<(), Error> {
     crate::resources::unless_gone(client.delete_route(region, id).await).map(drop)
 }
 
 /// The custom route of `vpc` toward `destination`, for import by identity.
-pub async fn find(
+pub(super) async fn find(
     client: &ScalewayClient,
     region: &str,
     vpc: Uuid,

@@ -14,10 +14,10 @@ use crate::tf::{Diagnostic, Diagnostics};
 /// One lock per router, for the provider process: read-modify-write of a router's route list
 /// must not interleave, or parallel applies would drop each other's routes.
 #[derive(Default)]
-pub struct RouterLocks(Mutex<HashMap<RouterId, Arc<tokio::sync::Mutex<()>>>>);
+pub(super) struct RouterLocks(Mutex<HashMap<RouterId, Arc<tokio::sync::Mutex<()>>>>);
 
 impl RouterLocks {
-    pub async fn lock(&self, router: RouterId) -> tokio::sync::OwnedMutexGuard<()> {
+    pub(super) async fn lock(&self, router: RouterId) -> tokio::sync::OwnedMutexGuard<()> {
         let lock = self.0.lock().expect("router locks").entry(router).or_default().clone();
         lock.lock_owned().await
     }
@@ -33,16 +33,16 @@ fn user_routes(router: &Router) -> Vec<StaticRoute> {
 }
 
 /// The user route for `destination`, as the router has it.
-pub fn find(router: &Router, destination: &IpNet) -> Option<StaticRoute> {
+pub(super) fn find(router: &Router, destination: &IpNet) -> Option<StaticRoute> {
     router.static_routes.iter().find(|r| !is_service(r) && r.route == *destination).cloned()
 }
 
 /// UpCloud's own name for an unnamed route.
-pub fn is_default_name(name: &str) -> bool {
+pub(super) fn is_default_name(name: &str) -> bool {
     name.strip_prefix("static-route-").is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
 }
 
-pub async fn get_router(client: &UpcloudClient, router: RouterId) -> Result<Option<Router>, Error> {
+pub(super) async fn get_router(client: &UpcloudClient, router: RouterId) -> Result<Option<Router>, Error> {
     crate::resources::unless_gone(client.get_router(router).await)
 }
 
@@ -81,7 +81,7 @@ async fn with_router_lock<T, F: Future<Output = Result<T, Error>>>(
 
 /// Adds the route, or brings the existing one for this destination to the wanted next hop
 /// and name. Returns the route as the router now has it, and whether one was there before.
-pub async fn upsert(
+pub(super) async fn upsert(
     locks: &RouterLocks,
     client: &UpcloudClient,
     key: &RouteKey,
@@ -130,7 +130,7 @@ async fn upsert_once(
 }
 
 /// Removes the route if it is there; a missing router or route is already done.
-pub async fn remove(locks: &RouterLocks, client: &UpcloudClient, key: &RouteKey) -> Result<(), Error> {
+pub(super) async fn remove(locks: &RouterLocks, client: &UpcloudClient, key: &RouteKey) -> Result<(), Error> {
     with_router_lock(locks, key.router, || remove_once(client, key)).await
 }
 
@@ -155,7 +155,7 @@ fn missing_router(router: RouterId) -> Error {
 
 /// Plan-time checks: the router exists (an error); the next hop lies in a network attached to
 /// it (a warning).
-pub async fn check(client: &UpcloudClient, key: &RouteKey, nexthop: Option<&str>) -> Result<Diagnostics, Error> {
+pub(super) async fn check(client: &UpcloudClient, key: &RouteKey, nexthop: Option<&str>) -> Result<Diagnostics, Error> {
     let mut diags = Diagnostics::default();
     let Some(router) = get_router(client, key.router).await? else {
         diags.push(missing_router(key.router).to_diagnostic());

@@ -2,6 +2,8 @@
 //! `PENDING_PEER`, the Aiven network ID it reports; then the UpCloud half toward that network;
 //! both `active`.
 
+mod check;
+
 use uuid::Uuid;
 
 use super::aiven::AivenHalf;
@@ -15,13 +17,13 @@ use crate::clouds::Clients;
 use crate::clouds::aiven::{AivenClient, PeeringConnection, PeeringState as AivenState, Vpc};
 use crate::clouds::upcloud::{NetworkPeering, PeeringState, UpcloudClient};
 use crate::net::Cloud;
-use crate::net::{NetworkId, PeeringId, first_overlap};
+use crate::net::{NetworkId, PeeringId};
 use crate::resources::{Ctx, Error};
-use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics};
+use crate::tf::{Attr, AttrPath};
 
 /// An Aiven project VPC and an UpCloud network, in either orientation.
 #[derive(Debug, Clone)]
-pub struct Pair {
+pub(super) struct Pair {
     pub vpc: VpcRef,
     pub network: NetworkId,
     /// The Aiven VPC is `network` (ours), not `peer_network`.
@@ -72,123 +74,6 @@ impl Pair {
 
     fn known_network_id(state: &Connection) -> Option<NetworkId> {
         state.aiven_network_id.known()?.parse().ok()
-    }
-
-    /// Plan-time checks; only reads.
-    pub async fn check(&self, clients: &Clients, state: &Connection) -> Result<Diagnostics, Error> {
-        let mut diags = Diagnostics::default();
-        let vpc = match clients.aiven.as_ref() {
-            Ok(client) => match aiven::vpc_for_check(client, &self.vpc, self.aiven_root()).await? {
-                Ok(vpc) => Some(vpc),
-                Err(d) => {
-                    diags.push(d);
-                    None
-                }
-            },
-            Err(_) if !self.manages_aiven(state) => None,
-            Err(_) => return Err(self.aiven_client(clients).unwrap_err()),
-        };
-        let network = match clients.upcloud.as_ref() {
-            Ok(client) => match client.get_network(self.network).await {
-                Ok(network) => Some(network),
-                Err(e) if e.is_not_found() => {
-                    diags.push(
-                        Diagnostic::error(
-                            "UpCloud network not found",
-                            format!("No UpCloud network {} is visible with these credentials.", self.network),
-                        )
-                        .at(upcloud::network_id_path(self.upcloud_root())),
-                    );
-                    None
-                }
-                Err(e) => return Err(e.into()),
-            },
-            Err(_) if !self.manages_upcloud(state) => None,
-            Err(_) => return Err(self.upcloud_client(clients).unwrap_err()),
-        };
-        let upcloud_path = upcloud::network_id_path(self.upcloud_root());
-        if let Some(network) = &network
-            && network.router.is_none()
-        {
-            diags.push(
-                Diagnostic::error(
-                    "Network has no router",
-                    format!(
-                        "UpCloud network {} ({}) has no router attached; the peering with Aiven needs one. Attach a router first.",
-                        network.uuid, network.name
-                    ),
-                )
-                .at(upcloud_path.clone()),
-            );
-        }
-        if let (Some(vpc), Some(network)) = (&vpc, &network) {
-            let zone = crate::clouds::aiven::upcloud_zone(&vpc.cloud_name).unwrap_or_default();
-            if zone != network.zone {
-                diags.push(
-                    Diagnostic::error(
-                        "Networks are in different zones",
-                        format!(
-                            "The Aiven VPC {} is in cloud {} (UpCloud zone {zone}) but UpCloud network {} is in zone {}. \
-                             Aiven peers with UpCloud networks of the same zone.",
-                            self.vpc, vpc.cloud_name, network.uuid, network.zone
-                        ),
-                    )
-                    .at(upcloud_path.clone()),
-                );
-            }
-            if let Some((a, b)) = first_overlap(&[vpc.network_cidr], &network.cidrs()) {
-                diags.push(
-                    Diagnostic::error(
-                        "Network address ranges overlap",
-                        format!(
-                            "The Aiven VPC {} has {a} and UpCloud network {} has {b}; peered networks must not overlap \
-                             (Aiven would answer INVALID_SPECIFICATION).",
-                            self.vpc, network.uuid
-                        ),
-                    )
-                    .at(AttrPath::root("peer_network")),
-                );
-            }
-        }
-        if !self.manages_aiven(state)
-            && state.aiven_network_id.is_null()
-            && let Some(vpc) = &vpc
-        {
-            let owners_half = aiven::find_half(vpc, self.network, None).filter(|h| !h.state.is_dead());
-            if owners_half.is_none() {
-                diags.push(
-                    Diagnostic::error(
-                        "The Aiven half does not exist yet",
-                        format!(
-                            "The Aiven side is external, and project VPC {vpc_ref} has no live peering toward UpCloud \
-                             network {network}. Its owner must create their half first: POST \
-                             /v1/project/{project}/vpcs/{vpc_id}/peering-connections with {{\"peer_cloud_account\": \
-                             \"upcloud\", \"peer_vpc\": \"{network}\"}}, or a peering_connection with network = {{ aiven = \
-                             {{ project = \"{project}\", vpc_id = \"{vpc_id}\" }} }}, peer_network = {{ upcloud = {{ network_id = \
-                             \"{network}\" }} }} and peer_side = \"external\". Once Aiven reports it PENDING_PEER, apply this again \
-                             (or set aiven_network_id).",
-                            vpc_ref = self.vpc,
-                            network = self.network,
-                            project = self.vpc.project,
-                            vpc_id = self.vpc.vpc,
-                        ),
-                    )
-                    .at(AttrPath::root(self.aiven_root())),
-                );
-            }
-        }
-        if !self.manages_aiven(state) && state.aiven_network_id.is_null() && clients.aiven.is_err() {
-            diags.push(
-                Diagnostic::error(
-                    "Aiven network ID needed",
-                    "The Aiven side is external and the provider has no Aiven credentials, so it cannot read the Aiven \
-                     network ID. Set aiven_network_id to the ID the VPC's owner sees (Aiven console: \"Aiven network ID\"), \
-                     or configure aiven { token }.",
-                )
-                .at(AttrPath::root("aiven_network_id")),
-            );
-        }
-        Ok(diags)
     }
 
     /// Fills the computed attributes from what both clouds say.
@@ -446,7 +331,7 @@ impl Pair {
     }
 
     /// The new state (`None` when nothing was created) and how the create went.
-    pub async fn create(&self, ctx: &Ctx<'_>, state: Connection) -> (Option<Connection>, Result<(), Error>) {
+    pub(super) async fn create(&self, ctx: &Ctx<'_>, state: Connection) -> (Option<Connection>, Result<(), Error>) {
         let (seen, result) = self.converge(ctx, &state, state.deadline(|t| &t.create, 20), true).await;
         if seen.aiven.is_none() && seen.upcloud.is_none() {
             return (None, result);
@@ -455,7 +340,7 @@ impl Pair {
     }
 
     /// Renames and relabels the UpCloud half, and recreates a half that is gone or dead.
-    pub async fn update(
+    pub(super) async fn update(
         &self,
         ctx: &Ctx<'_>,
         prior: &Connection,
@@ -467,7 +352,7 @@ impl Pair {
     }
 
     /// Removes the halves we manage, both at once.
-    pub async fn delete(&self, ctx: &Ctx<'_>, prior: &Connection) -> Result<(), Error> {
+    pub(super) async fn delete(&self, ctx: &Ctx<'_>, prior: &Connection) -> Result<(), Error> {
         let deadline = prior.deadline(|t| &t.delete, 10);
         let upcloud = async {
             if !self.manages_upcloud(prior) {
@@ -505,7 +390,7 @@ impl Pair {
     }
 
     /// Refreshes; `None` when our own half is gone.
-    pub async fn read(&self, ctx: &Ctx<'_>, state: Connection) -> Result<Option<Connection>, Error> {
+    pub(super) async fn read(&self, ctx: &Ctx<'_>, state: Connection) -> Result<Option<Connection>, Error> {
         let mut seen = Seen { aiven_network_id: Self::known_network_id(&state), ..Default::default() };
         if self.manages_aiven(&state) {
             let client = self.aiven_client(ctx.clients)?;
@@ -557,7 +442,7 @@ impl Pair {
         }))
     }
 
-    pub async fn import(&self, ctx: &Ctx<'_>, mut state: Connection) -> Result<Connection, Error> {
+    pub(super) async fn import(&self, ctx: &Ctx<'_>, mut state: Connection) -> Result<Connection, Error> {
         let mut seen = Seen::default();
         if let Ok(client) = ctx.clients.aiven.as_ref() {
             let vpc = client.get_vpc(&self.vpc.project, self.vpc.vpc).await?;

@@ -1,0 +1,155 @@
+//! Scaleway VPC routes: custom routes a user makes (next hop a connector, a Private Network or a
+//! resource on one) beside the managed, read-only routes of each Private Network subnet.
+
+use super::*;
+
+/// Checks a route's next hop against the world, as Scaleway does.
+fn check_route(world: &ScalewayWorld, region: &str, route: &Route) -> Result<(), ApiError> {
+    vpc_in(world, region, route.vpc_id)
+        .map_err(|_| invalid("vpc_id", format!("VPC {} does not exist in {region}", route.vpc_id)))?;
+    match (route.nexthop_vpc_connector_id, route.nexthop_private_network_id, route.nexthop_resource_id) {
+        (Some(connector), None, None) => {
+            let c = connector_in(world, region, connector)
+                .map_err(|_| invalid("nexthop_vpc_connector_id", "no such connector"))?;
+            if c.vpc_id != route.vpc_id {
+                return Err(invalid(
+                    "nexthop_vpc_connector_id",
+                    format!("connector {connector} does not start from VPC {}", route.vpc_id),
+                ));
+            }
+        }
+        (None, Some(pn), _) => {
+            let in_vpc = world.private_networks.get(&pn).is_some_and(|p| p.vpc_id == route.vpc_id);
+            if !in_vpc {
+                return Err(invalid(
+                    "nexthop_private_network_id",
+                    format!("Private Network {pn} is not in VPC {}", route.vpc_id),
+                ));
+            }
+        }
+        (None, None, Some(_)) => {
+            return Err(invalid("nexthop_private_network_id", "a resource next hop needs its Private Network"));
+        }
+        _ => {
+            return Err(invalid(
+                "nexthop",
+                "exactly one next hop: a connector, or a Private Network (with a resource)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn route_in<'w>(world: &'w ScalewayWorld, region: &str, id: &str) -> Result<&'w Route, ApiError> {
+    let unknown = || not_found("unknown", "");
+    let id: Uuid = id.parse().map_err(|_| unknown())?;
+    world.routes.get(&id).filter(|r| r.region == region).ok_or_else(unknown)
+}
+
+fn apply_fields(route: &mut Route, fields: RouteFields) {
+    if let Some(d) = fields.description {
+        route.description = if d.is_empty() { "Custom route".into() } else { d };
+    }
+    if let Some(tags) = fields.tags {
+        route.tags = tags;
+    }
+    if let Some(destination) = fields.destination {
+        route.destination = destination;
+    }
+    // The next hop is replaced as a whole when any part of it is given.
+    if fields.nexthop_vpc_connector_id.is_some()
+        || fields.nexthop_private_network_id.is_some()
+        || fields.nexthop_resource_id.is_some()
+    {
+        route.nexthop_vpc_connector_id = fields.nexthop_vpc_connector_id;
+        route.nexthop_private_network_id = fields.nexthop_private_network_id;
+        route.nexthop_resource_id = fields.nexthop_resource_id;
+    }
+}
+
+pub(super) async fn create_route(State(emulator): Shared, Path(region): Path<String>, Json(body): Json<J>) -> Answer {
+    region_ok(&region)?;
+    let fields: RouteFields = parse_body(body)?;
+    let id = emulator.new_uuid(0x5f);
+    let mut world = emulator.lock_world();
+    let (Some(vpc_id), Some(destination)) = (fields.vpc_id, fields.destination) else {
+        return Err(invalid("vpc_id", "vpc_id and destination are required"));
+    };
+    let now = timestamp(now_ms());
+    let mut route = Route {
+        id: id.to_string(),
+        description: "Custom route".into(),
+        tags: Vec::new(),
+        vpc_id,
+        destination,
+        nexthop_resource_id: None,
+        nexthop_private_network_id: None,
+        nexthop_vpc_connector_id: None,
+        is_read_only: false,
+        kind: RouteType::Custom,
+        region: region.clone(),
+        created_at: now.clone(),
+        updated_at: now,
+    };
+    apply_fields(&mut route, fields);
+    check_route(&world.scaleway, &region, &route)?;
+    world.scaleway.routes.insert(id, route.clone());
+    ok(route)
+}
+
+pub(super) async fn get_route(State(emulator): Shared, Path((region, id)): Path<(String, String)>) -> Answer {
+    let world = emulator.lock_world();
+    ok(route_in(&world.scaleway, &region, &id)?)
+}
+
+pub(super) async fn update_route(
+    State(emulator): Shared,
+    Path((region, id)): Path<(String, String)>,
+    Json(body): Json<J>,
+) -> Answer {
+    let fields: RouteFields = parse_body(body)?;
+    let mut world = emulator.lock_world();
+    let mut route = route_in(&world.scaleway, &region, &id)?.clone();
+    apply_fields(&mut route, fields);
+    route.updated_at = timestamp(now_ms());
+    check_route(&world.scaleway, &region, &route)?;
+    world.scaleway.routes.insert(route.id.parse().expect("stored ids are UUIDs"), route.clone());
+    ok(route)
+}
+
+pub(super) async fn delete_route(State(emulator): Shared, Path((region, id)): Path<(String, String)>) -> Answer {
+    let mut world = emulator.lock_world();
+    let key: Uuid = route_in(&world.scaleway, &region, &id)?.id.parse().expect("stored ids are UUIDs");
+    world.scaleway.routes.remove(&key);
+    deleted()
+}
+
+pub(super) async fn routes_with_nexthop(
+    State(emulator): Shared,
+    Path(region): Path<String>,
+    Query(query): Params,
+) -> Answer {
+    region_ok(&region)?;
+    let world = emulator.lock_world();
+    let vpc = param(&query, "vpc_id");
+    let connector = param(&query, "nexthop_vpc_connector_id");
+    let pn = param(&query, "nexthop_private_network_id");
+    let vpcs: Vec<Uuid> = world
+        .scaleway
+        .vpcs
+        .values()
+        .filter(|v| v.region == region && vpc.as_ref().is_none_or(|id| *id == v.id.to_string()))
+        .map(|v| v.id)
+        .collect();
+    let mut routes: Vec<Route> = vpcs.iter().flat_map(|v| world.scaleway.managed_routes(*v)).collect();
+    routes.extend(world.scaleway.routes.values().filter(|r| vpcs.contains(&r.vpc_id)).cloned());
+    let items: Vec<RouteWithNexthop> = routes
+        .into_iter()
+        .filter(|r| {
+            connector.as_ref().is_none_or(|c| r.nexthop_vpc_connector_id.is_some_and(|id| id.to_string() == *c))
+        })
+        .filter(|r| pn.as_ref().is_none_or(|p| r.nexthop_private_network_id.is_some_and(|id| id.to_string() == *p)))
+        .map(|route| world.scaleway.with_nexthop(route))
+        .collect();
+    paginate(&query, "routes", items)
+}

@@ -1,0 +1,133 @@
+//! Plan-time checks of an Aiven ↔ UpCloud pair; only reads.
+
+use super::super::aiven;
+use super::super::model::Connection;
+use super::super::upcloud;
+use super::Pair;
+use crate::clouds::Clients;
+use crate::net::first_overlap;
+use crate::resources::Error;
+use crate::tf::{AttrPath, Diagnostic, Diagnostics};
+
+impl Pair {
+    /// Plan-time checks; only reads.
+    pub(in crate::resources::connection) async fn check(
+        &self,
+        clients: &Clients,
+        state: &Connection,
+    ) -> Result<Diagnostics, Error> {
+        let mut diags = Diagnostics::default();
+        let vpc = match clients.aiven.as_ref() {
+            Ok(client) => match aiven::vpc_for_check(client, &self.vpc, self.aiven_root()).await? {
+                Ok(vpc) => Some(vpc),
+                Err(d) => {
+                    diags.push(d);
+                    None
+                }
+            },
+            Err(_) if !self.manages_aiven(state) => None,
+            Err(_) => return Err(self.aiven_client(clients).unwrap_err()),
+        };
+        let network = match clients.upcloud.as_ref() {
+            Ok(client) => match client.get_network(self.network).await {
+                Ok(network) => Some(network),
+                Err(e) if e.is_not_found() => {
+                    diags.push(
+                        Diagnostic::error(
+                            "UpCloud network not found",
+                            format!("No UpCloud network {} is visible with these credentials.", self.network),
+                        )
+                        .at(upcloud::network_id_path(self.upcloud_root())),
+                    );
+                    None
+                }
+                Err(e) => return Err(e.into()),
+            },
+            Err(_) if !self.manages_upcloud(state) => None,
+            Err(_) => return Err(self.upcloud_client(clients).unwrap_err()),
+        };
+        let upcloud_path = upcloud::network_id_path(self.upcloud_root());
+        if let Some(network) = &network
+            && network.router.is_none()
+        {
+            diags.push(
+                Diagnostic::error(
+                    "Network has no router",
+                    format!(
+                        "UpCloud network {} ({}) has no router attached; the peering with Aiven needs one. Attach a router first.",
+                        network.uuid, network.name
+                    ),
+                )
+                .at(upcloud_path.clone()),
+            );
+        }
+        if let (Some(vpc), Some(network)) = (&vpc, &network) {
+            let zone = crate::clouds::aiven::upcloud_zone(&vpc.cloud_name).unwrap_or_default();
+            if zone != network.zone {
+                diags.push(
+                    Diagnostic::error(
+                        "Networks are in different zones",
+                        format!(
+                            "The Aiven VPC {} is in cloud {} (UpCloud zone {zone}) but UpCloud network {} is in zone {}. \
+                             Aiven peers with UpCloud networks of the same zone.",
+                            self.vpc, vpc.cloud_name, network.uuid, network.zone
+                        ),
+                    )
+                    .at(upcloud_path.clone()),
+                );
+            }
+            if let Some((a, b)) = first_overlap(&[vpc.network_cidr], &network.cidrs()) {
+                diags.push(
+                    Diagnostic::error(
+                        "Network address ranges overlap",
+                        format!(
+                            "The Aiven VPC {} has {a} and UpCloud network {} has {b}; peered networks must not overlap \
+                             (Aiven would answer INVALID_SPECIFICATION).",
+                            self.vpc, network.uuid
+                        ),
+                    )
+                    .at(AttrPath::root("peer_network")),
+                );
+            }
+        }
+        if !self.manages_aiven(state)
+            && state.aiven_network_id.is_null()
+            && let Some(vpc) = &vpc
+        {
+            let owners_half = aiven::find_half(vpc, self.network, None).filter(|h| !h.state.is_dead());
+            if owners_half.is_none() {
+                diags.push(
+                    Diagnostic::error(
+                        "The Aiven half does not exist yet",
+                        format!(
+                            "The Aiven side is external, and project VPC {vpc_ref} has no live peering toward UpCloud \
+                             network {network}. Its owner must create their half first: POST \
+                             /v1/project/{project}/vpcs/{vpc_id}/peering-connections with {{\"peer_cloud_account\": \
+                             \"upcloud\", \"peer_vpc\": \"{network}\"}}, or a peering_connection with network = {{ aiven = \
+                             {{ project = \"{project}\", vpc_id = \"{vpc_id}\" }} }}, peer_network = {{ upcloud = {{ network_id = \
+                             \"{network}\" }} }} and peer_side = \"external\". Once Aiven reports it PENDING_PEER, apply this again \
+                             (or set aiven_network_id).",
+                            vpc_ref = self.vpc,
+                            network = self.network,
+                            project = self.vpc.project,
+                            vpc_id = self.vpc.vpc,
+                        ),
+                    )
+                    .at(AttrPath::root(self.aiven_root())),
+                );
+            }
+        }
+        if !self.manages_aiven(state) && state.aiven_network_id.is_null() && clients.aiven.is_err() {
+            diags.push(
+                Diagnostic::error(
+                    "Aiven network ID needed",
+                    "The Aiven side is external and the provider has no Aiven credentials, so it cannot read the Aiven \
+                     network ID. Set aiven_network_id to the ID the VPC's owner sees (Aiven console: \"Aiven network ID\"), \
+                     or configure aiven { token }.",
+                )
+                .at(AttrPath::root("aiven_network_id")),
+            );
+        }
+        Ok(diags)
+    }
+}
