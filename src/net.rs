@@ -71,6 +71,57 @@ uuid_id!(
     /// An UpCloud network peering.
     PeeringId
 );
+uuid_id!(
+    /// An Aiven project VPC (`project_vpc_id`).
+    AivenVpcId
+);
+uuid_id!(
+    /// A Scaleway VPC.
+    ScalewayVpcId
+);
+uuid_id!(
+    /// A Scaleway custom route.
+    ScalewayRouteId
+);
+
+/// A region the Scaleway VPC API serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Region {
+    FrPar,
+    NlAms,
+    PlWaw,
+    ItMil,
+}
+
+impl Region {
+    pub const ALL: [Region; 4] = [Region::FrPar, Region::NlAms, Region::PlWaw, Region::ItMil];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Region::FrPar => "fr-par",
+            Region::NlAms => "nl-ams",
+            Region::PlWaw => "pl-waw",
+            Region::ItMil => "it-mil",
+        }
+    }
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Region {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        Region::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
+            let all: Vec<&str> = Region::ALL.iter().map(|r| r.as_str()).collect();
+            format!("{s:?} is not a Scaleway VPC region: one of {all:?}")
+        })
+    }
+}
 
 /// The clouds a peering endpoint can live in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,9 +152,9 @@ impl Cloud {
 /// One end of a peering: a network in one cloud.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NetworkRef {
-    Aiven { project: String, vpc_id: Uuid },
+    Aiven { project: String, vpc_id: AivenVpcId },
     Upcloud { network_id: NetworkId },
-    Scaleway { region: String, vpc_id: Uuid },
+    Scaleway { region: Region, vpc_id: ScalewayVpcId },
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -112,6 +163,8 @@ pub enum EndpointError {
     Malformed(String),
     #[error("{value:?} is not a UUID")]
     BadUuid { value: String },
+    #[error("{0}")]
+    BadRegion(String),
 }
 
 fn parse_uuid(value: &str) -> Result<Uuid, EndpointError> {
@@ -154,12 +207,46 @@ impl FromStr for NetworkRef {
         match parts.as_slice() {
             ["upcloud", id] => Ok(NetworkRef::Upcloud { network_id: NetworkId(parse_uuid(id)?) }),
             ["aiven", project, vpc] if !project.is_empty() => {
-                Ok(NetworkRef::Aiven { project: project.to_string(), vpc_id: parse_uuid(vpc)? })
+                Ok(NetworkRef::Aiven { project: project.to_string(), vpc_id: AivenVpcId(parse_uuid(vpc)?) })
             }
-            ["scaleway", region, vpc] if !region.is_empty() => {
-                Ok(NetworkRef::Scaleway { region: region.to_string(), vpc_id: parse_uuid(vpc)? })
-            }
+            ["scaleway", region, vpc] => Ok(NetworkRef::Scaleway {
+                region: region.parse().map_err(EndpointError::BadRegion)?,
+                vpc_id: ScalewayVpcId(parse_uuid(vpc)?),
+            }),
             _ => Err(EndpointError::Malformed(s.to_string())),
+        }
+    }
+}
+
+/// A route table: an UpCloud router's static routes, or a Scaleway VPC's routes. Written like
+/// an endpoint: `upcloud/ROUTER_ID`, `scaleway/REGION/VPC_ID`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteTableRef {
+    Upcloud { router: RouterId },
+    Scaleway { region: Region, vpc_id: ScalewayVpcId },
+}
+
+impl fmt::Display for RouteTableRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RouteTableRef::Upcloud { router } => write!(f, "upcloud/{router}"),
+            RouteTableRef::Scaleway { region, vpc_id } => {
+                NetworkRef::Scaleway { region: *region, vpc_id: *vpc_id }.fmt(f)
+            }
+        }
+    }
+}
+
+impl FromStr for RouteTableRef {
+    type Err = EndpointError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.strip_prefix("upcloud/") {
+            Some(router) => Ok(RouteTableRef::Upcloud { router: RouterId(parse_uuid(router)?) }),
+            None => match s.parse()? {
+                NetworkRef::Scaleway { region, vpc_id } => Ok(RouteTableRef::Scaleway { region, vpc_id }),
+                _ => Err(EndpointError::Malformed(s.to_string())),
+            },
         }
     }
 }

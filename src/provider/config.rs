@@ -124,11 +124,10 @@ pub fn validate(config: &Value) -> Diagnostics {
         );
     }
     if let Value::String(region) = config.get("scaleway").get("region")
-        && !scaleway::REGIONS.contains(&region.as_str())
+        && let Err(e) = region.parse::<crate::net::Region>()
     {
         diags.push(
-            Diagnostic::error("Invalid Scaleway region", format!("{region:?} is not one of {:?}.", scaleway::REGIONS))
-                .at(AttrPath::root("scaleway").attr("region")),
+            Diagnostic::error("Invalid Scaleway region", format!("{e}.")).at(AttrPath::root("scaleway").attr("region")),
         );
     }
     for (block, cloud) in [("aiven", "Aiven"), ("scaleway", "Scaleway"), ("upcloud", "UpCloud")] {

@@ -9,6 +9,4 @@ pub use wire::*;
 
 /// The real API.
 pub const DEFAULT_API_URL: &str = "https://api.scaleway.com";
-/// Regions the VPC API serves.
-pub const REGIONS: &[&str] = &["fr-par", "nl-ams", "pl-waw", "it-mil"];
 pub const DEFAULT_REGION: &str = "fr-par";

@@ -14,7 +14,7 @@ use super::half::{Half, Phase, Wanted};
 use super::poll::{Deadline, Poller};
 use crate::clouds::aiven::{AivenClient, PeeringConnection, PeeringState, Vpc, VpcState, upcloud_zone};
 use crate::clouds::upcloud::NetworkPeering;
-use crate::net::NetworkId;
+use crate::net::{AivenVpcId, NetworkId};
 use crate::resources::{Ctx, Error};
 use crate::tf::{AttrPath, Diagnostic};
 
@@ -22,7 +22,7 @@ use crate::tf::{AttrPath, Diagnostic};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct VpcRef {
     pub project: String,
-    pub vpc: Uuid,
+    pub vpc: AivenVpcId,
 }
 
 impl std::fmt::Display for VpcRef {
@@ -41,7 +41,7 @@ pub(super) async fn vpc_for_check(
     vref: &VpcRef,
     root: &str,
 ) -> Result<Result<Arc<Vpc>, Diagnostic>, Error> {
-    let vpc = match client.get_vpc_shared(&vref.project, vref.vpc).await {
+    let vpc = match client.get_vpc_shared(&vref.project, vref.vpc.0).await {
         Ok(vpc) => vpc,
         Err(e) if e.is_auth_failure() => return Err(e.into()),
         Err(e) if e.is_not_found() => {
@@ -94,7 +94,7 @@ pub(super) fn find_half(vpc: &Vpc, network: NetworkId, known: Option<Uuid>) -> O
 }
 
 async fn get_vpc(client: &AivenClient, vref: &VpcRef) -> Result<Vpc, Error> {
-    Ok(client.get_vpc(&vref.project, vref.vpc).await?)
+    Ok(client.get_vpc(&vref.project, vref.vpc.0).await?)
 }
 
 /// Waits until the VPC is `ACTIVE` (a new VPC is `APPROVED` while Aiven builds it).
@@ -174,7 +174,7 @@ impl Half for AivenHalf<'_> {
     }
 
     async fn get(&self, id: Uuid) -> Result<Option<PeeringConnection>, Error> {
-        let vpc = match self.client.get_vpc(&self.vpc.project, self.vpc.vpc).await {
+        let vpc = match self.client.get_vpc(&self.vpc.project, self.vpc.vpc.0).await {
             Ok(vpc) => vpc,
             Err(e) if e.is_not_found() => return Ok(None),
             Err(e) => return Err(e.into()),
@@ -185,7 +185,7 @@ impl Half for AivenHalf<'_> {
     /// Aiven refuses (409) while the VPC is still being built; then it waits for the VPC.
     async fn create(&self, ctx: &Ctx<'_>, _: &Wanted, deadline: Deadline) -> Result<PeeringConnection, Error> {
         let vref = &self.vpc;
-        match self.client.create_upcloud_peering(&vref.project, vref.vpc, &self.network.to_string()).await {
+        match self.client.create_upcloud_peering(&vref.project, vref.vpc.0, &self.network.to_string()).await {
             Ok(created) => Ok(created),
             Err(e) if e.is_conflict() => {
                 wait_vpc_active(ctx, self.client, vref, deadline).await?;
@@ -206,14 +206,14 @@ impl Half for AivenHalf<'_> {
     /// Deletes the half toward the network and waits until Aiven no longer lists it.
     async fn remove(&self, ctx: &Ctx<'_>, _: PeeringConnection, deadline: Deadline) -> Result<(), Error> {
         let vref = &self.vpc;
-        match self.client.delete_upcloud_peering(&vref.project, vref.vpc, &self.network.to_string()).await {
+        match self.client.delete_upcloud_peering(&vref.project, vref.vpc.0, &self.network.to_string()).await {
             Ok(_) => {}
             Err(e) if e.is_not_found() => return Ok(()),
             Err(e) => return Err(e.into()),
         }
         let mut poller = Poller::new(deadline);
         loop {
-            let vpc = match self.client.get_vpc(&vref.project, vref.vpc).await {
+            let vpc = match self.client.get_vpc(&vref.project, vref.vpc.0).await {
                 Ok(vpc) => vpc,
                 Err(e) if e.is_not_found() => return Ok(()),
                 Err(e) => return Err(e.into()),
@@ -271,7 +271,7 @@ pub(super) async fn vpc_behind(client: &AivenClient, half: &NetworkPeering) -> R
             let Some(peering) = find_half(&vpc, half.network.uuid, None) else { continue };
             let names_peer = peering.aiven_network_id() == Some(half.peer_network.uuid.0);
             if names_peer || same_range {
-                found.push(VpcRef { project: project.clone(), vpc: vpc.project_vpc_id });
+                found.push(VpcRef { project: project.clone(), vpc: AivenVpcId(vpc.project_vpc_id) });
             }
         }
     }

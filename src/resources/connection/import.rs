@@ -2,7 +2,7 @@
 //! `scaleway-connector/REGION/ID`) resolved to the networks it joins.
 
 use super::aiven;
-use crate::net::{ConnectionId, NetworkRef, PeeringId};
+use crate::net::{ConnectionId, NetworkRef, PeeringId, Region, ScalewayVpcId};
 use crate::resources::{Ctx, Error};
 use crate::tf::AttrPath;
 
@@ -38,17 +38,19 @@ pub(super) async fn import_id(ctx: &Ctx<'_>, text: &str) -> Result<ConnectionId,
             )
         };
         let (region, id) = rest.split_once('/').ok_or_else(invalid)?;
+        let region: Region = region.parse().map_err(|_| invalid())?;
         let id: uuid::Uuid = id.parse().map_err(|_| invalid())?;
-        let connector =
-            ctx.scaleway(&AttrPath::root("network"))?.get_connector(region, id).await.map_err(|e| match e {
+        let connector = ctx.scaleway(&AttrPath::root("network"))?.get_connector(region.as_str(), id).await.map_err(
+            |e| match e {
                 e if e.is_not_found() => {
                     Error::invalid("Nothing to import", format!("No Scaleway connector {id} in {region}."), None)
                 }
                 e => e.into(),
-            })?;
+            },
+        )?;
         return Ok(ConnectionId {
-            network: NetworkRef::Scaleway { region: region.to_string(), vpc_id: connector.vpc_id },
-            peer_network: NetworkRef::Scaleway { region: region.to_string(), vpc_id: connector.target_vpc_id },
+            network: NetworkRef::Scaleway { region, vpc_id: ScalewayVpcId(connector.vpc_id) },
+            peer_network: NetworkRef::Scaleway { region, vpc_id: ScalewayVpcId(connector.target_vpc_id) },
         });
     }
     text.parse().map_err(|e: crate::net::EndpointError| {

@@ -22,7 +22,7 @@ use model::*;
 pub use model::{Connection, schema};
 use status::Status;
 
-use crate::net::{Cloud, ConnectionId, NetworkId, NetworkRef};
+use crate::net::{AivenVpcId, Cloud, ConnectionId, NetworkId, NetworkRef, Region, ScalewayVpcId};
 use crate::resources::{Applied, Claim, Ctx, Error, ImportTarget, Planned, Resource};
 use crate::tf::schema::IdentitySchema;
 use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics, Schema};
@@ -42,7 +42,7 @@ impl Default for PeeringConnection {
 enum Pair {
     Upcloud { local: NetworkId, peer: NetworkId },
     Aiven(pair_aiven::Pair),
-    Scaleway { region: String, local: uuid::Uuid, peer: uuid::Uuid },
+    Scaleway { region: Region, local: ScalewayVpcId, peer: ScalewayVpcId },
 }
 
 /// Runs `$sym` with `$p` bound to the generic pair of a symmetric cloud (built with its client),
@@ -75,7 +75,7 @@ macro_rules! on_pair {
 
 impl Pair {
     fn of(id: &ConnectionId) -> Result<Pair, Error> {
-        let vpc = |project: &String, vpc_id: &uuid::Uuid| aiven::VpcRef { project: project.clone(), vpc: *vpc_id };
+        let vpc = |project: &String, vpc_id: &AivenVpcId| aiven::VpcRef { project: project.clone(), vpc: *vpc_id };
         match (&id.network, &id.peer_network) {
             (NetworkRef::Upcloud { network_id: local }, NetworkRef::Upcloud { network_id: peer }) => {
                 Ok(Pair::Upcloud { local: *local, peer: *peer })
@@ -108,7 +108,7 @@ impl Pair {
                         Some(AttrPath::root("peer_network").attr("scaleway").attr("region")),
                     ));
                 }
-                Ok(Pair::Scaleway { region: region.clone(), local: *local, peer: *peer })
+                Ok(Pair::Scaleway { region: *region, local: *local, peer: *peer })
             }
             (a, b) => Err(Error::invalid(
                 "Unsupported peering pair",

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::net::{ConnectionId, NetworkId, NetworkRef};
+use crate::net::{AivenVpcId, ConnectionId, NetworkId, NetworkRef, Region, ScalewayVpcId};
 use crate::tf::schema::{Attribute, IdentityAttribute, IdentitySchema};
 use crate::tf::{Attr, AttrPath, Block, Schema, Type};
 use crate::tf_object;
@@ -265,24 +265,24 @@ pub(super) fn endpoint_ref(endpoint: &Endpoint, root: &str) -> Result<Option<Net
                     vpc,
                     "Aiven project VPC ids look like b032dfbf-b035-4cf5-8b15-b7cd6a68aabd.",
                 )?;
-                Ok(Some(NetworkRef::Aiven { project: project.clone(), vpc_id }))
+                Ok(Some(NetworkRef::Aiven { project: project.clone(), vpc_id: AivenVpcId(vpc_id) }))
             }
             _ => Ok(None),
         };
     }
     if let Attr::Known(scaleway) = &endpoint.scaleway {
-        if let Attr::Known(region) = &scaleway.region
-            && !crate::clouds::scaleway::REGIONS.contains(&region.as_str())
-        {
-            return Err((
-                AttrPath::root(root).attr("scaleway").attr("region"),
-                format!("{region:?} is not a Scaleway VPC region: one of {:?}.", crate::clouds::scaleway::REGIONS),
-            ));
-        }
-        return match (&scaleway.region, &scaleway.vpc_id) {
-            (Attr::Known(region), Attr::Known(vpc)) => {
+        let region = match &scaleway.region {
+            Attr::Known(region) => Some(
+                region
+                    .parse::<Region>()
+                    .map_err(|e| (AttrPath::root(root).attr("scaleway").attr("region"), format!("{e}.")))?,
+            ),
+            _ => None,
+        };
+        return match (region, &scaleway.vpc_id) {
+            (Some(region), Attr::Known(vpc)) => {
                 let vpc_id = uuid("vpc_id", "scaleway", vpc, "Scaleway VPC ids are UUIDs.")?;
-                Ok(Some(NetworkRef::Scaleway { region: region.clone(), vpc_id }))
+                Ok(Some(NetworkRef::Scaleway { region, vpc_id: ScalewayVpcId(vpc_id) }))
             }
             (_, Attr::Known(vpc)) => uuid("vpc_id", "scaleway", vpc, "Scaleway VPC ids are UUIDs.").map(|_| None),
             _ => Ok(None),
@@ -326,7 +326,7 @@ pub(super) fn endpoint_of(network: &NetworkRef) -> Endpoint {
         },
         NetworkRef::Scaleway { region, vpc_id } => Endpoint {
             scaleway: Attr::Known(ScalewayEndpoint {
-                region: Attr::Known(region.clone()),
+                region: Attr::Known(region.to_string()),
                 vpc_id: Attr::Known(vpc_id.to_string()),
             }),
             ..Default::default()

@@ -14,7 +14,7 @@ use super::status::Status;
 use crate::clouds::scaleway::{
     ConnectorPatch, ConnectorStatus, CreateConnector, ScalewayClient, ScalewayError, VpcConnector,
 };
-use crate::net::IpNet;
+use crate::net::{IpNet, Region, ScalewayVpcId};
 use crate::resources::{Ctx, Error};
 use crate::tf::{AttrPath, Diagnostic, Diagnostics};
 
@@ -36,9 +36,9 @@ fn vpc_id_path(root: &str) -> AttrPath {
 /// The connector from VPC `from` toward VPC `to`.
 pub(super) struct ScalewayHalf<'c> {
     pub client: &'c ScalewayClient,
-    pub region: String,
-    pub from: Uuid,
-    pub to: Uuid,
+    pub region: Region,
+    pub from: ScalewayVpcId,
+    pub to: ScalewayVpcId,
 }
 
 #[async_trait]
@@ -68,21 +68,21 @@ impl Half for ScalewayHalf<'_> {
     }
 
     async fn find(&self) -> Result<Option<VpcConnector>, Error> {
-        Ok(self.client.list_connectors(&self.region, self.from, Some(self.to)).await?.into_iter().next())
+        Ok(self.client.list_connectors(self.region.as_str(), self.from.0, Some(self.to.0)).await?.into_iter().next())
     }
 
     async fn get(&self, id: Uuid) -> Result<Option<VpcConnector>, Error> {
-        crate::resources::unless_gone(self.client.get_connector(&self.region, id).await)
+        crate::resources::unless_gone(self.client.get_connector(self.region.as_str(), id).await)
     }
 
     async fn create(&self, _: &Ctx<'_>, wanted: &Wanted, _: Deadline) -> Result<VpcConnector, Error> {
         let request = CreateConnector {
             name: wanted.name.clone(),
             tags: tag_strings(&wanted.tags),
-            vpc_id: self.from,
-            target_vpc_id: self.to,
+            vpc_id: self.from.0,
+            target_vpc_id: self.to.0,
         };
-        Ok(self.client.create_connector(&self.region, &request).await?)
+        Ok(self.client.create_connector(self.region.as_str(), &request).await?)
     }
 
     fn may_exist_after(error: &Error) -> bool {
@@ -97,16 +97,16 @@ impl Half for ScalewayHalf<'_> {
         if patch == ConnectorPatch::default() {
             return Ok(connector);
         }
-        Ok(self.client.update_connector(&self.region, connector.id, &patch).await?)
+        Ok(self.client.update_connector(self.region.as_str(), connector.id, &patch).await?)
     }
 
     async fn remove(&self, _: &Ctx<'_>, connector: VpcConnector, _: Deadline) -> Result<(), Error> {
-        crate::resources::unless_gone(self.client.delete_connector(&self.region, connector.id).await).map(drop)
+        crate::resources::unless_gone(self.client.delete_connector(self.region.as_str(), connector.id).await).map(drop)
     }
 
     /// Connectors in `conflict`, with the overlapping subnets Scaleway lists.
     async fn failure(&self, connector: &VpcConnector) -> Error {
-        let pairs = match self.client.subnet_overlaps(&self.region, connector.id).await {
+        let pairs = match self.client.subnet_overlaps(self.region.as_str(), connector.id).await {
             Ok(pairs) => pairs
                 .iter()
                 .map(|o| format!("{} overlaps {}", o.subnet, o.target_subnet))
@@ -138,24 +138,24 @@ pub(super) fn phase_of(status: ConnectorStatus) -> Phase {
 /// Scaleway VPCs of one region, for the symmetric pair.
 pub(super) struct Scaleway<'c> {
     pub client: &'c ScalewayClient,
-    pub region: String,
+    pub region: Region,
 }
 
 impl Scaleway<'_> {
     /// Subnets of a VPC as `(cidr, private network name)`.
-    async fn subnets(&self, vpc: Uuid) -> Result<Vec<(IpNet, String)>, ScalewayError> {
-        let pns = self.client.list_private_networks(&self.region, vpc).await?;
+    async fn subnets(&self, vpc: ScalewayVpcId) -> Result<Vec<(IpNet, String)>, ScalewayError> {
+        let pns = self.client.list_private_networks(self.region.as_str(), vpc.0).await?;
         Ok(pns.iter().flat_map(|pn| pn.subnets.iter().map(move |s| (s.subnet, pn.name.clone()))).collect())
     }
 }
 
 #[async_trait]
 impl<'c> Symmetric for Scaleway<'c> {
-    type Network = Uuid;
+    type Network = ScalewayVpcId;
     type Half = ScalewayHalf<'c>;
 
-    fn half(&self, from: Uuid, to: Uuid) -> ScalewayHalf<'c> {
-        ScalewayHalf { client: self.client, region: self.region.clone(), from, to }
+    fn half(&self, from: ScalewayVpcId, to: ScalewayVpcId) -> ScalewayHalf<'c> {
+        ScalewayHalf { client: self.client, region: self.region, from, to }
     }
 
     fn status(connector: &VpcConnector) -> Status {
@@ -164,7 +164,7 @@ impl<'c> Symmetric for Scaleway<'c> {
 
     /// Both VPCs exist (an external peer may be invisible) and no subnet of one overlaps a
     /// subnet of the other. Only reads.
-    async fn check(&self, local: Uuid, peer: Uuid, managed: bool) -> Result<Diagnostics, Error> {
+    async fn check(&self, local: ScalewayVpcId, peer: ScalewayVpcId, managed: bool) -> Result<Diagnostics, Error> {
         let mut diags = Diagnostics::default();
         if local == peer {
             diags.push(
@@ -175,7 +175,7 @@ impl<'c> Symmetric for Scaleway<'c> {
         }
         let mut visible = Vec::new();
         for (vpc, root, must_see) in [(local, "network", true), (peer, "peer_network", managed)] {
-            match self.client.get_vpc(&self.region, vpc).await {
+            match self.client.get_vpc(self.region.as_str(), vpc.0).await {
                 Ok(_) => visible.push(vpc),
                 Err(e) if e.is_not_found() && must_see => diags.push(
                     Diagnostic::error(
@@ -218,8 +218,8 @@ impl<'c> Symmetric for Scaleway<'c> {
 
     async fn cidrs(
         &self,
-        local: Uuid,
-        peer: Uuid,
+        local: ScalewayVpcId,
+        peer: ScalewayVpcId,
         _: &VpcConnector,
         _: Option<&VpcConnector>,
     ) -> Result<(Vec<String>, Vec<String>), Error> {
@@ -264,5 +264,5 @@ impl<'c> Symmetric for Scaleway<'c> {
         })
     }
 
-    async fn after_active(&self, _: &Ctx<'_>, _: &[Uuid]) {}
+    async fn after_active(&self, _: &Ctx<'_>, _: &[ScalewayVpcId]) {}
 }

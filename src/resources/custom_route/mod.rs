@@ -42,7 +42,7 @@ fn scaleway_client<'c>(ctx: &Ctx<'c>) -> Result<&'c ScalewayClient, Error> {
 fn observe_upcloud(mut state: Route, key: &RouteKey, route: &StaticRoute) -> Route {
     let remote = route.name.clone().unwrap_or_default();
     state.id = Attr::Known(key.to_string());
-    state.route_table = Attr::Known(Table::Upcloud(key.router).to_attr());
+    state.route_table = Attr::Known(table_attr(&Table::Upcloud { router: key.router }));
     state.destination = Attr::Known(key.destination.to_string());
     state.next_hop = Attr::Known(NextHop { ip: Attr::Known(route.nexthop.clone()), ..Default::default() });
     let unset_and_defaulted =
@@ -132,15 +132,15 @@ impl CustomRoute {
 
     async fn apply(&self, ctx: &Ctx<'_>, prior: Option<&Route>, state: Route) -> Result<Route, Error> {
         match state.table() {
-            Some(Table::Upcloud(_)) => self.apply_upcloud(ctx, prior.is_none(), state).await,
-            Some(Table::Scaleway { region, vpc }) => {
+            Some(Table::Upcloud { .. }) => self.apply_upcloud(ctx, prior.is_none(), state).await,
+            Some(Table::Scaleway { region, vpc_id: vpc }) => {
                 let client = scaleway_client(ctx)?;
                 let known = prior.and_then(|p| p.id.known()).and_then(|id| scaleway::parse_route_id(id));
                 let route = match known {
-                    Some((_, id)) => scaleway::update(client, &region, id, vpc, &state).await?,
-                    None => scaleway::create(client, &region, vpc, &state).await?,
+                    Some((_, id)) => scaleway::update(client, region.as_str(), id, vpc.0, &state).await?,
+                    None => scaleway::create(client, region.as_str(), vpc.0, &state).await?,
                 };
-                scaleway::observe(client, &region, state, &route).await
+                scaleway::observe(client, region.as_str(), state, &route).await
             }
             None => Err(Error::invalid("The route table is not known", "", None)),
         }
@@ -255,8 +255,8 @@ impl Resource for CustomRoute {
                     )
                     .at(path),
                 ),
-                (Ok(_), Some(Table::Scaleway { region, vpc })) => {
-                    if let Err(e) = scaleway::other_side(connection, &region, vpc) {
+                (Ok(_), Some(Table::Scaleway { region, vpc_id: vpc })) => {
+                    if let Err(e) = scaleway::other_side(connection, region.as_str(), vpc.0) {
                         diags.push(Diagnostic::error("Connection of another VPC", e).at(path));
                     }
                 }
@@ -290,7 +290,7 @@ impl Resource for CustomRoute {
         // `route_table` replaces (the schema says so). On UpCloud the destination names the
         // route and replaces it too; on Scaleway it is just a field.
         let (requires_replace, id) = match &table {
-            Some(Table::Upcloud(_)) => (
+            Some(Table::Upcloud { .. }) => (
                 vec![AttrPath::root("destination")],
                 planned.key().map_or(Attr::Unknown, |k| Attr::Known(k.to_string())),
             ),
@@ -306,15 +306,15 @@ impl Resource for CustomRoute {
         let next_hop_changed = prior.as_ref().is_none_or(|p| !same_table || p.next_hop != planned.next_hop);
         if next_hop_changed {
             let diags = match &table {
-                Some(Table::Upcloud(_)) => match planned.key() {
+                Some(Table::Upcloud { .. }) => match planned.key() {
                     Some(key) => {
                         let ip = planned.next_hop.known().and_then(|h| h.ip.known().cloned());
                         upcloud::check(upcloud_client(ctx)?, &key, ip.as_deref()).await?
                     }
                     None => Diagnostics::default(),
                 },
-                Some(Table::Scaleway { region, vpc }) => {
-                    scaleway::check(scaleway_client(ctx)?, region, *vpc, planned.next_hop.known()).await?
+                Some(Table::Scaleway { region, vpc_id: vpc }) => {
+                    scaleway::check(scaleway_client(ctx)?, region.as_str(), vpc.0, planned.next_hop.known()).await?
                 }
                 None => Diagnostics::default(),
             };
@@ -342,7 +342,7 @@ impl Resource for CustomRoute {
 
     async fn delete(&self, ctx: &Ctx<'_>, prior: Route) -> Result<(), Error> {
         match prior.table() {
-            Some(Table::Upcloud(_)) => {
+            Some(Table::Upcloud { .. }) => {
                 let key = prior.key().ok_or_else(|| Error::invalid("The stored route is malformed", "", None))?;
                 upcloud::remove(&self.locks, upcloud_client(ctx)?, &key).await
             }
@@ -352,7 +352,7 @@ impl Resource for CustomRoute {
                     .known()
                     .and_then(|id| scaleway::parse_route_id(id))
                     .ok_or_else(|| Error::invalid("The stored route is malformed", "", None))?;
-                scaleway::delete(scaleway_client(ctx)?, &region, id).await
+                scaleway::delete(scaleway_client(ctx)?, region.as_str(), id).await
             }
             None => Err(Error::invalid("The stored route is malformed", "", None)),
         }
@@ -360,7 +360,7 @@ impl Resource for CustomRoute {
 
     async fn read(&self, ctx: &Ctx<'_>, state: Route) -> Result<Option<Route>, Error> {
         match state.table() {
-            Some(Table::Upcloud(_)) => {
+            Some(Table::Upcloud { .. }) => {
                 let key = state.key().ok_or_else(|| Error::invalid("The stored route is malformed", "", None))?;
                 let Some(router) = upcloud::get_router(upcloud_client(ctx)?, key.router).await? else {
                     return Ok(None);
@@ -374,8 +374,8 @@ impl Resource for CustomRoute {
                     .known()
                     .and_then(|id| scaleway::parse_route_id(id))
                     .ok_or_else(|| Error::invalid("The stored route is malformed", "", None))?;
-                match scaleway::get(client, &region, id).await? {
-                    Some(route) => Ok(Some(scaleway::observe(client, &region, state, &route).await?)),
+                match scaleway::get(client, region.as_str(), id).await? {
+                    Some(route) => Ok(Some(scaleway::observe(client, region.as_str(), state, &route).await?)),
                     None => Ok(None),
                 }
             }
@@ -392,11 +392,11 @@ impl Resource for CustomRoute {
                     let key = RouteKey::parse(&id).map_err(|e| {
                         Error::invalid("Invalid import id", format!("{e}, or scaleway/REGION/ROUTE_ID"), None)
                     })?;
-                    (Some(Table::Upcloud(key.router)), Some(key.destination), None)
+                    (Some(Table::Upcloud { router: key.router }), Some(key.destination), None)
                 }
             },
             ImportTarget::Identity(identity) => {
-                let table = identity.route_table.known().and_then(|t| Table::parse(t));
+                let table = identity.route_table.known().and_then(|t| t.parse::<Table>().ok());
                 let destination = identity.destination.known().and_then(|d| d.parse().ok());
                 match (table, destination) {
                     (Some(t), Some(d)) => (Some(t), Some(d), None),
@@ -411,7 +411,7 @@ impl Resource for CustomRoute {
             }
         };
         match (table, destination, scaleway_id) {
-            (Some(Table::Upcloud(router)), Some(destination), _) => {
+            (Some(Table::Upcloud { router }), Some(destination), _) => {
                 let key = RouteKey { router, destination };
                 let found = upcloud::get_router(upcloud_client(ctx)?, router).await?;
                 let route = found
@@ -420,19 +420,19 @@ impl Resource for CustomRoute {
                     .ok_or_else(|| nothing(format!("Router {router} has no user route to {destination}.")))?;
                 Ok(observe_upcloud(Route::default(), &key, &route))
             }
-            (Some(Table::Scaleway { region, vpc }), Some(destination), _) => {
+            (Some(Table::Scaleway { region, vpc_id: vpc }), Some(destination), _) => {
                 let client = scaleway_client(ctx)?;
-                let route = scaleway::find(client, &region, vpc, destination)
+                let route = scaleway::find(client, region.as_str(), vpc.0, destination)
                     .await?
                     .ok_or_else(|| nothing(format!("VPC {vpc} has no custom route to {destination}.")))?;
-                scaleway::observe(client, &region, Route::default(), &route).await
+                scaleway::observe(client, region.as_str(), Route::default(), &route).await
             }
             (_, _, Some((region, id))) => {
                 let client = scaleway_client(ctx)?;
-                let route = scaleway::get(client, &region, id)
+                let route = scaleway::get(client, region.as_str(), id)
                     .await?
                     .ok_or_else(|| nothing(format!("No Scaleway route {id} in {region}.")))?;
-                scaleway::observe(client, &region, Route::default(), &route).await
+                scaleway::observe(client, region.as_str(), Route::default(), &route).await
             }
             _ => Err(Error::invalid("Invalid import id", "", None)),
         }

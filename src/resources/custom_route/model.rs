@@ -1,6 +1,6 @@
 //! The `peering_custom_route` schema and its typed model.
 
-use crate::net::{IpNet, RouterId};
+use crate::net::{IpNet, RouteTableRef, RouterId};
 use crate::tf::schema::{Attribute, IdentityAttribute, IdentitySchema};
 use crate::tf::{Attr, AttrPath, Block, Schema};
 use crate::tf_object;
@@ -175,52 +175,29 @@ pub(super) fn next_hop_path() -> AttrPath {
     AttrPath::root("next_hop").attr("ip")
 }
 
-/// A route table of either cloud.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Table {
-    Upcloud(RouterId),
-    Scaleway { region: String, vpc: uuid::Uuid },
-}
+/// A route table of either cloud (`upcloud/ROUTER_ID`, `scaleway/REGION/VPC_ID`).
+pub(super) type Table = RouteTableRef;
 
-impl std::fmt::Display for Table {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Table::Upcloud(router) => write!(f, "upcloud/{router}"),
-            Table::Scaleway { region, vpc } => write!(f, "scaleway/{region}/{vpc}"),
-        }
-    }
-}
-
-impl Table {
-    pub fn parse(text: &str) -> Option<Table> {
-        let parts: Vec<&str> = text.split('/').collect();
-        match parts.as_slice() {
-            ["upcloud", router] => Some(Table::Upcloud(router.parse().ok()?)),
-            ["scaleway", region, vpc] => Some(Table::Scaleway { region: region.to_string(), vpc: vpc.parse().ok()? }),
-            _ => None,
-        }
-    }
-
-    pub fn to_attr(&self) -> RouteTable {
-        match self {
-            Table::Upcloud(router) => RouteTable {
-                upcloud: Attr::Known(UpcloudTable { router_id: Attr::Known(router.to_string()) }),
-                ..Default::default()
-            },
-            Table::Scaleway { region, vpc } => RouteTable {
-                scaleway: Attr::Known(ScalewayTable {
-                    region: Attr::Known(region.clone()),
-                    vpc_id: Attr::Known(vpc.to_string()),
-                }),
-                ..Default::default()
-            },
-        }
+/// The configuration's form of a route table.
+pub(super) fn table_attr(table: &Table) -> RouteTable {
+    match table {
+        Table::Upcloud { router } => RouteTable {
+            upcloud: Attr::Known(UpcloudTable { router_id: Attr::Known(router.to_string()) }),
+            ..Default::default()
+        },
+        Table::Scaleway { region, vpc_id } => RouteTable {
+            scaleway: Attr::Known(ScalewayTable {
+                region: Attr::Known(region.to_string()),
+                vpc_id: Attr::Known(vpc_id.to_string()),
+            }),
+            ..Default::default()
+        },
     }
 }
 
 impl NextHop {
     /// ` via …`, for messages.
-    pub fn describe(&self) -> String {
+    pub(super) fn describe(&self) -> String {
         [&self.ip, &self.connection, &self.private_network_id, &self.resource_id]
             .into_iter()
             .filter_map(|v| v.known())
@@ -234,15 +211,15 @@ impl Route {
     pub fn table(&self) -> Option<Table> {
         let table = self.route_table.known()?;
         if let Attr::Known(up) = &table.upcloud {
-            return Some(Table::Upcloud(up.router_id.known()?.parse().ok()?));
+            return Some(Table::Upcloud { router: up.router_id.known()?.parse().ok()? });
         }
         let scw = table.scaleway.known()?;
-        Some(Table::Scaleway { region: scw.region.known()?.clone(), vpc: scw.vpc_id.known()?.parse().ok()? })
+        Some(Table::Scaleway { region: scw.region.known()?.parse().ok()?, vpc_id: scw.vpc_id.known()?.parse().ok()? })
     }
 
     /// The router and destination of an UpCloud route, when known and well-formed.
     pub fn key(&self) -> Option<RouteKey> {
-        let Table::Upcloud(router) = self.table()? else { return None };
+        let Table::Upcloud { router } = self.table()? else { return None };
         let destination = self.destination.known()?.parse().ok()?;
         Some(RouteKey { router, destination })
     }

@@ -3,9 +3,9 @@
 
 use uuid::Uuid;
 
-use super::model::{NextHop, Route, Table};
+use super::model::{NextHop, Route, Table, table_attr};
 use crate::clouds::scaleway::{Route as ScwRoute, RouteFields, ScalewayClient};
-use crate::net::{ConnectionId, IpNet, NetworkRef};
+use crate::net::{ConnectionId, IpNet, NetworkRef, ScalewayVpcId};
 use crate::resources::Error;
 use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics};
 
@@ -20,7 +20,7 @@ fn hop_path(field: &str) -> AttrPath {
 pub(super) fn other_side(connection: &str, region: &str, vpc: Uuid) -> Result<Uuid, String> {
     let id: ConnectionId = connection.parse().map_err(|e| format!("{e}"))?;
     let side = |r: &NetworkRef| match r {
-        NetworkRef::Scaleway { region: rr, vpc_id } if rr == region => Some(*vpc_id),
+        NetworkRef::Scaleway { region: rr, vpc_id } if rr.as_str() == region => Some(vpc_id.0),
         _ => None,
     };
     match (side(&id.network), side(&id.peer_network)) {
@@ -130,7 +130,11 @@ pub(super) async fn observe(
     route: &ScwRoute,
 ) -> Result<Route, Error> {
     state.id = Attr::Known(route_id(region, route));
-    state.route_table = Attr::Known(Table::Scaleway { region: region.to_string(), vpc: route.vpc_id }.to_attr());
+    let table = match region.parse() {
+        Ok(region) => Table::Scaleway { region, vpc_id: ScalewayVpcId(route.vpc_id) },
+        Err(e) => return Err(Error::failed("Scaleway answered for an unknown region", e)),
+    };
+    state.route_table = Attr::Known(table_attr(&table));
     state.destination = Attr::Known(route.destination.to_string());
     let prior_hop = state.next_hop.known().cloned().unwrap_or_default();
     let connection = match route.nexthop_vpc_connector_id {

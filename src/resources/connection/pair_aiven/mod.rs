@@ -211,7 +211,7 @@ impl Pair {
             seen.upcloud = Some(half::ensure(ctx, &half, known, &Wanted::of(state), deadline).await?);
             if let Ok(aiven) = clients.aiven.as_ref() {
                 // Ask Aiven to look at the UpCloud side now rather than on its own schedule.
-                let _ = aiven.refresh_peerings(&self.vpc.project, self.vpc.vpc).await;
+                let _ = aiven.refresh_peerings(&self.vpc.project, self.vpc.vpc.0).await;
             }
         }
         self.wait(ctx, state, deadline, seen).await?;
@@ -225,7 +225,7 @@ impl Pair {
         if seen.vpc.is_none()
             && let Ok(aiven) = ctx.clients.aiven.as_ref()
         {
-            seen.vpc = Some(aiven.get_vpc(&self.vpc.project, self.vpc.vpc).await?);
+            seen.vpc = Some(aiven.get_vpc(&self.vpc.project, self.vpc.vpc.0).await?);
         }
         Ok(self.find_upcloud_half(upcloud, seen).await?.map(|half| half.peer_network.uuid))
     }
@@ -394,7 +394,7 @@ impl Pair {
         let mut seen = Seen { aiven_network_id: Self::known_network_id(&state), ..Default::default() };
         if self.manages_aiven(&state) {
             let client = self.aiven_client(ctx.clients)?;
-            let vpc = match client.get_vpc_shared(&self.vpc.project, self.vpc.vpc).await {
+            let vpc = match client.get_vpc_shared(&self.vpc.project, self.vpc.vpc.0).await {
                 Ok(vpc) => Some(vpc),
                 Err(e) if e.is_not_found() => None,
                 Err(e) => return Err(e.into()),
@@ -445,7 +445,7 @@ impl Pair {
     pub(super) async fn import(&self, ctx: &Ctx<'_>, mut state: Connection) -> Result<Connection, Error> {
         let mut seen = Seen::default();
         if let Ok(client) = ctx.clients.aiven.as_ref() {
-            let vpc = client.get_vpc(&self.vpc.project, self.vpc.vpc).await?;
+            let vpc = client.get_vpc(&self.vpc.project, self.vpc.vpc.0).await?;
             seen.aiven = aiven::find_half(&vpc, self.network, None)
                 .filter(|p| !matches!(p.state, AivenState::Deleting | AivenState::Deleted));
             seen.aiven_network_id = seen.aiven.as_ref().and_then(PeeringConnection::aiven_network_id).map(NetworkId);
