@@ -3,15 +3,17 @@
 
 mod model;
 mod scaleway;
+mod table;
 mod upcloud;
 
 use async_trait::async_trait;
 
 pub use model::schema;
 use model::*;
+use table::Routes;
 
 use crate::clouds::scaleway::ScalewayClient;
-use crate::clouds::upcloud::{StaticRoute, UpcloudClient};
+use crate::clouds::upcloud::UpcloudClient;
 use crate::net::IpNet;
 use crate::resources::{Applied, Claim, Ctx, Error, ImportTarget, Planned, Resource};
 use crate::tf::schema::IdentitySchema;
@@ -35,23 +37,6 @@ fn upcloud_client<'c>(ctx: &Ctx<'c>) -> Result<&'c UpcloudClient, Error> {
 
 fn scaleway_client<'c>(ctx: &Ctx<'c>) -> Result<&'c ScalewayClient, Error> {
     ctx.scaleway(&AttrPath::root("route_table"))
-}
-
-/// The state for an UpCloud route as the router has it; `description` follows the remote name
-/// unless the user left it unset and UpCloud named the route itself.
-fn observe_upcloud(mut state: Route, key: &RouteKey, route: &StaticRoute) -> Route {
-    let remote = route.name.clone().unwrap_or_default();
-    state.id = Attr::Known(key.to_string());
-    state.route_table = Attr::Known(table_attr(&Table::Upcloud { router: key.router }));
-    state.destination = Attr::Known(key.destination.to_string());
-    state.next_hop = Attr::Known(NextHop { ip: Attr::Known(route.nexthop.clone()), ..Default::default() });
-    let unset_and_defaulted =
-        state.description.is_null() && (upcloud::is_default_name(&remote) || state.name.known() == Some(&remote));
-    if !unset_and_defaulted {
-        state.description = Attr::Known(remote.clone());
-    }
-    state.name = Attr::Known(remote);
-    state
 }
 
 /// Next-hop kinds each cloud takes.
@@ -114,36 +99,20 @@ fn check_next_hop_kinds(table: &RouteTable, hop: &NextHop, diags: &mut Diagnosti
 }
 
 impl CustomRoute {
-    async fn apply_upcloud(&self, ctx: &Ctx<'_>, creating: bool, state: Route) -> Result<Route, Error> {
-        let key = state.key().ok_or_else(|| Error::invalid("The route is not known", "", None))?;
-        let nexthop = state.next_hop.known().and_then(|h| h.ip.known().cloned());
-        let nexthop =
-            nexthop.ok_or_else(|| Error::invalid("No next hop", "Set next_hop.ip.", Some(next_hop_path())))?;
-        let name = state.description.known().map(String::as_str);
-        let (route, existed) = upcloud::upsert(&self.locks, upcloud_client(ctx)?, &key, &nexthop, name).await?;
-        if creating && existed {
-            ctx.warn_adopted(
-                "UpCloud static route",
-                &format!("to {} via {} on router {}", key.destination, route.nexthop, key.router),
-            );
-        }
-        Ok(observe_upcloud(state, &key, &route))
+    /// The route table a route is in, with its cloud's client.
+    fn routes<'c>(&'c self, ctx: &Ctx<'c>, table: Option<Table>) -> Result<Box<dyn Routes + 'c>, Error> {
+        Ok(match table.ok_or_else(table::malformed)? {
+            Table::Upcloud { router } => {
+                Box::new(upcloud::RouterRoutes { client: upcloud_client(ctx)?, locks: &self.locks, router })
+            }
+            Table::Scaleway { region, vpc_id } => {
+                Box::new(scaleway::VpcRoutes { client: scaleway_client(ctx)?, region, vpc: vpc_id })
+            }
+        })
     }
 
-    async fn apply(&self, ctx: &Ctx<'_>, prior: Option<&Route>, state: Route) -> Result<Route, Error> {
-        match state.table() {
-            Some(Table::Upcloud { .. }) => self.apply_upcloud(ctx, prior.is_none(), state).await,
-            Some(Table::Scaleway { region, vpc_id: vpc }) => {
-                let client = scaleway_client(ctx)?;
-                let known = prior.and_then(|p| p.id.known()).and_then(|id| scaleway::parse_route_id(id));
-                let route = match known {
-                    Some((_, id)) => scaleway::update(client, region.as_str(), id, vpc.0, &state).await?,
-                    None => scaleway::create(client, region.as_str(), vpc.0, &state).await?,
-                };
-                scaleway::observe(client, region.as_str(), state, &route).await
-            }
-            None => Err(Error::invalid("The route table is not known", "", None)),
-        }
+    async fn put(&self, ctx: &Ctx<'_>, prior: Option<&Route>, state: Route) -> Result<Route, Error> {
+        self.routes(ctx, state.table())?.put(ctx, prior, state).await
     }
 }
 
@@ -287,16 +256,16 @@ impl Resource for CustomRoute {
         }
         let table = planned.table();
         let same_table = prior.as_ref().is_some_and(|p| p.route_table == planned.route_table);
-        // `route_table` replaces (the schema says so). On UpCloud the destination names the
-        // route and replaces it too; on Scaleway it is just a field.
-        let (requires_replace, id) = match &table {
-            Some(Table::Upcloud { .. }) => (
-                vec![AttrPath::root("destination")],
-                planned.key().map_or(Attr::Unknown, |k| Attr::Known(k.to_string())),
-            ),
-            _ => (Vec::new(), prior.as_ref().filter(|_| same_table).map_or(Attr::Unknown, |p| p.id.clone())),
+        let routes = table.map(|t| self.routes(ctx, Some(t))).transpose()?;
+        // `route_table` replaces (the schema says so). Where the destination names the route
+        // (UpCloud) it replaces it too, and the id is known now; elsewhere the id comes with it.
+        let names = routes.as_ref().is_some_and(|r| r.destination_names_route());
+        let requires_replace = if names { vec![AttrPath::root("destination")] } else { Vec::new() };
+        planned.id = if names {
+            planned.key().map_or(Attr::Unknown, |k| Attr::Known(k.to_string()))
+        } else {
+            prior.as_ref().filter(|_| same_table).map_or(Attr::Unknown, |p| p.id.clone())
         };
-        planned.id = id;
         let unchanged_key = same_table && prior.as_ref().is_some_and(|p| p.destination == planned.destination);
         planned.name = match (&config.description, &prior) {
             (Attr::Known(d), _) => Attr::Known(d.clone()),
@@ -304,20 +273,8 @@ impl Resource for CustomRoute {
             _ => Attr::Unknown,
         };
         let next_hop_changed = prior.as_ref().is_none_or(|p| !same_table || p.next_hop != planned.next_hop);
-        if next_hop_changed {
-            let diags = match &table {
-                Some(Table::Upcloud { .. }) => match planned.key() {
-                    Some(key) => {
-                        let ip = planned.next_hop.known().and_then(|h| h.ip.known().cloned());
-                        upcloud::check(upcloud_client(ctx)?, &key, ip.as_deref()).await?
-                    }
-                    None => Diagnostics::default(),
-                },
-                Some(Table::Scaleway { region, vpc_id: vpc }) => {
-                    scaleway::check(scaleway_client(ctx)?, region.as_str(), vpc.0, planned.next_hop.known()).await?
-                }
-                None => Diagnostics::default(),
-            };
+        if next_hop_changed && let Some(routes) = &routes {
+            let diags = routes.check(&planned).await?;
             if diags.has_errors() {
                 return Err(Error::Rejected(diags));
             }
@@ -327,60 +284,25 @@ impl Resource for CustomRoute {
     }
 
     async fn create(&self, ctx: &Ctx<'_>, planned: Route) -> Applied<Route> {
-        match self.apply(ctx, None, planned).await {
+        match self.put(ctx, None, planned).await {
             Ok(route) => Applied { state: Some(route), result: Ok(()) },
             Err(e) => Applied { state: None, result: Err(e) },
         }
     }
 
     async fn update(&self, ctx: &Ctx<'_>, prior: Route, planned: Route) -> Applied<Route> {
-        match self.apply(ctx, Some(&prior), planned).await {
+        match self.put(ctx, Some(&prior), planned).await {
             Ok(route) => Applied { state: Some(route), result: Ok(()) },
             Err(e) => Applied { state: None, result: Err(e) },
         }
     }
 
     async fn delete(&self, ctx: &Ctx<'_>, prior: Route) -> Result<(), Error> {
-        match prior.table() {
-            Some(Table::Upcloud { .. }) => {
-                let key = prior.key().ok_or_else(|| Error::invalid("The stored route is malformed", "", None))?;
-                upcloud::remove(&self.locks, upcloud_client(ctx)?, &key).await
-            }
-            Some(Table::Scaleway { .. }) => {
-                let (region, id) = prior
-                    .id
-                    .known()
-                    .and_then(|id| scaleway::parse_route_id(id))
-                    .ok_or_else(|| Error::invalid("The stored route is malformed", "", None))?;
-                scaleway::delete(scaleway_client(ctx)?, region.as_str(), id).await
-            }
-            None => Err(Error::invalid("The stored route is malformed", "", None)),
-        }
+        self.routes(ctx, prior.table())?.remove(&prior).await
     }
 
     async fn read(&self, ctx: &Ctx<'_>, state: Route) -> Result<Option<Route>, Error> {
-        match state.table() {
-            Some(Table::Upcloud { .. }) => {
-                let key = state.key().ok_or_else(|| Error::invalid("The stored route is malformed", "", None))?;
-                let Some(router) = upcloud::get_router(upcloud_client(ctx)?, key.router).await? else {
-                    return Ok(None);
-                };
-                Ok(upcloud::find(&router, &key.destination).map(|route| observe_upcloud(state, &key, &route)))
-            }
-            Some(Table::Scaleway { .. }) => {
-                let client = scaleway_client(ctx)?;
-                let (region, id) = state
-                    .id
-                    .known()
-                    .and_then(|id| scaleway::parse_route_id(id))
-                    .ok_or_else(|| Error::invalid("The stored route is malformed", "", None))?;
-                match scaleway::get(client, region.as_str(), id).await? {
-                    Some(route) => Ok(Some(scaleway::observe(client, region.as_str(), state, &route).await?)),
-                    None => Ok(None),
-                }
-            }
-            None => Err(Error::invalid("The stored route is malformed", "", None)),
-        }
+        self.routes(ctx, state.table())?.read(state).await
     }
 
     async fn import(&self, ctx: &Ctx<'_>, target: ImportTarget<Identity>) -> Result<Route, Error> {
@@ -411,22 +333,12 @@ impl Resource for CustomRoute {
             }
         };
         match (table, destination, scaleway_id) {
-            (Some(Table::Upcloud { router }), Some(destination), _) => {
-                let key = RouteKey { router, destination };
-                let found = upcloud::get_router(upcloud_client(ctx)?, router).await?;
-                let route = found
-                    .as_ref()
-                    .and_then(|r| upcloud::find(r, &destination))
-                    .ok_or_else(|| nothing(format!("Router {router} has no user route to {destination}.")))?;
-                Ok(observe_upcloud(Route::default(), &key, &route))
-            }
-            (Some(Table::Scaleway { region, vpc_id: vpc }), Some(destination), _) => {
-                let client = scaleway_client(ctx)?;
-                let route = scaleway::find(client, region.as_str(), vpc.0, destination)
-                    .await?
-                    .ok_or_else(|| nothing(format!("VPC {vpc} has no custom route to {destination}.")))?;
-                scaleway::observe(client, region.as_str(), Route::default(), &route).await
-            }
+            (Some(table), Some(destination), _) => self
+                .routes(ctx, Some(table))?
+                .find(destination)
+                .await?
+                .ok_or_else(|| nothing(format!("Route table {table} has no user route to {destination}."))),
+            // A Scaleway route id alone: its VPC is read from the route.
             (_, _, Some((region, id))) => {
                 let client = scaleway_client(ctx)?;
                 let route = scaleway::get(client, region.as_str(), id)

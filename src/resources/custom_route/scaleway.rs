@@ -1,12 +1,14 @@
 //! Scaleway VPC custom routes: one API object per route, next hop a connector, a Private
 //! Network, or a resource on a Private Network.
 
+use async_trait::async_trait;
 use uuid::Uuid;
 
 use super::model::{NextHop, Route, Table, table_attr};
+use super::table::{Routes, malformed};
 use crate::clouds::scaleway::{Route as ScwRoute, RouteFields, ScalewayClient};
-use crate::net::{ConnectionId, IpNet, NetworkRef, ScalewayVpcId};
-use crate::resources::Error;
+use crate::net::{ConnectionId, IpNet, NetworkRef, Region, ScalewayVpcId};
+use crate::resources::{Ctx, Error};
 use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics};
 
 /// Scaleway's description for a route created without one.
@@ -244,4 +246,55 @@ pub(super) async fn find(
         .into_iter()
         .map(|r| r.route)
         .find(|r| !r.is_read_only && !r.id.is_empty() && r.destination == destination))
+}
+
+/// One Scaleway VPC's custom routes.
+pub(super) struct VpcRoutes<'c> {
+    pub client: &'c ScalewayClient,
+    pub region: Region,
+    pub vpc: ScalewayVpcId,
+}
+
+impl VpcRoutes<'_> {
+    fn route_of(&self, stored: &Route) -> Result<Uuid, Error> {
+        stored.id.known().and_then(|id| parse_route_id(id)).map(|(_, id)| id).ok_or_else(malformed)
+    }
+}
+
+#[async_trait]
+impl Routes for VpcRoutes<'_> {
+    fn destination_names_route(&self) -> bool {
+        false
+    }
+
+    async fn check(&self, planned: &Route) -> Result<Diagnostics, Error> {
+        check(self.client, self.region.as_str(), self.vpc.0, planned.next_hop.known()).await
+    }
+
+    async fn put(&self, _: &Ctx<'_>, prior: Option<&Route>, state: Route) -> Result<Route, Error> {
+        let (region, vpc) = (self.region.as_str(), self.vpc.0);
+        let route = match prior {
+            Some(prior) => update(self.client, region, self.route_of(prior)?, vpc, &state).await?,
+            None => create(self.client, region, vpc, &state).await?,
+        };
+        observe(self.client, region, state, &route).await
+    }
+
+    async fn read(&self, state: Route) -> Result<Option<Route>, Error> {
+        match get(self.client, self.region.as_str(), self.route_of(&state)?).await? {
+            Some(route) => Ok(Some(observe(self.client, self.region.as_str(), state, &route).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn find(&self, destination: IpNet) -> Result<Option<Route>, Error> {
+        match find(self.client, self.region.as_str(), self.vpc.0, destination).await? {
+            Some(route) => Ok(Some(observe(self.client, self.region.as_str(), Route::default(), &route).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn remove(&self, prior: &Route) -> Result<(), Error> {
+        delete(self.client, self.region.as_str(), self.route_of(prior)?).await
+    }
 }

@@ -5,11 +5,14 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
-use super::model::{RouteKey, next_hop_path, router_path};
+use async_trait::async_trait;
+
+use super::model::{NextHop, Route, RouteKey, Table, next_hop_path, router_path, table_attr};
+use super::table::{Routes, malformed};
 use crate::clouds::upcloud::{Router, RouterFields, StaticRoute, UpcloudClient};
 use crate::net::{IpNet, RouterId};
-use crate::resources::Error;
-use crate::tf::{Diagnostic, Diagnostics};
+use crate::resources::{Ctx, Error};
+use crate::tf::{Attr, Diagnostic, Diagnostics};
 
 /// One lock per router, for the provider process: read-modify-write of a router's route list
 /// must not interleave, or parallel applies would drop each other's routes.
@@ -185,4 +188,79 @@ pub(super) async fn check(client: &UpcloudClient, key: &RouteKey, nexthop: Optio
         );
     }
     Ok(diags)
+}
+
+/// One UpCloud router's user static routes.
+pub(super) struct RouterRoutes<'c> {
+    pub client: &'c UpcloudClient,
+    pub locks: &'c RouterLocks,
+    pub router: RouterId,
+}
+
+/// The state for an UpCloud route as the router has it; `description` follows the remote name
+/// unless the user left it unset and UpCloud named the route itself.
+fn observe(mut state: Route, key: &RouteKey, route: &StaticRoute) -> Route {
+    let remote = route.name.clone().unwrap_or_default();
+    state.id = Attr::Known(key.to_string());
+    state.route_table = Attr::Known(table_attr(&Table::Upcloud { router: key.router }));
+    state.destination = Attr::Known(key.destination.to_string());
+    state.next_hop = Attr::Known(NextHop { ip: Attr::Known(route.nexthop.clone()), ..Default::default() });
+    let unset_and_defaulted =
+        state.description.is_null() && (is_default_name(&remote) || state.name.known() == Some(&remote));
+    if !unset_and_defaulted {
+        state.description = Attr::Known(remote.clone());
+    }
+    state.name = Attr::Known(remote);
+    state
+}
+
+impl RouterRoutes<'_> {
+    fn key(&self, route: &Route) -> Result<RouteKey, Error> {
+        route.key().filter(|k| k.router == self.router).ok_or_else(malformed)
+    }
+}
+
+#[async_trait]
+impl Routes for RouterRoutes<'_> {
+    fn destination_names_route(&self) -> bool {
+        true
+    }
+
+    async fn check(&self, planned: &Route) -> Result<Diagnostics, Error> {
+        let Ok(key) = self.key(planned) else { return Ok(Diagnostics::default()) };
+        let ip = planned.next_hop.known().and_then(|h| h.ip.known().cloned());
+        check(self.client, &key, ip.as_deref()).await
+    }
+
+    async fn put(&self, ctx: &Ctx<'_>, prior: Option<&Route>, state: Route) -> Result<Route, Error> {
+        let key = self.key(&state)?;
+        let nexthop = state.next_hop.known().and_then(|h| h.ip.known().cloned());
+        let nexthop =
+            nexthop.ok_or_else(|| Error::invalid("No next hop", "Set next_hop.ip.", Some(next_hop_path())))?;
+        let name = state.description.known().map(String::as_str);
+        let (route, existed) = upsert(self.locks, self.client, &key, &nexthop, name).await?;
+        if prior.is_none() && existed {
+            ctx.warn_adopted(
+                "UpCloud static route",
+                &format!("to {} via {} on router {}", key.destination, route.nexthop, key.router),
+            );
+        }
+        Ok(observe(state, &key, &route))
+    }
+
+    async fn read(&self, state: Route) -> Result<Option<Route>, Error> {
+        let key = self.key(&state)?;
+        let Some(router) = get_router(self.client, key.router).await? else { return Ok(None) };
+        Ok(find(&router, &key.destination).map(|route| observe(state, &key, &route)))
+    }
+
+    async fn find(&self, destination: IpNet) -> Result<Option<Route>, Error> {
+        let key = RouteKey { router: self.router, destination };
+        let router = get_router(self.client, self.router).await?;
+        Ok(router.as_ref().and_then(|r| find(r, &destination)).map(|route| observe(Route::default(), &key, &route)))
+    }
+
+    async fn remove(&self, prior: &Route) -> Result<(), Error> {
+        remove(self.locks, self.client, &self.key(prior)?).await
+    }
 }
