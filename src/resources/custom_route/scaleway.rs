@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::model::{NextHop, Route, Table, table_attr};
 use super::table::{Routes, malformed};
 use crate::clouds::scaleway::{Route as ScwRoute, RouteFields, ScalewayClient};
-use crate::net::{ConnectionId, IpNet, NetworkRef, Region, ScalewayVpcId};
+use crate::net::{ConnectionId, IpNet, NetworkRef, Region, ScalewayRouteId, ScalewayVpcId};
 use crate::resources::{Ctx, Error};
 use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics};
 
@@ -118,10 +118,11 @@ pub(super) fn route_id(region: &str, route: &ScwRoute) -> String {
     format!("scaleway/{region}/{}", route.id)
 }
 
-pub(super) fn parse_route_id(text: &str) -> Option<(String, Uuid)> {
+/// `scaleway/REGION/ROUTE_ID`, typed.
+pub(super) fn parse_route_id(text: &str) -> Option<(Region, ScalewayRouteId)> {
     let rest = text.strip_prefix("scaleway/")?;
     let (region, id) = rest.split_once('/')?;
-    Some((region.to_string(), id.parse().ok()?))
+    Some((region.parse().ok()?, id.parse().ok()?))
 }
 
 /// The state for a route as Scaleway has it.
@@ -213,7 +214,7 @@ pub(super) async fn create(client: &ScalewayClient, region: &str, vpc: Uuid, sta
 pub(super) async fn update(
     client: &ScalewayClient,
     region: &str,
-    id: Uuid,
+    id: ScalewayRouteId,
     vpc: Uuid,
     state: &Route,
 ) -> Result<ScwRoute, Error> {
@@ -223,15 +224,15 @@ pub(super) async fn update(
         destination: state.destination.known().and_then(|d| d.parse().ok()),
         ..resolve(client, region, vpc, &hop).await?
     };
-    Ok(client.update_route(region, id, &fields).await?)
+    Ok(client.update_route(region, id.0, &fields).await?)
 }
 
-pub(super) async fn get(client: &ScalewayClient, region: &str, id: Uuid) -> Result<Option<ScwRoute>, Error> {
-    crate::resources::unless_gone(client.get_route(region, id).await)
+pub(super) async fn get(client: &ScalewayClient, region: &str, id: ScalewayRouteId) -> Result<Option<ScwRoute>, Error> {
+    crate::resources::unless_gone(client.get_route(region, id.0).await)
 }
 
-pub(super) async fn delete(client: &ScalewayClient, region: &str, id: Uuid) -> Result<(), Error> {
-    crate::resources::unless_gone(client.delete_route(region, id).await).map(drop)
+pub(super) async fn delete(client: &ScalewayClient, region: &str, id: ScalewayRouteId) -> Result<(), Error> {
+    crate::resources::unless_gone(client.delete_route(region, id.0).await).map(drop)
 }
 
 /// The custom route of `vpc` toward `destination`, for import by identity.
@@ -256,7 +257,7 @@ pub(super) struct VpcRoutes<'c> {
 }
 
 impl VpcRoutes<'_> {
-    fn route_of(&self, stored: &Route) -> Result<Uuid, Error> {
+    fn route_of(&self, stored: &Route) -> Result<ScalewayRouteId, Error> {
         stored.id.known().and_then(|id| parse_route_id(id)).map(|(_, id)| id).ok_or_else(malformed)
     }
 }
