@@ -24,6 +24,12 @@ pub fn timestamp(ms: u64) -> String {
     t.replace_nanosecond(0).unwrap_or(t).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
+/// RFC 3339 time with microseconds, as Scaleway writes it (`2026-03-24T12:03:23.700558Z`).
+pub fn timestamp_micros(ms: u64) -> String {
+    let seconds = timestamp(ms);
+    format!("{}.{:06}Z", seconds.trim_end_matches('Z'), (ms % 1000) * 1000)
+}
+
 /// Everything the emulator knows. `GET /_emulator/world` dumps it; `--seed` loads it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct World {

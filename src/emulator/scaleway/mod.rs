@@ -25,7 +25,7 @@ use wire::{
 };
 
 use super::Emulator;
-use super::world::{now_ms, timestamp};
+use super::world::{now_ms, timestamp_micros};
 use crate::net::IpNet;
 
 /// Regions the VPC API serves.
@@ -196,7 +196,7 @@ async fn update_vpc(
     if let Some(tags) = changes.tags {
         vpc.tags = tags;
     }
-    vpc.updated_at = timestamp(now_ms());
+    vpc.updated_at = timestamp_micros(now_ms());
     let vpc = vpc.clone();
     ok(world.scaleway.vpc_view(&vpc))
 }
@@ -337,7 +337,7 @@ async fn create_connector(State(emulator): Shared, Path(region): Path<String>, J
             format!("VPC {} does not exist in {region}; peering stays within one region", request.target_vpc_id),
         )
     })?;
-    let now = timestamp(now_ms());
+    let now = timestamp_micros(now_ms());
     let connector = Connector {
         id,
         name: if request.name.is_empty() { format!("connector-{}", &id.to_string()[..8]) } else { request.name },
@@ -376,7 +376,7 @@ async fn update_connector(
     if let Some(tags) = patch.tags {
         connector.tags = tags;
     }
-    connector.updated_at = timestamp(now_ms());
+    connector.updated_at = timestamp_micros(now_ms());
     let connector = connector.clone();
     ok(world.scaleway.connector_view(&connector))
 }

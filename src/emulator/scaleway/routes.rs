@@ -75,7 +75,7 @@ pub(super) async fn create_route(State(emulator): Shared, Path(region): Path<Str
     let (Some(vpc_id), Some(destination)) = (fields.vpc_id, fields.destination) else {
         return Err(invalid("vpc_id", "vpc_id and destination are required"));
     };
-    let now = timestamp(now_ms());
+    let now = timestamp_micros(now_ms());
     let mut route = Route {
         id: id.to_string(),
         description: "Custom route".into(),
@@ -111,7 +111,7 @@ pub(super) async fn update_route(
     let mut world = emulator.lock_world();
     let mut route = route_in(&world.scaleway, &region, &id)?.clone();
     apply_fields(&mut route, fields);
-    route.updated_at = timestamp(now_ms());
+    route.updated_at = timestamp_micros(now_ms());
     check_route(&world.scaleway, &region, &route)?;
     world.scaleway.routes.insert(route.id.parse().expect("stored ids are UUIDs"), route.clone());
     ok(route)

@@ -10,7 +10,7 @@ use super::wire::{
     Connector, ConnectorStatus, ConnectorView, PeerInfo, PrivateNetwork, Route as ScwRoute, RouteType,
     RouteWithNexthop, Subnet, Vpc as ScwVpc,
 };
-use crate::emulator::world::timestamp;
+use crate::emulator::world::timestamp_micros;
 use crate::net::IpNet;
 
 /// The organization of the emulator's Scaleway projects (recorded ones differ from the project).
@@ -50,8 +50,8 @@ impl ScalewayWorld {
                 s3_integration_enabled: false,
                 transitivity_enabled: transitivity,
                 private_network_count: 0,
-                created_at: timestamp(now),
-                updated_at: timestamp(now),
+                created_at: timestamp_micros(now),
+                updated_at: timestamp_micros(now),
             },
         );
         id
@@ -70,8 +70,8 @@ impl ScalewayWorld {
                 vpc_id: vpc,
                 project_id: project.clone(),
                 region: region.clone(),
-                created_at: timestamp(now),
-                updated_at: timestamp(now),
+                created_at: timestamp_micros(now),
+                updated_at: timestamp_micros(now),
             })
             .collect();
         let pn = PrivateNetwork {
@@ -86,8 +86,8 @@ impl ScalewayWorld {
             dhcp_enabled: true,
             default_route_propagation_enabled: false,
             has_s3_integration: false,
-            created_at: timestamp(now),
-            updated_at: timestamp(now),
+            created_at: timestamp_micros(now),
+            updated_at: timestamp_micros(now),
         };
         self.private_networks.insert(id, pn);
     }
