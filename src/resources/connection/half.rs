@@ -21,11 +21,17 @@ use crate::tf::Attr;
 pub(super) struct Wanted {
     pub name: String,
     pub tags: BTreeMap<String, String>,
+    /// Carrying traffic (`enabled = true`), or paused where the cloud can pause a half.
+    pub enabled: bool,
 }
 
 impl Wanted {
     pub(super) fn of(state: &model::Connection) -> Wanted {
-        Wanted { name: state.wanted_name(), tags: state.tags.known().cloned().unwrap_or_default() }
+        Wanted {
+            name: state.wanted_name(),
+            tags: state.tags.known().cloned().unwrap_or_default(),
+            enabled: state.is_enabled(),
+        }
     }
 }
 

@@ -198,10 +198,22 @@ impl Resource for PeeringConnection {
                 }
             }
         }
-        if let Some(id) = conn.connection_id()
-            && let Err(e) = Pair::of(&id)
-        {
-            diags.push(e.to_diagnostic());
+        // Only UpCloud halves can be paused; a region is not needed to see the cloud.
+        let pausable = [&conn.network, &conn.peer_network]
+            .iter()
+            .all(|e| e.known().is_none_or(|e| e.aiven.is_null() && e.scaleway.is_null()));
+        match conn.connection_id().map(|id| Pair::of(&id)) {
+            Some(Err(e)) => diags.push(e.to_diagnostic()),
+            _ if !pausable && conn.enabled == Attr::Known(false) => diags.push(
+                Diagnostic::error(
+                    "This peering cannot be paused",
+                    "Only UpCloud ↔ UpCloud peerings can be paused (UpCloud keeps a half with configured_status = \
+                     disabled). Aiven peerings and Scaleway connectors have no pause: remove `enabled = false`, or \
+                     destroy the peering to stop traffic.",
+                )
+                .at(AttrPath::root("enabled")),
+            ),
+            _ => {}
         }
         if let Attr::Known(text) = &conn.aiven_network_id {
             let involves_aiven = conn
@@ -246,6 +258,9 @@ impl Resource for PeeringConnection {
         }
         planned.peer_side = config.peer_side.clone().or(Attr::Known(PeerSide::Managed));
         planned.wait_for = config.wait_for.clone().or(Attr::Known(WaitFor::Active));
+        // Unset means true; a state written before `enabled` existed keeps it unset (no diff).
+        let legacy = prior.as_ref().is_some_and(|p| p.enabled.is_null());
+        planned.enabled = config.enabled.clone().or(if legacy { Attr::Null } else { Attr::Known(true) });
         planned.tags = config.tags.clone();
         planned.timeouts = config.timeouts.clone();
         let id = planned.connection_id();
@@ -261,7 +276,8 @@ impl Resource for PeeringConnection {
                 // A missing or broken half is repaired by an in-place update. Otherwise what the
                 // clouds report stays known only when it cannot move during the update: an active
                 // peering keeps its halves and status.
-                if prior.needs_repair() || (planned != prior && !prior.has_status(Status::Active)) {
+                let pausing = prior.is_enabled() != planned.is_enabled();
+                if prior.needs_repair() || (planned != prior && (pausing || !prior.has_status(Status::Active))) {
                     planned.mark_observations_unknown();
                 }
             }
@@ -330,6 +346,7 @@ impl Resource for PeeringConnection {
             network: Attr::Known(endpoint_of(&id.network)),
             peer_network: Attr::Known(endpoint_of(&id.peer_network)),
             wait_for: Attr::Known(WaitFor::Active),
+            enabled: Attr::Known(true),
             ..Default::default()
         };
         Ok(on_pair!(ctx, Pair::of(&id)?, ?, |p| p.import(state).await?, |p| p.import(ctx, state).await?))
@@ -376,6 +393,7 @@ impl Resource for PeeringConnection {
             peer_network: state.peer_network,
             peer_side: non_default(state.peer_side, PeerSide::Managed),
             wait_for: non_default(state.wait_for, WaitFor::Active),
+            enabled: non_default(state.enabled, true),
             tags: state.tags,
             aiven_network_id: if network_id_configured { state.aiven_network_id } else { Attr::Null },
             ..Default::default()

@@ -66,6 +66,7 @@ tf_object! {
         peer_network: Attr<Endpoint>,
         peer_side: Attr<PeerSide>,
         wait_for: Attr<WaitFor>,
+        enabled: Attr<bool>,
         tags: Attr<BTreeMap<String, String>>,
         timeouts: Attr<Timeouts>,
         status: Attr<super::status::Status>,
@@ -171,6 +172,14 @@ pub fn schema() -> Schema {
         Attribute::string(
             "wait_for",
             "`active` (default): apply returns once traffic can flow. `created`: return as soon as the halves exist.",
+        )
+        .optional_computed(),
+        Attribute::plain(
+            "enabled",
+            Type::Bool,
+            "`true` (default): the peering carries traffic. `false`: paused — UpCloud halves are kept with \
+             `configured_status = disabled` (status `disabled`, not drift); back to `true` re-enables them. Only \
+             UpCloud ↔ UpCloud peerings can be paused.",
         )
         .optional_computed(),
         // Optional+computed only so that generated configuration leaves them out when unset; the
@@ -355,6 +364,8 @@ impl Connection {
                 .and_then(|native| super::half::stored_phase(cloud, native))
                 .is_some_and(super::half::Phase::needs_repair)
         };
+        // A paused peering's disabled halves are as asked, not broken.
+        let repairable = |h: &Attr<Half>, cloud| self.is_enabled() && repairable(h, cloud);
         repairable(&self.network_half, id.network.cloud())
             || (self.is_managed() && (self.peer_half.is_null() || repairable(&self.peer_half, id.peer_network.cloud())))
     }
@@ -424,6 +435,11 @@ impl Connection {
 
     pub fn is_managed(&self) -> bool {
         self.peer_side.known().is_none_or(|s| *s == PeerSide::Managed)
+    }
+
+    /// Carrying traffic, not paused (`enabled` defaults to true).
+    pub fn is_enabled(&self) -> bool {
+        self.enabled.known().is_none_or(|e| *e)
     }
 
     pub fn waits_for_active(&self) -> bool {

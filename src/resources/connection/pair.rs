@@ -119,7 +119,7 @@ impl<C: Symmetric> Pair<C> {
                 return (Some(partial).filter(|p| !p.peer_half.is_null()), Err(e));
             }
         };
-        let goal = if managed && state.waits_for_active() { Goal::Active } else { Goal::Settled };
+        let goal = if managed && state.waits_for_active() && state.is_enabled() { Goal::Active } else { Goal::Settled };
         let (ours, theirs, result) = {
             let watched_ours = Watched::new(&ours_half, ours.clone());
             let watched_theirs = theirs.clone().and_then(|t| Watched::new(&theirs_half, t));
@@ -159,7 +159,9 @@ impl<C: Symmetric> Pair<C> {
         planned: Connection,
     ) -> (Option<Connection>, Result<(), Error>) {
         let deadline = planned.deadline(|t| &t.update, 20);
-        self.converge(ctx, Some(prior), planned, deadline, prior.needs_repair()).await
+        // Routes come back with a repaired half, or when a paused peering resumes.
+        let routes_change = prior.needs_repair() || (!prior.is_enabled() && planned.is_enabled());
+        self.converge(ctx, Some(prior), planned, deadline, routes_change).await
     }
 
     /// Removes our half, and the peer's when it is ours too, both at once.
@@ -201,6 +203,7 @@ impl<C: Symmetric> Pair<C> {
             )
         })?;
         state.peer_side = Attr::Known(if theirs.is_some() { PeerSide::Managed } else { PeerSide::External });
+        state.enabled = Attr::Known(C::Half::phase(&ours) != Phase::Disabled);
         self.observe(state, &ours, theirs.as_ref()).await
     }
 }

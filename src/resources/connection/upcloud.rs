@@ -174,7 +174,7 @@ impl Half for UpcloudHalf<'_> {
     async fn create(&self, _: &Ctx<'_>, wanted: &Wanted, _: Deadline) -> Result<NetworkPeering, Error> {
         let request = CreatePeering {
             name: wanted.name.clone(),
-            configured_status: ConfiguredStatus::Active,
+            configured_status: configured(wanted),
             network: NetworkUuid { uuid: self.from },
             peer_network: NetworkUuid { uuid: self.to },
             labels: labels(&wanted.tags),
@@ -189,7 +189,7 @@ impl Half for UpcloudHalf<'_> {
     async fn align(&self, half: NetworkPeering, wanted: &Wanted) -> Result<NetworkPeering, Error> {
         let patch = PeeringPatch {
             name: (half.name != wanted.name).then(|| wanted.name.clone()),
-            configured_status: (half.configured_status != ConfiguredStatus::Active).then_some(ConfiguredStatus::Active),
+            configured_status: (half.configured_status != configured(wanted)).then_some(configured(wanted)),
             labels: (tags(&half.labels) != wanted.tags).then(|| labels(&wanted.tags)),
         };
         if patch == PeeringPatch::default() {
@@ -228,6 +228,11 @@ impl Half for UpcloudHalf<'_> {
     async fn failure(&self, failed: &NetworkPeering) -> Error {
         failure(failed)
     }
+}
+
+/// `enabled = false` pauses a half: UpCloud keeps it, `disabled`.
+fn configured(wanted: &Wanted) -> ConfiguredStatus {
+    if wanted.enabled { ConfiguredStatus::Active } else { ConfiguredStatus::Disabled }
 }
 
 /// UpCloud's peering states in the words every cloud shares. A disabled peer is the peer
