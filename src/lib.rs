@@ -7,6 +7,7 @@
 //! * [`provider`]: the tfplugin6 service, provider configuration, dispatch to resources.
 //! * [`resources`]: `peering_connection` and `peering_custom_route`, over the typed resource
 //!   contract.
+//! * [`data_sources`]: `peering_preflight`, read-only lookups over the same checks.
 //! * [`clouds`]: HTTP with retries and redaction, and one typed client per cloud.
 //! * [`net`]: typed values every layer shares (CIDRs, ids, endpoints).
 //! * [`emulator`]: a local stand-in for the clouds' APIs over one shared world; it shares only
@@ -17,6 +18,7 @@
 #![warn(unreachable_pub)]
 
 pub mod clouds;
+pub mod data_sources;
 pub mod emulator;
 pub mod logging;
 pub mod net;

@@ -75,3 +75,11 @@ fn readme_starts_with_the_two_commands() {
     let first_code = readme.split("```").nth(1).unwrap();
     assert!(first_code.contains("make demo") && first_code.contains("make test"), "{first_code}");
 }
+
+#[test]
+fn preflight_docs_match_schema() {
+    use peering::data_sources::DataSource;
+    let doc = read("docs/data-sources/preflight.md");
+    let preflight = peering::data_sources::Preflight::default();
+    assert_documented(&doc, &preflight.schema().block, "docs/data-sources/preflight.md");
+}

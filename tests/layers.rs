@@ -11,7 +11,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("plugin", &["tf"]),
     ("clouds", &["net"]),
     ("resources", &["tf", "net", "clouds"]),
-    ("provider", &["tf", "net", "clouds", "resources"]),
+    ("data_sources", &["tf", "net", "clouds", "resources"]),
+    ("provider", &["tf", "net", "clouds", "resources", "data_sources"]),
     // The emulator stands in for the clouds: it shares typed values, never the clients' types.
     ("emulator", &["net"]),
 ];

@@ -61,6 +61,8 @@ answers!(
     validate_provider_config,
     configure_provider,
     validate_resource_config,
+    validate_data_resource_config,
+    read_data_source,
     upgrade_resource_state,
     upgrade_resource_identity,
     read_resource,

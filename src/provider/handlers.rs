@@ -34,6 +34,11 @@ impl ProviderService {
                 .keys()
                 .map(|name| proto::get_metadata::ResourceMetadata { type_name: name.to_string() })
                 .collect(),
+            data_sources: self
+                .data_sources
+                .keys()
+                .map(|name| proto::get_metadata::DataSourceMetadata { type_name: name.to_string() })
+                .collect(),
             ..Default::default()
         }))
     }
@@ -106,6 +111,41 @@ impl ProviderService {
             Err(d) => d,
         };
         Ok(Response::new(proto::validate_resource_config::Response { diagnostics }))
+    }
+
+    pub(super) async fn handle_validate_data_resource_config(
+        &self,
+        request: Request<proto::validate_data_resource_config::Request>,
+    ) -> Rpc<proto::validate_data_resource_config::Response> {
+        let request = request.into_inner();
+        let diagnostics = match self.data_source(&request.type_name) {
+            Ok(source) => match decode(request.config.as_ref(), &source.schema().implied_type()) {
+                Ok(cfg) => source.validate(&cfg).to_proto(),
+                Err(e) => codec_diagnostics(e),
+            },
+            Err(d) => d,
+        };
+        Ok(Response::new(proto::validate_data_resource_config::Response { diagnostics }))
+    }
+
+    pub(super) async fn handle_read_data_source(
+        &self,
+        request: Request<proto::read_data_source::Request>,
+    ) -> Rpc<proto::read_data_source::Response> {
+        let request = request.into_inner();
+        let mut response = proto::read_data_source::Response::default();
+        let source = or_answer!(self.data_source(&request.type_name).cloned(), response);
+        let ty = source.schema().implied_type();
+        tracing::debug!(type_name = %request.type_name, "ReadDataSource");
+        let config = or_answer!(decode(request.config.as_ref(), &ty).map_err(codec_diagnostics), response);
+        let (result, warnings) = self.run(async |ctx| source.read(ctx, &config).await, || Err(Error::Cancelled)).await;
+        let mut diags = Diagnostics::default();
+        match result.and_then(|state| encode(&state, &ty).map_err(Error::Codec)) {
+            Ok(dv) => response.state = Some(dv),
+            Err(e) => diags.extend(e.to_diagnostics()),
+        }
+        response.diagnostics = with_warnings(diags, warnings);
+        Ok(Response::new(response))
     }
 
     pub(super) async fn handle_upgrade_resource_state(

@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
 use crate::clouds::Clients;
+use crate::data_sources::DynDataSource;
 use crate::resources::connection::PeeringConnection;
 use crate::resources::custom_route::CustomRoute;
 use crate::resources::{Ctx, DynApplied, DynResource, Error, ImportTarget};
@@ -31,6 +32,7 @@ const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 /// that `StopProvider` cancels.
 pub struct ProviderService {
     resources: BTreeMap<&'static str, Arc<dyn DynResource>>,
+    data_sources: BTreeMap<&'static str, Arc<dyn DynDataSource>>,
     clients: RwLock<Option<Arc<Clients>>>,
     stop: Mutex<CancellationToken>,
     /// Which resource instance manages which cloud object, in this walk.
@@ -70,6 +72,7 @@ impl ProviderService {
             [Arc::new(PeeringConnection::default()), Arc::new(CustomRoute::default())];
         ProviderService {
             resources: resources.into_iter().map(|r| (r.type_name(), r)).collect(),
+            data_sources: crate::data_sources::all().into_iter().map(|d| (d.type_name(), d)).collect(),
             clients: RwLock::new(None),
             stop: Mutex::new(CancellationToken::new()),
             claims: claims::Register::default(),
@@ -84,6 +87,15 @@ impl ProviderService {
                     format!("This provider has no resource type {type_name:?}."),
                 )
                 .to_proto(),
+            ]
+        })
+    }
+
+    fn data_source(&self, type_name: &str) -> Result<&Arc<dyn DynDataSource>, Vec<proto::Diagnostic>> {
+        self.data_sources.get(type_name).ok_or_else(|| {
+            vec![
+                Diagnostic::error("Unknown data source", format!("This provider has no data source {type_name:?}."))
+                    .to_proto(),
             ]
         })
     }
@@ -127,6 +139,11 @@ impl ProviderService {
                 .iter()
                 .map(|(name, r)| (name.to_string(), r.schema().to_proto()))
                 .collect(),
+            data_source_schemas: self
+                .data_sources
+                .iter()
+                .map(|(name, d)| (name.to_string(), d.schema().to_proto()))
+                .collect(),
             server_capabilities: Some(capabilities()),
             ..Default::default()
         }
@@ -166,6 +183,8 @@ guarded_rpcs! {
     validate_provider_config => handle_validate_provider_config, ValidateProviderConfig, validate_provider_config;
     configure_provider => handle_configure_provider, ConfigureProvider, configure_provider;
     validate_resource_config => handle_validate_resource_config, ValidateResourceConfig, validate_resource_config;
+    validate_data_resource_config => handle_validate_data_resource_config, ValidateDataResourceConfig, validate_data_resource_config;
+    read_data_source => handle_read_data_source, ReadDataSource, read_data_source;
     upgrade_resource_state => handle_upgrade_resource_state, UpgradeResourceState, upgrade_resource_state;
     upgrade_resource_identity => handle_upgrade_resource_identity, UpgradeResourceIdentity, upgrade_resource_identity;
     read_resource => handle_read_resource, ReadResource, read_resource;

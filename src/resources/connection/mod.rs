@@ -18,8 +18,9 @@ mod upcloud;
 
 use async_trait::async_trait;
 
+pub(crate) use model::endpoint_attribute;
 use model::*;
-pub use model::{Connection, schema};
+pub use model::{Connection, Endpoint, PeerSide, schema};
 use status::Status;
 
 use crate::net::{AivenVpcId, Cloud, ConnectionId, NetworkId, NetworkRef, Region, ScalewayVpcId};
@@ -130,6 +131,48 @@ impl Pair {
     }
 }
 
+/// The plan-time checks of a pair of networks, as the configuration states it; only reads.
+/// The same checks back `peering_preflight`.
+pub(crate) async fn check(ctx: &Ctx<'_>, id: &ConnectionId, planned: &Connection) -> Result<Diagnostics, Error> {
+    let managed = planned.is_managed();
+    Ok(on_pair!(ctx, Pair::of(id)?, ?, |p| p.check(managed).await?, |p| p.check(ctx.clients, planned).await?))
+}
+
+/// Everything `check` finds, errors that stop a plan included, as diagnostics: what a
+/// `peering_preflight` reports. Cloud failures (not findings) stay errors.
+pub(crate) async fn preflight(ctx: &Ctx<'_>, mut conn: Connection) -> Result<Diagnostics, Error> {
+    if let Ok(scaleway) = ctx.clients.scaleway.as_ref() {
+        conn.default_scaleway_regions(scaleway.default_region());
+    }
+    conn.peer_side = conn.peer_side.clone().or(Attr::Known(PeerSide::Managed));
+    let Some(id) = conn.connection_id() else {
+        return Ok(Diagnostics::default());
+    };
+    match check(ctx, &id, &conn).await {
+        Ok(diags) => Ok(diags),
+        Err(e @ (Error::Invalid { .. } | Error::MissingCredentials { .. } | Error::Rejected(_))) => {
+            Ok(e.to_diagnostics())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The static checks of `network` and `peer_network`: each names one cloud and well-formed ids.
+pub(crate) fn validate_endpoints(conn: &Connection) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    for (root, endpoint) in [("network", &conn.network), ("peer_network", &conn.peer_network)] {
+        if let Attr::Known(endpoint) = endpoint
+            && let Err((path, detail)) = endpoint_ref(endpoint, root)
+        {
+            diags.push(Diagnostic::error(format!("Invalid {root}"), detail).at(path));
+        }
+    }
+    if let Some(Err(e)) = conn.connection_id().map(|id| Pair::of(&id)) {
+        diags.push(e.to_diagnostic());
+    }
+    diags
+}
+
 /// The outcome of a create. One that stopped before it was done (timed out, cancelled, a cloud
 /// that kept failing) returns no object: Terraform would taint it and the next apply would
 /// destroy what the next apply can simply adopt and finish. The error names what was left.
@@ -159,14 +202,7 @@ impl Resource for PeeringConnection {
     }
 
     fn validate(&self, conn: &Connection) -> Diagnostics {
-        let mut diags = Diagnostics::default();
-        for (root, endpoint) in [("network", &conn.network), ("peer_network", &conn.peer_network)] {
-            if let Attr::Known(endpoint) = endpoint
-                && let Err((path, detail)) = endpoint_ref(endpoint, root)
-            {
-                diags.push(Diagnostic::error(format!("Invalid {root}"), detail).at(path));
-            }
-        }
+        let mut diags = validate_endpoints(conn);
         if let Attr::Known(name) = &conn.name {
             let problem = if name.is_empty() || name.chars().count() > 255 {
                 Some("A peering name has 1 to 255 characters.".to_string())
@@ -203,7 +239,7 @@ impl Resource for PeeringConnection {
             .iter()
             .all(|e| e.known().is_none_or(|e| e.aiven.is_null() && e.scaleway.is_null()));
         match conn.connection_id().map(|id| Pair::of(&id)) {
-            Some(Err(e)) => diags.push(e.to_diagnostic()),
+            Some(Err(_)) => {} // reported by validate_endpoints
             _ if !pausable && conn.enabled == Attr::Known(false) => diags.push(
                 Diagnostic::error(
                     "This peering cannot be paused",
@@ -286,10 +322,7 @@ impl Resource for PeeringConnection {
                 // The checks see the configured network ID (null when the user set none).
                 planned.aiven_network_id = config.aiven_network_id.clone();
                 if let Some(id) = &id {
-                    let managed = planned.is_managed();
-                    let diags = on_pair!(ctx, Pair::of(id)?, ?, |p| p.check(managed).await?, |p| p
-                        .check(ctx.clients, &planned)
-                        .await?);
+                    let diags = check(ctx, id, &planned).await?;
                     if diags.has_errors() {
                         return Err(Error::Rejected(diags));
                     }

@@ -84,7 +84,7 @@ tf_object! {
     pub struct Identity { network: Attr<String>, peer_network: Attr<String> }
 }
 
-fn endpoint_attribute(name: &str, description: &str) -> Attribute {
+pub(crate) fn endpoint_attribute(name: &str, description: &str) -> Attribute {
     Attribute::nested(
         name,
         vec![

@@ -1,0 +1,68 @@
+//! Data sources: read-only lookups a configuration uses in expressions, `precondition`s and
+//! `check` blocks. Each one implements [`DataSource`] over its own typed object, decoded once at
+//! the [`DynDataSource`] border, like the resources' contract. None ever writes to a cloud.
+
+mod preflight;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+pub use preflight::Preflight;
+
+use crate::resources::{Ctx, Error};
+use crate::tf::object::Object;
+use crate::tf::{Diagnostics, FromValue, IntoValue, Schema, Value};
+
+#[async_trait]
+pub trait DataSource: Send + Sync + 'static {
+    /// Configuration and result alike (the result fills the computed attributes).
+    type Object: Object;
+
+    const TYPE_NAME: &'static str;
+
+    fn schema(&self) -> &Schema;
+
+    /// Static checks of a configuration that may hold unknowns.
+    fn validate(&self, config: &Self::Object) -> Diagnostics;
+
+    /// Reads; Terraform calls it once the configuration is wholly known.
+    async fn read(&self, ctx: &Ctx<'_>, config: Self::Object) -> Result<Self::Object, Error>;
+}
+
+/// A data source as the provider service calls it: Terraform's values in and out.
+#[async_trait]
+pub trait DynDataSource: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> &Schema;
+    fn validate(&self, config: &Value) -> Diagnostics;
+    async fn read(&self, ctx: &Ctx<'_>, config: &Value) -> Result<Value, Error>;
+}
+
+#[async_trait]
+impl<D: DataSource> DynDataSource for D {
+    fn type_name(&self) -> &'static str {
+        D::TYPE_NAME
+    }
+
+    fn schema(&self) -> &Schema {
+        DataSource::schema(self)
+    }
+
+    fn validate(&self, config: &Value) -> Diagnostics {
+        let (config, problems) = D::Object::decode(config);
+        let mut diags = problems.diagnostics();
+        diags.extend(DataSource::validate(self, &config));
+        diags
+    }
+
+    async fn read(&self, ctx: &Ctx<'_>, config: &Value) -> Result<Value, Error> {
+        let config = D::Object::from_value(config).map_err(Error::Shape)?;
+        Ok(DataSource::read(self, ctx, config).await?.into_value())
+    }
+}
+
+/// Every data source of the provider.
+pub fn all() -> Vec<Arc<dyn DynDataSource>> {
+    vec![Arc::new(Preflight::default())]
+}
