@@ -83,3 +83,11 @@ fn preflight_docs_match_schema() {
     let preflight = peering::data_sources::Preflight::default();
     assert_documented(&doc, &preflight.schema().block, "docs/data-sources/preflight.md");
 }
+
+#[test]
+fn network_docs_match_schema() {
+    use peering::data_sources::DataSource;
+    let doc = read("docs/data-sources/network.md");
+    let network = peering::data_sources::Network::default();
+    assert_documented(&doc, &network.schema().block, "docs/data-sources/network.md");
+}

@@ -2,12 +2,14 @@
 //! `check` blocks. Each one implements [`DataSource`] over its own typed object, decoded once at
 //! the [`DynDataSource`] border, like the resources' contract. None ever writes to a cloud.
 
+mod network;
 mod preflight;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use network::Network;
 pub use preflight::Preflight;
 
 use crate::resources::{Ctx, Error};
@@ -64,5 +66,5 @@ impl<D: DataSource> DynDataSource for D {
 
 /// Every data source of the provider.
 pub fn all() -> Vec<Arc<dyn DynDataSource>> {
-    vec![Arc::new(Preflight::default())]
+    vec![Arc::new(Network::default()), Arc::new(Preflight::default())]
 }

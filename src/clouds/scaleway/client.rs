@@ -207,6 +207,13 @@ impl ScalewayClient {
         self.call(Method::GET, &format!("{}/vpcs/{id}", base(region)), None, "vpc").await
     }
 
+    /// The VPCs of `region`; Scaleway's `name` filter matches parts of names, so the exact
+    /// match is left to the caller.
+    pub async fn list_vpcs(&self, region: &str, name: Option<&str>) -> Result<Vec<Vpc>, ScalewayError> {
+        let query: Vec<(&str, String)> = name.map(|n| ("name", n.to_string())).into_iter().collect();
+        self.list_all(&format!("{}/vpcs", base(region)), &query, "vpcs").await
+    }
+
     pub async fn create_vpc(&self, region: &str, request: &CreateVpc) -> Result<Vpc, ScalewayError> {
         let body = serde_json::to_value(request).expect("serialisable");
         self.call(Method::POST, &format!("{}/vpcs", base(region)), Some(body), "vpc").await

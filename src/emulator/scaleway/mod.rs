@@ -151,11 +151,14 @@ async fn list_vpcs(State(emulator): Shared, Path(region): Path<String>, Query(qu
     region_ok(&region)?;
     let world = emulator.lock_world();
     let project = param(&query, "project_id");
+    // Scaleway's `name` filter keeps names that contain it.
+    let name = param(&query, "name");
     let vpcs: Vec<_> = world
         .scaleway
         .vpcs
         .values()
         .filter(|v| v.region == region && project.as_ref().is_none_or(|p| *p == v.project_id))
+        .filter(|v| name.as_ref().is_none_or(|n| v.name.contains(n.as_str())))
         .map(|v| world.scaleway.vpc_view(v))
         .collect();
     paginate(&query, "vpcs", vpcs)

@@ -18,9 +18,9 @@ mod upcloud;
 
 use async_trait::async_trait;
 
-pub(crate) use model::endpoint_attribute;
 use model::*;
 pub use model::{Connection, Endpoint, PeerSide, schema};
+pub(crate) use model::{endpoint_attribute, endpoint_of};
 use status::Status;
 
 use crate::net::{AivenVpcId, Cloud, ConnectionId, NetworkId, NetworkRef, Region, ScalewayVpcId};

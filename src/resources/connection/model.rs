@@ -320,7 +320,7 @@ pub(super) fn endpoint_ref(endpoint: &Endpoint, root: &str) -> Result<Option<Net
     }
 }
 
-pub(super) fn endpoint_of(network: &NetworkRef) -> Endpoint {
+pub(crate) fn endpoint_of(network: &NetworkRef) -> Endpoint {
     match network {
         NetworkRef::Upcloud { network_id } => Endpoint {
             upcloud: Attr::Known(UpcloudEndpoint { network_id: Attr::Known(network_id.to_string()) }),
