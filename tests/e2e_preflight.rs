@@ -125,3 +125,29 @@ data "peering_preflight" "this" {{
     assert!(validate.flat().contains("data.peering_preflight.this"), "{validate:?}");
     assert_eq!(emulator.requests().total_writes, 0);
 }
+
+/// In a `check` block the same answer only warns: the plan goes on.
+#[test]
+fn a_check_block_warns_and_the_plan_goes_on() {
+    let emulator = Emulator::start(World::demo());
+    let ws = Workspace::new(&emulator.url());
+    ws.write(
+        "main.tf",
+        &format!(
+            r#"{PROVIDER_HEADER}
+check "peering_is_possible" {{
+{check}
+  assert {{
+    condition     = data.peering_preflight.this.ok
+    error_message = join("; ", [for p in data.peering_preflight.this.problems : "${{p.attribute}}: ${{p.summary}}"])
+  }}
+}}
+"#,
+            check = preflight("this", demo::AIVEN_VPC_HEL, demo::NETWORK_APP)
+        ),
+    );
+    let plan = ws.terraform(&["plan", "-no-color"]);
+    assert_eq!(plan.code, 0, "{plan:?}");
+    assert!(plan.flat().contains("Check block assertion failed"), "{plan:?}");
+    assert!(plan.flat().contains("peer_network.upcloud.network_id: Networks are in different zones"), "{plan:?}");
+}
