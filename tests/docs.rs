@@ -91,3 +91,11 @@ fn network_docs_match_schema() {
     let network = peering::data_sources::Network::default();
     assert_documented(&doc, &network.schema().block, "docs/data-sources/network.md");
 }
+
+#[test]
+fn connection_list_docs_match_schema() {
+    use peering::resources::list::List;
+    let doc = read("docs/list-resources/connection.md");
+    let list = peering::resources::connection::ConnectionList::default();
+    assert_documented(&doc, &list.schema().block, "docs/list-resources/connection.md");
+}

@@ -15,6 +15,17 @@ pub struct Clients {
     pub upcloud: Result<upcloud::UpcloudClient, Unavailable>,
 }
 
+impl Clients {
+    /// Whether the provider has a usable client for `cloud`.
+    pub fn configured(&self, cloud: crate::net::Cloud) -> bool {
+        match cloud {
+            crate::net::Cloud::Aiven => self.aiven.is_ok(),
+            crate::net::Cloud::Upcloud => self.upcloud.is_ok(),
+            crate::net::Cloud::Scaleway => self.scaleway.is_ok(),
+        }
+    }
+}
+
 /// Why a cloud's client could not be built; reported where a resource needs it.
 #[derive(Debug, Clone)]
 pub enum Unavailable {

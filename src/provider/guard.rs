@@ -63,6 +63,7 @@ answers!(
     validate_resource_config,
     validate_data_resource_config,
     read_data_source,
+    validate_list_resource_config,
     upgrade_resource_state,
     upgrade_resource_identity,
     read_resource,

@@ -39,6 +39,11 @@ impl ProviderService {
                 .keys()
                 .map(|name| proto::get_metadata::DataSourceMetadata { type_name: name.to_string() })
                 .collect(),
+            list_resources: self
+                .lists
+                .keys()
+                .map(|name| proto::get_metadata::ListResourceMetadata { type_name: name.to_string() })
+                .collect(),
             ..Default::default()
         }))
     }

@@ -6,6 +6,7 @@ mod claims;
 pub mod config;
 mod guard;
 mod handlers;
+mod list;
 
 pub use guard::install_panic_hook;
 
@@ -17,8 +18,9 @@ use tonic::{Request, Response, Status};
 
 use crate::clouds::Clients;
 use crate::data_sources::DynDataSource;
-use crate::resources::connection::PeeringConnection;
+use crate::resources::connection::{ConnectionList, PeeringConnection};
 use crate::resources::custom_route::CustomRoute;
+use crate::resources::list::DynList;
 use crate::resources::{Ctx, DynApplied, DynResource, Error, ImportTarget};
 use crate::tf::proto::{self, provider_server::Provider};
 use crate::tf::{CodecError, Diagnostic, Diagnostics, Type, Value};
@@ -33,6 +35,7 @@ const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
 pub struct ProviderService {
     resources: BTreeMap<&'static str, Arc<dyn DynResource>>,
     data_sources: BTreeMap<&'static str, Arc<dyn DynDataSource>>,
+    lists: BTreeMap<&'static str, Arc<dyn DynList>>,
     clients: RwLock<Option<Arc<Clients>>>,
     stop: Mutex<CancellationToken>,
     /// Which resource instance manages which cloud object, in this walk.
@@ -73,6 +76,10 @@ impl ProviderService {
         ProviderService {
             resources: resources.into_iter().map(|r| (r.type_name(), r)).collect(),
             data_sources: crate::data_sources::all().into_iter().map(|d| (d.type_name(), d)).collect(),
+            lists: [Arc::new(ConnectionList::default()) as Arc<dyn DynList>]
+                .into_iter()
+                .map(|l| (l.type_name(), l))
+                .collect(),
             clients: RwLock::new(None),
             stop: Mutex::new(CancellationToken::new()),
             claims: claims::Register::default(),
@@ -95,6 +102,15 @@ impl ProviderService {
         self.data_sources.get(type_name).ok_or_else(|| {
             vec![
                 Diagnostic::error("Unknown data source", format!("This provider has no data source {type_name:?}."))
+                    .to_proto(),
+            ]
+        })
+    }
+
+    fn list(&self, type_name: &str) -> Result<&Arc<dyn DynList>, Vec<proto::Diagnostic>> {
+        self.lists.get(type_name).ok_or_else(|| {
+            vec![
+                Diagnostic::error("Unknown list resource", format!("This provider cannot list {type_name:?}."))
                     .to_proto(),
             ]
         })
@@ -144,6 +160,11 @@ impl ProviderService {
                 .iter()
                 .map(|(name, d)| (name.to_string(), d.schema().to_proto()))
                 .collect(),
+            list_resource_schemas: self
+                .lists
+                .iter()
+                .map(|(name, l)| (name.to_string(), l.schema().to_proto()))
+                .collect(),
             server_capabilities: Some(capabilities()),
             ..Default::default()
         }
@@ -172,6 +193,14 @@ macro_rules! guarded_rpcs {
             $(async fn $rpc(&self, request: Request<proto::$module::Request>) -> Rpc<proto::$module::Response> {
                 guard::guarded(stringify!($name), self.$handler(request)).await
             })*
+
+            // A stream: its handler guards the listing itself and reports a panic as an event.
+            async fn list_resource(
+                &self,
+                request: Request<proto::list_resource::Request>,
+            ) -> Rpc<std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<proto::list_resource::Event, Status>> + Send>>> {
+                self.handle_list_resource(request).await
+            }
         }
     };
 }
@@ -185,6 +214,7 @@ guarded_rpcs! {
     validate_resource_config => handle_validate_resource_config, ValidateResourceConfig, validate_resource_config;
     validate_data_resource_config => handle_validate_data_resource_config, ValidateDataResourceConfig, validate_data_resource_config;
     read_data_source => handle_read_data_source, ReadDataSource, read_data_source;
+    validate_list_resource_config => handle_validate_list_resource_config, ValidateListResourceConfig, validate_list_resource_config;
     upgrade_resource_state => handle_upgrade_resource_state, UpgradeResourceState, upgrade_resource_state;
     upgrade_resource_identity => handle_upgrade_resource_identity, UpgradeResourceIdentity, upgrade_resource_identity;
     read_resource => handle_read_resource, ReadResource, read_resource;

@@ -7,6 +7,7 @@ pub mod connection;
 mod contract;
 pub mod custom_route;
 mod error;
+pub mod list;
 
 use tokio_util::sync::CancellationToken;
 

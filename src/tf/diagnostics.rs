@@ -32,6 +32,11 @@ impl AttrPath {
         self
     }
 
+    pub fn index(mut self, index: usize) -> AttrPath {
+        self.0.push(Step::Index(index as i64));
+        self
+    }
+
     pub fn key(mut self, key: &str) -> AttrPath {
         self.0.push(Step::Key(key.to_string()));
         self

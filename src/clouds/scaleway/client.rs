@@ -250,6 +250,11 @@ impl ScalewayClient {
         Ok(all.into_iter().filter(|c| c.vpc_id == vpc && target.is_none_or(|t| c.target_vpc_id == t)).collect())
     }
 
+    /// Every connector of `region`.
+    pub async fn list_all_connectors(&self, region: &str) -> Result<Vec<VpcConnector>, ScalewayError> {
+        self.list_all(&format!("{}/vpc-connectors", base(region)), &[], "vpc_connectors").await
+    }
+
     pub async fn get_connector(&self, region: &str, id: Uuid) -> Result<VpcConnector, ScalewayError> {
         self.call(Method::GET, &format!("{}/vpc-connectors/{id}", base(region)), None, "connector").await
     }

@@ -8,6 +8,7 @@
 mod aiven;
 mod half;
 mod import;
+mod list;
 mod model;
 mod pair;
 mod pair_aiven;
@@ -18,6 +19,7 @@ mod upcloud;
 
 use async_trait::async_trait;
 
+pub use list::ConnectionList;
 use model::*;
 pub use model::{Connection, Endpoint, PeerSide, schema};
 pub(crate) use model::{endpoint_attribute, endpoint_of};

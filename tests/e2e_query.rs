@@ -1,0 +1,134 @@
+//! `terraform query` finds peerings made by hand through the clouds' own APIs (both halves as
+//! one result, a lone half as `peer_side = "external"`), generates configuration that imports
+//! them, and the plan after the import is empty.
+
+mod common;
+
+use common::*;
+use peering::clouds::scaleway::wire::CreateConnector;
+use peering::clouds::upcloud::wire::{ConfiguredStatus, CreatePeering, NetworkUuid};
+use peering::emulator::world::{World, demo};
+use peering::net::NetworkId;
+
+const THEIRS: &str = "03000000-0000-4000-8000-00000000ee01";
+
+fn network(id: &str) -> NetworkUuid {
+    NetworkUuid { uuid: id.parse().unwrap() }
+}
+
+fn upcloud_half(emulator: &Emulator, name: &str, from: &str, to: &str) {
+    let request = CreatePeering {
+        name: name.into(),
+        configured_status: ConfiguredStatus::Active,
+        network: network(from),
+        peer_network: network(to),
+        labels: Vec::new(),
+    };
+    emulator.block_on(emulator.upcloud().create_peering(&request)).unwrap();
+}
+
+/// The demo world plus a network of another UpCloud customer, and peerings made by hand.
+fn hand_made() -> Emulator {
+    let mut world = World::demo();
+    let theirs: NetworkId = THEIRS.parse().unwrap();
+    world
+        .upcloud
+        .networks
+        .insert(theirs, peering::emulator::upcloud::state::network(theirs, "theirs", "fi-hel1", "10.90.0.0/24", None));
+    world.upcloud.foreign_networks.insert(theirs);
+    let emulator = Emulator::start(world);
+    upcloud_half(&emulator, "app-db", demo::NETWORK_APP, demo::NETWORK_DB);
+    upcloud_half(&emulator, "db-app", demo::NETWORK_DB, demo::NETWORK_APP);
+    upcloud_half(&emulator, "to-partner", demo::NETWORK_HELSINKI, THEIRS);
+    // Aiven ↔ UpCloud as Aiven's guide does it: the Aiven half, then the UpCloud half toward
+    // the Aiven network ID.
+    let aiven = emulator.aiven();
+    let vpc = demo::AIVEN_VPC_FRA.parse().unwrap();
+    emulator.block_on(aiven.create_upcloud_peering(demo::AIVEN_PROJECT, vpc, demo::NETWORK_OVERLAP)).unwrap();
+    upcloud_half(&emulator, "aiven-fra", demo::NETWORK_OVERLAP, demo::AIVEN_NETWORK_FRA);
+    let scaleway = emulator.scaleway();
+    for (name, from, to) in
+        [("a-b", demo::SCALEWAY_VPC_A, demo::SCALEWAY_VPC_B), ("b-a", demo::SCALEWAY_VPC_B, demo::SCALEWAY_VPC_A)]
+    {
+        let request = CreateConnector {
+            name: name.into(),
+            tags: Vec::new(),
+            vpc_id: from.parse().unwrap(),
+            target_vpc_id: to.parse().unwrap(),
+        };
+        emulator.block_on(scaleway.create_connector("fr-par", &request)).unwrap();
+    }
+    emulator
+}
+
+fn query(ws: &Workspace, list: &str) -> Run {
+    ws.write("search.tfquery.hcl", list);
+    ws.terraform(&["query", "-no-color"])
+}
+
+#[test]
+fn query_finds_each_hand_made_peering_once_and_imports_them() {
+    let emulator = hand_made();
+    let ws = Workspace::new(&emulator.url());
+    ws.write("main.tf", PROVIDER_HEADER);
+    let list = "list \"peering_connection\" \"all\" {\n  provider = peering\n}\n";
+    let found = query(&ws, list);
+    assert_eq!(found.code, 0, "{found:?}");
+    let lines: Vec<&str> = found.stdout.lines().filter(|l| l.starts_with("list.peering_connection.all")).collect();
+    assert_eq!(lines.len(), 4, "one result per peering: {found:?}");
+    let text = found.flat();
+    assert!(text.contains(&format!("upcloud/{}", demo::NETWORK_APP)), "{text}");
+    assert!(text.contains(&format!("upcloud/{THEIRS}")), "{text}");
+    assert!(text.contains(&format!("scaleway/fr-par/{}", demo::SCALEWAY_VPC_A)), "{text}");
+    assert!(text.contains(&format!("aiven/{}/{}", demo::AIVEN_PROJECT, demo::AIVEN_VPC_FRA)), "{text}");
+
+    let writes = emulator.requests().total_writes;
+    ws.ok(&["query", "-no-color", "-generate-config-out=generated.tf"]);
+    let generated = std::fs::read_to_string(ws.path().join("generated.tf")).unwrap();
+    assert_eq!(generated.matches("resource \"peering_connection\"").count(), 4, "{generated}");
+    assert!(generated.contains("peer_side = \"external\""), "the lone half: {generated}");
+    std::fs::remove_file(ws.path().join("search.tfquery.hcl")).unwrap();
+    let plan = ws.terraform(&["plan", "-no-color"]);
+    assert!(plan.flat().contains("4 to import, 0 to add, 0 to change, 0 to destroy"), "{plan:?}");
+    ws.apply();
+    assert_eq!(ws.plan().code, 0, "imported and settled");
+    assert_eq!(emulator.requests().total_writes, writes, "query, import and plan only read");
+}
+
+#[test]
+fn filters_and_limit_narrow_the_list() {
+    let emulator = hand_made();
+    let ws = Workspace::new(&emulator.url());
+    ws.write("main.tf", PROVIDER_HEADER);
+    let count = |run: &Run| run.stdout.lines().filter(|l| l.starts_with("list.peering_connection.x")).count();
+
+    let scaleway = query(
+        &ws,
+        "list \"peering_connection\" \"x\" {\n  provider = peering\n  config {\n    clouds = [\"scaleway\"]\n  }\n}\n",
+    );
+    assert_eq!(count(&scaleway), 1, "{scaleway:?}");
+
+    let zone = query(
+        &ws,
+        "list \"peering_connection\" \"x\" {\n  provider = peering\n  config {\n    upcloud_zone = \"fi-hel1\"\n    clouds = [\"upcloud\"]\n  }\n}\n",
+    );
+    assert_eq!(count(&zone), 1, "{zone:?}");
+    assert!(zone.flat().contains("to-partner"), "{zone:?}");
+
+    let named = query(
+        &ws,
+        "list \"peering_connection\" \"x\" {\n  provider = peering\n  config {\n    name_contains = \"app\"\n  }\n}\n",
+    );
+    assert_eq!(count(&named), 1, "{named:?}");
+
+    let limited = query(&ws, "list \"peering_connection\" \"x\" {\n  provider = peering\n  limit = 2\n}\n");
+    assert_eq!(count(&limited), 2, "{limited:?}");
+    assert_eq!(emulator.requests().total_writes, 7, "only the hand-made halves were ever written");
+
+    let bad = query(
+        &ws,
+        "list \"peering_connection\" \"x\" {\n  provider = peering\n  config {\n    clouds = [\"azure\"]\n  }\n}\n",
+    );
+    assert_ne!(bad.code, 0, "{bad:?}");
+    assert!(bad.flat().contains("Unknown cloud"), "{bad:?}");
+}
