@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: a real Terraform creates, shows, imports and destroys peerings on the built-in
 # emulator: two UpCloud networks, an Aiven project VPC with an UpCloud network, and two Scaleway
-# VPCs with routes through their connectors.
+# VPCs with routes through their connectors; then peerings made by hand are found with
+# `terraform query` and taken over.
 # Needs `make venv build` first (make demo does it).
 set -euo pipefail
 
@@ -76,7 +77,49 @@ run_example() {
   [[ "$left" == 0 ]]
 }
 
+# Peerings made by hand through the clouds' own APIs, then taken over with terraform query.
+take_over() {
+  local dir="$work/take-over"
+  mkdir -p "$dir" && cp "$root/examples/take-over"/{main.tf,peerings.tfquery.hcl} "$dir/"
+  step "take-over: peerings made by hand through the UpCloud and Scaleway APIs"
+  local app=03000000-0000-4000-8000-0000000000a1 db=03000000-0000-4000-8000-0000000000b1
+  local vpc_a=5c000000-0000-4000-8000-0000000000a1 vpc_b=5c000000-0000-4000-8000-0000000000b1
+  for pair in "$app $db" "$db $app"; do
+    set -- $pair
+    curl -fsS -o /dev/null -u "$UPCLOUD_USERNAME:$UPCLOUD_PASSWORD" -H 'Content-Type: application/json' \
+      -d "{\"network_peering\":{\"name\":\"by-hand\",\"configured_status\":\"active\",\"network\":{\"uuid\":\"$1\"},\"peer_network\":{\"uuid\":\"$2\"}}}" \
+      "$url/1.3/network-peering"
+  done
+  for pair in "$vpc_a $vpc_b" "$vpc_b $vpc_a"; do
+    set -- $pair
+    curl -fsS -o /dev/null -H "X-Auth-Token: $SCW_SECRET_KEY" -H 'Content-Type: application/json' \
+      -d "{\"name\":\"by-hand\",\"vpc_id\":\"$1\",\"target_vpc_id\":\"$2\"}" \
+      "$url/vpc/v2/regions/fr-par/vpc-connectors"
+  done
+  echo "peerings in the emulator: $(live_peerings) halves"
+  (
+    cd "$dir"
+    step "take-over: terraform init";  tf init -input=false
+    step "take-over: terraform query (each peering once)"; tf query
+    step "take-over: terraform query -generate-config-out=peerings.tf"
+    tf query -generate-config-out=peerings.tf
+    rm peerings.tfquery.hcl
+    step "take-over: terraform plan (imports only)"
+    tf plan -input=false | tee plan.txt
+    grep -q "2 to import, 0 to add, 0 to change, 0 to destroy" plan.txt
+    step "take-over: terraform apply"; tf apply -input=false -auto-approve
+    step "take-over: plan after the take-over (expect no changes)"
+    tf plan -input=false -detailed-exitcode
+    step "take-over: terraform destroy"; tf destroy -input=false -auto-approve
+  )
+  local left
+  left=$(live_peerings)
+  echo "peerings left in the emulator: $left"
+  [[ "$left" == 0 ]]
+}
+
 run_example upcloud-peering peering_connection.app_db
 run_example aiven-upcloud peering_connection.db
 run_example scaleway-peering peering_connection.a_b
+take_over
 step "Demo complete"
