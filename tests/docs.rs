@@ -99,3 +99,11 @@ fn connection_list_docs_match_schema() {
     let list = peering::resources::connection::ConnectionList::default();
     assert_documented(&doc, &list.schema().block, "docs/list-resources/connection.md");
 }
+
+#[test]
+fn custom_route_list_docs_match_schema() {
+    use peering::resources::list::List;
+    let doc = read("docs/list-resources/custom_route.md");
+    let list = peering::resources::custom_route::RouteList::default();
+    assert_documented(&doc, &list.schema().block, "docs/list-resources/custom_route.md");
+}

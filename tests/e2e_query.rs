@@ -132,3 +132,59 @@ fn filters_and_limit_narrow_the_list() {
     assert_ne!(bad.code, 0, "{bad:?}");
     assert!(bad.flat().contains("Unknown cloud"), "{bad:?}");
 }
+
+/// Routes added by hand are listed (user and custom routes only) and import to an empty plan.
+#[test]
+fn query_finds_hand_made_routes_but_not_service_or_managed_ones() {
+    use peering::clouds::scaleway::wire::RouteFields;
+    use peering::clouds::upcloud::wire::{RouterFields, StaticRoute};
+    let emulator = Emulator::start(World::demo());
+    let user_route = StaticRoute {
+        name: Some("to-backup".into()),
+        route: "10.99.0.0/24".parse().unwrap(),
+        nexthop: "10.10.0.5".into(),
+        kind: None,
+    };
+    let fields = RouterFields { static_routes: Some(vec![user_route]), ..Default::default() };
+    emulator.block_on(emulator.upcloud().modify_router(demo::ROUTER_A.parse().unwrap(), &fields)).unwrap();
+    let scaleway = emulator.scaleway();
+    let connector = CreateConnector {
+        name: "a-b".into(),
+        tags: Vec::new(),
+        vpc_id: demo::SCALEWAY_VPC_A.parse().unwrap(),
+        target_vpc_id: demo::SCALEWAY_VPC_B.parse().unwrap(),
+    };
+    let connector = emulator.block_on(scaleway.create_connector("fr-par", &connector)).unwrap();
+    let route = RouteFields {
+        description: Some("to-b".into()),
+        vpc_id: Some(demo::SCALEWAY_VPC_A.parse().unwrap()),
+        destination: Some("172.16.4.0/22".parse().unwrap()),
+        nexthop_vpc_connector_id: Some(connector.id),
+        ..Default::default()
+    };
+    emulator.block_on(scaleway.create_route("fr-par", &route)).unwrap();
+
+    let ws = Workspace::new(&emulator.url());
+    ws.write("main.tf", PROVIDER_HEADER);
+    let found = query(&ws, "list \"peering_custom_route\" \"all\" {\n  provider = peering\n}\n");
+    let lines: Vec<&str> = found.stdout.lines().filter(|l| l.starts_with("list.peering_custom_route.all")).collect();
+    assert_eq!(lines.len(), 2, "the user route and the custom route, nothing else: {found:?}");
+    assert!(found.flat().contains("10.99.0.0/24") && found.flat().contains("172.16.4.0/22"), "{found:?}");
+    assert!(!found.flat().contains("0.0.0.0/0"), "never the service route: {found:?}");
+
+    let writes = emulator.requests().total_writes;
+    ws.ok(&["query", "-no-color", "-generate-config-out=generated.tf"]);
+    std::fs::remove_file(ws.path().join("search.tfquery.hcl")).unwrap();
+    let plan = ws.terraform(&["plan", "-no-color"]);
+    assert!(plan.flat().contains("2 to import, 0 to add, 0 to change, 0 to destroy"), "{plan:?}");
+    ws.apply();
+    assert_eq!(ws.plan().code, 0, "imported and settled");
+    assert_eq!(emulator.requests().total_writes, writes);
+
+    let bad = query(
+        &ws,
+        "list \"peering_custom_route\" \"all\" {\n  provider = peering\n  config {\n    clouds = [\"aiven\"]\n  }\n}\n",
+    );
+    assert_ne!(bad.code, 0, "{bad:?}");
+    assert!(bad.flat().contains("Unknown cloud"), "{bad:?}");
+}

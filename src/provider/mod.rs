@@ -19,7 +19,7 @@ use tonic::{Request, Response, Status};
 use crate::clouds::Clients;
 use crate::data_sources::DynDataSource;
 use crate::resources::connection::{ConnectionList, PeeringConnection};
-use crate::resources::custom_route::CustomRoute;
+use crate::resources::custom_route::{CustomRoute, RouteList};
 use crate::resources::list::DynList;
 use crate::resources::{Ctx, DynApplied, DynResource, Error, ImportTarget};
 use crate::tf::proto::{self, provider_server::Provider};
@@ -76,7 +76,7 @@ impl ProviderService {
         ProviderService {
             resources: resources.into_iter().map(|r| (r.type_name(), r)).collect(),
             data_sources: crate::data_sources::all().into_iter().map(|d| (d.type_name(), d)).collect(),
-            lists: [Arc::new(ConnectionList::default()) as Arc<dyn DynList>]
+            lists: [Arc::new(ConnectionList::default()) as Arc<dyn DynList>, Arc::new(RouteList::default())]
                 .into_iter()
                 .map(|l| (l.type_name(), l))
                 .collect(),

@@ -306,6 +306,11 @@ impl ScalewayClient {
     }
 
     /// Every route of a VPC, managed ones included.
+    /// Every route of every VPC of `region` (there is no plain route list).
+    pub async fn list_routes(&self, region: &str) -> Result<Vec<RouteWithNexthop>, ScalewayError> {
+        self.list_all(&format!("{}/routes-with-nexthop", base(region)), &[], "routes").await
+    }
+
     pub async fn routes_with_nexthop(&self, region: &str, vpc: Uuid) -> Result<Vec<RouteWithNexthop>, ScalewayError> {
         self.list_all(&format!("{}/routes-with-nexthop", base(region)), &[("vpc_id", vpc.to_string())], "routes").await
     }

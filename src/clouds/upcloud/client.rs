@@ -136,6 +136,11 @@ impl UpcloudClient {
         self.call_empty(Method::DELETE, &format!("network/{id}")).await.map(drop)
     }
 
+    pub async fn list_routers(&self) -> Result<Vec<Router>, UpcloudError> {
+        let list: RouterList = self.call(Method::GET, "router", &[], None, "router list").await?;
+        Ok(list.routers.router)
+    }
+
     pub async fn get_router(&self, id: RouterId) -> Result<Router, UpcloudError> {
         let env: RouterEnvelope = self.call(Method::GET, &format!("router/{id}"), &[], None, "router").await?;
         Ok(env.router)

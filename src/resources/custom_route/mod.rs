@@ -1,6 +1,7 @@
 //! `peering_custom_route`: one route in a route table, a Scaleway VPC's custom route or a user
 //! static route of an UpCloud router.
 
+mod list;
 mod model;
 mod scaleway;
 mod table;
@@ -8,6 +9,7 @@ mod upcloud;
 
 use async_trait::async_trait;
 
+pub use list::RouteList;
 pub use model::schema;
 use model::*;
 use table::Routes;
