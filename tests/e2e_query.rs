@@ -188,3 +188,34 @@ fn query_finds_hand_made_routes_but_not_service_or_managed_ones() {
     assert_ne!(bad.code, 0, "{bad:?}");
     assert!(bad.flat().contains("Unknown cloud"), "{bad:?}");
 }
+
+/// 250 connectors in one region take three pages of Scaleway's list; every one is found.
+#[test]
+fn query_follows_pagination_to_the_end() {
+    let mut world = World::demo();
+    let vpcs: Vec<uuid::Uuid> =
+        (0..250u128).map(|i| uuid::Uuid::from_u128(0x5c00_0000_0000_4000_8000_0000_0001_0000 + i)).collect();
+    for (i, vpc) in vpcs.iter().enumerate() {
+        world.scaleway.add_vpc(*vpc, "fr-par", &format!("many-{i}"), demo::SCALEWAY_PROJECT, false, 0);
+    }
+    let emulator = Emulator::start(world);
+    let scaleway = emulator.scaleway();
+    for (i, vpc) in vpcs.iter().enumerate() {
+        let request = CreateConnector {
+            name: format!("to-b-{i}"),
+            tags: Vec::new(),
+            vpc_id: *vpc,
+            target_vpc_id: demo::SCALEWAY_VPC_B.parse().unwrap(),
+        };
+        emulator.block_on(scaleway.create_connector("fr-par", &request)).unwrap();
+    }
+    let ws = Workspace::new(&emulator.url());
+    ws.write("main.tf", PROVIDER_HEADER);
+    let found = query(
+        &ws,
+        "list \"peering_connection\" \"many\" {\n  provider = peering\n  limit = 1000\n  config {\n    clouds = [\"scaleway\"]\n    scaleway_regions = [\"fr-par\"]\n  }\n}\n",
+    );
+    assert_eq!(found.code, 0, "{found:?}");
+    let lines = found.stdout.lines().filter(|l| l.starts_with("list.peering_connection.many")).count();
+    assert_eq!(lines, 250, "{}", found.stdout);
+}
