@@ -219,3 +219,22 @@ fn query_follows_pagination_to_the_end() {
     let lines = found.stdout.lines().filter(|l| l.starts_with("list.peering_connection.many")).count();
     assert_eq!(lines, 250, "{}", found.stdout);
 }
+
+/// A cloud that refuses to answer is a warning; what does not depend on it is still listed.
+#[test]
+fn a_cloud_that_cannot_be_listed_is_a_warning_not_silence() {
+    let emulator = hand_made();
+    let mut ws = Workspace::new(&emulator.url());
+    ws.set_env("AIVEN_TOKEN", "revoked-aiven-token");
+    ws.write("main.tf", PROVIDER_HEADER);
+    let found = query(&ws, "list \"peering_connection\" \"all\" {\n  provider = peering\n}\n");
+    assert_eq!(found.code, 0, "{found:?}");
+    let text = found.flat();
+    assert!(text.contains("Could not list the Aiven peerings"), "{text}");
+    let lines = found.stdout.lines().filter(|l| l.starts_with("list.peering_connection.all")).count();
+    // The UpCloud halves toward networks we cannot see might be Aiven's: without Aiven's answer
+    // they are skipped with a warning each, not mislabelled.
+    assert_eq!(lines, 2, "UpCloud's pair and Scaleway's pair: {text}");
+    assert_eq!(text.matches("Skipped the UpCloud peering").count(), 2, "{text}");
+    assert!(!found.all().contains("revoked-aiven-token"), "no credential in the output");
+}

@@ -136,7 +136,14 @@ impl ConnectionList {
             let network = NetworkRef::Upcloud { network_id: local };
             let peer_visible = zone_of(half.peer_network.uuid).is_some();
             let aiven_vpc = match (peer_visible, ctx.clients.aiven.as_ref()) {
-                (false, Ok(aiven)) => aiven::vpc_behind(aiven, &half).await?,
+                (false, Ok(aiven)) => match aiven::vpc_behind(aiven, &half).await {
+                    Ok(vpc) => vpc,
+                    // Without Aiven's answer the half cannot be placed; guessing would mislabel it.
+                    Err(e) => {
+                        ctx.warn(format!("Skipped the UpCloud peering {}", half.uuid), e.to_string());
+                        continue;
+                    }
+                },
                 _ => None,
             };
             let peer_network = match aiven_vpc {
