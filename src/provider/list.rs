@@ -76,15 +76,25 @@ impl ProviderService {
                 diags.extend(ctx.into_warnings());
                 diags
             };
+            let (identity_ty, state_ty) = (resource.identity_schema().implied_type(), resource.schema().implied_type());
             let forward = async {
                 let mut sent = 0;
                 while let Some(item) = listed.recv().await {
                     if limit > 0 && sent >= limit {
                         break;
                     }
-                    let identity_ty = resource.identity_schema().implied_type();
-                    let identity = item.identity.as_ref().and_then(|v| encode(v, &identity_ty).ok());
-                    let state = item.state.as_ref().and_then(|v| encode(v, &resource.schema().implied_type()).ok());
+                    let encoded =
+                        item.identity.as_ref().map(|v| encode(v, &identity_ty)).transpose().and_then(|identity| {
+                            Ok((identity, item.state.as_ref().map(|v| encode(v, &state_ty)).transpose()?))
+                        });
+                    let (identity, state) = match encoded {
+                        Ok(both) => both,
+                        Err(e) => {
+                            let bug = Diagnostic::error("Provider produced an invalid result", e.to_string());
+                            let _ = events.send(Ok(only_diagnostics(vec![bug.to_proto()]))).await;
+                            break;
+                        }
+                    };
                     let event = proto::list_resource::Event {
                         identity: identity.map(|dv| proto::ResourceIdentityData { identity_data: Some(dv) }),
                         display_name: item.display_name,
