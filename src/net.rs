@@ -132,6 +132,13 @@ pub enum Cloud {
 }
 
 impl Cloud {
+    pub const ALL: [Cloud; 3] = [Cloud::Aiven, Cloud::Upcloud, Cloud::Scaleway];
+
+    /// The cloud a configuration names by its key (`"upcloud"`).
+    pub fn from_key(key: &str) -> Option<Cloud> {
+        Cloud::ALL.into_iter().find(|c| c.key() == key)
+    }
+
     pub fn key(self) -> &'static str {
         match self {
             Cloud::Aiven => "aiven",

@@ -7,8 +7,10 @@ use async_trait::async_trait;
 use tokio::sync::mpsc;
 
 use super::{Ctx, Error, Resource};
+use crate::net::{Cloud, Region};
 use crate::tf::object::Object;
-use crate::tf::{Diagnostics, IntoValue, Schema, Value};
+use crate::tf::schema::Attribute;
+use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics, IntoValue, Schema, Type, Value};
 
 /// One object found, in Terraform's values.
 pub struct Listed {
@@ -96,4 +98,50 @@ impl<L: List> DynList for L {
         let sink = Sink { resource: self.resource(), include_state, out };
         List::list(self, ctx, filter, &sink).await
     }
+}
+
+/// An optional `List of String` filter.
+pub fn string_list(name: &str, description: &str) -> Attribute {
+    Attribute::plain(name, Type::list(Type::String), description).optional()
+}
+
+/// Whether a `clouds` filter (unset: every cloud) takes in `cloud`.
+pub fn scans(clouds: &Attr<Vec<String>>, cloud: Cloud) -> bool {
+    clouds.known().is_none_or(|keys| keys.iter().any(|k| Cloud::from_key(k) == Some(cloud)))
+}
+
+/// The regions a `scaleway_regions` filter names (unset: all of them).
+pub fn regions(filter: &Attr<Vec<String>>) -> Vec<Region> {
+    match filter.known() {
+        Some(names) => names.iter().filter_map(|r| r.parse().ok()).collect(),
+        None => Region::ALL.to_vec(),
+    }
+}
+
+/// Checks the filters every list has: `clouds` among `allowed`, and `scaleway_regions`.
+pub fn validate_scope(clouds: &Attr<Vec<String>>, allowed: &[Cloud], regions: &Attr<Vec<String>>) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    let keys: Vec<String> = allowed.iter().map(|c| format!("{:?}", c.key())).collect();
+    for (i, cloud) in clouds.known().into_iter().flatten().enumerate() {
+        if Cloud::from_key(cloud).is_none_or(|c| !allowed.contains(&c)) {
+            diags.push(
+                Diagnostic::error("Unknown cloud", format!("{cloud:?}: one of {}.", keys.join(", ")))
+                    .at(AttrPath::root("clouds").index(i)),
+            );
+        }
+    }
+    for (i, region) in regions.known().into_iter().flatten().enumerate() {
+        if let Err(e) = region.parse::<Region>() {
+            diags.push(Diagnostic::error("Invalid region", e).at(AttrPath::root("scaleway_regions").index(i)));
+        }
+    }
+    diags
+}
+
+/// What one cloud's listing found, or nothing and a warning that it could not be listed.
+pub fn or_warn<T>(ctx: &Ctx<'_>, what: String, found: Result<Vec<T>, Error>) -> Vec<T> {
+    found.unwrap_or_else(|e| {
+        ctx.warn(format!("Could not list {what}"), e.to_string());
+        Vec::new()
+    })
 }

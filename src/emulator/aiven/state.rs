@@ -114,26 +114,27 @@ fn aiven_side_peering_id(peering: Uuid) -> PeeringId {
 }
 
 /// Why Aiven would refuse to build a peering toward this UpCloud network.
-fn invalid_specification(up: &UpcloudWorld, network: &str, cloud: &str, cidr: IpNet) -> Option<String> {
-    let Some(peer) = network
+/// The user's network a peering names, or why Aiven would call it an invalid specification.
+fn peer_network(up: &UpcloudWorld, network: &str, cloud: &str, cidr: IpNet) -> Result<NetworkId, String> {
+    let Some((id, peer)) = network
         .parse::<NetworkId>()
         .ok()
         .filter(|id| !up.foreign_networks.contains(id))
-        .and_then(|id| up.networks.get(&id))
+        .and_then(|id| Some((id, up.networks.get(&id)?)))
     else {
-        return Some(format!("UpCloud network {network} does not exist"));
+        return Err(format!("UpCloud network {network} does not exist"));
     };
     let zone = upcloud_zone(cloud).unwrap_or_default();
     if peer.zone != zone {
-        return Some(format!(
+        return Err(format!(
             "UpCloud network {network} is in zone {}, but the project VPC is in cloud {cloud} (zone {zone})",
             peer.zone
         ));
     }
     if let Some((_, theirs)) = first_overlap(&[cidr], &peer.cidrs()) {
-        return Some(format!("Peer network CIDR {theirs} overlaps with the project VPC CIDR {cidr}"));
+        return Err(format!("Peer network CIDR {theirs} overlaps with the project VPC CIDR {cidr}"));
     }
-    None
+    Ok(id)
 }
 
 pub fn advance_peering(
@@ -158,11 +159,10 @@ pub fn advance_peering(
         || up.peerings.values().any(|p| p.network.to_string() == peering.peer_vpc && p.peer_network == aiven_network);
     match peering.state {
         AivenPeeringState::Approved if due(peering.since_ms) => {
-            match invalid_specification(up, &peering.peer_vpc, cloud, cidr) {
-                Some(why) => peering.set(AivenPeeringState::InvalidSpecification, "invalid-specification", why, now),
-                None => {
+            match peer_network(up, &peering.peer_vpc, cloud, cidr) {
+                Err(why) => peering.set(AivenPeeringState::InvalidSpecification, "invalid-specification", why, now),
+                Ok(peer) => {
                     // Aiven builds its half on UpCloud: a peering from its network toward ours.
-                    let peer = peering.peer_vpc.parse().expect("validated above");
                     up.peerings.insert(
                         hidden,
                         PeeringRecord {

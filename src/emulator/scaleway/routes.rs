@@ -40,10 +40,11 @@ fn check_route(world: &ScalewayWorld, region: &str, route: &Route) -> Result<(),
     Ok(())
 }
 
-fn route_in<'w>(world: &'w ScalewayWorld, region: &str, id: &str) -> Result<&'w Route, ApiError> {
+/// The route a path names, with its key in the world.
+fn route_in<'w>(world: &'w ScalewayWorld, region: &str, id: &str) -> Result<(Uuid, &'w Route), ApiError> {
     let unknown = || not_found("unknown", "");
     let id: Uuid = id.parse().map_err(|_| unknown())?;
-    world.routes.get(&id).filter(|r| r.region == region).ok_or_else(unknown)
+    world.routes.get(&id).filter(|r| r.region == region).map(|r| (id, r)).ok_or_else(unknown)
 }
 
 fn apply_fields(route: &mut Route, fields: RouteFields) {
@@ -99,7 +100,7 @@ pub(super) async fn create_route(State(emulator): Shared, Path(region): Path<Str
 
 pub(super) async fn get_route(State(emulator): Shared, Path((region, id)): Path<(String, String)>) -> Answer {
     let world = emulator.lock_world();
-    ok(route_in(&world.scaleway, &region, &id)?)
+    ok(route_in(&world.scaleway, &region, &id)?.1)
 }
 
 pub(super) async fn update_route(
@@ -109,17 +110,18 @@ pub(super) async fn update_route(
 ) -> Answer {
     let fields: RouteFields = parse_body(body)?;
     let mut world = emulator.lock_world();
-    let mut route = route_in(&world.scaleway, &region, &id)?.clone();
+    let (key, route) = route_in(&world.scaleway, &region, &id)?;
+    let mut route = route.clone();
     apply_fields(&mut route, fields);
     route.updated_at = timestamp_micros(now_ms());
     check_route(&world.scaleway, &region, &route)?;
-    world.scaleway.routes.insert(route.id.parse().expect("stored ids are UUIDs"), route.clone());
+    world.scaleway.routes.insert(key, route.clone());
     ok(route)
 }
 
 pub(super) async fn delete_route(State(emulator): Shared, Path((region, id)): Path<(String, String)>) -> Answer {
     let mut world = emulator.lock_world();
-    let key: Uuid = route_in(&world.scaleway, &region, &id)?.id.parse().expect("stored ids are UUIDs");
+    let (key, _) = route_in(&world.scaleway, &region, &id)?;
     world.scaleway.routes.remove(&key);
     deleted()
 }

@@ -250,31 +250,51 @@ pub(super) fn phase_of(state: PeeringState) -> Phase {
     }
 }
 
-/// The project VPC an UpCloud half peers with, found among every VPC the token can see: the
-/// one with a peering toward the half's network that names the half's peer as its Aiven
-/// network ID, or whose address range is the peer's (Aiven stops naming it once ACTIVE).
-pub(super) async fn vpc_behind(client: &AivenClient, half: &NetworkPeering) -> Result<Option<VpcRef>, Error> {
+/// Every project VPC in an UpCloud cloud, with its peerings, in `projects` (default: every
+/// project the token lists).
+pub(super) async fn upcloud_vpcs(
+    client: &AivenClient,
+    projects: Option<&[String]>,
+) -> Result<Vec<(String, Vpc)>, Error> {
+    let projects = match projects {
+        Some(projects) => projects.to_vec(),
+        None => client.list_projects().await?,
+    };
+    let mut vpcs = Vec::new();
+    for project in projects {
+        for summary in client.list_vpcs(&project).await? {
+            if upcloud_zone(&summary.cloud_name).is_some() {
+                vpcs.push((project.clone(), client.get_vpc(&project, summary.project_vpc_id).await?));
+            }
+        }
+    }
+    Ok(vpcs)
+}
+
+/// The project VPC an UpCloud half peers with, among `vpcs`: the one with a peering toward the
+/// half's network that names the half's peer as its Aiven network ID, or whose address range is
+/// the peer's (Aiven stops naming it once ACTIVE). Two candidates would be a guess: none.
+pub(super) fn vpc_behind_in(vpcs: &[(String, Vpc)], half: &NetworkPeering) -> Option<VpcRef> {
     let peer_ranges: Vec<crate::net::IpNet> = half
         .peer_network
         .ip_networks
         .as_ref()
         .map(|ips| ips.ip_network.iter().map(|a| a.address.trunc()).collect())
         .unwrap_or_default();
-    let mut found = Vec::new();
-    for project in client.list_projects().await? {
-        for summary in client.list_vpcs(&project).await? {
-            if upcloud_zone(&summary.cloud_name).is_none() {
-                continue;
-            }
-            let same_range = peer_ranges.contains(&summary.network_cidr.trunc());
-            let vpc = client.get_vpc(&project, summary.project_vpc_id).await?;
-            let Some(peering) = find_half(&vpc, half.network.uuid, None) else { continue };
-            let names_peer = peering.aiven_network_id() == Some(half.peer_network.uuid.0);
-            if names_peer || same_range {
-                found.push(VpcRef { project: project.clone(), vpc: AivenVpcId(vpc.project_vpc_id) });
-            }
-        }
-    }
-    // Two candidates would be a guess: let the user import by id instead.
-    Ok(if found.len() == 1 { found.pop() } else { None })
+    let mut found: Vec<VpcRef> = vpcs
+        .iter()
+        .filter(|(_, vpc)| {
+            find_half(vpc, half.network.uuid, None).is_some_and(|peering| {
+                peering.aiven_network_id() == Some(half.peer_network.uuid.0)
+                    || peer_ranges.contains(&vpc.network_cidr.trunc())
+            })
+        })
+        .map(|(project, vpc)| VpcRef { project: project.clone(), vpc: AivenVpcId(vpc.project_vpc_id) })
+        .collect();
+    if found.len() == 1 { found.pop() } else { None }
+}
+
+/// [`vpc_behind_in`] every VPC the token can see.
+pub(super) async fn vpc_behind(client: &AivenClient, half: &NetworkPeering) -> Result<Option<VpcRef>, Error> {
+    Ok(vpc_behind_in(&upcloud_vpcs(client, None).await?, half))
 }

@@ -8,11 +8,12 @@ use std::collections::BTreeSet;
 use async_trait::async_trait;
 
 use super::{PeeringConnection, aiven};
-use crate::net::{AivenVpcId, Cloud, ConnectionId, NetworkId, NetworkRef, Region, ScalewayVpcId};
-use crate::resources::list::{List, Sink};
+use crate::clouds::aiven::wire::Vpc;
+use crate::net::{AivenVpcId, Cloud, ConnectionId, NetworkId, NetworkRef, ScalewayVpcId};
+use crate::resources::list::{List, Sink, or_warn, regions, scans, string_list, validate_scope};
 use crate::resources::{Ctx, Error, ImportTarget, Resource};
 use crate::tf::schema::Attribute;
-use crate::tf::{Attr, AttrPath, Block, Diagnostic, Diagnostics, Schema, Type};
+use crate::tf::{Attr, AttrPath, Block, Diagnostic, Diagnostics, Schema};
 use crate::tf_object;
 
 tf_object! {
@@ -34,14 +35,12 @@ pub struct ConnectionList {
 
 impl Default for ConnectionList {
     fn default() -> Self {
-        let list =
-            |name: &str, description: &str| Attribute::plain(name, Type::list(Type::String), description).optional();
         let attributes = vec![
-            list("clouds", "Only peerings with a side in these clouds: `aiven`, `upcloud`, `scaleway`."),
+            string_list("clouds", "Only peerings with a side in these clouds: `aiven`, `upcloud`, `scaleway`."),
             Attribute::string("upcloud_zone", "Only UpCloud networks in this zone, e.g. `de-fra1`.").optional(),
-            list("aiven_projects", "The Aiven projects to look in; default: every project the token lists."),
-            list("scaleway_regions", "The Scaleway regions to look in; default: all of them."),
-            list(
+            string_list("aiven_projects", "The Aiven projects to look in; default: every project the token lists."),
+            string_list("scaleway_regions", "The Scaleway regions to look in; default: all of them."),
+            string_list(
                 "networks",
                 "Only peerings with one of these networks on a side: `upcloud/ID`, `aiven/PROJECT/VPC_ID`, \
                  `scaleway/REGION/VPC_ID`, or a bare network or VPC id.",
@@ -53,10 +52,6 @@ impl Default for ConnectionList {
             schema: Schema { version: 0, block: Block::new("Filters for the peerings to list.", attributes) },
         }
     }
-}
-
-fn cloud_of(key: &str) -> Option<Cloud> {
-    [Cloud::Aiven, Cloud::Upcloud, Cloud::Scaleway].into_iter().find(|c| c.key() == key)
 }
 
 fn side_ids(network: &NetworkRef) -> [String; 2] {
@@ -82,21 +77,18 @@ impl Seen {
 impl Filter {
     fn admits(&self, id: &ConnectionId) -> bool {
         let sides = [&id.network, &id.peer_network];
-        let clouds_ok = self
-            .clouds
-            .known()
-            .is_none_or(|clouds| sides.iter().any(|side| clouds.iter().any(|c| cloud_of(c) == Some(side.cloud()))));
+        let clouds_ok = self.clouds.known().is_none_or(|_| sides.iter().any(|side| scans(&self.clouds, side.cloud())));
         let networks_ok = self
             .networks
             .known()
             .is_none_or(|wanted| sides.iter().any(|side| side_ids(side).iter().any(|id| wanted.contains(id))));
         clouds_ok && networks_ok
     }
-
-    fn scans(&self, cloud: Cloud) -> bool {
-        self.clouds.known().is_none_or(|clouds| clouds.iter().any(|c| cloud_of(c) == Some(cloud)))
-    }
 }
+
+/// Aiven's project VPCs, read once per listing: Aiven's own results, and what places UpCloud
+/// halves toward Aiven. `None`: no Aiven credentials; `Err`: Aiven did not answer.
+type AivenVpcs = Option<Result<Vec<(String, Vpc)>, String>>;
 
 impl ConnectionList {
     /// Reads one pair as an import would and sends it; false once nobody listens.
@@ -123,7 +115,24 @@ impl ConnectionList {
         found.send(state, display).await
     }
 
-    async fn upcloud_pairs(&self, ctx: &Ctx<'_>, filter: &Filter) -> Result<Vec<ConnectionId>, Error> {
+    async fn aiven_vpcs(&self, ctx: &Ctx<'_>, filter: &Filter) -> AivenVpcs {
+        let client = ctx.clients.aiven.as_ref().ok()?;
+        let wanted = scans(&filter.clouds, Cloud::Aiven);
+        let places_upcloud = scans(&filter.clouds, Cloud::Upcloud) && ctx.clients.configured(Cloud::Upcloud);
+        if !wanted && !places_upcloud {
+            return None;
+        }
+        // Placing UpCloud halves needs every project; Aiven's own results only the ones asked for.
+        let projects = if places_upcloud { None } else { filter.aiven_projects.known().map(Vec::as_slice) };
+        Some(aiven::upcloud_vpcs(client, projects).await.map_err(|e| e.to_string()))
+    }
+
+    async fn upcloud_pairs(
+        &self,
+        ctx: &Ctx<'_>,
+        filter: &Filter,
+        aiven: &AivenVpcs,
+    ) -> Result<Vec<ConnectionId>, Error> {
         let client = ctx.upcloud(&AttrPath::root("clouds"))?;
         let networks = client.list_networks(None).await?;
         let zone_of = |id: NetworkId| networks.iter().find(|n| n.uuid == id).map(|n| n.zone.as_str());
@@ -133,61 +142,47 @@ impl ConnectionList {
             if filter.upcloud_zone.known().is_some_and(|zone| zone_of(local) != Some(zone.as_str())) {
                 continue;
             }
-            let network = NetworkRef::Upcloud { network_id: local };
             let peer_visible = zone_of(half.peer_network.uuid).is_some();
-            let aiven_vpc = match (peer_visible, ctx.clients.aiven.as_ref()) {
-                (false, Ok(aiven)) => match aiven::vpc_behind(aiven, &half).await {
-                    Ok(vpc) => vpc,
-                    // Without Aiven's answer the half cannot be placed; guessing would mislabel it.
-                    Err(e) => {
-                        ctx.warn(format!("Skipped the UpCloud peering {}", half.uuid), e.to_string());
-                        continue;
-                    }
-                },
+            let aiven_vpc = match (peer_visible, aiven) {
+                (false, Some(Ok(vpcs))) => aiven::vpc_behind_in(vpcs, &half),
+                // Without Aiven's answer the half cannot be placed; guessing would mislabel it.
+                (false, Some(Err(why))) => {
+                    ctx.warn(format!("Skipped the UpCloud peering {}", half.uuid), why.clone());
+                    continue;
+                }
                 _ => None,
             };
             let peer_network = match aiven_vpc {
                 Some(vpc) => NetworkRef::Aiven { project: vpc.project, vpc_id: vpc.vpc },
                 None => NetworkRef::Upcloud { network_id: half.peer_network.uuid },
             };
-            pairs.push(ConnectionId { network, peer_network });
+            pairs.push(ConnectionId { network: NetworkRef::Upcloud { network_id: local }, peer_network });
         }
         Ok(pairs)
     }
 
-    async fn aiven_pairs(&self, ctx: &Ctx<'_>, filter: &Filter) -> Result<Vec<ConnectionId>, Error> {
-        let client = ctx.aiven(&AttrPath::root("clouds"))?;
-        let projects = match filter.aiven_projects.known() {
-            Some(projects) => projects.clone(),
-            None => client.list_projects().await?,
-        };
+    fn aiven_pairs(filter: &Filter, vpcs: &[(String, Vpc)]) -> Vec<ConnectionId> {
+        let asked = |project: &String| filter.aiven_projects.known().is_none_or(|p| p.contains(project));
         let mut pairs = Vec::new();
-        for project in projects {
-            for summary in client.list_vpcs(&project).await? {
-                let vpc = client.get_vpc(&project, summary.project_vpc_id).await?;
-                for peering in vpc.peering_connections.iter().filter(|p| p.peer_cloud_account == "upcloud") {
-                    let Ok(peer) = peering.peer_vpc.parse::<NetworkId>() else { continue };
-                    if matches!(aiven::phase_of(peering.state), super::half::Phase::Dead) {
-                        continue;
-                    }
-                    pairs.push(ConnectionId {
-                        network: NetworkRef::Aiven { project: project.clone(), vpc_id: AivenVpcId(vpc.project_vpc_id) },
-                        peer_network: NetworkRef::Upcloud { network_id: peer },
-                    });
+        for (project, vpc) in vpcs.iter().filter(|(project, _)| asked(project)) {
+            for peering in vpc.peering_connections.iter().filter(|p| p.peer_cloud_account == "upcloud") {
+                let Ok(peer) = peering.peer_vpc.parse::<NetworkId>() else { continue };
+                if matches!(aiven::phase_of(peering.state), super::half::Phase::Dead) {
+                    continue;
                 }
+                pairs.push(ConnectionId {
+                    network: NetworkRef::Aiven { project: project.clone(), vpc_id: AivenVpcId(vpc.project_vpc_id) },
+                    peer_network: NetworkRef::Upcloud { network_id: peer },
+                });
             }
         }
-        Ok(pairs)
+        pairs
     }
 
     async fn scaleway_pairs(&self, ctx: &Ctx<'_>, filter: &Filter) -> Result<Vec<ConnectionId>, Error> {
         let client = ctx.scaleway(&AttrPath::root("clouds"))?;
-        let regions: Vec<Region> = match filter.scaleway_regions.known() {
-            Some(names) => names.iter().filter_map(|r| r.parse().ok()).collect(),
-            None => Region::ALL.to_vec(),
-        };
         let mut pairs = Vec::new();
-        for region in regions {
+        for region in regions(&filter.scaleway_regions) {
             for connector in client.list_all_connectors(region.as_str()).await? {
                 pairs.push(ConnectionId {
                     network: NetworkRef::Scaleway { region, vpc_id: ScalewayVpcId(connector.vpc_id) },
@@ -213,23 +208,7 @@ impl List for ConnectionList {
     }
 
     fn validate(&self, filter: &Filter) -> Diagnostics {
-        let mut diags = Diagnostics::default();
-        for (i, cloud) in filter.clouds.known().into_iter().flatten().enumerate() {
-            if cloud_of(cloud).is_none() {
-                diags.push(
-                    Diagnostic::error(
-                        "Unknown cloud",
-                        format!("{cloud:?}: one of \"aiven\", \"upcloud\", \"scaleway\"."),
-                    )
-                    .at(AttrPath::root("clouds").index(i)),
-                );
-            }
-        }
-        for (i, region) in filter.scaleway_regions.known().into_iter().flatten().enumerate() {
-            if let Err(e) = region.parse::<Region>() {
-                diags.push(Diagnostic::error("Invalid region", e).at(AttrPath::root("scaleway_regions").index(i)));
-            }
-        }
+        let mut diags = validate_scope(&filter.clouds, &Cloud::ALL, &filter.scaleway_regions);
         for (i, network) in filter.networks.known().into_iter().flatten().enumerate() {
             if network.parse::<NetworkRef>().is_err() && uuid::Uuid::parse_str(network).is_err() {
                 diags.push(
@@ -247,22 +226,24 @@ impl List for ConnectionList {
     }
 
     async fn list(&self, ctx: &Ctx<'_>, filter: Filter, found: &Sink<'_, PeeringConnection>) -> Result<(), Error> {
+        let aiven = self.aiven_vpcs(ctx, &filter).await;
         let mut seen = Seen::default();
         for cloud in [Cloud::Upcloud, Cloud::Aiven, Cloud::Scaleway] {
-            if !filter.scans(cloud) || !ctx.clients.configured(cloud) {
+            if !scans(&filter.clouds, cloud) || !ctx.clients.configured(cloud) {
                 continue;
             }
+            let what = format!("the {} peerings", cloud.display_name());
             let pairs = match cloud {
-                Cloud::Upcloud => self.upcloud_pairs(ctx, &filter).await,
-                Cloud::Aiven => self.aiven_pairs(ctx, &filter).await,
-                Cloud::Scaleway => self.scaleway_pairs(ctx, &filter).await,
-            };
-            let pairs = match pairs {
-                Ok(pairs) => pairs,
-                Err(e) => {
-                    ctx.warn(format!("Could not list the {} peerings", cloud.display_name()), e.to_string());
-                    continue;
-                }
+                Cloud::Upcloud => or_warn(ctx, what, self.upcloud_pairs(ctx, &filter, &aiven).await),
+                Cloud::Aiven => match &aiven {
+                    Some(Ok(vpcs)) => ConnectionList::aiven_pairs(&filter, vpcs),
+                    Some(Err(why)) => {
+                        ctx.warn(format!("Could not list {what}"), why.clone());
+                        Vec::new()
+                    }
+                    None => Vec::new(),
+                },
+                Cloud::Scaleway => or_warn(ctx, what, self.scaleway_pairs(ctx, &filter).await),
             };
             for id in pairs {
                 if filter.admits(&id) && seen.first_time(&id) && !self.send(ctx, &filter, id, found).await {

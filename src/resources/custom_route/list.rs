@@ -6,11 +6,10 @@ use async_trait::async_trait;
 
 use super::CustomRoute;
 use crate::clouds::scaleway::wire::RouteType;
-use crate::net::{Cloud, Region};
-use crate::resources::list::{List, Sink};
+use crate::net::Cloud;
+use crate::resources::list::{List, Sink, or_warn, regions, scans, string_list, validate_scope};
 use crate::resources::{Ctx, Error, ImportTarget, Resource};
-use crate::tf::schema::Attribute;
-use crate::tf::{Attr, AttrPath, Block, Diagnostic, Diagnostics, Schema, Type};
+use crate::tf::{Attr, AttrPath, Block, Diagnostics, Schema};
 use crate::tf_object;
 
 tf_object! {
@@ -25,12 +24,13 @@ pub struct RouteList {
 
 impl Default for RouteList {
     fn default() -> Self {
-        let list =
-            |name: &str, description: &str| Attribute::plain(name, Type::list(Type::String), description).optional();
         let attributes = vec![
-            list("clouds", "Only routes in these clouds: `upcloud`, `scaleway`."),
-            list("scaleway_regions", "The Scaleway regions to look in; default: all of them."),
-            list("route_tables", "Only routes in these tables: `upcloud/ROUTER_ID` or `scaleway/REGION/VPC_ID`."),
+            string_list("clouds", "Only routes in these clouds: `upcloud`, `scaleway`."),
+            string_list("scaleway_regions", "The Scaleway regions to look in; default: all of them."),
+            string_list(
+                "route_tables",
+                "Only routes in these tables: `upcloud/ROUTER_ID` or `scaleway/REGION/VPC_ID`.",
+            ),
         ];
         RouteList {
             resource: CustomRoute::default(),
@@ -39,15 +39,10 @@ impl Default for RouteList {
     }
 }
 
-fn cloud_of(key: &str) -> Option<Cloud> {
-    [Cloud::Upcloud, Cloud::Scaleway].into_iter().find(|c| c.key() == key)
-}
+/// The clouds with route tables.
+const CLOUDS: [Cloud; 2] = [Cloud::Upcloud, Cloud::Scaleway];
 
 impl Filter {
-    fn scans(&self, cloud: Cloud) -> bool {
-        self.clouds.known().is_none_or(|clouds| clouds.iter().any(|c| cloud_of(c) == Some(cloud)))
-    }
-
     fn admits_table(&self, table: &str) -> bool {
         self.route_tables.known().is_none_or(|tables| tables.iter().any(|t| t == table))
     }
@@ -72,12 +67,8 @@ impl RouteList {
     /// Import ids of the custom routes of every VPC in the regions asked for.
     async fn scaleway_ids(&self, ctx: &Ctx<'_>, filter: &Filter) -> Result<Vec<String>, Error> {
         let client = ctx.scaleway(&AttrPath::root("clouds"))?;
-        let regions: Vec<Region> = match filter.scaleway_regions.known() {
-            Some(names) => names.iter().filter_map(|r| r.parse().ok()).collect(),
-            None => Region::ALL.to_vec(),
-        };
         let mut ids = Vec::new();
-        for region in regions {
+        for region in regions(&filter.scaleway_regions) {
             for listed in client.list_routes(region.as_str()).await? {
                 let route = listed.route;
                 if route.is_read_only || route.kind != RouteType::Custom {
@@ -106,42 +97,19 @@ impl List for RouteList {
     }
 
     fn validate(&self, filter: &Filter) -> Diagnostics {
-        let mut diags = Diagnostics::default();
-        for (i, cloud) in filter.clouds.known().into_iter().flatten().enumerate() {
-            if cloud_of(cloud).is_none() {
-                diags.push(
-                    Diagnostic::error(
-                        "Unknown cloud",
-                        format!("{cloud:?}: routes live in \"upcloud\" or \"scaleway\"."),
-                    )
-                    .at(AttrPath::root("clouds").index(i)),
-                );
-            }
-        }
-        for (i, region) in filter.scaleway_regions.known().into_iter().flatten().enumerate() {
-            if let Err(e) = region.parse::<Region>() {
-                diags.push(Diagnostic::error("Invalid region", e).at(AttrPath::root("scaleway_regions").index(i)));
-            }
-        }
-        diags
+        validate_scope(&filter.clouds, &CLOUDS, &filter.scaleway_regions)
     }
 
     async fn list(&self, ctx: &Ctx<'_>, filter: Filter, found: &Sink<'_, CustomRoute>) -> Result<(), Error> {
-        for cloud in [Cloud::Upcloud, Cloud::Scaleway] {
-            if !filter.scans(cloud) || !ctx.clients.configured(cloud) {
+        for cloud in CLOUDS {
+            if !scans(&filter.clouds, cloud) || !ctx.clients.configured(cloud) {
                 continue;
             }
             let ids = match cloud {
                 Cloud::Upcloud => self.upcloud_ids(ctx, &filter).await,
                 _ => self.scaleway_ids(ctx, &filter).await,
             };
-            let ids = match ids {
-                Ok(ids) => ids,
-                Err(e) => {
-                    ctx.warn(format!("Could not list the {} routes", cloud.display_name()), e.to_string());
-                    continue;
-                }
-            };
+            let ids = or_warn(ctx, format!("the {} routes", cloud.display_name()), ids);
             for id in ids {
                 let route = match self.resource.import(ctx, ImportTarget::Id(id.clone())).await {
                     Ok(route) => route,
