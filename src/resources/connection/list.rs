@@ -38,7 +38,10 @@ impl Default for ConnectionList {
         let attributes = vec![
             string_list("clouds", "Only peerings with a side in these clouds: `aiven`, `upcloud`, `scaleway`."),
             Attribute::string("upcloud_zone", "Only UpCloud networks in this zone, e.g. `de-fra1`.").optional(),
-            string_list("aiven_projects", "The Aiven projects to look in; default: every project the token lists."),
+            string_list(
+                "aiven_projects",
+                "Only Aiven peerings of these projects; default: every project the token lists.",
+            ),
             string_list("scaleway_regions", "The Scaleway regions to look in; default: all of them."),
             string_list(
                 "networks",
