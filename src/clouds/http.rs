@@ -9,10 +9,12 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use futures_util::FutureExt;
 use rand::Rng;
 use reqwest::{Method, StatusCode, Url};
 
 use super::Secret;
+use super::shared::{Freshness, SharedReads};
 
 /// How hard to try.
 #[derive(Debug, Clone)]
@@ -59,7 +61,7 @@ pub enum Auth {
     },
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum HttpError {
     #[error("{url} is plain http:// to a host that is not loopback; credentials are only sent over https")]
     InsecureUrl { url: String },
@@ -100,10 +102,18 @@ impl HttpError {
 }
 
 /// A successful response.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Response {
     pub status: StatusCode,
     pub body: bytes::Bytes,
+}
+
+/// Which shared reads (by path) a write to a path may change; a cloud's client narrows the
+/// default, which is all of them.
+pub type WriteChanges = fn(write: &str, read: &str) -> bool;
+
+fn changes_everything(_: &str, _: &str) -> bool {
+    true
 }
 
 /// Which error statuses of an idempotent request are worth another try (429 always is).
@@ -122,6 +132,8 @@ pub struct ApiClient {
     auth: Auth,
     policy: RetryPolicy,
     retry_status: RetryStatus,
+    reads: SharedReads<Response, HttpError>,
+    write_changes: WriteChanges,
 }
 
 impl std::fmt::Debug for ApiClient {
@@ -177,7 +189,15 @@ impl ApiClient {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
-        Ok(ApiClient { http: shared_http_client(), base, auth, policy, retry_status: retry_timeouts_and_server_errors })
+        Ok(ApiClient {
+            http: shared_http_client(),
+            base,
+            auth,
+            policy,
+            retry_status: retry_timeouts_and_server_errors,
+            reads: SharedReads::default(),
+            write_changes: changes_everything,
+        })
     }
 
     /// Replaces the rule for which statuses are retried (a cloud's own client may know better).
@@ -186,12 +206,56 @@ impl ApiClient {
         self
     }
 
+    /// Replaces the rule for which shared reads a write makes stale.
+    pub fn with_write_changes(mut self, rule: WriteChanges) -> ApiClient {
+        self.write_changes = rule;
+        self
+    }
+
     pub fn policy(&self) -> &RetryPolicy {
         &self.policy
     }
 
-    /// Sends one logical request, retrying what is safe to retry.
+    /// A GET shared with other callers of this client as `freshness` allows (see
+    /// [`super::shared`]).
+    pub async fn get_shared(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        freshness: Freshness,
+    ) -> Result<Response, HttpError> {
+        let owned: Vec<(String, String)> = query.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        let key = format!("{path}?{}", owned.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&"));
+        let (client, path) = (self.clone(), path.to_string());
+        let fetch = move || {
+            async move {
+                let query: Vec<(&str, String)> = owned.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+                client.exchange(Method::GET, &path, &query, None).await
+            }
+            .boxed()
+        };
+        self.reads.read(key, freshness, fetch).await
+    }
+
+    /// Sends one logical request, retrying what is safe to retry. Every write makes later
+    /// shared reads fresh.
     pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<Response, HttpError> {
+        if method == Method::GET || method == Method::HEAD {
+            self.exchange(method, path, query, body).await
+        } else {
+            let rule = self.write_changes;
+            self.reads.write(|read| rule(path, read), self.exchange(method, path, query, body)).await
+        }
+    }
+
+    /// One logical request: attempts and retries.
+    async fn exchange(
         &self,
         method: Method,
         path: &str,

@@ -3,6 +3,7 @@
 pub mod aiven;
 pub mod http;
 pub mod scaleway;
+pub mod shared;
 pub mod upcloud;
 
 use std::fmt;

@@ -1,18 +1,15 @@
 //! Typed calls to Aiven. Peering connections have no GET of their own: they are read from
-//! their VPC, and concurrent refreshes of one VPC share a single request.
+//! their VPC, and concurrent refreshes of one VPC share a single request (`clouds::shared`).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
-use futures_util::FutureExt;
-use futures_util::future::{BoxFuture, Shared};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use super::wire::*;
 use crate::clouds::http::{ApiClient, HttpError};
+use crate::clouds::shared::Freshness;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum AivenError {
@@ -77,29 +74,10 @@ fn aiven_retry_status(method: &Method, status: StatusCode) -> bool {
         || (status == StatusCode::EXPECTATION_FAILED && method == Method::DELETE)
 }
 
-/// How long a VPC read may be shared by later refreshes of the same VPC.
-const SHARED_READ_TTL: Duration = Duration::from_secs(2);
-
-type VpcKey = (String, Uuid);
-type VpcRead = Shared<BoxFuture<'static, Result<Arc<Vpc>, AivenError>>>;
-
-#[derive(Default)]
-struct SharedReads {
-    in_flight: HashMap<VpcKey, VpcRead>,
-    recent: HashMap<VpcKey, (Instant, Arc<Vpc>)>,
-}
-
 /// The Aiven API (`/v1`).
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct AivenClient {
     api: ApiClient,
-    reads: Arc<Mutex<SharedReads>>,
-}
-
-impl std::fmt::Debug for AivenClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AivenClient").field("api", &self.api).finish()
-    }
 }
 
 fn decode<T: DeserializeOwned>(body: &[u8], context: &'static str) -> Result<T, AivenError> {
@@ -116,7 +94,7 @@ fn escape(segment: &str) -> String {
 
 impl AivenClient {
     pub fn new(api: ApiClient) -> AivenClient {
-        AivenClient { api: api.with_retry_status(aiven_retry_status), reads: Arc::default() }
+        AivenClient { api: api.with_retry_status(aiven_retry_status) }
     }
 
     async fn call<T: DeserializeOwned>(
@@ -149,38 +127,9 @@ impl AivenClient {
 
     /// The VPC for a refresh or a plan: joins a read of the same VPC already in flight, or reuses
     /// one a moment old, so refreshing many peerings of one VPC costs one request.
-    pub async fn get_vpc_shared(&self, project: &str, vpc: Uuid) -> Result<Arc<Vpc>, AivenError> {
-        let key = (project.to_string(), vpc);
-        let read = {
-            let mut reads = self.reads.lock().expect("reads lock");
-            if let Some((at, cached)) = reads.recent.get(&key)
-                && at.elapsed() < SHARED_READ_TTL
-            {
-                return Ok(cached.clone());
-            }
-            match reads.in_flight.get(&key) {
-                Some(read) => read.clone(),
-                None => {
-                    let client = self.clone();
-                    let (project, vpc) = key.clone();
-                    let read = async move { client.get_vpc(&project, vpc).await.map(Arc::new) }.boxed().shared();
-                    reads.in_flight.insert(key.clone(), read.clone());
-                    read
-                }
-            }
-        };
-        let result = read.await;
-        let mut reads = self.reads.lock().expect("reads lock");
-        reads.in_flight.remove(&key);
-        if let Ok(vpc) = &result {
-            reads.recent.insert(key, (Instant::now(), vpc.clone()));
-        }
-        result
-    }
-
-    /// Forgets shared reads of a VPC after changing it.
-    fn invalidate(&self, project: &str, vpc: Uuid) {
-        self.reads.lock().expect("reads lock").recent.remove(&(project.to_string(), vpc));
+    pub async fn get_vpc_shared(&self, project: &str, vpc: Uuid) -> Result<Vpc, AivenError> {
+        let response = self.api.get_shared(&vpc_path(project, vpc), &[], Freshness::Recent).await?;
+        decode(&response.body, "vpc")
     }
 
     pub async fn create_vpc(&self, project: &str, request: &CreateVpc) -> Result<Vpc, AivenError> {
@@ -189,7 +138,6 @@ impl AivenClient {
     }
 
     pub async fn delete_vpc(&self, project: &str, vpc: Uuid) -> Result<Vpc, AivenError> {
-        self.invalidate(project, vpc);
         self.call(Method::DELETE, &vpc_path(project, vpc), None, "vpc").await
     }
 
@@ -200,7 +148,6 @@ impl AivenClient {
         vpc: Uuid,
         network: &str,
     ) -> Result<PeeringConnection, AivenError> {
-        self.invalidate(project, vpc);
         let request = CreatePeeringConnection {
             peer_cloud_account: "upcloud".into(),
             peer_vpc: network.to_string(),
@@ -217,7 +164,6 @@ impl AivenClient {
         vpc: Uuid,
         network: &str,
     ) -> Result<PeeringConnection, AivenError> {
-        self.invalidate(project, vpc);
         let path = format!(
             "{}/peering-connections/peer-accounts/upcloud/peer-vpcs/{}",
             vpc_path(project, vpc),
@@ -228,7 +174,6 @@ impl AivenClient {
 
     /// Asks Aiven to look at the peer side again (experimental in Aiven's API).
     pub async fn refresh_peerings(&self, project: &str, vpc: Uuid) -> Result<Vpc, AivenError> {
-        self.invalidate(project, vpc);
         self.call(Method::POST, &format!("{}/peering-connections/refresh", vpc_path(project, vpc)), None, "vpc").await
     }
 }

@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::wire::*;
 use crate::clouds::http::{ApiClient, HttpError};
+use crate::clouds::shared::Freshness;
 use crate::net::{NetworkId, PeeringId, RouterId};
 
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +73,13 @@ impl From<HttpError> for UpcloudError {
     }
 }
 
+/// A peering write changes peerings only: none of the network fields this client reads
+/// (ranges, zone, router, servers) and no router. Any other write may change anything.
+fn write_changes(write: &str, read: &str) -> bool {
+    const PEERINGS: &str = "1.3/network-peering";
+    !write.starts_with(PEERINGS) || read.starts_with(PEERINGS)
+}
+
 /// The UpCloud API (`/1.3`).
 #[derive(Debug, Clone)]
 pub struct UpcloudClient {
@@ -84,7 +92,7 @@ fn decode<T: DeserializeOwned>(body: &[u8], context: &'static str) -> Result<T, 
 
 impl UpcloudClient {
     pub fn new(api: ApiClient) -> UpcloudClient {
-        UpcloudClient { api }
+        UpcloudClient { api: api.with_write_changes(write_changes) }
     }
 
     async fn call<T: DeserializeOwned>(
@@ -108,8 +116,21 @@ impl UpcloudClient {
         self.call(Method::GET, "account", &[], None, "account").await
     }
 
+    /// A GET answered from a read shared with other callers, as `freshness` allows.
+    async fn get_shared<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        freshness: Freshness,
+        context: &'static str,
+    ) -> Result<T, UpcloudError> {
+        let response = self.api.get_shared(&format!("1.3/{path}"), &[], freshness).await?;
+        decode(&response.body, context)
+    }
+
+    /// The network, read at most once a moment however many checks ask (its ranges, zone,
+    /// router and servers do not change under a plan).
     pub async fn get_network(&self, id: NetworkId) -> Result<Network, UpcloudError> {
-        let env: NetworkEnvelope = self.call(Method::GET, &format!("network/{id}"), &[], None, "network").await?;
+        let env: NetworkEnvelope = self.get_shared(&format!("network/{id}"), Freshness::Recent, "network").await?;
         Ok(env.network)
     }
 
@@ -141,8 +162,15 @@ impl UpcloudClient {
         Ok(list.routers.router)
     }
 
+    /// The router as it is now, for a read-modify-write of its routes.
     pub async fn get_router(&self, id: RouterId) -> Result<Router, UpcloudError> {
         let env: RouterEnvelope = self.call(Method::GET, &format!("router/{id}"), &[], None, "router").await?;
+        Ok(env.router)
+    }
+
+    /// The router for a refresh or a check: many routes on one router share one read.
+    pub async fn get_router_shared(&self, id: RouterId) -> Result<Router, UpcloudError> {
+        let env: RouterEnvelope = self.get_shared(&format!("router/{id}"), Freshness::Recent, "router").await?;
         Ok(env.router)
     }
 
@@ -162,21 +190,15 @@ impl UpcloudClient {
         self.call_empty(Method::DELETE, &format!("router/{id}")).await.map(drop)
     }
 
-    /// Peerings from `local` (toward `peer`, when given).
+    /// Peerings from `local` (toward `peer`, when given). The account's whole list is read and
+    /// filtered here: both halves of a pair, looking for themselves at once, share one request
+    /// (never an answer older than the request), and UpCloud's own filters are unverified.
     pub async fn list_peerings(
         &self,
         local: Option<NetworkId>,
         peer: Option<NetworkId>,
     ) -> Result<Vec<NetworkPeering>, UpcloudError> {
-        let mut query = Vec::new();
-        if let Some(local) = local {
-            query.push(("network_uuid_local", local.to_string()));
-        }
-        if let Some(peer) = peer {
-            query.push(("network_uuid_peer", peer.to_string()));
-        }
-        let list: PeeringList = self.call(Method::GET, "network-peering", &query, None, "peering list").await?;
-        // Filter again: a server that ignores the filters must not make us adopt a stranger.
+        let list: PeeringList = self.get_shared("network-peering", Freshness::Joined, "peering list").await?;
         Ok(list
             .network_peerings
             .network_peering

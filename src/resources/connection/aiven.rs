@@ -2,8 +2,6 @@
 //! no GET of its own; it is found in its VPC by peering id, else by the UpCloud network it
 //! points at.
 
-use std::sync::Arc;
-
 use uuid::Uuid;
 
 use std::collections::BTreeMap;
@@ -40,7 +38,7 @@ pub(super) async fn vpc_for_check(
     client: &AivenClient,
     vref: &VpcRef,
     root: &str,
-) -> Result<Result<Arc<Vpc>, Diagnostic>, Error> {
+) -> Result<Result<Vpc, Diagnostic>, Error> {
     let vpc = match client.get_vpc_shared(&vref.project, vref.vpc.0).await {
         Ok(vpc) => vpc,
         Err(e) if e.is_auth_failure() => return Err(e.into()),

@@ -99,6 +99,14 @@ pub(super) trait Half: Send + Sync {
     async fn align(&self, object: Self::Object, wanted: &Wanted) -> Result<Self::Object, Error>;
     /// Removes the half and waits until it is gone; gone already is done.
     async fn remove(&self, ctx: &Ctx<'_>, object: Self::Object, deadline: Deadline) -> Result<(), Error>;
+    /// Removes the half state knows by id. Reads it first, unless the cloud can start the
+    /// removal from the id alone and save that read.
+    async fn remove_known(&self, ctx: &Ctx<'_>, id: Self::Id, deadline: Deadline) -> Result<(), Error> {
+        match self.get(id).await? {
+            Some(object) => self.remove(ctx, object, deadline).await,
+            None => Ok(()),
+        }
+    }
     /// The error for a half in a failed or dead phase, in the cloud's words.
     async fn failure(&self, object: &Self::Object) -> Error;
 }
@@ -162,9 +170,12 @@ pub(super) async fn remove<H: Half>(
     known: Option<H::Id>,
     deadline: Deadline,
 ) -> Result<(), Error> {
-    match locate(half, known).await? {
-        Some(object) => half.remove(ctx, object, deadline).await,
-        None => Ok(()),
+    match known {
+        Some(id) => half.remove_known(ctx, id, deadline).await,
+        None => match half.find().await? {
+            Some(object) => half.remove(ctx, object, deadline).await,
+            None => Ok(()),
+        },
     }
 }
 
@@ -173,6 +184,8 @@ pub(super) async fn remove<H: Half>(
 pub(super) trait Watch: Send + Sync {
     /// Reads the half again: its phase, or the error that ends the wait.
     async fn look(&self) -> Result<Phase, Error>;
+    /// The phase of the half as last read.
+    fn phase(&self) -> Phase;
     /// What the half is now, for a timeout's message.
     fn now(&self) -> String;
 }
@@ -211,6 +224,10 @@ impl<H: Half> Watch for Watched<'_, H> {
         Ok(phase)
     }
 
+    fn phase(&self) -> Phase {
+        H::phase(&self.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
     fn now(&self) -> String {
         format!("{} {} is {}", H::KIND, self.id, H::native_state(&self.last()))
     }
@@ -226,25 +243,31 @@ pub(super) enum Goal {
 }
 
 impl Goal {
-    fn reached(self, phases: &[Phase]) -> bool {
+    /// Whether a half in `phase` needs no more looking at.
+    fn reached_by(self, phase: Phase) -> bool {
         match self {
-            Goal::Active => phases.iter().all(|p| *p == Phase::Active),
-            Goal::Settled => phases.iter().all(|p| *p != Phase::Provisioning),
+            Goal::Active => phase == Phase::Active,
+            Goal::Settled => matches!(phase, Phase::WaitingForPeer | Phase::Active | Phase::Disabled),
         }
     }
 }
 
-/// Reads every half, all at once, until `goal`, a failure, the deadline or a stop.
+/// Reads the halves not yet at `goal`, all at once, until every one is, a failure, the deadline
+/// or a stop. A half whose last answer (a create's, say) already reached it is not read again.
 pub(super) async fn wait(ctx: &Ctx<'_>, halves: &[&dyn Watch], goal: Goal, deadline: Deadline) -> Result<(), Error> {
     let mut poller = Poller::new(deadline);
-    loop {
-        let looks = futures_util::future::join_all(halves.iter().map(|h| h.look())).await;
+    let mut pending: Vec<&dyn Watch> = halves.iter().copied().filter(|h| !goal.reached_by(h.phase())).collect();
+    while !pending.is_empty() {
+        let looks = futures_util::future::join_all(pending.iter().map(|h| h.look())).await;
         let phases = looks.into_iter().collect::<Result<Vec<_>, _>>()?;
-        if goal.reached(&phases) {
-            return Ok(());
+        pending =
+            pending.into_iter().zip(phases).filter(|(_, phase)| !goal.reached_by(*phase)).map(|(h, _)| h).collect();
+        if pending.is_empty() {
+            break;
         }
         poller.wait(ctx, || halves.iter().map(|h| h.now()).collect::<Vec<_>>().join(", ")).await?;
     }
+    Ok(())
 }
 
 /// The state attribute of a half.

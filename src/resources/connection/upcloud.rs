@@ -213,8 +213,7 @@ impl Half for UpcloudHalf<'_> {
                     Err(e) => return Err(e.into()),
                 }
             } else if half.configured_status != ConfiguredStatus::Disabled && half.state != PeeringState::Provisioning {
-                let patch = PeeringPatch { configured_status: Some(ConfiguredStatus::Disabled), ..Default::default() };
-                match self.client.modify_peering(id, &patch).await {
+                match self.client.modify_peering(id, &disable()).await {
                     Ok(_) => {}
                     Err(e) if e.is_not_found() => return Ok(()),
                     Err(e) => return Err(e.into()),
@@ -225,9 +224,34 @@ impl Half for UpcloudHalf<'_> {
         }
     }
 
+    /// Switches the half off first: the answer says whether it can go at once, and a destroy
+    /// needs no read of what the refresh just read.
+    async fn remove_known(&self, ctx: &Ctx<'_>, id: PeeringId, deadline: Deadline) -> Result<(), Error> {
+        match self.client.modify_peering(id, &disable()).await {
+            Ok(half) => self.remove(ctx, half, deadline).await,
+            Err(e) if e.is_not_found() => Ok(()),
+            // Refused (still provisioning, say): read it and go the long way.
+            Err(e)
+                if matches!(e, UpcloudError::Api { status: 400..500, .. })
+                    && !e.is_transient()
+                    && !e.is_auth_failure() =>
+            {
+                match self.get(id).await? {
+                    Some(half) => self.remove(ctx, half, deadline).await,
+                    None => Ok(()),
+                }
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     async fn failure(&self, failed: &NetworkPeering) -> Error {
         failure(failed)
     }
+}
+
+fn disable() -> PeeringPatch {
+    PeeringPatch { configured_status: Some(ConfiguredStatus::Disabled), ..Default::default() }
 }
 
 /// `enabled = false` pauses a half: UpCloud keeps it, `disabled`.
@@ -276,12 +300,13 @@ async fn attached_servers(client: &UpcloudClient, network: NetworkId) -> Result<
 
 /// Warns that servers on these (our) networks need a new DHCP lease to learn the peering's routes.
 pub(super) async fn warn_dhcp(ctx: &Ctx<'_>, client: &UpcloudClient, networks: &[NetworkId]) {
-    let mut servers = Vec::new();
-    for network in networks {
-        if let Ok(found) = attached_servers(client, *network).await {
-            servers.extend(found.into_iter().map(|s| format!("{s} on network {network}")));
-        }
-    }
+    let found = futures_util::future::join_all(networks.iter().map(|n| attached_servers(client, *n))).await;
+    let servers: Vec<String> = networks
+        .iter()
+        .zip(found)
+        .filter_map(|(network, found)| Some(found.ok()?.into_iter().map(move |s| format!("{s} on network {network}"))))
+        .flatten()
+        .collect();
     if !servers.is_empty() {
         ctx.warn(
             "Renew DHCP leases on existing servers",

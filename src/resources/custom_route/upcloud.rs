@@ -45,8 +45,14 @@ pub(super) fn is_default_name(name: &str) -> bool {
     name.strip_prefix("static-route-").is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
 }
 
+/// The router as it is now, for a read-modify-write.
 pub(super) async fn get_router(client: &UpcloudClient, router: RouterId) -> Result<Option<Router>, Error> {
     crate::resources::unless_gone(client.get_router(router).await)
+}
+
+/// The router for a refresh or a check, read once for every route on it.
+async fn read_router(client: &UpcloudClient, router: RouterId) -> Result<Option<Router>, Error> {
+    crate::resources::unless_gone(client.get_router_shared(router).await)
 }
 
 async fn write_routes(client: &UpcloudClient, router: &Router, routes: Vec<StaticRoute>) -> Result<Router, Error> {
@@ -160,7 +166,7 @@ fn missing_router(router: RouterId) -> Error {
 /// it (a warning).
 pub(super) async fn check(client: &UpcloudClient, key: &RouteKey, nexthop: Option<&str>) -> Result<Diagnostics, Error> {
     let mut diags = Diagnostics::default();
-    let Some(router) = get_router(client, key.router).await? else {
+    let Some(router) = read_router(client, key.router).await? else {
         diags.push(missing_router(key.router).to_diagnostic());
         return Ok(diags);
     };
@@ -250,13 +256,13 @@ impl Routes for RouterRoutes<'_> {
 
     async fn read(&self, state: Route) -> Result<Option<Route>, Error> {
         let key = self.key(&state)?;
-        let Some(router) = get_router(self.client, key.router).await? else { return Ok(None) };
+        let Some(router) = read_router(self.client, key.router).await? else { return Ok(None) };
         Ok(find(&router, &key.destination).map(|route| observe(state, &key, &route)))
     }
 
     async fn find(&self, destination: IpNet) -> Result<Option<Route>, Error> {
         let key = RouteKey { router: self.router, destination };
-        let router = get_router(self.client, self.router).await?;
+        let router = read_router(self.client, self.router).await?;
         Ok(router.as_ref().and_then(|r| find(r, &destination)).map(|route| observe(Route::default(), &key, &route)))
     }
 

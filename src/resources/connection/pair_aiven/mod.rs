@@ -401,7 +401,7 @@ impl Pair {
             };
             let known = half_id::<Uuid>(self.aiven_half_attr(&state));
             seen.aiven = vpc.as_ref().and_then(|v| aiven::find_half(v, self.network, known));
-            seen.vpc = vpc.map(|v| (*v).clone());
+            seen.vpc = vpc;
             if let Some(id) = seen.aiven.as_ref().and_then(PeeringConnection::aiven_network_id) {
                 seen.aiven_network_id = Some(NetworkId(id));
             }

@@ -1,0 +1,130 @@
+//! Exact cloud API request counts for whole Terraform runs, read from the emulator's
+//! `/_emulator/requests` (instant transitions make them deterministic). Timings are never
+//! asserted here; `make bench` measures them.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use common::*;
+use peering::emulator::RequestCounts;
+use peering::emulator::world::{World, demo};
+
+/// Requests per route between two snapshots, reads and writes together.
+fn between(before: &RequestCounts, after: &RequestCounts) -> BTreeMap<String, u64> {
+    let all = |c: &RequestCounts| c.reads.clone().into_iter().chain(c.writes.clone()).collect::<BTreeMap<_, _>>();
+    let (before, after) = (all(before), all(after));
+    after
+        .into_iter()
+        .map(|(route, n)| {
+            let earlier = before.get(&route).copied().unwrap_or(0);
+            (route, n - earlier)
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
+fn counts(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
+    pairs.iter().map(|(route, n)| (route.to_string(), *n)).collect()
+}
+
+/// One UpCloud ↔ UpCloud peering, plan and apply walks together: each network read once per
+/// walk (the check and the DHCP warning share it), one peering list for both halves, two
+/// creates, one look at the half that was still waiting for its peer. Destroy: the refresh
+/// reads both halves; disabling answers `disabled` at once, so each half is deleted unread.
+#[test]
+fn an_upcloud_peering_costs_eight_requests_to_apply_and_six_to_destroy() {
+    let emulator = Emulator::start_with(World::demo(), 0);
+    let ws = Workspace::new(&emulator.url());
+    ws.write("main.tf", &connection_config("counted", demo::NETWORK_APP, demo::NETWORK_DB, ""));
+
+    let start = emulator.requests();
+    ws.apply();
+    let applied = emulator.requests();
+    assert_eq!(
+        between(&start, &applied),
+        counts(&[
+            ("GET /1.3/network/{uuid}", 4),
+            ("GET /1.3/network-peering", 1),
+            ("POST /1.3/network-peering", 2),
+            ("GET /1.3/network-peering/{uuid}", 1),
+        ])
+    );
+    assert_eq!(applied.total_reads + applied.total_writes, 8);
+
+    ws.ok(&["destroy", "-auto-approve"]);
+    assert_eq!(
+        between(&applied, &emulator.requests()),
+        counts(&[
+            ("GET /1.3/network-peering/{uuid}", 2),
+            ("PATCH /1.3/network-peering/{uuid}", 2),
+            ("DELETE /1.3/network-peering/{uuid}", 2),
+        ])
+    );
+    assert!(emulator.peering_states().is_empty());
+}
+
+/// The emulator sees the second half's DELETE while the answer to the first is still held.
+#[test]
+fn both_halves_are_deleted_at_once() {
+    // Transitions long enough that both disables are written before either half may go.
+    let emulator = Emulator::start_with(World::demo(), 300);
+    let ws = Workspace::new(&emulator.url());
+    ws.write("main.tf", &connection_config("concurrent", demo::NETWORK_APP, demo::NETWORK_DB, ""));
+    ws.apply();
+    let writes = emulator.requests().total_writes;
+    assert_eq!(writes, 2, "{:?}", emulator.requests());
+    // Destroy writes: two PATCHes (disable), then the DELETEs.
+    emulator.hold_after_writes(writes + 3);
+    let destroy = ws.spawn(&["destroy", "-auto-approve", "-no-color"]);
+    assert!(emulator.wait_held(Duration::from_secs(30)), "{:?}", emulator.requests());
+    let deletes_while_held = |emulator: &Emulator| {
+        let until = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < until {
+            if emulator.deletes() == 2 {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    };
+    let both = deletes_while_held(&emulator);
+    let held = emulator.requests();
+    emulator.release();
+    let run = finish(destroy);
+    assert!(both, "the second DELETE never came while the first was unanswered: {held:?}");
+    assert_eq!(held.held, Some(writes + 3), "{held:?}");
+    assert_eq!(held.writes.get("PATCH /1.3/network-peering/{uuid}"), Some(&2), "{held:?}");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(emulator.peering_states().is_empty());
+}
+
+/// Refreshing ten routes on one router reads the router once.
+#[test]
+fn a_refresh_reads_a_shared_router_once() {
+    let emulator = Emulator::start_with(World::demo(), 0);
+    let ws = Workspace::new(&emulator.url());
+    ws.write(
+        "main.tf",
+        &format!(
+            r#"{PROVIDER_HEADER}
+resource "peering_custom_route" "many" {{
+  count       = 10
+  route_table = {{ upcloud = {{ router_id = "{router}" }} }}
+  destination = "10.200.${{count.index}}.0/24"
+  next_hop    = {{ ip = "10.10.0.10" }}
+}}
+"#,
+            router = demo::ROUTER_A
+        ),
+    );
+    ws.apply();
+    let before = emulator.requests();
+    let plan = ws.plan();
+    assert_eq!(plan.code, 0, "{plan:?}");
+    let read = between(&before, &emulator.requests());
+    assert_eq!(read.get("GET /1.3/router/{uuid}"), Some(&1), "{read:?}");
+    assert!(read.keys().all(|route| route.starts_with("GET ")), "a refresh only reads: {read:?}");
+    ws.ok(&["destroy", "-auto-approve"]);
+}
