@@ -1,13 +1,18 @@
-//! Benchmarks, run with `make bench` (ignored by `make test`): numbers are measured and
-//! written down in docs/benchmarks.md, never asserted.
+//! Benchmarks, run with `make bench` (ignored by `make test`): one run measures every figure of
+//! docs/benchmarks.md and prints them as one table, beside a Go provider (start-up, memory,
+//! size) and `terraform_data` (scale). Numbers are written down, never asserted; the request
+//! counts they show are asserted exactly by tests/requests.rs.
 
 mod common;
 
+use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
+use peering::emulator::upcloud::state::{network, router};
 use peering::emulator::world::{World, demo};
 use peering::plugin::handshake::MAGIC_COOKIE_VALUE;
 use peering::tf::{Type, Value};
@@ -15,6 +20,29 @@ use peering::tf::{Type, Value};
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
     samples[samples.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.2} s", d.as_secs_f64())
+}
+
+fn ratio(ours: Duration, theirs: Duration) -> String {
+    format!("{:.2}×", ours.as_secs_f64() / theirs.as_secs_f64())
+}
+
+/// One table: what, ours, the comparison, the ratio, the goal.
+#[derive(Default)]
+struct Table(String);
+
+impl Table {
+    fn row(&mut self, what: &str, ours: String, other: &str, ratio: &str, goal: &str) {
+        let _ = writeln!(self.0, "| {what} | {ours} | {other} | {ratio} | {goal} |");
+        println!("  {what}: {ours} (vs {other}; {ratio}; goal {goal})");
+    }
 }
 
 fn rss_kib(pid: u32) -> u64 {
@@ -26,50 +54,295 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-/// Median start-up to handshake line, and median resident memory right after it.
-fn startup_and_memory(binary: &std::path::Path) -> (Duration, u64) {
-    let mut startup = Vec::new();
-    let mut rss = Vec::new();
-    for _ in 0..20 {
-        let dir = tempfile::tempdir().unwrap();
-        let started = Instant::now();
-        let mut child = Command::new(binary)
-            .env("TF_PLUGIN_MAGIC_COOKIE", MAGIC_COOKIE_VALUE)
-            .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
-            .env("PLUGIN_UNIX_SOCKET_DIR", dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        startup.push(started.elapsed());
-        rss.push(rss_kib(child.id()));
-        child.kill().unwrap();
-        child.wait().unwrap();
-    }
-    rss.sort();
-    (median(startup), rss[rss.len() / 2])
+/// A client certificate as Terraform makes one for AutoMTLS (ECDSA P-521, self-signed CA).
+fn client_certificate_pem() -> String {
+    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).unwrap();
+    params.self_signed(&key).unwrap().pem()
 }
 
-/// Ours, and (with `PEERING_COMPARE_PROVIDER`, set by `make bench`) a typical Go provider built
-/// on terraform-plugin-framework.
-#[test]
-#[ignore = "benchmark: make bench"]
-fn bench_startup_and_memory() {
-    let (startup, rss) = startup_and_memory(&provider_binary());
-    println!("peering: startup to handshake median {startup:?}, resident memory {rss} KiB (20 runs)");
-    if let Some(other) = std::env::var_os("PEERING_COMPARE_PROVIDER") {
-        let other = std::path::PathBuf::from(other);
-        let (startup, rss) = startup_and_memory(&other);
-        println!("{}: startup to handshake median {startup:?}, resident memory {rss} KiB (20 runs)", other.display());
+/// Start-up to the handshake line with AutoMTLS, as Terraform starts every provider, and the
+/// resident memory right after it.
+fn start_once(binary: &Path, client_cert: &str) -> (Duration, u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let mut child = Command::new(binary)
+        .env("TF_PLUGIN_MAGIC_COOKIE", MAGIC_COOKIE_VALUE)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
+        .env("PLUGIN_UNIX_SOCKET_DIR", dir.path())
+        .env("PLUGIN_CLIENT_CERT", client_cert)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let elapsed = started.elapsed();
+    assert!(line.split('|').count() >= 6, "{} did not complete the handshake: {line:?}", binary.display());
+    let rss = rss_kib(child.id());
+    child.kill().unwrap();
+    child.wait().unwrap();
+    (elapsed, rss)
+}
+
+fn megabytes(path: &Path) -> String {
+    format!("{:.2} MB", std::fs::metadata(path).unwrap().len() as f64 / 1e6)
+}
+
+fn startup(table: &mut Table, compare: Option<&Path>) {
+    let ours = provider_binary();
+    let cert = client_certificate_pem();
+    let (mut our_times, mut our_rss, mut go_times, mut go_rss) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    // Interleaved, so both see the same machine.
+    for _ in 0..30 {
+        let (t, r) = start_once(&ours, &cert);
+        our_times.push(t);
+        our_rss.push(r);
+        if let Some(go) = compare {
+            let (t, r) = start_once(go, &cert);
+            go_times.push(t);
+            go_rss.push(r);
+        }
+    }
+    let mib = |mut kib: Vec<u64>| {
+        kib.sort();
+        format!("{:.1} MiB", kib[kib.len() / 2] as f64 / 1024.0)
+    };
+    let our_time = median(our_times);
+    match compare {
+        Some(go) => {
+            let go_time = median(go_times);
+            let go_mib = mib(go_rss);
+            table.row(
+                "AutoMTLS start-up to handshake (median of 30)",
+                ms(our_time),
+                &ms(go_time),
+                &ratio(our_time, go_time),
+                "≤ 0.5×",
+            );
+            table.row("resident memory at the handshake", mib(our_rss), &go_mib, "", "≤ 8 MiB");
+            table.row("release binary", megabytes(&ours), &megabytes(go), "", "≤ 10 MB");
+        }
+        None => {
+            table.row("AutoMTLS start-up to handshake (median of 30)", ms(our_time), "–", "", "≤ 0.5×");
+            table.row("resident memory at the handshake", mib(our_rss), "–", "", "≤ 8 MiB");
+            table.row("release binary", megabytes(&ours), "–", "", "≤ 10 MB");
+        }
     }
 }
 
-/// The msgpack codec on a peering_connection state.
-#[test]
-#[ignore = "benchmark: make bench"]
-fn bench_codec() {
+/// `n` UpCloud networks in pairs (2i, 2i+1), each with a router of its own, all in one zone.
+fn paired_networks(world: &mut World, pairs: usize) -> Vec<(String, String)> {
+    let up = &mut world.upcloud;
+    let mut ids = Vec::new();
+    for i in 0..pairs * 2 {
+        let router_id = format!("04000000-0000-4000-8000-1{i:011x}");
+        let network_id = format!("03000000-0000-4000-8000-1{i:011x}");
+        let cidr = format!("172.{}.{}.0/24", 16 + i / 256, i % 256);
+        up.routers.insert(router_id.parse().unwrap(), router(router_id.parse().unwrap(), &format!("r{i}")));
+        let net =
+            network(network_id.parse().unwrap(), &format!("n{i}"), "de-fra1", &cidr, Some(router_id.parse().unwrap()));
+        up.networks.insert(net.uuid, net);
+        ids.push(network_id);
+    }
+    ids.chunks(2).map(|pair| (pair[0].clone(), pair[1].clone())).collect()
+}
+
+fn hcl_list(items: impl Iterator<Item = String>) -> String {
+    format!("[{}]", items.map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(", "))
+}
+
+/// Peerings over the pairs, and `routes` routes spread over the first ten left networks' routers.
+fn peerings_and_routes(pairs: &[(String, String)], routes: usize) -> String {
+    let left = hcl_list(pairs.iter().map(|p| p.0.clone()));
+    let right = hcl_list(pairs.iter().map(|p| p.1.clone()));
+    let routers = hcl_list((0..10).map(|k| format!("04000000-0000-4000-8000-1{:011x}", 2 * k)));
+    let hops = hcl_list((0..10).map(|k| format!("172.16.{}.10", 2 * k)));
+    format!(
+        r#"{PROVIDER_HEADER}
+locals {{
+  left    = {left}
+  right   = {right}
+  routers = {routers}
+  hops    = {hops}
+}}
+resource "peering_connection" "p" {{
+  count        = {count}
+  name         = "p${{count.index}}"
+  network      = {{ upcloud = {{ network_id = local.left[count.index] }} }}
+  peer_network = {{ upcloud = {{ network_id = local.right[count.index] }} }}
+}}
+resource "peering_custom_route" "r" {{
+  count       = {routes}
+  route_table = {{ upcloud = {{ router_id = local.routers[count.index % 10] }} }}
+  destination = "192.168.${{count.index}}.0/24"
+  next_hop    = {{ ip = local.hops[count.index % 10] }}
+}}
+"#,
+        count = pairs.len()
+    )
+}
+
+/// CPU seconds of this process (the emulator) and of its waited-for children (Terraform and
+/// the providers it started), from /proc/self/stat.
+fn cpu() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<f64> =
+        stat.rsplit(')').next().unwrap_or("").split_whitespace().map(|f| f.parse().unwrap_or(0.0)).collect();
+    // After the command name: utime, stime, cutime, cstime are fields 12..16 (0-based 11..15).
+    let tick = 100.0;
+    ((fields[11] + fields[12]) / tick, (fields[13] + fields[14]) / tick)
+}
+
+fn timed(ws: &Workspace, args: &[&str]) -> Duration {
+    let started = Instant::now();
+    let before = cpu();
+    let run = ws.terraform(args);
+    let elapsed = started.elapsed();
+    let after = cpu();
+    if std::env::var_os("PEERING_BENCH_CPU").is_some() {
+        println!(
+            "    {} {:?}: wall {:.2} s, emulator cpu {:.2} s, terraform+provider cpu {:.2} s",
+            ws.path().display(),
+            args[0],
+            elapsed.as_secs_f64(),
+            after.0 - before.0,
+            after.1 - before.1
+        );
+    }
+    assert!(run.code == 0 || (args[0] == "plan" && run.code == 2), "terraform {args:?}: {run:?}");
+    elapsed
+}
+
+const APPLY: &[&str] = &["apply", "-auto-approve", "-no-color", "-input=false"];
+const PLAN: &[&str] = &["plan", "-no-color", "-input=false"];
+const DESTROY: &[&str] = &["destroy", "-auto-approve", "-no-color", "-input=false"];
+
+/// What waiting on the clouds adds beyond the cloud's own time: 10 peerings at parallelism 10,
+/// 1 s transitions against instant ones, interleaved.
+fn waiting(table: &mut Table) {
+    let mut world = World::demo();
+    let pairs = paired_networks(&mut world, 10);
+    let slow = Emulator::start_with(world.clone(), 1000);
+    let instant = Emulator::start_with(world, 0);
+    let (slow_ws, instant_ws) = (Workspace::new(&slow.url()), Workspace::new(&instant.url()));
+    for ws in [&slow_ws, &instant_ws] {
+        ws.write("main.tf", &peerings_and_routes(&pairs, 0));
+    }
+    let (mut slow_times, mut instant_times): ([Vec<Duration>; 2], [Vec<Duration>; 2]) = Default::default();
+    for _ in 0..3 {
+        for (ws, times) in [(&slow_ws, &mut slow_times), (&instant_ws, &mut instant_times)] {
+            times[0].push(timed(ws, APPLY));
+            times[1].push(timed(ws, DESTROY));
+        }
+    }
+    let transition = Duration::from_secs(1);
+    for (k, what) in ["apply", "destroy"].iter().enumerate() {
+        let (s, i) = (median(slow_times[k].clone()), median(instant_times[k].clone()));
+        let overhead = s.as_secs_f64() - i.as_secs_f64() - transition.as_secs_f64();
+        table.row(
+            &format!("waiting overhead, {what} of 10 UpCloud peerings over one 1 s transition"),
+            format!("{overhead:+.2} s"),
+            &format!("{} at 1 s, {} instant", secs(s), secs(i)),
+            "",
+            "≤ 0.15 s",
+        );
+    }
+}
+
+/// Requests per UpCloud peering, plan and apply walks together (instant transitions).
+fn requests(table: &mut Table) {
+    let emulator = Emulator::start_with(World::demo(), 0);
+    let ws = Workspace::new(&emulator.url());
+    ws.write("main.tf", &connection_config("counted", demo::NETWORK_APP, demo::NETWORK_DB, ""));
+    ws.apply();
+    let applied = emulator.requests();
+    ws.ok(DESTROY);
+    let all = emulator.requests();
+    let (apply, destroy) = (applied.total_reads + applied.total_writes, all.total_reads + all.total_writes);
+    table.row("requests per UpCloud peering: apply (plan + apply walks)", apply.to_string(), "12 before", "", "≤ 8");
+    table.row("requests per UpCloud peering: destroy", (destroy - apply).to_string(), "10 before", "", "≤ 8");
+
+    let routes = Emulator::start_with(World::demo(), 0);
+    let ws = Workspace::new(&routes.url());
+    ws.write(
+        "main.tf",
+        &format!(
+            "{PROVIDER_HEADER}\nresource \"peering_custom_route\" \"r\" {{\n  count = 10\n  route_table = {{ upcloud = {{ router_id = \"{}\" }} }}\n  destination = \"10.200.${{count.index}}.0/24\"\n  next_hop = {{ ip = \"10.10.0.10\" }}\n}}\n",
+            demo::ROUTER_A
+        ),
+    );
+    ws.apply();
+    let before = routes.requests().reads.get("GET /1.3/router/{uuid}").copied().unwrap_or(0);
+    timed(&ws, PLAN);
+    let after = routes.requests().reads.get("GET /1.3/router/{uuid}").copied().unwrap_or(0);
+    table.row("router reads to refresh 10 routes on one router", (after - before).to_string(), "10 before", "", "1");
+}
+
+/// `terraform_data` instances each padded so the state file is about `state_bytes` long.
+fn terraform_data_config(count: usize, state_bytes: u64) -> String {
+    // Measured: an unpadded instance takes about 486 bytes of state; the input is stored twice
+    // (input and output).
+    let per_instance = state_bytes / count as u64;
+    let pad = per_instance.saturating_sub(486) / 2;
+    format!(
+        "resource \"terraform_data\" \"d\" {{\n  count = {count}\n  input = \"${{count.index}}{}\"\n}}\n",
+        "x".repeat(pad as usize)
+    )
+}
+
+fn state_size(ws: &Workspace) -> u64 {
+    std::fs::metadata(ws.path().join("terraform.tfstate")).map(|m| m.len()).unwrap_or(0)
+}
+
+/// 200 peerings + 200 routes against 400 `terraform_data`, interleaved; and against 400
+/// `terraform_data` whose state file is as large as ours, since Terraform rewrites the whole
+/// state file after every resource it changes.
+fn scale(table: &mut Table) {
+    let mut world = World::demo();
+    let pairs = paired_networks(&mut world, 200);
+    let emulator = Emulator::start_with(world, 0);
+    let ours = Workspace::new(&emulator.url());
+    ours.write("main.tf", &peerings_and_routes(&pairs, 200));
+    timed(&ours, APPLY);
+    let our_state = state_size(&ours);
+    timed(&ours, DESTROY);
+    let data = Workspace::new(&emulator.url());
+    data.write("main.tf", &terraform_data_config(400, 0));
+    let same_state = Workspace::new(&emulator.url());
+    same_state.write("main.tf", &terraform_data_config(400, our_state));
+    let mut times: [[Vec<Duration>; 3]; 3] = Default::default();
+    let mut states = [0; 3];
+    for _ in 0..3 {
+        for (k, ws) in [&ours, &data, &same_state].into_iter().enumerate() {
+            times[k][0].push(timed(ws, APPLY));
+            states[k] = state_size(ws);
+            times[k][1].push(timed(ws, PLAN));
+            times[k][2].push(timed(ws, DESTROY));
+        }
+    }
+    println!("  state files: ours {} bytes, terraform_data {} and {} bytes", states[0], states[1], states[2]);
+    for (step, what) in ["apply", "plan (no changes)", "destroy"].iter().enumerate() {
+        let [o, d, s] = [0, 1, 2].map(|k| median(times[k][step].clone()));
+        table.row(
+            &format!("{what}: 200 peerings + 200 routes vs 400 terraform_data"),
+            secs(o),
+            &secs(d),
+            &ratio(o, d),
+            "≤ 1.3×",
+        );
+        table.row(
+            &format!("{what}: same, vs 400 terraform_data with a state file as large ({} kB)", states[2] / 1000),
+            secs(o),
+            &secs(s),
+            &ratio(o, s),
+            "–",
+        );
+    }
+}
+
+fn codec(table: &mut Table) {
     let ty: Type = peering::resources::connection::schema().implied_type();
     let json = format!(
         r#"{{"id":"upcloud/{a}:upcloud/{b}","name":"app-db","network":{{"upcloud":{{"network_id":"{a}"}}}},
@@ -88,30 +361,61 @@ fn bench_codec() {
         std::hint::black_box(decoded.to_msgpack(&ty).unwrap());
     }
     let per = started.elapsed() / rounds;
-    println!("msgpack decode+encode of a {}-byte state: {per:?} per round trip", bytes.len());
+    table.row(&format!("msgpack decode + encode of a {}-byte state", bytes.len()), format!("{per:?}"), "–", "", "–");
 }
 
-/// A whole `terraform apply` and `destroy` of one peering on the emulator.
+fn machine() -> String {
+    let out = |cmd: &str, args: &[&str]| {
+        Command::new(cmd)
+            .args(args)
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default()
+    };
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| m.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<u64>().unwrap_or(0)))
+        .unwrap_or(0);
+    format!(
+        "{} cores, {:.0} GiB, {}, {}; {}",
+        out("nproc", &[]),
+        memory as f64 / 1024.0 / 1024.0,
+        out("uname", &["-srm"]),
+        out("rustc", &["--version"]),
+        out(terraform_path().to_str().unwrap(), &["version"]).lines().next().unwrap_or("")
+    )
+}
+
 #[test]
 #[ignore = "benchmark: make bench"]
-fn bench_terraform_apply_destroy() {
-    let emulator = Emulator::start(World::demo());
-    let ws = Workspace::new(&emulator.url());
-    ws.write("main.tf", &connection_config("bench", demo::NETWORK_APP, demo::NETWORK_DB, ""));
-    let (mut apply, mut destroy) = (Vec::new(), Vec::new());
-    for _ in 0..5 {
-        let started = Instant::now();
-        ws.apply();
-        apply.push(started.elapsed());
-        let started = Instant::now();
-        ws.ok(&["destroy", "-auto-approve"]);
-        destroy.push(started.elapsed());
+fn bench() {
+    let compare = std::env::var_os("PEERING_COMPARE_PROVIDER").map(PathBuf::from);
+    let mut table = Table::default();
+    // PEERING_BENCH_ONLY=scale,waiting measures only those parts.
+    let only = std::env::var("PEERING_BENCH_ONLY").unwrap_or_default();
+    let wanted = |part: &str| only.is_empty() || only.split(',').any(|p| p == part);
+    println!("measuring:");
+    if wanted("startup") {
+        startup(&mut table, compare.as_deref());
     }
-    println!("terraform apply (create + wait active): median {:?} over 5", median(apply));
-    println!("terraform destroy (disable, wait, delete both halves): median {:?} over 5", median(destroy));
-    let requests = emulator.requests();
+    if wanted("waiting") {
+        waiting(&mut table);
+    }
+    if wanted("requests") {
+        requests(&mut table);
+    }
+    if wanted("scale") {
+        scale(&mut table);
+    }
+    if wanted("codec") {
+        codec(&mut table);
+    }
+    let date = Command::new("date").args(["-u", "+%Y-%m-%d"]).output().unwrap();
     println!(
-        "API requests for 5 apply+destroy cycles: {} reads, {} writes",
-        requests.total_reads, requests.total_writes
+        "\nMachine: {}. Date: {}. Go provider: {}.\n\n| figure | peering | beside | ratio | goal |\n| --- | --- | --- | --- | --- |\n{}",
+        machine(),
+        String::from_utf8_lossy(&date.stdout).trim(),
+        compare.as_deref().map_or("none".to_string(), |p| p.file_name().unwrap().to_string_lossy().into_owned()),
+        table.0
     );
 }
