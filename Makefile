@@ -42,7 +42,7 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
 
-# Benchmarks (docs/benchmarks.md). A Go provider from PyPI is measured beside ours for scale.
+# Benchmarks (docs/guides/benchmarks.md). A Go provider from PyPI is measured beside ours for scale.
 COMPARE_PROVIDER_PACKAGE := workato-terraform-provider==0.16.0
 bench: venv
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check $(COMPARE_PROVIDER_PACKAGE)

@@ -1,5 +1,5 @@
 //! Benchmarks, run with `make bench` (ignored by `make test`): one run measures every figure of
-//! docs/benchmarks.md and prints them as one table, beside a Go provider (start-up, memory,
+//! docs/guides/benchmarks.md and prints them as one table, beside a Go provider (start-up, memory,
 //! size) and `terraform_data` (scale). Numbers are written down, never asserted; the request
 //! counts they show are asserted exactly by tests/requests.rs.
 

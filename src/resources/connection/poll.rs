@@ -36,7 +36,7 @@ const PACE_DIVISOR: u32 = 8;
 /// so far (within 100 ms..5 s), so a change that takes the cloud `t` is seen at most `t/8`
 /// late: ≤ 0.125 s for UpCloud's second-long transitions, while a minutes-long Aiven wait
 /// settles at one look every 5 s. (The 1.5× curve from 100 ms it replaces saw a 1 s change
-/// 0.32 s late; see docs/benchmarks.md.)
+/// 0.32 s late; see docs/guides/benchmarks.md.)
 pub(super) struct Poller {
     deadline: Deadline,
     started: Instant,

@@ -1,0 +1,1 @@
+terraform import peering_connection.app_db upcloud/03000000-0000-4000-8000-0000000000a1:upcloud/03000000-0000-4000-8000-0000000000b1
