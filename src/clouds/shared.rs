@@ -92,6 +92,8 @@ impl<V: Clone + Send + Sync + 'static, E: Clone + Send + Sync + 'static> SharedR
         if reads.in_flight.get(&key).is_some_and(|(t, _)| *t == ticket) {
             reads.in_flight.remove(&key);
             if let Ok(value) = &result {
+                // A long-lived provider (`--debug`) must not keep every answer it ever had.
+                reads.answered.retain(|_, (at, _)| at.elapsed() < RECENT);
                 reads.answered.insert(key, (Instant::now(), value.clone()));
             }
         }
