@@ -16,6 +16,7 @@ demo: venv build
 	./scripts/demo.sh
 
 test: venv $(OLDER_TERRAFORM)
+	command -v gpg >/dev/null || $(SUDO) apt-get install -y --no-install-recommends gnupg  # tests/release.rs signs
 	PEERING_TERRAFORM=$(abspath $(TERRAFORM)) PEERING_OLDER_TERRAFORM="$(abspath $(OLDER_TERRAFORM))" \
 	cargo test --locked --all-targets -- --test-threads=2
 

@@ -135,3 +135,54 @@ fn terraform_init_installs_from_a_mirror_of_the_release_and_checks_the_zip_hash(
     ws.ok(&["destroy", "-auto-approve", "-no-color"]);
     assert!(emulator.peering_states().is_empty());
 }
+
+/// With `GPG_KEY_ID`, SHA256SUMS gets a detached signature that gpg verifies, as the registry
+/// requires; a changed SHA256SUMS no longer verifies. The key lives in a throwaway keyring.
+#[test]
+fn sha256sums_is_signed_when_a_key_is_given() {
+    let root = tempfile::tempdir().unwrap();
+    let dist = packaged(root.path());
+    let home = root.path().join("gnupg");
+    std::fs::create_dir(&home).unwrap();
+    std::fs::set_permissions(&home, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    let gpg = |args: &[&str]| {
+        let out = Command::new("gpg").env("GNUPGHOME", &home).arg("--batch").args(args).output().expect("gpg runs");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (made, log) = gpg(&[
+        "--passphrase",
+        "",
+        "--quick-gen-key",
+        "Release Test <release@example.invalid>",
+        "rsa3072",
+        "sign",
+        "never",
+    ]);
+    assert!(made, "{log}");
+    let (_, keys) = gpg(&["--with-colons", "--list-keys"]);
+    let fingerprint =
+        keys.lines().find_map(|l| l.strip_prefix("fpr:")).and_then(|l| l.split(':').nth(8)).unwrap().to_string();
+
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/release.py");
+    let signed = Command::new("python3")
+        .arg(script)
+        .arg("--dist")
+        .arg(&dist)
+        .arg("sums")
+        .env("GNUPGHOME", &home)
+        .env("GPG_KEY_ID", &fingerprint)
+        .output()
+        .unwrap();
+    assert!(signed.status.success(), "{}", String::from_utf8_lossy(&signed.stderr));
+    let sums = dist.join(format!("terraform-provider-peering_{VERSION}_SHA256SUMS"));
+    let signature = dist.join(format!("terraform-provider-peering_{VERSION}_SHA256SUMS.sig"));
+    let (good, log) = gpg(&["--verify", signature.to_str().unwrap(), sums.to_str().unwrap()]);
+    assert!(good && log.contains("Good signature"), "{log}");
+
+    std::fs::write(&sums, std::fs::read_to_string(&sums).unwrap().replacen('0', "1", 1)).unwrap();
+    let (still, log) = gpg(&["--verify", signature.to_str().unwrap(), sums.to_str().unwrap()]);
+    assert!(!still, "a changed SHA256SUMS must not verify: {log}");
+}

@@ -65,17 +65,61 @@ fn terraform_1_15() {
     smoke("1.15");
 }
 
+fn readme() -> String {
+    std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap()
+}
+
+/// The README's configuration block.
+fn readme_hcl(readme: &str) -> &str {
+    readme.split("```hcl\n").nth(1).and_then(|rest| rest.split("```").next()).expect("an hcl block")
+}
+
 /// The README's configuration validates as written, on the oldest and the newest Terraform.
 #[test]
 fn the_readme_configuration_validates() {
-    let readme = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
-    let hcl = readme.split("```hcl\n").nth(1).and_then(|rest| rest.split("```").next()).expect("an hcl block");
+    let readme = readme();
     let emulator = Emulator::start(World::demo());
     for minor in ["1.6", "1.15"] {
         let mut ws = Workspace::new(&emulator.url());
         ws.program = terraform_of(minor);
-        ws.write("main.tf", hcl);
+        ws.write("main.tf", readme_hcl(&readme));
         let run = ws.terraform(&["validate", "-no-color"]);
         assert_eq!(run.code, 0, "README configuration on {minor}: {run:?}");
     }
+}
+
+/// "Your own configuration runs the same way": the README's configuration with the demo objects
+/// the README names in place of the real ones, applied with the command the README gives.
+#[test]
+fn the_readme_configuration_applies_on_the_emulator_as_the_readme_says() {
+    let readme = readme();
+    let mut hcl = readme_hcl(&readme).to_string();
+    for (attribute, demo_value) in
+        [("project", demo::AIVEN_PROJECT), ("vpc_id", demo::AIVEN_VPC_FRA), ("network_id", demo::NETWORK_APP)]
+    {
+        let told = format!("`{attribute} = \"{demo_value}\"`");
+        assert!(readme.contains(&told), "the README names {told} for the emulator");
+        let start = hcl.find(&format!("{attribute} = \"")).expect("the attribute is in the configuration");
+        let value_start = start + attribute.len() + 4;
+        let value_end = value_start + hcl[value_start..].find('"').unwrap();
+        hcl.replace_range(value_start..value_end, demo_value);
+    }
+    let command = readme
+        .lines()
+        .find(|line| line.starts_with("$CHECKOUT/.venv/bin/terraform apply "))
+        .expect("the README's apply command for an own configuration");
+    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+
+    let emulator = Emulator::start(World::demo());
+    let ws = Workspace::new(&emulator.url());
+    ws.write("main.tf", &hcl);
+    let apply = ws.ok(&[args.as_slice(), &["-auto-approve", "-no-color", "-input=false"]].concat());
+    assert!(apply.stdout.contains("1 added"), "{apply:?}");
+    let status = &ws.resource_values("peering_connection.db")["status"];
+    assert_eq!(status, "active", "{apply:?}");
+    assert_eq!(emulator.aiven_peerings().len(), 1);
+    let vars: Vec<&str> = args.iter().skip(1).copied().collect();
+    ws.ok(&[&["destroy", "-auto-approve", "-no-color"], vars.as_slice()].concat());
+    assert!(emulator.aiven_peerings().iter().all(|(_, state)| state == "DELETED"), "{:?}", emulator.aiven_peerings());
+    assert!(emulator.peering_states().is_empty(), "the UpCloud half is gone too");
 }
