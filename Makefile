@@ -60,16 +60,19 @@ soak: venv
 	cargo test --locked --test soak -- --nocapture
 
 # Registry-style release artifacts in dist/ (version from Cargo.toml): a zip per platform for the
-# provider and the emulator, SHA256SUMS (signed when GPG_KEY_ID is set) and the manifest.
-# linux_arm64 is cross-built with Debian's cross gcc, installed here when missing.
+# provider and the emulator, SHA256SUMS (signed when GPG_KEY_ID is set) and the manifest; then
+# every platform's zips are run by Terraform (a peering applied, re-planned, destroyed).
+# linux_arm64 is cross-built with Debian's cross gcc and run with Debian's qemu-user, both
+# installed here when missing.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-release:
-	command -v aarch64-linux-gnu-gcc >/dev/null || \
-	  $(SUDO) apt-get install -y --no-install-recommends gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+release: venv
+	command -v aarch64-linux-gnu-gcc >/dev/null && command -v qemu-aarch64-static >/dev/null || \
+	  $(SUDO) apt-get install -y --no-install-recommends gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static
 	rm -rf dist
 	python3 scripts/release.py build
 	python3 scripts/release.py sums
 	cd dist && sha256sum -c terraform-provider-peering_*_SHA256SUMS
+	python3 scripts/release.py check --terraform $(abspath $(TERRAFORM))
 
 # A filesystem mirror (packed layout) of dist/ in mirror/, for `terraform init` without a registry
 # (docs/guides/install.md).

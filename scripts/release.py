@@ -6,6 +6,9 @@
     release.py sums                                  SHA256SUMS, its signature (GPG_KEY_ID), manifest
     release.py mirror --out DIR                      a filesystem mirror (packed layout) from dist/
     release.py lock                                  a lock-file entry with every zip's zh: hash
+    release.py check --terraform PATH                each platform's zips run: a peering applied,
+                                                     re-planned and destroyed (cross-built ones
+                                                     under qemu-user)
 
 Everything is written to dist/ (or --dist). The version is Cargo.toml's.
 """
@@ -19,6 +22,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 import zipfile
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -33,6 +38,9 @@ PLATFORMS = {
     "linux_amd64": ("x86_64-unknown-linux-gnu", None),
     "linux_arm64": ("aarch64-unknown-linux-gnu", "aarch64-linux-gnu"),
 }
+
+# The demo world's two peerable UpCloud networks (src/emulator/world.rs, demo).
+DEMO_NETWORKS = ("03000000-0000-4000-8000-0000000000a1", "03000000-0000-4000-8000-0000000000b1")
 
 
 def version():
@@ -140,12 +148,114 @@ def lock(args):
         if name.startswith(f"{NAME}_{v}_") and name.endswith(".zip")
     ]
     print(f'provider "{HOSTNAME}/{NAMESPACE}/{TYPE}" {{')
-    print(f'  version     = "{v}"')
-    print(f'  constraints = "{v}"')
+    # No `constraints`: they are the configuration's, which init writes in.
+    print(f'  version = "{v}"')
     print("  hashes = [")
     print("\n".join(sorted(hashes)))
     print("  ]")
     print("}")
+
+
+def runner(platform):
+    """The command prefix that runs this platform's binaries here: nothing for the machine's
+    own, Debian's qemu-user (with the cross libc) for the others."""
+    target, cross = PLATFORMS[platform]
+    if target == host_target():
+        return []
+    qemu = f"qemu-{target.split('-')[0]}-static"
+    if not shutil.which(qemu):
+        sys.exit(f"release: checking {platform} needs {qemu}; `make release` installs it (Debian package qemu-user-static)")
+    return [qemu, "-L", f"/usr/{cross}"]
+
+
+def unzip_one(archive, into):
+    with zipfile.ZipFile(archive) as z:
+        (info,) = z.infolist()
+        path = pathlib.Path(z.extract(info, into))
+    path.chmod(0o755)
+    return path
+
+
+def check_platform(platform, dist, terraform):
+    """Terraform applies, re-plans and destroys an UpCloud peering with this platform's provider
+    against this platform's emulator, both unpacked from the zips as a user gets them."""
+    v = version()
+    prefix = runner(platform)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = pathlib.Path(tmp)
+        provider = unzip_one(dist / f"{NAME}_{v}_{platform}.zip", tmp / "zip")
+        emulator = unzip_one(dist / f"{EMULATOR}_{v}_{platform}.zip", tmp / "zip")
+        # Terraform starts the provider itself: a wrapper in the override directory puts the
+        # emulator of the platform (if any) in front of it.
+        overrides = tmp / "overrides"
+        overrides.mkdir()
+        wrapper = overrides / NAME
+        wrapper.write_text("#!/bin/sh\nexec " + " ".join(f"'{part}'" for part in [*prefix, str(provider)]) + ' "$@"\n')
+        wrapper.chmod(0o755)
+        (tmp / "dev.tfrc").write_text(
+            "provider_installation {\n"
+            f'  dev_overrides {{\n    "{HOSTNAME}/{NAMESPACE}/{TYPE}" = "{overrides}"\n  }}\n'
+            "  direct {}\n}\n"
+        )
+        work = tmp / "work"
+        work.mkdir()
+        (work / "main.tf").write_text(
+            f'terraform {{\n  required_providers {{\n    peering = {{ source = "{NAMESPACE}/{TYPE}" }}\n  }}\n}}\n'
+            'provider "peering" {}\n'
+            'resource "peering_connection" "check" {\n'
+            f'  name         = "release-check-{platform}"\n'
+            f'  network      = {{ upcloud = {{ network_id = "{DEMO_NETWORKS[0]}" }} }}\n'
+            f'  peer_network = {{ upcloud = {{ network_id = "{DEMO_NETWORKS[1]}" }} }}\n'
+            "}\n"
+        )
+        server = subprocess.Popen(
+            [*prefix, str(emulator), "--listen", "127.0.0.1:0", "--transition-ms", "0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        try:
+            first = server.stdout.readline().strip()
+            if not first.startswith("listening on http://127.0.0.1:"):
+                sys.exit(f"release: {platform}: the emulator did not start: {first!r}")
+            threading.Thread(target=server.stdout.read, daemon=True).start()
+            url = first.removeprefix("listening on ")
+            env = {
+                "PATH": os.environ.get("PATH", ""),
+                "HOME": str(tmp),
+                "TF_CLI_CONFIG_FILE": str(tmp / "dev.tfrc"),
+                "CHECKPOINT_DISABLE": "1",
+                "TF_IN_AUTOMATION": "1",
+                "UPCLOUD_API_URL": url,
+                "UPCLOUD_USERNAME": "demo",
+                "UPCLOUD_PASSWORD": "demo-password",
+            }
+            steps = [
+                (["apply", "-auto-approve", "-no-color", "-input=false"], 0, "Resources: 1 added"),
+                (["plan", "-detailed-exitcode", "-no-color", "-input=false"], 0, "No changes."),
+                (["destroy", "-auto-approve", "-no-color", "-input=false"], 0, "Resources: 1 destroyed"),
+            ]
+            for command, code, expected in steps:
+                out = subprocess.run([terraform, *command], cwd=work, env=env, capture_output=True, text=True)
+                if out.returncode != code or expected not in out.stdout:
+                    sys.exit(
+                        f"release: {platform}: terraform {command[0]} exited {out.returncode}, "
+                        f"expected {code} and {expected!r}:\n{out.stdout}\n{out.stderr}"
+                    )
+        finally:
+            server.kill()
+            server.wait()
+    how = f" (under {prefix[0]})" if prefix else ""
+    print(f"  {platform}: the zips' provider and emulator{how}: apply, re-plan with no changes, destroy")
+
+
+def check(args):
+    dist = pathlib.Path(args.dist)
+    platforms = [p for p in sorted(PLATFORMS) if (dist / f"{NAME}_{version()}_{p}.zip").exists()]
+    if not platforms:
+        sys.exit(f"release: no {NAME} zips in {dist}; run `make release` first")
+    for platform in platforms:
+        check_platform(platform, dist, args.terraform)
 
 
 def main():
@@ -161,10 +271,12 @@ def main():
     m = steps.add_parser("mirror")
     m.add_argument("--out", default=str(ROOT / "mirror"))
     steps.add_parser("lock")
+    c = steps.add_parser("check")
+    c.add_argument("--terraform", required=True, help="the terraform to run (e.g. .venv/bin/terraform)")
     args = parser.parse_args()
     if args.step == "build" and not args.platform:
         args.platform = sorted(PLATFORMS)
-    {"build": build, "package": package, "sums": sums, "mirror": mirror, "lock": lock}[args.step](args)
+    {"build": build, "package": package, "sums": sums, "mirror": mirror, "lock": lock, "check": check}[args.step](args)
 
 
 if __name__ == "__main__":
