@@ -62,12 +62,14 @@ soak: venv
 # Registry-style release artifacts in dist/ (version from Cargo.toml): a zip per platform for the
 # provider and the emulator, SHA256SUMS (signed when GPG_KEY_ID is set) and the manifest; then
 # every platform's zips are run by Terraform (a peering applied, re-planned, destroyed).
-# linux_arm64 is cross-built with Debian's cross gcc and run with Debian's qemu-user, both
-# installed here when missing.
+# linux_arm64 is cross-built with Debian's cross gcc and run with Debian's qemu-user;
+# windows_amd64 with Debian's mingw-w64 and run with Debian's wine; all installed here when missing.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+RELEASE_TOOLS := aarch64-linux-gnu-gcc qemu-aarch64-static x86_64-w64-mingw32-gcc-posix /usr/lib/wine/wine64
+RELEASE_PACKAGES := gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static gcc-mingw-w64-x86-64 wine64
 release: venv
-	command -v aarch64-linux-gnu-gcc >/dev/null && command -v qemu-aarch64-static >/dev/null || \
-	  $(SUDO) apt-get install -y --no-install-recommends gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static
+	for tool in $(RELEASE_TOOLS); do command -v $$tool >/dev/null || missing=1; done; \
+	  [ -z "$$missing" ] || $(SUDO) apt-get install -y --no-install-recommends $(RELEASE_PACKAGES)
 	rm -rf dist
 	python3 scripts/release.py build
 	python3 scripts/release.py sums

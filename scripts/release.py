@@ -14,6 +14,7 @@ Everything is written to dist/ (or --dist). The version is Cargo.toml's.
 """
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
@@ -32,12 +33,47 @@ EMULATOR = "peering-emulator"
 # The provider's source address (src/lib.rs SOURCE_ADDRESS).
 HOSTNAME, NAMESPACE, TYPE = "registry.terraform.io", "peering-dev", "peering"
 
-# Terraform's OS_ARCH names, the Rust target that builds each, and the C cross compiler
-# (from Debian) its C parts need when it is not the machine's own.
+@dataclasses.dataclass(frozen=True)
+class Platform:
+    """One of Terraform's OS_ARCH names: how it is built and how it is run on this machine."""
+
+    target: str  # the Rust target that builds it
+    gcc: str | None = None  # the C cross compiler its C parts need (Debian's), None on the host
+    ar: str | None = None
+    exe: str = ""  # the file-name suffix of its executables
+    # What runs its executables here: Debian's qemu-user, or wine (Debian's wine64).
+    runner: tuple = ()
+
+
 PLATFORMS = {
-    "linux_amd64": ("x86_64-unknown-linux-gnu", None),
-    "linux_arm64": ("aarch64-unknown-linux-gnu", "aarch64-linux-gnu"),
+    "linux_amd64": Platform("x86_64-unknown-linux-gnu"),
+    "linux_arm64": Platform(
+        "aarch64-unknown-linux-gnu",
+        gcc="aarch64-linux-gnu-gcc",
+        ar="aarch64-linux-gnu-ar",
+        runner=("qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu"),
+    ),
+    "windows_amd64": Platform(
+        "x86_64-pc-windows-gnu",
+        gcc="x86_64-w64-mingw32-gcc-posix",
+        ar="x86_64-w64-mingw32-ar",
+        exe=".exe",
+        runner=("/usr/lib/wine/wine64",),
+    ),
 }
+# The Debian packages each tool comes from, for the messages (`make release` installs them).
+PACKAGES = {
+    "aarch64-linux-gnu-gcc": "gcc-aarch64-linux-gnu",
+    "x86_64-w64-mingw32-gcc-posix": "gcc-mingw-w64-x86-64",
+    "qemu-aarch64-static": "qemu-user-static",
+    "/usr/lib/wine/wine64": "wine64",
+}
+
+
+def need(tool, why):
+    if not shutil.which(tool):
+        sys.exit(f"release: {why} needs {tool}; `make release` installs it (Debian package {PACKAGES[tool]})")
+
 
 # The demo world's two peerable UpCloud networks (src/emulator/world.rs, demo).
 DEMO_NETWORKS = ("03000000-0000-4000-8000-0000000000a1", "03000000-0000-4000-8000-0000000000b1")
@@ -63,22 +99,18 @@ def host_target():
 
 def build(args):
     dist = pathlib.Path(args.dist)
-    for platform in args.platform:
-        target, cross = PLATFORMS[platform]
+    for name in args.platform:
+        platform = PLATFORMS[name]
         env = dict(os.environ)
-        if target != host_target():
-            run(["rustup", "target", "add", target])
-            if cross and not shutil.which(f"{cross}-gcc"):
-                sys.exit(
-                    f"release: {platform} needs the C cross compiler {cross}-gcc; "
-                    f"`make release` installs it (Debian package gcc-{cross})"
-                )
-            key = target.replace("-", "_")
-            env[f"CARGO_TARGET_{key.upper()}_LINKER"] = f"{cross}-gcc"
-            env[f"CC_{key}"] = f"{cross}-gcc"
-            env[f"AR_{key}"] = f"{cross}-ar"
-        run(["cargo", "build", "--locked", "--release", "--target", target, "--bins"], cwd=ROOT, env=env)
-        package_platform(ROOT / "target" / target / "release", platform, dist)
+        if platform.target != host_target():
+            run(["rustup", "target", "add", platform.target])
+            need(platform.gcc, f"building {name}")
+            key = platform.target.replace("-", "_")
+            env[f"CARGO_TARGET_{key.upper()}_LINKER"] = platform.gcc
+            env[f"CC_{key}"] = platform.gcc
+            env[f"AR_{key}"] = platform.ar
+        run(["cargo", "build", "--locked", "--release", "--target", platform.target, "--bins"], cwd=ROOT, env=env)
+        package_platform(ROOT / "target" / platform.target / "release", name, dist)
 
 
 def zip_one(binary, archive, stored_name):
@@ -91,11 +123,13 @@ def zip_one(binary, archive, stored_name):
     print(f"  {archive}")
 
 
-def package_platform(bin_dir, platform, dist):
-    v = version()
+def package_platform(bin_dir, name, dist):
+    """The provider's zip (`terraform-provider-peering_vVERSION[.exe]`, as Terraform looks for it)
+    and the emulator's."""
+    v, exe = version(), PLATFORMS[name].exe
     dist.mkdir(parents=True, exist_ok=True)
-    zip_one(bin_dir / NAME, dist / f"{NAME}_{v}_{platform}.zip", f"{NAME}_v{v}")
-    zip_one(bin_dir / EMULATOR, dist / f"{EMULATOR}_{v}_{platform}.zip", EMULATOR)
+    zip_one(bin_dir / f"{NAME}{exe}", dist / f"{NAME}_{v}_{name}.zip", f"{NAME}_v{v}{exe}")
+    zip_one(bin_dir / f"{EMULATOR}{exe}", dist / f"{EMULATOR}_{v}_{name}.zip", f"{EMULATOR}{exe}")
 
 
 def package(args):
@@ -156,16 +190,36 @@ def lock(args):
     print("}")
 
 
-def runner(platform):
-    """The command prefix that runs this platform's binaries here: nothing for the machine's
-    own, Debian's qemu-user (with the cross libc) for the others."""
-    target, cross = PLATFORMS[platform]
-    if target == host_target():
-        return []
-    qemu = f"qemu-{target.split('-')[0]}-static"
-    if not shutil.which(qemu):
-        sys.exit(f"release: checking {platform} needs {qemu}; `make release` installs it (Debian package qemu-user-static)")
-    return [qemu, "-L", f"/usr/{cross}"]
+class Runner:
+    """Runs one platform's executables on this machine: directly on the host, under qemu-user
+    for another Linux, under wine for Windows (in a throwaway wine prefix, ended afterwards)."""
+
+    def __init__(self, name, scratch):
+        self.name, self.platform = name, PLATFORMS[name]
+        platform = self.platform
+        self.prefix = [] if platform.target == host_target() else list(platform.runner)
+        self.env = {}
+        self.wine = platform.exe == ".exe"
+        if self.prefix:
+            need(self.prefix[0], f"checking {name}")
+        if self.wine:
+            self.env = {"WINEPREFIX": str(scratch / "wine"), "WINEDEBUG": "-all"}
+
+    def prepare(self, unpacked):
+        """Wine 8.0 lacks bcryptprimitives.dll (ProcessPrng), which Rust's std imports: build
+        tools/wine's stand-in next to the executables (never into a zip)."""
+        if self.wine:
+            need(self.platform.gcc, f"checking {self.name}")
+            source = ROOT / "tools" / "wine" / "bcryptprimitives.c"
+            dll = unpacked / "bcryptprimitives.dll"
+            subprocess.run([self.platform.gcc, "-O2", "-shared", "-o", str(dll), str(source), "-ladvapi32"], check=True)
+
+    def finish(self):
+        if self.wine:
+            subprocess.run(["/usr/lib/wine/wineserver", "-k"], env={**os.environ, **self.env}, check=False)
+
+    def describe(self):
+        return f" (under {pathlib.Path(self.prefix[0]).name})" if self.prefix else ""
 
 
 def unzip_one(archive, into):
@@ -176,21 +230,22 @@ def unzip_one(archive, into):
     return path
 
 
-def check_platform(platform, dist, terraform):
+def check_platform(name, dist, terraform):
     """Terraform applies, re-plans and destroys an UpCloud peering with this platform's provider
     against this platform's emulator, both unpacked from the zips as a user gets them."""
     v = version()
-    prefix = runner(platform)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = pathlib.Path(tmp)
-        provider = unzip_one(dist / f"{NAME}_{v}_{platform}.zip", tmp / "zip")
-        emulator = unzip_one(dist / f"{EMULATOR}_{v}_{platform}.zip", tmp / "zip")
+        runner = Runner(name, tmp)
+        provider = unzip_one(dist / f"{NAME}_{v}_{name}.zip", tmp / "zip")
+        emulator = unzip_one(dist / f"{EMULATOR}_{v}_{name}.zip", tmp / "zip")
+        runner.prepare(tmp / "zip")
         # Terraform starts the provider itself: a wrapper in the override directory puts the
-        # emulator of the platform (if any) in front of it.
+        # platform's runner (if any) in front of it.
         overrides = tmp / "overrides"
         overrides.mkdir()
         wrapper = overrides / NAME
-        wrapper.write_text("#!/bin/sh\nexec " + " ".join(f"'{part}'" for part in [*prefix, str(provider)]) + ' "$@"\n')
+        wrapper.write_text("#!/bin/sh\nexec " + " ".join(f"'{part}'" for part in [*runner.prefix, str(provider)]) + ' "$@"\n')
         wrapper.chmod(0o755)
         (tmp / "dev.tfrc").write_text(
             "provider_installation {\n"
@@ -203,21 +258,22 @@ def check_platform(platform, dist, terraform):
             f'terraform {{\n  required_providers {{\n    peering = {{ source = "{NAMESPACE}/{TYPE}" }}\n  }}\n}}\n'
             'provider "peering" {}\n'
             'resource "peering_connection" "check" {\n'
-            f'  name         = "release-check-{platform}"\n'
+            f'  name         = "release-check-{name}"\n'
             f'  network      = {{ upcloud = {{ network_id = "{DEMO_NETWORKS[0]}" }} }}\n'
             f'  peer_network = {{ upcloud = {{ network_id = "{DEMO_NETWORKS[1]}" }} }}\n'
             "}\n"
         )
         server = subprocess.Popen(
-            [*prefix, str(emulator), "--listen", "127.0.0.1:0", "--transition-ms", "0"],
+            [*runner.prefix, str(emulator), "--listen", "127.0.0.1:0", "--transition-ms", "0"],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
+            env={**os.environ, **runner.env},
             text=True,
         )
         try:
             first = server.stdout.readline().strip()
             if not first.startswith("listening on http://127.0.0.1:"):
-                sys.exit(f"release: {platform}: the emulator did not start: {first!r}")
+                sys.exit(f"release: {name}: the emulator did not start: {first!r}")
             threading.Thread(target=server.stdout.read, daemon=True).start()
             url = first.removeprefix("listening on ")
             env = {
@@ -229,6 +285,7 @@ def check_platform(platform, dist, terraform):
                 "UPCLOUD_API_URL": url,
                 "UPCLOUD_USERNAME": "demo",
                 "UPCLOUD_PASSWORD": "demo-password",
+                **runner.env,
             }
             steps = [
                 (["apply", "-auto-approve", "-no-color", "-input=false"], 0, "Resources: 1 added"),
@@ -239,14 +296,14 @@ def check_platform(platform, dist, terraform):
                 out = subprocess.run([terraform, *command], cwd=work, env=env, capture_output=True, text=True)
                 if out.returncode != code or expected not in out.stdout:
                     sys.exit(
-                        f"release: {platform}: terraform {command[0]} exited {out.returncode}, "
+                        f"release: {name}: terraform {command[0]} exited {out.returncode}, "
                         f"expected {code} and {expected!r}:\n{out.stdout}\n{out.stderr}"
                     )
         finally:
             server.kill()
             server.wait()
-    how = f" (under {prefix[0]})" if prefix else ""
-    print(f"  {platform}: the zips' provider and emulator{how}: apply, re-plan with no changes, destroy")
+            runner.finish()
+    print(f"  {name}: the zips' provider and emulator{runner.describe()}: apply, re-plan with no changes, destroy")
 
 
 def check(args):

@@ -2,7 +2,7 @@
 //! Aiven, UpCloud and Scaleway, and a local emulator of the three clouds' APIs.
 //!
 //! The layers, outermost first:
-//! * [`plugin`]: go-plugin handshake, unix-socket listener, AutoMTLS, side services.
+//! * [`plugin`]: go-plugin handshake, listener (unix socket, or TCP on Windows), AutoMTLS, side services.
 //! * [`tf`]: Terraform's protocol types, values and their codecs, schemas, diagnostics.
 //! * [`provider`]: the tfplugin6 service, provider configuration, dispatch to resources.
 //! * [`resources`]: `peering_connection` and `peering_custom_route`, over the typed resource

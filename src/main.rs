@@ -9,7 +9,8 @@ use peering::provider::ProviderService;
 #[derive(Parser)]
 #[command(version, about = "Terraform provider for private network peerings (Aiven, UpCloud, Scaleway)")]
 struct Cli {
-    /// Serve plaintext on a unix socket and print the TF_REATTACH_PROVIDERS value to export.
+    /// Serve plaintext (on a unix socket; loopback TCP on Windows) and print the
+    /// TF_REATTACH_PROVIDERS value to export.
     #[arg(long)]
     debug: bool,
 }

@@ -107,4 +107,10 @@ mod tests {
         assert_eq!(line, "1|6|unix|/tmp/x/plugin.sock|grpc|AQIDBA");
         assert_eq!(handshake_line(&addr, None), "1|6|unix|/tmp/x/plugin.sock|grpc|");
     }
+
+    #[test]
+    fn a_tcp_listener_is_announced_as_go_plugin_on_windows_does() {
+        let addr = Address::Tcp("127.0.0.1:10000".parse().unwrap());
+        assert_eq!(handshake_line(&addr, None), "1|6|tcp|127.0.0.1:10000|grpc|");
+    }
 }

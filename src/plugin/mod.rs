@@ -1,7 +1,7 @@
 //! The go-plugin side of the process: how Terraform starts us, finds us and talks to us.
 //!
 //! * [`handshake`]: the magic cookie, protocol negotiation and the one stdout line.
-//! * [`listener`]: a unix socket in a private temporary directory.
+//! * [`listener`]: a unix socket in a private temporary directory (loopback TCP on Windows).
 //! * [`tls`]: AutoMTLS with a pinned client certificate.
 //! * [`services`]: `GRPCController`, `GRPCStdio` and health, beside the provider service.
 //! * [`server`]: wiring it all into one tonic server, managed or in `--debug` mode.

@@ -1,14 +1,12 @@
-//! One tonic server carrying the provider and go-plugin's side services, over a unix socket,
-//! with AutoMTLS when Terraform asks for it.
+//! One tonic server carrying the provider and go-plugin's side services, over the plugin
+//! listener (a unix socket; loopback TCP on Windows), with AutoMTLS when Terraform asks for it.
 
 use std::io;
-use std::path::PathBuf;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
@@ -17,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 use tonic::transport::server::Connected;
 
 use super::handshake::{self, Address, HandshakeError};
-use super::listener::SocketListener;
+use super::listener::{PluginListener, PluginStream};
 use super::services::{Controller, Stdio};
 use super::tls::{self, TlsError};
 use super::{MAX_MESSAGE_BYTES, proto};
@@ -45,27 +43,26 @@ pub async fn serve_managed<P: Provider>(provider: P) -> Result<(), ServeError> {
     let versions = std::env::var("PLUGIN_PROTOCOL_VERSIONS").ok();
     handshake::check_environment(cookie.as_deref(), versions.as_deref())?;
 
-    let socket = SocketListener::bind(std::env::var_os("PLUGIN_UNIX_SOCKET_DIR").map(PathBuf::from).as_deref())?;
+    let listener = PluginListener::from_environment()?;
     let tls = match std::env::var("PLUGIN_CLIENT_CERT") {
         Ok(pem) if !pem.trim().is_empty() => Some(tls::server_tls(&pem)?),
         _ => None,
     };
-    let line =
-        handshake::handshake_line(&Address::Unix(socket.path.clone()), tls.as_ref().map(|t| t.cert_der.as_slice()));
+    let line = handshake::handshake_line(&listener.address, tls.as_ref().map(|t| t.cert_der.as_slice()));
     ignore_interrupts();
     exit_with_parent();
 
     let shutdown = CancellationToken::new();
     let acceptor = tls.map(|t| TlsAcceptor::from(t.config));
-    let serving = serve(socket.listener, acceptor, provider, shutdown.clone());
+    let serving = serve(listener, acceptor, provider, shutdown.clone());
     handshake::announce(&line)?;
     run_until_shutdown(serving, shutdown).await
 }
 
 /// Serves plaintext for `TF_REATTACH_PROVIDERS` until Ctrl-C; one process serves many runs.
 pub async fn serve_debug<P: Provider>(provider: P, source_address: &str) -> Result<(), ServeError> {
-    let socket = SocketListener::bind(None)?;
-    let reattach = reattach_value(source_address, &socket.path);
+    let listener = PluginListener::for_debug()?;
+    let reattach = reattach_value(source_address, &listener.address);
     println!(
         "Provider started in debug mode. To attach Terraform, export:\n\n\tTF_REATTACH_PROVIDERS='{reattach}'\n\n\
          Press Ctrl-C to stop."
@@ -76,19 +73,19 @@ pub async fn serve_debug<P: Provider>(provider: P, source_address: &str) -> Resu
         let _ = tokio::signal::ctrl_c().await;
         on_interrupt.cancel();
     });
-    let serving = serve(socket.listener, None, provider, shutdown.clone());
+    let serving = serve(listener, None, provider, shutdown.clone());
     run_until_shutdown(serving, shutdown).await
 }
 
 /// The JSON Terraform reads from `TF_REATTACH_PROVIDERS`. `Test` must be true for protocol 6.
-pub fn reattach_value(source_address: &str, socket: &std::path::Path) -> String {
+pub fn reattach_value(source_address: &str, address: &Address) -> String {
     serde_json::json!({
         source_address: {
             "Protocol": "grpc",
             "ProtocolVersion": handshake::APP_PROTOCOL_VERSION,
             "Pid": std::process::id(),
             "Test": true,
-            "Addr": {"Network": "unix", "String": socket.display().to_string()},
+            "Addr": {"Network": address.network(), "String": address.address()},
         }
     })
     .to_string()
@@ -107,11 +104,15 @@ async fn run_until_shutdown(
 }
 
 /// How often the provider checks that Terraform is still there.
+#[cfg(unix)]
 const PARENT_CHECK: Duration = Duration::from_millis(200);
 
 /// Ends the process when Terraform, which started it, is gone (killed with `kill -9`, say):
 /// nobody would read our answers, and we must stop writing to the clouds. The check runs on its
 /// own thread so a busy runtime cannot delay it. (`--debug` providers have no such parent.)
+/// Unix only: Windows has no parent-process id in std; Terraform there ends its providers
+/// itself, and one orphaned by a killed Terraform lives on.
+#[cfg(unix)]
 fn exit_with_parent() {
     let parent = std::os::unix::process::parent_id();
     let watch = move || {
@@ -128,8 +129,12 @@ fn exit_with_parent() {
     }
 }
 
+#[cfg(not(unix))]
+fn exit_with_parent() {}
+
 /// Ctrl-C reaches the whole process group; Terraform answers it with `StopProvider`, so the
 /// provider itself must not die of SIGINT (as go-plugin servers do).
+#[cfg(unix)]
 fn ignore_interrupts() {
     if let Ok(mut interrupts) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()) {
         tokio::spawn(async move {
@@ -140,9 +145,20 @@ fn ignore_interrupts() {
     }
 }
 
+#[cfg(windows)]
+fn ignore_interrupts() {
+    if let Ok(mut interrupts) = tokio::signal::windows::ctrl_c() {
+        tokio::spawn(async move {
+            while interrupts.recv().await.is_some() {
+                tracing::debug!("ignoring Ctrl-C; Terraform sends StopProvider");
+            }
+        });
+    }
+}
+
 /// Serves every service on `listener` until `shutdown` is cancelled.
 pub async fn serve<P: Provider>(
-    listener: UnixListener,
+    listener: PluginListener,
     acceptor: Option<TlsAcceptor>,
     provider: P,
     shutdown: CancellationToken,
@@ -169,7 +185,7 @@ pub async fn serve<P: Provider>(
 /// Accepts connections, completing each TLS handshake in its own task so that one slow or
 /// refused client never blocks another.
 fn accept_connections(
-    listener: UnixListener,
+    listener: PluginListener,
     acceptor: Option<TlsAcceptor>,
     shutdown: CancellationToken,
 ) -> ReceiverStream<io::Result<Connection>> {
@@ -179,7 +195,7 @@ fn accept_connections(
             let stream = tokio::select! {
                 () = shutdown.cancelled() => break,
                 accepted = listener.accept() => match accepted {
-                    Ok((stream, _)) => stream,
+                    Ok(stream) => stream,
                     Err(e) => { tracing::warn!(error = %e, "accept failed"); continue; }
                 },
             };
@@ -206,8 +222,8 @@ fn accept_connections(
 
 /// A client connection, plaintext or TLS.
 pub enum Connection {
-    Plain(UnixStream),
-    Tls(Box<TlsStream<UnixStream>>),
+    Plain(PluginStream),
+    Tls(Box<TlsStream<PluginStream>>),
 }
 
 impl Connected for Connection {

@@ -25,15 +25,17 @@ struct ConfigFile {
     profiles: BTreeMap<String, Profile>,
 }
 
-/// Where the file is: `SCW_CONFIG_PATH`, else `$XDG_CONFIG_HOME/scw/config.yaml`, else
-/// `~/.config/scw/config.yaml`.
+/// Where the file is, as the scw CLI looks: `SCW_CONFIG_PATH`, else
+/// `$XDG_CONFIG_HOME/scw/config.yaml`, else `.config/scw/config.yaml` in the home directory
+/// (`HOME`; `USERPROFILE` on Windows).
 pub fn config_path() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("SCW_CONFIG_PATH") {
         return Some(PathBuf::from(path));
     }
+    let home = if cfg!(windows) { "USERPROFILE" } else { "HOME" };
     let config_home = std::env::var_os("XDG_CONFIG_HOME")
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")))?;
+        .or_else(|| std::env::var_os(home).map(|home| PathBuf::from(home).join(".config")))?;
     Some(config_home.join("scw").join("config.yaml"))
 }
 
