@@ -19,7 +19,9 @@ import hashlib
 import json
 import os
 import pathlib
+import queue
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -203,7 +205,8 @@ class Runner:
         if self.prefix:
             need(self.prefix[0], f"checking {name}")
         if self.wine:
-            self.env = {"WINEPREFIX": str(scratch / "wine"), "WINEDEBUG": "-all"}
+            # A throwaway prefix; no Mono or Gecko installer offered while it is made.
+            self.env = {"WINEPREFIX": str(scratch / "wine"), "WINEDEBUG": "-all", "WINEDLLOVERRIDES": "mscoree,mshtml="}
 
     def prepare(self, unpacked):
         """Wine 8.0 lacks bcryptprimitives.dll (ProcessPrng), which Rust's std imports: build
@@ -212,7 +215,13 @@ class Runner:
             need(self.platform.gcc, f"checking {self.name}")
             source = ROOT / "tools" / "wine" / "bcryptprimitives.c"
             dll = unpacked / "bcryptprimitives.dll"
-            subprocess.run([self.platform.gcc, "-O2", "-shared", "-o", str(dll), str(source), "-ladvapi32"], check=True)
+            built = subprocess.run(
+                [self.platform.gcc, "-O2", "-shared", "-o", str(dll), str(source), "-ladvapi32"],
+                capture_output=True,
+                text=True,
+            )
+            if built.returncode != 0:
+                sys.exit(f"release: {self.name}: building {source.name} failed:\n{built.stderr}")
 
     def finish(self):
         if self.wine:
@@ -230,6 +239,32 @@ def unzip_one(archive, into):
     return path
 
 
+# How long a check may wait: for the emulator's first line (a new wine prefix takes ~15 s), and
+# for each Terraform command (under wine, ~15 s each).
+EMULATOR_START, STEP_TIMEOUT = 120, 600
+
+
+def first_line(process, timeout):
+    """The first stdout line of `process`, or "" if none comes within `timeout` seconds; the rest
+    is drained in the background so the process never blocks on a full pipe."""
+    lines = queue.Queue()
+
+    def pump():
+        told = False
+        for line in process.stdout:
+            if not told:
+                lines.put(line)
+                told = True
+        if not told:
+            lines.put("")
+
+    threading.Thread(target=pump, daemon=True).start()
+    try:
+        return lines.get(timeout=timeout).strip()
+    except queue.Empty:
+        return ""
+
+
 def check_platform(name, dist, terraform):
     """Terraform applies, re-plans and destroys an UpCloud peering with this platform's provider
     against this platform's emulator, both unpacked from the zips as a user gets them."""
@@ -245,11 +280,11 @@ def check_platform(name, dist, terraform):
         overrides = tmp / "overrides"
         overrides.mkdir()
         wrapper = overrides / NAME
-        wrapper.write_text("#!/bin/sh\nexec " + " ".join(f"'{part}'" for part in [*runner.prefix, str(provider)]) + ' "$@"\n')
+        wrapper.write_text("#!/bin/sh\nexec " + shlex.join([*runner.prefix, str(provider)]) + ' "$@"\n')
         wrapper.chmod(0o755)
         (tmp / "dev.tfrc").write_text(
             "provider_installation {\n"
-            f'  dev_overrides {{\n    "{HOSTNAME}/{NAMESPACE}/{TYPE}" = "{overrides}"\n  }}\n'
+            f'  dev_overrides {{\n    "{HOSTNAME}/{NAMESPACE}/{TYPE}" = {json.dumps(str(overrides))}\n  }}\n'
             "  direct {}\n}\n"
         )
         work = tmp / "work"
@@ -263,18 +298,19 @@ def check_platform(name, dist, terraform):
             f'  peer_network = {{ upcloud = {{ network_id = "{DEMO_NETWORKS[1]}" }} }}\n'
             "}\n"
         )
+        emulator_log = tmp / "emulator.log"
         server = subprocess.Popen(
             [*runner.prefix, str(emulator), "--listen", "127.0.0.1:0", "--transition-ms", "0"],
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+            stderr=emulator_log.open("w"),
             env={**os.environ, **runner.env},
             text=True,
         )
         try:
-            first = server.stdout.readline().strip()
+            first = first_line(server, EMULATOR_START)
             if not first.startswith("listening on http://127.0.0.1:"):
-                sys.exit(f"release: {name}: the emulator did not start: {first!r}")
-            threading.Thread(target=server.stdout.read, daemon=True).start()
+                log = emulator_log.read_text()[-2000:]
+                sys.exit(f"release: {name}: the emulator did not start: {first!r}\n{log}")
             url = first.removeprefix("listening on ")
             env = {
                 "PATH": os.environ.get("PATH", ""),
@@ -293,7 +329,12 @@ def check_platform(name, dist, terraform):
                 (["destroy", "-auto-approve", "-no-color", "-input=false"], 0, "Resources: 1 destroyed"),
             ]
             for command, code, expected in steps:
-                out = subprocess.run([terraform, *command], cwd=work, env=env, capture_output=True, text=True)
+                try:
+                    out = subprocess.run(
+                        [terraform, *command], cwd=work, env=env, capture_output=True, text=True, timeout=STEP_TIMEOUT
+                    )
+                except subprocess.TimeoutExpired:
+                    sys.exit(f"release: {name}: terraform {command[0]} still running after {STEP_TIMEOUT} s")
                 if out.returncode != code or expected not in out.stdout:
                     sys.exit(
                         f"release: {name}: terraform {command[0]} exited {out.returncode}, "
@@ -311,6 +352,8 @@ def check(args):
     platforms = [p for p in sorted(PLATFORMS) if (dist / f"{NAME}_{version()}_{p}.zip").exists()]
     if not platforms:
         sys.exit(f"release: no {NAME} zips in {dist}; run `make release` first")
+    for missing in sorted(set(PLATFORMS) - set(platforms)):
+        print(f"  {missing}: no zip in {dist}, not checked")
     for platform in platforms:
         check_platform(platform, dist, args.terraform)
 

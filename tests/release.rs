@@ -16,7 +16,16 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 fn release(dist: &Path, args: &[&str]) -> String {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/release.py");
-    let out = Command::new("python3").arg(script).arg("--dist").arg(dist).args(args).output().expect("python3 runs");
+    // Never the developer's own signing key or keyring.
+    let out = Command::new("python3")
+        .arg(script)
+        .arg("--dist")
+        .arg(dist)
+        .args(args)
+        .env_remove("GPG_KEY_ID")
+        .env_remove("GNUPGHOME")
+        .output()
+        .expect("python3 runs");
     assert!(out.status.success(), "release.py {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -145,6 +154,7 @@ fn sha256sums_is_signed_when_a_key_is_given() {
     let home = root.path().join("gnupg");
     std::fs::create_dir(&home).unwrap();
     std::fs::set_permissions(&home, std::os::unix::fs::PermissionsExt::from_mode(0o700)).unwrap();
+    let _agent = GpgAgent(home.clone());
     let gpg = |args: &[&str]| {
         let out = Command::new("gpg").env("GNUPGHOME", &home).arg("--batch").args(args).output().expect("gpg runs");
         (
@@ -185,4 +195,14 @@ fn sha256sums_is_signed_when_a_key_is_given() {
     std::fs::write(&sums, std::fs::read_to_string(&sums).unwrap().replacen('0', "1", 1)).unwrap();
     let (still, log) = gpg(&["--verify", signature.to_str().unwrap(), sums.to_str().unwrap()]);
     assert!(!still, "a changed SHA256SUMS must not verify: {log}");
+}
+
+/// Stops the gpg-agent that key generation started in a throwaway keyring, even when an
+/// assertion fails first.
+struct GpgAgent(PathBuf);
+
+impl Drop for GpgAgent {
+    fn drop(&mut self) {
+        let _ = Command::new("gpgconf").env("GNUPGHOME", &self.0).args(["--kill", "gpg-agent"]).status();
+    }
 }

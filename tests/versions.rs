@@ -19,8 +19,14 @@ fn terraform_of(minor: &str) -> PathBuf {
     candidates.push(terraform_path());
     for path in candidates {
         assert!(path.is_file(), "{} is missing: run `make test`", path.display());
-        let out =
-            std::process::Command::new(&path).arg("version").env("TF_CLI_CONFIG_FILE", "/dev/null").output().unwrap();
+        let home = tempfile::tempdir().unwrap();
+        let out = std::process::Command::new(&path)
+            .arg("version")
+            .env("TF_CLI_CONFIG_FILE", "/dev/null")
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("HOME", home.path())
+            .output()
+            .unwrap();
         let first = String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or_default().to_string();
         if first.starts_with(&format!("Terraform v{minor}.")) {
             return path;

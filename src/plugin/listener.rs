@@ -76,7 +76,11 @@ impl PluginListener {
     }
 
     pub async fn accept(&self) -> io::Result<PluginStream> {
-        self.listener.accept().await.map(|(stream, _)| stream)
+        let (stream, _) = self.listener.accept().await?;
+        // Go sets TCP_NODELAY on every connection; gRPC's small frames must not wait on Nagle.
+        #[cfg(not(unix))]
+        stream.set_nodelay(true)?;
+        Ok(stream)
     }
 }
 
