@@ -65,13 +65,9 @@ soak: venv
 # linux_arm64 is cross-built with Debian's cross gcc and run with Debian's qemu-user;
 # windows_amd64 with Debian's mingw-w64 and run with Debian's wine; all installed here when missing.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-# What each package leaves behind, one for one (a command on PATH or a file).
-RELEASE_TOOLS := aarch64-linux-gnu-gcc /usr/aarch64-linux-gnu/lib/crt1.o qemu-aarch64-static \
-  x86_64-w64-mingw32-gcc-posix /usr/lib/wine/wine64
-RELEASE_PACKAGES := gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static gcc-mingw-w64-x86-64 wine64
 release: venv
-	for tool in $(RELEASE_TOOLS); do command -v $$tool >/dev/null || test -e $$tool || missing=1; done; \
-	  [ -z "$$missing" ] || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends $(RELEASE_PACKAGES); }
+	packages=$$(python3 scripts/release.py missing); \
+	  [ -z "$$packages" ] || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends $$packages; }
 	rm -rf dist
 	python3 scripts/release.py build
 	python3 scripts/release.py sums

@@ -6,6 +6,7 @@
     release.py sums                                  SHA256SUMS, its signature (GPG_KEY_ID), manifest
     release.py mirror --out DIR                      a filesystem mirror (packed layout) from dist/
     release.py lock                                  a lock-file entry with every zip's zh: hash
+    release.py missing                               the Debian packages the cross builds need
     release.py check --terraform PATH                each platform's zips run: a peering applied,
                                                      re-planned and destroyed (cross-built ones
                                                      under qemu-user)
@@ -15,6 +16,7 @@ Everything is written to dist/ (or --dist). The version is Cargo.toml's.
 
 import argparse
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -63,22 +65,29 @@ PLATFORMS = {
         runner=("/usr/lib/wine/wine64",),
     ),
 }
-# The Debian packages each tool comes from, for the messages (`make release` installs them).
-PACKAGES = {
+# What the cross builds and their checks need, and the Debian package that has it: a command on
+# PATH or a file. `make release` installs what `release.py missing` names.
+TOOLS = {
     "aarch64-linux-gnu-gcc": "gcc-aarch64-linux-gnu",
-    "x86_64-w64-mingw32-gcc-posix": "gcc-mingw-w64-x86-64",
+    "/usr/aarch64-linux-gnu/lib/crt1.o": "libc6-dev-arm64-cross",
     "qemu-aarch64-static": "qemu-user-static",
+    "x86_64-w64-mingw32-gcc-posix": "gcc-mingw-w64-x86-64",
     "/usr/lib/wine/wine64": "wine64",
 }
 
 
+def present(tool):
+    return shutil.which(tool) is not None or pathlib.Path(tool).exists()
+
+
 def need(tool, why):
-    if not shutil.which(tool):
-        sys.exit(f"release: {why} needs {tool}; `make release` installs it (Debian package {PACKAGES[tool]})")
+    if not present(tool):
+        sys.exit(f"release: {why} needs {tool}; `make release` installs it (Debian package {TOOLS[tool]})")
 
 
-# The demo world's two peerable UpCloud networks (src/emulator/world.rs, demo).
-DEMO_NETWORKS = ("03000000-0000-4000-8000-0000000000a1", "03000000-0000-4000-8000-0000000000b1")
+def missing(args):
+    """The Debian packages of TOOLS not on this machine, one line, for `apt-get install`."""
+    print(" ".join(sorted({package for tool, package in TOOLS.items() if not present(tool)})))
 
 
 def version():
@@ -94,6 +103,7 @@ def run(command, **kwargs):
     subprocess.run(command, check=True, **kwargs)
 
 
+@functools.cache
 def host_target():
     out = subprocess.run(["rustc", "-vV"], check=True, capture_output=True, text=True).stdout
     return next(line.split(": ")[1] for line in out.splitlines() if line.startswith("host: "))
@@ -198,10 +208,9 @@ class Runner:
 
     def __init__(self, name, scratch):
         self.name, self.platform = name, PLATFORMS[name]
-        platform = self.platform
-        self.prefix = [] if platform.target == host_target() else list(platform.runner)
+        self.prefix = [] if self.platform.target == host_target() else list(self.platform.runner)
         self.env = {}
-        self.wine = platform.exe == ".exe"
+        self.wine = self.platform.exe == ".exe"
         if self.prefix:
             need(self.prefix[0], f"checking {name}")
         if self.wine:
@@ -225,7 +234,8 @@ class Runner:
 
     def finish(self):
         if self.wine:
-            subprocess.run(["/usr/lib/wine/wineserver", "-k"], env={**os.environ, **self.env}, check=False)
+            wineserver = pathlib.Path(self.prefix[0]).with_name("wineserver")
+            subprocess.run([str(wineserver), "-k"], env={**os.environ, **self.env}, check=False)
 
     def describe(self):
         return f" (under {pathlib.Path(self.prefix[0]).name})" if self.prefix else ""
@@ -289,15 +299,8 @@ def check_platform(name, dist, terraform):
         )
         work = tmp / "work"
         work.mkdir()
-        (work / "main.tf").write_text(
-            f'terraform {{\n  required_providers {{\n    peering = {{ source = "{NAMESPACE}/{TYPE}" }}\n  }}\n}}\n'
-            'provider "peering" {}\n'
-            'resource "peering_connection" "check" {\n'
-            f'  name         = "release-check-{name}"\n'
-            f'  network      = {{ upcloud = {{ network_id = "{DEMO_NETWORKS[0]}" }} }}\n'
-            f'  peer_network = {{ upcloud = {{ network_id = "{DEMO_NETWORKS[1]}" }} }}\n'
-            "}\n"
-        )
+        # The example whose defaults are the emulator's demo networks.
+        shutil.copyfile(ROOT / "examples" / "upcloud-peering" / "main.tf", work / "main.tf")
         emulator_log = tmp / "emulator.log"
         server = subprocess.Popen(
             [*runner.prefix, str(emulator), "--listen", "127.0.0.1:0", "--transition-ms", "0"],
@@ -371,12 +374,13 @@ def main():
     m = steps.add_parser("mirror")
     m.add_argument("--out", default=str(ROOT / "mirror"))
     steps.add_parser("lock")
+    steps.add_parser("missing")
     c = steps.add_parser("check")
     c.add_argument("--terraform", required=True, help="the terraform to run (e.g. .venv/bin/terraform)")
     args = parser.parse_args()
     if args.step == "build" and not args.platform:
         args.platform = sorted(PLATFORMS)
-    {"build": build, "package": package, "sums": sums, "mirror": mirror, "lock": lock, "check": check}[args.step](args)
+    {"build": build, "package": package, "sums": sums, "mirror": mirror, "lock": lock, "missing": missing, "check": check}[args.step](args)
 
 
 if __name__ == "__main__":

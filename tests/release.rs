@@ -15,8 +15,13 @@ use peering::emulator::world::{World, demo};
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 fn release(dist: &Path, args: &[&str]) -> String {
+    release_with(dist, args, &[])
+}
+
+/// release.py with only the signing settings `env` gives: never the developer's own key or
+/// keyring.
+fn release_with(dist: &Path, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> String {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/release.py");
-    // Never the developer's own signing key or keyring.
     let out = Command::new("python3")
         .arg(script)
         .arg("--dist")
@@ -24,6 +29,7 @@ fn release(dist: &Path, args: &[&str]) -> String {
         .args(args)
         .env_remove("GPG_KEY_ID")
         .env_remove("GNUPGHOME")
+        .envs(env.iter().copied())
         .output()
         .expect("python3 runs");
     assert!(out.status.success(), "release.py {args:?}: {}", String::from_utf8_lossy(&out.stderr));
@@ -176,17 +182,7 @@ fn sha256sums_is_signed_when_a_key_is_given() {
     let fingerprint =
         keys.lines().find_map(|l| l.strip_prefix("fpr:")).and_then(|l| l.split(':').nth(8)).unwrap().to_string();
 
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/release.py");
-    let signed = Command::new("python3")
-        .arg(script)
-        .arg("--dist")
-        .arg(&dist)
-        .arg("sums")
-        .env("GNUPGHOME", &home)
-        .env("GPG_KEY_ID", &fingerprint)
-        .output()
-        .unwrap();
-    assert!(signed.status.success(), "{}", String::from_utf8_lossy(&signed.stderr));
+    release_with(&dist, &["sums"], &[("GNUPGHOME", home.as_os_str()), ("GPG_KEY_ID", fingerprint.as_ref())]);
     let sums = dist.join(format!("terraform-provider-peering_{VERSION}_SHA256SUMS"));
     let signature = dist.join(format!("terraform-provider-peering_{VERSION}_SHA256SUMS.sig"));
     let (good, log) = gpg(&["--verify", signature.to_str().unwrap(), sums.to_str().unwrap()]);
