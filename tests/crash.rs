@@ -109,7 +109,8 @@ resource "peering_connection" "this" {{
     }
 }
 
-/// 20 routes on one router are 20 read-modify-writes of its route list, one at a time.
+/// 20 routes on one router go out in a few writes of its route list (the changes waiting on
+/// the router leave together): a crash after the first and after the second.
 #[test]
 fn twenty_routes_survive_a_crash_at_several_points() {
     let routes: String = (0..20)
@@ -127,7 +128,7 @@ resource "peering_custom_route" "r{i}" {{
             )
         })
         .collect();
-    for write in [1, 7, 15] {
+    for write in [1, 2] {
         let emulator = Emulator::start(World::demo());
         let mut ws = Workspace::new(&emulator.url());
         ws.write("main.tf", &format!("{PROVIDER_HEADER}{routes}"));

@@ -235,7 +235,7 @@ fn examples_are_formatted() {
 }
 
 #[test]
-fn existing_halves_are_adopted_and_a_lost_half_is_recreated() {
+fn existing_halves_are_refused_or_adopted_and_a_lost_half_is_recreated() {
     let emulator = Emulator::start(World::demo());
     let client = emulator.upcloud();
     // The reverse half already exists, made by hand under another name.
@@ -251,13 +251,24 @@ fn existing_halves_are_adopted_and_a_lost_half_is_recreated() {
     });
     let ws = Workspace::new(&emulator.url());
     ws.write("main.tf", &connection_config("adopted", demo::NETWORK_APP, demo::NETWORK_DB, ""));
+    // Under another name it is someone else's: "already exists", the id to import, nothing written.
+    let refused = ws.terraform(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(refused.flat().contains("UpCloud network peering already exists"), "{refused:?}");
+    assert!(refused.flat().contains(&format!("upcloud-peering/{existing}")), "{refused:?}");
+    assert_eq!(emulator.requests().total_writes, 1, "only the hand-made half: {:?}", emulator.requests());
+    assert_eq!(emulator.world().upcloud.peerings[&existing].name, "made-by-hand");
+
+    // Carrying the planned name (and no tags, as planned), it is adopted, and that is said.
+    emulator.block_on(async {
+        let patch = peering::clouds::upcloud::PeeringPatch { name: Some("adopted".into()), ..Default::default() };
+        client.modify_peering(existing, &patch).await.unwrap();
+    });
     let applied = ws.apply();
-    // Adoption is said, naming the object taken over.
     assert!(applied.flat().contains("Adopted an existing UpCloud network peering"), "{applied:?}");
-    assert!(applied.flat().contains(&existing.to_string()) && applied.flat().contains("made-by-hand"), "{applied:?}");
+    assert!(applied.flat().contains(&existing.to_string()), "{applied:?}");
     let world = emulator.world();
     assert_eq!(world.upcloud.peerings.len(), 2, "adopted, not duplicated");
-    assert_eq!(world.upcloud.peerings[&existing].name, "adopted", "adopted half takes the configured name");
     assert_eq!(ws.resource_values(ADDR)["peer_half"]["id"], existing.to_string());
 
     // Our own half deleted behind Terraform's back: the peering is gone, plan creates it again.

@@ -128,3 +128,35 @@ resource "peering_custom_route" "many" {{
     assert!(read.keys().all(|route| route.starts_with("GET ")), "a refresh only reads: {read:?}");
     ws.ok(&["destroy", "-auto-approve"]);
 }
+
+/// Twenty routes on one router in one apply go out in a few router writes: changes waiting on
+/// the router while a write is out, or its look is due, leave together (group commit).
+#[test]
+fn twenty_routes_on_one_router_take_at_most_four_router_writes() {
+    let emulator = Emulator::start_with(World::demo(), 0);
+    let ws = Workspace::new(&emulator.url());
+    ws.write(
+        "main.tf",
+        &format!(
+            r#"{PROVIDER_HEADER}
+resource "peering_custom_route" "many" {{
+  count       = 20
+  route_table = {{ upcloud = {{ router_id = "{router}" }} }}
+  destination = "10.200.${{count.index}}.0/24"
+  next_hop    = {{ ip = "10.10.0.10" }}
+}}
+"#,
+            router = demo::ROUTER_A
+        ),
+    );
+    let before = emulator.requests();
+    ws.apply();
+    let applied = between(&before, &emulator.requests());
+    let writes = applied.get("PATCH /1.3/router/{uuid}").copied().unwrap_or(0);
+    assert!((1..=4).contains(&writes), "{writes} router writes for 20 routes: {applied:?}");
+    let before = emulator.requests();
+    ws.ok(&["destroy", "-auto-approve"]);
+    let destroyed = between(&before, &emulator.requests());
+    let writes = destroyed.get("PATCH /1.3/router/{uuid}").copied().unwrap_or(0);
+    assert!((1..=4).contains(&writes), "{writes} router writes to remove 20 routes: {destroyed:?}");
+}

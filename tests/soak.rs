@@ -1,9 +1,11 @@
 //! Faults at 30 % (by default) of all cloud requests (429 with and without `Retry-After`, 5xx, dropped
 //! connections, answers lost after the write took effect), over several seeds: every pair type
-//! and 20 routes apply and destroy with no failure and no duplicate.
+//! and 20 routes apply and destroy with no failure and no duplicate; three runs at once keep all
+//! their routes on one router.
 
 mod common;
 
+use common::runs::*;
 use common::*;
 use peering::emulator::world::{World, demo};
 
@@ -97,5 +99,50 @@ fn every_pair_and_twenty_routes_hold_under_faults() {
             requests.faults_injected
         );
         assert!(requests.faults_injected > 20, "seed {seed}: the run met faults: {requests:?}");
+    }
+}
+
+/// Three runs at once in separate working directories (no shared lock), 15 routes each on one
+/// router, at 30 ms per answer and 10 % faults: every route is there and every re-plan is empty;
+/// then one run removes its routes while the others change theirs: none comes back, all hold.
+#[test]
+fn three_runs_at_once_keep_their_routes_under_faults() {
+    let (_, seeds) = settings();
+    for seed in seeds {
+        let emulator = Emulator::start(World::demo());
+        emulator.set_latency(30);
+        emulator.set_faults_keeping_latency(0.1, seed);
+        let workspaces: Vec<Workspace> = (0..3).map(|_| separate_workspace(&emulator)).collect();
+        for (i, ws) in workspaces.iter().enumerate() {
+            ws.write("main.tf", &routes(201 + i as u8, 15, &format!("run{i}")));
+        }
+        for run in apply_at_once(&workspaces.iter().collect::<Vec<_>>()) {
+            assert_eq!(run.code, 0, "seed {seed}: {run:?}");
+        }
+        let mut expected: Vec<_> = (0..3).flat_map(|i| wanted(201 + i as u8, 15, &format!("run{i}"))).collect();
+        expected.sort();
+        assert_eq!(user_routes(&emulator), expected, "seed {seed}: all 45 routes");
+        for ws in &workspaces {
+            let plan = ws.plan();
+            assert_eq!(plan.code, 0, "seed {seed}: re-plan empty: {plan:?}");
+        }
+        // The first run removes its routes while the others change theirs, all at once.
+        workspaces[0].write("main.tf", &routes(201, 0, "run0"));
+        workspaces[1].write("main.tf", &routes(202, 15, "changed1"));
+        workspaces[2].write("main.tf", &routes(203, 15, "changed2"));
+        for run in apply_at_once(&workspaces.iter().collect::<Vec<_>>()) {
+            assert_eq!(run.code, 0, "seed {seed}: {run:?}");
+        }
+        let mut expected = wanted(202, 15, "changed1");
+        expected.extend(wanted(203, 15, "changed2"));
+        expected.sort();
+        assert_eq!(user_routes(&emulator), expected, "seed {seed}: none back, every change held");
+        for ws in &workspaces {
+            let plan = ws.plan();
+            assert_eq!(plan.code, 0, "seed {seed}: re-plan empty: {plan:?}");
+        }
+        let requests = emulator.requests();
+        println!("seed {seed}: {} faults injected", requests.faults_injected);
+        assert!(requests.faults_injected > 0, "seed {seed}: the runs met faults: {requests:?}");
     }
 }

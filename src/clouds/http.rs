@@ -230,7 +230,7 @@ impl ApiClient {
         let fetch = move || {
             async move {
                 let query: Vec<(&str, String)> = owned.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-                client.exchange(Method::GET, &path, &query, None).await
+                client.exchange(Method::GET, &path, &query, None, false).await
             }
             .boxed()
         };
@@ -246,27 +246,53 @@ impl ApiClient {
         query: &[(&str, String)],
         body: Option<&serde_json::Value>,
     ) -> Result<Response, HttpError> {
+        self.send_with(method, path, query, body, false).await
+    }
+
+    /// Sends a write exactly once, never retried here: for a body built from a read, which a
+    /// retry must build again from a fresh read (an UpCloud router's whole route list). Any
+    /// failure after the request was sent says the outcome is unknown.
+    pub async fn send_once(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<Response, HttpError> {
+        self.send_with(method, path, &[], body, true).await
+    }
+
+    async fn send_with(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&serde_json::Value>,
+        once: bool,
+    ) -> Result<Response, HttpError> {
         if method == Method::GET || method == Method::HEAD {
-            self.exchange(method, path, query, body).await
+            self.exchange(method, path, query, body, once).await
         } else {
             let rule = self.write_changes;
-            self.reads.write(|read| rule(path, read), self.exchange(method, path, query, body)).await
+            self.reads.write(|read| rule(path, read), self.exchange(method, path, query, body, once)).await
         }
     }
 
-    /// One logical request: attempts and retries.
+    /// One logical request: attempts and retries (none when `once`).
     async fn exchange(
         &self,
         method: Method,
         path: &str,
         query: &[(&str, String)],
         body: Option<&serde_json::Value>,
+        once: bool,
     ) -> Result<Response, HttpError> {
         let url = self
             .base
             .join(path.trim_start_matches('/'))
             .map_err(|e| HttpError::BadUrl { reason: format!("{path}: {e}") })?;
-        let idempotent = method != Method::POST;
+        // A write sent once is as good as not idempotent: nothing here repeats it.
+        let idempotent = method != Method::POST && !once;
+        let max_retries = if once { 0 } else { self.policy.max_retries };
         let mut retry = 0;
         loop {
             let outcome = self.attempt(&method, &url, query, body).await;
@@ -280,7 +306,7 @@ impl ApiClient {
                 Err(Attempt::Transport { sent, .. }) => (idempotent || !sent).then(|| self.policy.backoff(retry)),
             };
             match delay {
-                Some(delay) if retry < self.policy.max_retries => {
+                Some(delay) if retry < max_retries => {
                     tracing::debug!(%method, path, retry, delay_ms = delay.as_millis() as u64, "retrying");
                     tokio::time::sleep(delay.min(self.policy.max_delay)).await;
                     retry += 1;

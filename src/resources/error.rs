@@ -37,6 +37,14 @@ pub enum Error {
     /// Plan-time checks found problems, each with its own attribute.
     #[error("{} plan-time check(s) failed", .0.0.len())]
     Rejected(Diagnostics),
+    /// A half to be made exists already and is not this configuration's (another name or
+    /// tags): nothing was written.
+    #[error("{kind} {object} already exists")]
+    AlreadyExists { kind: &'static str, object: String, import_id: String },
+    /// Another run made the same half at the same moment, and ours was taken back: the
+    /// creator looks again and decides by the ownership rule.
+    #[error("another run made the same {kind} at the same moment")]
+    Raced { kind: &'static str },
     /// A create stopped before it was done (timeout, stop, a cloud that kept failing); what it
     /// made so far stays in the clouds for the next apply to adopt.
     #[error("{cause}")]
@@ -52,11 +60,21 @@ impl Error {
         Error::Failed { summary: summary.into(), detail: detail.into() }
     }
 
+    /// A write went unanswered and may have taken effect.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Error::Upcloud(e) => e.outcome_unknown(),
+            Error::Aiven(e) => e.outcome_unknown(),
+            Error::Scaleway(e) => e.outcome_unknown(),
+            _ => false,
+        }
+    }
+
     /// Whether trying again later may succeed: the cloud was slow or failing, or Terraform
     /// stopped us. Anything else (a refusal, a failure state) needs a change first.
     pub fn is_resumable(&self) -> bool {
         match self {
-            Error::Timeout { .. } | Error::Cancelled => true,
+            Error::Timeout { .. } | Error::Cancelled | Error::Raced { .. } => true,
             Error::Upcloud(e) => e.is_transient(),
             Error::Aiven(e) => e.is_transient(),
             Error::Scaleway(e) => e.is_transient(),
@@ -117,6 +135,19 @@ impl Error {
                 format!("Waited {} for {what}. Raise the resource's timeouts if the cloud is slow.", humanize(*after)),
             ),
             Error::Cancelled => Diagnostic::error("Cancelled", "Terraform asked the provider to stop."),
+            Error::Raced { kind } => Diagnostic::error(
+                format!("{kind} made twice"),
+                format!("Another run kept making the same {kind} at the same moment. Apply again."),
+            ),
+            Error::AlreadyExists { kind, object, import_id } => Diagnostic::error(
+                format!("{kind} already exists"),
+                format!(
+                    "{kind} {object} already exists, with another name or other tags than this resource plans, so it \
+                     belongs to another configuration or was made by hand. Nothing was changed. To manage it with this \
+                     resource, import it (terraform import ADDRESS {import_id}, or an import block with id = \
+                     \"{import_id}\"); otherwise remove it from the other configuration first."
+                ),
+            ),
             Error::Unfinished { cause, left } => {
                 let mut d = cause.to_diagnostic();
                 if left.is_empty() {

@@ -2,6 +2,8 @@
 //! in-process emulator on a free loopback port, in a temporary working directory.
 #![allow(dead_code)]
 
+pub mod runs;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -83,6 +85,23 @@ impl Emulator {
     pub fn set_fault_rate(&self, rate: f64, seed: u64) {
         let settings = emulator::faults::FaultSettings { fault_rate: rate, rng_seed: Some(seed), ..Default::default() };
         self.handle.as_ref().unwrap().emulator.faults.lock().unwrap().update(settings);
+    }
+
+    /// Adds `ms` to every answer, as a cloud far away; keeps the fault settings.
+    pub fn set_latency(&self, ms: u64) {
+        self.handle.as_ref().unwrap().emulator.faults.lock().unwrap().settings.latency_ms = ms;
+    }
+
+    /// Faults on a share of requests, keeping the latency.
+    pub fn set_faults_keeping_latency(&self, rate: f64, seed: u64) {
+        let mut faults = self.handle.as_ref().unwrap().emulator.faults.lock().unwrap();
+        let settings = emulator::faults::FaultSettings {
+            fault_rate: rate,
+            rng_seed: Some(seed),
+            latency_ms: faults.settings.latency_ms,
+            ..Default::default()
+        };
+        faults.update(settings);
     }
 
     /// Holds the answer to the `n`-th write (counted from the emulator's start) once it has

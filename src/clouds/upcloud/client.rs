@@ -186,6 +186,15 @@ impl UpcloudClient {
         Ok(env.router)
     }
 
+    /// One PATCH of the router, not retried: its route list was built from a read, and a
+    /// retry must start from a fresh one (UpCloud offers no conditional write).
+    pub async fn modify_router_once(&self, id: RouterId, fields: &RouterFields) -> Result<Router, UpcloudError> {
+        let body = json!({ "router": fields });
+        let response = self.api.send_once(Method::PATCH, &format!("1.3/router/{id}"), Some(&body)).await?;
+        let env: RouterEnvelope = decode(&response.body, "router")?;
+        Ok(env.router)
+    }
+
     pub async fn delete_router(&self, id: RouterId) -> Result<(), UpcloudError> {
         self.call_empty(Method::DELETE, &format!("router/{id}")).await.map(drop)
     }

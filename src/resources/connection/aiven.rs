@@ -167,6 +167,10 @@ impl Half for AivenHalf<'_> {
         format!("{id} of project VPC {} toward UpCloud network {}", self.vpc, self.network)
     }
 
+    fn import_id(&self, _: &PeeringConnection) -> String {
+        format!("aiven/{}/{}:upcloud/{}", self.vpc.project, self.vpc.vpc, self.network)
+    }
+
     async fn find(&self) -> Result<Option<PeeringConnection>, Error> {
         Ok(find_half(&get_vpc(self.client, &self.vpc).await?, self.network, None))
     }

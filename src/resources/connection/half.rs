@@ -87,6 +87,8 @@ pub(super) trait Half: Send + Sync {
     fn name_and_tags(object: &Self::Object) -> Option<(String, BTreeMap<String, String>)>;
     /// The object in words a user can look up: id, name, ends.
     fn describe(&self, object: &Self::Object) -> String;
+    /// The `terraform import` id that takes the peering over by this half.
+    fn import_id(&self, object: &Self::Object) -> String;
 
     /// The half from our network toward the other, if one exists.
     async fn find(&self) -> Result<Option<Self::Object>, Error>;
@@ -125,6 +127,19 @@ pub(super) async fn ensure<H: Half>(
     wanted: &Wanted,
     deadline: Deadline,
 ) -> Result<H::Object, Error> {
+    ensure_looked(ctx, half, known, None, wanted, deadline).await
+}
+
+/// [`ensure`], with the first look already made (`looked`: what [`Half::find`] answered just
+/// before), so that halves looked for together share one read.
+pub(super) async fn ensure_looked<H: Half>(
+    ctx: &Ctx<'_>,
+    half: &H,
+    known: Option<H::Id>,
+    mut looked: Option<Option<H::Object>>,
+    wanted: &Wanted,
+    deadline: Deadline,
+) -> Result<H::Object, Error> {
     if let Some(id) = known
         && let Some(object) = half.get(id).await?
         && H::phase(&object) != Phase::Dead
@@ -132,27 +147,55 @@ pub(super) async fn ensure<H: Half>(
         return half.align(object, wanted).await;
     }
     let mut last_error = None;
-    for attempt in 0..CREATE_ATTEMPTS {
-        if let Some(existing) = half.find().await? {
+    // What the first look finds, or a create refused as a conflict finds, someone else made;
+    // what a create whose answer was lost finds is our own.
+    let mut made_elsewhere = true;
+    for _ in 0..CREATE_ATTEMPTS {
+        let found = match looked.take() {
+            Some(found) => found,
+            None => half.find().await?,
+        };
+        if let Some(existing) = found {
             if H::phase(&existing) == Phase::Dead {
                 half.remove(ctx, existing, deadline).await?;
                 continue;
             }
-            if attempt == 0 && H::id(&existing) != known {
-                ctx.warn_adopted(H::KIND, &half.describe(&existing));
+            if H::id(&existing) != known {
+                claim(half, &existing, wanted)?;
+                if made_elsewhere {
+                    ctx.warn_adopted(H::KIND, &half.describe(&existing));
+                }
             }
             return half.align(existing, wanted).await;
         }
         match half.create(ctx, wanted, deadline).await {
             Ok(created) => return Ok(created),
-            Err(e) if H::may_exist_after(&e) => {
+            Err(e) if H::may_exist_after(&e) || matches!(e, Error::Raced { .. }) => {
                 tracing::debug!(error = %e, kind = H::KIND, "create did not answer or raced; looking again");
+                made_elsewhere = !e.outcome_unknown();
                 last_error = Some(e);
             }
             Err(e) => return Err(e),
         }
     }
     Err(last_error.unwrap_or_else(|| Error::failed(format!("{} create failed", H::KIND), "no answer")))
+}
+
+/// Whether a half found between the networks, not known to state, is evidently this
+/// configuration's own: it carries exactly the planned name and tags (our create whose answer was
+/// lost, a crashed or timed-out apply, or a twin declaration applied at the same moment). One that
+/// differs belongs to another configuration or was made by hand: Terraform's "already exists",
+/// with nothing written. A cloud whose halves have no name or tags (Aiven) lets its partner half
+/// decide: the pair makes that one next and applies this rule to it.
+pub(super) fn claim<H: Half>(half: &H, existing: &H::Object, wanted: &Wanted) -> Result<(), Error> {
+    match H::name_and_tags(existing) {
+        Some((name, tags)) if name != wanted.name || tags != wanted.tags => Err(Error::AlreadyExists {
+            kind: H::KIND,
+            object: half.describe(existing),
+            import_id: half.import_id(existing),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// The half known by id, else the one found between its networks; `None` when there is none.

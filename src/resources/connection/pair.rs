@@ -101,14 +101,53 @@ impl<C: Symmetric> Pair<C> {
         let known =
             |half: fn(&Connection) -> &Attr<super::model::Half>| prior.and_then(|p| half_id::<HalfId<C>>(half(p)));
         let (ours_half, theirs_half) = (self.ours(), self.theirs());
-        let (ours, theirs) =
-            tokio::join!(half::ensure(ctx, &ours_half, known(|p| &p.network_half), &wanted, deadline), async {
-                if managed {
-                    half::ensure(ctx, &theirs_half, known(|p| &p.peer_half), &wanted, deadline).await.map(Some)
-                } else {
-                    Ok(theirs_half.find().await.ok().flatten())
+        let new_pair = prior.is_none() && managed;
+        // A new pair's halves are looked for together (one read), then made one after the other.
+        let (looked_ours, looked_theirs) = if new_pair {
+            let looked = match tokio::try_join!(ours_half.find(), theirs_half.find()) {
+                Ok(found) => found,
+                Err(e) => return (None, Err(e)),
+            };
+            // Another configuration's half, either one, stops the create before any write.
+            let claimed = [(&ours_half, &looked.0), (&theirs_half, &looked.1)]
+                .into_iter()
+                .filter_map(|(half, found)| found.as_ref().map(|object| half::claim(half, object, &wanted)))
+                .collect::<Result<Vec<()>, Error>>();
+            if let Err(e) = claimed {
+                return (None, Err(e));
+            }
+            (Some(looked.0), Some(looked.1))
+        } else {
+            (None, None)
+        };
+        let ensure_ours =
+            half::ensure_looked(ctx, &ours_half, known(|p| &p.network_half), looked_ours, &wanted, deadline);
+        let ensure_theirs = async {
+            if managed {
+                half::ensure_looked(ctx, &theirs_half, known(|p| &p.peer_half), looked_theirs, &wanted, deadline)
+                    .await
+                    .map(Some)
+            } else {
+                Ok(theirs_half.find().await.ok().flatten())
+            }
+        };
+        let (ours, theirs) = if new_pair {
+            // One half first, the same one in every run (from the lower network), so that two
+            // runs making the same peering at once meet at that half and the ownership rule
+            // settles it before the other half is touched.
+            if self.local.to_string() <= self.peer.to_string() {
+                let ours = ensure_ours.await;
+                let theirs = if ours.is_ok() { ensure_theirs.await } else { Ok(None) };
+                (ours, theirs)
+            } else {
+                match ensure_theirs.await {
+                    Ok(theirs) => (ensure_ours.await, Ok(theirs)),
+                    Err(e) => return (None, Err(e)),
                 }
-            });
+            }
+        } else {
+            tokio::join!(ensure_ours, ensure_theirs)
+        };
         let (ours, theirs) = match (ours, theirs) {
             (Ok(ours), Ok(theirs)) => (ours, theirs),
             (Ok(ours), Err(e)) => return (self.observe(state, &ours, None).await.ok(), Err(e)),

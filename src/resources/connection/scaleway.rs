@@ -67,8 +67,12 @@ impl Half for ScalewayHalf<'_> {
         format!("{} ({:?}) from VPC {} toward VPC {} in {}", object.id, object.name, self.from, self.to, self.region)
     }
 
+    fn import_id(&self, object: &VpcConnector) -> String {
+        format!("scaleway-connector/{}/{}", self.region, object.id)
+    }
+
     async fn find(&self) -> Result<Option<VpcConnector>, Error> {
-        Ok(self.client.list_connectors(self.region.as_str(), self.from.0, Some(self.to.0)).await?.into_iter().next())
+        Ok(earliest(self.client.list_connectors(self.region.as_str(), self.from.0, Some(self.to.0)).await?))
     }
 
     async fn get(&self, id: Uuid) -> Result<Option<VpcConnector>, Error> {
@@ -82,7 +86,19 @@ impl Half for ScalewayHalf<'_> {
             vpc_id: self.from.0,
             target_vpc_id: self.to.0,
         };
-        Ok(self.client.create_connector(self.region.as_str(), &request).await?)
+        let created = self.client.create_connector(self.region.as_str(), &request).await?;
+        // Whether Scaleway refuses a second connector between the same two VPCs is not known
+        // (no recording tries it), so two runs creating at once may both succeed. The earliest
+        // connector stands; a later one is taken back, and its creator decides about the
+        // earliest by the ownership rule (`half::ensure`).
+        let all = self.client.list_connectors(self.region.as_str(), self.from.0, Some(self.to.0)).await?;
+        match earliest(all) {
+            Some(first) if first.id != created.id => {
+                crate::resources::unless_gone(self.client.delete_connector(self.region.as_str(), created.id).await)?;
+                Err(Error::Raced { kind: Self::KIND })
+            }
+            _ => Ok(created),
+        }
     }
 
     fn may_exist_after(error: &Error) -> bool {
@@ -123,6 +139,11 @@ impl Half for ScalewayHalf<'_> {
             ),
         )
     }
+}
+
+/// The connector made first (then the lowest id): the one that stands when two exist.
+fn earliest(connectors: Vec<VpcConnector>) -> Option<VpcConnector> {
+    connectors.into_iter().min_by(|a, b| (&a.created_at, a.id).cmp(&(&b.created_at, b.id)))
 }
 
 /// Scaleway's connector statuses in the words every cloud shares.

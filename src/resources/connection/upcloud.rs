@@ -163,6 +163,10 @@ impl Half for UpcloudHalf<'_> {
         format!("{} ({:?}) from network {} toward {}", object.uuid, object.name, self.from, self.to)
     }
 
+    fn import_id(&self, object: &NetworkPeering) -> String {
+        format!("upcloud-peering/{}", object.uuid)
+    }
+
     async fn find(&self) -> Result<Option<NetworkPeering>, Error> {
         Ok(self.client.list_peerings(Some(self.from), Some(self.to)).await?.into_iter().next())
     }

@@ -3,6 +3,7 @@
 
 mod list;
 mod model;
+mod router_writes;
 mod scaleway;
 mod table;
 mod upcloud;
@@ -24,12 +25,12 @@ use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics, Schema};
 pub struct CustomRoute {
     schema: Schema,
     identity: IdentitySchema,
-    locks: upcloud::RouterLocks,
+    router_writes: router_writes::RouterWrites,
 }
 
 impl Default for CustomRoute {
     fn default() -> Self {
-        CustomRoute { schema: model::schema(), identity: model::identity_schema(), locks: Default::default() }
+        CustomRoute { schema: model::schema(), identity: model::identity_schema(), router_writes: Default::default() }
     }
 }
 
@@ -105,7 +106,7 @@ impl CustomRoute {
     fn routes<'c>(&'c self, ctx: &Ctx<'c>, table: Option<Table>) -> Result<Box<dyn Routes + 'c>, Error> {
         Ok(match table.ok_or_else(table::malformed)? {
             Table::Upcloud { router } => {
-                Box::new(upcloud::RouterRoutes { client: upcloud_client(ctx)?, locks: &self.locks, router })
+                Box::new(upcloud::RouterRoutes { client: upcloud_client(ctx)?, writes: &self.router_writes, router })
             }
             Table::Scaleway { region, vpc_id } => {
                 Box::new(scaleway::VpcRoutes { client: scaleway_client(ctx)?, region, vpc: vpc_id })

@@ -333,7 +333,9 @@ impl Pair {
     /// The new state (`None` when nothing was created) and how the create went.
     pub(super) async fn create(&self, ctx: &Ctx<'_>, state: Connection) -> (Option<Connection>, Result<(), Error>) {
         let (seen, result) = self.converge(ctx, &state, state.deadline(|t| &t.create, 20), true).await;
-        if seen.aiven.is_none() && seen.upcloud.is_none() {
+        // The UpCloud half decides whose an adopted Aiven half is (it has no name): another
+        // configuration's peering leaves nothing of it in this state.
+        if (seen.aiven.is_none() && seen.upcloud.is_none()) || matches!(result, Err(Error::AlreadyExists { .. })) {
             return (None, result);
         }
         (Some(self.observe(state, &seen)), result)
