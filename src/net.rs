@@ -96,6 +96,12 @@ pub enum Region {
 impl Region {
     pub const ALL: [Region; 4] = [Region::FrPar, Region::NlAms, Region::PlWaw, Region::ItMil];
 
+    /// Every region, `first` first: where an id without its region is looked for.
+    pub fn search_order(first: &str) -> Vec<Region> {
+        let first = first.parse().ok();
+        first.into_iter().chain(Region::ALL.into_iter().filter(|r| Some(*r) != first)).collect()
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Region::FrPar => "fr-par",
@@ -263,6 +269,15 @@ impl FromStr for RouteTableRef {
 pub struct ConnectionId {
     pub network: NetworkRef,
     pub peer_network: NetworkRef,
+}
+
+impl ConnectionId {
+    /// Whether the ends stand in the one order used when nothing else says which is which (an
+    /// import by a half's own id, a listing): an Aiven VPC first, else the lower id first.
+    pub fn is_canonical(&self) -> bool {
+        let rank = |end: &NetworkRef| (!matches!(end, NetworkRef::Aiven { .. }), end.to_string());
+        rank(&self.network) <= rank(&self.peer_network)
+    }
 }
 
 impl fmt::Display for ConnectionId {

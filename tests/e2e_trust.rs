@@ -303,8 +303,8 @@ fn import_by_the_upcloud_half_of_an_aiven_pair_finds_the_vpc() {
         r#"{PROVIDER_HEADER}
 resource "peering_connection" "this" {{
   name         = "app-to-db"
-  network      = {{ upcloud = {{ network_id = "{network}" }} }}
-  peer_network = {{ aiven = {{ project = "{project}", vpc_id = "{vpc}" }} }}
+  network      = {{ aiven = {{ project = "{project}", vpc_id = "{vpc}" }} }}
+  peer_network = {{ upcloud = {{ network_id = "{network}" }} }}
 }}
 "#,
         network = demo::NETWORK_APP,
@@ -313,10 +313,11 @@ resource "peering_connection" "this" {{
     );
     ws.write("main.tf", &config);
     ws.apply();
-    let half = ws.resource_values(ADDR)["network_half"]["id"].as_str().unwrap().to_string();
+    // An import by a half's own id writes the Aiven VPC first (the canonical order).
+    let half = ws.resource_values(ADDR)["peer_half"]["id"].as_str().unwrap().to_string();
     ws.reimport_by_id(ADDR, &format!("upcloud-peering/{half}"));
     let values = ws.resource_values(ADDR);
-    assert_eq!(values["peer_network"]["aiven"]["vpc_id"], demo::AIVEN_VPC_FRA, "{values}");
+    assert_eq!(values["network"]["aiven"]["vpc_id"], demo::AIVEN_VPC_FRA, "{values}");
     assert_eq!(values["peer_side"], "managed");
     assert_eq!(values["aiven_network_id"], demo::AIVEN_NETWORK_FRA);
 }

@@ -206,10 +206,40 @@ fn scaleway_client(config: &Value, policy: RetryPolicy) -> Result<ScalewayClient
         }
         None => Default::default(),
     };
+    let profile_name = wanted.clone().unwrap_or_else(|| "the active".to_string());
+    // Each setting with where it came from, for an error that names it (never the value).
+    let sourced =
+        |name: &str, env: &str, from_profile: Option<String>| -> Result<Option<(String, String)>, Unavailable> {
+            if let Some(value) = string_attr(block, name).map_err(unknown)? {
+                return Ok(Some((value, format!("scaleway.{name} in the provider block"))));
+            }
+            if let Some(value) = std::env::var(env).ok().filter(|v| !v.is_empty()) {
+                return Ok(Some((value, format!("the environment variable {env}"))));
+            }
+            Ok(from_profile
+                .map(|value| (value, format!("{name} of {profile_name} profile of the Scaleway CLI configuration"))))
+        };
     let pick = |name: &str, env: &str, from_profile: Option<String>| -> Result<Option<String>, Unavailable> {
-        Ok(setting(block, name, env).map_err(unknown)?.or(from_profile))
+        Ok(sourced(name, env, from_profile)?.map(|(value, _)| value))
     };
-    let secret = pick("secret_key", "SCW_SECRET_KEY", profile.secret_key)?.ok_or(Unavailable::MissingCredentials)?;
+    let (secret, secret_from) =
+        sourced("secret_key", "SCW_SECRET_KEY", profile.secret_key)?.ok_or(Unavailable::MissingCredentials)?;
+    // Scaleway's own SDK refuses these before any request (scw/client_option.go `validateAuth`);
+    // so do we, without repeating the value.
+    if uuid::Uuid::try_parse(&secret).is_err() || secret.len() != 36 {
+        return Err(Unavailable::Invalid(format!(
+            "The Scaleway secret key from {secret_from} is not a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx), as \
+             Scaleway secret keys are; it was not sent. Check that value."
+        )));
+    }
+    if let Some((access, access_from)) = sourced("access_key", "SCW_ACCESS_KEY", profile.access_key)?
+        && !is_scaleway_access_key(&access)
+    {
+        return Err(Unavailable::Invalid(format!(
+            "The Scaleway access key from {access_from} is not of the form SCWXXXXXXXXXXXXXXXXX (SCW and 17 capital \
+             letters or digits). Check that value, or leave the access key unset: only the secret key is sent."
+        )));
+    }
     let project = pick("project_id", "SCW_DEFAULT_PROJECT_ID", profile.default_project_id)?;
     let api_url =
         pick("api_url", "SCW_API_URL", profile.api_url)?.unwrap_or_else(|| scaleway::DEFAULT_API_URL.to_string());
@@ -219,6 +249,11 @@ fn scaleway_client(config: &Value, policy: RetryPolicy) -> Result<ScalewayClient
     ApiClient::new(&api_url, auth, policy)
         .map(|api| ScalewayClient::new(api, project, region))
         .map_err(|e| Unavailable::Invalid(e.to_string()))
+}
+
+/// `SCW` and 17 capital letters or digits, as Scaleway's SDK checks (`validation.IsAccessKey`).
+fn is_scaleway_access_key(key: &str) -> bool {
+    key.len() == 20 && key.starts_with("SCW") && key[3..].chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
 /// Builds the clients from a `ConfigureProvider` config.

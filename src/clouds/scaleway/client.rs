@@ -207,6 +207,23 @@ impl ScalewayClient {
         self.call(Method::GET, &format!("{}/vpcs/{id}", base(region)), None, "vpc").await
     }
 
+    /// Why VPC `id` is not in `region`, in words: the region it is in when another region has
+    /// it (looked for only on this error path), else that none of them does.
+    pub async fn missing_vpc(&self, region: &str, id: Uuid) -> Result<String, ScalewayError> {
+        for other in crate::net::Region::ALL.into_iter().filter(|r| r.as_str() != region) {
+            match self.get_vpc(other.as_str(), id).await {
+                Ok(_) => {
+                    return Ok(format!(
+                        "VPC {id} is in {other}, not {region}; set region = \"{other}\" beside its vpc_id."
+                    ));
+                }
+                Err(e) if e.is_not_found() => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(format!("No VPC {id} is visible with these credentials in {region} or any other region."))
+    }
+
     /// The VPCs of `region`; Scaleway's `name` filter matches parts of names, so the exact
     /// match is left to the caller.
     pub async fn list_vpcs(&self, region: &str, name: Option<&str>) -> Result<Vec<Vpc>, ScalewayError> {

@@ -197,6 +197,20 @@ impl ConnectionList {
     }
 }
 
+/// A listing has no direction of its own: a peering whose two halves were both found is read in
+/// the canonical order (Aiven first, else the lower id first), as its import will be, so that
+/// generated configuration does not depend on which half came first. A lone half (an external
+/// peer) keeps its own side first.
+fn oriented(pairs: &[ConnectionId]) -> Vec<ConnectionId> {
+    pairs
+        .iter()
+        .map(|id| {
+            let reversed = ConnectionId { network: id.peer_network.clone(), peer_network: id.network.clone() };
+            if !id.is_canonical() && pairs.contains(&reversed) { reversed } else { id.clone() }
+        })
+        .collect()
+}
+
 #[async_trait]
 impl List for ConnectionList {
     type Resource = PeeringConnection;
@@ -230,7 +244,7 @@ impl List for ConnectionList {
 
     async fn list(&self, ctx: &Ctx<'_>, filter: Filter, found: &Sink<'_, PeeringConnection>) -> Result<(), Error> {
         let aiven = self.aiven_vpcs(ctx, &filter).await;
-        let mut seen = Seen::default();
+        let mut all = Vec::new();
         for cloud in [Cloud::Upcloud, Cloud::Aiven, Cloud::Scaleway] {
             if !scans(&filter.clouds, cloud) || !ctx.clients.configured(cloud) {
                 continue;
@@ -248,10 +262,12 @@ impl List for ConnectionList {
                 },
                 Cloud::Scaleway => or_warn(ctx, what, self.scaleway_pairs(ctx, &filter).await),
             };
-            for id in pairs {
-                if filter.admits(&id) && seen.first_time(&id) && !self.send(ctx, &filter, id, found).await {
-                    return Ok(());
-                }
+            all.extend(pairs);
+        }
+        let mut seen = Seen::default();
+        for id in oriented(&all) {
+            if filter.admits(&id) && seen.first_time(&id) && !self.send(ctx, &filter, id, found).await {
+                return Ok(());
             }
         }
         Ok(())

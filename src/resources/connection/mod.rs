@@ -76,6 +76,24 @@ macro_rules! on_pair {
     }};
 }
 
+/// Whether `planned` is `prior` written the other way round, with both halves ours both times
+/// (with an external peer, which end is ours matters).
+fn is_reoriented(prior: &Connection, planned: &Connection) -> bool {
+    planned.is_swap_of(prior) && prior.is_managed() && planned.is_managed()
+}
+
+/// The ends that differ from `prior` (re-oriented already): each forces replacement.
+fn moved_ends(prior: Option<&Connection>, planned: &Connection) -> Vec<AttrPath> {
+    let ends = |p: &Connection| [("network", p.network.clone()), ("peer_network", p.peer_network.clone())];
+    let Some(prior) = prior else { return Vec::new() };
+    ends(prior)
+        .into_iter()
+        .zip(ends(planned))
+        .filter(|((_, before), (_, after))| before != after)
+        .map(|((name, _), _)| AttrPath::root(name))
+        .collect()
+}
+
 impl Pair {
     fn of(id: &ConnectionId) -> Result<Pair, Error> {
         let vpc = |project: &String, vpc_id: &AivenVpcId| aiven::VpcRef { project: project.clone(), vpc: *vpc_id };
@@ -295,6 +313,20 @@ impl Resource for PeeringConnection {
             Err(_) => {}
         }
         planned.peer_side = config.peer_side.clone().or(Attr::Known(PeerSide::Managed));
+        // A peering whose halves are both ours has no direction: written the other way round it
+        // is the same one, re-oriented in place (nothing is written to the clouds).
+        let prior = prior.map(|p| {
+            if is_reoriented(&p, &planned) {
+                let p = p.swapped();
+                planned.network_half = p.network_half.clone();
+                planned.peer_half = p.peer_half.clone();
+                planned.network_cidrs = p.network_cidrs.clone();
+                planned.peer_network_cidrs = p.peer_network_cidrs.clone();
+                p
+            } else {
+                p
+            }
+        });
         planned.wait_for = config.wait_for.clone().or(Attr::Known(WaitFor::Active));
         // Unset means true; a state written before `enabled` existed keeps it unset (no diff).
         let legacy = prior.as_ref().is_some_and(|p| p.enabled.is_null());
@@ -304,9 +336,8 @@ impl Resource for PeeringConnection {
         let id = planned.connection_id();
         planned.id = id.as_ref().map(ToString::to_string).map_or(Attr::Unknown, Attr::Known);
         let involves_aiven = id.as_ref().is_none_or(|id| matches!(Pair::of(id), Ok(Pair::Aiven(_))));
-        let replacing = prior.as_ref().is_some_and(|p| {
-            p.network != planned.network || p.peer_network != planned.peer_network || p.peer_side != planned.peer_side
-        });
+        let moved_ends = moved_ends(prior.as_ref(), &planned);
+        let replacing = !moved_ends.is_empty();
         match prior {
             Some(prior) if !replacing => {
                 // The Aiven network ID is kept once known; a configured one wins.
@@ -315,7 +346,12 @@ impl Resource for PeeringConnection {
                 // clouds report stays known only when it cannot move during the update: an active
                 // peering keeps its halves and status.
                 let pausing = prior.is_enabled() != planned.is_enabled();
-                if prior.needs_repair() || (planned != prior && (pausing || !prior.has_status(Status::Active))) {
+                // A peer side changed in place makes or lets go of the reverse half.
+                let peer_side_moves = prior.peer_side != planned.peer_side;
+                if prior.needs_repair()
+                    || peer_side_moves
+                    || (planned != prior && (pausing || !prior.has_status(Status::Active)))
+                {
                     planned.mark_observations_unknown();
                 }
             }
@@ -333,7 +369,7 @@ impl Resource for PeeringConnection {
                     config.aiven_network_id.clone().or(if involves_aiven { Attr::Unknown } else { Attr::Null });
             }
         }
-        Ok(Planned::new(planned))
+        Ok(Planned { state: planned, requires_replace: moved_ends })
     }
 
     async fn create(&self, ctx: &Ctx<'_>, state: Connection) -> Applied<Connection> {
@@ -347,6 +383,7 @@ impl Resource for PeeringConnection {
     }
 
     async fn update(&self, ctx: &Ctx<'_>, prior: Connection, planned: Connection) -> Applied<Connection> {
+        let prior = if is_reoriented(&prior, &planned) { prior.swapped() } else { prior };
         let pair = match Pair::of_state(&planned) {
             Ok(pair) => pair,
             Err(e) => return Applied { state: None, result: Err(e) },
@@ -367,6 +404,7 @@ impl Resource for PeeringConnection {
     }
 
     async fn import(&self, ctx: &Ctx<'_>, target: ImportTarget<Identity>) -> Result<Connection, Error> {
+        let native_id = matches!(&target, ImportTarget::Id(text) if !text.contains(':'));
         let id = match target {
             ImportTarget::Id(text) => import::import_id(ctx, &text).await?,
             ImportTarget::Identity(identity) => {
@@ -384,7 +422,9 @@ impl Resource for PeeringConnection {
             enabled: Attr::Known(true),
             ..Default::default()
         };
-        Ok(on_pair!(ctx, Pair::of(&id)?, ?, |p| p.import(state).await?, |p| p.import(ctx, state).await?))
+        let state = on_pair!(ctx, Pair::of(&id)?, ?, |p| p.import(state).await?, |p| p.import(ctx, state).await?);
+        // Imported by a half's own id, nothing says which end is which: the canonical order.
+        Ok(if native_id { state.in_canonical_order() } else { state })
     }
 
     fn identity(&self, state: &Connection) -> Option<Identity> {

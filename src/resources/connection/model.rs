@@ -159,16 +159,20 @@ pub fn schema() -> Schema {
             "network",
             "Our side of the peering: exactly one of `aiven = { project, vpc_id }`, `scaleway = { region, vpc_id }` or \
              `upcloud = { network_id }`.",
-        )
-        .requires_replace(),
-        endpoint_attribute("peer_network", "The other side, in the same form as `network`.").requires_replace(),
+        ),
+        endpoint_attribute(
+            "peer_network",
+            "The other side, in the same form as `network`. Changing either network replaces the peering; writing \
+             the two the other way round does not (a peering has no direction, unless `peer_side = \"external\"`).",
+        ),
         Attribute::string(
             "peer_side",
             "`managed` (default): also create the reverse half with this provider's credentials. `external`: the \
-             peer's owner creates it; only our half is managed, and a pending peer is reported as a warning.",
+             peer's owner creates it; only our half is managed, and a pending peer is reported as a warning. Changes \
+             in place: to `managed`, the reverse half is made (or the existing one taken on); to `external`, the \
+             reverse half is left in place for its owner and no longer managed.",
         )
-        .optional_computed()
-        .requires_replace(),
+        .optional_computed(),
         Attribute::string(
             "wait_for",
             "`active` (default): apply returns once traffic can flow. `created`: return as soon as the halves exist.",
@@ -431,6 +435,31 @@ impl Connection {
         let network = endpoint_ref(self.network.known()?, "network").ok()??;
         let peer_network = endpoint_ref(self.peer_network.known()?, "peer_network").ok()??;
         Some(ConnectionId { network, peer_network })
+    }
+
+    /// The same two networks as `other`, written the other way round.
+    pub(super) fn is_swap_of(&self, other: &Connection) -> bool {
+        self.network != self.peer_network && self.network == other.peer_network && self.peer_network == other.network
+    }
+
+    /// The same peering written the other way round: ends, halves and ranges change places.
+    pub(super) fn swapped(mut self) -> Connection {
+        std::mem::swap(&mut self.network, &mut self.peer_network);
+        std::mem::swap(&mut self.network_half, &mut self.peer_half);
+        std::mem::swap(&mut self.network_cidrs, &mut self.peer_network_cidrs);
+        if let Some(id) = self.connection_id() {
+            self.id = Attr::Known(id.to_string());
+        }
+        self
+    }
+
+    /// A peering whose halves are both ours has no direction: written in the canonical order
+    /// ([`ConnectionId::is_canonical`]). One with an external peer keeps ours first.
+    pub(super) fn in_canonical_order(self) -> Connection {
+        match self.connection_id() {
+            Some(id) if self.is_managed() && !id.is_canonical() => self.swapped(),
+            _ => self,
+        }
     }
 
     pub fn is_managed(&self) -> bool {

@@ -201,7 +201,7 @@ impl<'c> Symmetric for Scaleway<'c> {
                 Err(e) if e.is_not_found() && must_see => diags.push(
                     Diagnostic::error(
                         "Scaleway VPC not found",
-                        format!("No VPC {vpc} in region {} is visible with these credentials.", self.region),
+                        self.client.missing_vpc(self.region.as_str(), vpc.0).await?,
                     )
                     .at(vpc_id_path(root)),
                 ),

@@ -15,6 +15,7 @@ fn no_clients() -> Clients {
 
 const A: &str = "03000000-0000-4000-8000-0000000000a1";
 const B: &str = "03000000-0000-4000-8000-0000000000b1";
+const C: &str = "03000000-0000-4000-8000-0000000000c1";
 
 fn config(name: &str) -> Connection {
     let endpoint = |id: &str| endpoint_of(&NetworkRef::Upcloud { network_id: id.parse().unwrap() });
@@ -102,7 +103,35 @@ fn dropped_tags_are_planned_away_and_endpoints_replace() {
         ))
         .unwrap();
     let paths: Vec<String> = dyn_plan.requires_replace.iter().map(ToString::to_string).collect();
-    assert_eq!(paths, ["network", "peer_network", "peer_side"]);
+    assert!(paths.is_empty(), "{paths:?}");
+    // The ends replace when they change; the plan says which.
+    let mut moved = active("p");
+    moved.peer_network = Attr::Known(endpoint_of(&NetworkRef::Upcloud { network_id: C.parse().unwrap() }));
+    let paths: Vec<String> = moved_ends(Some(&prior), &moved).iter().map(ToString::to_string).collect();
+    assert_eq!(paths, ["peer_network"]);
+}
+
+#[test]
+fn the_same_ends_written_the_other_way_round_are_reoriented_in_place() {
+    let prior = active("p");
+    let swapped = Connection { network: config("p").peer_network, peer_network: config("p").network, ..config("p") };
+    let proposed =
+        Connection { network: swapped.network.clone(), peer_network: swapped.peer_network.clone(), ..prior.clone() };
+    let clients = no_clients();
+    let ctx = Ctx::new(&clients, Default::default());
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let planned = runtime
+        .block_on(Resource::plan(&PeeringConnection::default(), &ctx, Some(prior.clone()), proposed, swapped))
+        .unwrap();
+    assert!(planned.requires_replace.is_empty(), "{:?}", planned.requires_replace);
+    let state = planned.state;
+    assert_eq!(state.id, Attr::Known(format!("upcloud/{B}:upcloud/{A}")));
+    assert_eq!((state.network_half, state.peer_half), (prior.peer_half.clone(), prior.network_half.clone()));
+    assert_eq!(state.network_cidrs, prior.peer_network_cidrs);
+    assert_eq!(state.status, Attr::Known(Status::Active), "an active peering stays known");
+    // With an external peer, which end is ours matters: no re-orientation.
+    let external = Connection { peer_side: Attr::Known(PeerSide::External), ..prior };
+    assert!(!is_reoriented(&external, &external.clone().swapped()));
 }
 
 #[test]

@@ -17,7 +17,7 @@ use table::Routes;
 
 use crate::clouds::scaleway::ScalewayClient;
 use crate::clouds::upcloud::UpcloudClient;
-use crate::net::IpNet;
+use crate::net::{IpNet, Region};
 use crate::resources::{Applied, Claim, Ctx, Error, ImportTarget, Planned, Resource};
 use crate::tf::schema::IdentitySchema;
 use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics, Schema};
@@ -101,6 +101,31 @@ fn check_next_hop_kinds(table: &RouteTable, hop: &NextHop, diags: &mut Diagnosti
     }
 }
 
+/// A `next_hop.connection` that is no connection id, or whose peering does not involve the
+/// route's VPC. Checked at validate when the table's region is written, and again at plan,
+/// where the region is filled in and a literal id (as `-generate-config-out` writes) is known.
+fn connection_problems(route: &Route) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    let Some(Attr::Known(connection)) = route.next_hop.known().map(|h| &h.connection) else { return diags };
+    let path = AttrPath::root("next_hop").attr("connection");
+    match (connection.parse::<crate::net::ConnectionId>(), route.table()) {
+        (Err(e), _) => diags.push(
+            Diagnostic::error(
+                "Invalid next_hop.connection",
+                format!("{e}. Use the id of a peering_connection, e.g. peering_connection.app.id."),
+            )
+            .at(path),
+        ),
+        (Ok(_), Some(Table::Scaleway { region, vpc_id: vpc })) => {
+            if let Err(e) = scaleway::other_side(connection, region.as_str(), vpc.0) {
+                diags.push(Diagnostic::error("Connection of another VPC", e).at(path));
+            }
+        }
+        (Ok(_), _) => {}
+    }
+    diags
+}
+
 impl CustomRoute {
     /// The route table a route is in, with its cloud's client.
     fn routes<'c>(&'c self, ctx: &Ctx<'c>, table: Option<Table>) -> Result<Box<dyn Routes + 'c>, Error> {
@@ -156,6 +181,15 @@ impl Resource for CustomRoute {
                 && id.parse::<crate::net::RouterId>().is_err()
             {
                 diags.push(Diagnostic::error("Invalid router_id", format!("{id:?} is not a UUID.")).at(router_path()));
+            }
+            if let Attr::Known(scw) = &table.scaleway
+                && let Attr::Known(region) = &scw.region
+                && let Err(e) = region.parse::<Region>()
+            {
+                diags.push(
+                    Diagnostic::error("Invalid Scaleway region", format!("{e}."))
+                        .at(AttrPath::root("route_table").attr("scaleway").attr("region")),
+                );
             }
             if let Attr::Known(scw) = &table.scaleway
                 && let Attr::Known(id) = &scw.vpc_id
@@ -217,24 +251,7 @@ impl Resource for CustomRoute {
                 ),
             }
         }
-        if let Some(Attr::Known(connection)) = route.next_hop.known().map(|h| &h.connection) {
-            let path = AttrPath::root("next_hop").attr("connection");
-            match (connection.parse::<crate::net::ConnectionId>(), route.table()) {
-                (Err(e), _) => diags.push(
-                    Diagnostic::error(
-                        "Invalid next_hop.connection",
-                        format!("{e}. Use the id of a peering_connection, e.g. peering_connection.app.id."),
-                    )
-                    .at(path),
-                ),
-                (Ok(_), Some(Table::Scaleway { region, vpc_id: vpc })) => {
-                    if let Err(e) = scaleway::other_side(connection, region.as_str(), vpc.0) {
-                        diags.push(Diagnostic::error("Connection of another VPC", e).at(path));
-                    }
-                }
-                (Ok(_), _) => {}
-            }
-        }
+        diags.extend(connection_problems(route));
         if let Attr::Known(description) = &route.description
             && let Some(problem) = crate::resources::text_problem(description)
         {
@@ -256,6 +273,10 @@ impl Resource for CustomRoute {
                 scaleway_client(ctx)?;
             }
             Err(_) => {}
+        }
+        let problems = connection_problems(&planned);
+        if problems.has_errors() {
+            return Err(Error::Rejected(problems));
         }
         let table = planned.table();
         let same_table = prior.as_ref().is_some_and(|p| p.route_table == planned.route_table);
@@ -315,7 +336,11 @@ impl Resource for CustomRoute {
                 Some((region, route)) => (None, None, Some((region, route))),
                 None => {
                     let key = RouteKey::parse(&id).map_err(|e| {
-                        Error::invalid("Invalid import id", format!("{e}, or scaleway/REGION/ROUTE_ID"), None)
+                        Error::invalid(
+                            "Invalid import id",
+                            format!("{e}, or scaleway/REGION/ROUTE_ID (also REGION/ROUTE_ID or a bare ROUTE_ID)"),
+                            None,
+                        )
                     })?;
                     (Some(Table::Upcloud { router: key.router }), Some(key.destination), None)
                 }
@@ -341,13 +366,21 @@ impl Resource for CustomRoute {
                 .find(destination)
                 .await?
                 .ok_or_else(|| nothing(format!("Route table {table} has no user route to {destination}."))),
-            // A Scaleway route id alone: its VPC is read from the route.
+            // A Scaleway route id alone: its VPC is read from the route; without a region, the
+            // provider's region is looked in first, then the others.
             (_, _, Some((region, id))) => {
                 let client = scaleway_client(ctx)?;
-                let route = scaleway::get(client, region.as_str(), id)
-                    .await?
-                    .ok_or_else(|| nothing(format!("No Scaleway route {id} in {region}.")))?;
-                scaleway::observe(client, region.as_str(), Route::default(), &route).await
+                let regions = match region {
+                    Some(region) => vec![region],
+                    None => Region::search_order(client.default_region()),
+                };
+                for region in &regions {
+                    if let Some(route) = scaleway::get(client, region.as_str(), id).await? {
+                        return scaleway::observe(client, region.as_str(), Route::default(), &route).await;
+                    }
+                }
+                let looked: Vec<&str> = regions.iter().map(|r| r.as_str()).collect();
+                Err(nothing(format!("No Scaleway route {id} in {}.", looked.join(", "))))
             }
             _ => Err(Error::invalid("Invalid import id", "", None)),
         }

@@ -224,12 +224,24 @@ impl Route {
         Some(RouteKey { router, destination })
     }
 
-    /// Fills a Scaleway route table's unset region with the provider's default.
-    pub fn default_region(&mut self, region: &str) {
+    /// Fills a Scaleway route table's unset region: the region of the connection the route goes
+    /// through, when it names one (a connection exists in one region only), else the provider's.
+    pub fn default_region(&mut self, provider_region: &str) {
+        let from_connection = self.connection_region();
         if let Attr::Known(RouteTable { scaleway: Attr::Known(scw), .. }) = &mut self.route_table
             && scw.region.is_null()
         {
+            let region = from_connection.map_or(provider_region, |r| r.as_str());
             scw.region = Attr::Known(region.to_string());
+        }
+    }
+
+    /// The Scaleway region of the connection in `next_hop.connection`, if it names one.
+    fn connection_region(&self) -> Option<crate::net::Region> {
+        let id: crate::net::ConnectionId = self.next_hop.known()?.connection.known()?.parse().ok()?;
+        match id.network {
+            crate::net::NetworkRef::Scaleway { region, .. } => Some(region),
+            _ => None,
         }
     }
 }

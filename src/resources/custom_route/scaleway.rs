@@ -87,11 +87,11 @@ pub(super) async fn check(
         Ok(_) => {}
         Err(e) if e.is_not_found() => {
             diags.push(
-                Diagnostic::error(
-                    "Scaleway VPC not found",
-                    format!("No VPC {vpc} in {region} is visible with these credentials."),
+                Diagnostic::error("Scaleway VPC not found", client.missing_vpc(region, vpc).await?).at(AttrPath::root(
+                    "route_table",
                 )
-                .at(AttrPath::root("route_table").attr("scaleway").attr("vpc_id")),
+                .attr("scaleway")
+                .attr("vpc_id")),
             );
             return Ok(diags);
         }
@@ -118,11 +118,14 @@ pub(super) fn route_id(region: &str, route: &ScwRoute) -> String {
     format!("scaleway/{region}/{}", route.id)
 }
 
-/// `scaleway/REGION/ROUTE_ID`, typed.
-pub(super) fn parse_route_id(text: &str) -> Option<(Region, ScalewayRouteId)> {
-    let rest = text.strip_prefix("scaleway/")?;
-    let (region, id) = rest.split_once('/')?;
-    Some((region.parse().ok()?, id.parse().ok()?))
+/// A Scaleway route id as import takes it: `scaleway/REGION/ROUTE_ID`, `REGION/ROUTE_ID` (the
+/// official provider's form) or a bare `ROUTE_ID` (region `None`: looked for in every region).
+pub(super) fn parse_route_id(text: &str) -> Option<(Option<Region>, ScalewayRouteId)> {
+    let rest = text.strip_prefix("scaleway/").unwrap_or(text);
+    match rest.split_once('/') {
+        Some((region, id)) => Some((Some(region.parse().ok()?), id.parse().ok()?)),
+        None => Some((None, rest.parse().ok()?)),
+    }
 }
 
 /// The state for a route as Scaleway has it.

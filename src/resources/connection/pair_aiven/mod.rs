@@ -209,7 +209,8 @@ impl Pair {
             let half = UpcloudHalf { client, from: self.network, to: aiven_network };
             let known = half_id::<PeeringId>(self.upcloud_half_attr(state));
             seen.upcloud = Some(half::ensure(ctx, &half, known, &Wanted::of(state), deadline).await?);
-            if let Ok(aiven) = clients.aiven.as_ref() {
+            let aiven_active = seen.aiven.as_ref().is_some_and(|p| p.state == AivenState::Active);
+            if !aiven_active && let Ok(aiven) = clients.aiven.as_ref() {
                 // Ask Aiven to look at the UpCloud side now rather than on its own schedule.
                 let _ = aiven.refresh_peerings(&self.vpc.project, self.vpc.vpc.0).await;
             }

@@ -1,0 +1,214 @@
+//! End to end, Scaleway as a Scaleway user writes it: the ids its console and its own Terraform
+//! provider use, and credentials in its formats, refused locally when malformed.
+
+mod common;
+
+use common::*;
+use peering::emulator::world::{World, demo};
+
+fn example(name: &str) -> String {
+    std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name).join("main.tf"),
+    )
+    .unwrap()
+}
+
+/// Connectors and routes import by `REGION/ID` (the official provider's form) and by a bare
+/// UUID (looked for in every region), as well as by the provider's own prefixed ids.
+#[test]
+fn connectors_and_routes_import_by_region_slash_id_and_by_bare_uuid() {
+    let emulator = Emulator::start(World::demo());
+    let ws = Workspace::new(&emulator.url());
+    ws.write("main.tf", &example("scaleway-peering"));
+    ws.apply();
+
+    let connection = "peering_connection.a_b";
+    let values = ws.resource_values(connection);
+    let (ours, theirs) = (
+        values["network_half"]["id"].as_str().unwrap().to_string(),
+        values["peer_half"]["id"].as_str().unwrap().to_string(),
+    );
+    ws.reimport_by_id(connection, &format!("fr-par/{ours}"));
+    ws.reimport_by_id(connection, &theirs);
+
+    let route = "peering_custom_route.a_to_b[\"172.16.4.0/22\"]";
+    let id = ws.resource_values(route)["id"].as_str().unwrap().to_string();
+    let bare = id.strip_prefix("scaleway/fr-par/").unwrap().to_string();
+    ws.reimport_by_id(route, &format!("fr-par/{bare}"));
+    ws.reimport_by_id(route, &bare);
+
+    // An id that is nowhere says where it looked.
+    ws.ok(&["state", "rm", route]);
+    let missing = ws.terraform(&["import", "-no-color", route, "11111111-2222-4333-8444-000000000000"]);
+    assert_eq!(missing.code, 1, "{missing:?}");
+    assert!(missing.flat().contains("fr-par, nl-ams, pl-waw, it-mil"), "{missing:?}");
+}
+
+/// A secret key that is not a UUID, or an access key not of the `SCW…` form, is refused before
+/// any request, naming where the value came from and never the value.
+#[test]
+fn malformed_scaleway_credentials_are_refused_locally_naming_their_source() {
+    let emulator = Emulator::start(World::demo());
+    let mut ws = Workspace::new(&emulator.url());
+    ws.write(
+        "main.tf",
+        &format!(
+            r#"{PROVIDER_HEADER}
+resource "peering_connection" "this" {{
+  name         = "a-b"
+  network      = {{ scaleway = {{ vpc_id = "{a}" }} }}
+  peer_network = {{ scaleway = {{ vpc_id = "{b}" }} }}
+}}
+"#,
+            a = demo::SCALEWAY_VPC_A,
+            b = demo::SCALEWAY_VPC_B
+        ),
+    );
+    let bad_secret = "not-a-uuid-but-a-secret-0123";
+    ws.set_env("SCW_SECRET_KEY", bad_secret);
+    let plan = ws.plan();
+    assert_eq!(plan.code, 1, "{plan:?}");
+    assert!(plan.flat().contains("Invalid Scaleway provider settings"), "{plan:?}");
+    assert!(plan.flat().contains("from the environment variable SCW_SECRET_KEY is not a UUID"), "{plan:?}");
+    assert!(!plan.all().contains(bad_secret), "the secret is never repeated: {plan:?}");
+
+    ws.set_env("SCW_SECRET_KEY", SCALEWAY_SECRET);
+    ws.set_env("SCW_ACCESS_KEY", "scw-lowercase");
+    let plan = ws.plan();
+    assert_eq!(plan.code, 1, "{plan:?}");
+    assert!(plan.flat().contains("access key from the environment variable SCW_ACCESS_KEY"), "{plan:?}");
+    assert!(plan.flat().contains("SCWXXXXXXXXXXXXXXXXX"), "{plan:?}");
+    assert_eq!(emulator.requests().total_reads + emulator.requests().total_writes, 0, "nothing was sent");
+
+    ws.set_env("SCW_ACCESS_KEY", "SCW0123456789ABCDEFG");
+    assert_eq!(ws.plan().code, 2, "well-formed keys plan");
+}
+
+/// Changing `peer_side` of a peering whose connectors carry routes is an in-place change: no
+/// connector is deleted (Scaleway would refuse while routes use it), the routes stay.
+#[test]
+fn peer_side_changes_in_place_under_routes() {
+    let emulator = Emulator::start(World::demo());
+    let ws = Workspace::new(&emulator.url());
+    let managed = example("scaleway-peering");
+    ws.write("main.tf", &managed);
+    ws.apply();
+    let external = managed.replace(
+        "  peer_network = { scaleway = { region = \"fr-par\", vpc_id = var.vpc_b } }\n",
+        "  peer_network = { scaleway = { region = \"fr-par\", vpc_id = var.vpc_b } }\n  peer_side    = \"external\"\n",
+    );
+    assert_ne!(external, managed);
+    for (config, side) in [(&external, "external"), (&managed, "managed")] {
+        ws.write("main.tf", config);
+        let plan = ws.plan();
+        assert!(plan.stdout.contains("0 to add, 1 to change, 0 to destroy"), "to {side}: {plan:?}");
+        assert!(!plan.stdout.contains("forces replacement"), "to {side}: {plan:?}");
+        ws.apply();
+        assert_eq!(emulator.scaleway_connectors().len(), 2, "to {side}: both connectors stay");
+        assert_eq!(emulator.world().scaleway.routes.len(), 2, "to {side}: the routes stay");
+        assert_eq!(ws.plan().code, 0, "to {side}: re-plan");
+        assert_eq!(ws.resource_values("peering_connection.a_b")["peer_side"], side);
+    }
+    ws.ok(&["destroy", "-auto-approve"]);
+    assert!(emulator.scaleway_connectors().is_empty());
+}
+
+/// Regions are checked where they are written, taken from the connection a route goes through,
+/// and a VPC looked for in the wrong region says where it is.
+#[test]
+fn regions_are_checked_where_written_and_found_where_the_vpc_is() {
+    use peering::clouds::scaleway::wire::{CreatePrivateNetwork, CreateVpc};
+
+    let emulator = Emulator::start(World::demo());
+    let ws = Workspace::new(&emulator.url());
+    let route = |table: &str, hop: &str| {
+        format!(
+            r#"{PROVIDER_HEADER}
+resource "peering_custom_route" "r" {{
+  route_table = {{ scaleway = {{ {table} }} }}
+  destination = "172.16.100.0/22"
+  next_hop    = {{ {hop} }}
+}}
+"#
+        )
+    };
+    // A mistyped region fails validate, listing the regions.
+    ws.write(
+        "main.tf",
+        &route(
+            &format!("region = \"fr-paris\", vpc_id = \"{}\"", demo::SCALEWAY_VPC_A),
+            &format!("private_network_id = \"{}\"", demo::SCALEWAY_PN_A),
+        ),
+    );
+    let validate = ws.terraform(&["validate", "-no-color"]);
+    assert_eq!(validate.code, 1, "{validate:?}");
+    assert!(validate.flat().contains("Invalid Scaleway region"), "{validate:?}");
+    assert!(validate.flat().contains("fr-par"), "{validate:?}");
+
+    // A literal connection that does not involve the route's VPC, region left out: plan catches it.
+    let other = format!("scaleway/fr-par/{}:scaleway/fr-par/{}", demo::SCALEWAY_VPC_B, demo::SCALEWAY_VPC_C);
+    ws.write(
+        "main.tf",
+        &route(&format!("vpc_id = \"{}\"", demo::SCALEWAY_VPC_A), &format!("connection = \"{other}\"")),
+    );
+    assert_eq!(ws.terraform(&["validate", "-no-color"]).code, 0, "validate cannot know the region yet");
+    let plan = ws.plan();
+    assert_eq!(plan.code, 1, "{plan:?}");
+    assert!(plan.flat().contains("Connection of another VPC"), "{plan:?}");
+
+    // A VPC in nl-ams, region left out: the error says where it is.
+    ws.write(
+        "main.tf",
+        &format!(
+            r#"{PROVIDER_HEADER}
+resource "peering_connection" "c" {{
+  name         = "e-a"
+  network      = {{ scaleway = {{ vpc_id = "{e}" }} }}
+  peer_network = {{ scaleway = {{ vpc_id = "{a}" }} }}
+}}
+"#,
+            e = demo::SCALEWAY_VPC_E,
+            a = demo::SCALEWAY_VPC_A
+        ),
+    );
+    let plan = ws.plan();
+    assert_eq!(plan.code, 1, "{plan:?}");
+    assert!(plan.flat().contains(&format!("VPC {} is in nl-ams, not fr-par", demo::SCALEWAY_VPC_E)), "{plan:?}");
+    assert_eq!(emulator.requests().total_writes, 0);
+
+    // A route through an nl-ams connection, its table's region left out, is made in nl-ams.
+    let scaleway = emulator.scaleway();
+    let f = emulator.block_on(async {
+        let vpc = CreateVpc { name: "f".into(), ..Default::default() };
+        let vpc = scaleway.create_vpc("nl-ams", &vpc).await.unwrap();
+        let pn = CreatePrivateNetwork {
+            name: "f".into(),
+            subnets: Some(vec!["172.16.100.0/22".parse().unwrap()]),
+            vpc_id: vpc.id,
+            ..Default::default()
+        };
+        scaleway.create_private_network("nl-ams", &pn).await.unwrap();
+        vpc.id
+    });
+    ws.write(
+        "main.tf",
+        &format!(
+            r#"{PROVIDER_HEADER}
+resource "peering_connection" "e_f" {{
+  name         = "e-f"
+  network      = {{ scaleway = {{ region = "nl-ams", vpc_id = "{e}" }} }}
+  peer_network = {{ scaleway = {{ region = "nl-ams", vpc_id = "{f}" }} }}
+}}
+resource "peering_custom_route" "r" {{
+  route_table = {{ scaleway = {{ vpc_id = "{e}" }} }}
+  destination = "172.16.100.0/22"
+  next_hop    = {{ connection = peering_connection.e_f.id }}
+}}
+"#,
+            e = demo::SCALEWAY_VPC_E,
+        ),
+    );
+    ws.apply();
+    assert_eq!(ws.resource_values("peering_custom_route.r")["route_table"]["scaleway"]["region"], "nl-ams");
+    assert_eq!(ws.plan().code, 0);
+}
