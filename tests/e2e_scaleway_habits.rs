@@ -98,6 +98,13 @@ fn peer_side_changes_in_place_under_routes() {
         "  peer_network = { scaleway = { region = \"fr-par\", vpc_id = var.vpc_b } }\n  peer_side    = \"external\"\n",
     );
     assert_ne!(external, managed);
+    // The emulator's world dump says each connector's status, as the API would.
+    let world: serde_json::Value = emulator.block_on(async {
+        reqwest::get(format!("{}/_emulator/world", emulator.url())).await.unwrap().json().await.unwrap()
+    });
+    let statuses = world["scaleway"]["connector_statuses"].as_object().expect("connector_statuses");
+    assert_eq!(statuses.len(), 2, "{world}");
+    assert!(statuses.values().all(|s| s == "peered"), "{world}");
     for (config, side) in [(&external, "external"), (&managed, "managed")] {
         ws.write("main.tf", config);
         let plan = ws.plan();
@@ -107,7 +114,9 @@ fn peer_side_changes_in_place_under_routes() {
         assert_eq!(emulator.scaleway_connectors().len(), 2, "to {side}: both connectors stay");
         assert_eq!(emulator.world().scaleway.routes.len(), 2, "to {side}: the routes stay");
         assert_eq!(ws.plan().code, 0, "to {side}: re-plan");
-        assert_eq!(ws.resource_values("peering_connection.a_b")["peer_side"], side);
+        let values = ws.resource_values("peering_connection.a_b");
+        assert_eq!(values["peer_side"], side);
+        assert!(values["status_message"].as_str().unwrap().contains("(Scaleway: peered)"), "{values}");
     }
     ws.ok(&["destroy", "-auto-approve"]);
     assert!(emulator.scaleway_connectors().is_empty());

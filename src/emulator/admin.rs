@@ -21,7 +21,8 @@ pub(super) fn routes() -> Router<Arc<Emulator>> {
         .route("/_emulator/faults", get(get_faults).put(put_faults))
 }
 
-/// The stored world, plus each peering's state as the API would report it now.
+/// The stored world, plus each UpCloud peering's state and each Scaleway connector's status as
+/// the API would report them now.
 async fn world(State(emulator): State<Arc<Emulator>>) -> impl IntoResponse {
     let world = emulator.lock_world();
     let now = now_ms();
@@ -31,8 +32,16 @@ async fn world(State(emulator): State<Arc<Emulator>>) -> impl IntoResponse {
         .values()
         .map(|p| (p.uuid.to_string(), json!(world.upcloud.peering_state(p, now).as_str())))
         .collect();
+    // Connector statuses are derived (from the reverse connector and the subnets), not stored.
+    let connector_statuses: serde_json::Map<_, _> = world
+        .scaleway
+        .connectors
+        .iter()
+        .map(|(id, c)| (id.to_string(), json!(world.scaleway.connector_view(c).status.as_str())))
+        .collect();
     let mut dump = serde_json::to_value(&*world).unwrap_or_default();
     dump["upcloud"]["peering_states"] = json!(states);
+    dump["scaleway"]["connector_statuses"] = json!(connector_statuses);
     Json(dump)
 }
 

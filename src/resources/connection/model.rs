@@ -188,8 +188,13 @@ pub fn schema() -> Schema {
         .optional_computed(),
         // Optional+computed only so that generated configuration leaves them out when unset; the
         // plan always takes them from the configuration.
-        Attribute::plain("tags", Type::map(Type::String), "Labels put on each half (UpCloud labels). Update in place.")
-            .optional_computed(),
+        Attribute::plain(
+            "tags",
+            Type::map(Type::String),
+            "Put on each half the provider manages: UpCloud labels, Scaleway connector tags (written `key=value`; a \
+             bare Scaleway tag `critical` reads as `critical = \"\"`). Aiven halves carry none. Update in place.",
+        )
+        .optional_computed(),
         Attribute::nested(
             "timeouts",
             vec![

@@ -252,17 +252,22 @@ impl<'c> Symmetric for Scaleway<'c> {
     }
 
     fn message(&self, ours: &VpcConnector, _: Option<&VpcConnector>, _: bool) -> String {
+        // The provider's status words are shared by every cloud; Scaleway's own word is said too.
         match ours.status {
             ConnectorStatus::Peered => {
-                "Both connectors are peered; add routes through them for traffic to flow.".to_string()
+                "Both connectors are peered (Scaleway: peered); add routes through them for traffic to flow."
+                    .to_string()
             }
             ConnectorStatus::Orphan => format!(
-                "Connector {} waits for a connector from VPC {} toward VPC {} in {}.",
+                "Connector {} waits for a connector from VPC {} toward VPC {} in {} (Scaleway: orphan).",
                 ours.id, ours.target_vpc_id, ours.vpc_id, self.region
             ),
-            ConnectorStatus::Conflict => "The VPCs have overlapping Private Network subnets.".to_string(),
+            ConnectorStatus::Conflict => {
+                "The VPCs have overlapping Private Network subnets (Scaleway: conflict).".to_string()
+            }
             ConnectorStatus::UnknownVpcConnectorStatus => {
-                "Scaleway reports a status this provider does not know.".to_string()
+                "Scaleway reports a status this provider does not know (Scaleway: unknown_vpc_connector_status)."
+                    .to_string()
             }
         }
     }
