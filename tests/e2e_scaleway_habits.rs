@@ -221,3 +221,30 @@ resource "peering_custom_route" "r" {{
     assert_eq!(ws.resource_values("peering_custom_route.r")["route_table"]["scaleway"]["region"], "nl-ams");
     assert_eq!(ws.plan().code, 0);
 }
+
+/// A route through a private NIC alone, as the official provider's example writes it.
+#[test]
+fn a_route_through_a_resource_alone() {
+    let emulator = Emulator::start(World::demo());
+    let ws = Workspace::new(&emulator.url());
+    let nic = "3bee96fb-e7dd-4631-85c0-a34b76d69e8d";
+    ws.write(
+        "main.tf",
+        &format!(
+            r#"{PROVIDER_HEADER}
+resource "peering_custom_route" "r" {{
+  route_table = {{ scaleway = {{ vpc_id = "{a}" }} }}
+  destination = "10.99.0.0/24"
+  next_hop    = {{ resource_id = "{nic}" }}
+}}
+"#,
+            a = demo::SCALEWAY_VPC_A
+        ),
+    );
+    ws.apply();
+    let routes: Vec<_> = emulator.world().scaleway.routes.values().cloned().collect();
+    assert_eq!(routes.len(), 1, "{routes:?}");
+    assert_eq!(routes[0].nexthop_resource_id.map(|id| id.to_string()).as_deref(), Some(nic));
+    assert!(routes[0].nexthop_private_network_id.is_none());
+    assert_eq!(ws.plan().code, 0);
+}

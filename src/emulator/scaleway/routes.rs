@@ -27,13 +27,14 @@ fn check_route(world: &ScalewayWorld, region: &str, route: &Route) -> Result<(),
                 ));
             }
         }
-        (None, None, Some(_)) => {
-            return Err(invalid("nexthop_private_network_id", "a resource next hop needs its Private Network"));
-        }
+        // A resource (a private NIC) alone is accepted, its Private Network left null in the
+        // answer: terraform-provider-scaleway `vpc-route-basic` cassette @3b90786a (2025-10-15),
+        // POST /routes with only `nexthop_resource_id` → 200.
+        (None, None, Some(_)) => {}
         _ => {
             return Err(invalid(
                 "nexthop",
-                "exactly one next hop: a connector, or a Private Network (with a resource)",
+                "exactly one next hop: a connector, a Private Network (with a resource), or a resource",
             ));
         }
     }

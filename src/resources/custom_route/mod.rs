@@ -75,28 +75,25 @@ fn check_next_hop_kinds(table: &RouteTable, hop: &NextHop, diags: &mut Diagnosti
         if set(&hop.ip) {
             wrong("ip", "Scaleway", diags);
         }
-        match (set(&hop.connection), set(&hop.private_network_id)) {
+        // A connection; or a Private Network, a resource on one, or both (Scaleway routes through a
+        // private NIC id alone: recorded, see the emulator's routes).
+        let on_network = set(&hop.private_network_id) || set(&hop.resource_id);
+        match (set(&hop.connection), on_network) {
             (true, true) => diags.push(
-                Diagnostic::error("Two next hops", "Set next_hop.connection or next_hop.private_network_id, not both.")
-                    .at(AttrPath::root("next_hop")),
+                Diagnostic::error(
+                    "Two next hops",
+                    "Set next_hop.connection, or next_hop.private_network_id and/or next_hop.resource_id, not both.",
+                )
+                .at(AttrPath::root("next_hop")),
             ),
             (false, false) => diags.push(
                 Diagnostic::error(
                     "No next hop",
-                    "A Scaleway route needs next_hop.connection or next_hop.private_network_id.",
+                    "A Scaleway route needs next_hop.connection, next_hop.private_network_id or next_hop.resource_id.",
                 )
                 .at(AttrPath::root("next_hop")),
             ),
             _ => {}
-        }
-        if set(&hop.resource_id) && !set(&hop.private_network_id) {
-            diags.push(
-                Diagnostic::error(
-                    "resource_id needs its Private Network",
-                    "Set next_hop.private_network_id with next_hop.resource_id.",
-                )
-                .at(AttrPath::root("next_hop").attr("resource_id")),
-            );
         }
     }
 }

@@ -100,12 +100,13 @@ pub fn schema() -> Schema {
                 Attribute::string("private_network_id", "Scaleway: a Private Network of this VPC.").optional(),
                 Attribute::string(
                     "resource_id",
-                    "Scaleway: a resource on `private_network_id` (e.g. an instance's private NIC) to route through.",
+                    "Scaleway: a resource (e.g. an instance's private NIC) to route through, alone or with its \
+                     `private_network_id`.",
                 )
                 .optional(),
             ],
             "Where matching traffic goes: on UpCloud `ip`; on Scaleway `connection`, or `private_network_id` \
-             (with `resource_id`). Updates in place.",
+             and/or `resource_id`. Updates in place.",
         )
         .required(),
         Attribute::string(

@@ -68,9 +68,12 @@ async fn resolve(client: &ScalewayClient, region: &str, vpc: Uuid, hop: &NextHop
             ..Default::default()
         });
     }
+    if let Attr::Known(resource) = &hop.resource_id {
+        return Ok(RouteFields { nexthop_resource_id: Some(uuid("resource_id", resource)?), ..Default::default() });
+    }
     Err(Error::invalid(
         "No next hop",
-        "A Scaleway route needs next_hop.connection or next_hop.private_network_id.",
+        "A Scaleway route needs next_hop.connection, next_hop.private_network_id or next_hop.resource_id.",
         Some(AttrPath::root("next_hop")),
     ))
 }
