@@ -67,6 +67,9 @@ output "scw" {{ value = data.peering_network.scw }}
     assert_eq!(scw["id"], format!("scaleway/fr-par/{}", demo::SCALEWAY_VPC_A), "{out:#}");
     assert_eq!(scw["ipv4_cidrs"], serde_json::json!(["172.16.0.0/22"]));
     assert_eq!(scw["ipv6_cidrs"], serde_json::json!(["fd00:a::/64"]));
+    assert_eq!(scw["private_network_ids"], serde_json::json!([demo::SCALEWAY_PN_A]), "{out:#}");
+    assert_eq!(scw["transitivity_enabled"], false, "{out:#}");
+    assert_eq!(out["app"]["value"]["transitivity_enabled"], serde_json::Value::Null, "Scaleway's only");
 
     assert_eq!(ws.resource_values("peering_connection.this")["status"], "active");
     assert_eq!(ws.plan().code, 0, "the lookups and the peering are settled");

@@ -248,3 +248,45 @@ resource "peering_custom_route" "r" {{
     assert!(routes[0].nexthop_private_network_id.is_none());
     assert_eq!(ws.plan().code, 0);
 }
+
+/// Routes that cannot carry traffic are warned about at plan: a destination inside the route's
+/// own VPC, and one beyond a middle VPC that does not let traffic through.
+#[test]
+fn routes_that_cannot_carry_traffic_are_warned_about() {
+    let emulator = Emulator::start(World::demo());
+    let ws = Workspace::new(&emulator.url());
+    ws.write(
+        "main.tf",
+        &format!(
+            r#"{PROVIDER_HEADER}
+resource "peering_custom_route" "inside" {{
+  route_table = {{ scaleway = {{ vpc_id = "{a}" }} }}
+  destination = "172.16.1.0/24"
+  next_hop    = {{ private_network_id = "{pn_a}" }}
+}}
+resource "peering_connection" "d_c" {{
+  name         = "d-c"
+  network      = {{ scaleway = {{ vpc_id = "{d}" }} }}
+  peer_network = {{ scaleway = {{ vpc_id = "{c}" }} }}
+}}
+resource "peering_custom_route" "through_c" {{
+  route_table = {{ scaleway = {{ vpc_id = "{d}" }} }}
+  destination = "172.16.4.0/22"
+  next_hop    = {{ connection = peering_connection.d_c.id }}
+}}
+"#,
+            a = demo::SCALEWAY_VPC_A,
+            pn_a = demo::SCALEWAY_PN_A,
+            c = demo::SCALEWAY_VPC_C,
+            d = demo::SCALEWAY_VPC_D,
+        ),
+    );
+    let plan = ws.plan();
+    assert_eq!(plan.code, 2, "{plan:?}");
+    let text = plan.flat();
+    assert!(text.contains("Warning: Destination inside the route's own VPC"), "{plan:?}");
+    assert!(text.contains("172.16.1.0/24 overlaps 172.16.0.0/22"), "{plan:?}");
+    assert!(text.contains("Warning: The next VPC does not let traffic through"), "{plan:?}");
+    assert!(text.contains(&format!("VPC {}", demo::SCALEWAY_VPC_C)), "{plan:?}");
+    assert_eq!(emulator.requests().total_writes, 0);
+}

@@ -42,6 +42,8 @@ tf_object! {
         router_id: Attr<String>,
         servers: Attr<Vec<Server>>,
         aiven_network_id: Attr<String>,
+        transitivity_enabled: Attr<bool>,
+        private_network_ids: Attr<Vec<String>>,
         endpoint: Attr<Endpoint>,
     }
 }
@@ -56,6 +58,10 @@ struct Facts {
     router_id: Option<String>,
     servers: Vec<Server>,
     aiven_network_id: Option<String>,
+    /// A Scaleway VPC: whether traffic between its peers may cross it (`None`: not said).
+    transitivity_enabled: Option<bool>,
+    /// A Scaleway VPC's Private Networks.
+    private_network_ids: Option<Vec<String>>,
 }
 
 impl Facts {
@@ -69,6 +75,8 @@ impl Facts {
             router_id: None,
             servers: Vec::new(),
             aiven_network_id: None,
+            transitivity_enabled: None,
+            private_network_ids: None,
         }
     }
 }
@@ -127,6 +135,8 @@ impl Default for Network {
             Attribute::string("router_id", "The UpCloud router attached, null when none (a peering needs one).").computed(),
             Attribute::plain("servers", Type::list(server), "UpCloud servers attached to the network: `id` and `title`; they renew DHCP leases after a peering.").computed(),
             Attribute::string("aiven_network_id", "For an Aiven VPC, the UpCloud network behind it, when a peering of the VPC has reported it; else null.").computed(),
+            Attribute::plain("transitivity_enabled", Type::Bool, "A Scaleway VPC: whether traffic between its peers may cross it (`enable_transitivity`, set when the VPC is made); null for other clouds, or when Scaleway does not say.").computed(),
+            Attribute::plain("private_network_ids", Type::list(Type::String), "A Scaleway VPC: the ids of its Private Networks (next hops for `peering_custom_route`); null for other clouds.").computed(),
             Attribute::plain("endpoint", endpoint_type, "The network written as `peering_connection`'s `network` or `peer_network`.").computed(),
         ];
         Network {
@@ -319,6 +329,8 @@ impl Network {
         let subnets = client.list_private_networks(region.as_str(), vpc.id).await?;
         Ok(Facts {
             name: Some(vpc.name),
+            transitivity_enabled: vpc.transitivity_enabled,
+            private_network_ids: Some(subnets.iter().map(|pn| pn.id.to_string()).collect()),
             cidrs: subnets.into_iter().flat_map(|pn| pn.subnets).map(|s| s.subnet).collect(),
             ..Facts::new(NetworkRef::Scaleway { region, vpc_id: ScalewayVpcId(vpc.id) }, region.to_string())
         })
@@ -412,6 +424,8 @@ impl DataSource for Network {
             router_id: known(facts.router_id),
             servers: Attr::Known(facts.servers),
             aiven_network_id: known(facts.aiven_network_id),
+            transitivity_enabled: facts.transitivity_enabled.map_or(Attr::Null, Attr::Known),
+            private_network_ids: facts.private_network_ids.map_or(Attr::Null, Attr::Known),
             endpoint: Attr::Known(endpoint_of(network)),
             ..config
         })

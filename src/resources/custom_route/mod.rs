@@ -293,8 +293,10 @@ impl Resource for CustomRoute {
             (Attr::Null, Some(p)) if unchanged_key && p.description.is_null() => p.name.clone(),
             _ => Attr::Unknown,
         };
-        let next_hop_changed = prior.as_ref().is_none_or(|p| !same_table || p.next_hop != planned.next_hop);
-        if next_hop_changed && let Some(routes) = &routes {
+        let route_changed = prior
+            .as_ref()
+            .is_none_or(|p| !same_table || p.next_hop != planned.next_hop || p.destination != planned.destination);
+        if route_changed && let Some(routes) = &routes {
             let diags = routes.check(&planned).await?;
             if diags.has_errors() {
                 return Err(Error::Rejected(diags));

@@ -78,42 +78,83 @@ async fn resolve(client: &ScalewayClient, region: &str, vpc: Uuid, hop: &NextHop
     ))
 }
 
-/// Plan-time checks: the VPC exists; a Private Network next hop is one of its own.
+/// Plan-time checks: the VPC exists; a Private Network next hop is one of its own. Warnings for
+/// a route that cannot carry traffic: a destination within the VPC's own subnets (traffic to it
+/// never leaves the VPC), or one beyond the VPC across the connection whose middle VPC does not
+/// let traffic through (`transitivity_enabled = false`).
 pub(super) async fn check(
     client: &ScalewayClient,
     region: &str,
     vpc: Uuid,
-    hop: Option<&NextHop>,
+    planned: &Route,
 ) -> Result<Diagnostics, Error> {
     let mut diags = Diagnostics::default();
     match client.get_vpc(region, vpc).await {
         Ok(_) => {}
         Err(e) if e.is_not_found() => {
-            diags.push(
-                Diagnostic::error("Scaleway VPC not found", client.missing_vpc(region, vpc).await?).at(AttrPath::root(
-                    "route_table",
-                )
-                .attr("scaleway")
-                .attr("vpc_id")),
-            );
+            let path = AttrPath::root("route_table").attr("scaleway").attr("vpc_id");
+            diags.push(Diagnostic::error("Scaleway VPC not found", client.missing_vpc(region, vpc).await?).at(path));
             return Ok(diags);
         }
         Err(e) => return Err(e.into()),
     }
-    if let Some(Attr::Known(pn)) = hop.map(|h| &h.private_network_id) {
-        let pns = client.list_private_networks(region, vpc).await?;
-        if !pns.iter().any(|p| p.id.to_string() == *pn) {
-            let names: Vec<String> = pns.iter().map(|p| format!("{} ({})", p.id, p.name)).collect();
+    let hop = planned.next_hop.known();
+    let destination = planned.destination.known().and_then(|d| d.parse::<IpNet>().ok());
+    let pns = client.list_private_networks(region, vpc).await?;
+    if let Some(Attr::Known(pn)) = hop.map(|h| &h.private_network_id)
+        && !pns.iter().any(|p| p.id.to_string() == *pn)
+    {
+        let names: Vec<String> = pns.iter().map(|p| format!("{} ({})", p.id, p.name)).collect();
+        diags.push(
+            Diagnostic::error(
+                "Private Network not in this VPC",
+                format!("{pn} is not a Private Network of VPC {vpc}. Its Private Networks: {}.", names.join(", ")),
+            )
+            .at(hop_path("private_network_id")),
+        );
+    }
+    let Some(destination) = destination else { return Ok(diags) };
+    if let Some((subnet, name)) = subnet_holding(&pns, &destination) {
+        diags.push(
+            Diagnostic::warning(
+                "Destination inside the route's own VPC",
+                format!(
+                    "{destination} overlaps {subnet}, a subnet of this VPC's Private Network {name}. Traffic to it stays \
+                     in the VPC, so this route carries nothing there."
+                ),
+            )
+            .at(AttrPath::root("destination")),
+        );
+    }
+    if let Some(Attr::Known(connection)) = hop.map(|h| &h.connection)
+        && let Ok(middle) = other_side(connection, region, vpc)
+    {
+        let (middle_vpc, middle_pns) =
+            tokio::try_join!(client.get_vpc(region, middle), client.list_private_networks(region, middle))?;
+        let beyond = subnet_holding(&middle_pns, &destination).is_none();
+        if beyond && middle_vpc.transitivity_enabled == Some(false) {
             diags.push(
-                Diagnostic::error(
-                    "Private Network not in this VPC",
-                    format!("{pn} is not a Private Network of VPC {vpc}. Its Private Networks: {}.", names.join(", ")),
+                Diagnostic::warning(
+                    "The next VPC does not let traffic through",
+                    format!(
+                        "{destination} is not in VPC {middle} ({}), so traffic would cross it toward another VPC, but its \
+                         transitivity_enabled is false: Scaleway drops transit traffic there. Set enable_transitivity \
+                         when that VPC is created (it cannot be changed after), or route to a VPC it peers with directly.",
+                        middle_vpc.name
+                    ),
                 )
-                .at(hop_path("private_network_id")),
+                .at(AttrPath::root("destination")),
             );
         }
     }
     Ok(diags)
+}
+
+/// The first subnet of `pns` that overlaps `destination`, with its Private Network's name.
+fn subnet_holding(pns: &[crate::clouds::scaleway::PrivateNetwork], destination: &IpNet) -> Option<(IpNet, String)> {
+    pns.iter()
+        .flat_map(|p| p.subnets.iter().map(move |s| (s.subnet, p.name.clone())))
+        .find(|(s, _)| crate::net::overlaps(s, destination))
 }
 
 /// The id in state: `scaleway/REGION/ROUTE_ID`.
@@ -275,7 +316,7 @@ impl Routes for VpcRoutes<'_> {
     }
 
     async fn check(&self, planned: &Route) -> Result<Diagnostics, Error> {
-        check(self.client, self.region.as_str(), self.vpc.0, planned.next_hop.known()).await
+        check(self.client, self.region.as_str(), self.vpc.0, planned).await
     }
 
     async fn put(&self, _: &Ctx<'_>, prior: Option<&Route>, state: Route) -> Result<Route, Error> {
