@@ -290,3 +290,153 @@ resource "peering_custom_route" "through_c" {{
     assert!(text.contains(&format!("VPC {}", demo::SCALEWAY_VPC_C)), "{plan:?}");
     assert_eq!(emulator.requests().total_writes, 0);
 }
+
+/// A conflict that appears after the peering was made (an overlapping Private Network added
+/// later) is a plan warning naming the ranges, as at create.
+#[test]
+fn a_conflict_that_appears_later_is_said_with_its_ranges() {
+    use peering::clouds::scaleway::wire::CreatePrivateNetwork;
+
+    let emulator = Emulator::start(World::demo());
+    let ws = Workspace::new(&emulator.url());
+    ws.write(
+        "main.tf",
+        &format!(
+            r#"{PROVIDER_HEADER}
+resource "peering_connection" "a_c" {{
+  name         = "a-c"
+  network      = {{ scaleway = {{ vpc_id = "{a}" }} }}
+  peer_network = {{ scaleway = {{ vpc_id = "{c}" }} }}
+}}
+"#,
+            a = demo::SCALEWAY_VPC_A,
+            c = demo::SCALEWAY_VPC_C
+        ),
+    );
+    ws.apply();
+    let scaleway = emulator.scaleway();
+    emulator.block_on(async {
+        let pn = CreatePrivateNetwork {
+            name: "late".into(),
+            subnets: Some(vec!["172.16.2.0/24".parse().unwrap()]),
+            vpc_id: demo::SCALEWAY_VPC_C.parse().unwrap(),
+            ..Default::default()
+        };
+        scaleway.create_private_network("fr-par", &pn).await.unwrap();
+    });
+    let plan = ws.terraform(&["plan", "-no-color"]);
+    let text = plan.flat();
+    assert!(text.contains("Warning: Peering now in conflict"), "{plan:?}");
+    assert!(text.contains("172.16.0.0/22 with 172.16.2.0/24"), "{plan:?}");
+}
+
+/// A connector toward another organization's VPC, which our credentials cannot read, is allowed
+/// (Scaleway's docs: "The target VPC can be in a different Project/Organization"): with
+/// `peer_side = "external"` our connector is made and its owner is told what to make.
+#[test]
+fn an_external_peer_in_another_organization() {
+    let theirs: uuid::Uuid = "5c000000-0000-4000-8000-0000000000f9".parse().unwrap();
+    let mut world = World::demo();
+    world.scaleway.add_vpc(theirs, "fr-par", "theirs", "5ca1e000-0000-4000-8000-000000000999", false, 0);
+    world.scaleway.vpcs.get_mut(&theirs).unwrap().organization_id = "0a000000-0000-4000-8000-000000000999".into();
+    let emulator = Emulator::start(world);
+    let ws = Workspace::new(&emulator.url());
+    ws.write(
+        "main.tf",
+        &format!(
+            r#"{PROVIDER_HEADER}
+resource "peering_connection" "to_partner" {{
+  name         = "to-partner"
+  network      = {{ scaleway = {{ vpc_id = "{a}" }} }}
+  peer_network = {{ scaleway = {{ vpc_id = "{theirs}" }} }}
+  peer_side    = "external"
+}}
+"#,
+            a = demo::SCALEWAY_VPC_A
+        ),
+    );
+    let applied = ws.apply();
+    assert!(applied.flat().contains("Peering waits for the peer VPC's owner"), "{applied:?}");
+    let connectors = emulator.scaleway_connectors();
+    assert_eq!(connectors, vec![(demo::SCALEWAY_VPC_A.to_string(), theirs.to_string(), "orphan".to_string())]);
+    assert_eq!(ws.plan().code, 0);
+    ws.ok(&["destroy", "-auto-approve"]);
+    assert!(emulator.scaleway_connectors().is_empty());
+}
+
+/// `SCW_DEFAULT_PROJECT_ID` limits what is found: a listing of another project finds nothing.
+#[test]
+fn the_project_limits_listings() {
+    use peering::clouds::scaleway::wire::CreateConnector;
+
+    let emulator = Emulator::start(World::demo());
+    let scaleway = emulator.scaleway();
+    for (from, to) in [(demo::SCALEWAY_VPC_A, demo::SCALEWAY_VPC_B), (demo::SCALEWAY_VPC_B, demo::SCALEWAY_VPC_A)] {
+        let request = CreateConnector {
+            name: "a-b".into(),
+            tags: Vec::new(),
+            vpc_id: from.parse().unwrap(),
+            target_vpc_id: to.parse().unwrap(),
+        };
+        emulator.block_on(scaleway.create_connector("fr-par", &request)).unwrap();
+    }
+    let mut ws = Workspace::new(&emulator.url());
+    ws.write("main.tf", PROVIDER_HEADER);
+    ws.write("search.tfquery.hcl", "list \"peering_connection\" \"scw\" {\n  provider = peering\n  config {\n    clouds = [\"scaleway\"]\n  }\n}\n");
+    let results = |ws: &Workspace| {
+        let run = ws.ok(&["query", "-no-color"]);
+        run.stdout.lines().filter(|l| l.starts_with("list.peering_connection.scw")).count()
+    };
+    ws.set_env("SCW_DEFAULT_PROJECT_ID", demo::SCALEWAY_PROJECT);
+    assert_eq!(results(&ws), 1, "the demo project holds the peering");
+    ws.set_env("SCW_DEFAULT_PROJECT_ID", "5ca1e000-0000-4000-8000-000000000999");
+    assert_eq!(results(&ws), 0, "another project holds none");
+}
+
+/// Scaleway routes carry tags (`key=value` strings at Scaleway), updated in place and imported.
+#[test]
+fn route_tags_update_in_place_and_import() {
+    let emulator = Emulator::start(World::demo());
+    let ws = Workspace::new(&emulator.url());
+    let config = |tags: &str| {
+        format!(
+            r#"{PROVIDER_HEADER}
+resource "peering_custom_route" "r" {{
+  route_table = {{ scaleway = {{ vpc_id = "{a}" }} }}
+  destination = "10.99.0.0/24"
+  next_hop    = {{ private_network_id = "{pn}" }}
+  tags        = {tags}
+}}
+"#,
+            a = demo::SCALEWAY_VPC_A,
+            pn = demo::SCALEWAY_PN_A
+        )
+    };
+    let stored = |emulator: &Emulator| {
+        let mut tags = emulator.world().scaleway.routes.values().next().unwrap().tags.clone();
+        tags.sort();
+        tags
+    };
+    ws.write("main.tf", &config(r#"{ env = "prod", critical = "" }"#));
+    ws.apply();
+    assert_eq!(stored(&emulator), ["critical", "env=prod"]);
+    assert_eq!(ws.plan().code, 0);
+    ws.write("main.tf", &config(r#"{ env = "staging" }"#));
+    let plan = ws.plan();
+    assert!(plan.stdout.contains("0 to add, 1 to change, 0 to destroy"), "{plan:?}");
+    ws.apply();
+    assert_eq!(stored(&emulator), ["env=staging"]);
+    let id = ws.resource_values("peering_custom_route.r")["id"].as_str().unwrap().to_string();
+    ws.reimport_by_id("peering_custom_route.r", &id);
+
+    // Tags on an UpCloud route are refused at validate.
+    ws.write(
+        "main.tf",
+        &format!(
+            "{PROVIDER_HEADER}\nresource \"peering_custom_route\" \"u\" {{\n  route_table = {{ upcloud = {{ router_id = \"{}\" }} }}\n  destination = \"10.99.0.0/24\"\n  next_hop    = {{ ip = \"10.10.0.10\" }}\n  tags        = {{ a = \"b\" }}\n}}\n",
+            demo::ROUTER_A
+        ),
+    );
+    let validate = ws.terraform(&["validate", "-no-color"]);
+    assert!(validate.flat().contains("UpCloud routes have no tags"), "{validate:?}");
+}

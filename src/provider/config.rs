@@ -52,7 +52,12 @@ pub fn schema() -> Schema {
             Attribute::string("secret_key", "Secret key, sent as `X-Auth-Token`. Default: `SCW_SECRET_KEY`.")
                 .optional()
                 .sensitive(),
-            Attribute::string("project_id", "Project used to find connectors. Default: `SCW_DEFAULT_PROJECT_ID`.")
+            Attribute::string(
+                "project_id",
+                "Project that lookups and listings are limited to: existing connectors found before a create, \
+                 `terraform query`, `peering_network` by name. New connectors belong to their VPC's project \
+                 whatever this says. Default: `SCW_DEFAULT_PROJECT_ID`, else the profile's `default_project_id`.",
+            )
                 .optional(),
             Attribute::string("region", "Default region, e.g. `fr-par`. Default: `SCW_DEFAULT_REGION`, else `fr-par`.")
                 .optional(),

@@ -227,7 +227,8 @@ impl ScalewayClient {
     /// The VPCs of `region`; Scaleway's `name` filter matches parts of names, so the exact
     /// match is left to the caller.
     pub async fn list_vpcs(&self, region: &str, name: Option<&str>) -> Result<Vec<Vpc>, ScalewayError> {
-        let query: Vec<(&str, String)> = name.map(|n| ("name", n.to_string())).into_iter().collect();
+        let mut query = self.project_scope();
+        query.extend(name.map(|n| ("name", n.to_string())));
         self.list_all(&format!("{}/vpcs", base(region)), &query, "vpcs").await
     }
 
@@ -257,7 +258,8 @@ impl ScalewayClient {
         vpc: Uuid,
         target: Option<Uuid>,
     ) -> Result<Vec<VpcConnector>, ScalewayError> {
-        let mut query = vec![("vpc_id", vpc.to_string())];
+        let mut query = self.project_scope();
+        query.push(("vpc_id", vpc.to_string()));
         if let Some(target) = target {
             query.push(("target_vpc_id", target.to_string()));
         }
@@ -267,9 +269,15 @@ impl ScalewayClient {
         Ok(all.into_iter().filter(|c| c.vpc_id == vpc && target.is_none_or(|t| c.target_vpc_id == t)).collect())
     }
 
-    /// Every connector of `region`.
+    /// Every connector of `region` (of the project, when one is set).
     pub async fn list_all_connectors(&self, region: &str) -> Result<Vec<VpcConnector>, ScalewayError> {
-        self.list_all(&format!("{}/vpc-connectors", base(region)), &[], "vpc_connectors").await
+        self.list_all(&format!("{}/vpc-connectors", base(region)), &self.project_scope(), "vpc_connectors").await
+    }
+
+    /// The `project_id` filter of listings, when the provider is set to one project
+    /// (`scaleway { project_id }`, `SCW_DEFAULT_PROJECT_ID`, the profile's `default_project_id`).
+    fn project_scope(&self) -> Vec<(&'static str, String)> {
+        self.project_id.iter().map(|p| ("project_id", p.clone())).collect()
     }
 
     pub async fn get_connector(&self, region: &str, id: Uuid) -> Result<VpcConnector, ScalewayError> {

@@ -143,8 +143,13 @@ fn paginate<T: serde::Serialize>(query: &[(String, String)], key: &str, items: V
     ok(json!({ key: slice, "total_count": total }))
 }
 
+/// A VPC of the caller's organization in `region`; another organization's is not found.
 fn vpc_in<'w>(world: &'w ScalewayWorld, region: &str, id: Uuid) -> Result<&'w Vpc, ApiError> {
-    world.vpcs.get(&id).filter(|v| v.region == region).ok_or_else(|| not_found("vpc", &id.to_string()))
+    world
+        .vpcs
+        .get(&id)
+        .filter(|v| v.region == region && v.organization_id == state::ORGANIZATION)
+        .ok_or_else(|| not_found("vpc", &id.to_string()))
 }
 
 async fn list_vpcs(State(emulator): Shared, Path(region): Path<String>, Query(query): Params) -> Answer {
@@ -157,7 +162,8 @@ async fn list_vpcs(State(emulator): Shared, Path(region): Path<String>, Query(qu
         .scaleway
         .vpcs
         .values()
-        .filter(|v| v.region == region && project.as_ref().is_none_or(|p| *p == v.project_id))
+        .filter(|v| v.region == region && v.organization_id == state::ORGANIZATION)
+        .filter(|v| project.as_ref().is_none_or(|p| *p == v.project_id))
         .filter(|v| name.as_ref().is_none_or(|n| v.name.contains(n.as_str())))
         .map(|v| world.scaleway.vpc_view(v))
         .collect();
@@ -310,6 +316,7 @@ async fn list_connectors(State(emulator): Shared, Path(region): Path<String>, Qu
     let world = emulator.lock_world();
     let (vpc, target, status, name) =
         (param(&query, "vpc_id"), param(&query, "target_vpc_id"), param(&query, "status"), param(&query, "name"));
+    let project = param(&query, "project_id");
     let tags = params(&query, "tags");
     let connectors: Vec<wire::ConnectorView> = world
         .scaleway
@@ -321,6 +328,7 @@ async fn list_connectors(State(emulator): Shared, Path(region): Path<String>, Qu
         .filter(|c| target.as_ref().is_none_or(|t| *t == c.target_vpc_id.to_string()))
         .filter(|c| status.as_ref().is_none_or(|s| s == c.status.as_str()))
         .filter(|c| name.as_ref().is_none_or(|n| c.name.contains(n.as_str())))
+        .filter(|c| project.as_ref().is_none_or(|p| *p == c.project_id))
         .filter(|c| tags.iter().all(|t| c.tags.contains(t)))
         .collect();
     paginate(&query, "vpc_connectors", connectors)
@@ -334,7 +342,10 @@ async fn create_connector(State(emulator): Shared, Path(region): Path<String>, J
     let origin = vpc_in(&world.scaleway, &region, request.vpc_id)
         .map_err(|_| invalid("vpc_id", format!("VPC {} does not exist in {region}", request.vpc_id)))?
         .clone();
-    vpc_in(&world.scaleway, &region, request.target_vpc_id).map_err(|_| {
+    // The target may be another organization's VPC, which the caller cannot read: "The target
+    // VPC can be in a different Project/Organization" (docs-content
+    // pages/vpc/how-to/create-peering-connector.mdx). It must exist in the region.
+    world.scaleway.vpcs.get(&request.target_vpc_id).filter(|v| v.region == region).ok_or_else(|| {
         invalid(
             "target_vpc_id",
             format!("VPC {} does not exist in {region}; peering stays within one region", request.target_vpc_id),

@@ -82,6 +82,29 @@ fn is_reoriented(prior: &Connection, planned: &Connection) -> bool {
     planned.is_swap_of(prior) && prior.is_managed() && planned.is_managed()
 }
 
+/// A peering that went into conflict since the last apply (a subnet added later that overlaps
+/// the other side), said as at create: which ranges clash, not only a status that moved.
+fn warn_new_conflict(ctx: &Ctx<'_>, now: &Connection) {
+    let ranges = |a: &Attr<Vec<String>>| -> Vec<crate::net::IpNet> {
+        a.known().into_iter().flatten().filter_map(|c| c.parse().ok()).collect()
+    };
+    let (ours, theirs) = (ranges(&now.network_cidrs), ranges(&now.peer_network_cidrs));
+    let clashes: Vec<String> = ours
+        .iter()
+        .flat_map(|a| theirs.iter().filter(|b| crate::net::overlaps(a, b)).map(move |b| format!("{a} with {b}")))
+        .collect();
+    let id = now.id.known().cloned().unwrap_or_default();
+    let message = now.status_message.known().cloned().unwrap_or_default();
+    let overlapping = if clashes.is_empty() { String::new() } else { format!(" Overlapping: {}.", clashes.join("; ")) };
+    ctx.warn(
+        "Peering now in conflict",
+        format!(
+            "Peering {id} has gone into conflict since it was applied: {message}{overlapping} Traffic does not flow \
+             until the overlapping subnet is removed (subnets cannot be changed in place)."
+        ),
+    );
+}
+
 /// The ends that differ from `prior` (re-oriented already): each forces replacement.
 fn moved_ends(prior: Option<&Connection>, planned: &Connection) -> Vec<AttrPath> {
     let ends = |p: &Connection| [("network", p.network.clone()), ("peer_network", p.peer_network.clone())];
@@ -400,7 +423,12 @@ impl Resource for PeeringConnection {
     }
 
     async fn read(&self, ctx: &Ctx<'_>, state: Connection) -> Result<Option<Connection>, Error> {
-        Ok(on_pair!(ctx, Pair::of_state(&state)?, ?, |p| p.read(state).await?, |p| p.read(ctx, state).await?))
+        let was_in_conflict = state.has_status(Status::Conflict);
+        let read = on_pair!(ctx, Pair::of_state(&state)?, ?, |p| p.read(state).await?, |p| p.read(ctx, state).await?);
+        if let Some(now) = read.as_ref().filter(|now| now.has_status(Status::Conflict) && !was_in_conflict) {
+            warn_new_conflict(ctx, now);
+        }
+        Ok(read)
     }
 
     async fn import(&self, ctx: &Ctx<'_>, target: ImportTarget<Identity>) -> Result<Connection, Error> {

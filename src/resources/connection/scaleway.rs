@@ -12,23 +12,13 @@ use super::pair::Symmetric;
 use super::poll::Deadline;
 use super::status::Status;
 use crate::clouds::scaleway::{
-    ConnectorPatch, ConnectorStatus, CreateConnector, ScalewayClient, ScalewayError, VpcConnector,
+    ConnectorPatch, ConnectorStatus, CreateConnector, ScalewayClient, ScalewayError, VpcConnector, tag_map, tag_strings,
 };
 use crate::net::{IpNet, Region, ScalewayVpcId};
 use crate::resources::{Ctx, Error};
 use crate::tf::{AttrPath, Diagnostic, Diagnostics};
 
 /// Scaleway tags are strings: a map entry travels as `key=value`.
-pub(super) fn tag_strings(tags: &BTreeMap<String, String>) -> Vec<String> {
-    tags.iter().map(|(k, v)| if v.is_empty() { k.clone() } else { format!("{k}={v}") }).collect()
-}
-
-fn tag_map(tags: &[String]) -> BTreeMap<String, String> {
-    tags.iter()
-        .map(|t| t.split_once('=').map_or((t.clone(), String::new()), |(k, v)| (k.to_string(), v.to_string())))
-        .collect()
-}
-
 fn vpc_id_path(root: &str) -> AttrPath {
     AttrPath::root(root).attr("scaleway").attr("vpc_id")
 }

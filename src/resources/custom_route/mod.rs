@@ -249,6 +249,13 @@ impl Resource for CustomRoute {
             }
         }
         diags.extend(connection_problems(route));
+        let on_upcloud = route.route_table.known().is_some_and(|t| !t.upcloud.is_null());
+        if on_upcloud && !route.tags.is_null() {
+            diags.push(
+                Diagnostic::error("UpCloud routes have no tags", "Tags are for Scaleway routes; remove `tags`.")
+                    .at(AttrPath::root("tags")),
+            );
+        }
         if let Attr::Known(description) = &route.description
             && let Some(problem) = crate::resources::text_problem(description)
         {
@@ -409,6 +416,7 @@ impl Resource for CustomRoute {
             destination: state.destination,
             next_hop: state.next_hop,
             description: state.description,
+            tags: state.tags,
             ..Default::default()
         }
     }

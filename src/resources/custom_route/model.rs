@@ -1,8 +1,10 @@
 //! The `peering_custom_route` schema and its typed model.
 
+use std::collections::BTreeMap;
+
 use crate::net::{IpNet, RouteTableRef, RouterId};
 use crate::tf::schema::{Attribute, IdentityAttribute, IdentitySchema};
-use crate::tf::{Attr, AttrPath, Block, Schema};
+use crate::tf::{Attr, AttrPath, Block, Schema, Type};
 use crate::tf_object;
 
 pub(super) const TYPE_NAME: &str = "peering_custom_route";
@@ -40,6 +42,7 @@ tf_object! {
         next_hop: Attr<NextHop>,
         description: Attr<String>,
         name: Attr<String>,
+        tags: Attr<BTreeMap<String, String>>,
     }
 }
 
@@ -117,6 +120,13 @@ pub fn schema() -> Schema {
         .optional(),
         Attribute::string("name", "The route's name (UpCloud) or description (Scaleway) as the cloud reports it.")
             .computed(),
+        Attribute::plain(
+            "tags",
+            Type::map(Type::String),
+            "Scaleway: tags on the route, written `key=value` (a bare Scaleway tag such as `critical` reads as \
+             `critical = \"\"`). UpCloud routes have none. Updates in place.",
+        )
+        .optional(),
     ];
     Schema {
         version: 0,

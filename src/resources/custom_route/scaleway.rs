@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::model::{NextHop, Route, Table, table_attr};
 use super::table::{Routes, malformed};
-use crate::clouds::scaleway::{Route as ScwRoute, RouteFields, ScalewayClient};
+use crate::clouds::scaleway::{Route as ScwRoute, RouteFields, ScalewayClient, tag_map, tag_strings};
 use crate::net::{ConnectionId, IpNet, NetworkRef, Region, ScalewayRouteId, ScalewayVpcId};
 use crate::resources::{Ctx, Error};
 use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics};
@@ -216,7 +216,17 @@ pub(super) async fn observe(
         state.description = Attr::Known(route.description.clone());
     }
     state.name = Attr::Known(route.description.clone());
+    // No tags configured and none there reads as unset, not as an empty map.
+    state.tags = match (&state.tags, route.tags.is_empty()) {
+        (Attr::Null, true) => Attr::Null,
+        _ => Attr::Known(tag_map(&route.tags)),
+    };
     Ok(state)
+}
+
+/// The route's tags as Scaleway stores them; none configured clears any set by hand.
+fn wanted_tags(state: &Route) -> Vec<String> {
+    state.tags.known().map(tag_strings).unwrap_or_default()
 }
 
 /// Creates the route; a create whose answer was lost is found again rather than made twice.
@@ -229,6 +239,7 @@ pub(super) async fn create(client: &ScalewayClient, region: &str, vpc: Uuid, sta
         .ok_or_else(|| Error::invalid("No destination", "", None))?;
     let fields = RouteFields {
         description: Some(state.description.known().cloned().unwrap_or_default()),
+        tags: Some(wanted_tags(state)),
         vpc_id: Some(vpc),
         destination: Some(destination),
         ..resolve(client, region, vpc, &hop).await?
@@ -243,6 +254,7 @@ pub(super) async fn create(client: &ScalewayClient, region: &str, vpc: Uuid, sta
                         && r.destination == destination
                         && r.nexthop_vpc_connector_id == fields.nexthop_vpc_connector_id
                         && r.nexthop_private_network_id == fields.nexthop_private_network_id
+                        && r.nexthop_resource_id == fields.nexthop_resource_id
                 };
                 if let Some(found) =
                     client.routes_with_nexthop(region, vpc).await?.into_iter().map(|r| r.route).find(same)
@@ -268,6 +280,7 @@ pub(super) async fn update(
     let hop = state.next_hop.known().cloned().unwrap_or_default();
     let fields = RouteFields {
         description: Some(state.description.known().cloned().unwrap_or_default()),
+        tags: Some(wanted_tags(state)),
         destination: state.destination.known().and_then(|d| d.parse().ok()),
         ..resolve(client, region, vpc, &hop).await?
     };
