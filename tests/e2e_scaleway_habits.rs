@@ -440,3 +440,37 @@ resource "peering_custom_route" "r" {{
     let validate = ws.terraform(&["validate", "-no-color"]);
     assert!(validate.flat().contains("UpCloud routes have no tags"), "{validate:?}");
 }
+
+/// Where a replacement is truly needed (an end changes), the plan says which routes through the
+/// old connectors would stop its destroy, before anything is applied.
+#[test]
+fn a_replacement_under_routes_is_said_at_plan() {
+    let emulator = Emulator::start(World::demo());
+    let ws = Workspace::new(&emulator.url());
+    let config = |peer: &str| {
+        format!(
+            r#"{PROVIDER_HEADER}
+resource "peering_connection" "p" {{
+  name         = "a-peer"
+  network      = {{ scaleway = {{ vpc_id = "{a}" }} }}
+  peer_network = {{ scaleway = {{ vpc_id = "{peer}" }} }}
+}}
+resource "peering_custom_route" "r" {{
+  route_table = {{ scaleway = {{ vpc_id = "{a}" }} }}
+  destination = "10.98.0.0/24"
+  next_hop    = {{ connection = peering_connection.p.id }}
+}}
+"#,
+            a = demo::SCALEWAY_VPC_A
+        )
+    };
+    ws.write("main.tf", &config(demo::SCALEWAY_VPC_B));
+    ws.apply();
+    ws.write("main.tf", &config(demo::SCALEWAY_VPC_C));
+    let plan = ws.plan();
+    assert_eq!(plan.code, 2, "{plan:?}");
+    assert!(plan.stdout.contains("must be replaced"), "{plan:?}");
+    assert!(plan.flat().contains("Replacing this peering meets routes through its connectors"), "{plan:?}");
+    assert!(plan.flat().contains("10.98.0.0/24"), "{plan:?}");
+    assert!(plan.flat().contains("create_before_destroy"), "{plan:?}");
+}

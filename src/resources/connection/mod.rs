@@ -361,6 +361,9 @@ impl Resource for PeeringConnection {
         let involves_aiven = id.as_ref().is_none_or(|id| matches!(Pair::of(id), Ok(Pair::Aiven(_))));
         let moved_ends = moved_ends(prior.as_ref(), &planned);
         let replacing = !moved_ends.is_empty();
+        if replacing && let Some(prior) = prior.as_ref() {
+            scaleway::warn_replacing(ctx, prior).await;
+        }
         match prior {
             Some(prior) if !replacing => {
                 // The Aiven network ID is kept once known; a configured one wins.

@@ -282,3 +282,49 @@ impl<'c> Symmetric for Scaleway<'c> {
 
     async fn after_active(&self, _: &Ctx<'_>, _: &[ScalewayVpcId]) {}
 }
+
+/// Before a Scaleway peering is replaced: the routes that use its connectors as next hop.
+/// Scaleway refuses to delete a connector while a route uses it, and Terraform destroys the old
+/// peering before it makes the new one, so the plan says it now. Only reads.
+pub(super) async fn warn_replacing(ctx: &Ctx<'_>, prior: &super::model::Connection) {
+    let Some(id) = prior.connection_id() else { return };
+    let ends: Vec<(Region, Uuid)> = [&id.network, &id.peer_network]
+        .into_iter()
+        .filter_map(|end| match end {
+            crate::net::NetworkRef::Scaleway { region, vpc_id } => Some((*region, vpc_id.0)),
+            _ => None,
+        })
+        .collect();
+    let connectors: Vec<Uuid> = [&prior.network_half, &prior.peer_half]
+        .into_iter()
+        .filter_map(|half| super::model::half_id::<Uuid>(half))
+        .collect();
+    let Ok(client) = ctx.clients.scaleway.as_ref() else { return };
+    if ends.len() != 2 || connectors.is_empty() {
+        return;
+    }
+    let mut in_the_way = Vec::new();
+    for (region, vpc) in ends {
+        // A failed read only loses the warning; the destroy would say the same.
+        let Ok(routes) = client.routes_with_nexthop(region.as_str(), vpc).await else { return };
+        in_the_way.extend(
+            routes
+                .into_iter()
+                .filter(|r| r.route.nexthop_vpc_connector_id.is_some_and(|c| connectors.contains(&c)))
+                .map(|r| format!("{} in VPC {vpc} (route {})", r.route.destination, r.route.id)),
+        );
+    }
+    if in_the_way.is_empty() {
+        return;
+    }
+    ctx.warn(
+        "Replacing this peering meets routes through its connectors",
+        format!(
+            "This peering is replaced (an end changed), which deletes its connectors, and Scaleway refuses to delete \
+             a connector while a route uses it as next hop. Routes through them now: {}. Add lifecycle {{ \
+             create_before_destroy = true }} to the peering so the routes that reference it move to the new \
+             connectors first, or remove these routes before applying.",
+            in_the_way.join("; ")
+        ),
+    );
+}
