@@ -295,10 +295,8 @@ pub(super) async fn warn_replacing(ctx: &Ctx<'_>, prior: &super::model::Connecti
             _ => None,
         })
         .collect();
-    let connectors: Vec<Uuid> = [&prior.network_half, &prior.peer_half]
-        .into_iter()
-        .filter_map(|half| super::model::half_id::<Uuid>(half))
-        .collect();
+    let connectors: Vec<Uuid> =
+        [&prior.network_half, &prior.peer_half].into_iter().filter_map(super::model::half_id::<Uuid>).collect();
     let Ok(client) = ctx.clients.scaleway.as_ref() else { return };
     if ends.len() != 2 || connectors.is_empty() {
         return;
