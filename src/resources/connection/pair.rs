@@ -72,6 +72,18 @@ impl<C: Symmetric> Pair<C> {
         theirs: Option<&Object<C>>,
     ) -> Result<Connection, Error> {
         if let Some((name, tags)) = C::Half::name_and_tags(ours) {
+            // Both halves carry the name and tags: a hand change to either one is drift. The
+            // state shows the half that moved away from what was stored (ours first), so the plan
+            // shows it and apply puts both back.
+            let reverse = theirs.filter(|_| state.is_managed()).and_then(C::Half::name_and_tags);
+            let stored_tags = state.tags.known().cloned().unwrap_or_default();
+            let (name, tags) = match reverse {
+                Some((reverse_name, reverse_tags)) => (
+                    if state.name.known() == Some(&name) { reverse_name } else { name },
+                    if tags == stored_tags { reverse_tags } else { tags },
+                ),
+                None => (name, tags),
+            };
             state.name = Attr::Known(name);
             state.read_tags(tags);
         }
