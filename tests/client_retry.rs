@@ -116,12 +116,19 @@ async fn creates_are_not_blindly_retried() {
 }
 
 #[tokio::test]
-async fn connection_refused_is_retried_then_reported_without_credentials() {
+async fn connection_refused_is_reported_naming_the_url_setting_without_credentials() {
     // Bind then drop: nothing listens on this port.
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let url = format!("http://127.0.0.1:{port}");
-    let error = client(&url).send(reqwest::Method::POST, "x", &[], None).await.unwrap_err();
+    let error = client(&url)
+        .with_url_setting("upcloud { api_url } / UPCLOUD_API_URL")
+        .send(reqwest::Method::POST, "x", &[], None)
+        .await
+        .unwrap_err();
     assert!(!error.outcome_unknown(), "a refused connection never reached the server");
+    assert!(error.is_unreachable(), "{error:?}");
+    let said = error.to_string();
+    assert!(said.contains(&format!("nothing answers at {url}/ (upcloud {{ api_url }} / UPCLOUD_API_URL)")), "{said}");
     let upcloud = UpcloudError::from(error);
     let text = format!("{upcloud} {upcloud:?}");
     assert!(!text.contains("s3cret-password"), "{text}");

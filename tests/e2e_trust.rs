@@ -258,6 +258,8 @@ resource "peering_connection" "ba" {{
     assert_eq!(plan.code, 1, "{plan:?}");
     let text = plan.flat();
     assert!(text.contains("Declared twice"), "{plan:?}");
+    assert_eq!(text.matches("Error: Declared twice").count(), 1, "one mistake, one error naming both halves: {plan:?}");
+    assert!(text.contains(" are also managed by "), "both halves in one sentence: {plan:?}");
     assert!(text.contains("peering_connection \"a-b\"") || text.contains("peering_connection \"b-a\""), "{plan:?}");
 
     let route = |name: &str, hop: &str| {

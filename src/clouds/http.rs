@@ -73,7 +73,9 @@ pub enum HttpError {
          provider block's own settings, never in a URL, so this URL is not used"
     )]
     CredentialsInUrl,
-    #[error("{method} {path}: {message}")]
+    #[error("nothing answers at {url} ({setting}): {reason}. Check that setting, and that the service is up")]
+    Unreachable { url: String, setting: &'static str, reason: String },
+    #[error("{method} /{path}: {message}")]
     Transport {
         method: Method,
         path: String,
@@ -81,7 +83,7 @@ pub enum HttpError {
         /// The request may have reached the server and taken effect.
         outcome_unknown: bool,
     },
-    #[error("{method} {path}: HTTP {status}")]
+    #[error("{method} /{path}: HTTP {status}")]
     Status {
         method: Method,
         path: String,
@@ -93,6 +95,12 @@ pub enum HttpError {
 }
 
 impl HttpError {
+    /// No connection could be made (refused, no such host): a wrong URL or a service that is
+    /// down, which waiting longer in this run does not mend.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, HttpError::Unreachable { .. })
+    }
+
     pub fn outcome_unknown(&self) -> bool {
         matches!(
             self,
@@ -134,6 +142,8 @@ pub struct ApiClient {
     retry_status: RetryStatus,
     reads: SharedReads<Response, HttpError>,
     write_changes: WriteChanges,
+    /// Where the user sets the base URL, named when it cannot be reached.
+    url_setting: &'static str,
 }
 
 impl std::fmt::Debug for ApiClient {
@@ -197,12 +207,20 @@ impl ApiClient {
             retry_status: retry_timeouts_and_server_errors,
             reads: SharedReads::default(),
             write_changes: changes_everything,
+            url_setting: "api_url",
         })
     }
 
     /// Replaces the rule for which statuses are retried (a cloud's own client may know better).
     pub fn with_retry_status(mut self, rule: RetryStatus) -> ApiClient {
         self.retry_status = rule;
+        self
+    }
+
+    /// Names the setting that holds the base URL (`upcloud { api_url }` / `UPCLOUD_API_URL`), for
+    /// the error when nothing answers there.
+    pub fn with_url_setting(mut self, setting: &'static str) -> ApiClient {
+        self.url_setting = setting;
         self
     }
 
@@ -294,6 +312,7 @@ impl ApiClient {
         let idempotent = method != Method::POST && !once;
         let max_retries = if once { 0 } else { self.policy.max_retries };
         let mut retry = 0;
+        let mut refused = 0;
         loop {
             let outcome = self.attempt(&method, &url, query, body).await;
             let delay = match &outcome {
@@ -303,7 +322,12 @@ impl ApiClient {
                         || (idempotent && (self.retry_status)(&method, *status));
                     retryable.then(|| retry_after.unwrap_or_else(|| self.policy.backoff(retry)))
                 }
-                Err(Attempt::Transport { sent, .. }) => (idempotent || !sent).then(|| self.policy.backoff(retry)),
+                // A connection that cannot be made is tried a little, not for minutes.
+                Err(Attempt::Transport { sent: false, .. }) => {
+                    refused += 1;
+                    (refused <= CONNECT_RETRIES).then(|| self.policy.backoff(retry))
+                }
+                Err(Attempt::Transport { .. }) => idempotent.then(|| self.policy.backoff(retry)),
             };
             match delay {
                 Some(delay) if retry < max_retries => {
@@ -312,7 +336,14 @@ impl ApiClient {
                     retry += 1;
                 }
                 _ => {
-                    return outcome.map_err(|failure| failure.into_error(&method, path, idempotent));
+                    return outcome.map_err(|failure| match failure {
+                        Attempt::Transport { sent: false, message } => HttpError::Unreachable {
+                            url: self.base.to_string(),
+                            setting: self.url_setting,
+                            reason: message,
+                        },
+                        failure => failure.into_error(&method, path, idempotent),
+                    });
                 }
             }
         }
@@ -357,6 +388,9 @@ impl ApiClient {
         }
     }
 }
+
+/// How often a connection that could not be made is tried again.
+const CONNECT_RETRIES: u32 = 2;
 
 /// One failed attempt, before deciding whether to retry.
 enum Attempt {

@@ -48,33 +48,54 @@ impl Register {
         self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Records the claims of one instance; an error for each already held by another.
+    /// Records the claims of one instance; one error per other resource it collides with,
+    /// naming every object they share (a peering declared twice shares both its halves).
     pub(super) fn claim(&self, instance: &str, claims: Vec<Claim>) -> Diagnostics {
         let mut held = self.lock();
-        let mut diags = Diagnostics::default();
+        // Per other holder: the objects shared with it, and where the first one points.
+        let mut shared: Vec<(String, Vec<String>, crate::tf::AttrPath)> = Vec::new();
         for claim in claims {
             match held.get(&claim.object) {
-                Some(other) if other.instance != instance => diags.push(
-                    Diagnostic::error(
-                        "Declared twice",
-                        format!(
-                            "{} is also managed by {} in this configuration. Two resources managing one object undo \
-                             each other on every apply, and destroying either removes it from both. Keep one of them \
-                             (Terraform does not tell providers resource addresses: look for the other by the values \
-                             above).",
-                            claim.object, other.description
-                        ),
-                    )
-                    .at(claim.path),
-                ),
+                Some(other) if other.instance != instance => {
+                    match shared.iter_mut().find(|(holder, _, _)| *holder == other.description) {
+                        Some((_, objects, _)) => objects.push(claim.object),
+                        None => shared.push((other.description.clone(), vec![claim.object], claim.path)),
+                    }
+                }
                 Some(_) => {}
                 None => {
                     held.insert(claim.object, Holder { instance: instance.to_string(), description: claim.holder });
                 }
             }
         }
+        let mut diags = Diagnostics::default();
+        for (other, objects, path) in shared {
+            let (what, verb) = match objects.as_slice() {
+                [one] => (one.clone(), "is"),
+                [first @ .., last] => (format!("{} and {}", first.join(", "), lowercase_first(last)), "are"),
+                [] => continue,
+            };
+            diags.push(
+                Diagnostic::error(
+                    "Declared twice",
+                    format!(
+                        "{what} {verb} also managed by {other} in this configuration. Two resources managing one \
+                         object undo each other on every apply, and destroying either removes it from both. Keep one \
+                         of them (Terraform does not tell providers resource addresses: look for the other by the \
+                         values above)."
+                    ),
+                )
+                .at(path),
+            );
+        }
         diags
     }
+}
+
+/// "The route …" → "the route …", for an object named after the first in a sentence.
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_lowercase().chain(chars).collect()).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -102,5 +123,23 @@ mod tests {
         assert!(refused.0[0].detail.contains("holder of half 2"), "{refused:?}");
         register.reset();
         assert!(register.claim(&b, vec![claim("half 2")]).is_empty());
+    }
+
+    #[test]
+    fn one_collision_is_one_error_naming_every_shared_object() {
+        let register = Register::default();
+        let of_a =
+            |object: &str| Claim { object: object.into(), holder: "peering a".into(), path: AttrPath::root("x") };
+        let (a, _) = instance_token(&[]);
+        let (b, _) = instance_token(&[]);
+        assert!(register.claim(&a, vec![of_a("The half one way"), of_a("The half the other way")]).is_empty());
+        let refused = register.claim(&b, vec![claim("The half one way"), claim("The half the other way")]);
+        assert_eq!(refused.0.len(), 1, "{refused:?}");
+        assert!(
+            refused.0[0]
+                .detail
+                .starts_with("The half one way and the half the other way are also managed by peering a"),
+            "{refused:?}"
+        );
     }
 }

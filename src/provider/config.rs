@@ -184,6 +184,13 @@ fn upcloud_client(config: &Value, policy: RetryPolicy) -> Result<UpcloudClient, 
                 "upcloud.username is set but upcloud.password (UPCLOUD_PASSWORD) is not.".into(),
             ));
         }
+        (None, None, Some(_)) => {
+            return Err(Unavailable::Invalid(
+                "upcloud.password is set but upcloud.username (UPCLOUD_USERNAME) is not; set both, or \
+                 upcloud.token (UPCLOUD_TOKEN) instead."
+                    .into(),
+            ));
+        }
         _ => return Err(Unavailable::MissingCredentials),
     };
     ApiClient::new(&api_url, auth, policy).map(UpcloudClient::new).map_err(|e| Unavailable::Invalid(e.to_string()))

@@ -37,7 +37,7 @@ impl AivenError {
     /// The cloud failed or was unreachable, rather than refusing the request.
     pub fn is_transient(&self) -> bool {
         match self {
-            AivenError::Http(_) => true,
+            AivenError::Http(e) => !e.is_unreachable(),
             AivenError::Api { status, .. } => *status == 429 || *status >= 500,
             AivenError::Decode { .. } => false,
         }
@@ -94,7 +94,9 @@ fn escape(segment: &str) -> String {
 
 impl AivenClient {
     pub fn new(api: ApiClient) -> AivenClient {
-        AivenClient { api: api.with_retry_status(aiven_retry_status) }
+        AivenClient {
+            api: api.with_retry_status(aiven_retry_status).with_url_setting("aiven { api_url } / AIVEN_WEB_URL"),
+        }
     }
 
     async fn call<T: DeserializeOwned>(

@@ -45,7 +45,8 @@ impl ScalewayError {
     /// The cloud failed, was busy or unreachable, rather than refusing the request.
     pub fn is_transient(&self) -> bool {
         match self {
-            ScalewayError::Http(_) | ScalewayError::TransientState { .. } => true,
+            ScalewayError::Http(e) => !e.is_unreachable(),
+            ScalewayError::TransientState { .. } => true,
             ScalewayError::Other { status, .. } => *status == 429 || *status >= 500,
             _ => false,
         }
@@ -137,7 +138,7 @@ const TRANSIENT_DELAY: Duration = Duration::from_millis(300);
 
 impl ScalewayClient {
     pub fn new(api: ApiClient, project_id: Option<String>, default_region: String) -> ScalewayClient {
-        ScalewayClient { api, project_id, default_region }
+        ScalewayClient { api: api.with_url_setting("scaleway { api_url } / SCW_API_URL"), project_id, default_region }
     }
 
     /// The region an endpoint without one is in.

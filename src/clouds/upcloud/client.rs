@@ -34,7 +34,7 @@ impl UpcloudError {
     /// The cloud failed or was unreachable, rather than refusing the request.
     pub fn is_transient(&self) -> bool {
         match self {
-            UpcloudError::Http(_) => true,
+            UpcloudError::Http(e) => !e.is_unreachable(),
             UpcloudError::Api { status, .. } => *status == 429 || *status >= 500,
             UpcloudError::Decode { .. } => false,
         }
@@ -92,7 +92,9 @@ fn decode<T: DeserializeOwned>(body: &[u8], context: &'static str) -> Result<T, 
 
 impl UpcloudClient {
     pub fn new(api: ApiClient) -> UpcloudClient {
-        UpcloudClient { api: api.with_write_changes(write_changes) }
+        UpcloudClient {
+            api: api.with_write_changes(write_changes).with_url_setting("upcloud { api_url } / UPCLOUD_API_URL"),
+        }
     }
 
     async fn call<T: DeserializeOwned>(

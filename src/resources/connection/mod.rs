@@ -105,6 +105,34 @@ fn warn_new_conflict(ctx: &Ctx<'_>, now: &Connection) {
     );
 }
 
+/// Every cloud credential the peering needs and the provider lacks, all in one run: each end's
+/// cloud when both halves are ours, our end's alone with an external peer.
+fn missing_credentials(ctx: &Ctx<'_>, id: &ConnectionId, managed: bool) -> Diagnostics {
+    let mut ends = vec![("network", &id.network)];
+    if managed {
+        ends.push(("peer_network", &id.peer_network));
+    }
+    let mut diags = Diagnostics::default();
+    let mut seen = Vec::new();
+    for (root, end) in ends {
+        let cloud = end.cloud();
+        if seen.contains(&cloud) {
+            continue;
+        }
+        seen.push(cloud);
+        let path = AttrPath::root(root);
+        let result = match cloud {
+            Cloud::Aiven => ctx.aiven(&path).map(drop),
+            Cloud::Upcloud => ctx.upcloud(&path).map(drop),
+            Cloud::Scaleway => ctx.scaleway(&path).map(drop),
+        };
+        if let Err(e) = result {
+            diags.extend(e.to_diagnostics());
+        }
+    }
+    diags
+}
+
 /// The ends that differ from `prior` (re-oriented already): each forces replacement.
 fn moved_ends(prior: Option<&Connection>, planned: &Connection) -> Vec<AttrPath> {
     let ends = |p: &Connection| [("network", p.network.clone()), ("peer_network", p.peer_network.clone())];
@@ -386,6 +414,10 @@ impl Resource for PeeringConnection {
                 // The checks see the configured network ID (null when the user set none).
                 planned.aiven_network_id = config.aiven_network_id.clone();
                 if let Some(id) = &id {
+                    let missing = missing_credentials(ctx, id, planned.is_managed());
+                    if missing.has_errors() {
+                        return Err(Error::Rejected(missing));
+                    }
                     let diags = check(ctx, id, &planned).await?;
                     if diags.has_errors() {
                         return Err(Error::Rejected(diags));
