@@ -38,7 +38,8 @@ fn hand_made() -> Emulator {
     world.upcloud.foreign_networks.insert(theirs);
     let emulator = Emulator::start(world);
     upcloud_half(&emulator, "app-db", demo::NETWORK_APP, demo::NETWORK_DB);
-    upcloud_half(&emulator, "db-app", demo::NETWORK_DB, demo::NETWORK_APP);
+    // Both halves named alike, as one peering is (halves named apart import with a rename).
+    upcloud_half(&emulator, "app-db", demo::NETWORK_DB, demo::NETWORK_APP);
     upcloud_half(&emulator, "to-partner", demo::NETWORK_HELSINKI, THEIRS);
     // Aiven ↔ UpCloud as Aiven's guide does it: the Aiven half, then the UpCloud half toward
     // the Aiven network ID.
@@ -48,7 +49,7 @@ fn hand_made() -> Emulator {
     upcloud_half(&emulator, "aiven-fra", demo::NETWORK_OVERLAP, demo::AIVEN_NETWORK_FRA);
     let scaleway = emulator.scaleway();
     for (name, from, to) in
-        [("a-b", demo::SCALEWAY_VPC_A, demo::SCALEWAY_VPC_B), ("b-a", demo::SCALEWAY_VPC_B, demo::SCALEWAY_VPC_A)]
+        [("a-b", demo::SCALEWAY_VPC_A, demo::SCALEWAY_VPC_B), ("a-b", demo::SCALEWAY_VPC_B, demo::SCALEWAY_VPC_A)]
     {
         let request = CreateConnector {
             name: name.into(),
@@ -237,4 +238,22 @@ fn a_cloud_that_cannot_be_listed_is_a_warning_not_silence() {
     assert_eq!(lines, 2, "UpCloud's pair and Scaleway's pair: {text}");
     assert_eq!(text.matches("Skipped the UpCloud peering").count(), 2, "{text}");
     assert!(!found.all().contains("revoked-aiven-token"), "no credential in the output");
+}
+
+/// `upcloud_zone` applies to every result: an Aiven ↔ UpCloud peering in another zone, found from
+/// the Aiven side, is not listed.
+#[test]
+fn the_zone_filter_applies_to_aiven_results_too() {
+    let emulator = hand_made();
+    let aiven = emulator.aiven();
+    let hel = demo::AIVEN_VPC_HEL.parse().unwrap();
+    emulator.block_on(aiven.create_upcloud_peering(demo::AIVEN_PROJECT, hel, demo::NETWORK_HELSINKI)).unwrap();
+    let ws = Workspace::new(&emulator.url());
+    ws.write("main.tf", PROVIDER_HEADER);
+    let list = "list \"peering_connection\" \"fra\" {\n  provider = peering\n  config {\n    clouds       = [\"upcloud\", \"aiven\"]\n    upcloud_zone = \"de-fra1\"\n  }\n}\n";
+    let found = query(&ws, list);
+    assert_eq!(found.code, 0, "{found:?}");
+    let text = found.flat();
+    assert!(text.contains(demo::AIVEN_VPC_FRA), "the Frankfurt peering is listed: {text}");
+    assert!(!text.contains(demo::AIVEN_VPC_HEL), "the Helsinki one is not: {text}");
 }

@@ -37,7 +37,12 @@ impl Default for ConnectionList {
     fn default() -> Self {
         let attributes = vec![
             string_list("clouds", "Only peerings with a side in these clouds: `aiven`, `upcloud`, `scaleway`."),
-            Attribute::string("upcloud_zone", "Only UpCloud networks in this zone, e.g. `de-fra1`.").optional(),
+            Attribute::string(
+                "upcloud_zone",
+                "Only peerings with an UpCloud network in this zone, e.g. `de-fra1` (an Aiven VPC's zone is its \
+                 cloud's, `upcloud-de-fra1`).",
+            )
+            .optional(),
             string_list(
                 "aiven_projects",
                 "Only Aiven peerings of these projects; default: every project the token lists.",
@@ -167,7 +172,14 @@ impl ConnectionList {
     fn aiven_pairs(filter: &Filter, vpcs: &[(String, Vpc)]) -> Vec<ConnectionId> {
         let asked = |project: &String| filter.aiven_projects.known().is_none_or(|p| p.contains(project));
         let mut pairs = Vec::new();
-        for (project, vpc) in vpcs.iter().filter(|(project, _)| asked(project)) {
+        // An Aiven VPC peers only with UpCloud networks of its cloud's zone.
+        let in_zone = |vpc: &Vpc| {
+            filter
+                .upcloud_zone
+                .known()
+                .is_none_or(|zone| crate::net::upcloud_zone(&vpc.cloud_name).as_ref() == Some(zone))
+        };
+        for (project, vpc) in vpcs.iter().filter(|(project, vpc)| asked(project) && in_zone(vpc)) {
             for peering in vpc.peering_connections.iter().filter(|p| p.peer_cloud_account == "upcloud") {
                 let Ok(peer) = peering.peer_vpc.parse::<NetworkId>() else { continue };
                 if matches!(aiven::phase_of(peering.state), super::half::Phase::Dead) {

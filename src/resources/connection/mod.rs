@@ -182,16 +182,7 @@ impl Pair {
                 }
                 Ok(Pair::Scaleway { region: *region, local: *local, peer: *peer })
             }
-            (a, b) => Err(Error::invalid(
-                "Unsupported peering pair",
-                format!(
-                    "{} ↔ {} cannot be peered by this provider. Supported pairs: Aiven ↔ UpCloud (Aiven peers only with \
-                     UpCloud networks of its VPC's zone), UpCloud ↔ UpCloud and Scaleway ↔ Scaleway (VPC connectors).",
-                    a.cloud().display_name(),
-                    b.cloud().display_name()
-                ),
-                Some(AttrPath::root("peer_network")),
-            )),
+            (a, b) => Err(unsupported_pair(a.cloud(), b.cloud())),
         }
     }
 
@@ -228,6 +219,29 @@ pub(crate) async fn preflight(ctx: &Ctx<'_>, mut conn: Connection) -> Result<Dia
     }
 }
 
+fn unsupported_pair(a: Cloud, b: Cloud) -> Error {
+    Error::invalid(
+        "Unsupported peering pair",
+        format!(
+            "{} ↔ {} cannot be peered by this provider. Supported pairs: Aiven ↔ UpCloud (Aiven peers only with \
+             UpCloud networks of its VPC's zone), UpCloud ↔ UpCloud and Scaleway ↔ Scaleway (VPC connectors).",
+            a.display_name(),
+            b.display_name()
+        ),
+        Some(AttrPath::root("peer_network")),
+    )
+}
+
+/// The cloud an endpoint names, when it names exactly one.
+fn cloud_of(endpoint: &Endpoint) -> Option<Cloud> {
+    match (endpoint.aiven.is_null(), endpoint.scaleway.is_null(), endpoint.upcloud.is_null()) {
+        (false, true, true) => Some(Cloud::Aiven),
+        (true, false, true) => Some(Cloud::Scaleway),
+        (true, true, false) => Some(Cloud::Upcloud),
+        _ => None,
+    }
+}
+
 /// The static checks of `network` and `peer_network`: each names one cloud and well-formed ids.
 pub(crate) fn validate_endpoints(conn: &Connection) -> Diagnostics {
     let mut diags = Diagnostics::default();
@@ -238,8 +252,28 @@ pub(crate) fn validate_endpoints(conn: &Connection) -> Diagnostics {
             diags.push(Diagnostic::error(format!("Invalid {root}"), detail).at(path));
         }
     }
-    if let Some(Err(e)) = conn.connection_id().map(|id| Pair::of(&id)) {
-        diags.push(e.to_diagnostic());
+    match conn.connection_id() {
+        Some(id) => {
+            if let Err(e) = Pair::of(&id) {
+                diags.push(e.to_diagnostic());
+            }
+        }
+        // A Scaleway region still to default: the clouds alone say whether the pair exists.
+        None => {
+            let clouds = (conn.network.known().and_then(cloud_of), conn.peer_network.known().and_then(cloud_of));
+            if let (Some(a), Some(b)) = clouds {
+                let supported = matches!(
+                    (a, b),
+                    (Cloud::Aiven, Cloud::Upcloud)
+                        | (Cloud::Upcloud, Cloud::Aiven)
+                        | (Cloud::Upcloud, Cloud::Upcloud)
+                        | (Cloud::Scaleway, Cloud::Scaleway)
+                );
+                if !supported {
+                    diags.push(unsupported_pair(a, b).to_diagnostic());
+                }
+            }
+        }
     }
     diags
 }
