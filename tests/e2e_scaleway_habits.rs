@@ -340,6 +340,9 @@ fn an_external_peer_in_another_organization() {
     world.scaleway.add_vpc(theirs, "fr-par", "theirs", "5ca1e000-0000-4000-8000-000000000999", false, 0);
     world.scaleway.vpcs.get_mut(&theirs).unwrap().organization_id = "0a000000-0000-4000-8000-000000000999".into();
     let emulator = Emulator::start(world);
+    // Our credentials cannot read it, as with the real cloud.
+    let hidden = emulator.block_on(emulator.scaleway().get_vpc("fr-par", theirs)).unwrap_err();
+    assert!(hidden.is_not_found(), "{hidden:?}");
     let ws = Workspace::new(&emulator.url());
     ws.write(
         "main.tf",
