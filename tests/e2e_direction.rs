@@ -5,35 +5,11 @@
 
 mod common;
 
+use common::runs::{Kind, ends};
 use common::*;
 use peering::emulator::world::{World, demo};
 
 const ADDR: &str = "peering_connection.this";
-
-#[derive(Clone, Copy, Debug)]
-enum Kind {
-    Upcloud,
-    Scaleway,
-    AivenUpcloud,
-}
-
-/// The kind's two ends, in the canonical order (Aiven first, else the lower id first).
-fn ends(kind: Kind) -> (String, String) {
-    match kind {
-        Kind::Upcloud => (
-            format!("{{ upcloud = {{ network_id = \"{}\" }} }}", demo::NETWORK_APP),
-            format!("{{ upcloud = {{ network_id = \"{}\" }} }}", demo::NETWORK_DB),
-        ),
-        Kind::Scaleway => (
-            format!("{{ scaleway = {{ vpc_id = \"{}\" }} }}", demo::SCALEWAY_VPC_A),
-            format!("{{ scaleway = {{ vpc_id = \"{}\" }} }}", demo::SCALEWAY_VPC_B),
-        ),
-        Kind::AivenUpcloud => (
-            format!("{{ aiven = {{ project = \"{}\", vpc_id = \"{}\" }} }}", demo::AIVEN_PROJECT, demo::AIVEN_VPC_FRA),
-            format!("{{ upcloud = {{ network_id = \"{}\" }} }}", demo::NETWORK_APP),
-        ),
-    }
-}
 
 fn config(kind: Kind, swapped: bool) -> String {
     let (first, second) = ends(kind);

@@ -92,29 +92,9 @@ resource "peering_custom_route" "{alias}" {{
     assert_eq!(ws.plan().code, 0);
 }
 
-/// The three pair kinds, each as `peering_connection` named `name`.
-#[derive(Clone, Copy, Debug)]
-enum Kind {
-    Upcloud,
-    Scaleway,
-    AivenUpcloud,
-}
-
+/// A peering of the kind named `name`.
 fn peering(kind: Kind, name: &str) -> String {
-    let (network, peer) = match kind {
-        Kind::Upcloud => (
-            format!("{{ upcloud = {{ network_id = \"{}\" }} }}", demo::NETWORK_APP),
-            format!("{{ upcloud = {{ network_id = \"{}\" }} }}", demo::NETWORK_DB),
-        ),
-        Kind::Scaleway => (
-            format!("{{ scaleway = {{ vpc_id = \"{}\" }} }}", demo::SCALEWAY_VPC_A),
-            format!("{{ scaleway = {{ vpc_id = \"{}\" }} }}", demo::SCALEWAY_VPC_B),
-        ),
-        Kind::AivenUpcloud => (
-            format!("{{ aiven = {{ project = \"{}\", vpc_id = \"{}\" }} }}", demo::AIVEN_PROJECT, demo::AIVEN_VPC_FRA),
-            format!("{{ upcloud = {{ network_id = \"{}\" }} }}", demo::NETWORK_APP),
-        ),
-    };
+    let (network, peer) = ends(kind);
     format!(
         r#"{PROVIDER_HEADER}
 resource "peering_connection" "this" {{

@@ -60,3 +60,26 @@ pub fn wanted(octet: u8, count: usize, description: &str) -> Vec<(String, String
     routes.sort();
     routes
 }
+
+/// The three kinds of pair a `peering_connection` makes.
+#[derive(Clone, Copy, Debug)]
+pub enum Kind {
+    Upcloud,
+    Scaleway,
+    AivenUpcloud,
+}
+
+/// A demo pair of the kind as `network` and `peer_network` values, in the canonical order
+/// (Aiven first, else the lower id first).
+pub fn ends(kind: Kind) -> (String, String) {
+    let upcloud = |id: &str| format!("{{ upcloud = {{ network_id = \"{id}\" }} }}");
+    let scaleway = |id: &str| format!("{{ scaleway = {{ vpc_id = \"{id}\" }} }}");
+    match kind {
+        Kind::Upcloud => (upcloud(demo::NETWORK_APP), upcloud(demo::NETWORK_DB)),
+        Kind::Scaleway => (scaleway(demo::SCALEWAY_VPC_A), scaleway(demo::SCALEWAY_VPC_B)),
+        Kind::AivenUpcloud => (
+            format!("{{ aiven = {{ project = \"{}\", vpc_id = \"{}\" }} }}", demo::AIVEN_PROJECT, demo::AIVEN_VPC_FRA),
+            upcloud(demo::NETWORK_APP),
+        ),
+    }
+}
