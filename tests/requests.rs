@@ -25,6 +25,21 @@ fn between(before: &RequestCounts, after: &RequestCounts) -> BTreeMap<String, u6
         .collect()
 }
 
+/// `count` routes on the demo router, 10.200.N.0/24 via 10.10.0.10.
+fn routes_on_router(count: usize) -> String {
+    format!(
+        r#"{PROVIDER_HEADER}
+resource "peering_custom_route" "many" {{
+  count       = {count}
+  route_table = {{ upcloud = {{ router_id = "{router}" }} }}
+  destination = "10.200.${{count.index}}.0/24"
+  next_hop    = {{ ip = "10.10.0.10" }}
+}}
+"#,
+        router = demo::ROUTER_A
+    )
+}
+
 fn counts(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
     pairs.iter().map(|(route, n)| (route.to_string(), *n)).collect()
 }
@@ -105,20 +120,7 @@ fn both_halves_are_deleted_at_once() {
 fn a_refresh_reads_a_shared_router_once() {
     let emulator = Emulator::start_with(World::demo(), 0);
     let ws = Workspace::new(&emulator.url());
-    ws.write(
-        "main.tf",
-        &format!(
-            r#"{PROVIDER_HEADER}
-resource "peering_custom_route" "many" {{
-  count       = 10
-  route_table = {{ upcloud = {{ router_id = "{router}" }} }}
-  destination = "10.200.${{count.index}}.0/24"
-  next_hop    = {{ ip = "10.10.0.10" }}
-}}
-"#,
-            router = demo::ROUTER_A
-        ),
-    );
+    ws.write("main.tf", &routes_on_router(10));
     ws.apply();
     let before = emulator.requests();
     let plan = ws.plan();
@@ -135,20 +137,7 @@ resource "peering_custom_route" "many" {{
 fn twenty_routes_on_one_router_take_at_most_four_router_writes() {
     let emulator = Emulator::start_with(World::demo(), 0);
     let ws = Workspace::new(&emulator.url());
-    ws.write(
-        "main.tf",
-        &format!(
-            r#"{PROVIDER_HEADER}
-resource "peering_custom_route" "many" {{
-  count       = 20
-  route_table = {{ upcloud = {{ router_id = "{router}" }} }}
-  destination = "10.200.${{count.index}}.0/24"
-  next_hop    = {{ ip = "10.10.0.10" }}
-}}
-"#,
-            router = demo::ROUTER_A
-        ),
-    );
+    ws.write("main.tf", &routes_on_router(20));
     let before = emulator.requests();
     ws.apply();
     let applied = between(&before, &emulator.requests());

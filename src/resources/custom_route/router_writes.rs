@@ -238,9 +238,8 @@ impl Worker {
                     failures += 1;
                 }
                 Err(e) => {
-                    let told = shared(&e);
                     for waiting in self.active.drain(..) {
-                        waiting.finish(Err(Error::Rejected(told.to_diagnostics())));
+                        waiting.finish(Err(shared(&e)));
                     }
                     failures = 0;
                 }
