@@ -214,7 +214,7 @@ fn zone_overlap_and_router_problems_fail_at_plan_without_writes() {
     assert_rejected(
         &emulator,
         &aiven_config("x", true, "b0ffffff-0000-4000-8000-000000000000", demo::NETWORK_DB, ""),
-        &["Aiven project VPC not found", "11:   network      = { aiven"],
+        &["Aiven project VPC not found", "its VPCs:", demo::AIVEN_VPC_FRA, "11:   network      = { aiven"],
     );
     assert!(live_aiven_peerings(&emulator).is_empty());
 }

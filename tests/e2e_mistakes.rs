@@ -1,6 +1,6 @@
 //! End to end, the mistakes users make, each said once and fully: every missing credential in one
 //! run, naming the setting and the variables; an unreachable API URL within seconds, naming the
-//! setting.
+//! setting; a network not found, saying where it was looked for.
 
 mod common;
 
@@ -60,4 +60,26 @@ fn an_unreachable_api_url_is_named() {
     assert!(text.contains(&format!("nothing answers at http://127.0.0.1:{port}/")), "{plan:?}");
     assert!(text.contains("UPCLOUD_API_URL"), "{plan:?}");
     assert!(!text.contains(PASSWORD), "{plan:?}");
+}
+
+/// A network that is not found says where the provider looked and what to try; a router's id
+/// where a network's belongs is named as such.
+#[test]
+fn a_missing_upcloud_network_says_where_it_was_looked_for() {
+    let emulator = Emulator::start(World::demo());
+    let ws = Workspace::new(&emulator.url());
+    let missing = "03ffffff-0000-4000-8000-000000000000";
+    ws.write("main.tf", &connection_config("lost", demo::NETWORK_APP, missing, ""));
+    let plan = ws.plan();
+    assert_eq!(plan.code, 1, "{plan:?}");
+    let text = plan.flat();
+    assert!(text.contains("UpCloud network not found") && text.contains("in any zone"), "{plan:?}");
+    assert!(text.contains("private networks are in de-fra1, fi-hel1"), "{plan:?}");
+    assert!(text.contains("peering_network") && text.contains("peer_side = \"external\""), "{plan:?}");
+
+    let router = emulator.world().upcloud.routers.keys().next().copied().unwrap().to_string();
+    ws.write("main.tf", &connection_config("lost", demo::NETWORK_APP, &router, ""));
+    let plan = ws.plan();
+    assert!(plan.flat().contains("SDN network ids start with 03 (this one is a router's: 04…)"), "{plan:?}");
+    assert_eq!(emulator.requests().total_writes, 0);
 }

@@ -22,6 +22,10 @@ fn a_peering_pauses_and_resumes_in_place() {
     let ids: Vec<_> = emulator.world().upcloud.peerings.keys().copied().collect();
 
     ws.write("main.tf", &connection_config("pausable", demo::NETWORK_APP, demo::NETWORK_DB, "  enabled = false"));
+    // Only the states move: the halves' ids and the networks' ranges stay known.
+    let plan = ws.terraform(&["plan", "-no-color"]).flat();
+    assert_eq!(plan.matches("(known after apply)").count(), 4, "status, status_message and two half states: {plan}");
+    assert!(!plan.contains("network_cidrs") && !plan.contains("_half = (known after apply)"), "{plan}");
     let paused = ws.apply();
     assert!(paused.stdout.contains("1 changed"), "in place: {paused:?}");
     assert_eq!(configured(&emulator), [ConfiguredStatus::Disabled, ConfiguredStatus::Disabled]);

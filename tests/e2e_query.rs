@@ -88,6 +88,7 @@ fn query_finds_each_hand_made_peering_once_and_imports_them() {
     let generated = std::fs::read_to_string(ws.path().join("generated.tf")).unwrap();
     assert_eq!(generated.matches("resource \"peering_connection\"").count(), 4, "{generated}");
     assert!(generated.contains("peer_side = \"external\""), "the lone half: {generated}");
+    assert!(!generated.contains("= null"), "unset clouds and attributes are left out: {generated}");
     std::fs::remove_file(ws.path().join("search.tfquery.hcl")).unwrap();
     let plan = ws.terraform(&["plan", "-no-color"]);
     assert!(plan.flat().contains("4 to import, 0 to add, 0 to change, 0 to destroy"), "{plan:?}");

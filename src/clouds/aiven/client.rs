@@ -122,6 +122,24 @@ impl AivenClient {
         Ok(list.vpcs)
     }
 
+    /// Why VPC `vpc` of `project` was not found, in words: the project's VPCs (looked for only on
+    /// this error path), or that the project itself is not visible to the token.
+    pub async fn missing_vpc(&self, project: &str, vpc: Uuid) -> Result<String, AivenError> {
+        let looked = format!("No project VPC {vpc} is visible in Aiven project {project:?}");
+        let vpcs = match self.list_vpcs(project).await {
+            Ok(vpcs) => vpcs,
+            Err(e) if e.is_not_found() => {
+                return Ok(format!("{looked}: the token sees no project of that name (check `project`)."));
+            }
+            Err(e) => return Err(e),
+        };
+        let found: Vec<String> = vpcs.iter().map(|v| format!("{} in {}", v.project_vpc_id, v.cloud_name)).collect();
+        Ok(match found.is_empty() {
+            true => format!("{looked}, which has no VPCs."),
+            false => format!("{looked}; its VPCs: {}.", found.join(", ")),
+        })
+    }
+
     /// The VPC as it is now, with its peering connections.
     pub async fn get_vpc(&self, project: &str, vpc: Uuid) -> Result<Vpc, AivenError> {
         self.call(Method::GET, &vpc_path(project, vpc), None, "vpc").await

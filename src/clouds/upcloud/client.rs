@@ -136,6 +136,29 @@ impl UpcloudClient {
         Ok(env.network)
     }
 
+    /// Why network `id` was not found, in words: where the lookup looked (every zone of the
+    /// account) and what to try. Lists the account's networks only on this error path.
+    pub async fn missing_network(&self, id: NetworkId) -> Result<String, UpcloudError> {
+        let looked = format!("No UpCloud network {id} is visible with these credentials in any zone");
+        if !id.to_string().starts_with("03") {
+            let hint = if id.to_string().starts_with("04") { " (this one is a router's: 04…)" } else { "" };
+            return Ok(format!("{looked}; SDN network ids start with 03{hint}."));
+        }
+        let private: Vec<Network> =
+            self.list_networks(None).await?.into_iter().filter(|n| n.kind == "private").collect();
+        let mut zones: Vec<&str> = private.iter().map(|n| n.zone.as_str()).collect();
+        zones.sort_unstable();
+        zones.dedup();
+        let account = match private.len() {
+            0 => "this account has no private networks".to_string(),
+            n => format!("this account's {n} private networks are in {}", zones.join(", ")),
+        };
+        Ok(format!(
+            "{looked} (network ids are account-wide; {account}). A `peering_network` data source finds a network by \
+             name; a network of another UpCloud account can be the peer_network with peer_side = \"external\"."
+        ))
+    }
+
     pub async fn list_networks(&self, zone: Option<&str>) -> Result<Vec<Network>, UpcloudError> {
         let query: Vec<(&str, String)> = zone.map(|z| ("zone", z.to_string())).into_iter().collect();
         let list: NetworkList = self.call(Method::GET, "network", &query, None, "network list").await?;

@@ -43,11 +43,8 @@ pub(super) async fn vpc_for_check(
         Ok(vpc) => vpc,
         Err(e) if e.is_auth_failure() => return Err(e.into()),
         Err(e) if e.is_not_found() => {
-            return Ok(Err(Diagnostic::error(
-                "Aiven project VPC not found",
-                format!("No project VPC {vref} is visible: {e}."),
-            )
-            .at(vpc_id_path(root))));
+            let detail = client.missing_vpc(&vref.project, vref.vpc.0).await?;
+            return Ok(Err(Diagnostic::error("Aiven project VPC not found", detail).at(vpc_id_path(root))));
         }
         Err(crate::clouds::aiven::AivenError::Api { status: 403, message }) => {
             return Ok(Err(Diagnostic::error(

@@ -385,6 +385,7 @@ impl Resource for PeeringConnection {
         mut planned: Connection,
         config: Connection,
     ) -> Result<Planned<Connection>, Error> {
+        planned.keep_configured_clouds(&config);
         match ctx.clients.scaleway.as_ref() {
             Ok(scaleway) => planned.default_scaleway_regions(scaleway.default_region()),
             // A Scaleway endpoint cannot be resolved, let alone made, without credentials.
@@ -432,14 +433,17 @@ impl Resource for PeeringConnection {
                 planned.aiven_network_id = config.aiven_network_id.clone().or(prior.aiven_network_id.clone());
                 // A missing or broken half is repaired by an in-place update. Otherwise what the
                 // clouds report stays known only when it cannot move during the update: an active
-                // peering keeps its halves and status.
+                // peering keeps its halves and status; pausing or resuming a settled one moves only
+                // the states.
                 let pausing = prior.is_enabled() != planned.is_enabled();
+                let settled = prior.has_status(Status::Active) || prior.has_status(Status::Disabled);
                 // A peer side changed in place makes or lets go of the reverse half.
                 let peer_side_moves = prior.peer_side != planned.peer_side;
-                if prior.needs_repair()
-                    || peer_side_moves
-                    || (planned != prior && (pausing || !prior.has_status(Status::Active)))
-                {
+                if prior.needs_repair() || peer_side_moves {
+                    planned.mark_observations_unknown();
+                } else if pausing && settled {
+                    planned.mark_states_unknown();
+                } else if planned != prior && (pausing || !prior.has_status(Status::Active)) {
                     planned.mark_observations_unknown();
                 }
             }

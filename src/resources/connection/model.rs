@@ -84,6 +84,9 @@ tf_object! {
     pub struct Identity { network: Attr<String>, peer_network: Attr<String> }
 }
 
+/// The three cloud objects are optional+computed only so that generated configuration
+/// (Terraform 1.14+) leaves the unset ones out instead of writing `aiven = null`; a plan always
+/// takes them from the configuration (`Endpoint::keep_configured_clouds`).
 pub(crate) fn endpoint_attribute(name: &str, description: &str) -> Attribute {
     Attribute::nested(
         name,
@@ -100,7 +103,7 @@ pub(crate) fn endpoint_attribute(name: &str, description: &str) -> Attribute {
                 ],
                 "An Aiven project VPC in an UpCloud cloud.",
             )
-            .optional(),
+            .optional_computed(),
             Attribute::nested(
                 "scaleway",
                 vec![
@@ -114,7 +117,7 @@ pub(crate) fn endpoint_attribute(name: &str, description: &str) -> Attribute {
                 ],
                 "A Scaleway VPC.",
             )
-            .optional(),
+            .optional_computed(),
             Attribute::nested(
                 "upcloud",
                 vec![
@@ -126,7 +129,7 @@ pub(crate) fn endpoint_attribute(name: &str, description: &str) -> Attribute {
                 ],
                 "An UpCloud SDN network.",
             )
-            .optional(),
+            .optional_computed(),
         ],
         description,
     )
@@ -352,7 +355,33 @@ pub(crate) fn endpoint_of(network: &NetworkRef) -> Endpoint {
     }
 }
 
+impl Endpoint {
+    /// Clouds the configuration leaves unset stay unset. Terraform proposes the prior value for an
+    /// unset optional+computed attribute, which would keep the old cloud when an endpoint moves.
+    fn keep_configured_clouds(&mut self, config: &Endpoint) {
+        if config.aiven.is_null() {
+            self.aiven = Attr::Null;
+        }
+        if config.scaleway.is_null() {
+            self.scaleway = Attr::Null;
+        }
+        if config.upcloud.is_null() {
+            self.upcloud = Attr::Null;
+        }
+    }
+}
+
 impl Connection {
+    /// Each endpoint names only the cloud its configuration names.
+    pub fn keep_configured_clouds(&mut self, config: &Connection) {
+        for (planned, config) in [(&mut self.network, &config.network), (&mut self.peer_network, &config.peer_network)]
+        {
+            if let (Attr::Known(planned), Attr::Known(config)) = (planned, config) {
+                planned.keep_configured_clouds(config);
+            }
+        }
+    }
+
     /// Everything read back from the clouds becomes "known after apply".
     pub fn mark_observations_unknown(&mut self) {
         self.status = Attr::Unknown;
@@ -361,6 +390,17 @@ impl Connection {
         self.peer_half = Attr::Unknown;
         self.network_cidrs = Attr::Unknown;
         self.peer_network_cidrs = Attr::Unknown;
+    }
+
+    /// A pause or resume moves only the states: the halves and the networks stay as they are.
+    pub fn mark_states_unknown(&mut self) {
+        self.status = Attr::Unknown;
+        self.status_message = Attr::Unknown;
+        for half in [&mut self.network_half, &mut self.peer_half] {
+            if let Attr::Known(half) = half {
+                half.state = Attr::Unknown;
+            }
+        }
     }
 
     /// Whether a half is in a state that an in-place update repairs, or (managed) missing.

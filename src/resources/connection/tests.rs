@@ -154,3 +154,22 @@ fn validation_reports_every_bad_value_on_its_attribute() {
     assert_eq!(summaries, ["Invalid peer_side", "Invalid wait_for"], "{diags:?}");
     assert!(diags.0[0].detail.contains("\"managed\""), "{diags:?}");
 }
+
+#[test]
+fn a_network_moved_to_another_cloud_plans_only_the_configured_cloud() {
+    // Terraform proposes the prior value of an unset optional+computed attribute, so a network
+    // moved from UpCloud to Aiven is proposed with both clouds set.
+    let prior = active("p");
+    let aiven = endpoint_of(&NetworkRef::Aiven {
+        project: "acme".into(),
+        vpc_id: crate::net::AivenVpcId("b032dfbf-b035-4cf5-8b15-b7cd6a68aabd".parse().unwrap()),
+    });
+    let config = Connection { network: Attr::Known(aiven.clone()), ..config("p") };
+    let mut proposed = proposed(&prior, &config);
+    let Attr::Known(network) = &mut proposed.network else { unreachable!() };
+    network.aiven = aiven.aiven.clone();
+    assert!(endpoint_ref(network, "network").is_err(), "two clouds proposed");
+    proposed.keep_configured_clouds(&config);
+    assert_eq!(proposed.network, Attr::Known(aiven));
+    assert_eq!(proposed.peer_network, config.peer_network);
+}

@@ -32,13 +32,14 @@ async fn network_for_check(
 ) -> Result<Result<Network, Diagnostic>, Error> {
     match client.get_network(id).await {
         Ok(network) => Ok(Ok(network)),
-        Err(e) if e.is_not_found() => Ok(Err(Diagnostic::error(
-            "UpCloud network not found",
-            format!("No UpCloud network {id} is visible with these credentials."),
-        )
-        .at(network_id_path(root)))),
+        Err(e) if e.is_not_found() => Ok(Err(missing_network(client, id, root).await?)),
         Err(e) => Err(e.into()),
     }
+}
+
+/// "Network not found" on `root`'s network id, saying where the lookup looked and what to try.
+pub(super) async fn missing_network(client: &UpcloudClient, id: NetworkId, root: &str) -> Result<Diagnostic, Error> {
+    Ok(Diagnostic::error("UpCloud network not found", client.missing_network(id).await?).at(network_id_path(root)))
 }
 
 /// Checks, before anything is created, what would make the peering fail: missing networks or

@@ -32,13 +32,7 @@ impl Pair {
             Ok(client) => match client.get_network(self.network).await {
                 Ok(network) => Some(network),
                 Err(e) if e.is_not_found() => {
-                    diags.push(
-                        Diagnostic::error(
-                            "UpCloud network not found",
-                            format!("No UpCloud network {} is visible with these credentials.", self.network),
-                        )
-                        .at(upcloud::network_id_path(self.upcloud_root())),
-                    );
+                    diags.push(upcloud::missing_network(client, self.network, self.upcloud_root()).await?);
                     None
                 }
                 Err(e) => return Err(e.into()),
