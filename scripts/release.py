@@ -5,16 +5,19 @@
     release.py package --bin-dir DIR --platform P   zip the provider and emulator built in DIR
     release.py sums                                  SHA256SUMS, its signature (GPG_KEY_ID), manifest
     release.py mirror --out DIR                      a filesystem mirror (packed layout) from dist/
+    release.py network-mirror --out DIR              a network mirror (index.json, VERSION.json) from dist/
     release.py lock                                  a lock-file entry with every zip's zh: hash
     release.py missing                               the Debian packages the cross builds need
     release.py check --terraform PATH                each platform's zips run: a peering applied,
-                                                     re-planned and destroyed (cross-built ones
-                                                     under qemu-user)
+                                                     re-planned and destroyed (linux_arm64 under
+                                                     qemu-user, windows under wine); darwin read
+                                                     as Mach-O
 
 Everything is written to dist/ (or --dist). The version is Cargo.toml's.
 """
 
 import argparse
+import base64
 import dataclasses
 import functools
 import hashlib
@@ -25,11 +28,14 @@ import queue
 import re
 import shlex
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
 import threading
 import zipfile
+
+import macho
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NAME = "terraform-provider-peering"
@@ -45,8 +51,11 @@ class Platform:
     gcc: str | None = None  # the C cross compiler its C parts need (Debian's), None on the host
     ar: str | None = None
     exe: str = ""  # the file-name suffix of its executables
-    # What runs its executables here: Debian's qemu-user, or wine (Debian's wine64).
-    runner: tuple = ()
+    # What runs its executables here: Debian's qemu-user, or wine (Debian's wine64). None: nothing
+    # can (darwin); its executables are read as Mach-O instead (scripts/macho.py).
+    runner: tuple | None = ()
+    # Built with cargo-zigbuild (zig from PyPI as the C compiler and linker), not a Debian gcc.
+    zig: bool = False
 
 
 PLATFORMS = {
@@ -64,7 +73,16 @@ PLATFORMS = {
         exe=".exe",
         runner=("/usr/lib/wine/wine64",),
     ),
+    # No macOS SDK is reachable from here: zig links against its own libSystem stubs, so nothing
+    # may need a framework (TLS roots: src/clouds/roots.rs). zig's linker signs arm64 ad hoc.
+    "darwin_amd64": Platform("x86_64-apple-darwin", runner=None, zig=True),
+    "darwin_arm64": Platform("aarch64-apple-darwin", runner=None, zig=True),
 }
+# The oldest macOS the darwin builds run on (Rust's own floor for arm64; x86_64 could go lower).
+MACOSX_DEPLOYMENT_TARGET = "11.0"
+# The zig toolchain for darwin, from PyPI; `make release` installs it in this virtualenv.
+ZIG_VENV = ROOT / ".venv-zig"
+
 # What the cross builds and their checks need, and the Debian package that has it: a command on
 # PATH or a file. `make release` installs what `release.py missing` names.
 TOOLS = {
@@ -114,14 +132,23 @@ def build(args):
     for name in args.platform:
         platform = PLATFORMS[name]
         env = dict(os.environ)
+        command = ["cargo", "build"]
         if platform.target != host_target():
             run(["rustup", "target", "add", platform.target])
+        if platform.zig:
+            zigbuild = ZIG_VENV / "bin" / "cargo-zigbuild"
+            if not zigbuild.exists():
+                sys.exit(f"release: building {name} needs {zigbuild}; `make release` installs it")
+            command = [str(zigbuild), "zigbuild"]
+            env["PATH"] = f"{zigbuild.parent}{os.pathsep}{env.get('PATH', '')}"
+            env["MACOSX_DEPLOYMENT_TARGET"] = MACOSX_DEPLOYMENT_TARGET
+        elif platform.target != host_target():
             need(platform.gcc, f"building {name}")
             key = platform.target.replace("-", "_")
             env[f"CARGO_TARGET_{key.upper()}_LINKER"] = platform.gcc
             env[f"CC_{key}"] = platform.gcc
             env[f"AR_{key}"] = platform.ar
-        run(["cargo", "build", "--locked", "--release", "--target", platform.target, "--bins"], cwd=ROOT, env=env)
+        run([*command, "--locked", "--release", "--target", platform.target, "--bins"], cwd=ROOT, env=env)
         package_platform(ROOT / "target" / platform.target / "release", name, dist)
 
 
@@ -178,6 +205,38 @@ def mirror(args):
     for archive in zips:
         shutil.copyfile(archive, into / archive.name)
         print(f"  {into / archive.name}")
+
+
+def h1_hash(archive):
+    """Terraform's `h1:` of a provider zip: SHA-256 over the sorted "sha256  name" lines of the
+    files in it (Go's dirhash.Hash1), base64. Independent of how the zip was compressed."""
+    with zipfile.ZipFile(archive) as z:
+        names = sorted(info.filename for info in z.infolist() if not info.is_dir())
+        lines = "".join(f"{hashlib.sha256(z.read(name)).hexdigest()}  {name}\n" for name in names)
+    return "h1:" + base64.b64encode(hashlib.sha256(lines.encode()).digest()).decode()
+
+
+def network_mirror(args):
+    """The provider network mirror protocol as static files: HOSTNAME/NAMESPACE/TYPE/index.json
+    (the versions), VERSION.json (each platform's zip, relative to it, with its h1: and zh:
+    hashes) and the zips beside them. Any HTTPS file server (Artifactory, Nexus, nginx) serves it."""
+    v, dist, out = version(), pathlib.Path(args.dist), pathlib.Path(args.out)
+    into = out / HOSTNAME / NAMESPACE / TYPE
+    into.mkdir(parents=True, exist_ok=True)
+    archives = {}
+    for archive in sorted(dist.glob(f"{NAME}_{v}_*.zip")):
+        platform = archive.name.removeprefix(f"{NAME}_{v}_").removesuffix(".zip")
+        shutil.copyfile(archive, into / archive.name)
+        zh = "zh:" + hashlib.sha256(archive.read_bytes()).hexdigest()
+        archives[platform] = {"url": archive.name, "hashes": [h1_hash(archive), zh]}
+    if not archives:
+        sys.exit(f"release: no {NAME} zips in {dist}; run `make release` first")
+    index = into / "index.json"
+    versions = json.loads(index.read_text())["versions"] if index.exists() else {}
+    versions[v] = {}
+    index.write_text(json.dumps({"versions": dict(sorted(versions.items()))}, indent=2) + "\n")
+    (into / f"{v}.json").write_text(json.dumps({"archives": archives}, indent=2) + "\n")
+    print(f"  {into}: index.json, {v}.json and {len(archives)} zips")
 
 
 def lock(args):
@@ -275,9 +334,25 @@ def first_line(process, timeout):
         return ""
 
 
+def check_macho(name, dist):
+    """A platform nothing here can run (darwin): each zip's executable read as Mach-O."""
+    v = version()
+    with tempfile.TemporaryDirectory() as tmp:
+        for archive in (f"{NAME}_{v}_{name}.zip", f"{EMULATOR}_{v}_{name}.zip"):
+            executable = unzip_one(dist / archive, pathlib.Path(tmp))
+            try:
+                said = macho.check(name, executable.read_bytes())
+            except (macho.MachOError, struct.error) as e:
+                sys.exit(f"release: {name}: {archive}: {e}")
+            print(f"  {name}: {archive}: " + "; ".join(said))
+    print(f"  {name}: cross-built and read as Mach-O, not run (no Mac here)")
+
+
 def check_platform(name, dist, terraform):
     """Terraform applies, re-plans and destroys an UpCloud peering with this platform's provider
     against this platform's emulator, both unpacked from the zips as a user gets them."""
+    if PLATFORMS[name].runner is None:
+        return check_macho(name, dist)
     v = version()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = pathlib.Path(tmp)
@@ -373,6 +448,8 @@ def main():
     steps.add_parser("sums")
     m = steps.add_parser("mirror")
     m.add_argument("--out", default=str(ROOT / "mirror"))
+    n = steps.add_parser("network-mirror")
+    n.add_argument("--out", default=str(ROOT / "network-mirror"))
     steps.add_parser("lock")
     steps.add_parser("missing")
     c = steps.add_parser("check")
@@ -380,7 +457,7 @@ def main():
     args = parser.parse_args()
     if args.step == "build" and not args.platform:
         args.platform = sorted(PLATFORMS)
-    {"build": build, "package": package, "sums": sums, "mirror": mirror, "lock": lock, "missing": missing, "check": check}[args.step](args)
+    {"build": build, "package": package, "sums": sums, "mirror": mirror, "network-mirror": network_mirror, "lock": lock, "missing": missing, "check": check}[args.step](args)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::tls::{ThrowawayCa, TlsFront};
 use common::*;
 use peering::emulator::world::{World, demo};
 
@@ -147,6 +148,68 @@ fn terraform_init_installs_from_a_mirror_of_the_release_and_checks_the_zip_hash(
     assert!(!apply.all().contains("Provider development overrides"), "{apply:?}");
     assert_eq!(emulator.peering_states().len(), 2);
     assert_eq!(ws.plan().code, 0);
+    ws.ok(&["destroy", "-auto-approve", "-no-color"]);
+    assert!(emulator.peering_states().is_empty());
+}
+
+/// The network mirror release.py writes, served over HTTPS from loopback by a throwaway CA as an
+/// internal registry would: `terraform init` with a `network_mirror` block installs the provider
+/// from it (checking the hashes it lists) and a peering is applied; without the CA, init refuses.
+#[test]
+fn terraform_init_installs_from_a_network_mirror_over_https() {
+    let root = tempfile::tempdir().unwrap();
+    let dist = packaged(root.path());
+    let mirror = root.path().join("network-mirror");
+    release(&dist, &["network-mirror", "--out", mirror.to_str().unwrap()]);
+    let listed = mirror.join("registry.terraform.io/peering-dev/peering");
+    let json = |name: &str| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(listed.join(name)).unwrap()).unwrap()
+    };
+    assert_eq!(json("index.json"), serde_json::json!({ "versions": { VERSION: {} } }));
+    let archive = &json(&format!("{VERSION}.json"))["archives"]["linux_amd64"];
+    let zip = format!("terraform-provider-peering_{VERSION}_linux_amd64.zip");
+    assert_eq!(archive["url"], zip.as_str());
+    let zh = format!("zh:{}", sha256(&dist.join(&zip)));
+    let h1 = archive["hashes"][0].as_str().unwrap().to_string();
+    assert!(h1.starts_with("h1:"), "{archive}");
+    assert_eq!(archive["hashes"][1], zh.as_str());
+
+    let ca = ThrowawayCa::new();
+    let server = TlsFront::serve_files(&ca, &mirror);
+    let emulator = Emulator::start(World::demo());
+    let mut ws = Workspace::new(&emulator.url());
+    let config = ws.path().join("network-mirror.tfrc");
+    std::fs::write(
+        &config,
+        format!(
+            "provider_installation {{\n  network_mirror {{\n    url     = \"{}\"\n    include = [\"registry.terraform.io/peering-dev/peering\"]\n  }}\n}}\n",
+            server.url
+        ),
+    )
+    .unwrap();
+    ws.set_env("TF_CLI_CONFIG_FILE", config.to_str().unwrap());
+    ws.write(
+        "main.tf",
+        &connection_config("network-mirrored", demo::NETWORK_APP, demo::NETWORK_DB, "").replace(
+            "source = \"peering-dev/peering\"",
+            &format!("source = \"peering-dev/peering\", version = \"{VERSION}\""),
+        ),
+    );
+
+    let untrusted = ws.terraform(&["init", "-no-color", "-input=false"]);
+    assert_ne!(untrusted.code, 0, "{untrusted:?}");
+    assert!(untrusted.flat().contains("certificate"), "{untrusted:?}");
+
+    ws.set_env("SSL_CERT_FILE", ca.pem_file().to_str().unwrap());
+    let init = ws.ok(&["init", "-no-color", "-input=false"]);
+    assert!(init.flat().contains(&format!("Installed peering-dev/peering v{VERSION}")), "{init:?}");
+    let locked = std::fs::read_to_string(ws.path().join(".terraform.lock.hcl")).unwrap();
+    // Terraform computes the h1: of what it unpacked itself: the mirror's must be the same.
+    assert!(locked.contains(&format!("\"{h1}\"")), "{h1} in {locked}");
+
+    let apply = ws.apply();
+    assert!(!apply.all().contains("Provider development overrides"), "{apply:?}");
+    assert_eq!(emulator.peering_states().len(), 2);
     ws.ok(&["destroy", "-auto-approve", "-no-color"]);
     assert!(emulator.peering_states().is_empty());
 }

@@ -14,6 +14,7 @@ use rand::Rng;
 use reqwest::{Method, StatusCode, Url};
 
 use super::Secret;
+use super::roots::RootsSource;
 use super::shared::{Freshness, SharedReads};
 
 /// How hard to try.
@@ -75,6 +76,13 @@ pub enum HttpError {
     CredentialsInUrl,
     #[error("nothing answers at {url} ({setting}): {reason}. Check that setting, and that the service is up")]
     Unreachable { url: String, setting: &'static str, reason: String },
+    #[error(
+        "the certificate of {url} ({setting}) is not trusted: {reason}. For a private or corporate certificate \
+         authority, set SSL_CERT_FILE to a PEM file of the authorities to trust (docs/guides/install.md)"
+    )]
+    Untrusted { url: String, setting: &'static str, reason: String },
+    #[error("cannot load the certificate authorities to trust: {reason}")]
+    Roots { reason: String },
     #[error("{method} /{path}: {message}")]
     Transport {
         method: Method,
@@ -95,10 +103,10 @@ pub enum HttpError {
 }
 
 impl HttpError {
-    /// No connection could be made (refused, no such host): a wrong URL or a service that is
-    /// down, which waiting longer in this run does not mend.
+    /// No connection could be made (refused, no such host, a certificate not trusted): a wrong
+    /// URL, trust store or a service that is down, which waiting longer in this run does not mend.
     pub fn is_unreachable(&self) -> bool {
-        matches!(self, HttpError::Unreachable { .. })
+        matches!(self, HttpError::Unreachable { .. } | HttpError::Untrusted { .. } | HttpError::Roots { .. })
     }
 
     pub fn outcome_unknown(&self) -> bool {
@@ -152,17 +160,26 @@ impl std::fmt::Debug for ApiClient {
     }
 }
 
-/// The one reqwest client of this process (its pool is shared by every cloud client).
-pub fn shared_http_client() -> reqwest::Client {
-    static CLIENT: std::sync::OnceLock<reqwest::Client> = std::sync::OnceLock::new();
+/// The one reqwest client of this process (its pool is shared by every cloud client), trusting
+/// the roots [`super::roots`] loads; a failure to load them is kept and said by every client.
+pub fn shared_http_client() -> Result<reqwest::Client, HttpError> {
+    static CLIENT: std::sync::OnceLock<Result<reqwest::Client, HttpError>> = std::sync::OnceLock::new();
     CLIENT
         .get_or_init(|| {
+            let roots = RootsSource::from_env().load().map_err(|e| HttpError::Roots { reason: e.to_string() })?;
+            let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+            let tls = rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .map_err(|e| HttpError::Roots { reason: e.to_string() })?
+                .with_root_certificates(roots)
+                .with_no_client_auth();
             reqwest::Client::builder()
+                .use_preconfigured_tls(tls)
                 .user_agent(concat!("terraform-provider-peering/", env!("CARGO_PKG_VERSION")))
                 .pool_idle_timeout(Duration::from_secs(30))
                 .connect_timeout(Duration::from_secs(10))
                 .build()
-                .expect("the HTTP client builds with static settings")
+                .map_err(|e| HttpError::Roots { reason: describe(&e) })
         })
         .clone()
 }
@@ -200,7 +217,7 @@ impl ApiClient {
             base.set_path(&path);
         }
         Ok(ApiClient {
-            http: shared_http_client(),
+            http: shared_http_client()?,
             base,
             auth,
             policy,
@@ -328,6 +345,8 @@ impl ApiClient {
                     (refused <= CONNECT_RETRIES).then(|| self.policy.backoff(retry))
                 }
                 Err(Attempt::Transport { .. }) => idempotent.then(|| self.policy.backoff(retry)),
+                // Trust does not come with time.
+                Err(Attempt::Untrusted { .. }) => None,
             };
             match delay {
                 Some(delay) if retry < max_retries => {
@@ -342,6 +361,9 @@ impl ApiClient {
                             setting: self.url_setting,
                             reason: message,
                         },
+                        Attempt::Untrusted { reason } => {
+                            HttpError::Untrusted { url: self.base.to_string(), setting: self.url_setting, reason }
+                        }
                         failure => failure.into_error(&method, path, idempotent),
                     });
                 }
@@ -372,10 +394,10 @@ impl ApiClient {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request.send().await.map_err(|e| Attempt::Transport {
+        let response = request.send().await.map_err(|e| match untrusted_certificate(&e) {
+            Some(reason) => Attempt::Untrusted { reason },
             // A refused connection never reached the server.
-            sent: !e.is_connect(),
-            message: describe(&e),
+            None => Attempt::Transport { sent: !e.is_connect(), message: describe(&e) },
         })?;
         let status = response.status();
         let retry_after = retry_after(response.headers());
@@ -394,8 +416,19 @@ const CONNECT_RETRIES: u32 = 2;
 
 /// One failed attempt, before deciding whether to retry.
 enum Attempt {
-    Transport { sent: bool, message: String },
-    Status { status: StatusCode, retry_after: Option<Duration>, body: bytes::Bytes },
+    Transport {
+        sent: bool,
+        message: String,
+    },
+    Status {
+        status: StatusCode,
+        retry_after: Option<Duration>,
+        body: bytes::Bytes,
+    },
+    /// The server's certificate is not signed by an authority we trust (or not for its name).
+    Untrusted {
+        reason: String,
+    },
 }
 
 impl Attempt {
@@ -406,6 +439,12 @@ impl Attempt {
                 path: path.to_string(),
                 message,
                 outcome_unknown: sent && !idempotent,
+            },
+            Attempt::Untrusted { reason } => HttpError::Transport {
+                method: method.clone(),
+                path: path.to_string(),
+                message: reason,
+                outcome_unknown: false,
             },
             Attempt::Status { status, body, .. } => HttpError::Status {
                 method: method.clone(),
@@ -428,6 +467,24 @@ fn describe(error: &reqwest::Error) -> String {
         source = cause.source();
     }
     message
+}
+
+/// rustls's words when the server's certificate was refused. The error sits behind one or more
+/// `io::Error`s (hyper-rustls wraps tokio-rustls's), whose `source()` skips what they hold, so
+/// each is opened by hand.
+fn untrusted_certificate(error: &reqwest::Error) -> Option<String> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = cause {
+        let mut held = Some(current);
+        while let Some(inner) = held {
+            if let Some(tls @ rustls::Error::InvalidCertificate(_)) = inner.downcast_ref::<rustls::Error>() {
+                return Some(tls.to_string());
+            }
+            held = inner.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()).map(|e| e as &_);
+        }
+        cause = current.source();
+    }
+    None
 }
 
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {

@@ -2,6 +2,7 @@
 
 pub mod aiven;
 pub mod http;
+pub mod roots;
 pub mod scaleway;
 pub mod shared;
 pub mod upcloud;

@@ -3,11 +3,13 @@
 //! * [`handshake`]: the magic cookie, protocol negotiation and the one stdout line.
 //! * [`listener`]: a unix socket in a private temporary directory (loopback TCP on Windows).
 //! * [`tls`]: AutoMTLS with a pinned client certificate.
+//! * [`parent`]: exiting when Terraform is gone.
 //! * [`services`]: `GRPCController`, `GRPCStdio` and health, beside the provider service.
 //! * [`server`]: wiring it all into one tonic server, managed or in `--debug` mode.
 
 pub mod handshake;
 pub mod listener;
+pub mod parent;
 pub mod server;
 pub mod services;
 pub mod tls;

@@ -50,7 +50,7 @@ pub async fn serve_managed<P: Provider>(provider: P) -> Result<(), ServeError> {
     };
     let line = handshake::handshake_line(&listener.address, tls.as_ref().map(|t| t.cert_der.as_slice()));
     ignore_interrupts();
-    exit_with_parent();
+    super::parent::exit_with_parent();
 
     let shutdown = CancellationToken::new();
     let acceptor = tls.map(|t| TlsAcceptor::from(t.config));
@@ -102,35 +102,6 @@ async fn run_until_shutdown(
     }
     Ok(())
 }
-
-/// How often the provider checks that Terraform is still there.
-#[cfg(unix)]
-const PARENT_CHECK: Duration = Duration::from_millis(200);
-
-/// Ends the process when Terraform, which started it, is gone (killed with `kill -9`, say):
-/// nobody would read our answers, and we must stop writing to the clouds. The check runs on its
-/// own thread so a busy runtime cannot delay it. (`--debug` providers have no such parent.)
-/// Unix only: Windows has no parent-process id in std; Terraform there ends its providers
-/// itself, and one orphaned by a killed Terraform lives on.
-#[cfg(unix)]
-fn exit_with_parent() {
-    let parent = std::os::unix::process::parent_id();
-    let watch = move || {
-        loop {
-            std::thread::sleep(PARENT_CHECK);
-            if std::os::unix::process::parent_id() != parent {
-                tracing::warn!(parent, "Terraform exited without stopping the provider; exiting");
-                std::process::exit(1);
-            }
-        }
-    };
-    if let Err(e) = std::thread::Builder::new().name("parent-watch".into()).spawn(watch) {
-        tracing::warn!(error = %e, "cannot watch the parent process");
-    }
-}
-
-#[cfg(not(unix))]
-fn exit_with_parent() {}
 
 /// Ctrl-C reaches the whole process group; Terraform answers it with `StopProvider`, so the
 /// provider itself must not die of SIGINT (as go-plugin servers do).
