@@ -57,10 +57,27 @@ pub struct IpNetwork {
     pub gateway: Option<String>,
 }
 
+/// UpCloud's JSON comes from its XML: a list of one may be written as the one object itself.
+/// UpCloud's Python SDK (`upcloud-api` 2.9.0, `create_network`) sends a single range as
+/// `"ip_networks": {"ip_network": {…}}`; both forms are read, a list is always written.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct IpNetworks {
+    #[serde(deserialize_with = "one_or_many")]
     pub ip_network: Vec<IpNetwork>,
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany<T> {
+        Many(Vec<T>),
+        One(T),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::Many(items) => items,
+        OneOrMany::One(item) => vec![item],
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -373,4 +390,27 @@ pub struct PeeringChanges {
     pub configured_status: Option<ConfiguredStatus>,
     #[serde(default)]
     pub labels: Option<Vec<Label>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The body UpCloud's Python SDK sends for a network with one range (a single object where
+    /// a list would be), and the same with a list: both are one range.
+    #[test]
+    fn a_list_of_one_may_be_the_object_itself() {
+        let range = r#"{"address": "10.0.0.0/24", "dhcp": "yes", "family": "IPv4"}"#;
+        for ranges in [range.to_string(), format!("[{range}]")] {
+            let body = format!(
+                r#"{{"network": {{"name": "sdk", "zone": "fi-hel1", "ip_networks": {{"ip_network": {ranges}}}}}}}"#
+            );
+            let request: CreateNetworkRequest = serde_json::from_str(&body).unwrap();
+            let only = &request.network.ip_networks.ip_network;
+            assert_eq!(only.len(), 1, "{body}");
+            assert_eq!(only[0].address.to_string(), "10.0.0.0/24");
+        }
+        let written = serde_json::to_value(IpNetworks { ip_network: vec![] }).unwrap();
+        assert_eq!(written, serde_json::json!({ "ip_network": [] }));
+    }
 }
