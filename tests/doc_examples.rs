@@ -167,7 +167,9 @@ fn run_examples_of(prefix: &str) -> usize {
         .iter()
         // Terraform CLI configuration, not a module (tests/release.rs installs from the mirrors
         // it configures), and a configuration of a registry this test cannot reach.
-        .filter(|e| !["provider_installation", "credentials \"", "app.terraform.io/"].iter().any(|c| e.text.contains(c)))
+        .filter(|e| {
+            !["provider_installation", "credentials \"", "app.terraform.io/"].iter().any(|c| e.text.contains(c))
+        })
         .filter_map(|e| run(e, &all).err())
         .collect();
     assert!(failures.is_empty(), "{} of {} examples failed:\n{}", failures.len(), mine.len(), failures.join("\n\n"));

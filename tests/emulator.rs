@@ -181,7 +181,7 @@ fn binary_prints_its_address_and_serves_admin_endpoints() {
     let url = line.trim().strip_prefix("listening on ").expect("first line names the address").to_string();
     assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"), "{url}");
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let http = reqwest::Client::new();
+    let http = peering::clouds::http::shared_http_client().unwrap();
     rt.block_on(async {
         let world: serde_json::Value =
             http.get(format!("{url}/_emulator/world")).send().await.unwrap().json().await.unwrap();
@@ -254,9 +254,11 @@ fn aiven_vpc_and_peering_state_machine() {
         let vpc_now = aiven.get_vpc(project, fra).await.unwrap();
         let pending = &vpc_now.peering_connections[0];
         assert_eq!(pending.state, A::PendingPeer);
-        // Only the keys of the SDK's StateInfoOut; the network ID is told in the message.
+        // The SDK's StateInfoOut keys, and the network ID under `to-network-id` (as Aiven gives
+        // Azure's, aiven/terraform-provider-aiven#304) and in the message.
         let info = pending.state_info.as_ref().unwrap();
-        assert_eq!(info.keys().map(String::as_str).collect::<Vec<_>>(), ["message", "type"]);
+        assert_eq!(info.keys().map(String::as_str).collect::<Vec<_>>(), ["message", "type", "to-network-id"]);
+        assert_eq!(info["to-network-id"], demo::AIVEN_NETWORK_FRA);
         assert!(info["message"].as_str().unwrap().contains(demo::AIVEN_NETWORK_FRA), "{info:?}");
         assert_eq!(pending.aiven_network_id().unwrap().to_string(), demo::AIVEN_NETWORK_FRA);
         // Aiven's network is not the user's: invisible, yet a valid peer.
@@ -437,7 +439,8 @@ fn scaleway_vpcs_connectors_and_routes() {
     });
     // A page is at most what was asked for, and total_count tells the rest.
     let page: serde_json::Value = emulator.block_on(async {
-        reqwest::Client::new()
+        peering::clouds::http::shared_http_client()
+            .unwrap()
             .get(format!("{}/vpc/v2/regions/fr-par/vpcs?page=2&page_size=10", emulator.url()))
             .header("x-auth-token", SCALEWAY_SECRET)
             .send()
@@ -450,7 +453,12 @@ fn scaleway_vpcs_connectors_and_routes() {
     assert_eq!(page["vpcs"].as_array().unwrap().len(), 10);
     assert_eq!(page["total_count"], 34, "4 demo VPCs in fr-par and 30 more");
     let denied = emulator.block_on(async {
-        reqwest::Client::new().get(format!("{}/vpc/v2/regions/fr-par/vpcs", emulator.url())).send().await.unwrap()
+        peering::clouds::http::shared_http_client()
+            .unwrap()
+            .get(format!("{}/vpc/v2/regions/fr-par/vpcs", emulator.url()))
+            .send()
+            .await
+            .unwrap()
     });
     assert_eq!(denied.status(), 401);
 }

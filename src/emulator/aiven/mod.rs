@@ -204,7 +204,11 @@ async fn create_peering(
         peer_vpc: request.peer_vpc,
         state: PeeringState::Approved,
         since_ms: now,
-        state_info: StateInfo { message: "Peering connection is being created".into(), kind: "approved".into() },
+        state_info: StateInfo {
+            message: "Peering connection is being created".into(),
+            kind: "approved".into(),
+            to_network_id: None,
+        },
         create_time: timestamp(now),
         update_time: timestamp(now),
     };

@@ -101,7 +101,7 @@ impl AivenPeeringRecord {
 
     pub fn set(&mut self, state: AivenPeeringState, kind: &str, message: String, now: u64) {
         self.state = state;
-        self.state_info = StateInfo { message, kind: kind.to_string() };
+        self.state_info = StateInfo { message, kind: kind.to_string(), to_network_id: None };
         self.since_ms = now;
         self.update_time = timestamp(now);
     }
@@ -180,6 +180,7 @@ pub fn advance_peering(
                         peering.peer_vpc
                     );
                     peering.set(AivenPeeringState::PendingPeer, "pending-peer", message, now);
+                    peering.state_info.to_network_id = Some(aiven_network.to_string());
                 }
             }
         }

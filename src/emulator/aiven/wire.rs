@@ -42,14 +42,18 @@ impl PeeringState {
     }
 }
 
-/// `state_info`: the SDK's `StateInfoOut` has `message`, `type` and `warnings`. The Aiven
-/// network ID an UpCloud peer needs is told in the message's words (where its key would be,
-/// if any, is not documented).
+/// `state_info`: the SDK's `StateInfoOut` has `message`, `type` and `warnings`, and Aiven adds
+/// per-cloud keys beside them: a user's Azure peering in aiven/terraform-provider-aiven#304
+/// (2020) carries `to-tenant-id` and `to-network-id`, and `avn vpc peering-connection get -v`
+/// prints every such key. UNVERIFIED for UpCloud (nothing recorded): the Aiven network ID is
+/// given both under `to-network-id` and in the message's words.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StateInfo {
     pub message: String,
     #[serde(rename = "type")]
     pub kind: String,
+    #[serde(rename = "to-network-id", default, skip_serializing_if = "Option::is_none")]
+    pub to_network_id: Option<String>,
 }
 
 /// A peering connection as answered (`PeeringConnectionOut`).
