@@ -99,17 +99,7 @@ fn peer_side_changes_in_place_under_routes() {
     );
     assert_ne!(external, managed);
     // The emulator's world dump says each connector's status, as the API would.
-    let world: serde_json::Value = emulator.block_on(async {
-        peering::clouds::http::shared_http_client()
-            .unwrap()
-            .get(format!("{}/_emulator/world", emulator.url()))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    });
+    let (_, world) = emulator.get("/_emulator/world", &[]);
     let statuses = world["scaleway"]["connector_statuses"].as_object().expect("connector_statuses");
     assert_eq!(statuses.len(), 2, "{world}");
     assert!(statuses.values().all(|s| s == "peered"), "{world}");

@@ -438,27 +438,10 @@ fn scaleway_vpcs_connectors_and_routes() {
         assert_eq!(client.list_connectors("fr-par", c, None).await.unwrap().len(), 30);
     });
     // A page is at most what was asked for, and total_count tells the rest.
-    let page: serde_json::Value = emulator.block_on(async {
-        peering::clouds::http::shared_http_client()
-            .unwrap()
-            .get(format!("{}/vpc/v2/regions/fr-par/vpcs?page=2&page_size=10", emulator.url()))
-            .header("x-auth-token", SCALEWAY_SECRET)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    });
+    let (_, page) =
+        emulator.get("/vpc/v2/regions/fr-par/vpcs?page=2&page_size=10", &[("x-auth-token", SCALEWAY_SECRET)]);
     assert_eq!(page["vpcs"].as_array().unwrap().len(), 10);
     assert_eq!(page["total_count"], 34, "4 demo VPCs in fr-par and 30 more");
-    let denied = emulator.block_on(async {
-        peering::clouds::http::shared_http_client()
-            .unwrap()
-            .get(format!("{}/vpc/v2/regions/fr-par/vpcs", emulator.url()))
-            .send()
-            .await
-            .unwrap()
-    });
-    assert_eq!(denied.status(), 401);
+    let (denied, _) = emulator.get("/vpc/v2/regions/fr-par/vpcs", &[]);
+    assert_eq!(denied, 401);
 }

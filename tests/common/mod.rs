@@ -200,6 +200,20 @@ impl Emulator {
         self.runtime.block_on(f)
     }
 
+    /// A plain GET of `path` (from `/`) with only the `headers` given: the status and the JSON
+    /// body (`null` when there is none).
+    pub fn get(&self, path: &str, headers: &[(&str, &str)]) -> (u16, serde_json::Value) {
+        self.block_on(async {
+            let mut request = peering::clouds::http::shared_http_client().unwrap().get(format!("{}{path}", self.url()));
+            for (name, value) in headers {
+                request = request.header(*name, *value);
+            }
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json().await.unwrap_or(serde_json::Value::Null))
+        })
+    }
+
     /// Disables and deletes one peering half through UpCloud's API, behind Terraform's back.
     pub fn delete_peering(&self, id: peering::net::PeeringId) {
         let client = self.upcloud();
