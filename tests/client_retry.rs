@@ -11,7 +11,7 @@ use axum::routing::any;
 use peering::clouds::Secret;
 use peering::clouds::http::{ApiClient, Auth, HttpError, RetryPolicy};
 use peering::clouds::upcloud::{UpcloudClient, UpcloudError};
-use peering::emulator::faults::broken_connection;
+use peering::emulator::faults::{broken_connection, reset};
 
 /// A server answering from a script, one entry per request, then 200 `{"ok":true}`.
 struct Script {
@@ -62,11 +62,12 @@ fn status(code: StatusCode) -> Response {
 
 #[tokio::test]
 async fn reads_retry_429_5xx_and_dropped_connections() {
+    // Four faults and the answer: 429, 503, a body cut off, a connection closed before any answer.
     let (url, script) = start(vec![
         || status(StatusCode::TOO_MANY_REQUESTS),
         || status(StatusCode::SERVICE_UNAVAILABLE),
         broken_connection,
-        || status(StatusCode::BAD_GATEWAY),
+        || reset(),
     ])
     .await;
     let response = client(&url).send(reqwest::Method::GET, "1.3/network", &[], None).await.unwrap();
@@ -105,6 +106,12 @@ async fn creates_are_not_blindly_retried() {
     assert_eq!(script.hits.load(Ordering::SeqCst), 1);
 
     let (url, script) = start(vec![broken_connection]).await;
+    let error = client(&url).send(reqwest::Method::POST, "x", &[], Some(&serde_json::json!({}))).await.unwrap_err();
+    assert!(error.outcome_unknown(), "{error}");
+    assert_eq!(script.hits.load(Ordering::SeqCst), 1);
+
+    // Closed before any answer (the send itself fails): the request was received, maybe acted on.
+    let (url, script) = start(vec![|| reset()]).await;
     let error = client(&url).send(reqwest::Method::POST, "x", &[], Some(&serde_json::json!({}))).await.unwrap_err();
     assert!(error.outcome_unknown(), "{error}");
     assert_eq!(script.hits.load(Ordering::SeqCst), 1);

@@ -222,10 +222,22 @@ fn zone_overlap_and_router_problems_fail_at_plan_without_writes() {
 #[test]
 fn a_new_vpc_is_waited_for() {
     let emulator = Emulator::start(World::demo());
+    // The VPC stays APPROVED until the provider has looked at it again and again (waiting, not
+    // creating a peering Aiven would refuse); only then may it become ACTIVE.
+    emulator.hold_transitions(true);
     let vpc = emulator.create_aiven_vpc("upcloud-de-fra", "10.70.0.0/24");
     let ws = Workspace::new(&emulator.url());
     ws.write("main.tf", &aiven_config("fresh", true, &vpc.to_string(), demo::NETWORK_DB, ""));
-    ws.apply();
+    let route = "GET /v1/project/{project}/vpcs/{vpc}".to_string();
+    let vpc_reads = || emulator.requests().reads.get(&route).copied().unwrap_or(0);
+    let mut apply = ws.spawn(&["apply", "-auto-approve", "-no-color"]);
+    while vpc_reads() < 6 && apply.try_wait().unwrap().is_none() {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    emulator.hold_transitions(false);
+    let run = finish(apply);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(vpc_reads() >= 6, "the VPC was looked at while APPROVED: {:?}", emulator.requests());
     assert_eq!(ws.resource_values(ADDR)["status"], "active");
     ws.ok(&["destroy", "-auto-approve"]);
 }

@@ -61,12 +61,14 @@ fn peering_state_machine() {
         // Delete needs disable first.
         assert_eq!(code(client.delete_peering(a.uuid).await), (409, "PEERING_NOT_DISABLED".into()));
         let disable = PeeringPatch { configured_status: Some(ConfiguredStatus::Disabled), ..Default::default() };
+        emulator.hold_transitions(true);
         assert_eq!(client.modify_peering(a.uuid, &disable).await.unwrap().state, PeeringState::Provisioning);
         assert_eq!(
             code(client.delete_peering(a.uuid).await),
             (409, "PEERING_NOT_DISABLED".into()),
             "not while provisioning"
         );
+        emulator.hold_transitions(false);
         assert_eq!(state_after(&client, a.uuid, SETTLE).await.state, PeeringState::Disabled);
         assert_eq!(client.get_peering(b.uuid).await.unwrap().state, PeeringState::PeerDisabled);
         client.delete_peering(a.uuid).await.unwrap();
@@ -238,10 +240,12 @@ fn aiven_vpc_and_peering_state_machine() {
             network_cidr: "10.80.0.0/24".into(),
             peering_connections: vec![],
         };
+        emulator.hold_transitions(true);
         let vpc = aiven.create_vpc(project, &request).await.unwrap();
         assert_eq!(vpc.state, VpcState::Approved);
         let error = aiven.create_upcloud_peering(project, vpc.project_vpc_id, demo::NETWORK_DB).await.unwrap_err();
         assert!(error.to_string().contains("is in state APPROVED, not ACTIVE"), "{error}");
+        emulator.hold_transitions(false);
         tokio::time::sleep(SETTLE).await;
         assert_eq!(aiven.get_vpc(project, vpc.project_vpc_id).await.unwrap().state, VpcState::Active);
 
@@ -444,4 +448,57 @@ fn scaleway_vpcs_connectors_and_routes() {
     assert_eq!(page["total_count"], 34, "4 demo VPCs in fr-par and 30 more");
     let (denied, _) = emulator.get("/vpc/v2/regions/fr-par/vpcs", &[]);
     assert_eq!(denied, 401);
+}
+
+/// Injected faults speak each cloud's error format: UpCloud's `error.error_code`, Aiven's
+/// `message` and `errors`, Scaleway's bare 429 from its edge (`X-Envoy-Ratelimited`).
+#[test]
+fn faults_come_in_each_clouds_format() {
+    let emulator = Emulator::start(World::demo());
+    emulator.set_fault_rate(1.0, 7);
+    let paths = [
+        ("upcloud", "/1.3/network".to_string()),
+        ("aiven", format!("/v1/project/{}/vpcs", demo::AIVEN_PROJECT)),
+        ("scaleway", "/vpc/v2/regions/fr-par/vpcs".to_string()),
+    ];
+    for (cloud, path) in paths {
+        let (mut limited, mut failed) = (None, None);
+        for _ in 0..200 {
+            let answer = emulator.block_on(async {
+                let response = peering::clouds::http::shared_http_client()
+                    .unwrap()
+                    .get(format!("{}{path}", emulator.url()))
+                    .send()
+                    .await
+                    .ok()?;
+                let (status, headers) = (response.status().as_u16(), response.headers().clone());
+                Some((status, headers, response.text().await.ok()?))
+            });
+            match answer {
+                Some((429, headers, body)) if limited.is_none() => limited = Some((headers, body)),
+                Some((status, _, body)) if status >= 500 && failed.is_none() => failed = Some(body),
+                _ => {}
+            }
+            if limited.is_some() && failed.is_some() {
+                break;
+            }
+        }
+        let (headers, limited) = limited.unwrap_or_else(|| panic!("{cloud}: no 429 in 200 faults"));
+        let failed = failed.unwrap_or_else(|| panic!("{cloud}: no 5xx in 200 faults"));
+        let json = |body: &str| serde_json::from_str::<serde_json::Value>(body).unwrap_or_default();
+        match cloud {
+            "upcloud" => {
+                assert!(json(&limited)["error"]["error_code"].is_string(), "{limited}");
+                assert!(json(&failed)["error"]["error_code"].is_string(), "{failed}");
+            }
+            "aiven" => {
+                assert!(json(&limited)["message"].is_string() && json(&limited)["errors"].is_array(), "{limited}");
+                assert!(json(&failed)["errors"][0]["status"].as_u64().is_some_and(|s| s >= 500), "{failed}");
+            }
+            _ => {
+                assert_eq!(limited, "", "Scaleway's edge answers 429 with no body");
+                assert_eq!(headers.get("x-envoy-ratelimited").map(|v| v.to_str().unwrap()), Some("true"));
+            }
+        }
+    }
 }

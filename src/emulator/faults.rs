@@ -3,7 +3,7 @@
 
 use axum::body::Body;
 use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::{Deserialize, Serialize};
@@ -35,10 +35,20 @@ pub enum Fault {
     RateLimited,
     /// 500, 502 or 503 before the request is handled.
     ServerError(StatusCode),
-    /// The connection drops before the request is handled.
+    /// The connection closes before any answer: the client's send fails.
+    Reset,
+    /// An answer starts (status and headers), then the connection breaks before the body.
     Dropped,
     /// The request is handled (a write commits), then the connection drops: the answer is lost.
     LostResponse,
+}
+
+/// How one cloud answers the faults that carry a status, in its own error format.
+pub trait FaultAnswers {
+    /// A 429, with `Retry-After: 1` when `retry_after`.
+    fn rate_limited(retry_after: bool) -> Response;
+    /// A 5xx before the request was handled.
+    fn server_error(status: StatusCode) -> Response;
 }
 
 pub struct FaultInjector {
@@ -64,14 +74,15 @@ impl FaultInjector {
         if self.settings.fault_rate <= 0.0 || self.rng.random::<f64>() >= self.settings.fault_rate {
             return None;
         }
-        Some(match self.rng.random_range(0..6) {
+        Some(match self.rng.random_range(0..7) {
             0 => Fault::RateLimitedWithRetryAfter,
             1 => Fault::RateLimited,
             2 => Fault::ServerError(StatusCode::INTERNAL_SERVER_ERROR),
             3 => Fault::ServerError(
                 [StatusCode::BAD_GATEWAY, StatusCode::SERVICE_UNAVAILABLE][self.rng.random_range(0..2)],
             ),
-            4 => Fault::Dropped,
+            4 => Fault::Reset,
+            5 => Fault::Dropped,
             _ => Fault::LostResponse,
         })
     }
@@ -94,25 +105,20 @@ pub fn broken_connection() -> Response {
         .expect("static response parts")
 }
 
-/// The response an early fault produces (`None` for faults that let the request through).
-pub fn early_response(fault: Fault) -> Option<Response> {
-    let error_body = |code: &str, message: &str| {
-        serde_json::json!({"error": {"error_code": code, "error_message": message}}).to_string()
-    };
+/// Ends the connection without a byte of answer. Unwinding out of the handler makes the
+/// server drop the connection; `resume_unwind` skips the panic hook, so nothing is printed.
+pub fn reset() -> ! {
+    std::panic::resume_unwind(Box::new("injected fault: connection reset before any answer"))
+}
+
+/// The response an early fault produces in cloud `C`'s format (`None` for faults that let the
+/// request through).
+pub fn early_response<C: FaultAnswers>(fault: Fault) -> Option<Response> {
     Some(match fault {
-        Fault::RateLimitedWithRetryAfter => (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::RETRY_AFTER, "1"), (header::CONTENT_TYPE, "application/json")],
-            error_body("TOO_MANY_REQUESTS", "Rate limit exceeded."),
-        )
-            .into_response(),
-        Fault::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "").into_response(),
-        Fault::ServerError(status) => (
-            status,
-            [(header::CONTENT_TYPE, "application/json")],
-            error_body("INTERNAL_ERROR", "Injected server error."),
-        )
-            .into_response(),
+        Fault::RateLimitedWithRetryAfter => C::rate_limited(true),
+        Fault::RateLimited => C::rate_limited(false),
+        Fault::ServerError(status) => C::server_error(status),
+        Fault::Reset => reset(),
         Fault::Dropped => broken_connection(),
         Fault::LostResponse => return None,
     })

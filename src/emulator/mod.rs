@@ -89,6 +89,9 @@ pub struct Emulator {
     pub credentials: Credentials,
     pub faults: Mutex<FaultInjector>,
     requests: Mutex<RequestCounts>,
+    /// Transitions stopped by a test, so that several requests meet one state however slowly
+    /// they come.
+    transitions_held: std::sync::atomic::AtomicBool,
 }
 
 impl Emulator {
@@ -100,7 +103,14 @@ impl Emulator {
             credentials: config.credentials,
             faults: Mutex::new(FaultInjector::new(config.faults)),
             requests: Mutex::new(RequestCounts::default()),
+            transitions_held: std::sync::atomic::AtomicBool::new(false),
         })
+    }
+
+    /// Stops every state transition (`true`) until released (`false`); what fell due meanwhile
+    /// happens at the next request after the release.
+    pub fn hold_transitions(&self, held: bool) {
+        self.transitions_held.store(held, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// A fresh id with a cloud's prefix byte (UpCloud: `03` networks, `04` routers).
@@ -118,7 +128,9 @@ impl Emulator {
     /// The world, with every transition that is due applied first.
     pub fn lock_world(&self) -> std::sync::MutexGuard<'_, World> {
         let mut world = self.world.lock().expect("world lock");
-        world.advance(world::now_ms(), self.transition_ms);
+        if !self.transitions_held.load(std::sync::atomic::Ordering::SeqCst) {
+            world.advance(world::now_ms(), self.transition_ms);
+        }
         world
     }
 
@@ -130,11 +142,20 @@ impl Emulator {
 
 /// The whole HTTP surface.
 pub fn app(emulator: Arc<Emulator>) -> Router {
+    // Each cloud's faults come in its own error format.
     let clouds = Router::new()
-        .merge(upcloud::routes(emulator.clone()))
-        .merge(aiven::routes(emulator.clone()))
-        .merge(scaleway::routes(emulator.clone()))
-        .layer(middleware::from_fn_with_state(emulator.clone(), inject_faults))
+        .merge(
+            upcloud::routes(emulator.clone())
+                .layer(middleware::from_fn_with_state(emulator.clone(), inject_faults::<upcloud::Faults>)),
+        )
+        .merge(
+            aiven::routes(emulator.clone())
+                .layer(middleware::from_fn_with_state(emulator.clone(), inject_faults::<aiven::Faults>)),
+        )
+        .merge(
+            scaleway::routes(emulator.clone())
+                .layer(middleware::from_fn_with_state(emulator.clone(), inject_faults::<scaleway::Faults>)),
+        )
         .layer(middleware::from_fn_with_state(emulator.clone(), count_requests));
     clouds.merge(admin::routes()).with_state(emulator)
 }
@@ -222,7 +243,11 @@ async fn hold_if_asked(emulator: &Emulator, number: u64) {
     }
 }
 
-async fn inject_faults(State(emulator): State<Arc<Emulator>>, request: Request, next: Next) -> Response {
+async fn inject_faults<C: faults::FaultAnswers>(
+    State(emulator): State<Arc<Emulator>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let (fault, latency) = {
         let mut injector = emulator.faults.lock().expect("faults lock");
         (injector.draw(), injector.settings.latency_ms)
@@ -233,7 +258,7 @@ async fn inject_faults(State(emulator): State<Arc<Emulator>>, request: Request, 
     if let Some(fault) = fault {
         emulator.requests.lock().expect("requests lock").faults_injected += 1;
         tracing::debug!(?fault, "injecting fault");
-        if let Some(response) = faults::early_response(fault) {
+        if let Some(response) = faults::early_response::<C>(fault) {
             return response;
         }
     }

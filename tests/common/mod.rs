@@ -88,6 +88,11 @@ impl Emulator {
         self.handle.as_ref().unwrap().emulator.faults.lock().unwrap().update(settings);
     }
 
+    /// Stops (`true`) or restarts every state transition of the clouds.
+    pub fn hold_transitions(&self, held: bool) {
+        self.handle.as_ref().unwrap().emulator.hold_transitions(held);
+    }
+
     /// Adds `ms` to every answer, as a cloud far away; keeps the fault settings.
     pub fn set_latency(&self, ms: u64) {
         self.handle.as_ref().unwrap().emulator.faults.lock().unwrap().settings.latency_ms = ms;

@@ -65,6 +65,24 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Injected faults in Aiven's error body. UNVERIFIED: Aiven publishes no 429 or 5xx example;
+/// its SDK retries both and honours `Retry-After` (shared/docs/api-aiven.md).
+pub struct Faults;
+
+impl crate::emulator::faults::FaultAnswers for Faults {
+    fn rate_limited(retry_after: bool) -> Response {
+        let mut response = error(StatusCode::TOO_MANY_REQUESTS, "Rate limit exceeded").into_response();
+        if retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+        }
+        response
+    }
+
+    fn server_error(status: StatusCode) -> Response {
+        error(status, "Internal server error").into_response()
+    }
+}
+
 fn ok<T: serde::Serialize>(body: T) -> Answer {
     Ok((StatusCode::OK, Json(body)).into_response())
 }

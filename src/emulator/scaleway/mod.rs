@@ -95,6 +95,28 @@ fn still_in_use(help: impl Into<String>) -> ApiError {
     }
 }
 
+/// Injected faults as Scaleway's edge answers them: a 429 with an empty body and
+/// `X-Envoy-Ratelimited: true` (recorded: terraform-provider-scaleway
+/// `block/testdata/list-block-volumes-basic`, no `Retry-After` there). UNVERIFIED: a 5xx, given
+/// here with an empty body as a gateway would.
+pub struct Faults;
+
+impl crate::emulator::faults::FaultAnswers for Faults {
+    fn rate_limited(retry_after: bool) -> Response {
+        let mut response = StatusCode::TOO_MANY_REQUESTS.into_response();
+        let headers = response.headers_mut();
+        headers.insert("x-envoy-ratelimited", header::HeaderValue::from_static("true"));
+        if retry_after {
+            headers.insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+        }
+        response
+    }
+
+    fn server_error(status: StatusCode) -> Response {
+        status.into_response()
+    }
+}
+
 fn ok<T: serde::Serialize>(body: T) -> Answer {
     Ok((StatusCode::OK, Json(body)).into_response())
 }

@@ -66,6 +66,25 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Injected faults in UpCloud's error body. UNVERIFIED: no recording shows UpCloud's 429 or 5xx;
+/// the body is the one its other errors have.
+pub struct Faults;
+
+impl crate::emulator::faults::FaultAnswers for Faults {
+    fn rate_limited(retry_after: bool) -> Response {
+        let mut response =
+            error(StatusCode::TOO_MANY_REQUESTS, "TOO_MANY_REQUESTS", "Rate limit exceeded.").into_response();
+        if retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+        }
+        response
+    }
+
+    fn server_error(status: StatusCode) -> Response {
+        error(status, "INTERNAL_ERROR", "Injected server error.").into_response()
+    }
+}
+
 fn ok<T: serde::Serialize>(status: StatusCode, body: T) -> Answer {
     Ok((status, Json(body)).into_response())
 }

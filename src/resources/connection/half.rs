@@ -314,8 +314,11 @@ pub(super) async fn wait(ctx: &Ctx<'_>, halves: &[&dyn Watch], goal: Goal, deadl
 }
 
 /// The state attribute of a half.
-pub(super) fn attr<H: Half>(object: Option<&H::Object>) -> Attr<model::Half> {
+pub(super) fn attr<H: Half>(object: Option<&H::Object>) -> Attr<model::HalfState> {
     object
-        .map(|o| model::Half { id: H::id(o).map(|id| id.to_string()).into(), state: Attr::Known(H::native_state(o)) })
+        .map(|o| model::HalfState {
+            id: H::id(o).map(|id| id.to_string()).into(),
+            state: Attr::Known(H::native_state(o)),
+        })
         .into()
 }

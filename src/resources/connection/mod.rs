@@ -2,12 +2,15 @@
 //!
 //! The schema and typed model live in [`model`]. Every cloud's half of a peering implements one
 //! trait ([`half::Half`]: [`upcloud`], [`scaleway`], [`aiven`]), so finding or creating, waiting
-//! and removing are written once ([`half`]); symmetric pairs are one generic [`pair::Pair`], and
-//! Aiven ↔ UpCloud the asymmetric [`pair_aiven`]. This file validates, plans and dispatches.
+//! and removing are written once ([`half`]). A kind of peering ([`kind::Kind`], chosen once from
+//! the two ends) implements [`kind::Peering`]: symmetric pairs are one generic
+//! [`pair::SymmetricPair`], Aiven ↔ UpCloud the asymmetric [`pair_aiven::AivenUpcloud`]. This
+//! file validates and plans, and asks the kind for everything else.
 
 mod aiven;
 mod half;
 mod import;
+mod kind;
 mod list;
 mod model;
 mod pair;
@@ -19,13 +22,14 @@ mod upcloud;
 
 use async_trait::async_trait;
 
+use kind::Kind;
 pub use list::ConnectionList;
-use model::*;
 pub use model::{Connection, Endpoint, PeerSide, schema};
+use model::{Identity, TYPE_NAME, WaitFor, endpoint_ref};
 pub(crate) use model::{endpoint_attribute, endpoint_of};
 use status::Status;
 
-use crate::net::{AivenVpcId, Cloud, ConnectionId, NetworkId, NetworkRef, Region, ScalewayVpcId};
+use crate::net::{Cloud, ConnectionId, NetworkId};
 use crate::resources::{Applied, Claim, Ctx, Error, ImportTarget, Planned, Resource};
 use crate::tf::schema::IdentitySchema;
 use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics, Schema};
@@ -39,41 +43,6 @@ impl Default for PeeringConnection {
     fn default() -> Self {
         PeeringConnection { schema: model::schema(), identity: model::identity_schema() }
     }
-}
-
-/// A supported pair of clouds, with what each orchestration needs.
-enum Pair {
-    Upcloud { local: NetworkId, peer: NetworkId },
-    Aiven(pair_aiven::Pair),
-    Scaleway { region: Region, local: ScalewayVpcId, peer: ScalewayVpcId },
-}
-
-/// Runs `$sym` with `$p` bound to the generic pair of a symmetric cloud (built with its client),
-/// or `$aiven` with `$a` bound to the Aiven pair; `$or` turns a missing client into the result.
-macro_rules! on_pair {
-    ($ctx:expr, $pair:expr, ?, |$p:ident| $sym:expr, |$a:ident| $aiven:expr) => {
-        on_pair!($ctx, $pair, |e| return Err(e), |$p| $sym, |$a| $aiven)
-    };
-    ($ctx:expr, $pair:expr, |$e:ident| $or:expr, |$p:ident| $sym:expr, |$a:ident| $aiven:expr) => {{
-        let path = AttrPath::root("network");
-        match $pair {
-            Pair::Upcloud { local, peer } => match $ctx.upcloud(&path) {
-                Ok(client) => {
-                    let $p = pair::Pair { cloud: upcloud::Upcloud { client }, local, peer };
-                    $sym
-                }
-                Err($e) => $or,
-            },
-            Pair::Scaleway { region, local, peer } => match $ctx.scaleway(&path) {
-                Ok(client) => {
-                    let $p = pair::Pair { cloud: scaleway::Scaleway { client, region }, local, peer };
-                    $sym
-                }
-                Err($e) => $or,
-            },
-            Pair::Aiven($a) => $aiven,
-        }
-    }};
 }
 
 /// Whether `planned` is `prior` written the other way round, with both halves ours both times
@@ -145,59 +114,10 @@ fn moved_ends(prior: Option<&Connection>, planned: &Connection) -> Vec<AttrPath>
         .collect()
 }
 
-impl Pair {
-    fn of(id: &ConnectionId) -> Result<Pair, Error> {
-        let vpc = |project: &String, vpc_id: &AivenVpcId| aiven::VpcRef { project: project.clone(), vpc: *vpc_id };
-        match (&id.network, &id.peer_network) {
-            (NetworkRef::Upcloud { network_id: local }, NetworkRef::Upcloud { network_id: peer }) => {
-                Ok(Pair::Upcloud { local: *local, peer: *peer })
-            }
-            (NetworkRef::Aiven { project, vpc_id }, NetworkRef::Upcloud { network_id }) => {
-                Ok(Pair::Aiven(pair_aiven::Pair {
-                    vpc: vpc(project, vpc_id),
-                    network: *network_id,
-                    aiven_is_network: true,
-                }))
-            }
-            (NetworkRef::Upcloud { network_id }, NetworkRef::Aiven { project, vpc_id }) => {
-                Ok(Pair::Aiven(pair_aiven::Pair {
-                    vpc: vpc(project, vpc_id),
-                    network: *network_id,
-                    aiven_is_network: false,
-                }))
-            }
-            (
-                NetworkRef::Scaleway { region, vpc_id: local },
-                NetworkRef::Scaleway { region: peer_region, vpc_id: peer },
-            ) => {
-                if region != peer_region {
-                    return Err(Error::invalid(
-                        "VPCs in different regions",
-                        format!(
-                            "network is in {region} and peer_network in {peer_region}. Scaleway peers VPCs of one region only \
-                             (cross-region peering is not supported)."
-                        ),
-                        Some(AttrPath::root("peer_network").attr("scaleway").attr("region")),
-                    ));
-                }
-                Ok(Pair::Scaleway { region: *region, local: *local, peer: *peer })
-            }
-            (a, b) => Err(unsupported_pair(a.cloud(), b.cloud())),
-        }
-    }
-
-    /// The pair of a stored or planned state.
-    fn of_state(state: &Connection) -> Result<Pair, Error> {
-        let id = state.connection_id().ok_or_else(|| Error::invalid("The endpoints are not known", "", None))?;
-        Pair::of(&id)
-    }
-}
-
 /// The plan-time checks of a pair of networks, as the configuration states it; only reads.
 /// The same checks back `peering_preflight`.
 pub(crate) async fn check(ctx: &Ctx<'_>, id: &ConnectionId, planned: &Connection) -> Result<Diagnostics, Error> {
-    let managed = planned.is_managed();
-    Ok(on_pair!(ctx, Pair::of(id)?, ?, |p| p.check(managed).await?, |p| p.check(ctx.clients, planned).await?))
+    Kind::of(id)?.peering(ctx)?.check(ctx, planned).await
 }
 
 /// Everything `check` finds, errors that stop a plan included, as diagnostics: what a
@@ -254,24 +174,17 @@ pub(crate) fn validate_endpoints(conn: &Connection) -> Diagnostics {
     }
     match conn.connection_id() {
         Some(id) => {
-            if let Err(e) = Pair::of(&id) {
+            if let Err(e) = Kind::of(&id) {
                 diags.push(e.to_diagnostic());
             }
         }
         // A Scaleway region still to default: the clouds alone say whether the pair exists.
         None => {
             let clouds = (conn.network.known().and_then(cloud_of), conn.peer_network.known().and_then(cloud_of));
-            if let (Some(a), Some(b)) = clouds {
-                let supported = matches!(
-                    (a, b),
-                    (Cloud::Aiven, Cloud::Upcloud)
-                        | (Cloud::Upcloud, Cloud::Aiven)
-                        | (Cloud::Upcloud, Cloud::Upcloud)
-                        | (Cloud::Scaleway, Cloud::Scaleway)
-                );
-                if !supported {
-                    diags.push(unsupported_pair(a, b).to_diagnostic());
-                }
+            if let (Some(a), Some(b)) = clouds
+                && !Kind::supports(a, b)
+            {
+                diags.push(unsupported_pair(a, b).to_diagnostic());
             }
         }
     }
@@ -343,7 +256,7 @@ impl Resource for PeeringConnection {
         let pausable = [&conn.network, &conn.peer_network]
             .iter()
             .all(|e| e.known().is_none_or(|e| e.aiven.is_null() && e.scaleway.is_null()));
-        match conn.connection_id().map(|id| Pair::of(&id)) {
+        match conn.connection_id().map(|id| Kind::of(&id)) {
             Some(Err(_)) => {} // reported by validate_endpoints
             _ if !pausable && conn.enabled == Attr::Known(false) => diags.push(
                 Diagnostic::error(
@@ -421,7 +334,7 @@ impl Resource for PeeringConnection {
         planned.timeouts = config.timeouts.clone();
         let id = planned.connection_id();
         planned.id = id.as_ref().map(ToString::to_string).map_or(Attr::Unknown, Attr::Known);
-        let involves_aiven = id.as_ref().is_none_or(|id| matches!(Pair::of(id), Ok(Pair::Aiven(_))));
+        let involves_aiven = id.as_ref().is_none_or(|id| Kind::of(id).is_ok_and(|kind| kind.has_aiven_network_id()));
         let moved_ends = moved_ends(prior.as_ref(), &planned);
         let replacing = !moved_ends.is_empty();
         if replacing && let Some(prior) = prior.as_ref() {
@@ -469,35 +382,31 @@ impl Resource for PeeringConnection {
     }
 
     async fn create(&self, ctx: &Ctx<'_>, state: Connection) -> Applied<Connection> {
-        let pair = match Pair::of_state(&state) {
-            Ok(pair) => pair,
+        let peering = match Kind::of_state(&state).and_then(|kind| kind.peering(ctx)) {
+            Ok(peering) => peering,
             Err(e) => return Applied { state: None, result: Err(e) },
         };
-        let (state, result) =
-            on_pair!(ctx, pair, |e| (None, Err(e)), |p| p.create(ctx, state).await, |p| p.create(ctx, state).await);
+        let (state, result) = peering.create(ctx, state).await;
         created(state, result)
     }
 
     async fn update(&self, ctx: &Ctx<'_>, prior: Connection, planned: Connection) -> Applied<Connection> {
         let prior = if is_reoriented(&prior, &planned) { prior.swapped() } else { prior };
-        let pair = match Pair::of_state(&planned) {
-            Ok(pair) => pair,
+        let peering = match Kind::of_state(&planned).and_then(|kind| kind.peering(ctx)) {
+            Ok(peering) => peering,
             Err(e) => return Applied { state: None, result: Err(e) },
         };
-        let (state, result) = on_pair!(ctx, pair, |e| (None, Err(e)), |p| p.update(ctx, &prior, planned).await, |p| {
-            let (state, result) = p.update(ctx, &prior, planned).await;
-            (Some(state), result)
-        });
+        let (state, result) = peering.update(ctx, &prior, planned).await;
         Applied { state, result }
     }
 
     async fn delete(&self, ctx: &Ctx<'_>, prior: Connection) -> Result<(), Error> {
-        on_pair!(ctx, Pair::of_state(&prior)?, ?, |p| p.delete(ctx, &prior).await, |p| p.delete(ctx, &prior).await)
+        Kind::of_state(&prior)?.peering(ctx)?.delete(ctx, &prior).await
     }
 
     async fn read(&self, ctx: &Ctx<'_>, state: Connection) -> Result<Option<Connection>, Error> {
         let was_in_conflict = state.has_status(Status::Conflict);
-        let read = on_pair!(ctx, Pair::of_state(&state)?, ?, |p| p.read(state).await?, |p| p.read(ctx, state).await?);
+        let read = Kind::of_state(&state)?.peering(ctx)?.read(ctx, state).await?;
         if let Some(now) = read.as_ref().filter(|now| now.has_status(Status::Conflict) && !was_in_conflict) {
             warn_new_conflict(ctx, now);
         }
@@ -523,7 +432,7 @@ impl Resource for PeeringConnection {
             enabled: Attr::Known(true),
             ..Default::default()
         };
-        let state = on_pair!(ctx, Pair::of(&id)?, ?, |p| p.import(state).await?, |p| p.import(ctx, state).await?);
+        let state = Kind::of(&id)?.peering(ctx)?.import(ctx, state).await?;
         // Imported by a half's own id, nothing says which end is which: the canonical order.
         Ok(if native_id { state.in_canonical_order() } else { state })
     }

@@ -51,7 +51,7 @@ tf_object! {
 
 tf_object! {
     /// One half of the peering as its cloud sees it.
-    pub struct Half { id: Attr<String>, state: Attr<String> }
+    pub struct HalfState { id: Attr<String>, state: Attr<String> }
 }
 
 tf_object! {
@@ -71,8 +71,8 @@ tf_object! {
         timeouts: Attr<Timeouts>,
         status: Attr<super::status::Status>,
         status_message: Attr<String>,
-        network_half: Attr<Half>,
-        peer_half: Attr<Half>,
+        network_half: Attr<HalfState>,
+        peer_half: Attr<HalfState>,
         network_cidrs: Attr<Vec<String>>,
         peer_network_cidrs: Attr<Vec<String>>,
         aiven_network_id: Attr<String>,
@@ -257,7 +257,7 @@ pub(super) fn identity_schema() -> IdentitySchema {
 }
 
 /// The cloud's id of a stored half, when there is one and it parses.
-pub(super) fn half_id<T: std::str::FromStr>(half: &Attr<Half>) -> Option<T> {
+pub(super) fn half_id<T: std::str::FromStr>(half: &Attr<HalfState>) -> Option<T> {
     half.known()?.id.known()?.parse().ok()
 }
 
@@ -407,14 +407,14 @@ impl Connection {
     pub fn needs_repair(&self) -> bool {
         let Some(id) = self.connection_id() else { return false };
         // Each half is in its own network's cloud, and says its state in that cloud's words.
-        let repairable = |h: &Attr<Half>, cloud| {
+        let repairable = |h: &Attr<HalfState>, cloud| {
             h.known()
                 .and_then(|h| h.state.known())
                 .and_then(|native| super::half::stored_phase(cloud, native))
                 .is_some_and(super::half::Phase::needs_repair)
         };
         // A paused peering's disabled halves are as asked, not broken.
-        let repairable = |h: &Attr<Half>, cloud| self.is_enabled() && repairable(h, cloud);
+        let repairable = |h: &Attr<HalfState>, cloud| self.is_enabled() && repairable(h, cloud);
         repairable(&self.network_half, id.network.cloud())
             || (self.is_managed() && (self.peer_half.is_null() || repairable(&self.peer_half, id.peer_network.cloud())))
     }

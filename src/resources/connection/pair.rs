@@ -7,7 +7,8 @@ use std::fmt::Display;
 use async_trait::async_trait;
 
 use super::half::{self, Goal, Half, Phase, Wanted, Watch, Watched};
-use super::model::*;
+use super::kind::Peering;
+use super::model::{Connection, HalfState, PeerSide, half_id};
 use super::poll::Deadline;
 use super::status::Status;
 use crate::resources::{Ctx, Error};
@@ -45,23 +46,19 @@ pub(super) trait Symmetric: Send + Sync {
 }
 
 /// The two networks of one cloud, ours first.
-pub(super) struct Pair<C: Symmetric> {
+pub(super) struct SymmetricPair<C: Symmetric> {
     pub cloud: C,
     pub local: C::Network,
     pub peer: C::Network,
 }
 
-impl<C: Symmetric> Pair<C> {
+impl<C: Symmetric> SymmetricPair<C> {
     fn ours(&self) -> C::Half {
         self.cloud.half(self.local, self.peer)
     }
 
     fn theirs(&self) -> C::Half {
         self.cloud.half(self.peer, self.local)
-    }
-
-    pub(super) async fn check(&self, managed: bool) -> Result<Diagnostics, Error> {
-        self.cloud.check(self.local, self.peer, managed).await
     }
 
     /// Fills every computed attribute from what the cloud says, keeping the configured ones.
@@ -110,8 +107,7 @@ impl<C: Symmetric> Pair<C> {
     ) -> (Option<Connection>, Result<(), Error>) {
         let wanted = Wanted::of(&state);
         let managed = state.is_managed();
-        let known =
-            |half: fn(&Connection) -> &Attr<super::model::Half>| prior.and_then(|p| half_id::<HalfId<C>>(half(p)));
+        let known = |half: fn(&Connection) -> &Attr<HalfState>| prior.and_then(|p| half_id::<HalfId<C>>(half(p)));
         let (ours_half, theirs_half) = (self.ours(), self.theirs());
         let new_pair = prior.is_none() && managed;
         // A new pair's halves are looked for together (one read), then made one after the other.
@@ -195,15 +191,22 @@ impl<C: Symmetric> Pair<C> {
             (Err(_), Err(e)) => (None, Err(e)),
         }
     }
+}
+
+#[async_trait]
+impl<C: Symmetric> Peering for SymmetricPair<C> {
+    async fn check(&self, _: &Ctx<'_>, planned: &Connection) -> Result<Diagnostics, Error> {
+        self.cloud.check(self.local, self.peer, planned.is_managed()).await
+    }
 
     /// The new state (`None` when nothing was made) and how the create went.
-    pub(super) async fn create(&self, ctx: &Ctx<'_>, state: Connection) -> (Option<Connection>, Result<(), Error>) {
+    async fn create(&self, ctx: &Ctx<'_>, state: Connection) -> (Option<Connection>, Result<(), Error>) {
         let deadline = state.deadline(|t| &t.create, 20);
         self.converge(ctx, None, state, deadline, true).await
     }
 
     /// Renames, retags, re-enables, and remakes a missing half; `None` keeps the prior state.
-    pub(super) async fn update(
+    async fn update(
         &self,
         ctx: &Ctx<'_>,
         prior: &Connection,
@@ -216,7 +219,7 @@ impl<C: Symmetric> Pair<C> {
     }
 
     /// Removes our half, and the peer's when it is ours too, both at once.
-    pub(super) async fn delete(&self, ctx: &Ctx<'_>, prior: &Connection) -> Result<(), Error> {
+    async fn delete(&self, ctx: &Ctx<'_>, prior: &Connection) -> Result<(), Error> {
         let deadline = prior.deadline(|t| &t.delete, 10);
         let (ours_half, theirs_half) = (self.ours(), self.theirs());
         let (ours, theirs) =
@@ -231,7 +234,7 @@ impl<C: Symmetric> Pair<C> {
     }
 
     /// Refreshes; `None` when our half is gone.
-    pub(super) async fn read(&self, state: Connection) -> Result<Option<Connection>, Error> {
+    async fn read(&self, _: &Ctx<'_>, state: Connection) -> Result<Option<Connection>, Error> {
         let (ours_half, theirs_half) = (self.ours(), self.theirs());
         let peer_known = half_id(&state.peer_half).filter(|_| state.is_managed());
         let (ours, theirs) = tokio::try_join!(
@@ -243,7 +246,7 @@ impl<C: Symmetric> Pair<C> {
     }
 
     /// Takes over the halves that exist: both (managed), or ours alone (external).
-    pub(super) async fn import(&self, mut state: Connection) -> Result<Connection, Error> {
+    async fn import(&self, _: &Ctx<'_>, mut state: Connection) -> Result<Connection, Error> {
         let (ours_half, theirs_half) = (self.ours(), self.theirs());
         let (ours, theirs) = tokio::try_join!(ours_half.find(), theirs_half.find())?;
         let ours = ours.ok_or_else(|| {

@@ -1,7 +1,9 @@
 //! `plan()` and validation without Terraform: the typed contract makes them plain functions.
 
+use super::model::HalfState;
 use super::*;
 use crate::clouds::{Clients, Unavailable};
+use crate::net::NetworkRef;
 use crate::resources::DynResource;
 use crate::tf::IntoValue;
 
@@ -29,7 +31,7 @@ fn config(name: &str) -> Connection {
 
 /// An active peering as an apply stored it.
 fn active(name: &str) -> Connection {
-    let half = |id: &str| Attr::Known(Half { id: Attr::Known(id.into()), state: Attr::Known("active".into()) });
+    let half = |id: &str| Attr::Known(HalfState { id: Attr::Known(id.into()), state: Attr::Known("active".into()) });
     Connection {
         id: Attr::Known(format!("upcloud/{A}:upcloud/{B}")),
         peer_side: Attr::Known(PeerSide::Managed),
@@ -70,7 +72,7 @@ fn a_rename_of_an_active_peering_keeps_what_the_clouds_said() {
 #[test]
 fn a_disabled_half_is_repaired_in_place_with_new_observations() {
     let mut prior = active("p");
-    prior.peer_half = Attr::Known(Half {
+    prior.peer_half = Attr::Known(HalfState {
         id: Attr::Known("0f000000-0000-4000-8000-000000000002".into()),
         state: Attr::Known("disabled".into()),
     });

@@ -3,19 +3,15 @@
 use super::super::aiven;
 use super::super::model::Connection;
 use super::super::upcloud;
-use super::Pair;
+use super::AivenUpcloud;
 use crate::clouds::Clients;
 use crate::net::first_overlap;
 use crate::resources::Error;
 use crate::tf::{AttrPath, Diagnostic, Diagnostics};
 
-impl Pair {
+impl AivenUpcloud {
     /// Plan-time checks; only reads.
-    pub(in crate::resources::connection) async fn check(
-        &self,
-        clients: &Clients,
-        state: &Connection,
-    ) -> Result<Diagnostics, Error> {
+    pub(super) async fn check_networks(&self, clients: &Clients, state: &Connection) -> Result<Diagnostics, Error> {
         let mut diags = Diagnostics::default();
         let vpc = match clients.aiven.as_ref() {
             Ok(client) => match aiven::vpc_for_check(client, &self.vpc, self.aiven_root()).await? {

@@ -4,12 +4,14 @@
 
 mod check;
 
+use async_trait::async_trait;
 use uuid::Uuid;
 
 use super::aiven::AivenHalf;
 use super::aiven::{self, VpcRef};
 use super::half::{self, Goal, Half as _, Wanted, Watch, Watched};
-use super::model::*;
+use super::kind::Peering;
+use super::model::{Connection, HalfState, PeerSide, half_id};
 use super::poll::Deadline;
 use super::status::Status;
 use super::upcloud::{self, UpcloudHalf, cidrs_of};
@@ -19,11 +21,11 @@ use crate::clouds::upcloud::{NetworkPeering, PeeringState, UpcloudClient};
 use crate::net::Cloud;
 use crate::net::{NetworkId, PeeringId};
 use crate::resources::{Ctx, Error};
-use crate::tf::{Attr, AttrPath};
+use crate::tf::{Attr, AttrPath, Diagnostics};
 
 /// An Aiven project VPC and an UpCloud network, in either orientation.
 #[derive(Debug, Clone)]
-pub(super) struct Pair {
+pub(super) struct AivenUpcloud {
     pub vpc: VpcRef,
     pub network: NetworkId,
     /// The Aiven VPC is `network` (ours), not `peer_network`.
@@ -39,7 +41,7 @@ struct Seen {
     aiven_network_id: Option<NetworkId>,
 }
 
-impl Pair {
+impl AivenUpcloud {
     fn aiven_root(&self) -> &'static str {
         if self.aiven_is_network { "network" } else { "peer_network" }
     }
@@ -64,11 +66,11 @@ impl Pair {
         crate::resources::need(&clients.upcloud, Cloud::Upcloud, &AttrPath::root(self.upcloud_root()))
     }
 
-    fn aiven_half_attr<'s>(&self, state: &'s Connection) -> &'s Attr<Half> {
+    fn aiven_half_attr<'s>(&self, state: &'s Connection) -> &'s Attr<HalfState> {
         if self.aiven_is_network { &state.network_half } else { &state.peer_half }
     }
 
-    fn upcloud_half_attr<'s>(&self, state: &'s Connection) -> &'s Attr<Half> {
+    fn upcloud_half_attr<'s>(&self, state: &'s Connection) -> &'s Attr<HalfState> {
         if self.aiven_is_network { &state.peer_half } else { &state.network_half }
     }
 
@@ -331,8 +333,33 @@ impl Pair {
         }
     }
 
+    /// Our UpCloud half toward the Aiven network: by the Aiven network ID when known, else the
+    /// half from our network whose peer has exactly the VPC's address range (Aiven stops
+    /// reporting the network ID once the peering is active).
+    async fn find_upcloud_half(&self, client: &UpcloudClient, seen: &Seen) -> Result<Option<NetworkPeering>, Error> {
+        if let Some(aiven_network) = seen.aiven_network_id {
+            return UpcloudHalf { client, from: self.network, to: aiven_network }.find().await;
+        }
+        let Some(vpc) = &seen.vpc else { return Ok(None) };
+        let cidr = vpc.network_cidr.trunc();
+        let halves = client.list_peerings(Some(self.network), None).await?;
+        Ok(halves.into_iter().find(|h| {
+            h.peer_network
+                .ip_networks
+                .as_ref()
+                .is_some_and(|ips| ips.ip_network.iter().any(|a| a.address.trunc() == cidr))
+        }))
+    }
+}
+
+#[async_trait]
+impl Peering for AivenUpcloud {
+    async fn check(&self, ctx: &Ctx<'_>, planned: &Connection) -> Result<Diagnostics, Error> {
+        self.check_networks(ctx.clients, planned).await
+    }
+
     /// The new state (`None` when nothing was created) and how the create went.
-    pub(super) async fn create(&self, ctx: &Ctx<'_>, state: Connection) -> (Option<Connection>, Result<(), Error>) {
+    async fn create(&self, ctx: &Ctx<'_>, state: Connection) -> (Option<Connection>, Result<(), Error>) {
         let (seen, result) = self.converge(ctx, &state, state.deadline(|t| &t.create, 20), true).await;
         // The UpCloud half decides whose an adopted Aiven half is (it has no name): another
         // configuration's peering leaves nothing of it in this state.
@@ -343,19 +370,19 @@ impl Pair {
     }
 
     /// Renames and relabels the UpCloud half, and recreates a half that is gone or dead.
-    pub(super) async fn update(
+    async fn update(
         &self,
         ctx: &Ctx<'_>,
         prior: &Connection,
         planned: Connection,
-    ) -> (Connection, Result<(), Error>) {
+    ) -> (Option<Connection>, Result<(), Error>) {
         let deadline = planned.deadline(|t| &t.update, 20);
         let (seen, result) = self.converge(ctx, &planned, deadline, prior.needs_repair()).await;
-        (self.observe(planned, &seen), result)
+        (Some(self.observe(planned, &seen)), result)
     }
 
     /// Removes the halves we manage, both at once.
-    pub(super) async fn delete(&self, ctx: &Ctx<'_>, prior: &Connection) -> Result<(), Error> {
+    async fn delete(&self, ctx: &Ctx<'_>, prior: &Connection) -> Result<(), Error> {
         let deadline = prior.deadline(|t| &t.delete, 10);
         let upcloud = async {
             if !self.manages_upcloud(prior) {
@@ -393,7 +420,7 @@ impl Pair {
     }
 
     /// Refreshes; `None` when our own half is gone.
-    pub(super) async fn read(&self, ctx: &Ctx<'_>, state: Connection) -> Result<Option<Connection>, Error> {
+    async fn read(&self, ctx: &Ctx<'_>, state: Connection) -> Result<Option<Connection>, Error> {
         let mut seen = Seen { aiven_network_id: Self::known_network_id(&state), ..Default::default() };
         if self.manages_aiven(&state) {
             let client = self.aiven_client(ctx.clients)?;
@@ -427,25 +454,7 @@ impl Pair {
         Ok(Some(self.observe(state, &seen)))
     }
 
-    /// Our UpCloud half toward the Aiven network: by the Aiven network ID when known, else the
-    /// half from our network whose peer has exactly the VPC's address range (Aiven stops
-    /// reporting the network ID once the peering is active).
-    async fn find_upcloud_half(&self, client: &UpcloudClient, seen: &Seen) -> Result<Option<NetworkPeering>, Error> {
-        if let Some(aiven_network) = seen.aiven_network_id {
-            return UpcloudHalf { client, from: self.network, to: aiven_network }.find().await;
-        }
-        let Some(vpc) = &seen.vpc else { return Ok(None) };
-        let cidr = vpc.network_cidr.trunc();
-        let halves = client.list_peerings(Some(self.network), None).await?;
-        Ok(halves.into_iter().find(|h| {
-            h.peer_network
-                .ip_networks
-                .as_ref()
-                .is_some_and(|ips| ips.ip_network.iter().any(|a| a.address.trunc() == cidr))
-        }))
-    }
-
-    pub(super) async fn import(&self, ctx: &Ctx<'_>, mut state: Connection) -> Result<Connection, Error> {
+    async fn import(&self, ctx: &Ctx<'_>, mut state: Connection) -> Result<Connection, Error> {
         let mut seen = Seen::default();
         if let Ok(client) = ctx.clients.aiven.as_ref() {
             let vpc = client.get_vpc(&self.vpc.project, self.vpc.vpc.0).await?;

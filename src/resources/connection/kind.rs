@@ -1,0 +1,118 @@
+//! The kinds of peering this resource makes, and the one trait each implements. The kind is
+//! chosen once from the two ends ([`Kind::of`]); everything after asks the [`Peering`] it gives,
+//! so the resource's generic code never names a cloud.
+
+use async_trait::async_trait;
+
+use super::model::Connection;
+use super::{aiven, pair, pair_aiven, scaleway, upcloud};
+use crate::net::{AivenVpcId, Cloud, ConnectionId, NetworkId, NetworkRef, Region, ScalewayVpcId};
+use crate::resources::{Ctx, Error};
+use crate::tf::{AttrPath, Diagnostics};
+
+/// What the resource does with a peering of one kind, given the provider's clients.
+#[async_trait]
+pub(super) trait Peering: Send + Sync {
+    /// Plan-time checks of the two networks, as `planned` states the peering; only reads.
+    async fn check(&self, ctx: &Ctx<'_>, planned: &Connection) -> Result<Diagnostics, Error>;
+    /// Makes the halves; the new state (`None` when nothing was made) and how it went.
+    async fn create(&self, ctx: &Ctx<'_>, state: Connection) -> (Option<Connection>, Result<(), Error>);
+    /// Renames, retags, pauses or resumes, repairs; `None` keeps the prior state.
+    async fn update(
+        &self,
+        ctx: &Ctx<'_>,
+        prior: &Connection,
+        planned: Connection,
+    ) -> (Option<Connection>, Result<(), Error>);
+    /// Removes the halves we manage.
+    async fn delete(&self, ctx: &Ctx<'_>, prior: &Connection) -> Result<(), Error>;
+    /// Refreshes; `None` when the peering is gone.
+    async fn read(&self, ctx: &Ctx<'_>, state: Connection) -> Result<Option<Connection>, Error>;
+    /// Takes over the halves that exist.
+    async fn import(&self, ctx: &Ctx<'_>, state: Connection) -> Result<Connection, Error>;
+}
+
+/// A supported pair of clouds and its two networks; no client yet.
+pub(super) enum Kind {
+    Upcloud { local: NetworkId, peer: NetworkId },
+    Scaleway { region: Region, local: ScalewayVpcId, peer: ScalewayVpcId },
+    AivenUpcloud(pair_aiven::AivenUpcloud),
+}
+
+impl Kind {
+    /// The pairs of clouds there is a kind for, either way round.
+    pub(super) fn supports(a: Cloud, b: Cloud) -> bool {
+        matches!(
+            (a, b),
+            (Cloud::Aiven, Cloud::Upcloud)
+                | (Cloud::Upcloud, Cloud::Aiven)
+                | (Cloud::Upcloud, Cloud::Upcloud)
+                | (Cloud::Scaleway, Cloud::Scaleway)
+        )
+    }
+
+    pub(super) fn of(id: &ConnectionId) -> Result<Kind, Error> {
+        let aiven_upcloud = |project: &String, vpc_id: &AivenVpcId, network: &NetworkId, aiven_is_network| {
+            Kind::AivenUpcloud(pair_aiven::AivenUpcloud {
+                vpc: aiven::VpcRef { project: project.clone(), vpc: *vpc_id },
+                network: *network,
+                aiven_is_network,
+            })
+        };
+        match (&id.network, &id.peer_network) {
+            (NetworkRef::Upcloud { network_id: local }, NetworkRef::Upcloud { network_id: peer }) => {
+                Ok(Kind::Upcloud { local: *local, peer: *peer })
+            }
+            (NetworkRef::Aiven { project, vpc_id }, NetworkRef::Upcloud { network_id }) => {
+                Ok(aiven_upcloud(project, vpc_id, network_id, true))
+            }
+            (NetworkRef::Upcloud { network_id }, NetworkRef::Aiven { project, vpc_id }) => {
+                Ok(aiven_upcloud(project, vpc_id, network_id, false))
+            }
+            (
+                NetworkRef::Scaleway { region, vpc_id: local },
+                NetworkRef::Scaleway { region: peer_region, vpc_id: peer },
+            ) => {
+                if region != peer_region {
+                    return Err(Error::invalid(
+                        "VPCs in different regions",
+                        format!(
+                            "network is in {region} and peer_network in {peer_region}. Scaleway peers VPCs of one region only \
+                             (cross-region peering is not supported)."
+                        ),
+                        Some(AttrPath::root("peer_network").attr("scaleway").attr("region")),
+                    ));
+                }
+                Ok(Kind::Scaleway { region: *region, local: *local, peer: *peer })
+            }
+            (a, b) => Err(super::unsupported_pair(a.cloud(), b.cloud())),
+        }
+    }
+
+    /// The kind of a stored or planned state.
+    pub(super) fn of_state(state: &Connection) -> Result<Kind, Error> {
+        let id = state.connection_id().ok_or_else(|| Error::invalid("The endpoints are not known", "", None))?;
+        Kind::of(&id)
+    }
+
+    /// Whether the peering has an Aiven network ID to plan.
+    pub(super) fn has_aiven_network_id(&self) -> bool {
+        matches!(self, Kind::AivenUpcloud(_))
+    }
+
+    /// The peering of this kind, with the clients it needs from `ctx`.
+    pub(super) fn peering<'a>(self, ctx: &Ctx<'a>) -> Result<Box<dyn Peering + 'a>, Error> {
+        let path = AttrPath::root("network");
+        Ok(match self {
+            Kind::Upcloud { local, peer } => {
+                Box::new(pair::SymmetricPair { cloud: upcloud::Upcloud { client: ctx.upcloud(&path)? }, local, peer })
+            }
+            Kind::Scaleway { region, local, peer } => Box::new(pair::SymmetricPair {
+                cloud: scaleway::Scaleway { client: ctx.scaleway(&path)?, region },
+                local,
+                peer,
+            }),
+            Kind::AivenUpcloud(pair) => Box::new(pair),
+        })
+    }
+}
