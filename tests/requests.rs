@@ -83,16 +83,23 @@ fn an_upcloud_peering_costs_eight_requests_to_apply_and_six_to_destroy() {
 /// The emulator sees the second half's DELETE while the answer to the first is still held.
 #[test]
 fn both_halves_are_deleted_at_once() {
-    // Transitions long enough that both disables are written before either half may go.
-    let emulator = Emulator::start_with(World::demo(), 300);
+    let emulator = Emulator::start(World::demo());
     let ws = Workspace::new(&emulator.url());
     ws.write("main.tf", &connection_config("concurrent", demo::NETWORK_APP, demo::NETWORK_DB, ""));
     ws.apply();
     let writes = emulator.requests().total_writes;
     assert_eq!(writes, 2, "{:?}", emulator.requests());
-    // Destroy writes: two PATCHes (disable), then the DELETEs.
+    // Destroy writes: two PATCHes (disable), then the DELETEs. No half may go until both are
+    // disabling; the answer to the first DELETE is then held.
+    emulator.hold_transitions(true);
     emulator.hold_after_writes(writes + 3);
     let destroy = ws.spawn(&["destroy", "-auto-approve", "-no-color"]);
+    let disables = |emulator: &Emulator| emulator.requests().writes.get("PATCH /1.3/network-peering/{uuid}").copied();
+    let until = Instant::now() + Duration::from_secs(60);
+    while disables(&emulator) != Some(2) && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    emulator.hold_transitions(false);
     assert!(emulator.wait_held(Duration::from_secs(30)), "{:?}", emulator.requests());
     let deletes_while_held = |emulator: &Emulator| {
         let until = Instant::now() + Duration::from_secs(10);
