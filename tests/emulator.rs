@@ -502,3 +502,30 @@ fn faults_come_in_each_clouds_format() {
         }
     }
 }
+
+/// A PATCH of a connector moves its `updated_at` and keeps `created_at`, as recorded
+/// (terraform-provider-scaleway `vpc-connector-basic` cassette, interaction 13).
+#[test]
+fn a_connector_patch_moves_updated_at() {
+    let emulator = Emulator::start(World::demo());
+    let (a, b) = (demo::SCALEWAY_VPC_A, demo::SCALEWAY_VPC_B);
+    let auth = [("x-auth-token", SCALEWAY_SECRET)];
+    let send = |method: reqwest::Method, path: String, body: serde_json::Value| -> serde_json::Value {
+        emulator.block_on(async {
+            let client = peering::clouds::http::shared_http_client().unwrap();
+            let request = client.request(method, format!("{}{path}", emulator.url())).header(auth[0].0, auth[0].1);
+            request.json(&body).send().await.unwrap().json().await.unwrap()
+        })
+    };
+    let base = "/vpc/v2/regions/fr-par/vpc-connectors";
+    let made = send(
+        reqwest::Method::POST,
+        base.into(),
+        serde_json::json!({"name": "c", "tags": [], "vpc_id": a, "target_vpc_id": b}),
+    );
+    let id = made["id"].as_str().unwrap();
+    std::thread::sleep(Duration::from_millis(5));
+    let patched = send(reqwest::Method::PATCH, format!("{base}/{id}"), serde_json::json!({"name": "renamed"}));
+    assert_eq!(patched["created_at"], made["created_at"]);
+    assert!(patched["updated_at"].as_str().unwrap() > made["updated_at"].as_str().unwrap(), "{made} {patched}");
+}
