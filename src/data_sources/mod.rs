@@ -37,6 +37,8 @@ pub trait DataSource: Send + Sync + 'static {
 pub trait DynDataSource: Send + Sync {
     fn type_name(&self) -> &'static str;
     fn schema(&self) -> &Schema;
+    /// The attributes of the typed value the schema describes ([`crate::tf::object::Object::FIELDS`]).
+    fn fields(&self) -> &'static [&'static str];
     fn validate(&self, config: &Value) -> Diagnostics;
     async fn read(&self, ctx: &Ctx<'_>, config: &Value) -> Result<Value, Error>;
 }
@@ -49,6 +51,10 @@ impl<D: DataSource> DynDataSource for D {
 
     fn schema(&self) -> &Schema {
         DataSource::schema(self)
+    }
+
+    fn fields(&self) -> &'static [&'static str] {
+        D::Object::FIELDS
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {

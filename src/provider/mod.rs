@@ -226,3 +226,28 @@ guarded_rpcs! {
     get_functions => handle_get_functions, GetFunctions, get_functions;
     stop_provider => handle_stop_provider, StopProvider, stop_provider;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ProviderService;
+
+    /// Every typed value the provider decodes declares exactly the attributes of its schema:
+    /// the schema and the struct are written apart, and this ties them together.
+    #[test]
+    fn every_schema_declares_the_fields_of_its_type() {
+        let provider = ProviderService::new();
+        let mut checked = Vec::new();
+        let resources = provider.resources.values().map(|r| (r.type_name(), r.schema(), r.fields()));
+        let data_sources = provider.data_sources.values().map(|d| (d.type_name(), d.schema(), d.fields()));
+        let lists = provider.lists.values().map(|l| (l.type_name(), l.schema(), l.fields()));
+        for (name, schema, fields) in resources.chain(data_sources).chain(lists) {
+            let mut declared = schema.block.names();
+            let mut typed = fields.to_vec();
+            declared.sort_unstable();
+            typed.sort_unstable();
+            assert_eq!(declared, typed, "{name}: schema attributes vs. the fields of its type");
+            checked.push(name);
+        }
+        assert_eq!(checked.len(), 6, "{checked:?}");
+    }
+}

@@ -86,6 +86,8 @@ pub trait Resource: Send + Sync + 'static {
 pub trait DynResource: Send + Sync {
     fn type_name(&self) -> &'static str;
     fn schema(&self) -> &Schema;
+    /// The attributes of the typed value the schema describes ([`crate::tf::object::Object::FIELDS`]).
+    fn fields(&self) -> &'static [&'static str];
     fn identity_schema(&self) -> &IdentitySchema;
     fn validate(&self, config: &Value) -> Diagnostics;
     async fn plan(&self, ctx: &Ctx<'_>, prior: &Value, proposed: &Value, config: &Value) -> Result<DynPlanned, Error>;
@@ -129,6 +131,10 @@ impl<R: Resource> DynResource for R {
         Resource::schema(self)
     }
 
+    fn fields(&self) -> &'static [&'static str] {
+        R::State::FIELDS
+    }
+
     fn identity_schema(&self) -> &IdentitySchema {
         Resource::identity_schema(self)
     }
@@ -142,7 +148,8 @@ impl<R: Resource> DynResource for R {
 
     async fn plan(&self, ctx: &Ctx<'_>, prior: &Value, proposed: &Value, config: &Value) -> Result<DynPlanned, Error> {
         let prior = if prior.is_null() { None } else { Some(decoded(prior)?) };
-        let planned = Resource::plan(self, ctx, prior, decoded(proposed)?, decoded(config)?).await?;
+        let proposed = Resource::schema(self).with_defaults(proposed, config);
+        let planned = Resource::plan(self, ctx, prior, decoded(&proposed)?, decoded(config)?).await?;
         let mut requires_replace = Resource::schema(self).replacing_paths();
         requires_replace.extend(planned.requires_replace);
         Ok(DynPlanned { state: planned.state.into_value(), requires_replace })

@@ -57,6 +57,8 @@ pub trait List: Send + Sync + 'static {
 pub trait DynList: Send + Sync {
     fn type_name(&self) -> &'static str;
     fn schema(&self) -> &Schema;
+    /// The attributes of the typed value the schema describes ([`crate::tf::object::Object::FIELDS`]).
+    fn fields(&self) -> &'static [&'static str];
     fn validate(&self, filter: &Value) -> Diagnostics;
     async fn list(
         &self,
@@ -75,6 +77,10 @@ impl<L: List> DynList for L {
 
     fn schema(&self) -> &Schema {
         List::schema(self)
+    }
+
+    fn fields(&self) -> &'static [&'static str] {
+        L::Filter::FIELDS
     }
 
     fn validate(&self, filter: &Value) -> Diagnostics {

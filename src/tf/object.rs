@@ -119,6 +119,9 @@ pub trait FromValue: Sized {
 
 /// A Terraform object type mirrored by a Rust struct (`tf_object!` implements it).
 pub trait Object: FromValue + IntoValue + Clone + Default + Send + Sync + 'static {
+    /// The attribute names, in declaration order: what the schema must declare, no more.
+    const FIELDS: &'static [&'static str];
+
     /// Reads what fits, leaving the rest unset, with every problem found.
     fn decode(value: &Value) -> (Self, ShapeError);
 }
@@ -217,6 +220,8 @@ macro_rules! tf_object {
         $vis struct $name { $($(#[$fmeta])* pub $field: $ty),* }
 
         impl $crate::tf::object::Object for $name {
+            const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
+
             /// Reads what can be read: every field that fits, the others left unset, and the
             /// problems of all of them (validation reports them all and checks the rest).
             fn decode(value: &$crate::tf::Value) -> ($name, $crate::tf::object::ShapeError) {

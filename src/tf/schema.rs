@@ -3,6 +3,7 @@
 
 use super::proto;
 use super::types::Type;
+use super::value::Value;
 
 /// How an attribute is set: by the user, by the provider, or either.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +30,9 @@ pub struct Attribute {
     pub sensitive: bool,
     /// A change of this attribute replaces the object (Terraform cannot update it in place).
     pub requires_replace: bool,
+    /// What the plan holds when the configuration leaves this (optional and computed)
+    /// attribute out; applied to every resource's plan before it is decoded.
+    pub default: Option<Value>,
 }
 
 impl Attribute {
@@ -40,6 +44,7 @@ impl Attribute {
             description: description.to_string(),
             sensitive: false,
             requires_replace: false,
+            default: None,
         }
     }
 
@@ -72,6 +77,13 @@ impl Attribute {
 
     pub fn optional_computed(mut self) -> Self {
         self.mode = Mode::OptionalComputed;
+        self
+    }
+
+    /// Unset in the configuration, it is planned as `value` (so it must also be computed).
+    pub fn default(mut self, value: impl Into<Value>) -> Self {
+        self.mode = Mode::OptionalComputed;
+        self.default = Some(value.into());
         self
     }
 
@@ -158,6 +170,12 @@ impl Block {
         Type::object(attrs.chain(blocks))
     }
 
+    /// The names this block declares at its top: attributes and single blocks.
+    pub fn names(&self) -> Vec<&str> {
+        let attributes = self.attributes.iter().map(|a| a.name.as_str());
+        attributes.chain(self.single_blocks.iter().map(|(name, _)| name.as_str())).collect()
+    }
+
     /// Looks up an attribute by a dotted path such as `network.upcloud.network_id`.
     pub fn attribute(&self, dotted: &str) -> Option<&Attribute> {
         let mut attrs = self.attributes.as_slice();
@@ -207,6 +225,20 @@ impl Schema {
         self.block.implied_type()
     }
 
+    /// `proposed` with the declared default of every top-level attribute `config` leaves unset.
+    pub fn with_defaults(&self, proposed: &Value, config: &Value) -> Value {
+        let Value::Object(attrs) = proposed else { return proposed.clone() };
+        let mut attrs = attrs.clone();
+        for attribute in &self.block.attributes {
+            if let Some(default) = &attribute.default
+                && config.get(&attribute.name).is_null()
+            {
+                attrs.insert(attribute.name.clone(), default.clone());
+            }
+        }
+        Value::Object(attrs)
+    }
+
     /// The attributes whose change forces replacement (Terraform keeps those that changed).
     pub fn replacing_paths(&self) -> Vec<super::AttrPath> {
         self.block.attributes.iter().filter(|a| a.requires_replace).map(|a| super::AttrPath::root(&a.name)).collect()
@@ -246,5 +278,35 @@ impl IdentitySchema {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_declared_default_fills_only_what_the_configuration_leaves_out() {
+        let schema = Schema {
+            version: 0,
+            block: Block::new(
+                "",
+                vec![
+                    Attribute::string("mode", "").default(Value::String("managed".into())),
+                    Attribute::string("name", "").optional(),
+                ],
+            ),
+        };
+        let object =
+            |pairs: &[(&str, Value)]| Value::Object(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect());
+        let proposed = object(&[("mode", Value::Null), ("name", Value::String("a".into()))]);
+        let unset = object(&[("mode", Value::Null), ("name", Value::String("a".into()))]);
+        let planned = schema.with_defaults(&proposed, &unset);
+        assert_eq!(planned.get("mode"), &Value::String("managed".into()));
+        assert_eq!(planned.get("name"), &Value::String("a".into()));
+        let set = object(&[("mode", Value::String("external".into())), ("name", Value::Null)]);
+        let proposed = object(&[("mode", Value::String("external".into())), ("name", Value::Null)]);
+        assert_eq!(schema.with_defaults(&proposed, &set).get("mode"), &Value::String("external".into()));
+        assert_eq!(schema.block.attributes[0].mode, Mode::OptionalComputed);
     }
 }

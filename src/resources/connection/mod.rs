@@ -311,7 +311,6 @@ impl Resource for PeeringConnection {
             }
             Err(_) => {}
         }
-        planned.peer_side = config.peer_side.clone().or(Attr::Known(PeerSide::Managed));
         // A peering whose halves are both ours has no direction: written the other way round it
         // is the same one, re-oriented in place (nothing is written to the clouds).
         let prior = prior.map(|p| {
@@ -326,10 +325,11 @@ impl Resource for PeeringConnection {
                 p
             }
         });
-        planned.wait_for = config.wait_for.clone().or(Attr::Known(WaitFor::Active));
-        // Unset means true; a state written before `enabled` existed keeps it unset (no diff).
-        let legacy = prior.as_ref().is_some_and(|p| p.enabled.is_null());
-        planned.enabled = config.enabled.clone().or(if legacy { Attr::Null } else { Attr::Known(true) });
+        // `peer_side`, `wait_for` and `enabled` come with their schema defaults; a state written
+        // before `enabled` existed keeps it unset (no diff).
+        if config.enabled.is_null() && prior.as_ref().is_some_and(|p| p.enabled.is_null()) {
+            planned.enabled = Attr::Null;
+        }
         planned.tags = config.tags.clone();
         planned.timeouts = config.timeouts.clone();
         let id = planned.connection_id();

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::net::{AivenVpcId, ConnectionId, NetworkId, NetworkRef, Region, ScalewayVpcId};
 use crate::tf::schema::{Attribute, IdentityAttribute, IdentitySchema};
-use crate::tf::{Attr, AttrPath, Block, Schema, Type};
+use crate::tf::{Attr, AttrPath, Block, Schema, Type, Value};
 use crate::tf_object;
 
 pub(super) const TYPE_NAME: &str = "peering_connection";
@@ -175,12 +175,12 @@ pub fn schema() -> Schema {
              in place: to `managed`, the reverse half is made (or the existing one taken on); to `external`, the \
              reverse half is left in place for its owner and no longer managed.",
         )
-        .optional_computed(),
+        .default(Value::String(PeerSide::Managed.to_string())),
         Attribute::string(
             "wait_for",
             "`active` (default): apply returns once traffic can flow. `created`: return as soon as the halves exist.",
         )
-        .optional_computed(),
+        .default(Value::String(WaitFor::Active.to_string())),
         Attribute::plain(
             "enabled",
             Type::Bool,
@@ -188,7 +188,7 @@ pub fn schema() -> Schema {
              `configured_status = disabled` (status `disabled`, not drift); back to `true` re-enables them. Only \
              UpCloud ↔ UpCloud peerings can be paused.",
         )
-        .optional_computed(),
+        .default(Value::Bool(true)),
         // Optional+computed only so that generated configuration leaves them out when unset; the
         // plan always takes them from the configuration.
         Attribute::plain(
