@@ -28,6 +28,70 @@ impl Clients {
     }
 }
 
+/// What any cloud's client error says about itself. Each cloud implements it beside its client
+/// (`clouds::<cloud>::client`), so its words stay with it; the layers above see one type.
+pub trait CloudFailure: std::error::Error + Send + Sync + 'static {
+    fn cloud(&self) -> crate::net::Cloud;
+    /// The object asked for does not exist.
+    fn is_not_found(&self) -> bool;
+    /// The cloud failed, was busy or unreachable, rather than refusing the request.
+    fn is_transient(&self) -> bool;
+    /// The credentials were refused.
+    fn is_auth_failure(&self) -> bool;
+    /// A write may have taken effect although no answer came.
+    fn outcome_unknown(&self) -> bool;
+    /// What this cloud's credentials are called: "token", "secret key".
+    fn credentials_noun(&self) -> &'static str;
+    /// The settings and variables that hold this cloud's credentials, for a refusal.
+    fn credentials_hint(&self) -> &'static str;
+}
+
+/// A cloud's error, tagged by its cloud.
+#[derive(Debug)]
+pub struct CloudError(Box<dyn CloudFailure>);
+
+impl fmt::Display for CloudError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for CloudError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl CloudError {
+    /// The cloud's own error type, for a caller that knows which cloud it asked.
+    pub fn downcast_ref<E: CloudFailure>(&self) -> Option<&E> {
+        (self.0.as_ref() as &dyn std::error::Error).downcast_ref::<E>()
+    }
+}
+
+impl std::ops::Deref for CloudError {
+    type Target = dyn CloudFailure;
+
+    fn deref(&self) -> &Self::Target {
+        self.0.as_ref()
+    }
+}
+
+impl<E: CloudFailure> From<E> for CloudError {
+    fn from(error: E) -> Self {
+        CloudError(Box::new(error))
+    }
+}
+
+/// The provider settings and environment variables that hold `cloud`'s credentials.
+pub fn credential_settings(cloud: crate::net::Cloud) -> (&'static str, &'static str) {
+    match cloud {
+        crate::net::Cloud::Aiven => aiven::CREDENTIAL_SETTINGS,
+        crate::net::Cloud::Upcloud => upcloud::CREDENTIAL_SETTINGS,
+        crate::net::Cloud::Scaleway => scaleway::CREDENTIAL_SETTINGS,
+    }
+}
+
 /// Why a cloud's client could not be built; reported where a resource needs it.
 #[derive(Debug, Clone)]
 pub enum Unavailable {

@@ -2,10 +2,7 @@
 
 use std::time::Duration;
 
-use crate::clouds::Unavailable;
-use crate::clouds::aiven::AivenError;
-use crate::clouds::scaleway::ScalewayError;
-use crate::clouds::upcloud::UpcloudError;
+use crate::clouds::{CloudError, CloudFailure, Unavailable, credential_settings};
 use crate::net::Cloud;
 use crate::tf::object::ShapeError;
 use crate::tf::{AttrPath, CodecError, Diagnostic, Diagnostics};
@@ -17,12 +14,9 @@ pub enum Error {
     Invalid { summary: String, detail: String, path: Option<AttrPath> },
     #[error("no {cloud} credentials")]
     MissingCredentials { cloud: &'static str, setting: &'static str, env: &'static str, path: AttrPath },
+    /// What a cloud answered (or did not), in its own words.
     #[error(transparent)]
-    Upcloud(#[from] UpcloudError),
-    #[error(transparent)]
-    Aiven(#[from] AivenError),
-    #[error(transparent)]
-    Scaleway(#[from] ScalewayError),
+    Cloud(#[from] CloudError),
     /// A cloud object reached a state that waiting will not fix.
     #[error("{summary}: {detail}")]
     Failed { summary: String, detail: String },
@@ -63,9 +57,7 @@ impl Error {
     /// A write went unanswered and may have taken effect.
     pub fn outcome_unknown(&self) -> bool {
         match self {
-            Error::Upcloud(e) => e.outcome_unknown(),
-            Error::Aiven(e) => e.outcome_unknown(),
-            Error::Scaleway(e) => e.outcome_unknown(),
+            Error::Cloud(e) => e.outcome_unknown(),
             _ => false,
         }
     }
@@ -75,9 +67,7 @@ impl Error {
     pub fn is_resumable(&self) -> bool {
         match self {
             Error::Timeout { .. } | Error::Cancelled | Error::Raced { .. } => true,
-            Error::Upcloud(e) => e.is_transient(),
-            Error::Aiven(e) => e.is_transient(),
-            Error::Scaleway(e) => e.is_transient(),
+            Error::Cloud(e) => e.is_transient(),
             Error::Unfinished { cause, .. } => cause.is_resumable(),
             _ => false,
         }
@@ -113,22 +103,11 @@ impl Error {
                 ),
             )
             .at(path.clone()),
-            Error::Upcloud(e) if e.is_auth_failure() => Diagnostic::error(
-                "UpCloud rejected the credentials",
-                format!(
-                    "{e}. Check upcloud {{ token }} or {{ username, password }} (UPCLOUD_TOKEN, UPCLOUD_USERNAME, UPCLOUD_PASSWORD)."
-                ),
+            Error::Cloud(e) if e.is_auth_failure() => Diagnostic::error(
+                format!("{} rejected the {}", e.cloud().display_name(), e.credentials_noun()),
+                format!("{e}. Check {}.", e.credentials_hint()),
             ),
-            Error::Aiven(e) if e.is_auth_failure() => {
-                Diagnostic::error("Aiven rejected the token", format!("{e}. Check aiven {{ token }} (AIVEN_TOKEN)."))
-            }
-            Error::Scaleway(e) if e.is_auth_failure() => Diagnostic::error(
-                "Scaleway rejected the secret key",
-                format!("{e}. Check scaleway {{ secret_key }} (SCW_SECRET_KEY, or the CLI profile)."),
-            ),
-            Error::Upcloud(e) => Diagnostic::error("UpCloud API error", e.to_string()),
-            Error::Aiven(e) => Diagnostic::error("Aiven API error", e.to_string()),
-            Error::Scaleway(e) => Diagnostic::error("Scaleway API error", e.to_string()),
+            Error::Cloud(e) => Diagnostic::error(format!("{} API error", e.cloud().display_name()), e.to_string()),
             Error::Failed { summary, detail } => Diagnostic::error(summary.clone(), detail.clone()),
             Error::Timeout { what, after } => Diagnostic::error(
                 "Timed out",
@@ -185,14 +164,7 @@ pub fn need<'c, C>(client: &'c Result<C, Unavailable>, cloud: Cloud, path: &Attr
     let name = cloud.display_name();
     client.as_ref().map_err(|why| match why {
         Unavailable::MissingCredentials => {
-            let (setting, env) = match cloud {
-                Cloud::Aiven => ("aiven { token }", "AIVEN_TOKEN"),
-                Cloud::Upcloud => (
-                    "upcloud { token }, or upcloud { username, password }",
-                    "UPCLOUD_TOKEN, or UPCLOUD_USERNAME and UPCLOUD_PASSWORD",
-                ),
-                Cloud::Scaleway => ("scaleway { secret_key } (or a profile)", "SCW_SECRET_KEY, or SCW_PROFILE"),
-            };
+            let (setting, env) = credential_settings(cloud);
             Error::MissingCredentials { cloud: name, setting, env, path: path.clone() }
         }
         Unavailable::Invalid(reason) => {
@@ -206,34 +178,18 @@ pub fn need<'c, C>(client: &'c Result<C, Unavailable>, cloud: Cloud, path: &Attr
     })
 }
 
-/// Cloud errors that can say "that object does not exist".
-pub trait NotFound {
-    fn is_not_found(&self) -> bool;
-}
-
-impl NotFound for UpcloudError {
-    fn is_not_found(&self) -> bool {
-        UpcloudError::is_not_found(self)
-    }
-}
-
-impl NotFound for AivenError {
-    fn is_not_found(&self) -> bool {
-        AivenError::is_not_found(self)
-    }
-}
-
-impl NotFound for ScalewayError {
-    fn is_not_found(&self) -> bool {
-        ScalewayError::is_not_found(self)
-    }
-}
-
 /// A cloud answer, `None` when the object is gone (404 is an answer, not a failure).
-pub fn unless_gone<T, E: NotFound + Into<Error>>(result: Result<T, E>) -> Result<Option<T>, Error> {
+pub fn unless_gone<T, E: CloudFailure>(result: Result<T, E>) -> Result<Option<T>, Error> {
     match result {
         Ok(value) => Ok(Some(value)),
         Err(e) if e.is_not_found() => Ok(None),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Any cloud's error is a resource error, tagged by its cloud.
+impl<E: CloudFailure> From<E> for Error {
+    fn from(error: E) -> Self {
+        Error::Cloud(error.into())
     }
 }

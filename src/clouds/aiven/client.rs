@@ -53,6 +53,39 @@ impl AivenError {
     }
 }
 
+/// Where this cloud's credentials are set: the provider settings, and the variables.
+pub const CREDENTIAL_SETTINGS: (&str, &str) = ("aiven { token }", "AIVEN_TOKEN");
+
+impl crate::clouds::CloudFailure for AivenError {
+    fn cloud(&self) -> crate::net::Cloud {
+        crate::net::Cloud::Aiven
+    }
+
+    fn is_not_found(&self) -> bool {
+        AivenError::is_not_found(self)
+    }
+
+    fn is_transient(&self) -> bool {
+        AivenError::is_transient(self)
+    }
+
+    fn is_auth_failure(&self) -> bool {
+        AivenError::is_auth_failure(self)
+    }
+
+    fn outcome_unknown(&self) -> bool {
+        AivenError::outcome_unknown(self)
+    }
+
+    fn credentials_noun(&self) -> &'static str {
+        "token"
+    }
+
+    fn credentials_hint(&self) -> &'static str {
+        "aiven { token } (AIVEN_TOKEN)"
+    }
+}
+
 impl From<HttpError> for AivenError {
     fn from(error: HttpError) -> Self {
         match error {

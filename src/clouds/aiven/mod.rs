@@ -3,7 +3,7 @@
 mod client;
 pub mod wire;
 
-pub use client::{AivenClient, AivenError};
+pub use client::{AivenClient, AivenError, CREDENTIAL_SETTINGS};
 pub use wire::*;
 
 /// The real API.

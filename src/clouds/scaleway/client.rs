@@ -73,6 +73,40 @@ fn detail_text(details: &[serde_json::Value]) -> Vec<String> {
         .collect()
 }
 
+/// Where this cloud's credentials are set: the provider settings, and the variables.
+pub const CREDENTIAL_SETTINGS: (&str, &str) =
+    ("scaleway { secret_key } (or a profile)", "SCW_SECRET_KEY, or SCW_PROFILE");
+
+impl crate::clouds::CloudFailure for ScalewayError {
+    fn cloud(&self) -> crate::net::Cloud {
+        crate::net::Cloud::Scaleway
+    }
+
+    fn is_not_found(&self) -> bool {
+        ScalewayError::is_not_found(self)
+    }
+
+    fn is_transient(&self) -> bool {
+        ScalewayError::is_transient(self)
+    }
+
+    fn is_auth_failure(&self) -> bool {
+        ScalewayError::is_auth_failure(self)
+    }
+
+    fn outcome_unknown(&self) -> bool {
+        ScalewayError::outcome_unknown(self)
+    }
+
+    fn credentials_noun(&self) -> &'static str {
+        "secret key"
+    }
+
+    fn credentials_hint(&self) -> &'static str {
+        "scaleway { secret_key } (SCW_SECRET_KEY, or the CLI profile)"
+    }
+}
+
 impl From<HttpError> for ScalewayError {
     fn from(error: HttpError) -> Self {
         let HttpError::Status { status, ref body, .. } = error else { return ScalewayError::Http(Arc::new(error)) };

@@ -4,7 +4,7 @@ mod client;
 pub mod profile;
 pub mod wire;
 
-pub use client::{ScalewayClient, ScalewayError};
+pub use client::{CREDENTIAL_SETTINGS, ScalewayClient, ScalewayError};
 pub use wire::*;
 
 /// The real API.

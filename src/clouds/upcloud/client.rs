@@ -51,6 +51,40 @@ impl UpcloudError {
     }
 }
 
+/// Where this cloud's credentials are set: the provider settings, and the variables.
+pub const CREDENTIAL_SETTINGS: (&str, &str) =
+    ("upcloud { token }, or upcloud { username, password }", "UPCLOUD_TOKEN, or UPCLOUD_USERNAME and UPCLOUD_PASSWORD");
+
+impl crate::clouds::CloudFailure for UpcloudError {
+    fn cloud(&self) -> crate::net::Cloud {
+        crate::net::Cloud::Upcloud
+    }
+
+    fn is_not_found(&self) -> bool {
+        UpcloudError::is_not_found(self)
+    }
+
+    fn is_transient(&self) -> bool {
+        UpcloudError::is_transient(self)
+    }
+
+    fn is_auth_failure(&self) -> bool {
+        UpcloudError::is_auth_failure(self)
+    }
+
+    fn outcome_unknown(&self) -> bool {
+        UpcloudError::outcome_unknown(self)
+    }
+
+    fn credentials_noun(&self) -> &'static str {
+        "credentials"
+    }
+
+    fn credentials_hint(&self) -> &'static str {
+        "upcloud { token } or { username, password } (UPCLOUD_TOKEN, UPCLOUD_USERNAME, UPCLOUD_PASSWORD)"
+    }
+}
+
 impl From<HttpError> for UpcloudError {
     fn from(error: HttpError) -> Self {
         match error {

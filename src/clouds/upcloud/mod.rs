@@ -3,7 +3,7 @@
 mod client;
 pub mod wire;
 
-pub use client::{UpcloudClient, UpcloudError};
+pub use client::{CREDENTIAL_SETTINGS, UpcloudClient, UpcloudError};
 pub use wire::*;
 
 /// The real API.

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 
 use super::half::{Half, Phase, Wanted};
 use super::poll::{Deadline, Poller};
-use crate::clouds::aiven::{AivenClient, PeeringConnection, PeeringState, Vpc, VpcState, upcloud_zone};
+use crate::clouds::aiven::{AivenClient, AivenError, PeeringConnection, PeeringState, Vpc, VpcState, upcloud_zone};
 use crate::clouds::upcloud::NetworkPeering;
 use crate::net::{AivenVpcId, NetworkId};
 use crate::resources::{Ctx, Error};
@@ -195,7 +195,7 @@ impl Half for AivenHalf<'_> {
     }
 
     fn may_exist_after(error: &Error) -> bool {
-        matches!(error, Error::Aiven(e) if e.outcome_unknown() || e.is_conflict())
+        matches!(error, Error::Cloud(e) if e.downcast_ref::<AivenError>().is_some_and(|e| e.outcome_unknown() || e.is_conflict()))
     }
 
     async fn align(&self, object: PeeringConnection, _: &Wanted) -> Result<PeeringConnection, Error> {

@@ -92,7 +92,7 @@ impl Half for ScalewayHalf<'_> {
     }
 
     fn may_exist_after(error: &Error) -> bool {
-        matches!(error, Error::Scaleway(e) if e.outcome_unknown())
+        matches!(error, Error::Cloud(e) if e.downcast_ref::<ScalewayError>().is_some_and(ScalewayError::outcome_unknown))
     }
 
     async fn align(&self, connector: VpcConnector, wanted: &Wanted) -> Result<VpcConnector, Error> {

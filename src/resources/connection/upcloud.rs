@@ -188,7 +188,7 @@ impl Half for UpcloudHalf<'_> {
     }
 
     fn may_exist_after(error: &Error) -> bool {
-        matches!(error, Error::Upcloud(e) if e.outcome_unknown() || e.code() == Some("PEERING_CONFLICT"))
+        matches!(error, Error::Cloud(e) if e.downcast_ref::<UpcloudError>().is_some_and(|e| e.outcome_unknown() || e.code() == Some("PEERING_CONFLICT")))
     }
 
     async fn align(&self, half: NetworkPeering, wanted: &Wanted) -> Result<NetworkPeering, Error> {
