@@ -61,15 +61,15 @@ macro_rules! uuid_id {
 
 uuid_id!(
     /// An UpCloud SDN network (UUIDs start with `03`).
-    NetworkId
+    UpcloudNetworkId
 );
 uuid_id!(
     /// An UpCloud router (UUIDs start with `04`).
-    RouterId
+    UpcloudRouterId
 );
 uuid_id!(
     /// An UpCloud network peering.
-    PeeringId
+    UpcloudPeeringId
 );
 uuid_id!(
     /// An Aiven project VPC (`project_vpc_id`).
@@ -166,7 +166,7 @@ impl Cloud {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NetworkRef {
     Aiven { project: String, vpc_id: AivenVpcId },
-    Upcloud { network_id: NetworkId },
+    Upcloud { network_id: UpcloudNetworkId },
     Scaleway { region: Region, vpc_id: ScalewayVpcId },
 }
 
@@ -193,7 +193,7 @@ impl NetworkRef {
         }
     }
 
-    pub fn upcloud_network(&self) -> Option<NetworkId> {
+    pub fn upcloud_network(&self) -> Option<UpcloudNetworkId> {
         match self {
             NetworkRef::Upcloud { network_id } => Some(*network_id),
             _ => None,
@@ -218,7 +218,7 @@ impl FromStr for NetworkRef {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let parts: Vec<&str> = s.split('/').collect();
         match parts.as_slice() {
-            ["upcloud", id] => Ok(NetworkRef::Upcloud { network_id: NetworkId(parse_uuid(id)?) }),
+            ["upcloud", id] => Ok(NetworkRef::Upcloud { network_id: UpcloudNetworkId(parse_uuid(id)?) }),
             ["aiven", project, vpc] if !project.is_empty() => {
                 Ok(NetworkRef::Aiven { project: project.to_string(), vpc_id: AivenVpcId(parse_uuid(vpc)?) })
             }
@@ -235,7 +235,7 @@ impl FromStr for NetworkRef {
 /// an endpoint: `upcloud/ROUTER_ID`, `scaleway/REGION/VPC_ID`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RouteTableRef {
-    Upcloud { router: RouterId },
+    Upcloud { router: UpcloudRouterId },
     Scaleway { region: Region, vpc_id: ScalewayVpcId },
 }
 
@@ -255,7 +255,7 @@ impl FromStr for RouteTableRef {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.strip_prefix("upcloud/") {
-            Some(router) => Ok(RouteTableRef::Upcloud { router: RouterId(parse_uuid(router)?) }),
+            Some(router) => Ok(RouteTableRef::Upcloud { router: UpcloudRouterId(parse_uuid(router)?) }),
             None => match s.parse()? {
                 NetworkRef::Scaleway { region, vpc_id } => Ok(RouteTableRef::Scaleway { region, vpc_id }),
                 _ => Err(EndpointError::Malformed(s.to_string())),

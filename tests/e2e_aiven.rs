@@ -246,11 +246,11 @@ fn a_new_vpc_is_waited_for() {
 #[test]
 fn refreshing_fifty_peerings_of_one_vpc_shares_vpc_reads() {
     let mut world = World::demo();
-    let router: peering::net::RouterId = "04000000-0000-4000-8000-00000000fff1".parse().unwrap();
+    let router: peering::net::UpcloudRouterId = "04000000-0000-4000-8000-00000000fff1".parse().unwrap();
     world.upcloud.routers.insert(router, peering::emulator::upcloud::state::router(router, "many"));
     let mut ids = Vec::new();
     for i in 0..50u32 {
-        let id: peering::net::NetworkId =
+        let id: peering::net::UpcloudNetworkId =
             format!("03000000-0000-4000-8000-0000000{:05x}", 0x10000 + i).parse().unwrap();
         let net = peering::emulator::upcloud::state::network(
             id,

@@ -39,7 +39,7 @@ fn rename_is_drift(emulator: &Emulator, ws: &Workspace, id: &str) {
     assert_eq!(plan.code, 2, "{plan:?}");
     assert!(plan.flat().contains(r#"~ name = "renamed-by-hand" -> "app-db""#), "{plan:?}");
     ws.apply();
-    let id: peering::net::PeeringId = id.parse().unwrap();
+    let id: peering::net::UpcloudPeeringId = id.parse().unwrap();
     assert_eq!(emulator.world().upcloud.peerings[&id].name, "app-db");
     assert_eq!(ws.plan().code, 0);
 }

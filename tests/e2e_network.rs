@@ -79,7 +79,7 @@ output "scw" {{ value = data.peering_network.scw }}
 #[test]
 fn not_found_and_ambiguous_lookups_name_the_candidates() {
     let mut world = World::demo();
-    let twin: peering::net::NetworkId = "03000000-0000-4000-8000-0000000000a2".parse().unwrap();
+    let twin: peering::net::UpcloudNetworkId = "03000000-0000-4000-8000-0000000000a2".parse().unwrap();
     world
         .upcloud
         .networks

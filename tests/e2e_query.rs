@@ -8,7 +8,7 @@ use common::*;
 use peering::clouds::scaleway::wire::CreateConnector;
 use peering::clouds::upcloud::wire::{ConfiguredStatus, CreatePeering, NetworkUuid};
 use peering::emulator::world::{World, demo};
-use peering::net::NetworkId;
+use peering::net::UpcloudNetworkId;
 
 const THEIRS: &str = "03000000-0000-4000-8000-00000000ee01";
 
@@ -30,7 +30,7 @@ fn upcloud_half(emulator: &Emulator, name: &str, from: &str, to: &str) {
 /// The demo world plus a network of another UpCloud customer, and peerings made by hand.
 fn hand_made() -> Emulator {
     let mut world = World::demo();
-    let theirs: NetworkId = THEIRS.parse().unwrap();
+    let theirs: UpcloudNetworkId = THEIRS.parse().unwrap();
     world
         .upcloud
         .networks

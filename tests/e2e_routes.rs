@@ -22,7 +22,7 @@ resource "peering_custom_route" "many" {{
 }
 
 fn router_routes(emulator: &Emulator) -> Vec<peering::emulator::upcloud::wire::StaticRoute> {
-    let router: peering::net::RouterId = demo::ROUTER_A.parse().unwrap();
+    let router: peering::net::UpcloudRouterId = demo::ROUTER_A.parse().unwrap();
     emulator.world().upcloud.routers[&router].static_routes.clone()
 }
 

@@ -12,9 +12,9 @@ use peering::clouds::upcloud::{
     PeeringState, RouterFields, UpcloudClient, UpcloudError,
 };
 use peering::emulator::world::{World, demo};
-use peering::net::{NetworkId, PeeringId};
+use peering::net::{UpcloudNetworkId, UpcloudPeeringId};
 
-fn nid(s: &str) -> NetworkId {
+fn nid(s: &str) -> UpcloudNetworkId {
     s.parse().unwrap()
 }
 
@@ -28,7 +28,7 @@ fn create(from: &str, to: &str) -> CreatePeering {
     }
 }
 
-async fn state_after(client: &UpcloudClient, id: PeeringId, wait: Duration) -> NetworkPeering {
+async fn state_after(client: &UpcloudClient, id: UpcloudPeeringId, wait: Duration) -> NetworkPeering {
     tokio::time::sleep(wait).await;
     client.get_peering(id).await.unwrap()
 }

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 
 use super::DataSource;
 use crate::clouds::aiven::wire::VpcState;
-use crate::net::{AivenVpcId, NetworkId, NetworkRef, Region, ScalewayVpcId};
+use crate::net::{AivenVpcId, NetworkRef, Region, ScalewayVpcId, UpcloudNetworkId};
 use crate::resources::connection::{Endpoint, endpoint_attribute, endpoint_of};
 use crate::resources::{Ctx, Error};
 use crate::tf::schema::Attribute;
@@ -197,7 +197,7 @@ impl Network {
         let client = ctx.upcloud(&path)?;
         let network = match (given(&q.network_id), given(&q.name)) {
             (Some(id), _) => {
-                let id: NetworkId =
+                let id: UpcloudNetworkId =
                     id.parse().map_err(|_| invalid(path.clone().attr("network_id"), "Invalid id", "Not a UUID."))?;
                 client.get_network(id).await.map_err(|e| {
                     if e.is_not_found() {

@@ -10,8 +10,8 @@ use axum::{Json, Router};
 use serde_json::json;
 
 use super::Emulator;
+use super::clock::now_ms;
 use super::faults::FaultSettings;
-use super::world::now_ms;
 
 pub(super) fn routes() -> Router<Arc<Emulator>> {
     Router::new()

@@ -6,6 +6,7 @@
 
 mod admin;
 pub mod aiven;
+pub mod clock;
 pub mod faults;
 pub mod scaleway;
 pub mod upcloud;
@@ -129,7 +130,7 @@ impl Emulator {
     pub fn lock_world(&self) -> std::sync::MutexGuard<'_, World> {
         let mut world = self.world.lock().expect("world lock");
         if !self.transitions_held.load(std::sync::atomic::Ordering::SeqCst) {
-            world.advance(world::now_ms(), self.transition_ms);
+            world.advance(clock::now_ms(), self.transition_ms);
         }
         world
     }

@@ -10,25 +10,9 @@ use super::aiven::wire::{PeeringState as AivenPeeringState, VpcState};
 use super::scaleway::state::ScalewayWorld;
 use super::upcloud::state::{UpcloudWorld, network, router};
 use super::upcloud::wire::{Label, ServerRef, StaticRoute};
-use crate::net::{IpNet, NetworkId, RouterId, upcloud_zone};
+use crate::net::{IpNet, UpcloudNetworkId, UpcloudRouterId, upcloud_zone};
 
-/// Milliseconds since the Unix epoch; object timers use it so a dumped world stays meaningful.
-pub fn now_ms() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
-}
-
-/// RFC 3339 time as Aiven writes it.
-pub fn timestamp(ms: u64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    t.replace_nanosecond(0).unwrap_or(t).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
-}
-
-/// RFC 3339 time with microseconds, as Scaleway writes it (`2026-03-24T12:03:23.700558Z`).
-pub fn timestamp_micros(ms: u64) -> String {
-    let seconds = timestamp(ms);
-    format!("{}.{:06}Z", seconds.trim_end_matches('Z'), (ms % 1000) * 1000)
-}
+use super::clock::timestamp;
 
 /// Everything the emulator knows. `GET /_emulator/world` dumps it; `--seed` loads it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -164,13 +148,14 @@ impl World {
         &mut self,
         project: &str,
         vpc: Uuid,
-        network: NetworkId,
+        network: UpcloudNetworkId,
         cloud: &str,
         cidr: IpNet,
         now: u64,
     ) -> &mut VpcRecord {
         let zone = upcloud_zone(cloud).unwrap_or_default();
-        let aiven_router = RouterId(Uuid::from_u128(network.0.as_u128() ^ 0x0700_0000_0000_0000_0000_0000_0000_0000));
+        let aiven_router =
+            UpcloudRouterId(Uuid::from_u128(network.0.as_u128() ^ 0x0700_0000_0000_0000_0000_0000_0000_0000));
         let mut backing = self::network(network, &format!("aiven-{vpc}"), &zone, &cidr.to_string(), Some(aiven_router));
         backing.labels.push(Label { key: "aiven-project-vpc".into(), value: vpc.to_string() });
         self.upcloud.networks.insert(network, backing);

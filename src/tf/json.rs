@@ -130,3 +130,15 @@ fn to_json(value: &Value, ty: &Type, path: &str) -> Result<J, CodecError> {
         }
     })
 }
+
+/// Terraform's JSON state encoding of a value (beside the codec, as for msgpack).
+impl Value {
+    /// Decodes Terraform's JSON state encoding; missing object attributes become null.
+    pub fn from_json(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
+        decode(bytes, ty)
+    }
+
+    pub fn to_json(&self, ty: &Type) -> Result<Vec<u8>, CodecError> {
+        encode(self, ty)
+    }
+}

@@ -220,3 +220,17 @@ fn to_mp(value: &Value, ty: &Type, path: &mut String) -> Result<Mp, CodecError> 
         _ => return Err(wrong(path)),
     })
 }
+
+/// Terraform's msgpack wire form of a value (written here, beside the codec, so that `value`
+/// does not depend on its codecs).
+impl Value {
+    /// Decodes msgpack against `ty`.
+    pub fn from_msgpack(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
+        decode(bytes, ty)
+    }
+
+    /// Encodes as msgpack for `ty`, emitting every object attribute (null where absent).
+    pub fn to_msgpack(&self, ty: &Type) -> Result<Vec<u8>, CodecError> {
+        encode(self, ty)
+    }
+}

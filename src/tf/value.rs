@@ -119,23 +119,4 @@ impl Value {
             _ => &Value::Null,
         }
     }
-
-    /// Decodes msgpack against `ty`.
-    pub fn from_msgpack(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
-        super::msgpack::decode(bytes, ty)
-    }
-
-    /// Encodes as msgpack for `ty`, emitting every object attribute (null where absent).
-    pub fn to_msgpack(&self, ty: &Type) -> Result<Vec<u8>, CodecError> {
-        super::msgpack::encode(self, ty)
-    }
-
-    /// Decodes Terraform's JSON state encoding; missing object attributes become null.
-    pub fn from_json(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
-        super::json::decode(bytes, ty)
-    }
-
-    pub fn to_json(&self, ty: &Type) -> Result<Vec<u8>, CodecError> {
-        super::json::encode(self, ty)
-    }
 }

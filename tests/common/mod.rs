@@ -220,7 +220,7 @@ impl Emulator {
     }
 
     /// Disables and deletes one peering half through UpCloud's API, behind Terraform's back.
-    pub fn delete_peering(&self, id: peering::net::PeeringId) {
+    pub fn delete_peering(&self, id: peering::net::UpcloudPeeringId) {
         let client = self.upcloud();
         self.block_on(async {
             let disable = peering::clouds::upcloud::PeeringPatch {
@@ -236,7 +236,7 @@ impl Emulator {
     /// States of every peering, as the API reports them now.
     pub fn peering_states(&self) -> Vec<(String, String, String)> {
         let world = self.world();
-        let now = peering::emulator::world::now_ms();
+        let now = peering::emulator::clock::now_ms();
         world
             .upcloud
             .peerings

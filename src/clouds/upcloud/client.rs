@@ -7,7 +7,7 @@ use serde_json::json;
 use super::wire::*;
 use crate::clouds::http::{ApiClient, HttpError};
 use crate::clouds::shared::Freshness;
-use crate::net::{NetworkId, PeeringId, RouterId};
+use crate::net::{UpcloudNetworkId, UpcloudPeeringId, UpcloudRouterId};
 
 #[derive(Debug, thiserror::Error)]
 pub enum UpcloudError {
@@ -165,14 +165,14 @@ impl UpcloudClient {
 
     /// The network, read at most once a moment however many checks ask (its ranges, zone,
     /// router and servers do not change under a plan).
-    pub async fn get_network(&self, id: NetworkId) -> Result<Network, UpcloudError> {
+    pub async fn get_network(&self, id: UpcloudNetworkId) -> Result<Network, UpcloudError> {
         let env: NetworkEnvelope = self.get_shared(&format!("network/{id}"), Freshness::Recent, "network").await?;
         Ok(env.network)
     }
 
     /// Why network `id` was not found, in words: where the lookup looked (every zone of the
     /// account) and what to try. Lists the account's networks only on this error path.
-    pub async fn missing_network(&self, id: NetworkId) -> Result<String, UpcloudError> {
+    pub async fn missing_network(&self, id: UpcloudNetworkId) -> Result<String, UpcloudError> {
         let looked = format!("No UpCloud network {id} is visible with these credentials in any zone");
         if !id.to_string().starts_with("03") {
             let hint = if id.to_string().starts_with("04") { " (this one is a router's: 04…)" } else { "" };
@@ -206,13 +206,17 @@ impl UpcloudClient {
     }
 
     /// Attaches (`Some`) or detaches (`None`) the network's router.
-    pub async fn set_network_router(&self, id: NetworkId, router: Option<RouterId>) -> Result<Network, UpcloudError> {
+    pub async fn set_network_router(
+        &self,
+        id: UpcloudNetworkId,
+        router: Option<UpcloudRouterId>,
+    ) -> Result<Network, UpcloudError> {
         let body = json!({ "network": { "router": router } });
         let env: NetworkEnvelope = self.call(Method::PUT, &format!("network/{id}"), &[], Some(body), "network").await?;
         Ok(env.network)
     }
 
-    pub async fn delete_network(&self, id: NetworkId) -> Result<(), UpcloudError> {
+    pub async fn delete_network(&self, id: UpcloudNetworkId) -> Result<(), UpcloudError> {
         self.call_empty(Method::DELETE, &format!("network/{id}")).await.map(drop)
     }
 
@@ -222,13 +226,13 @@ impl UpcloudClient {
     }
 
     /// The router as it is now, for a read-modify-write of its routes.
-    pub async fn get_router(&self, id: RouterId) -> Result<Router, UpcloudError> {
+    pub async fn get_router(&self, id: UpcloudRouterId) -> Result<Router, UpcloudError> {
         let env: RouterEnvelope = self.call(Method::GET, &format!("router/{id}"), &[], None, "router").await?;
         Ok(env.router)
     }
 
     /// The router for a refresh or a check: many routes on one router share one read.
-    pub async fn get_router_shared(&self, id: RouterId) -> Result<Router, UpcloudError> {
+    pub async fn get_router_shared(&self, id: UpcloudRouterId) -> Result<Router, UpcloudError> {
         let env: RouterEnvelope = self.get_shared(&format!("router/{id}"), Freshness::Recent, "router").await?;
         Ok(env.router)
     }
@@ -239,7 +243,7 @@ impl UpcloudClient {
         Ok(env.router)
     }
 
-    pub async fn modify_router(&self, id: RouterId, fields: &RouterFields) -> Result<Router, UpcloudError> {
+    pub async fn modify_router(&self, id: UpcloudRouterId, fields: &RouterFields) -> Result<Router, UpcloudError> {
         let body = json!({ "router": fields });
         let env: RouterEnvelope = self.call(Method::PATCH, &format!("router/{id}"), &[], Some(body), "router").await?;
         Ok(env.router)
@@ -247,14 +251,14 @@ impl UpcloudClient {
 
     /// One PATCH of the router, not retried: its route list was built from a read, and a
     /// retry must start from a fresh one (UpCloud offers no conditional write).
-    pub async fn modify_router_once(&self, id: RouterId, fields: &RouterFields) -> Result<Router, UpcloudError> {
+    pub async fn modify_router_once(&self, id: UpcloudRouterId, fields: &RouterFields) -> Result<Router, UpcloudError> {
         let body = json!({ "router": fields });
         let response = self.api.send_once(Method::PATCH, &format!("1.3/router/{id}"), Some(&body)).await?;
         let env: RouterEnvelope = decode(&response.body, "router")?;
         Ok(env.router)
     }
 
-    pub async fn delete_router(&self, id: RouterId) -> Result<(), UpcloudError> {
+    pub async fn delete_router(&self, id: UpcloudRouterId) -> Result<(), UpcloudError> {
         self.call_empty(Method::DELETE, &format!("router/{id}")).await.map(drop)
     }
 
@@ -263,8 +267,8 @@ impl UpcloudClient {
     /// (never an answer older than the request), and UpCloud's own filters are unverified.
     pub async fn list_peerings(
         &self,
-        local: Option<NetworkId>,
-        peer: Option<NetworkId>,
+        local: Option<UpcloudNetworkId>,
+        peer: Option<UpcloudNetworkId>,
     ) -> Result<Vec<NetworkPeering>, UpcloudError> {
         let list: PeeringList = self.get_shared("network-peering", Freshness::Joined, "peering list").await?;
         Ok(list
@@ -275,7 +279,7 @@ impl UpcloudClient {
             .collect())
     }
 
-    pub async fn get_peering(&self, id: PeeringId) -> Result<NetworkPeering, UpcloudError> {
+    pub async fn get_peering(&self, id: UpcloudPeeringId) -> Result<NetworkPeering, UpcloudError> {
         let env: PeeringEnvelope =
             self.call(Method::GET, &format!("network-peering/{id}"), &[], None, "peering").await?;
         Ok(env.network_peering)
@@ -287,14 +291,18 @@ impl UpcloudClient {
         Ok(env.network_peering)
     }
 
-    pub async fn modify_peering(&self, id: PeeringId, patch: &PeeringPatch) -> Result<NetworkPeering, UpcloudError> {
+    pub async fn modify_peering(
+        &self,
+        id: UpcloudPeeringId,
+        patch: &PeeringPatch,
+    ) -> Result<NetworkPeering, UpcloudError> {
         let body = json!({ "network_peering": patch });
         let env: PeeringEnvelope =
             self.call(Method::PATCH, &format!("network-peering/{id}"), &[], Some(body), "peering").await?;
         Ok(env.network_peering)
     }
 
-    pub async fn delete_peering(&self, id: PeeringId) -> Result<(), UpcloudError> {
+    pub async fn delete_peering(&self, id: UpcloudPeeringId) -> Result<(), UpcloudError> {
         self.call_empty(Method::DELETE, &format!("network-peering/{id}")).await.map(drop)
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::net::{IpNet, NetworkId, PeeringId, RouterId};
+use crate::net::{IpNet, UpcloudNetworkId, UpcloudPeeringId, UpcloudRouterId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -73,14 +73,14 @@ pub struct Servers {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Network {
-    pub uuid: NetworkId,
+    pub uuid: UpcloudNetworkId,
     pub name: String,
     pub zone: String,
     #[serde(rename = "type", default = "private_type")]
     pub kind: String,
     /// Absent (not null) when no router is attached.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub router: Option<RouterId>,
+    pub router: Option<UpcloudRouterId>,
     #[serde(default)]
     pub ip_networks: IpNetworks,
     #[serde(default)]
@@ -121,7 +121,7 @@ pub struct CreateNetwork {
     pub name: String,
     pub zone: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub router: Option<RouterId>,
+    pub router: Option<UpcloudRouterId>,
     pub ip_networks: IpNetworks,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<Label>,
@@ -139,7 +139,7 @@ pub struct StaticRoute {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NetworkUuid {
-    pub uuid: NetworkId,
+    pub uuid: UpcloudNetworkId,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -150,7 +150,7 @@ pub struct AttachedNetworks {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Router {
-    pub uuid: RouterId,
+    pub uuid: UpcloudRouterId,
     pub name: String,
     #[serde(rename = "type", default)]
     pub kind: String,
@@ -264,7 +264,7 @@ pub enum ConfiguredStatus {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PeeringNetwork {
-    pub uuid: NetworkId,
+    pub uuid: UpcloudNetworkId,
     /// Only the addresses and families; absent on the peer side until both halves exist.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_networks: Option<PeeringIpNetworks>,
@@ -284,7 +284,7 @@ pub struct PeeringAddress {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NetworkPeering {
-    pub uuid: PeeringId,
+    pub uuid: UpcloudPeeringId,
     pub name: String,
     pub configured_status: ConfiguredStatus,
     pub state: PeeringState,

@@ -19,8 +19,9 @@ use state::{AivenPeeringRecord, VpcRecord};
 use wire::{CreatePeeringRequest, CreateVpcRequest, PeeringState, StateInfo, VpcList, VpcState};
 
 use super::Emulator;
-use super::world::{World, now_ms, timestamp};
-use crate::net::{IpNet, NetworkId, upcloud_zone};
+use super::clock::{now_ms, timestamp};
+use super::world::World;
+use crate::net::{IpNet, UpcloudNetworkId, upcloud_zone};
 
 type Shared = State<Arc<Emulator>>;
 type Answer = Result<Response, ApiError>;
@@ -166,7 +167,7 @@ async fn create_vpc(
         _ => return Err(error(StatusCode::BAD_REQUEST, format!("Invalid network_cidr {:?}", request.network_cidr))),
     };
     let vpc = emulator.new_uuid(0xb0);
-    let network = NetworkId(emulator.new_uuid(0x03));
+    let network = UpcloudNetworkId(emulator.new_uuid(0x03));
     let mut world = emulator.lock_world();
     project_exists(&world, &project)?;
     let record = world.add_vpc(&project, vpc, network, &request.cloud_name, cidr, now_ms());

@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::wire::{PeeringState as AivenPeeringState, PeeringView, StateInfo, VpcState, VpcSummary, VpcView};
+use crate::emulator::clock::timestamp;
 use crate::emulator::upcloud::state::{PeeringRecord, UpcloudWorld};
 use crate::emulator::upcloud::wire::ConfiguredStatus;
-use crate::emulator::world::timestamp;
-use crate::net::{IpNet, NetworkId, PeeringId, first_overlap, upcloud_zone};
+use crate::net::{IpNet, UpcloudNetworkId, UpcloudPeeringId, first_overlap, upcloud_zone};
 
 /// An Aiven project VPC. In an `upcloud-*` cloud it is backed by an UpCloud network of Aiven's
 /// own account, whose UUID is the "Aiven network ID".
@@ -23,7 +23,7 @@ pub struct VpcRecord {
     pub network_cidr: IpNet,
     pub state: VpcState,
     pub since_ms: u64,
-    pub network: NetworkId,
+    pub network: UpcloudNetworkId,
     pub create_time: String,
     pub update_time: String,
     #[serde(default)]
@@ -108,16 +108,16 @@ impl AivenPeeringRecord {
 }
 
 /// The id of the UpCloud half Aiven creates for one of its peerings.
-fn aiven_side_peering_id(peering: Uuid) -> PeeringId {
+fn aiven_side_peering_id(peering: Uuid) -> UpcloudPeeringId {
     let bits = (peering.as_u128() & !(0xff << 120)) | (0x0f << 120);
-    PeeringId(Uuid::from_u128(bits))
+    UpcloudPeeringId(Uuid::from_u128(bits))
 }
 
 /// Why Aiven would refuse to build a peering toward this UpCloud network.
 /// The user's network a peering names, or why Aiven would call it an invalid specification.
-fn peer_network(up: &UpcloudWorld, network: &str, cloud: &str, cidr: IpNet) -> Result<NetworkId, String> {
+fn peer_network(up: &UpcloudWorld, network: &str, cloud: &str, cidr: IpNet) -> Result<UpcloudNetworkId, String> {
     let Some((id, peer)) = network
-        .parse::<NetworkId>()
+        .parse::<UpcloudNetworkId>()
         .ok()
         .filter(|id| !up.foreign_networks.contains(id))
         .and_then(|id| Some((id, up.networks.get(&id)?)))
@@ -139,7 +139,7 @@ fn peer_network(up: &UpcloudWorld, network: &str, cloud: &str, cidr: IpNet) -> R
 
 pub fn advance_peering(
     peering: &mut AivenPeeringRecord,
-    aiven_network: NetworkId,
+    aiven_network: UpcloudNetworkId,
     cloud: &str,
     cidr: IpNet,
     up: &mut UpcloudWorld,

@@ -25,7 +25,7 @@ use wire::{
 };
 
 use super::Emulator;
-use super::world::{now_ms, timestamp_micros};
+use super::clock::{now_ms, timestamp_micros};
 use crate::net::IpNet;
 
 /// Regions the VPC API serves.

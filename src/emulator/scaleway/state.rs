@@ -10,7 +10,7 @@ use super::wire::{
     Connector, ConnectorStatus, ConnectorView, PeerInfo, PrivateNetwork, Route as ScwRoute, RouteType,
     RouteWithNexthop, Subnet, Vpc as ScwVpc,
 };
-use crate::emulator::world::timestamp_micros;
+use crate::emulator::clock::timestamp_micros;
 use crate::net::IpNet;
 
 /// The organization of the emulator's Scaleway projects (recorded ones differ from the project).

@@ -24,8 +24,8 @@ use wire::{
 };
 
 use super::Emulator;
-use super::world::now_ms;
-use crate::net::{IpNet, NetworkId, PeeringId, RouterId};
+use super::clock::now_ms;
+use crate::net::{IpNet, UpcloudNetworkId, UpcloudPeeringId, UpcloudRouterId};
 
 type Shared = State<Arc<Emulator>>;
 type Answer = Result<Response, ApiError>;
@@ -160,7 +160,7 @@ async fn list_networks(State(emulator): Shared, Query(query): Query<Vec<(String,
     ok(StatusCode::OK, NetworkList { networks: NetworkItems { network } })
 }
 
-fn network_or_404(world: &UpcloudWorld, id: NetworkId) -> Result<&Network, ApiError> {
+fn network_or_404(world: &UpcloudWorld, id: UpcloudNetworkId) -> Result<&Network, ApiError> {
     world
         .networks
         .get(&id)
@@ -169,7 +169,7 @@ fn network_or_404(world: &UpcloudWorld, id: NetworkId) -> Result<&Network, ApiEr
 }
 
 async fn get_network(State(emulator): Shared, Path(uuid): Path<String>) -> Answer {
-    let id: NetworkId = parse_id(&uuid, "NETWORK_NOT_FOUND", "network")?;
+    let id: UpcloudNetworkId = parse_id(&uuid, "NETWORK_NOT_FOUND", "network")?;
     let world = emulator.lock_world();
     ok(StatusCode::OK, NetworkEnvelope { network: network_or_404(&world.upcloud, id)?.clone() })
 }
@@ -179,7 +179,7 @@ async fn create_network(State(emulator): Shared, Json(body): Json<J>) -> Answer 
     if request.ip_networks.ip_network.is_empty() {
         return Err(error(StatusCode::BAD_REQUEST, "IP_NETWORKS_MISSING", "A network needs one ip_network."));
     }
-    let uuid = NetworkId(emulator.new_uuid(0x03));
+    let uuid = UpcloudNetworkId(emulator.new_uuid(0x03));
     let mut world = emulator.lock_world();
     if let Some(router) = request.router
         && !world.upcloud.routers.contains_key(&router)
@@ -201,7 +201,7 @@ async fn create_network(State(emulator): Shared, Json(body): Json<J>) -> Answer 
 }
 
 async fn modify_network(State(emulator): Shared, Path(uuid): Path<String>, Json(body): Json<J>) -> Answer {
-    let id: NetworkId = parse_id(&uuid, "NETWORK_NOT_FOUND", "network")?;
+    let id: UpcloudNetworkId = parse_id(&uuid, "NETWORK_NOT_FOUND", "network")?;
     let changes = parse_body::<ModifyNetworkRequest>(&body)?.network;
     let mut world = emulator.lock_world();
     network_or_404(&world.upcloud, id)?;
@@ -228,7 +228,7 @@ async fn modify_network(State(emulator): Shared, Path(uuid): Path<String>, Json(
 }
 
 async fn delete_network(State(emulator): Shared, Path(uuid): Path<String>) -> Answer {
-    let id: NetworkId = parse_id(&uuid, "NETWORK_NOT_FOUND", "network")?;
+    let id: UpcloudNetworkId = parse_id(&uuid, "NETWORK_NOT_FOUND", "network")?;
     let mut world = emulator.lock_world();
     let network = network_or_404(&world.upcloud, id)?;
     if !network.servers.server.is_empty() {
@@ -258,14 +258,14 @@ async fn list_routers(State(emulator): Shared, Query(query): Query<Vec<(String, 
     ok(StatusCode::OK, RouterList { routers: RouterItems { router } })
 }
 
-fn router_or_404(world: &UpcloudWorld, id: RouterId) -> Result<RouterView, ApiError> {
+fn router_or_404(world: &UpcloudWorld, id: UpcloudRouterId) -> Result<RouterView, ApiError> {
     world
         .router_view(id)
         .ok_or_else(|| error(StatusCode::NOT_FOUND, "ROUTER_NOT_FOUND", format!("The router {id} does not exist.")))
 }
 
 async fn get_router(State(emulator): Shared, Path(uuid): Path<String>) -> Answer {
-    let id: RouterId = parse_id(&uuid, "ROUTER_NOT_FOUND", "router")?;
+    let id: UpcloudRouterId = parse_id(&uuid, "ROUTER_NOT_FOUND", "router")?;
     let world = emulator.lock_world();
     ok(StatusCode::OK, RouterEnvelope { router: router_or_404(&world.upcloud, id)? })
 }
@@ -343,7 +343,7 @@ async fn create_router(State(emulator): Shared, Json(body): Json<J>) -> Answer {
     if fields.name.as_deref().is_none_or(str::is_empty) {
         return Err(error(StatusCode::BAD_REQUEST, "ROUTER_NAME_MISSING", "A router needs a name."));
     }
-    let id = RouterId(emulator.new_uuid(0x04));
+    let id = UpcloudRouterId(emulator.new_uuid(0x04));
     if let Some(routes) = &fields.static_routes {
         check_static_routes(routes)?;
     }
@@ -355,7 +355,7 @@ async fn create_router(State(emulator): Shared, Json(body): Json<J>) -> Answer {
 }
 
 async fn modify_router(State(emulator): Shared, Path(uuid): Path<String>, Json(body): Json<J>) -> Answer {
-    let id: RouterId = parse_id(&uuid, "ROUTER_NOT_FOUND", "router")?;
+    let id: UpcloudRouterId = parse_id(&uuid, "ROUTER_NOT_FOUND", "router")?;
     let fields = parse_body::<RouterRequest>(&body)?.router;
     let mut world = emulator.lock_world();
     router_or_404(&world.upcloud, id)?;
@@ -367,7 +367,7 @@ async fn modify_router(State(emulator): Shared, Path(uuid): Path<String>, Json(b
 }
 
 async fn delete_router(State(emulator): Shared, Path(uuid): Path<String>) -> Answer {
-    let id: RouterId = parse_id(&uuid, "ROUTER_NOT_FOUND", "router")?;
+    let id: UpcloudRouterId = parse_id(&uuid, "ROUTER_NOT_FOUND", "router")?;
     let mut world = emulator.lock_world();
     let router = router_or_404(&world.upcloud, id)?;
     if !router.attached_networks.network.is_empty() {
@@ -402,14 +402,14 @@ async fn list_peerings(State(emulator): Shared, Query(query): Query<Vec<(String,
     ok(StatusCode::OK, PeeringList { network_peerings: PeeringItems { network_peering } })
 }
 
-fn peering_or_404(world: &UpcloudWorld, id: PeeringId) -> Result<&PeeringRecord, ApiError> {
+fn peering_or_404(world: &UpcloudWorld, id: UpcloudPeeringId) -> Result<&PeeringRecord, ApiError> {
     world.peerings.get(&id).ok_or_else(|| {
         error(StatusCode::NOT_FOUND, "PEERING_NOT_FOUND", format!("The network peering {id} does not exist."))
     })
 }
 
 async fn get_peering(State(emulator): Shared, Path(uuid): Path<String>) -> Answer {
-    let id: PeeringId = parse_id(&uuid, "PEERING_NOT_FOUND", "network peering")?;
+    let id: UpcloudPeeringId = parse_id(&uuid, "PEERING_NOT_FOUND", "network peering")?;
     let world = emulator.lock_world();
     let record = peering_or_404(&world.upcloud, id)?;
     ok(StatusCode::OK, PeeringEnvelope { network_peering: world.upcloud.peering_view(record, now_ms()) })
@@ -420,7 +420,7 @@ async fn create_peering(State(emulator): Shared, Json(body): Json<J>) -> Answer 
     if request.name.is_empty() || request.name.chars().count() > 255 {
         return Err(error(StatusCode::BAD_REQUEST, "NAME_INVALID", "The name must have 1 to 255 characters."));
     }
-    let uuid = PeeringId(emulator.new_uuid(0x0f));
+    let uuid = UpcloudPeeringId(emulator.new_uuid(0x0f));
     let mut world = emulator.lock_world();
     let up = &mut world.upcloud;
     let (local, peer) = (request.network.uuid, request.peer_network.uuid);
@@ -462,7 +462,7 @@ async fn create_peering(State(emulator): Shared, Json(body): Json<J>) -> Answer 
 }
 
 async fn modify_peering(State(emulator): Shared, Path(uuid): Path<String>, Json(body): Json<J>) -> Answer {
-    let id: PeeringId = parse_id(&uuid, "PEERING_NOT_FOUND", "network peering")?;
+    let id: UpcloudPeeringId = parse_id(&uuid, "PEERING_NOT_FOUND", "network peering")?;
     let patch = parse_body::<ModifyPeeringRequest>(&body)?.network_peering;
     let mut world = emulator.lock_world();
     peering_or_404(&world.upcloud, id)?;
@@ -484,7 +484,7 @@ async fn modify_peering(State(emulator): Shared, Path(uuid): Path<String>, Json(
 }
 
 async fn delete_peering(State(emulator): Shared, Path(uuid): Path<String>) -> Answer {
-    let id: PeeringId = parse_id(&uuid, "PEERING_NOT_FOUND", "network peering")?;
+    let id: UpcloudPeeringId = parse_id(&uuid, "PEERING_NOT_FOUND", "network peering")?;
     let mut world = emulator.lock_world();
     let record = peering_or_404(&world.upcloud, id)?;
     let state = world.upcloud.peering_state(record, now_ms());

@@ -9,16 +9,16 @@ use super::wire::{
     AttachedNetworks, ConfiguredStatus, Family, IpNetwork, IpNetworks, Label, Network, NetworkUuid, PeeringAddress,
     PeeringIpNetworks, PeeringNetwork, PeeringState, PeeringView, Router, RouterView, Servers, YesNo,
 };
-use crate::net::{IpNet, NetworkId, PeeringId, RouterId, first_overlap};
+use crate::net::{IpNet, UpcloudNetworkId, UpcloudPeeringId, UpcloudRouterId, first_overlap};
 
 /// A network peering as stored; its `state` is derived on every read.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PeeringRecord {
-    pub uuid: PeeringId,
+    pub uuid: UpcloudPeeringId,
     pub name: String,
     pub configured_status: ConfiguredStatus,
-    pub network: NetworkId,
-    pub peer_network: NetworkId,
+    pub network: UpcloudNetworkId,
+    pub peer_network: UpcloudNetworkId,
     #[serde(default)]
     pub labels: Vec<Label>,
     /// Until this time the peering reports `provisioning`.
@@ -29,17 +29,17 @@ pub struct PeeringRecord {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct UpcloudWorld {
     #[serde(default)]
-    pub networks: BTreeMap<NetworkId, Network>,
+    pub networks: BTreeMap<UpcloudNetworkId, Network>,
     /// Networks of other UpCloud accounts (Aiven's): valid peers, invisible to the user.
     #[serde(default)]
-    pub foreign_networks: BTreeSet<NetworkId>,
+    pub foreign_networks: BTreeSet<UpcloudNetworkId>,
     #[serde(default)]
-    pub routers: BTreeMap<RouterId, Router>,
+    pub routers: BTreeMap<UpcloudRouterId, Router>,
     #[serde(default)]
-    pub peerings: BTreeMap<PeeringId, PeeringRecord>,
+    pub peerings: BTreeMap<UpcloudPeeringId, PeeringRecord>,
 }
 
-pub fn network(uuid: NetworkId, name: &str, zone: &str, cidr: &str, router: Option<RouterId>) -> Network {
+pub fn network(uuid: UpcloudNetworkId, name: &str, zone: &str, cidr: &str, router: Option<UpcloudRouterId>) -> Network {
     let address: IpNet = cidr.parse().expect("demo CIDRs parse");
     Network {
         uuid,
@@ -71,18 +71,18 @@ pub fn gateway_of(address: &IpNet) -> Option<String> {
     }
 }
 
-pub fn router(uuid: RouterId, name: &str) -> Router {
+pub fn router(uuid: UpcloudRouterId, name: &str) -> Router {
     Router { uuid, name: name.to_string(), kind: "normal".to_string(), labels: Vec::new(), static_routes: Vec::new() }
 }
 
 impl UpcloudWorld {
     /// Whether the user's account sees this network (Aiven's networks are another account's).
-    pub fn is_visible(&self, network: NetworkId) -> bool {
+    pub fn is_visible(&self, network: UpcloudNetworkId) -> bool {
         !self.foreign_networks.contains(&network)
     }
 
     /// A router as the API shows it, with the networks attached to it.
-    pub fn router_view(&self, id: RouterId) -> Option<RouterView> {
+    pub fn router_view(&self, id: UpcloudRouterId) -> Option<RouterView> {
         let router = self.routers.get(&id)?.clone();
         let network =
             self.networks.values().filter(|n| n.router == Some(id)).map(|n| NetworkUuid { uuid: n.uuid }).collect();
@@ -132,7 +132,7 @@ impl UpcloudWorld {
         }
     }
 
-    fn addresses(&self, network: NetworkId) -> Option<PeeringIpNetworks> {
+    fn addresses(&self, network: UpcloudNetworkId) -> Option<PeeringIpNetworks> {
         let n = self.networks.get(&network)?;
         Some(PeeringIpNetworks {
             ip_network: n
@@ -166,7 +166,8 @@ impl UpcloudWorld {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::world::{World, demo, now_ms};
+    use crate::emulator::clock::now_ms;
+    use crate::emulator::world::{World, demo};
 
     fn id<T: std::str::FromStr>(s: &str) -> T
     where
@@ -177,7 +178,7 @@ mod tests {
 
     fn record(uuid: u128, from: &str, to: &str) -> PeeringRecord {
         PeeringRecord {
-            uuid: PeeringId(uuid::Uuid::from_u128(uuid)),
+            uuid: UpcloudPeeringId(uuid::Uuid::from_u128(uuid)),
             name: "p".into(),
             configured_status: ConfiguredStatus::Active,
             network: id(from),

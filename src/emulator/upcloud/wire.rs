@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::net::{IpNet, NetworkId, PeeringId, RouterId};
+use crate::net::{IpNet, UpcloudNetworkId, UpcloudPeeringId, UpcloudRouterId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -101,13 +101,13 @@ impl Servers {
 /// without servers (as recorded).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Network {
-    pub uuid: NetworkId,
+    pub uuid: UpcloudNetworkId,
     pub name: String,
     pub zone: String,
     #[serde(rename = "type")]
     pub kind: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub router: Option<RouterId>,
+    pub router: Option<UpcloudRouterId>,
     pub ip_networks: IpNetworks,
     #[serde(default)]
     pub labels: Vec<Label>,
@@ -149,7 +149,7 @@ pub struct NewNetwork {
     pub name: String,
     pub zone: String,
     #[serde(default)]
-    pub router: Option<RouterId>,
+    pub router: Option<UpcloudRouterId>,
     pub ip_networks: IpNetworks,
     #[serde(default)]
     pub labels: Vec<Label>,
@@ -168,7 +168,7 @@ pub struct NetworkChanges {
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "present")]
-    pub router: Option<Option<RouterId>>,
+    pub router: Option<Option<UpcloudRouterId>>,
     #[serde(default)]
     pub labels: Option<Vec<Label>>,
     #[serde(default)]
@@ -196,7 +196,7 @@ pub struct StaticRoute {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NetworkUuid {
-    pub uuid: NetworkId,
+    pub uuid: UpcloudNetworkId,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -207,7 +207,7 @@ pub struct AttachedNetworks {
 /// A router as stored; its attached networks are derived from the networks on every read.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Router {
-    pub uuid: RouterId,
+    pub uuid: UpcloudRouterId,
     pub name: String,
     #[serde(rename = "type")]
     pub kind: String,
@@ -220,7 +220,7 @@ pub struct Router {
 /// A router as answered (`attached_network_gateways` is in every recent recording).
 #[derive(Debug, Clone, Serialize)]
 pub struct RouterView {
-    pub uuid: RouterId,
+    pub uuid: UpcloudRouterId,
     pub name: String,
     #[serde(rename = "type")]
     pub kind: String,
@@ -318,14 +318,14 @@ pub struct PeeringIpNetworks {
 /// One end of a peering: the peer's addresses only once both halves exist.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PeeringNetwork {
-    pub uuid: NetworkId,
+    pub uuid: UpcloudNetworkId,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ip_networks: Option<PeeringIpNetworks>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PeeringView {
-    pub uuid: PeeringId,
+    pub uuid: UpcloudPeeringId,
     pub name: String,
     pub configured_status: ConfiguredStatus,
     pub state: PeeringState,
@@ -352,7 +352,7 @@ pub struct PeeringItems {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkRefIn {
-    pub uuid: NetworkId,
+    pub uuid: UpcloudNetworkId,
 }
 
 /// `POST /1.3/network-peering`: `{"network_peering": {…}}`.

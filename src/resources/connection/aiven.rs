@@ -12,7 +12,7 @@ use super::half::{Half, Phase, Wanted};
 use super::poll::{Deadline, Poller};
 use crate::clouds::aiven::{AivenClient, AivenError, PeeringConnection, PeeringState, Vpc, VpcState, upcloud_zone};
 use crate::clouds::upcloud::NetworkPeering;
-use crate::net::{AivenVpcId, NetworkId};
+use crate::net::{AivenVpcId, UpcloudNetworkId};
 use crate::resources::{Ctx, Error};
 use crate::tf::{AttrPath, Diagnostic};
 
@@ -76,7 +76,7 @@ pub(super) async fn vpc_for_check(
 }
 
 /// Our peering in the VPC: by its id when known, else the live one toward `network`.
-pub(super) fn find_half(vpc: &Vpc, network: NetworkId, known: Option<Uuid>) -> Option<PeeringConnection> {
+pub(super) fn find_half(vpc: &Vpc, network: UpcloudNetworkId, known: Option<Uuid>) -> Option<PeeringConnection> {
     let by_id = known.and_then(|id| vpc.peering_connections.iter().find(|p| p.peering_connection_id == Some(id)));
     by_id
         .or_else(|| {
@@ -134,7 +134,7 @@ pub(super) fn failure(vref: &VpcRef, half: &PeeringConnection) -> Error {
 pub(super) struct AivenHalf<'c> {
     pub client: &'c AivenClient,
     pub vpc: VpcRef,
-    pub network: NetworkId,
+    pub network: UpcloudNetworkId,
 }
 
 #[async_trait]

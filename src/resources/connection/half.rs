@@ -69,6 +69,22 @@ pub(super) fn stored_phase(cloud: Cloud, native: &str) -> Option<Phase> {
     }
 }
 
+/// Whether a half of `state` is in a state that an in-place update repairs, or (managed) missing.
+pub(super) fn needs_repair(state: &model::Connection) -> bool {
+    let Some(id) = state.connection_id() else { return false };
+    // Each half is in its own network's cloud, and says its state in that cloud's words.
+    let repairable = |h: &Attr<model::HalfState>, cloud| {
+        h.known()
+            .and_then(|h| h.state.known())
+            .and_then(|native| stored_phase(cloud, native))
+            .is_some_and(Phase::needs_repair)
+    };
+    // A paused peering's disabled halves are as asked, not broken.
+    let repairable = |h: &Attr<model::HalfState>, cloud| state.is_enabled() && repairable(h, cloud);
+    repairable(&state.network_half, id.network.cloud())
+        || (state.is_managed() && (state.peer_half.is_null() || repairable(&state.peer_half, id.peer_network.cloud())))
+}
+
 /// One cloud's half from one network toward another: its client and both ends.
 #[async_trait]
 pub(super) trait Half: Send + Sync {

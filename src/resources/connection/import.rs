@@ -3,14 +3,14 @@
 //! networks it joins.
 
 use super::aiven;
-use crate::net::{ConnectionId, NetworkRef, PeeringId, Region, ScalewayVpcId};
+use crate::net::{ConnectionId, NetworkRef, Region, ScalewayVpcId, UpcloudPeeringId};
 use crate::resources::{Ctx, Error};
 use crate::tf::AttrPath;
 
 /// Resolves an import id to the pair of networks.
 pub(super) async fn import_id(ctx: &Ctx<'_>, text: &str) -> Result<ConnectionId, Error> {
     if let Some(uuid) = text.strip_prefix("upcloud-peering/") {
-        let id: PeeringId = uuid.parse().map_err(|_| {
+        let id: UpcloudPeeringId = uuid.parse().map_err(|_| {
             Error::invalid("Invalid import id", format!("{uuid:?} is not a UUID (upcloud-peering/PEERING_UUID)."), None)
         })?;
         return upcloud_peering_ends(ctx, id)
@@ -40,7 +40,7 @@ pub(super) async fn import_id(ctx: &Ctx<'_>, text: &str) -> Result<ConnectionId,
     // A bare UUID: an UpCloud peering half, else a Scaleway connector in any region.
     if let Ok(id) = text.parse::<uuid::Uuid>() {
         if ctx.clients.upcloud.is_ok()
-            && let Some(ends) = upcloud_peering_ends(ctx, PeeringId(id)).await?
+            && let Some(ends) = upcloud_peering_ends(ctx, UpcloudPeeringId(id)).await?
         {
             return Ok(ends);
         }
@@ -73,7 +73,7 @@ pub(super) async fn import_id(ctx: &Ctx<'_>, text: &str) -> Result<ConnectionId,
 }
 
 /// The ends of the UpCloud peering half `id`; `None` when there is none.
-async fn upcloud_peering_ends(ctx: &Ctx<'_>, id: PeeringId) -> Result<Option<ConnectionId>, Error> {
+async fn upcloud_peering_ends(ctx: &Ctx<'_>, id: UpcloudPeeringId) -> Result<Option<ConnectionId>, Error> {
     let client = ctx.upcloud(&AttrPath::root("network"))?;
     let Some(half) = crate::resources::unless_gone(client.get_peering(id).await)? else { return Ok(None) };
     let network = NetworkRef::Upcloud { network_id: half.network.uuid };

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 
 use super::model::Connection;
 use super::{aiven, pair, pair_aiven, scaleway, upcloud};
-use crate::net::{AivenVpcId, Cloud, ConnectionId, NetworkId, NetworkRef, Region, ScalewayVpcId};
+use crate::net::{AivenVpcId, Cloud, ConnectionId, NetworkRef, Region, ScalewayVpcId, UpcloudNetworkId};
 use crate::resources::{Ctx, Error};
 use crate::tf::{AttrPath, Diagnostics};
 
@@ -34,7 +34,7 @@ pub(super) trait Peering: Send + Sync {
 
 /// A supported pair of clouds and its two networks; no client yet.
 pub(super) enum Kind {
-    Upcloud { local: NetworkId, peer: NetworkId },
+    Upcloud { local: UpcloudNetworkId, peer: UpcloudNetworkId },
     Scaleway { region: Region, local: ScalewayVpcId, peer: ScalewayVpcId },
     AivenUpcloud(pair_aiven::AivenUpcloud),
 }
@@ -52,7 +52,7 @@ impl Kind {
     }
 
     pub(super) fn of(id: &ConnectionId) -> Result<Kind, Error> {
-        let aiven_upcloud = |project: &String, vpc_id: &AivenVpcId, network: &NetworkId, aiven_is_network| {
+        let aiven_upcloud = |project: &String, vpc_id: &AivenVpcId, network: &UpcloudNetworkId, aiven_is_network| {
             Kind::AivenUpcloud(pair_aiven::AivenUpcloud {
                 vpc: aiven::VpcRef { project: project.clone(), vpc: *vpc_id },
                 network: *network,

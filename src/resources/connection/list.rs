@@ -9,7 +9,7 @@ use async_trait::async_trait;
 
 use super::{PeeringConnection, aiven};
 use crate::clouds::aiven::wire::Vpc;
-use crate::net::{AivenVpcId, Cloud, ConnectionId, NetworkId, NetworkRef, ScalewayVpcId};
+use crate::net::{AivenVpcId, Cloud, ConnectionId, NetworkRef, ScalewayVpcId, UpcloudNetworkId};
 use crate::resources::list::{List, Sink, or_warn, regions, scans, string_list, validate_scope};
 use crate::resources::{Ctx, Error, ImportTarget, Resource};
 use crate::tf::schema::Attribute;
@@ -143,7 +143,7 @@ impl ConnectionList {
     ) -> Result<Vec<ConnectionId>, Error> {
         let client = ctx.upcloud(&AttrPath::root("clouds"))?;
         let networks = client.list_networks(None).await?;
-        let zone_of = |id: NetworkId| networks.iter().find(|n| n.uuid == id).map(|n| n.zone.as_str());
+        let zone_of = |id: UpcloudNetworkId| networks.iter().find(|n| n.uuid == id).map(|n| n.zone.as_str());
         let mut pairs = Vec::new();
         for half in client.list_peerings(None, None).await? {
             let local = half.network.uuid;
@@ -181,7 +181,7 @@ impl ConnectionList {
         };
         for (project, vpc) in vpcs.iter().filter(|(project, vpc)| asked(project) && in_zone(vpc)) {
             for peering in vpc.peering_connections.iter().filter(|p| p.peer_cloud_account == "upcloud") {
-                let Ok(peer) = peering.peer_vpc.parse::<NetworkId>() else { continue };
+                let Ok(peer) = peering.peer_vpc.parse::<UpcloudNetworkId>() else { continue };
                 if matches!(aiven::phase_of(peering.state), super::half::Phase::Dead) {
                     continue;
                 }

@@ -29,7 +29,7 @@ use model::{Identity, TYPE_NAME, WaitFor, endpoint_ref};
 pub(crate) use model::{endpoint_attribute, endpoint_of};
 use status::Status;
 
-use crate::net::{Cloud, ConnectionId, NetworkId};
+use crate::net::{Cloud, ConnectionId, UpcloudNetworkId};
 use crate::resources::{Applied, Claim, Ctx, Error, ImportTarget, Planned, Resource};
 use crate::tf::schema::IdentitySchema;
 use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics, Schema};
@@ -273,7 +273,7 @@ impl Resource for PeeringConnection {
             let involves_aiven = conn
                 .connection_id()
                 .is_none_or(|id| id.network.cloud() == Cloud::Aiven || id.peer_network.cloud() == Cloud::Aiven);
-            if text.parse::<NetworkId>().is_err() {
+            if text.parse::<UpcloudNetworkId>().is_err() {
                 diags.push(
                     Diagnostic::error("Invalid aiven_network_id", format!("{text:?} is not a UUID."))
                         .at(AttrPath::root("aiven_network_id")),
@@ -352,7 +352,7 @@ impl Resource for PeeringConnection {
                 let settled = prior.has_status(Status::Active) || prior.has_status(Status::Disabled);
                 // A peer side changed in place makes or lets go of the reverse half.
                 let peer_side_moves = prior.peer_side != planned.peer_side;
-                if prior.needs_repair() || peer_side_moves {
+                if half::needs_repair(&prior) || peer_side_moves {
                     planned.mark_observations_unknown();
                 } else if pausing && settled {
                     planned.mark_states_unknown();

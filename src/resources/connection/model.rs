@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::net::{AivenVpcId, ConnectionId, NetworkId, NetworkRef, Region, ScalewayVpcId};
+use crate::net::{AivenVpcId, ConnectionId, NetworkRef, Region, ScalewayVpcId, UpcloudNetworkId};
 use crate::tf::schema::{Attribute, IdentityAttribute, IdentitySchema};
 use crate::tf::{Attr, AttrPath, Block, Schema, Type, Value};
 use crate::tf_object;
@@ -312,7 +312,7 @@ pub(super) fn endpoint_ref(endpoint: &Endpoint, root: &str) -> Result<Option<Net
     match &endpoint.upcloud {
         Attr::Known(upcloud) => match &upcloud.network_id {
             Attr::Known(id) => id
-                .parse::<NetworkId>()
+                .parse::<UpcloudNetworkId>()
                 .map(|network_id| Some(NetworkRef::Upcloud { network_id }))
                 .map_err(|_| {
                     (
@@ -401,22 +401,6 @@ impl Connection {
                 half.state = Attr::Unknown;
             }
         }
-    }
-
-    /// Whether a half is in a state that an in-place update repairs, or (managed) missing.
-    pub fn needs_repair(&self) -> bool {
-        let Some(id) = self.connection_id() else { return false };
-        // Each half is in its own network's cloud, and says its state in that cloud's words.
-        let repairable = |h: &Attr<HalfState>, cloud| {
-            h.known()
-                .and_then(|h| h.state.known())
-                .and_then(|native| super::half::stored_phase(cloud, native))
-                .is_some_and(super::half::Phase::needs_repair)
-        };
-        // A paused peering's disabled halves are as asked, not broken.
-        let repairable = |h: &Attr<HalfState>, cloud| self.is_enabled() && repairable(h, cloud);
-        repairable(&self.network_half, id.network.cloud())
-            || (self.is_managed() && (self.peer_half.is_null() || repairable(&self.peer_half, id.peer_network.cloud())))
     }
 
     /// Fills a Scaleway endpoint's unset region with the provider's default.

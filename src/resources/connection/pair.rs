@@ -214,7 +214,7 @@ impl<C: Symmetric> Peering for SymmetricPair<C> {
     ) -> (Option<Connection>, Result<(), Error>) {
         let deadline = planned.deadline(|t| &t.update, 20);
         // Routes come back with a repaired half, or when a paused peering resumes.
-        let routes_change = prior.needs_repair() || (!prior.is_enabled() && planned.is_enabled());
+        let routes_change = half::needs_repair(prior) || (!prior.is_enabled() && planned.is_enabled());
         self.converge(ctx, Some(prior), planned, deadline, routes_change).await
     }
 

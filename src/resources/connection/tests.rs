@@ -76,7 +76,7 @@ fn a_disabled_half_is_repaired_in_place_with_new_observations() {
         id: Attr::Known("0f000000-0000-4000-8000-000000000002".into()),
         state: Attr::Known("disabled".into()),
     });
-    assert!(prior.needs_repair());
+    assert!(half::needs_repair(&prior));
     let planned = plan(Some(prior), config("p")).unwrap().state;
     assert!(planned.status.is_unknown() && planned.peer_half.is_unknown(), "{planned:?}");
     // An Aiven half deleted by its peer is repaired too; an UpCloud peer-disabled one is the

@@ -15,7 +15,7 @@ use crate::clouds::upcloud::{
     ConfiguredStatus, CreatePeering, Label, Network, NetworkPeering, NetworkUuid, PeeringNetwork, PeeringPatch,
     PeeringState, UpcloudClient, UpcloudError,
 };
-use crate::net::{NetworkId, PeeringId, first_overlap};
+use crate::net::{UpcloudNetworkId, UpcloudPeeringId, first_overlap};
 use crate::resources::{Ctx, Error};
 use crate::tf::{AttrPath, Diagnostic, Diagnostics};
 
@@ -27,7 +27,7 @@ pub(super) fn network_id_path(root: &str) -> AttrPath {
 /// Reads a network for a plan-time check, turning "not found" into a diagnostic on `root`.
 async fn network_for_check(
     client: &UpcloudClient,
-    id: NetworkId,
+    id: UpcloudNetworkId,
     root: &str,
 ) -> Result<Result<Network, Diagnostic>, Error> {
     match client.get_network(id).await {
@@ -38,7 +38,11 @@ async fn network_for_check(
 }
 
 /// "Network not found" on `root`'s network id, saying where the lookup looked and what to try.
-pub(super) async fn missing_network(client: &UpcloudClient, id: NetworkId, root: &str) -> Result<Diagnostic, Error> {
+pub(super) async fn missing_network(
+    client: &UpcloudClient,
+    id: UpcloudNetworkId,
+    root: &str,
+) -> Result<Diagnostic, Error> {
     Ok(Diagnostic::error("UpCloud network not found", client.missing_network(id).await?).at(network_id_path(root)))
 }
 
@@ -46,8 +50,8 @@ pub(super) async fn missing_network(client: &UpcloudClient, id: NetworkId, root:
 /// routers, different zones and overlapping address ranges. Only reads.
 pub(super) async fn check_pair(
     client: &UpcloudClient,
-    local: NetworkId,
-    peer: NetworkId,
+    local: UpcloudNetworkId,
+    peer: UpcloudNetworkId,
     peer_is_ours: bool,
 ) -> Result<Diagnostics, Error> {
     let mut diags = Diagnostics::default();
@@ -134,17 +138,17 @@ pub(super) fn tags(labels: &[Label]) -> BTreeMap<String, String> {
 /// The UpCloud half from network `from` toward network `to`: one `network-peering` object.
 pub(super) struct UpcloudHalf<'c> {
     pub client: &'c UpcloudClient,
-    pub from: NetworkId,
-    pub to: NetworkId,
+    pub from: UpcloudNetworkId,
+    pub to: UpcloudNetworkId,
 }
 
 #[async_trait]
 impl Half for UpcloudHalf<'_> {
     type Object = NetworkPeering;
-    type Id = PeeringId;
+    type Id = UpcloudPeeringId;
     const KIND: &'static str = "UpCloud network peering";
 
-    fn id(object: &NetworkPeering) -> Option<PeeringId> {
+    fn id(object: &NetworkPeering) -> Option<UpcloudPeeringId> {
         Some(object.uuid)
     }
 
@@ -172,7 +176,7 @@ impl Half for UpcloudHalf<'_> {
         Ok(self.client.list_peerings(Some(self.from), Some(self.to)).await?.into_iter().next())
     }
 
-    async fn get(&self, id: PeeringId) -> Result<Option<NetworkPeering>, Error> {
+    async fn get(&self, id: UpcloudPeeringId) -> Result<Option<NetworkPeering>, Error> {
         crate::resources::unless_gone(self.client.get_peering(id).await)
     }
 
@@ -231,7 +235,7 @@ impl Half for UpcloudHalf<'_> {
 
     /// Switches the half off first: the answer says whether it can go at once, and a destroy
     /// needs no read of what the refresh just read.
-    async fn remove_known(&self, ctx: &Ctx<'_>, id: PeeringId, deadline: Deadline) -> Result<(), Error> {
+    async fn remove_known(&self, ctx: &Ctx<'_>, id: UpcloudPeeringId, deadline: Deadline) -> Result<(), Error> {
         match self.client.modify_peering(id, &disable()).await {
             Ok(half) => self.remove(ctx, half, deadline).await,
             Err(e) if e.is_not_found() => Ok(()),
@@ -293,7 +297,7 @@ pub(super) fn failure(failed: &NetworkPeering) -> Error {
 }
 
 /// Servers on the network, for the DHCP-renewal warning.
-async fn attached_servers(client: &UpcloudClient, network: NetworkId) -> Result<Vec<String>, UpcloudError> {
+async fn attached_servers(client: &UpcloudClient, network: UpcloudNetworkId) -> Result<Vec<String>, UpcloudError> {
     let network = client.get_network(network).await?;
     Ok(network
         .servers
@@ -304,7 +308,7 @@ async fn attached_servers(client: &UpcloudClient, network: NetworkId) -> Result<
 }
 
 /// Warns that servers on these (our) networks need a new DHCP lease to learn the peering's routes.
-pub(super) async fn warn_dhcp(ctx: &Ctx<'_>, client: &UpcloudClient, networks: &[NetworkId]) {
+pub(super) async fn warn_dhcp(ctx: &Ctx<'_>, client: &UpcloudClient, networks: &[UpcloudNetworkId]) {
     let found = futures_util::future::join_all(networks.iter().map(|n| attached_servers(client, *n))).await;
     let servers: Vec<String> = networks
         .iter()
@@ -339,10 +343,10 @@ pub(super) struct Upcloud<'c> {
 
 #[async_trait]
 impl<'c> Symmetric for Upcloud<'c> {
-    type Network = NetworkId;
+    type Network = UpcloudNetworkId;
     type Half = UpcloudHalf<'c>;
 
-    fn half(&self, from: NetworkId, to: NetworkId) -> UpcloudHalf<'c> {
+    fn half(&self, from: UpcloudNetworkId, to: UpcloudNetworkId) -> UpcloudHalf<'c> {
         UpcloudHalf { client: self.client, from, to }
     }
 
@@ -350,14 +354,19 @@ impl<'c> Symmetric for Upcloud<'c> {
         Status::of_upcloud(ours.state)
     }
 
-    async fn check(&self, local: NetworkId, peer: NetworkId, managed: bool) -> Result<Diagnostics, Error> {
+    async fn check(
+        &self,
+        local: UpcloudNetworkId,
+        peer: UpcloudNetworkId,
+        managed: bool,
+    ) -> Result<Diagnostics, Error> {
         check_pair(self.client, local, peer, managed).await
     }
 
     async fn cidrs(
         &self,
-        _: NetworkId,
-        _: NetworkId,
+        _: UpcloudNetworkId,
+        _: UpcloudNetworkId,
         ours: &NetworkPeering,
         theirs: Option<&NetworkPeering>,
     ) -> Result<(Vec<String>, Vec<String>), Error> {
@@ -393,7 +402,7 @@ impl<'c> Symmetric for Upcloud<'c> {
         })
     }
 
-    async fn after_active(&self, ctx: &Ctx<'_>, networks: &[NetworkId]) {
+    async fn after_active(&self, ctx: &Ctx<'_>, networks: &[UpcloudNetworkId]) {
         warn_dhcp(ctx, self.client, networks).await;
     }
 }

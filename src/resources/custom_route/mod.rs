@@ -175,7 +175,7 @@ impl Resource for CustomRoute {
             }
             if let Attr::Known(up) = &table.upcloud
                 && let Attr::Known(id) = &up.router_id
-                && id.parse::<crate::net::RouterId>().is_err()
+                && id.parse::<crate::net::UpcloudRouterId>().is_err()
             {
                 diags.push(Diagnostic::error("Invalid router_id", format!("{id:?} is not a UUID.")).at(router_path()));
             }

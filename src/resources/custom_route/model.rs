@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::net::{IpNet, RouteTableRef, RouterId};
+use crate::net::{IpNet, RouteTableRef, UpcloudRouterId};
 use crate::tf::schema::{Attribute, IdentityAttribute, IdentitySchema};
 use crate::tf::{Attr, AttrPath, Block, Schema, Type};
 use crate::tf_object;
@@ -155,7 +155,7 @@ pub(super) fn identity_schema() -> IdentitySchema {
 /// Where a route lives and what it matches: its identity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteKey {
-    pub router: RouterId,
+    pub router: UpcloudRouterId,
     pub destination: IpNet,
 }
 

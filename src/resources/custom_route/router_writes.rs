@@ -32,7 +32,7 @@ use tokio::time::Instant;
 
 use super::upcloud::{find, is_service, missing_router, user_routes};
 use crate::clouds::upcloud::{Router, RouterFields, StaticRoute, UpcloudClient};
-use crate::net::{IpNet, RouterId};
+use crate::net::{IpNet, UpcloudRouterId};
 use crate::resources::Error;
 
 /// The shortest settle window: longer than a read-modify-write takes on a loaded machine.
@@ -165,12 +165,17 @@ struct Desk {
 
 /// Every router this process writes, each with its desk.
 #[derive(Default)]
-pub(super) struct RouterWrites(Mutex<HashMap<RouterId, Arc<Mutex<Desk>>>>);
+pub(super) struct RouterWrites(Mutex<HashMap<UpcloudRouterId, Arc<Mutex<Desk>>>>);
 
 impl RouterWrites {
     /// Hands the change to the router's worker (starting one if none runs) and waits until a
     /// look after its window shows it held, or it failed.
-    pub(super) async fn submit(&self, client: &UpcloudClient, router: RouterId, change: Change) -> Result<Done, Error> {
+    pub(super) async fn submit(
+        &self,
+        client: &UpcloudClient,
+        router: UpcloudRouterId,
+        change: Change,
+    ) -> Result<Done, Error> {
         let desk = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).entry(router).or_default().clone();
         let (reply, answer) = oneshot::channel();
         let waiting = Waiting { change, reply, existed: None, look_due: None, writes: 0, alone: false };
@@ -193,7 +198,7 @@ fn lock(desk: &Mutex<Desk>) -> std::sync::MutexGuard<'_, Desk> {
 }
 
 /// The error of a change that did not hold after all its writes.
-fn undone(router: RouterId, change: &Change, writes: u32) -> Error {
+fn undone(router: UpcloudRouterId, change: &Change, writes: u32) -> Error {
     let what = match change {
         Change::Put { destination, nexthop, .. } => format!("the route to {destination} via {nexthop}"),
         Change::Remove { destination } => format!("the removal of the route to {destination}"),
@@ -215,7 +220,7 @@ fn shared(error: &Error) -> Error {
 
 struct Worker {
     client: UpcloudClient,
-    router: RouterId,
+    router: UpcloudRouterId,
     desk: Arc<Mutex<Desk>>,
     active: Vec<Waiting>,
 }

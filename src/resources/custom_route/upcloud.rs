@@ -9,7 +9,7 @@ use super::model::{NextHop, Route, RouteKey, Table, next_hop_path, router_path, 
 use super::router_writes::{Change, Done, RouterWrites};
 use super::table::{Routes, malformed};
 use crate::clouds::upcloud::{Router, StaticRoute, UpcloudClient};
-use crate::net::{IpNet, RouterId};
+use crate::net::{IpNet, UpcloudRouterId};
 use crate::resources::{Ctx, Error};
 use crate::tf::{Attr, Diagnostic, Diagnostics};
 
@@ -33,11 +33,11 @@ pub(super) fn is_default_name(name: &str) -> bool {
 }
 
 /// The router for a refresh or a check, read once for every route on it.
-async fn read_router(client: &UpcloudClient, router: RouterId) -> Result<Option<Router>, Error> {
+async fn read_router(client: &UpcloudClient, router: UpcloudRouterId) -> Result<Option<Router>, Error> {
     crate::resources::unless_gone(client.get_router_shared(router).await)
 }
 
-pub(super) fn missing_router(router: RouterId) -> Error {
+pub(super) fn missing_router(router: UpcloudRouterId) -> Error {
     Error::invalid(
         "UpCloud router not found",
         format!("No UpCloud router {router} is visible with these credentials."),
@@ -83,7 +83,7 @@ pub(super) async fn check(client: &UpcloudClient, key: &RouteKey, nexthop: Optio
 pub(super) struct RouterRoutes<'c> {
     pub client: &'c UpcloudClient,
     pub writes: &'c RouterWrites,
-    pub router: RouterId,
+    pub router: UpcloudRouterId,
 }
 
 /// The state for an UpCloud route as the router has it; `description` follows the remote name

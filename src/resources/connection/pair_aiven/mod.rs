@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::aiven::AivenHalf;
 use super::aiven::{self, VpcRef};
-use super::half::{self, Goal, Half as _, Wanted, Watch, Watched};
+use super::half::{self, Goal, Half, Wanted, Watch, Watched};
 use super::kind::Peering;
 use super::model::{Connection, HalfState, PeerSide, half_id};
 use super::poll::Deadline;
@@ -19,7 +19,7 @@ use crate::clouds::Clients;
 use crate::clouds::aiven::{AivenClient, PeeringConnection, PeeringState as AivenState, Vpc};
 use crate::clouds::upcloud::{NetworkPeering, PeeringState, UpcloudClient};
 use crate::net::Cloud;
-use crate::net::{NetworkId, PeeringId};
+use crate::net::{UpcloudNetworkId, UpcloudPeeringId};
 use crate::resources::{Ctx, Error};
 use crate::tf::{Attr, AttrPath, Diagnostics};
 
@@ -27,7 +27,7 @@ use crate::tf::{Attr, AttrPath, Diagnostics};
 #[derive(Debug, Clone)]
 pub(super) struct AivenUpcloud {
     pub vpc: VpcRef,
-    pub network: NetworkId,
+    pub network: UpcloudNetworkId,
     /// The Aiven VPC is `network` (ours), not `peer_network`.
     pub aiven_is_network: bool,
 }
@@ -38,7 +38,7 @@ struct Seen {
     vpc: Option<Vpc>,
     aiven: Option<PeeringConnection>,
     upcloud: Option<NetworkPeering>,
-    aiven_network_id: Option<NetworkId>,
+    aiven_network_id: Option<UpcloudNetworkId>,
 }
 
 impl AivenUpcloud {
@@ -74,7 +74,7 @@ impl AivenUpcloud {
         if self.aiven_is_network { &state.peer_half } else { &state.network_half }
     }
 
-    fn known_network_id(state: &Connection) -> Option<NetworkId> {
+    fn known_network_id(state: &Connection) -> Option<UpcloudNetworkId> {
         state.aiven_network_id.known()?.parse().ok()
     }
 
@@ -172,7 +172,7 @@ impl AivenUpcloud {
             let known = half_id::<Uuid>(self.aiven_half_attr(state));
             seen.aiven = Some(half::ensure(ctx, &half, known, &Wanted::of(state), deadline).await?);
             let built = self.wait_built(ctx, &half, seen, deadline).await?;
-            seen.aiven_network_id = built.aiven_network_id().map(NetworkId).or(seen.aiven_network_id);
+            seen.aiven_network_id = built.aiven_network_id().map(UpcloudNetworkId).or(seen.aiven_network_id);
         } else if seen.aiven_network_id.is_none()
             && let Ok(client) = clients.aiven.as_ref()
         {
@@ -181,7 +181,7 @@ impl AivenUpcloud {
             seen.aiven = half.find().await?;
             if seen.aiven.is_some() {
                 let built = self.wait_built(ctx, &half, seen, deadline).await?;
-                seen.aiven_network_id = built.aiven_network_id().map(NetworkId);
+                seen.aiven_network_id = built.aiven_network_id().map(UpcloudNetworkId);
             }
         }
         if seen.aiven_network_id.is_none() && self.manages_upcloud(state) {
@@ -209,7 +209,7 @@ impl AivenUpcloud {
         if self.manages_upcloud(state) {
             let client = self.upcloud_client(clients)?;
             let half = UpcloudHalf { client, from: self.network, to: aiven_network };
-            let known = half_id::<PeeringId>(self.upcloud_half_attr(state));
+            let known = half_id::<UpcloudPeeringId>(self.upcloud_half_attr(state));
             seen.upcloud = Some(half::ensure(ctx, &half, known, &Wanted::of(state), deadline).await?);
             let aiven_active = seen.aiven.as_ref().is_some_and(|p| p.state == AivenState::Active);
             if !aiven_active && let Ok(aiven) = clients.aiven.as_ref() {
@@ -223,7 +223,11 @@ impl AivenUpcloud {
     }
 
     /// The Aiven network ID as the peer of our UpCloud half toward the VPC's address range.
-    async fn network_id_from_upcloud_half(&self, ctx: &Ctx<'_>, seen: &mut Seen) -> Result<Option<NetworkId>, Error> {
+    async fn network_id_from_upcloud_half(
+        &self,
+        ctx: &Ctx<'_>,
+        seen: &mut Seen,
+    ) -> Result<Option<UpcloudNetworkId>, Error> {
         let Ok(upcloud) = ctx.clients.upcloud.as_ref() else { return Ok(None) };
         if seen.vpc.is_none()
             && let Ok(aiven) = ctx.clients.aiven.as_ref()
@@ -292,7 +296,7 @@ impl AivenUpcloud {
         ctx: &Ctx<'_>,
         state: &Connection,
         seen: &Seen,
-        aiven_network: NetworkId,
+        aiven_network: UpcloudNetworkId,
         routes_change: bool,
     ) {
         let aiven_pending = seen.aiven.as_ref().is_some_and(|p| p.state == AivenState::PendingPeer);
@@ -377,7 +381,7 @@ impl Peering for AivenUpcloud {
         planned: Connection,
     ) -> (Option<Connection>, Result<(), Error>) {
         let deadline = planned.deadline(|t| &t.update, 20);
-        let (seen, result) = self.converge(ctx, &planned, deadline, prior.needs_repair()).await;
+        let (seen, result) = self.converge(ctx, &planned, deadline, half::needs_repair(prior)).await;
         (Some(self.observe(planned, &seen)), result)
     }
 
@@ -389,7 +393,7 @@ impl Peering for AivenUpcloud {
                 return Ok(());
             }
             let client = self.upcloud_client(ctx.clients)?;
-            let known = half_id::<PeeringId>(self.upcloud_half_attr(prior));
+            let known = half_id::<UpcloudPeeringId>(self.upcloud_half_attr(prior));
             match Self::known_network_id(prior) {
                 Some(aiven_network) => {
                     let half = UpcloudHalf { client, from: self.network, to: aiven_network };
@@ -433,7 +437,7 @@ impl Peering for AivenUpcloud {
             seen.aiven = vpc.as_ref().and_then(|v| aiven::find_half(v, self.network, known));
             seen.vpc = vpc;
             if let Some(id) = seen.aiven.as_ref().and_then(PeeringConnection::aiven_network_id) {
-                seen.aiven_network_id = Some(NetworkId(id));
+                seen.aiven_network_id = Some(UpcloudNetworkId(id));
             }
             let ours_gone =
                 seen.aiven.as_ref().is_none_or(|p| matches!(p.state, AivenState::Deleting | AivenState::Deleted));
@@ -443,7 +447,7 @@ impl Peering for AivenUpcloud {
         }
         if self.manages_upcloud(&state) {
             let client = self.upcloud_client(ctx.clients)?;
-            seen.upcloud = match half_id::<PeeringId>(self.upcloud_half_attr(&state)) {
+            seen.upcloud = match half_id::<UpcloudPeeringId>(self.upcloud_half_attr(&state)) {
                 Some(id) => crate::resources::unless_gone(client.get_peering(id).await)?,
                 None => self.find_upcloud_half(client, &seen).await?,
             };
@@ -460,7 +464,8 @@ impl Peering for AivenUpcloud {
             let vpc = client.get_vpc(&self.vpc.project, self.vpc.vpc.0).await?;
             seen.aiven = aiven::find_half(&vpc, self.network, None)
                 .filter(|p| !matches!(p.state, AivenState::Deleting | AivenState::Deleted));
-            seen.aiven_network_id = seen.aiven.as_ref().and_then(PeeringConnection::aiven_network_id).map(NetworkId);
+            seen.aiven_network_id =
+                seen.aiven.as_ref().and_then(PeeringConnection::aiven_network_id).map(UpcloudNetworkId);
             seen.vpc = Some(vpc);
         } else if self.aiven_is_network {
             return Err(self.aiven_client(ctx.clients).unwrap_err());
