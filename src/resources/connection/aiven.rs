@@ -155,6 +155,10 @@ impl Half for AivenHalf<'_> {
         phase_of(object.state)
     }
 
+    fn stored_phase(native: &str) -> Option<Phase> {
+        serde_json::from_value(serde_json::Value::String(native.to_string())).ok().map(phase_of)
+    }
+
     fn name_and_tags(_: &PeeringConnection) -> Option<(String, BTreeMap<String, String>)> {
         None
     }

@@ -12,7 +12,6 @@ use async_trait::async_trait;
 
 use super::model;
 use super::poll::{Deadline, Poller};
-use crate::net::Cloud;
 use crate::resources::{Ctx, Error};
 use crate::tf::Attr;
 
@@ -59,30 +58,17 @@ impl Phase {
     }
 }
 
-/// The phase of a half stored in state, from its cloud's own word for its state.
-pub(super) fn stored_phase(cloud: Cloud, native: &str) -> Option<Phase> {
-    let word = serde_json::Value::String(native.to_string());
-    match cloud {
-        Cloud::Upcloud => serde_json::from_value(word).ok().map(super::upcloud::phase_of),
-        Cloud::Aiven => serde_json::from_value(word).ok().map(super::aiven::phase_of),
-        Cloud::Scaleway => serde_json::from_value(word).ok().map(super::scaleway::phase_of),
-    }
-}
-
-/// Whether a half of `state` is in a state that an in-place update repairs, or (managed) missing.
-pub(super) fn needs_repair(state: &model::Connection) -> bool {
-    let Some(id) = state.connection_id() else { return false };
-    // Each half is in its own network's cloud, and says its state in that cloud's words.
-    let repairable = |h: &Attr<model::HalfState>, cloud| {
-        h.known()
-            .and_then(|h| h.state.known())
-            .and_then(|native| stored_phase(cloud, native))
-            .is_some_and(Phase::needs_repair)
+/// Whether a half of `state` is in a state that an in-place update repairs, or (managed)
+/// missing: `N` is the kind of half at `network`, `P` at `peer_network`.
+pub(super) fn needs_repair<N: Half, P: Half>(state: &model::Connection) -> bool {
+    // Each half says its state in its own cloud's words; a paused peering's disabled halves are
+    // as asked, not broken.
+    let repairable = |h: &Attr<model::HalfState>, phase: fn(&str) -> Option<Phase>| {
+        state.is_enabled()
+            && h.known().and_then(|h| h.state.known()).and_then(|native| phase(native)).is_some_and(Phase::needs_repair)
     };
-    // A paused peering's disabled halves are as asked, not broken.
-    let repairable = |h: &Attr<model::HalfState>, cloud| state.is_enabled() && repairable(h, cloud);
-    repairable(&state.network_half, id.network.cloud())
-        || (state.is_managed() && (state.peer_half.is_null() || repairable(&state.peer_half, id.peer_network.cloud())))
+    repairable(&state.network_half, N::stored_phase)
+        || (state.is_managed() && (state.peer_half.is_null() || repairable(&state.peer_half, P::stored_phase)))
 }
 
 /// One cloud's half from one network toward another: its client and both ends.
@@ -99,6 +85,8 @@ pub(super) trait Half: Send + Sync {
     /// The cloud's own word for the object's state, as state stores it.
     fn native_state(object: &Self::Object) -> String;
     fn phase(object: &Self::Object) -> Phase;
+    /// The phase of a half from the word state stores for it ([`Half::native_state`]).
+    fn stored_phase(native: &str) -> Option<Phase>;
     /// The name and tags the object carries (`None` where the cloud has none).
     fn name_and_tags(object: &Self::Object) -> Option<(String, BTreeMap<String, String>)>;
     /// The object in words a user can look up: id, name, ends.

@@ -1,36 +1,16 @@
-//! The kinds of peering this resource makes, and the one trait each implements. The kind is
-//! chosen once from the two ends ([`Kind::of`]); everything after asks the [`Peering`] it gives,
-//! so the resource's generic code never names a cloud.
+//! The kinds of peering this resource makes. The kind is
+//! chosen once from the two ends ([`Kind::of`]); everything after asks the
+//! [`super::peering::Peering`] it gives, so the resource's generic code never names a cloud.
 
-use async_trait::async_trait;
-
+use super::half;
 use super::model::Connection;
+use super::peering::Peering;
+use super::scaleway::ScalewayHalf;
+use super::upcloud::UpcloudHalf;
 use super::{aiven, pair, pair_aiven, scaleway, upcloud};
 use crate::net::{AivenVpcId, Cloud, ConnectionId, NetworkRef, Region, ScalewayVpcId, UpcloudNetworkId};
 use crate::resources::{Ctx, Error};
-use crate::tf::{AttrPath, Diagnostics};
-
-/// What the resource does with a peering of one kind, given the provider's clients.
-#[async_trait]
-pub(super) trait Peering: Send + Sync {
-    /// Plan-time checks of the two networks, as `planned` states the peering; only reads.
-    async fn check(&self, ctx: &Ctx<'_>, planned: &Connection) -> Result<Diagnostics, Error>;
-    /// Makes the halves; the new state (`None` when nothing was made) and how it went.
-    async fn create(&self, ctx: &Ctx<'_>, state: Connection) -> (Option<Connection>, Result<(), Error>);
-    /// Renames, retags, pauses or resumes, repairs; `None` keeps the prior state.
-    async fn update(
-        &self,
-        ctx: &Ctx<'_>,
-        prior: &Connection,
-        planned: Connection,
-    ) -> (Option<Connection>, Result<(), Error>);
-    /// Removes the halves we manage.
-    async fn delete(&self, ctx: &Ctx<'_>, prior: &Connection) -> Result<(), Error>;
-    /// Refreshes; `None` when the peering is gone.
-    async fn read(&self, ctx: &Ctx<'_>, state: Connection) -> Result<Option<Connection>, Error>;
-    /// Takes over the halves that exist.
-    async fn import(&self, ctx: &Ctx<'_>, state: Connection) -> Result<Connection, Error>;
-}
+use crate::tf::AttrPath;
 
 /// A supported pair of clouds and its two networks; no client yet.
 pub(super) enum Kind {
@@ -85,7 +65,7 @@ impl Kind {
                 }
                 Ok(Kind::Scaleway { region: *region, local: *local, peer: *peer })
             }
-            (a, b) => Err(super::unsupported_pair(a.cloud(), b.cloud())),
+            (a, b) => Err(unsupported_pair(a.cloud(), b.cloud())),
         }
     }
 
@@ -98,6 +78,16 @@ impl Kind {
     /// Whether the peering has an Aiven network ID to plan.
     pub(super) fn has_aiven_network_id(&self) -> bool {
         matches!(self, Kind::AivenUpcloud(_))
+    }
+
+    /// Whether a half of `state` (a peering of this kind) is broken or, when managed, missing:
+    /// what an in-place update repairs.
+    pub(super) fn needs_repair(&self, state: &Connection) -> bool {
+        match self {
+            Kind::Upcloud { .. } => half::needs_repair::<UpcloudHalf<'_>, UpcloudHalf<'_>>(state),
+            Kind::Scaleway { .. } => half::needs_repair::<ScalewayHalf<'_>, ScalewayHalf<'_>>(state),
+            Kind::AivenUpcloud(pair) => pair.needs_repair(state),
+        }
     }
 
     /// The peering of this kind, with the clients it needs from `ctx`.
@@ -115,4 +105,18 @@ impl Kind {
             Kind::AivenUpcloud(pair) => Box::new(pair),
         })
     }
+}
+
+/// The error for two clouds no kind peers.
+pub(super) fn unsupported_pair(a: Cloud, b: Cloud) -> Error {
+    Error::invalid(
+        "Unsupported peering pair",
+        format!(
+            "{} ↔ {} cannot be peered by this provider. Supported pairs: Aiven ↔ UpCloud (Aiven peers only with \
+             UpCloud networks of its VPC's zone), UpCloud ↔ UpCloud and Scaleway ↔ Scaleway (VPC connectors).",
+            a.display_name(),
+            b.display_name()
+        ),
+        Some(AttrPath::root("peer_network")),
+    )
 }

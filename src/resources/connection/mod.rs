@@ -15,6 +15,7 @@ mod list;
 mod model;
 mod pair;
 mod pair_aiven;
+mod peering;
 mod poll;
 mod scaleway;
 mod status;
@@ -22,7 +23,7 @@ mod upcloud;
 
 use async_trait::async_trait;
 
-use kind::Kind;
+use kind::{Kind, unsupported_pair};
 pub use list::ConnectionList;
 pub use model::{Connection, Endpoint, PeerSide, schema};
 use model::{Identity, TYPE_NAME, WaitFor, endpoint_ref};
@@ -137,19 +138,6 @@ pub(crate) async fn preflight(ctx: &Ctx<'_>, mut conn: Connection) -> Result<Dia
         }
         Err(e) => Err(e),
     }
-}
-
-fn unsupported_pair(a: Cloud, b: Cloud) -> Error {
-    Error::invalid(
-        "Unsupported peering pair",
-        format!(
-            "{} ↔ {} cannot be peered by this provider. Supported pairs: Aiven ↔ UpCloud (Aiven peers only with \
-             UpCloud networks of its VPC's zone), UpCloud ↔ UpCloud and Scaleway ↔ Scaleway (VPC connectors).",
-            a.display_name(),
-            b.display_name()
-        ),
-        Some(AttrPath::root("peer_network")),
-    )
 }
 
 /// The cloud an endpoint names, when it names exactly one.
@@ -352,7 +340,7 @@ impl Resource for PeeringConnection {
                 let settled = prior.has_status(Status::Active) || prior.has_status(Status::Disabled);
                 // A peer side changed in place makes or lets go of the reverse half.
                 let peer_side_moves = prior.peer_side != planned.peer_side;
-                if half::needs_repair(&prior) || peer_side_moves {
+                if Kind::of_state(&prior).is_ok_and(|kind| kind.needs_repair(&prior)) || peer_side_moves {
                     planned.mark_observations_unknown();
                 } else if pausing && settled {
                     planned.mark_states_unknown();

@@ -7,8 +7,8 @@ use std::fmt::Display;
 use async_trait::async_trait;
 
 use super::half::{self, Goal, Half, Phase, Wanted, Watch, Watched};
-use super::kind::Peering;
 use super::model::{Connection, HalfState, PeerSide, half_id};
+use super::peering::Peering;
 use super::poll::Deadline;
 use super::status::Status;
 use crate::resources::{Ctx, Error};
@@ -214,7 +214,8 @@ impl<C: Symmetric> Peering for SymmetricPair<C> {
     ) -> (Option<Connection>, Result<(), Error>) {
         let deadline = planned.deadline(|t| &t.update, 20);
         // Routes come back with a repaired half, or when a paused peering resumes.
-        let routes_change = half::needs_repair(prior) || (!prior.is_enabled() && planned.is_enabled());
+        let routes_change =
+            half::needs_repair::<C::Half, C::Half>(prior) || (!prior.is_enabled() && planned.is_enabled());
         self.converge(ctx, Some(prior), planned, deadline, routes_change).await
     }
 

@@ -49,6 +49,10 @@ impl Half for ScalewayHalf<'_> {
         phase_of(object.status)
     }
 
+    fn stored_phase(native: &str) -> Option<Phase> {
+        serde_json::from_value(serde_json::Value::String(native.to_string())).ok().map(phase_of)
+    }
+
     fn name_and_tags(object: &VpcConnector) -> Option<(String, BTreeMap<String, String>)> {
         Some((object.name.clone(), tag_map(&object.tags)))
     }

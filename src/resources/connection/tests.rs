@@ -76,13 +76,13 @@ fn a_disabled_half_is_repaired_in_place_with_new_observations() {
         id: Attr::Known("0f000000-0000-4000-8000-000000000002".into()),
         state: Attr::Known("disabled".into()),
     });
-    assert!(half::needs_repair(&prior));
+    assert!(Kind::of_state(&prior).unwrap().needs_repair(&prior));
     let planned = plan(Some(prior), config("p")).unwrap().state;
     assert!(planned.status.is_unknown() && planned.peer_half.is_unknown(), "{planned:?}");
     // An Aiven half deleted by its peer is repaired too; an UpCloud peer-disabled one is the
     // peer owner's business.
-    assert_eq!(half::stored_phase(crate::net::Cloud::Aiven, "DELETED_BY_PEER"), Some(half::Phase::Dead));
-    assert!(!half::stored_phase(crate::net::Cloud::Upcloud, "peer-disabled").unwrap().needs_repair());
+    assert_eq!(<aiven::AivenHalf<'_> as half::Half>::stored_phase("DELETED_BY_PEER"), Some(half::Phase::Dead));
+    assert!(!<upcloud::UpcloudHalf<'_> as half::Half>::stored_phase("peer-disabled").unwrap().needs_repair());
 }
 
 #[test]

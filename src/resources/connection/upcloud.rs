@@ -160,6 +160,10 @@ impl Half for UpcloudHalf<'_> {
         phase_of(object.state)
     }
 
+    fn stored_phase(native: &str) -> Option<Phase> {
+        serde_json::from_value(serde_json::Value::String(native.to_string())).ok().map(phase_of)
+    }
+
     fn name_and_tags(object: &NetworkPeering) -> Option<(String, BTreeMap<String, String>)> {
         Some((object.name.clone(), tags(&object.labels)))
     }

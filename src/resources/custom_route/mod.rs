@@ -3,6 +3,7 @@
 
 mod list;
 mod model;
+mod router;
 mod router_writes;
 mod scaleway;
 mod table;

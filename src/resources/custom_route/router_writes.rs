@@ -30,7 +30,7 @@ use rand::Rng;
 use tokio::sync::oneshot;
 use tokio::time::Instant;
 
-use super::upcloud::{find, is_service, missing_router, user_routes};
+use super::router::{find, is_service, missing_router, user_routes};
 use crate::clouds::upcloud::{Router, RouterFields, StaticRoute, UpcloudClient};
 use crate::net::{IpNet, UpcloudRouterId};
 use crate::resources::Error;

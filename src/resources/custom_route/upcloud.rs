@@ -5,27 +5,14 @@ use std::net::IpAddr;
 
 use async_trait::async_trait;
 
-use super::model::{NextHop, Route, RouteKey, Table, next_hop_path, router_path, table_attr};
+use super::model::{NextHop, Route, RouteKey, Table, next_hop_path, table_attr};
+use super::router::{find, missing_router};
 use super::router_writes::{Change, Done, RouterWrites};
 use super::table::{Routes, malformed};
 use crate::clouds::upcloud::{Router, StaticRoute, UpcloudClient};
 use crate::net::{IpNet, UpcloudRouterId};
 use crate::resources::{Ctx, Error};
 use crate::tf::{Attr, Diagnostic, Diagnostics};
-
-pub(super) fn is_service(route: &StaticRoute) -> bool {
-    route.kind.as_deref() == Some("service")
-}
-
-/// The user routes, ready to send back (UpCloud refuses to be told a route's type).
-pub(super) fn user_routes(router: &Router) -> Vec<StaticRoute> {
-    router.static_routes.iter().filter(|r| !is_service(r)).map(|r| StaticRoute { kind: None, ..r.clone() }).collect()
-}
-
-/// The user route for `destination`, as the router has it.
-pub(super) fn find(router: &Router, destination: &IpNet) -> Option<StaticRoute> {
-    router.static_routes.iter().find(|r| !is_service(r) && r.route == *destination).cloned()
-}
 
 /// UpCloud's own name for an unnamed route.
 pub(super) fn is_default_name(name: &str) -> bool {
@@ -35,14 +22,6 @@ pub(super) fn is_default_name(name: &str) -> bool {
 /// The router for a refresh or a check, read once for every route on it.
 async fn read_router(client: &UpcloudClient, router: UpcloudRouterId) -> Result<Option<Router>, Error> {
     crate::resources::unless_gone(client.get_router_shared(router).await)
-}
-
-pub(super) fn missing_router(router: UpcloudRouterId) -> Error {
-    Error::invalid(
-        "UpCloud router not found",
-        format!("No UpCloud router {router} is visible with these credentials."),
-        Some(router_path()),
-    )
 }
 
 /// Plan-time checks: the router exists (an error); the next hop lies in a network attached to

@@ -10,8 +10,8 @@ use uuid::Uuid;
 use super::aiven::AivenHalf;
 use super::aiven::{self, VpcRef};
 use super::half::{self, Goal, Half, Wanted, Watch, Watched};
-use super::kind::Peering;
 use super::model::{Connection, HalfState, PeerSide, half_id};
+use super::peering::Peering;
 use super::poll::Deadline;
 use super::status::Status;
 use super::upcloud::{self, UpcloudHalf, cidrs_of};
@@ -48,6 +48,15 @@ impl AivenUpcloud {
 
     fn upcloud_root(&self) -> &'static str {
         if self.aiven_is_network { "peer_network" } else { "network" }
+    }
+
+    /// Whether a half is broken or, when managed, missing (the Aiven half where the VPC is).
+    pub(in crate::resources::connection) fn needs_repair(&self, state: &Connection) -> bool {
+        if self.aiven_is_network {
+            half::needs_repair::<AivenHalf<'_>, UpcloudHalf<'_>>(state)
+        } else {
+            half::needs_repair::<UpcloudHalf<'_>, AivenHalf<'_>>(state)
+        }
     }
 
     fn manages_aiven(&self, state: &Connection) -> bool {
@@ -381,7 +390,7 @@ impl Peering for AivenUpcloud {
         planned: Connection,
     ) -> (Option<Connection>, Result<(), Error>) {
         let deadline = planned.deadline(|t| &t.update, 20);
-        let (seen, result) = self.converge(ctx, &planned, deadline, half::needs_repair(prior)).await;
+        let (seen, result) = self.converge(ctx, &planned, deadline, self.needs_repair(prior)).await;
         (Some(self.observe(planned, &seen)), result)
     }
 
