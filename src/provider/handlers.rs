@@ -6,7 +6,10 @@ use std::sync::Arc;
 
 use tonic::{Request, Response};
 
-use super::*;
+use super::{
+    CodecError, Diagnostic, Diagnostics, DynApplied, Error, ImportTarget, ProviderService, Rpc, Value, capabilities,
+    claims, codec_diagnostics, config, decode, encode, identity_data, proto, with_warnings,
+};
 
 /// Unwraps a step of an RPC, or answers at once with the diagnostics that stopped it.
 macro_rules! or_answer {

@@ -1,13 +1,13 @@
 //! Typed calls to Aiven. Peering connections have no GET of their own: they are read from
 //! their VPC, and concurrent refreshes of one VPC share a single request (`clouds::shared`).
 
+use super::wire::{CreatePeeringConnection, CreateVpc, ErrorBody, PeeringConnection, ProjectList, Vpc, VpcList};
 use std::sync::Arc;
 
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use super::wire::*;
 use crate::clouds::http::{ApiClient, HttpError};
 use crate::clouds::shared::Freshness;
 

@@ -1,6 +1,10 @@
 //! Typed calls to Scaleway's VPC v2 API, with its error types as values, lists read to the
 //! last page, and `transient_state` answers retried.
 
+use super::wire::{
+    ConnectorPatch, CreateConnector, CreatePrivateNetwork, CreateVpc, ErrorBody, PrivateNetwork, Route, RouteFields,
+    RouteWithNexthop, SubnetOverlap, Vpc, VpcConnector,
+};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -8,7 +12,6 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
-use super::wire::*;
 use crate::clouds::http::{ApiClient, HttpError};
 
 #[derive(Debug, Clone, thiserror::Error)]

@@ -1,10 +1,13 @@
 //! Typed calls to UpCloud, with its error codes as values.
 
+use super::wire::{
+    CreateNetwork, CreatePeering, ErrorBody, Network, NetworkEnvelope, NetworkList, NetworkPeering, PeeringEnvelope,
+    PeeringList, PeeringPatch, Router, RouterEnvelope, RouterFields, RouterList,
+};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use super::wire::*;
 use crate::clouds::http::{ApiClient, HttpError};
 use crate::clouds::shared::Freshness;
 use crate::net::{UpcloudNetworkId, UpcloudPeeringId, UpcloudRouterId};

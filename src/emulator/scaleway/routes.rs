@@ -1,7 +1,11 @@
 //! Scaleway VPC routes: custom routes a user makes (next hop a connector, a Private Network or a
 //! resource on one) beside the managed, read-only routes of each Private Network subnet.
 
-use super::*;
+use super::{
+    Answer, ApiError, J, Json, Params, Path, Query, Route, RouteFields, RouteType, RouteWithNexthop, ScalewayWorld,
+    Shared, State, Uuid, connector_in, deleted, invalid, not_found, now_ms, ok, paginate, param, parse_body, region_ok,
+    timestamp_micros, vpc_in,
+};
 
 /// Checks a route's next hop against the world, as Scaleway does.
 fn check_route(world: &ScalewayWorld, region: &str, route: &Route) -> Result<(), ApiError> {

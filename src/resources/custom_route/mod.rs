@@ -10,10 +10,11 @@ mod table;
 mod upcloud;
 
 use async_trait::async_trait;
+use model::{Identity, NextHop, Route, RouteKey, RouteTable, TYPE_NAME, Table, next_hop_path, router_path};
 
 pub use list::RouteList;
 pub use model::schema;
-use model::*;
+
 use table::Routes;
 
 use crate::clouds::scaleway::ScalewayClient;
