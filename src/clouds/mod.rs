@@ -18,13 +18,18 @@ pub struct Clients {
 }
 
 impl Clients {
+    /// Why the provider has no client for `cloud`, or `None` when it has one.
+    pub fn unavailable(&self, cloud: crate::net::Cloud) -> Option<&Unavailable> {
+        match cloud {
+            crate::net::Cloud::Aiven => self.aiven.as_ref().err(),
+            crate::net::Cloud::Upcloud => self.upcloud.as_ref().err(),
+            crate::net::Cloud::Scaleway => self.scaleway.as_ref().err(),
+        }
+    }
+
     /// Whether the provider has a usable client for `cloud`.
     pub fn configured(&self, cloud: crate::net::Cloud) -> bool {
-        match cloud {
-            crate::net::Cloud::Aiven => self.aiven.is_ok(),
-            crate::net::Cloud::Upcloud => self.upcloud.is_ok(),
-            crate::net::Cloud::Scaleway => self.scaleway.is_ok(),
-        }
+        self.unavailable(cloud).is_none()
     }
 }
 

@@ -161,8 +161,13 @@ fn humanize(d: Duration) -> String {
 
 /// A cloud's client, or an error on `path` saying why the provider has none.
 pub fn need<'c, C>(client: &'c Result<C, Unavailable>, cloud: Cloud, path: &AttrPath) -> Result<&'c C, Error> {
+    client.as_ref().map_err(|why| unavailable(why, cloud, path))
+}
+
+/// Why the provider has no client for `cloud`, as an error on `path`.
+pub(super) fn unavailable(why: &Unavailable, cloud: Cloud, path: &AttrPath) -> Error {
     let name = cloud.display_name();
-    client.as_ref().map_err(|why| match why {
+    match why {
         Unavailable::MissingCredentials => {
             let (setting, env) = credential_settings(cloud);
             Error::MissingCredentials { cloud: name, setting, env, path: path.clone() }
@@ -175,7 +180,7 @@ pub fn need<'c, C>(client: &'c Result<C, Unavailable>, cloud: Cloud, path: &Attr
             "The provider block depends on values known only after apply; apply those first.",
             Some(path.clone()),
         ),
-    })
+    }
 }
 
 /// A cloud answer, `None` when the object is gone (404 is an answer, not a failure).

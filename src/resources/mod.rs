@@ -43,6 +43,11 @@ impl<'a> Ctx<'a> {
         self.warnings.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(warning);
     }
 
+    /// Whether the provider has a client for `cloud`; else an error on `path` saying why not.
+    pub fn cloud_ready(&self, cloud: Cloud, path: &AttrPath) -> Result<(), Error> {
+        self.clients.unavailable(cloud).map_or(Ok(()), |why| Err(error::unavailable(why, cloud, path)))
+    }
+
     /// The UpCloud client, or an error on `path` saying why there is none.
     pub fn upcloud(&self, path: &AttrPath) -> Result<&'a UpcloudClient, Error> {
         need(&self.clients.upcloud, Cloud::Upcloud, path)

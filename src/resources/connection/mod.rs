@@ -91,11 +91,7 @@ fn missing_credentials(ctx: &Ctx<'_>, id: &ConnectionId, managed: bool) -> Diagn
         }
         seen.push(cloud);
         let path = AttrPath::root(root);
-        let result = match cloud {
-            Cloud::Aiven => ctx.aiven(&path).map(drop),
-            Cloud::Upcloud => ctx.upcloud(&path).map(drop),
-            Cloud::Scaleway => ctx.scaleway(&path).map(drop),
-        };
+        let result = ctx.cloud_ready(cloud, &path);
         if let Err(e) = result {
             diags.extend(e.to_diagnostics());
         }
