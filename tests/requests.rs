@@ -156,3 +156,57 @@ fn twenty_routes_on_one_router_take_at_most_four_router_writes() {
     let writes = destroyed.get("PATCH /1.3/router/{uuid}").copied().unwrap_or(0);
     assert!((1..=4).contains(&writes), "{writes} router writes to remove 20 routes: {destroyed:?}");
 }
+
+/// `terraform query` over 10 hand-made UpCloud pairs reads each list once: UpCloud's networks
+/// and peerings, and (to tell peers in Aiven's account from foreign ones) the Aiven projects,
+/// their VPC list and each VPC. Every result is read as its import reads it, from the peering
+/// list the listing has just had, so results cost no round trip of their own. Exact counts.
+#[test]
+fn a_listing_of_ten_upcloud_pairs_reads_each_list_once() {
+    use peering::clouds::upcloud::{ConfiguredStatus, CreatePeering, NetworkUuid};
+    use peering::emulator::upcloud::state::{network, router};
+
+    let mut world = World::demo();
+    let mut ids = Vec::new();
+    for i in 0..20u32 {
+        let router_id: peering::net::UpcloudRouterId = format!("04000000-0000-4000-8000-2{i:011x}").parse().unwrap();
+        let network_id: peering::net::UpcloudNetworkId = format!("03000000-0000-4000-8000-2{i:011x}").parse().unwrap();
+        world.upcloud.routers.insert(router_id, router(router_id, &format!("r{i}")));
+        let net = network(network_id, &format!("n{i}"), "de-fra1", &format!("172.20.{i}.0/24"), Some(router_id));
+        world.upcloud.networks.insert(network_id, net);
+        ids.push(network_id);
+    }
+    let emulator = Emulator::start_with(world, 0);
+    for pair in ids.chunks(2) {
+        for (from, to) in [(pair[0], pair[1]), (pair[1], pair[0])] {
+            let request = CreatePeering {
+                name: "by-hand".into(),
+                configured_status: ConfiguredStatus::Active,
+                network: NetworkUuid { uuid: from },
+                peer_network: NetworkUuid { uuid: to },
+                labels: Vec::new(),
+            };
+            emulator.block_on(emulator.upcloud().create_peering(&request)).unwrap();
+        }
+    }
+    let ws = Workspace::new(&emulator.url());
+    ws.write("main.tf", PROVIDER_HEADER);
+    ws.write(
+        "search.tfquery.hcl",
+        "list \"peering_connection\" \"all\" {\n  provider = peering\n  config {\n    clouds = [\"upcloud\"]\n  }\n}\n",
+    );
+    let before = emulator.requests();
+    let found = ws.terraform(&["query", "-no-color"]);
+    assert_eq!(found.code, 0, "{found:?}");
+    assert_eq!(found.stdout.lines().filter(|l| l.starts_with("list.peering_connection.all")).count(), 10, "{found:?}");
+    let after = emulator.requests();
+    let reads =
+        |route: &str| after.reads.get(route).copied().unwrap_or(0) - before.reads.get(route).copied().unwrap_or(0);
+    assert_eq!(after.total_writes, before.total_writes, "a listing only reads");
+    assert_eq!(reads("GET /1.3/network"), 1, "{:?}", after.reads);
+    assert_eq!(reads("GET /1.3/network-peering"), 1, "the listing's, shared by every result: {:?}", after.reads);
+    assert_eq!(reads("GET /v1/project"), 1, "{:?}", after.reads);
+    assert_eq!(reads("GET /v1/project/{project}/vpcs"), 1, "{:?}", after.reads);
+    assert_eq!(reads("GET /v1/project/{project}/vpcs/{vpc}"), 2, "the demo project's two VPCs: {:?}", after.reads);
+    assert_eq!(after.total_reads - before.total_reads, 6, "{:?}", after.reads);
+}

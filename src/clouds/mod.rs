@@ -27,6 +27,15 @@ impl Clients {
         }
     }
 
+    /// The clients a listing reads its results with: where a cloud lists whole (UpCloud's
+    /// peerings), a result's read takes the answer the listing has just had.
+    pub fn for_listing(&self) -> Clients {
+        Clients {
+            upcloud: self.upcloud.as_ref().map(upcloud::UpcloudClient::reusing_recent_lists).map_err(Clone::clone),
+            ..self.clone()
+        }
+    }
+
     /// Whether the provider has a usable client for `cloud`.
     pub fn configured(&self, cloud: crate::net::Cloud) -> bool {
         self.unavailable(cloud).is_none()

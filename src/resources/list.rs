@@ -116,6 +116,22 @@ pub fn scans(clouds: &Attr<Vec<String>>, cloud: Cloud) -> bool {
     clouds.known().is_none_or(|keys| keys.iter().any(|k| Cloud::from_key(k) == Some(cloud)))
 }
 
+/// How many results a listing reads at once. No cloud publishes its rate limit
+/// (shared/docs/api-upcloud.md, api-aiven.md, api-scaleway.md: UNVERIFIED each); a 429 is
+/// backed off by the client as for any request.
+pub const READS_AT_ONCE: usize = 8;
+
+/// `read` of every listed id, [`READS_AT_ONCE`] at a time, yielded in listing order: a result
+/// goes out as soon as it and those before it are read. Dropping the stream (a `limit`
+/// reached) drops the reads still pending.
+pub fn reads_in_order<'f, I: 'f, T, F: std::future::Future<Output = T> + 'f>(
+    ids: Vec<I>,
+    read: impl FnMut(I) -> F + 'f,
+) -> impl futures_util::Stream<Item = T> + 'f {
+    use futures_util::StreamExt;
+    futures_util::stream::iter(ids).map(read).buffered(READS_AT_ONCE)
+}
+
 /// The regions a `scaleway_regions` filter names (unset: all of them).
 pub fn regions(filter: &Attr<Vec<String>>) -> Vec<Region> {
     match filter.known() {

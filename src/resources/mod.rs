@@ -34,6 +34,20 @@ impl<'a> Ctx<'a> {
         Ctx { clients, stop, warnings: Default::default() }
     }
 
+    /// A context for the same operation with other clients; its warnings are taken back with
+    /// [`Ctx::absorb`].
+    pub fn with_clients<'b>(&self, clients: &'b Clients) -> Ctx<'b> {
+        Ctx { clients, stop: self.stop.clone(), warnings: Default::default() }
+    }
+
+    /// Takes the warnings of a context made with [`Ctx::with_clients`].
+    pub fn absorb(&self, other: Ctx<'_>) {
+        let taken = other.warnings.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        for warning in taken.0 {
+            self.say(warning);
+        }
+    }
+
     pub fn warn(&self, summary: impl Into<String>, detail: impl Into<String>) {
         self.say(crate::tf::Diagnostic::warning(summary, detail));
     }

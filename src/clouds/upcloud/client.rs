@@ -121,6 +121,9 @@ fn write_changes(write: &str, read: &str) -> bool {
 #[derive(Debug, Clone)]
 pub struct UpcloudClient {
     api: ApiClient,
+    /// How fresh a list of peerings must be: a read in flight (the default), or one a moment
+    /// old, for the reads of a listing that has just read the list itself.
+    peering_lists: Freshness,
 }
 
 fn decode<T: DeserializeOwned>(body: &[u8], context: &'static str) -> Result<T, UpcloudError> {
@@ -131,7 +134,14 @@ impl UpcloudClient {
     pub fn new(api: ApiClient) -> UpcloudClient {
         UpcloudClient {
             api: api.with_write_changes(write_changes).with_url_setting("upcloud { api_url } / UPCLOUD_API_URL"),
+            peering_lists: Freshness::Joined,
         }
+    }
+
+    /// The same client (and shared reads), taking a list of peerings up to a moment old: what a
+    /// listing reads each result with, right after reading that list itself.
+    pub fn reusing_recent_lists(&self) -> UpcloudClient {
+        UpcloudClient { peering_lists: Freshness::Recent, ..self.clone() }
     }
 
     async fn call<T: DeserializeOwned>(
@@ -273,7 +283,7 @@ impl UpcloudClient {
         local: Option<UpcloudNetworkId>,
         peer: Option<UpcloudNetworkId>,
     ) -> Result<Vec<NetworkPeering>, UpcloudError> {
-        let list: PeeringList = self.get_shared("network-peering", Freshness::Joined, "peering list").await?;
+        let list: PeeringList = self.get_shared("network-peering", self.peering_lists, "peering list").await?;
         Ok(list
             .network_peerings
             .network_peering

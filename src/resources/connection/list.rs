@@ -6,11 +6,13 @@
 use std::collections::BTreeSet;
 
 use async_trait::async_trait;
+use futures_util::StreamExt;
 
+use super::model::Connection;
 use super::{PeeringConnection, aiven};
 use crate::clouds::aiven::wire::Vpc;
 use crate::net::{AivenVpcId, Cloud, ConnectionId, NetworkRef, ScalewayVpcId, UpcloudNetworkId};
-use crate::resources::list::{List, Sink, or_warn, regions, scans, string_list, validate_scope};
+use crate::resources::list::{List, Sink, or_warn, reads_in_order, regions, scans, string_list, validate_scope};
 use crate::resources::{Ctx, Error, ImportTarget, Resource};
 use crate::tf::schema::Attribute;
 use crate::tf::{Attr, AttrPath, Block, Diagnostic, Diagnostics, Schema};
@@ -99,15 +101,16 @@ impl Filter {
 type AivenVpcs = Option<Result<Vec<(String, Vpc)>, String>>;
 
 impl ConnectionList {
-    /// Reads one pair as an import would and sends it; false once nobody listens.
+    /// Sends one pair, read as an import reads it; false once nobody listens.
     async fn send(
         &self,
         ctx: &Ctx<'_>,
         filter: &Filter,
         id: ConnectionId,
+        read: Result<Connection, Error>,
         found: &Sink<'_, PeeringConnection>,
     ) -> bool {
-        let state = match self.resource.import(ctx, ImportTarget::Id(id.to_string())).await {
+        let state = match read {
             Ok(state) => state,
             // Gone between listing and reading, or a half the checks cannot place: say so, go on.
             Err(e) => {
@@ -277,11 +280,26 @@ impl List for ConnectionList {
             all.extend(pairs);
         }
         let mut seen = Seen::default();
-        for id in oriented(&all) {
-            if filter.admits(&id) && seen.first_time(&id) && !self.send(ctx, &filter, id, found).await {
-                return Ok(());
+        let wanted: Vec<ConnectionId> =
+            oriented(&all).into_iter().filter(|id| filter.admits(id) && seen.first_time(id)).collect();
+        // Each result is read as its import would read it, several at once (a read is a round
+        // trip or two); results still go out in listing order, and once nobody listens (a
+        // `limit` reached) the reads still pending are dropped.
+        let clients = ctx.clients.for_listing();
+        let reading = ctx.with_clients(&clients);
+        {
+            let reading = &reading;
+            let mut reads = std::pin::pin!(reads_in_order(wanted, |id| async move {
+                let read = self.resource.import(reading, ImportTarget::Id(id.to_string())).await;
+                (id, read)
+            }));
+            while let Some((id, read)) = reads.next().await {
+                if !self.send(ctx, &filter, id, read, found).await {
+                    break;
+                }
             }
         }
+        ctx.absorb(reading);
         Ok(())
     }
 }

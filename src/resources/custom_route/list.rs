@@ -3,11 +3,12 @@
 //! managed, read-only ones. Each is read as an import reads it.
 
 use async_trait::async_trait;
+use futures_util::StreamExt;
 
 use super::CustomRoute;
 use crate::clouds::scaleway::wire::RouteType;
 use crate::net::Cloud;
-use crate::resources::list::{List, Sink, or_warn, regions, scans, string_list, validate_scope};
+use crate::resources::list::{List, Sink, or_warn, reads_in_order, regions, scans, string_list, validate_scope};
 use crate::resources::{Ctx, Error, ImportTarget, Resource};
 use crate::tf::{Attr, AttrPath, Block, Diagnostics, Schema};
 use crate::tf_object;
@@ -110,8 +111,12 @@ impl List for RouteList {
                 _ => self.scaleway_ids(ctx, &filter).await,
             };
             let ids = or_warn(ctx, format!("the {} routes", cloud.display_name()), ids);
-            for id in ids {
-                let route = match self.resource.import(ctx, ImportTarget::Id(id.clone())).await {
+            let mut reads = std::pin::pin!(reads_in_order(ids, |id| async move {
+                let read = self.resource.import(ctx, ImportTarget::Id(id.clone())).await;
+                (id, read)
+            }));
+            while let Some((id, read)) = reads.next().await {
+                let route = match read {
                     Ok(route) => route,
                     Err(e) => {
                         ctx.warn(format!("Skipped the route {id}"), e.to_string());
