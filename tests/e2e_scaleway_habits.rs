@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use peering::clouds::CloudFailure as _;
 use peering::emulator::world::{World, demo};
 
 fn example(name: &str) -> String {

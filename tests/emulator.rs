@@ -7,6 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::*;
+use peering::clouds::CloudFailure as _;
 use peering::clouds::upcloud::{
     ConfiguredStatus, CreateNetwork, CreatePeering, IpNetwork, IpNetworks, NetworkPeering, NetworkUuid, PeeringPatch,
     PeeringState, RouterFields, UpcloudClient, UpcloudError,

@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 
 use super::DataSource;
+use crate::clouds::CloudFailure as _;
 use crate::clouds::aiven::wire::VpcState;
 use crate::net::{AivenVpcId, NetworkRef, Region, ScalewayVpcId, UpcloudNetworkId};
 use crate::resources::connection::{Endpoint, endpoint_attribute, endpoint_of};

@@ -4,6 +4,7 @@
 use super::wire::{CreatePeeringConnection, CreateVpc, ErrorBody, PeeringConnection, ProjectList, Vpc, VpcList};
 use std::sync::Arc;
 
+use crate::clouds::CloudFailure as _;
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -22,34 +23,8 @@ pub enum AivenError {
 }
 
 impl AivenError {
-    pub fn is_not_found(&self) -> bool {
-        matches!(self, AivenError::Api { status: 404, .. })
-    }
-
     pub fn is_conflict(&self) -> bool {
         matches!(self, AivenError::Api { status: 409, .. })
-    }
-
-    pub fn outcome_unknown(&self) -> bool {
-        matches!(self, AivenError::Http(e) if e.outcome_unknown())
-    }
-
-    /// The cloud failed or was unreachable, rather than refusing the request.
-    pub fn is_transient(&self) -> bool {
-        match self {
-            AivenError::Http(e) => !e.is_unreachable(),
-            AivenError::Api { status, .. } => *status == 429 || *status >= 500,
-            AivenError::Decode { .. } => false,
-        }
-    }
-
-    /// The token was refused (Aiven answers 403 "Invalid token", or 401).
-    pub fn is_auth_failure(&self) -> bool {
-        match self {
-            AivenError::Api { status: 401, .. } => true,
-            AivenError::Api { status: 403, message } => message.to_ascii_lowercase().contains("token"),
-            _ => false,
-        }
     }
 }
 
@@ -62,19 +37,27 @@ impl crate::clouds::CloudFailure for AivenError {
     }
 
     fn is_not_found(&self) -> bool {
-        AivenError::is_not_found(self)
+        matches!(self, AivenError::Api { status: 404, .. })
     }
 
     fn is_transient(&self) -> bool {
-        AivenError::is_transient(self)
+        match self {
+            AivenError::Http(e) => !e.is_unreachable(),
+            AivenError::Api { status, .. } => *status == 429 || *status >= 500,
+            AivenError::Decode { .. } => false,
+        }
     }
 
     fn is_auth_failure(&self) -> bool {
-        AivenError::is_auth_failure(self)
+        match self {
+            AivenError::Api { status: 401, .. } => true,
+            AivenError::Api { status: 403, message } => message.to_ascii_lowercase().contains("token"),
+            _ => false,
+        }
     }
 
     fn outcome_unknown(&self) -> bool {
-        AivenError::outcome_unknown(self)
+        matches!(self, AivenError::Http(e) if e.outcome_unknown())
     }
 
     fn credentials_noun(&self) -> &'static str {

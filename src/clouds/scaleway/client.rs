@@ -8,6 +8,7 @@ use super::wire::{
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::clouds::CloudFailure as _;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -36,31 +37,6 @@ pub enum ScalewayError {
     Decode { context: &'static str, reason: String },
 }
 
-impl ScalewayError {
-    pub fn is_not_found(&self) -> bool {
-        matches!(self, ScalewayError::NotFound { .. })
-    }
-
-    pub fn outcome_unknown(&self) -> bool {
-        matches!(self, ScalewayError::Http(e) if e.outcome_unknown())
-    }
-
-    /// The cloud failed, was busy or unreachable, rather than refusing the request.
-    pub fn is_transient(&self) -> bool {
-        match self {
-            ScalewayError::Http(e) => !e.is_unreachable(),
-            ScalewayError::TransientState { .. } => true,
-            ScalewayError::Other { status, .. } => *status == 429 || *status >= 500,
-            _ => false,
-        }
-    }
-
-    /// The secret key was refused.
-    pub fn is_auth_failure(&self) -> bool {
-        matches!(self, ScalewayError::Other { status: 401, .. })
-    }
-}
-
 fn detail_text(details: &[serde_json::Value]) -> Vec<String> {
     details
         .iter()
@@ -86,19 +62,24 @@ impl crate::clouds::CloudFailure for ScalewayError {
     }
 
     fn is_not_found(&self) -> bool {
-        ScalewayError::is_not_found(self)
+        matches!(self, ScalewayError::NotFound { .. })
     }
 
     fn is_transient(&self) -> bool {
-        ScalewayError::is_transient(self)
+        match self {
+            ScalewayError::Http(e) => !e.is_unreachable(),
+            ScalewayError::TransientState { .. } => true,
+            ScalewayError::Other { status, .. } => *status == 429 || *status >= 500,
+            _ => false,
+        }
     }
 
     fn is_auth_failure(&self) -> bool {
-        ScalewayError::is_auth_failure(self)
+        matches!(self, ScalewayError::Other { status: 401, .. })
     }
 
     fn outcome_unknown(&self) -> bool {
-        ScalewayError::outcome_unknown(self)
+        matches!(self, ScalewayError::Http(e) if e.outcome_unknown())
     }
 
     fn credentials_noun(&self) -> &'static str {

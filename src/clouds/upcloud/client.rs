@@ -29,29 +29,6 @@ impl UpcloudError {
             _ => None,
         }
     }
-
-    pub fn is_not_found(&self) -> bool {
-        matches!(self, UpcloudError::Api { status: 404, .. })
-    }
-
-    /// The cloud failed or was unreachable, rather than refusing the request.
-    pub fn is_transient(&self) -> bool {
-        match self {
-            UpcloudError::Http(e) => !e.is_unreachable(),
-            UpcloudError::Api { status, .. } => *status == 429 || *status >= 500,
-            UpcloudError::Decode { .. } => false,
-        }
-    }
-
-    /// The credentials were refused.
-    pub fn is_auth_failure(&self) -> bool {
-        matches!(self, UpcloudError::Api { status: 401, .. })
-    }
-
-    /// The write may have taken effect although we saw no answer.
-    pub fn outcome_unknown(&self) -> bool {
-        matches!(self, UpcloudError::Http(e) if e.outcome_unknown())
-    }
 }
 
 /// Where this cloud's credentials are set: the provider settings, and the variables.
@@ -64,19 +41,23 @@ impl crate::clouds::CloudFailure for UpcloudError {
     }
 
     fn is_not_found(&self) -> bool {
-        UpcloudError::is_not_found(self)
+        matches!(self, UpcloudError::Api { status: 404, .. })
     }
 
     fn is_transient(&self) -> bool {
-        UpcloudError::is_transient(self)
+        match self {
+            UpcloudError::Http(e) => !e.is_unreachable(),
+            UpcloudError::Api { status, .. } => *status == 429 || *status >= 500,
+            UpcloudError::Decode { .. } => false,
+        }
     }
 
     fn is_auth_failure(&self) -> bool {
-        UpcloudError::is_auth_failure(self)
+        matches!(self, UpcloudError::Api { status: 401, .. })
     }
 
     fn outcome_unknown(&self) -> bool {
-        UpcloudError::outcome_unknown(self)
+        matches!(self, UpcloudError::Http(e) if e.outcome_unknown())
     }
 
     fn credentials_noun(&self) -> &'static str {

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 
 use super::half::{Half, Phase, Wanted};
 use super::poll::{Deadline, Poller};
+use crate::clouds::CloudFailure as _;
 use crate::clouds::aiven::{AivenClient, AivenError, PeeringConnection, PeeringState, Vpc, VpcState, upcloud_zone};
 use crate::clouds::upcloud::NetworkPeering;
 use crate::net::{AivenVpcId, UpcloudNetworkId};

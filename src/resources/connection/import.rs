@@ -3,6 +3,7 @@
 //! networks it joins.
 
 use super::aiven;
+use crate::clouds::CloudFailure as _;
 use crate::net::{ConnectionId, NetworkRef, Region, ScalewayVpcId, UpcloudPeeringId};
 use crate::resources::{Ctx, Error};
 use crate::tf::AttrPath;

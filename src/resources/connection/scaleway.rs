@@ -11,6 +11,7 @@ use super::half::{Half, Phase, Wanted};
 use super::pair::Symmetric;
 use super::poll::Deadline;
 use super::status::Status;
+use crate::clouds::CloudFailure as _;
 use crate::clouds::scaleway::{
     ConnectorPatch, ConnectorStatus, CreateConnector, ScalewayClient, ScalewayError, VpcConnector, tag_map, tag_strings,
 };

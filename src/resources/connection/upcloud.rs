@@ -11,6 +11,7 @@ use super::half::{Half, Phase, Wanted};
 use super::pair::Symmetric;
 use super::poll::{Deadline, Poller};
 use super::status::Status;
+use crate::clouds::CloudFailure as _;
 use crate::clouds::upcloud::{
     ConfiguredStatus, CreatePeering, Label, Network, NetworkPeering, NetworkUuid, PeeringNetwork, PeeringPatch,
     PeeringState, UpcloudClient, UpcloudError,

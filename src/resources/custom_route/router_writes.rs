@@ -31,6 +31,7 @@ use tokio::sync::oneshot;
 use tokio::time::Instant;
 
 use super::router::{find, is_service, missing_router, user_routes};
+use crate::clouds::CloudFailure as _;
 use crate::clouds::upcloud::{Router, RouterFields, StaticRoute, UpcloudClient};
 use crate::net::{IpNet, UpcloudRouterId};
 use crate::resources::Error;

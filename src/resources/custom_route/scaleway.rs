@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::model::{NextHop, Route, Table, table_attr};
 use super::table::{Routes, malformed};
+use crate::clouds::CloudFailure as _;
 use crate::clouds::scaleway::{Route as ScwRoute, RouteFields, ScalewayClient, tag_map, tag_strings};
 use crate::net::{ConnectionId, IpNet, NetworkRef, Region, ScalewayRouteId, ScalewayVpcId};
 use crate::resources::{Ctx, Error};

@@ -5,6 +5,7 @@ use super::super::model::Connection;
 use super::super::upcloud;
 use super::AivenUpcloud;
 use crate::clouds::Clients;
+use crate::clouds::CloudFailure as _;
 use crate::net::first_overlap;
 use crate::resources::Error;
 use crate::tf::{AttrPath, Diagnostic, Diagnostics};

@@ -16,6 +16,7 @@ use super::poll::Deadline;
 use super::status::Status;
 use super::upcloud::{self, UpcloudHalf, cidrs_of};
 use crate::clouds::Clients;
+use crate::clouds::CloudFailure as _;
 use crate::clouds::aiven::{AivenClient, PeeringConnection, PeeringState as AivenState, Vpc};
 use crate::clouds::upcloud::{NetworkPeering, PeeringState, UpcloudClient};
 use crate::net::Cloud;
