@@ -65,4 +65,8 @@ fn a_wrong_ssl_cert_file_is_named() {
     let plan = ws.plan();
     assert!(plan.flat().contains("no PEM certificate"), "{plan:?}");
     assert!(emulator.peering_states().is_empty());
+
+    // Trust matters to https only: the same setting leaves plain http to loopback working.
+    ws.set_env("UPCLOUD_API_URL", &emulator.url());
+    assert_eq!(ws.plan().code, 2, "a plan with changes, read over plain http");
 }

@@ -184,7 +184,7 @@ fn binary_prints_its_address_and_serves_admin_endpoints() {
     let url = line.trim().strip_prefix("listening on ").expect("first line names the address").to_string();
     assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"), "{url}");
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let http = peering::clouds::http::shared_http_client().unwrap();
+    let http = peering::clouds::http::shared_http_client();
     rt.block_on(async {
         let world: serde_json::Value =
             http.get(format!("{url}/_emulator/world")).send().await.unwrap().json().await.unwrap();
@@ -467,7 +467,6 @@ fn faults_come_in_each_clouds_format() {
         for _ in 0..200 {
             let answer = emulator.block_on(async {
                 let response = peering::clouds::http::shared_http_client()
-                    .unwrap()
                     .get(format!("{}{path}", emulator.url()))
                     .send()
                     .await
@@ -513,7 +512,7 @@ fn a_connector_patch_moves_updated_at() {
     let auth = [("x-auth-token", SCALEWAY_SECRET)];
     let send = |method: reqwest::Method, path: String, body: serde_json::Value| -> serde_json::Value {
         emulator.block_on(async {
-            let client = peering::clouds::http::shared_http_client().unwrap();
+            let client = peering::clouds::http::shared_http_client();
             let request = client.request(method, format!("{}{path}", emulator.url())).header(auth[0].0, auth[0].1);
             request.json(&body).send().await.unwrap().json().await.unwrap()
         })

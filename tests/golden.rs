@@ -595,7 +595,7 @@ fn the_emulator_answers_as_recorded() {
             _ => ("x-auth-token", SCALEWAY_SECRET.to_string()),
         };
         let (status, answer) = emulator.block_on(async {
-            let client = peering::clouds::http::shared_http_client().unwrap();
+            let client = peering::clouds::http::shared_http_client();
             let method = reqwest::Method::from_bytes(e.method.as_bytes()).unwrap();
             let mut request =
                 client.request(method, format!("{}{path}", emulator.url())).query(&query).header(auth.0, &auth.1);

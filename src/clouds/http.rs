@@ -81,8 +81,6 @@ pub enum HttpError {
          authority, set SSL_CERT_FILE to a PEM file of the authorities to trust (docs/guides/install.md)"
     )]
     Untrusted { url: String, setting: &'static str, reason: String },
-    #[error("cannot load the certificate authorities to trust: {reason}")]
-    Roots { reason: String },
     #[error("{method} /{path}: {message}")]
     Transport {
         method: Method,
@@ -106,7 +104,7 @@ impl HttpError {
     /// No connection could be made (refused, no such host, a certificate not trusted): a wrong
     /// URL, trust store or a service that is down, which waiting longer in this run does not mend.
     pub fn is_unreachable(&self) -> bool {
-        matches!(self, HttpError::Unreachable { .. } | HttpError::Untrusted { .. } | HttpError::Roots { .. })
+        matches!(self, HttpError::Unreachable { .. } | HttpError::Untrusted { .. })
     }
 
     pub fn outcome_unknown(&self) -> bool {
@@ -161,27 +159,35 @@ impl std::fmt::Debug for ApiClient {
 }
 
 /// The one reqwest client of this process (its pool is shared by every cloud client), trusting
-/// the roots [`super::roots`] loads; a failure to load them is kept and said by every client.
-pub fn shared_http_client() -> Result<reqwest::Client, HttpError> {
-    static CLIENT: std::sync::OnceLock<Result<reqwest::Client, HttpError>> = std::sync::OnceLock::new();
-    CLIENT
-        .get_or_init(|| {
-            let roots = RootsSource::from_env().load().map_err(|e| HttpError::Roots { reason: e.to_string() })?;
-            let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-            let tls = rustls::ClientConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()
-                .map_err(|e| HttpError::Roots { reason: e.to_string() })?
-                .with_root_certificates(roots)
-                .with_no_client_auth();
-            reqwest::Client::builder()
-                .use_preconfigured_tls(tls)
-                .user_agent(concat!("terraform-provider-peering/", env!("CARGO_PKG_VERSION")))
-                .pool_idle_timeout(Duration::from_secs(30))
-                .connect_timeout(Duration::from_secs(10))
-                .build()
-                .map_err(|e| HttpError::Roots { reason: describe(&e) })
-        })
-        .clone()
+/// the roots [`super::roots`] loads. Roots that cannot be loaded leave it trusting nothing, and
+/// the reason is said with every certificate then refused; plain http to loopback still works.
+pub fn shared_http_client() -> reqwest::Client {
+    http_client_and_roots().0.clone()
+}
+
+/// The shared client, and why no roots could be loaded for it (if so).
+fn http_client_and_roots() -> &'static (reqwest::Client, Option<String>) {
+    static CLIENT: std::sync::OnceLock<(reqwest::Client, Option<String>)> = std::sync::OnceLock::new();
+    CLIENT.get_or_init(|| {
+        let (roots, problem) = match RootsSource::from_env().load() {
+            Ok(roots) => (roots, None),
+            Err(e) => (rustls::RootCertStore::empty(), Some(e.to_string())),
+        };
+        let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("aws-lc-rs supports the default protocol versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let client = reqwest::Client::builder()
+            .use_preconfigured_tls(tls)
+            .user_agent(concat!("terraform-provider-peering/", env!("CARGO_PKG_VERSION")))
+            .pool_idle_timeout(Duration::from_secs(30))
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .expect("the HTTP client builds with static settings");
+        (client, problem)
+    })
 }
 
 /// Refuses to send credentials over plain http to anything but loopback, and refuses URLs that
@@ -217,7 +223,7 @@ impl ApiClient {
             base.set_path(&path);
         }
         Ok(ApiClient {
-            http: shared_http_client()?,
+            http: shared_http_client(),
             base,
             auth,
             policy,
@@ -354,19 +360,7 @@ impl ApiClient {
                     tokio::time::sleep(delay.min(self.policy.max_delay)).await;
                     retry += 1;
                 }
-                _ => {
-                    return outcome.map_err(|failure| match failure {
-                        Attempt::Transport { sent: false, message } => HttpError::Unreachable {
-                            url: self.base.to_string(),
-                            setting: self.url_setting,
-                            reason: message,
-                        },
-                        Attempt::Untrusted { reason } => {
-                            HttpError::Untrusted { url: self.base.to_string(), setting: self.url_setting, reason }
-                        }
-                        failure => failure.into_error(&method, path, idempotent),
-                    });
-                }
+                _ => return outcome.map_err(|failure| failure.into_error(self, &method, path, idempotent)),
             }
         }
     }
@@ -395,7 +389,10 @@ impl ApiClient {
             request = request.json(body);
         }
         let response = request.send().await.map_err(|e| match untrusted_certificate(&e) {
-            Some(reason) => Attempt::Untrusted { reason },
+            Some(reason) => match &http_client_and_roots().1 {
+                Some(problem) => Attempt::Untrusted { reason: format!("{reason} (no authorities loaded: {problem})") },
+                None => Attempt::Untrusted { reason },
+            },
             // A refused connection never reached the server.
             None => Attempt::Transport { sent: !e.is_connect(), message: describe(&e) },
         })?;
@@ -432,19 +429,16 @@ enum Attempt {
 }
 
 impl Attempt {
-    fn into_error(self, method: &Method, path: &str, idempotent: bool) -> HttpError {
+    fn into_error(self, client: &ApiClient, method: &Method, path: &str, idempotent: bool) -> HttpError {
+        let (url, setting) = (client.base.to_string(), client.url_setting);
         match self {
+            Attempt::Transport { sent: false, message } => HttpError::Unreachable { url, setting, reason: message },
+            Attempt::Untrusted { reason } => HttpError::Untrusted { url, setting, reason },
             Attempt::Transport { sent, message } => HttpError::Transport {
                 method: method.clone(),
                 path: path.to_string(),
                 message,
                 outcome_unknown: sent && !idempotent,
-            },
-            Attempt::Untrusted { reason } => HttpError::Transport {
-                method: method.clone(),
-                path: path.to_string(),
-                message: reason,
-                outcome_unknown: false,
             },
             Attempt::Status { status, body, .. } => HttpError::Status {
                 method: method.clone(),

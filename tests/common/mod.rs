@@ -209,7 +209,7 @@ impl Emulator {
     /// body (`null` when there is none).
     pub fn get(&self, path: &str, headers: &[(&str, &str)]) -> (u16, serde_json::Value) {
         self.block_on(async {
-            let mut request = peering::clouds::http::shared_http_client().unwrap().get(format!("{}{path}", self.url()));
+            let mut request = peering::clouds::http::shared_http_client().get(format!("{}{path}", self.url()));
             for (name, value) in headers {
                 request = request.header(*name, *value);
             }

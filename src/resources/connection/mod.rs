@@ -3,7 +3,7 @@
 //! The schema and typed model live in [`model`]. Every cloud's half of a peering implements one
 //! trait ([`half::Half`]: [`upcloud`], [`scaleway`], [`aiven`]), so finding or creating, waiting
 //! and removing are written once ([`half`]). A kind of peering ([`kind::Kind`], chosen once from
-//! the two ends) implements [`kind::Peering`]: symmetric pairs are one generic
+//! the two ends) implements [`peering::Peering`]: symmetric pairs are one generic
 //! [`pair::SymmetricPair`], Aiven ↔ UpCloud the asymmetric [`pair_aiven::AivenUpcloud`]. This
 //! file validates and plans, and asks the kind for everything else.
 
