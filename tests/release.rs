@@ -54,17 +54,26 @@ fn packaged(root: &Path) -> PathBuf {
     dist
 }
 
-fn mirror_config(ws: &Workspace, mirror: &Path) -> String {
-    let config = ws.path().join("mirror.tfrc");
+/// A workspace that installs the released provider only as `method` (a `provider_installation`
+/// block's body, e.g. `filesystem_mirror { path = "…" }`) says, and pins this version.
+fn installing_from(ws: &mut Workspace, name: &str, method: &str, location: (&str, &str)) {
+    let config = ws.path().join("installation.tfrc");
+    let (key, value) = location;
     std::fs::write(
         &config,
         format!(
-            "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"registry.terraform.io/peering-dev/peering\"]\n  }}\n}}\n",
-            mirror.display()
+            "provider_installation {{\n  {method} {{\n    {key} = \"{value}\"\n    include = [\"registry.terraform.io/peering-dev/peering\"]\n  }}\n}}\n"
         ),
     )
     .unwrap();
-    config.display().to_string()
+    ws.set_env("TF_CLI_CONFIG_FILE", config.to_str().unwrap());
+    ws.write(
+        "main.tf",
+        &connection_config(name, demo::NETWORK_APP, demo::NETWORK_DB, "").replace(
+            "source = \"peering-dev/peering\"",
+            &format!("source = \"peering-dev/peering\", version = \"{VERSION}\""),
+        ),
+    );
 }
 
 #[test]
@@ -116,15 +125,7 @@ fn terraform_init_installs_from_a_mirror_of_the_release_and_checks_the_zip_hash(
 
     let emulator = Emulator::start(World::demo());
     let mut ws = Workspace::new(&emulator.url());
-    let config = mirror_config(&ws, &mirror);
-    ws.set_env("TF_CLI_CONFIG_FILE", &config);
-    ws.write(
-        "main.tf",
-        &connection_config("mirrored", demo::NETWORK_APP, demo::NETWORK_DB, "").replace(
-            "source = \"peering-dev/peering\"",
-            &format!("source = \"peering-dev/peering\", version = \"{VERSION}\""),
-        ),
-    );
+    installing_from(&mut ws, "mirrored", "filesystem_mirror", ("path", mirror.to_str().unwrap()));
 
     // A lock file with the release's zh: hash only (as the registry gives it) and a wrong one:
     // init refuses the zip that does not match.
@@ -178,23 +179,7 @@ fn terraform_init_installs_from_a_network_mirror_over_https() {
     let server = TlsFront::serve_files(&ca, &mirror);
     let emulator = Emulator::start(World::demo());
     let mut ws = Workspace::new(&emulator.url());
-    let config = ws.path().join("network-mirror.tfrc");
-    std::fs::write(
-        &config,
-        format!(
-            "provider_installation {{\n  network_mirror {{\n    url     = \"{}\"\n    include = [\"registry.terraform.io/peering-dev/peering\"]\n  }}\n}}\n",
-            server.url
-        ),
-    )
-    .unwrap();
-    ws.set_env("TF_CLI_CONFIG_FILE", config.to_str().unwrap());
-    ws.write(
-        "main.tf",
-        &connection_config("network-mirrored", demo::NETWORK_APP, demo::NETWORK_DB, "").replace(
-            "source = \"peering-dev/peering\"",
-            &format!("source = \"peering-dev/peering\", version = \"{VERSION}\""),
-        ),
-    );
+    installing_from(&mut ws, "network-mirrored", "network_mirror", ("url", &server.url));
 
     let untrusted = ws.terraform(&["init", "-no-color", "-input=false"]);
     assert_ne!(untrusted.code, 0, "{untrusted:?}");
