@@ -147,12 +147,14 @@ impl<R: Resource> DynResource for R {
     }
 
     async fn plan(&self, ctx: &Ctx<'_>, prior: &Value, proposed: &Value, config: &Value) -> Result<DynPlanned, Error> {
-        let prior = if prior.is_null() { None } else { Some(decoded(prior)?) };
-        let proposed = Resource::schema(self).with_defaults(proposed, config);
-        let planned = Resource::plan(self, ctx, prior, decoded(&proposed)?, decoded(config)?).await?;
-        let mut requires_replace = Resource::schema(self).replacing_paths();
+        let schema = Resource::schema(self);
+        let proposed = schema.with_defaults(proposed, config);
+        let prior_state = if prior.is_null() { None } else { Some(decoded(prior)?) };
+        let planned = Resource::plan(self, ctx, prior_state, decoded(&proposed)?, decoded(config)?).await?;
+        let mut requires_replace = schema.replacing_paths();
         requires_replace.extend(planned.requires_replace);
-        Ok(DynPlanned { state: planned.state.into_value(), requires_replace })
+        let state = schema.with_prior_kept(prior, &planned.state.into_value(), &requires_replace);
+        Ok(DynPlanned { state, requires_replace })
     }
 
     async fn create(&self, ctx: &Ctx<'_>, planned: &Value) -> DynApplied {

@@ -1,6 +1,7 @@
 //! Schemas: what resources and the provider declare, their implied value types and their
 //! protocol form. Every attribute carries a markdown description.
 
+use super::diagnostics::{AttrPath, Step};
 use super::proto;
 use super::types::Type;
 use super::value::Value;
@@ -33,6 +34,9 @@ pub struct Attribute {
     /// What the plan holds when the configuration leaves this (optional and computed)
     /// attribute out; applied to every resource's plan before it is decoded.
     pub default: Option<Value>,
+    /// While the object is not replaced, a plan that leaves this computed attribute unknown
+    /// keeps the prior value (the framework's `UseStateForUnknown`).
+    pub keep_prior: bool,
 }
 
 impl Attribute {
@@ -45,6 +49,7 @@ impl Attribute {
             sensitive: false,
             requires_replace: false,
             default: None,
+            keep_prior: false,
         }
     }
 
@@ -84,6 +89,12 @@ impl Attribute {
     pub fn default(mut self, value: impl Into<Value>) -> Self {
         self.mode = Mode::OptionalComputed;
         self.default = Some(value.into());
+        self
+    }
+
+    /// Planned unknown, it stays what it was unless the object is replaced.
+    pub fn keep_prior(mut self) -> Self {
+        self.keep_prior = true;
         self
     }
 
@@ -239,10 +250,62 @@ impl Schema {
         Value::Object(attrs)
     }
 
-    /// The attributes whose change forces replacement (Terraform keeps those that changed).
-    pub fn replacing_paths(&self) -> Vec<super::AttrPath> {
-        self.block.attributes.iter().filter(|a| a.requires_replace).map(|a| super::AttrPath::root(&a.name)).collect()
+    /// `planned` with every keep-prior attribute it leaves unknown set back to its `prior` value,
+    /// unless one of `replacing` differs between the two (the object is replaced).
+    pub fn with_prior_kept(&self, prior: &Value, planned: &Value, replacing: &[AttrPath]) -> Value {
+        let (Value::Object(prior_attrs), Value::Object(attrs)) = (prior, planned) else { return planned.clone() };
+        if replacing.iter().any(|path| value_at(prior, path) != value_at(planned, path)) {
+            return planned.clone();
+        }
+        let mut attrs = attrs.clone();
+        for attribute in self.block.attributes.iter().filter(|a| a.keep_prior) {
+            if let Some(kept) = prior_attrs.get(&attribute.name).filter(|v| !v.is_null())
+                && attrs.get(&attribute.name).is_some_and(Value::is_unknown)
+            {
+                attrs.insert(attribute.name.clone(), kept.clone());
+            }
+        }
+        Value::Object(attrs)
     }
+
+    /// What Terraform proposes for an update (its `objchange.ProposedNew`, for the nestings we
+    /// use): the configuration, with each computed attribute it leaves unset taken from `prior`.
+    #[cfg(test)]
+    pub(crate) fn proposed_new(&self, prior: &Value, config: &Value) -> Value {
+        proposed_attributes(&self.block.attributes, prior, config)
+    }
+
+    /// The attributes whose change forces replacement (Terraform keeps those that changed).
+    pub fn replacing_paths(&self) -> Vec<AttrPath> {
+        self.block.attributes.iter().filter(|a| a.requires_replace).map(|a| AttrPath::root(&a.name)).collect()
+    }
+}
+
+#[cfg(test)]
+fn proposed_attributes(attributes: &[Attribute], prior: &Value, config: &Value) -> Value {
+    let computed = |a: &Attribute| matches!(a.mode, Mode::Computed | Mode::OptionalComputed);
+    let proposed = attributes.iter().map(|a| {
+        let (prior, config) = (prior.get(&a.name), config.get(&a.name));
+        let value = match &a.kind {
+            _ if config.is_null() && computed(a) => prior.clone(),
+            Kind::SingleNested(children) if !config.is_null() => proposed_attributes(children, prior, config),
+            _ => config.clone(),
+        };
+        (a.name.clone(), value)
+    });
+    Value::Object(proposed.collect())
+}
+
+/// The value `path` points to inside `value`; null where it leads nowhere.
+fn value_at<'v>(value: &'v Value, path: &AttrPath) -> &'v Value {
+    path.0.iter().fold(value, |value, step| match (step, value) {
+        (Step::Attribute(name), _) => value.get(name),
+        (Step::Key(key), Value::Map(items)) => items.get(key).unwrap_or(&Value::Null),
+        (Step::Index(i), Value::List(items)) => {
+            usize::try_from(*i).ok().and_then(|i| items.get(i)).unwrap_or(&Value::Null)
+        }
+        _ => &Value::Null,
+    })
 }
 
 /// One attribute of a resource identity (strings only: Terraform refuses collections).
@@ -308,5 +371,41 @@ mod tests {
         let proposed = object(&[("mode", Value::String("external".into())), ("name", Value::Null)]);
         assert_eq!(schema.with_defaults(&proposed, &set).get("mode"), &Value::String("external".into()));
         assert_eq!(schema.block.attributes[0].mode, Mode::OptionalComputed);
+    }
+
+    #[test]
+    fn a_kept_attribute_stays_what_it_was_unless_the_object_is_replaced() {
+        let schema = Schema {
+            version: 0,
+            block: Block::new(
+                "",
+                vec![
+                    Attribute::string("id", "").computed().keep_prior(),
+                    Attribute::string("status", "").computed(),
+                    Attribute::string("home", "").required().requires_replace(),
+                ],
+            ),
+        };
+        let object = |id: Value, home: &str| {
+            Value::Object(
+                [("id", id), ("status", Value::Unknown), ("home", Value::String(home.into()))]
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            )
+        };
+        let prior = object(Value::String("a".into()), "x");
+        let replacing = schema.replacing_paths();
+        let kept = schema.with_prior_kept(&prior, &object(Value::Unknown, "x"), &replacing);
+        assert_eq!(kept.get("id"), &Value::String("a".into()));
+        assert_eq!(kept.get("status"), &Value::Unknown, "only declared attributes are kept");
+        let moved = schema.with_prior_kept(&prior, &object(Value::Unknown, "y"), &replacing);
+        assert_eq!(moved.get("id"), &Value::Unknown, "a replaced object gets a new id");
+        let known = schema.with_prior_kept(&prior, &object(Value::String("b".into()), "x"), &replacing);
+        assert_eq!(known.get("id"), &Value::String("b".into()), "a known plan wins");
+        assert_eq!(
+            schema.with_prior_kept(&Value::Null, &object(Value::Unknown, "x"), &replacing).get("id"),
+            &Value::Unknown
+        );
     }
 }

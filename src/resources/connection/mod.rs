@@ -326,8 +326,6 @@ impl Resource for PeeringConnection {
         }
         match prior {
             Some(prior) if !replacing => {
-                // The Aiven network ID is kept once known; a configured one wins.
-                planned.aiven_network_id = config.aiven_network_id.clone().or(prior.aiven_network_id.clone());
                 // A missing or broken half is repaired by an in-place update. Otherwise what the
                 // clouds report stays known only when it cannot move during the update: an active
                 // peering keeps its halves and status; pausing or resuming a settled one moves only
@@ -358,10 +356,12 @@ impl Resource for PeeringConnection {
                         return Err(Error::Rejected(diags));
                     }
                 }
-                planned.aiven_network_id =
-                    config.aiven_network_id.clone().or(if involves_aiven { Attr::Unknown } else { Attr::Null });
             }
         }
+        // A configured Aiven network ID wins; otherwise it is read once the Aiven half is
+        // PENDING_PEER and kept from then on (the schema keeps the prior value).
+        planned.aiven_network_id =
+            config.aiven_network_id.clone().or(if involves_aiven { Attr::Unknown } else { Attr::Null });
         Ok(Planned { state: planned, requires_replace: moved_ends })
     }
 

@@ -230,7 +230,8 @@ pub fn schema() -> Schema {
              Read from Aiven once its half is `PENDING_PEER`, and kept. Set it only when the UpCloud side is ours, \
              the Aiven side is `external` and the provider has no Aiven credentials.",
         )
-        .optional_computed(),
+        .optional_computed()
+        .keep_prior(),
     ];
     Schema {
         version: 0,

@@ -6,6 +6,7 @@ use crate::clouds::{Clients, Unavailable};
 use crate::net::NetworkRef;
 use crate::resources::DynResource;
 use crate::tf::IntoValue;
+use crate::tf::object::Object;
 
 fn no_clients() -> Clients {
     Clients {
@@ -174,4 +175,66 @@ fn a_network_moved_to_another_cloud_plans_only_the_configured_cloud() {
     proposed.keep_configured_clouds(&config);
     assert_eq!(proposed.network, Attr::Known(aiven));
     assert_eq!(proposed.peer_network, config.peer_network);
+}
+
+/// Plans an update through the border, with the proposal Terraform would send for `config`.
+fn plan_at_border(prior: &Connection, config: &Connection) -> Connection {
+    let clients = no_clients();
+    let ctx = Ctx::new(&clients, Default::default());
+    let resource = PeeringConnection::default();
+    let (prior, config) = (prior.clone().into_value(), config.clone().into_value());
+    let proposed = DynResource::schema(&resource).proposed_new(&prior, &config);
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let planned = runtime.block_on(DynResource::plan(&resource, &ctx, &prior, &proposed, &config)).unwrap();
+    let (state, problems) = Connection::decode(&planned.state);
+    assert!(!problems.diagnostics().has_errors(), "{problems:?}");
+    state
+}
+
+#[test]
+fn peer_side_left_out_is_planned_as_its_default() {
+    let prior = Connection { peer_side: Attr::Known(PeerSide::External), ..active("p") };
+    assert_eq!(plan_at_border(&prior, &config("p")).peer_side, Attr::Known(PeerSide::Managed));
+    let external = Connection { peer_side: Attr::Known(PeerSide::External), ..config("p") };
+    assert_eq!(plan_at_border(&prior, &external).peer_side, Attr::Known(PeerSide::External));
+}
+
+#[test]
+fn wait_for_left_out_is_planned_as_its_default() {
+    let prior = Connection { wait_for: Attr::Known(WaitFor::Created), ..active("p") };
+    assert_eq!(plan_at_border(&prior, &config("p")).wait_for, Attr::Known(WaitFor::Active));
+    let created = Connection { wait_for: Attr::Known(WaitFor::Created), ..config("p") };
+    assert_eq!(plan_at_border(&prior, &created).wait_for, Attr::Known(WaitFor::Created));
+}
+
+#[test]
+fn enabled_left_out_is_planned_as_its_default() {
+    let prior = Connection { enabled: Attr::Known(false), ..active("p") };
+    assert_eq!(plan_at_border(&prior, &config("p")).enabled, Attr::Known(true));
+    let paused = Connection { enabled: Attr::Known(false), ..config("p") };
+    assert_eq!(plan_at_border(&prior, &paused).enabled, Attr::Known(false));
+    // A state written before `enabled` existed keeps it unset: no diff on upgrade.
+    assert_eq!(plan_at_border(&active("p"), &config("p")).enabled, Attr::Null);
+}
+
+#[test]
+fn the_aiven_network_id_is_kept_once_known_and_a_configured_one_wins() {
+    const VPC: &str = "1f000000-0000-4000-8000-000000000001";
+    const READ: &str = "03000000-0000-4000-8000-0000000000f1";
+    let aiven = endpoint_of(&NetworkRef::Aiven { project: "p".into(), vpc_id: VPC.parse().unwrap() });
+    let config = Connection { network: Attr::Known(aiven), ..config("p") };
+    let half = |state: &str| Attr::Known(HalfState { id: Attr::Known("h".into()), state: Attr::Known(state.into()) });
+    let prior = Connection {
+        id: Attr::Known(config.connection_id().unwrap().to_string()),
+        network_half: half("ACTIVE"),
+        peer_half: half("active"),
+        aiven_network_id: Attr::Known(READ.into()),
+        ..active("p")
+    };
+    let prior = Connection { network: config.network.clone(), ..prior };
+    let renamed = Connection { name: Attr::Known("q".into()), ..config.clone() };
+    assert_eq!(plan_at_border(&prior, &renamed).aiven_network_id, Attr::Known(READ.into()));
+    let mut configured = renamed;
+    configured.aiven_network_id = Attr::Known(C.into());
+    assert_eq!(plan_at_border(&prior, &configured).aiven_network_id, Attr::Known(C.into()));
 }

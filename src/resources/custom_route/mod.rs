@@ -7,6 +7,8 @@ mod router;
 mod router_writes;
 mod scaleway;
 mod table;
+#[cfg(test)]
+mod tests;
 mod upcloud;
 
 use async_trait::async_trait;
@@ -288,14 +290,12 @@ impl Resource for CustomRoute {
         let same_table = prior.as_ref().is_some_and(|p| p.route_table == planned.route_table);
         let routes = table.map(|t| self.routes(ctx, Some(t))).transpose()?;
         // `route_table` replaces (the schema says so). Where the destination names the route
-        // (UpCloud) it replaces it too, and the id is known now; elsewhere the id comes with it.
+        // (UpCloud) it replaces it too, and the id is known now; elsewhere the id comes with the
+        // route and is kept while the route is (the schema keeps the prior value).
         let names = routes.as_ref().is_some_and(|r| r.destination_names_route());
         let requires_replace = if names { vec![AttrPath::root("destination")] } else { Vec::new() };
-        planned.id = if names {
-            planned.key().map_or(Attr::Unknown, |k| Attr::Known(k.to_string()))
-        } else {
-            prior.as_ref().filter(|_| same_table).map_or(Attr::Unknown, |p| p.id.clone())
-        };
+        planned.id =
+            if names { planned.key().map_or(Attr::Unknown, |k| Attr::Known(k.to_string())) } else { Attr::Unknown };
         let unchanged_key = same_table && prior.as_ref().is_some_and(|p| p.destination == planned.destination);
         planned.name = match (&config.description, &prior) {
             (Attr::Known(d), _) => Attr::Known(d.clone()),

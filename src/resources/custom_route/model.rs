@@ -54,7 +54,8 @@ tf_object! {
 pub fn schema() -> Schema {
     let attributes = vec![
         Attribute::string("id", "`upcloud/ROUTER_ID/DESTINATION` or `scaleway/REGION/ROUTE_ID`. Use it to import.")
-            .computed(),
+            .computed()
+            .keep_prior(),
         Attribute::nested(
             "route_table",
             vec![
