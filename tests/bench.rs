@@ -342,6 +342,242 @@ fn scale(table: &mut Table) {
     }
 }
 
+/// The cloud's answer time of the latency rows (real APIs answer in 30–300 ms) and the time
+/// the emulator's objects take to change state there.
+const ANSWER: Duration = Duration::from_millis(100);
+const TRANSITION: Duration = Duration::from_secs(1);
+
+/// What a command cannot go below at latency: the same command against an instant emulator,
+/// plus the round trips and transitions on its critical path (each counted in docs/guides/
+/// benchmarks.md, "Latency").
+struct Floor {
+    round_trips: u32,
+    transitions: u32,
+}
+
+impl Floor {
+    fn over(&self, instant: Duration) -> Duration {
+        instant + ANSWER * self.round_trips + TRANSITION * self.transitions
+    }
+}
+
+/// An emulator pair over the same world: one answering after [`ANSWER`] with [`TRANSITION`]s,
+/// one instant.
+fn slow_and_instant(world: World) -> (Emulator, Emulator) {
+    let slow = Emulator::start_with(world.clone(), TRANSITION.as_millis() as u64);
+    slow.set_latency(ANSWER.as_millis() as u64);
+    (slow, Emulator::start_with(world, 0))
+}
+
+/// Runs `args` in both workspaces, interleaved, three times; the medians, slow first.
+fn both(slow: &Workspace, instant: &Workspace, steps: &[&[&str]]) -> Vec<(Duration, Duration)> {
+    let mut times = vec![(Vec::new(), Vec::new()); steps.len()];
+    for _ in 0..3 {
+        for (k, args) in steps.iter().enumerate() {
+            times[k].0.push(timed(slow, args));
+            times[k].1.push(timed(instant, args));
+        }
+    }
+    times.into_iter().map(|(s, i)| (median(s), median(i))).collect()
+}
+
+fn latency_row(table: &mut Table, what: &str, (slow, instant): (Duration, Duration), floor: Floor) {
+    let least = floor.over(instant);
+    let transitions =
+        if floor.transitions == 0 { String::new() } else { format!(" + {} × 1 s transitions", floor.transitions) };
+    table.row(
+        what,
+        secs(slow),
+        &format!(
+            "{} = {} instant + {} × 100 ms round trips{transitions}",
+            secs(least),
+            secs(instant),
+            floor.round_trips
+        ),
+        &ratio(slow, least),
+        "≤ 1.3×",
+    );
+}
+
+fn query_of(clouds: &str) -> String {
+    format!(
+        "list \"peering_connection\" \"all\" {{\n  provider = peering\n  limit    = 1000\n  config {{\n    clouds = [\"{clouds}\"]\n  }}\n}}\n"
+    )
+}
+
+/// Workspaces for a `terraform query` of `clouds` on both emulators; checks both find `count`.
+fn query_rows(table: &mut Table, what: &str, world: World, clouds: &str, count: usize, floor: Floor) {
+    let (slow, instant) = slow_and_instant(world);
+    let [slow_ws, instant_ws] = [&slow, &instant].map(|e| {
+        let ws = Workspace::new(&e.url());
+        ws.write("main.tf", PROVIDER_HEADER);
+        ws.write("search.tfquery.hcl", &query_of(clouds));
+        ws
+    });
+    for ws in [&slow_ws, &instant_ws] {
+        let found = ws.terraform(&["query", "-no-color"]);
+        let results = found.stdout.lines().filter(|l| l.starts_with("list.peering_connection.all")).count();
+        assert_eq!(results, count, "{found:?}");
+    }
+    let before = slow.requests();
+    let times = both(&slow_ws, &instant_ws, &[&["query", "-no-color"]]);
+    let after = slow.requests();
+    println!("    {what}: {} reads per query", (after.total_reads - before.total_reads) / 3);
+    latency_row(table, what, times[0], floor);
+}
+
+/// A world of `pairs` hand-made UpCloud peerings (both halves of each), made through the API.
+fn upcloud_pairs_world(pairs: usize) -> World {
+    use peering::clouds::upcloud::{ConfiguredStatus, CreatePeering, NetworkUuid};
+    let mut world = World::demo();
+    let ends = paired_networks(&mut world, pairs);
+    let maker = Emulator::start_with(world, 0);
+    for (a, b) in &ends {
+        for (from, to) in [(a, b), (b, a)] {
+            let request = CreatePeering {
+                name: "by-hand".into(),
+                configured_status: ConfiguredStatus::Active,
+                network: NetworkUuid { uuid: from.parse().unwrap() },
+                peer_network: NetworkUuid { uuid: to.parse().unwrap() },
+                labels: Vec::new(),
+            };
+            maker.block_on(maker.upcloud().create_peering(&request)).unwrap();
+        }
+    }
+    maker.world()
+}
+
+/// `connectors` hand-made Scaleway VPC connectors in fr-par: pairs of VPCs, one connector each way.
+fn scaleway_connectors_world(connectors: usize) -> World {
+    use peering::clouds::scaleway::wire::CreateConnector;
+    let mut world = World::demo();
+    let vpcs: Vec<uuid::Uuid> =
+        (0..connectors as u128).map(|i| uuid::Uuid::from_u128(0x5c00_0000_0000_4000_8000_0000_0002_0000 + i)).collect();
+    for (i, vpc) in vpcs.iter().enumerate() {
+        world.scaleway.add_vpc(*vpc, "fr-par", &format!("bench-{i}"), demo::SCALEWAY_PROJECT, false, 0);
+    }
+    let maker = Emulator::start_with(world, 0);
+    for pair in vpcs.chunks(2) {
+        for (from, to) in [(pair[0], pair[1]), (pair[1], pair[0])] {
+            let request = CreateConnector { name: "by-hand".into(), tags: Vec::new(), vpc_id: from, target_vpc_id: to };
+            maker.block_on(maker.scaleway().create_connector("fr-par", &request)).unwrap();
+        }
+    }
+    maker.world()
+}
+
+/// `peerings` hand-made Aiven ↔ UpCloud peerings from the demo project's Frankfurt VPC, each
+/// made as Aiven's guide says: the Aiven half, then the UpCloud half toward the Aiven network ID.
+fn aiven_upcloud_world(peerings: usize) -> World {
+    use peering::clouds::upcloud::{ConfiguredStatus, CreatePeering, NetworkUuid};
+    let mut world = World::demo();
+    let networks: Vec<String> = paired_networks(&mut world, peerings.div_ceil(2))
+        .into_iter()
+        .flat_map(|(a, b)| [a, b])
+        .take(peerings)
+        .collect();
+    let maker = Emulator::start_with(world, 0);
+    let vpc = demo::AIVEN_VPC_FRA.parse().unwrap();
+    for network in &networks {
+        maker.block_on(maker.aiven().create_upcloud_peering(demo::AIVEN_PROJECT, vpc, network)).unwrap();
+        let request = CreatePeering {
+            name: "to-aiven".into(),
+            configured_status: ConfiguredStatus::Active,
+            network: NetworkUuid { uuid: network.parse().unwrap() },
+            peer_network: NetworkUuid { uuid: demo::AIVEN_NETWORK_FRA.parse().unwrap() },
+            labels: Vec::new(),
+        };
+        maker.block_on(maker.upcloud().create_peering(&request)).unwrap();
+    }
+    maker.world()
+}
+
+/// Apply, no-change plan and destroy of `config` on both emulators of `world`.
+fn lifecycle_rows(table: &mut Table, what: &str, world: World, config: &str, floors: [Floor; 3]) {
+    let (slow, instant) = slow_and_instant(world);
+    let [slow_ws, instant_ws] = [&slow, &instant].map(|e| {
+        let ws = Workspace::new(&e.url());
+        ws.write("main.tf", config);
+        ws
+    });
+    let mut times = vec![(Vec::new(), Vec::new()); 3];
+    for _ in 0..3 {
+        for (ws, slow) in [(&slow_ws, true), (&instant_ws, false)] {
+            for (k, args) in [APPLY, PLAN, DESTROY].iter().enumerate() {
+                let took = timed(ws, args);
+                if slow { times[k].0.push(took) } else { times[k].1.push(took) }
+            }
+        }
+    }
+    for ((step, floor), (s, i)) in ["apply", "plan (no changes)", "destroy"].iter().zip(floors).zip(times) {
+        latency_row(table, &format!("{step}: {what}"), (median(s), median(i)), floor);
+    }
+}
+
+/// Every latency row: listings, and apply/plan/destroy, at [`ANSWER`] per answer.
+fn latency(table: &mut Table) {
+    // UpCloud lists networks and peerings (one round trip, side by side); every result is
+    // read from those lists.
+    query_rows(
+        table,
+        "`terraform query` over 100 UpCloud pairs at 100 ms",
+        upcloud_pairs_world(100),
+        "upcloud",
+        100,
+        Floor { round_trips: 1, transitions: 0 },
+    );
+    // Three pages of 100 connectors: the first, then the other two side by side.
+    query_rows(
+        table,
+        "`terraform query` over 250 Scaleway connectors (125 pairs) at 100 ms",
+        scaleway_connectors_world(250),
+        "scaleway",
+        125,
+        Floor { round_trips: 2, transitions: 0 },
+    );
+    // Aiven: the projects, then each project's VPCs, then each VPC's peerings (three in a row);
+    // UpCloud's lists beside them.
+    query_rows(
+        table,
+        "`terraform query` over 50 Aiven ↔ UpCloud peerings at 100 ms",
+        aiven_upcloud_world(50),
+        "aiven",
+        50,
+        Floor { round_trips: 3, transitions: 0 },
+    );
+    let mut world = World::demo();
+    let pairs = paired_networks(&mut world, 20);
+    // Two waves of ten (Terraform's parallelism). Plan: one read of the networks per wave.
+    // Apply: both halves made at once, one transition, one read that sees them active.
+    // Destroy: refresh, then per wave both halves disabled, one transition, both deleted.
+    lifecycle_rows(
+        table,
+        "20 UpCloud peerings, 1 s transitions, 100 ms",
+        world,
+        &peerings_and_routes(&pairs, 0),
+        [
+            Floor { round_trips: 2 + 2 * 2, transitions: 2 },
+            Floor { round_trips: 1, transitions: 0 },
+            Floor { round_trips: 1 + 2 * 2, transitions: 2 },
+        ],
+    );
+    let mut world = World::demo();
+    let pairs = paired_networks(&mut world, 10);
+    // Twenty waves of ten; a route is a read-modify-write of its router's list (two round trips
+    // per wave); the plan walk and the refresh read the ten routers once.
+    lifecycle_rows(
+        table,
+        "200 routes over 10 UpCloud routers, 100 ms",
+        world,
+        &peerings_and_routes(&pairs[..0], 200),
+        [
+            Floor { round_trips: 1 + 20 * 2, transitions: 0 },
+            Floor { round_trips: 1, transitions: 0 },
+            Floor { round_trips: 1 + 20 * 2, transitions: 0 },
+        ],
+    );
+}
+
 fn codec(table: &mut Table) {
     let ty: Type = peering::resources::connection::schema().implied_type();
     let json = format!(
@@ -406,6 +642,9 @@ fn bench() {
     }
     if wanted("scale") {
         scale(&mut table);
+    }
+    if wanted("latency") {
+        latency(&mut table);
     }
     if wanted("codec") {
         codec(&mut table);

@@ -157,56 +157,138 @@ fn twenty_routes_on_one_router_take_at_most_four_router_writes() {
     assert!((1..=4).contains(&writes), "{writes} router writes to remove 20 routes: {destroyed:?}");
 }
 
-/// `terraform query` over 10 hand-made UpCloud pairs reads each list once: UpCloud's networks
-/// and peerings, and (to tell peers in Aiven's account from foreign ones) the Aiven projects,
-/// their VPC list and each VPC. Every result is read as its import reads it, from the peering
-/// list the listing has just had, so results cost no round trip of their own. Exact counts.
-#[test]
-fn a_listing_of_ten_upcloud_pairs_reads_each_list_once() {
-    use peering::clouds::upcloud::{ConfiguredStatus, CreatePeering, NetworkUuid};
-    use peering::emulator::upcloud::state::{network, router};
-
-    let mut world = World::demo();
-    let mut ids = Vec::new();
-    for i in 0..20u32 {
-        let router_id: peering::net::UpcloudRouterId = format!("04000000-0000-4000-8000-2{i:011x}").parse().unwrap();
-        let network_id: peering::net::UpcloudNetworkId = format!("03000000-0000-4000-8000-2{i:011x}").parse().unwrap();
-        world.upcloud.routers.insert(router_id, router(router_id, &format!("r{i}")));
-        let net = network(network_id, &format!("n{i}"), "de-fra1", &format!("172.20.{i}.0/24"), Some(router_id));
-        world.upcloud.networks.insert(network_id, net);
-        ids.push(network_id);
-    }
-    let emulator = Emulator::start_with(world, 0);
-    for pair in ids.chunks(2) {
-        for (from, to) in [(pair[0], pair[1]), (pair[1], pair[0])] {
-            let request = CreatePeering {
-                name: "by-hand".into(),
-                configured_status: ConfiguredStatus::Active,
-                network: NetworkUuid { uuid: from },
-                peer_network: NetworkUuid { uuid: to },
-                labels: Vec::new(),
-            };
-            emulator.block_on(emulator.upcloud().create_peering(&request)).unwrap();
-        }
-    }
+/// Runs `terraform query` with one `list "peering_connection"` block whose `config` is `filter`;
+/// checks it finds `results` and writes nothing; the reads it made, by route.
+fn listing_reads(emulator: &Emulator, filter: &str, results: usize) -> BTreeMap<String, u64> {
     let ws = Workspace::new(&emulator.url());
     ws.write("main.tf", PROVIDER_HEADER);
     ws.write(
         "search.tfquery.hcl",
-        "list \"peering_connection\" \"all\" {\n  provider = peering\n  config {\n    clouds = [\"upcloud\"]\n  }\n}\n",
+        &format!("list \"peering_connection\" \"all\" {{\n  provider = peering\n  limit = 1000\n  config {{\n{filter}\n  }}\n}}\n"),
     );
     let before = emulator.requests();
     let found = ws.terraform(&["query", "-no-color"]);
     assert_eq!(found.code, 0, "{found:?}");
-    assert_eq!(found.stdout.lines().filter(|l| l.starts_with("list.peering_connection.all")).count(), 10, "{found:?}");
+    let listed = found.stdout.lines().filter(|l| l.starts_with("list.peering_connection.all")).count();
+    assert_eq!(listed, results, "{found:?}");
     let after = emulator.requests();
-    let reads =
-        |route: &str| after.reads.get(route).copied().unwrap_or(0) - before.reads.get(route).copied().unwrap_or(0);
     assert_eq!(after.total_writes, before.total_writes, "a listing only reads");
-    assert_eq!(reads("GET /1.3/network"), 1, "{:?}", after.reads);
-    assert_eq!(reads("GET /1.3/network-peering"), 1, "the listing's, shared by every result: {:?}", after.reads);
-    assert_eq!(reads("GET /v1/project"), 1, "{:?}", after.reads);
-    assert_eq!(reads("GET /v1/project/{project}/vpcs"), 1, "{:?}", after.reads);
-    assert_eq!(reads("GET /v1/project/{project}/vpcs/{vpc}"), 2, "the demo project's two VPCs: {:?}", after.reads);
-    assert_eq!(after.total_reads - before.total_reads, 6, "{:?}", after.reads);
+    between(&before, &after)
+}
+
+/// `count` UpCloud networks with a router each, in de-fra1 (172.20.N.0/24), made in `world`.
+fn upcloud_networks(world: &mut World, count: u32) -> Vec<peering::net::UpcloudNetworkId> {
+    use peering::emulator::upcloud::state::{network, router};
+    (0..count)
+        .map(|i| {
+            let router_id: peering::net::UpcloudRouterId =
+                format!("04000000-0000-4000-8000-2{i:011x}").parse().unwrap();
+            let network_id: peering::net::UpcloudNetworkId =
+                format!("03000000-0000-4000-8000-2{i:011x}").parse().unwrap();
+            world.upcloud.routers.insert(router_id, router(router_id, &format!("r{i}")));
+            let net = network(network_id, &format!("n{i}"), "de-fra1", &format!("172.20.{i}.0/24"), Some(router_id));
+            world.upcloud.networks.insert(network_id, net);
+            network_id
+        })
+        .collect()
+}
+
+fn upcloud_half(emulator: &Emulator, from: peering::net::UpcloudNetworkId, to: peering::net::UpcloudNetworkId) {
+    use peering::clouds::upcloud::{ConfiguredStatus, CreatePeering, NetworkUuid};
+    let request = CreatePeering {
+        name: "by-hand".into(),
+        configured_status: ConfiguredStatus::Active,
+        network: NetworkUuid { uuid: from },
+        peer_network: NetworkUuid { uuid: to },
+        labels: Vec::new(),
+    };
+    emulator.block_on(emulator.upcloud().create_peering(&request)).unwrap();
+}
+
+/// `terraform query` over 10 hand-made UpCloud pairs reads UpCloud's two lists, side by side,
+/// and nothing else: every result is read as its import reads it, from those lists, and with
+/// every peer network in sight no half can be Aiven's, so Aiven is not asked. A half toward a
+/// network the account cannot see sends the listing to Aiven's VPCs, once. Exact counts.
+#[test]
+fn a_listing_of_upcloud_pairs_reads_each_list_once() {
+    let mut world = World::demo();
+    let ids = upcloud_networks(&mut world, 20);
+    let emulator = Emulator::start_with(world, 0);
+    for pair in ids.chunks(2) {
+        upcloud_half(&emulator, pair[0], pair[1]);
+        upcloud_half(&emulator, pair[1], pair[0]);
+    }
+    let upcloud_only = "    clouds = [\"upcloud\"]";
+    let reads = listing_reads(&emulator, upcloud_only, 10);
+    let expected = [("GET /1.3/network", 1), ("GET /1.3/network-peering", 1)];
+    assert_eq!(reads, expected.map(|(r, n)| (r.to_string(), n)).into(), "{reads:?}");
+
+    // An Aiven ↔ UpCloud pair made by hand: its UpCloud half points at the Aiven network ID.
+    let vpc = demo::AIVEN_VPC_FRA.parse().unwrap();
+    emulator
+        .block_on(emulator.aiven().create_upcloud_peering(demo::AIVEN_PROJECT, vpc, demo::NETWORK_OVERLAP))
+        .unwrap();
+    upcloud_half(&emulator, demo::NETWORK_OVERLAP.parse().unwrap(), demo::AIVEN_NETWORK_FRA.parse().unwrap());
+    let reads = listing_reads(&emulator, upcloud_only, 11);
+    let expected = [
+        ("GET /1.3/network", 1),
+        ("GET /1.3/network-peering", 1),
+        ("GET /v1/project", 1),
+        ("GET /v1/project/{project}/vpcs", 1),
+        // The demo project's two VPCs in UpCloud clouds; the Aiven result reads its VPC from here.
+        ("GET /v1/project/{project}/vpcs/{vpc}", 2),
+    ];
+    assert_eq!(reads, expected.map(|(r, n)| (r.to_string(), n)).into(), "{reads:?}");
+}
+
+/// 250 hand-made Scaleway connectors (125 pairs) in one region: the connectors and the Private
+/// Networks are each listed whole, page by page, and every result is read from those lists.
+#[test]
+fn a_listing_of_scaleway_connectors_reads_each_region_list_once() {
+    use peering::clouds::scaleway::wire::CreateConnector;
+    let mut world = World::demo();
+    let vpcs: Vec<uuid::Uuid> =
+        (0..250u128).map(|i| uuid::Uuid::from_u128(0x5c00_0000_0000_4000_8000_0000_0003_0000 + i)).collect();
+    for (i, vpc) in vpcs.iter().enumerate() {
+        world.scaleway.add_vpc(*vpc, "fr-par", &format!("many-{i}"), demo::SCALEWAY_PROJECT, false, 0);
+    }
+    let emulator = Emulator::start_with(world, 0);
+    let scaleway = emulator.scaleway();
+    for pair in vpcs.chunks(2) {
+        for (from, to) in [(pair[0], pair[1]), (pair[1], pair[0])] {
+            let request = CreateConnector { name: "by-hand".into(), tags: Vec::new(), vpc_id: from, target_vpc_id: to };
+            emulator.block_on(scaleway.create_connector("fr-par", &request)).unwrap();
+        }
+    }
+    let world = emulator.world();
+    let pns = world.scaleway.private_networks.values().filter(|pn| pn.region == "fr-par").count() as u64;
+    assert!(pns > 0, "the demo world has Private Networks in fr-par");
+    let reads = listing_reads(&emulator, "    clouds = [\"scaleway\"]\n    scaleway_regions = [\"fr-par\"]", 125);
+    let expected = [
+        ("GET /vpc/v2/regions/{region}/vpc-connectors", 3),
+        ("GET /vpc/v2/regions/{region}/private-networks", pns.div_ceil(100)),
+    ];
+    assert_eq!(reads, expected.map(|(r, n)| (r.to_string(), n)).into(), "{reads:?}");
+}
+
+/// 50 hand-made Aiven ↔ UpCloud peerings of one project VPC: Aiven's projects, the project's
+/// VPCs and each VPC once; every result is read from those, and from one UpCloud peering list.
+#[test]
+fn a_listing_of_aiven_peerings_reads_each_vpc_once() {
+    let mut world = World::demo();
+    let ids = upcloud_networks(&mut world, 50);
+    let emulator = Emulator::start_with(world, 0);
+    let vpc = demo::AIVEN_VPC_FRA.parse().unwrap();
+    for id in &ids {
+        emulator.block_on(emulator.aiven().create_upcloud_peering(demo::AIVEN_PROJECT, vpc, &id.to_string())).unwrap();
+        upcloud_half(&emulator, *id, demo::AIVEN_NETWORK_FRA.parse().unwrap());
+    }
+    let reads = listing_reads(&emulator, "    clouds = [\"aiven\"]", 50);
+    let expected = [
+        ("GET /1.3/network-peering", 1),
+        ("GET /v1/project", 1),
+        ("GET /v1/project/{project}/vpcs", 1),
+        ("GET /v1/project/{project}/vpcs/{vpc}", 2),
+    ];
+    assert_eq!(reads, expected.map(|(r, n)| (r.to_string(), n)).into(), "{reads:?}");
 }

@@ -27,12 +27,14 @@ impl Clients {
         }
     }
 
-    /// The clients a listing reads its results with: where a cloud lists whole (UpCloud's
-    /// peerings), a result's read takes the answer the listing has just had.
+    /// The clients of one listing: a result's read takes what the listing has just read
+    /// (UpCloud's peering list, Aiven's VPCs, each Scaleway region's connectors and Private
+    /// Networks) instead of asking again.
     pub fn for_listing(&self) -> Clients {
         Clients {
+            aiven: self.aiven.as_ref().map(aiven::AivenClient::reusing_recent_vpcs).map_err(Clone::clone),
+            scaleway: self.scaleway.as_ref().map(scaleway::ScalewayClient::for_listing).map_err(Clone::clone),
             upcloud: self.upcloud.as_ref().map(upcloud::UpcloudClient::reusing_recent_lists).map_err(Clone::clone),
-            ..self.clone()
         }
     }
 

@@ -94,6 +94,9 @@ fn aiven_retry_status(method: &Method, status: StatusCode) -> bool {
 #[derive(Debug, Clone)]
 pub struct AivenClient {
     api: ApiClient,
+    /// How fresh a VPC read must be: its own request (the default), or one a moment old, for
+    /// the reads of a listing that has just read every VPC itself.
+    vpc_reads: Option<Freshness>,
 }
 
 fn decode<T: DeserializeOwned>(body: &[u8], context: &'static str) -> Result<T, AivenError> {
@@ -112,7 +115,14 @@ impl AivenClient {
     pub fn new(api: ApiClient) -> AivenClient {
         AivenClient {
             api: api.with_retry_status(aiven_retry_status).with_url_setting("aiven { api_url } / AIVEN_WEB_URL"),
+            vpc_reads: None,
         }
+    }
+
+    /// The same client (and shared reads), taking a VPC read up to a moment old: what a listing
+    /// reads each result with, right after reading every VPC itself.
+    pub fn reusing_recent_vpcs(&self) -> AivenClient {
+        AivenClient { vpc_reads: Some(Freshness::Recent), ..self.clone() }
     }
 
     async fn call<T: DeserializeOwned>(
@@ -158,14 +168,19 @@ impl AivenClient {
 
     /// The VPC as it is now, with its peering connections.
     pub async fn get_vpc(&self, project: &str, vpc: Uuid) -> Result<Vpc, AivenError> {
-        self.call(Method::GET, &vpc_path(project, vpc), None, "vpc").await
+        match self.vpc_reads {
+            Some(freshness) => {
+                let response = self.api.get_shared(&vpc_path(project, vpc), &[], freshness).await?;
+                decode(&response.body, "vpc")
+            }
+            None => self.call(Method::GET, &vpc_path(project, vpc), None, "vpc").await,
+        }
     }
 
     /// The VPC for a refresh or a plan: joins a read of the same VPC already in flight, or reuses
     /// one a moment old, so refreshing many peerings of one VPC costs one request.
     pub async fn get_vpc_shared(&self, project: &str, vpc: Uuid) -> Result<Vpc, AivenError> {
-        let response = self.api.get_shared(&vpc_path(project, vpc), &[], Freshness::Recent).await?;
-        decode(&response.body, "vpc")
+        self.reusing_recent_vpcs().get_vpc(project, vpc).await
     }
 
     pub async fn create_vpc(&self, project: &str, request: &CreateVpc) -> Result<Vpc, AivenError> {

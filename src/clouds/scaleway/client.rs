@@ -5,7 +5,8 @@ use super::wire::{
     ConnectorPatch, CreateConnector, CreatePrivateNetwork, CreateVpc, ErrorBody, PrivateNetwork, Route, RouteFields,
     RouteWithNexthop, SubnetOverlap, Vpc, VpcConnector,
 };
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::clouds::CloudFailure as _;
@@ -140,6 +141,9 @@ pub struct ScalewayClient {
     api: ApiClient,
     project_id: Option<String>,
     default_region: String,
+    /// A listing's whole lists, read once per region: each result's narrower list (a VPC's
+    /// connectors, its Private Networks) is answered from them. `None` outside a listing.
+    region_lists: Option<Arc<RegionLists>>,
 }
 
 fn decode<T: DeserializeOwned>(body: &[u8], context: &'static str) -> Result<T, ScalewayError> {
@@ -150,13 +154,57 @@ fn base(region: &str) -> String {
     format!("vpc/v2/regions/{region}")
 }
 
+/// Items asked for per page. The server's default and maximum are unverified (api-scaleway.md):
+/// the first page's length, whatever it is, sets how many pages follow.
+const PAGE_SIZE: usize = 100;
+
+/// A listing's whole lists per region, each read once however many results ask.
+#[derive(Debug, Default)]
+struct RegionLists {
+    connectors: RegionMemo<VpcConnector>,
+    private_networks: RegionMemo<PrivateNetwork>,
+}
+
+#[derive(Debug)]
+struct RegionMemo<T>(Mutex<HashMap<String, Arc<tokio::sync::OnceCell<Vec<T>>>>>);
+
+impl<T> Default for RegionMemo<T> {
+    fn default() -> Self {
+        RegionMemo(Mutex::default())
+    }
+}
+
+impl<T: Clone> RegionMemo<T> {
+    /// The region's list: read by the first caller, joined by those who ask meanwhile, kept
+    /// after. A failed read is not kept; the next caller reads again.
+    async fn get_or_read<F: std::future::Future<Output = Result<Vec<T>, ScalewayError>>>(
+        &self,
+        region: &str,
+        read: impl FnOnce() -> F,
+    ) -> Result<Vec<T>, ScalewayError> {
+        let cell = self.0.lock().unwrap_or_else(PoisonError::into_inner).entry(region.to_string()).or_default().clone();
+        cell.get_or_try_init(read).await.cloned()
+    }
+}
+
 /// How often a `transient_state` answer is retried, and how long between tries.
 const TRANSIENT_RETRIES: u32 = 10;
 const TRANSIENT_DELAY: Duration = Duration::from_millis(300);
 
 impl ScalewayClient {
     pub fn new(api: ApiClient, project_id: Option<String>, default_region: String) -> ScalewayClient {
-        ScalewayClient { api: api.with_url_setting("scaleway { api_url } / SCW_API_URL"), project_id, default_region }
+        ScalewayClient {
+            api: api.with_url_setting("scaleway { api_url } / SCW_API_URL"),
+            project_id,
+            default_region,
+            region_lists: None,
+        }
+    }
+
+    /// The same client for the reads of one listing: each region's connectors and Private
+    /// Networks are read whole once, and every result's lookups are answered from them.
+    pub fn for_listing(&self) -> ScalewayClient {
+        ScalewayClient { region_lists: Some(Arc::default()), ..self.clone() }
     }
 
     /// The region an endpoint without one is in.
@@ -197,29 +245,42 @@ impl ScalewayClient {
         decode(&self.send(method, path, &[], body).await?, context)
     }
 
-    /// Every item of a paginated list, page after page until `total_count`.
+    /// Every item of a paginated list: the first page, then (knowing `total_count`) the others
+    /// side by side.
     async fn list_all<T: DeserializeOwned>(
         &self,
         path: &str,
         query: &[(&str, String)],
         key: &'static str,
     ) -> Result<Vec<T>, ScalewayError> {
-        let mut items = Vec::new();
-        for page in 1.. {
-            let mut paged = query.to_vec();
-            paged.push(("page", page.to_string()));
-            paged.push(("page_size", "100".to_string()));
-            let body: serde_json::Value = decode(&self.send(Method::GET, path, &paged, None).await?, key)?;
-            let batch: Vec<T> = serde_json::from_value(body.get(key).cloned().unwrap_or_default())
-                .map_err(|e| ScalewayError::Decode { context: key, reason: e.to_string() })?;
-            let total = body.get("total_count").and_then(|t| t.as_u64()).unwrap_or(0) as usize;
-            let empty = batch.is_empty();
+        let (mut items, total) = self.list_page(path, query, key, 1).await?;
+        if items.is_empty() || items.len() >= total {
+            return Ok(items);
+        }
+        let pages = total.div_ceil(items.len());
+        let rest = (2..=pages).map(|page| self.list_page::<T>(path, query, key, page));
+        for (batch, _) in futures_util::future::try_join_all(rest).await? {
             items.extend(batch);
-            if empty || items.len() >= total {
-                break;
-            }
         }
         Ok(items)
+    }
+
+    /// One page of a list and the list's `total_count`.
+    async fn list_page<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        key: &'static str,
+        page: usize,
+    ) -> Result<(Vec<T>, usize), ScalewayError> {
+        let mut paged = query.to_vec();
+        paged.push(("page", page.to_string()));
+        paged.push(("page_size", PAGE_SIZE.to_string()));
+        let body: serde_json::Value = decode(&self.send(Method::GET, path, &paged, None).await?, key)?;
+        let batch = serde_json::from_value(body.get(key).cloned().unwrap_or_default())
+            .map_err(|e| ScalewayError::Decode { context: key, reason: e.to_string() })?;
+        let total = body.get("total_count").and_then(serde_json::Value::as_u64).unwrap_or(0);
+        Ok((batch, usize::try_from(total).unwrap_or(usize::MAX)))
     }
 
     pub async fn get_vpc(&self, region: &str, id: Uuid) -> Result<Vpc, ScalewayError> {
@@ -257,8 +318,17 @@ impl ScalewayClient {
     }
 
     pub async fn list_private_networks(&self, region: &str, vpc: Uuid) -> Result<Vec<PrivateNetwork>, ScalewayError> {
+        if let Some(lists) = &self.region_lists {
+            let all = lists.private_networks.get_or_read(region, || self.list_all_private_networks(region)).await?;
+            return Ok(all.into_iter().filter(|pn| pn.vpc_id == vpc).collect());
+        }
         self.list_all(&format!("{}/private-networks", base(region)), &[("vpc_id", vpc.to_string())], "private_networks")
             .await
+    }
+
+    /// Every Private Network of `region` (of the project, when one is set).
+    async fn list_all_private_networks(&self, region: &str) -> Result<Vec<PrivateNetwork>, ScalewayError> {
+        self.list_all(&format!("{}/private-networks", base(region)), &self.project_scope(), "private_networks").await
     }
 
     pub async fn create_private_network(
@@ -277,20 +347,41 @@ impl ScalewayClient {
         vpc: Uuid,
         target: Option<Uuid>,
     ) -> Result<Vec<VpcConnector>, ScalewayError> {
-        let mut query = self.project_scope();
-        query.push(("vpc_id", vpc.to_string()));
-        if let Some(target) = target {
-            query.push(("target_vpc_id", target.to_string()));
-        }
-        let all: Vec<VpcConnector> =
-            self.list_all(&format!("{}/vpc-connectors", base(region)), &query, "vpc_connectors").await?;
+        let all: Vec<VpcConnector> = if self.region_lists.is_some() {
+            self.list_all_connectors(region).await?
+        } else {
+            let mut query = self.project_scope();
+            query.push(("vpc_id", vpc.to_string()));
+            query.extend(target.map(|target| ("target_vpc_id", target.to_string())));
+            self.list_all(&format!("{}/vpc-connectors", base(region)), &query, "vpc_connectors").await?
+        };
         // Filter again, so that a server ignoring filters cannot make us adopt a stranger.
         Ok(all.into_iter().filter(|c| c.vpc_id == vpc && target.is_none_or(|t| c.target_vpc_id == t)).collect())
     }
 
     /// Every connector of `region` (of the project, when one is set).
     pub async fn list_all_connectors(&self, region: &str) -> Result<Vec<VpcConnector>, ScalewayError> {
+        match &self.region_lists {
+            Some(lists) => lists.connectors.get_or_read(region, || self.read_all_connectors(region)).await,
+            None => self.read_all_connectors(region).await,
+        }
+    }
+
+    async fn read_all_connectors(&self, region: &str) -> Result<Vec<VpcConnector>, ScalewayError> {
         self.list_all(&format!("{}/vpc-connectors", base(region)), &self.project_scope(), "vpc_connectors").await
+    }
+
+    /// Reads what a listing will need of `region` side by side: its connectors and its Private
+    /// Networks (outside a listing, only the connectors). The connectors are returned.
+    pub async fn list_region(&self, region: &str) -> Result<Vec<VpcConnector>, ScalewayError> {
+        match &self.region_lists {
+            Some(lists) => {
+                let networks = lists.private_networks.get_or_read(region, || self.list_all_private_networks(region));
+                let (connectors, _) = tokio::try_join!(self.list_all_connectors(region), networks)?;
+                Ok(connectors)
+            }
+            None => self.list_all_connectors(region).await,
+        }
     }
 
     /// The `project_id` filter of listings, when the provider is set to one project

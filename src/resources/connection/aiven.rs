@@ -14,6 +14,7 @@ use crate::clouds::CloudFailure as _;
 use crate::clouds::aiven::{AivenClient, AivenError, PeeringConnection, PeeringState, Vpc, VpcState, upcloud_zone};
 use crate::clouds::upcloud::NetworkPeering;
 use crate::net::{AivenVpcId, UpcloudNetworkId};
+use crate::resources::list::reads_in_order;
 use crate::resources::{Ctx, Error};
 use crate::tf::{AttrPath, Diagnostic};
 
@@ -255,24 +256,29 @@ pub(super) fn phase_of(state: PeeringState) -> Phase {
 }
 
 /// Every project VPC in an UpCloud cloud, with its peerings, in `projects` (default: every
-/// project the token lists).
+/// project the token lists). Projects, and the VPCs of each, are read several at once.
 pub(super) async fn upcloud_vpcs(
     client: &AivenClient,
     projects: Option<&[String]>,
 ) -> Result<Vec<(String, Vpc)>, Error> {
+    use futures_util::StreamExt;
     let projects = match projects {
         Some(projects) => projects.to_vec(),
         None => client.list_projects().await?,
     };
-    let mut vpcs = Vec::new();
-    for project in projects {
-        for summary in client.list_vpcs(&project).await? {
-            if upcloud_zone(&summary.cloud_name).is_some() {
-                vpcs.push((project.clone(), client.get_vpc(&project, summary.project_vpc_id).await?));
-            }
-        }
+    let per_project = reads_in_order(projects, |project| async move {
+        let summaries = client.list_vpcs(&project).await?;
+        let in_upcloud = summaries.into_iter().filter(|s| upcloud_zone(&s.cloud_name).is_some());
+        let ids: Vec<Uuid> = in_upcloud.map(|s| s.project_vpc_id).collect();
+        let vpcs: Vec<Result<Vpc, AivenError>> = reads_in_order(ids, |id| client.get_vpc(&project, id)).collect().await;
+        let vpcs = vpcs.into_iter().collect::<Result<Vec<Vpc>, AivenError>>()?;
+        Ok::<_, AivenError>(vpcs.into_iter().map(|vpc| (project.clone(), vpc)).collect::<Vec<_>>())
+    });
+    let mut all = Vec::new();
+    for found in per_project.collect::<Vec<_>>().await {
+        all.extend(found?);
     }
-    Ok(vpcs)
+    Ok(all)
 }
 
 /// The project VPC an UpCloud half peers with, among `vpcs`: the one with a peering toward the

@@ -11,6 +11,7 @@ use futures_util::StreamExt;
 use super::model::Connection;
 use super::{PeeringConnection, aiven};
 use crate::clouds::aiven::wire::Vpc;
+use crate::clouds::upcloud::{Network, NetworkPeering};
 use crate::net::{AivenVpcId, Cloud, ConnectionId, NetworkRef, ScalewayVpcId, UpcloudNetworkId};
 use crate::resources::list::{List, Sink, or_warn, reads_in_order, regions, scans, string_list, validate_scope};
 use crate::resources::{Ctx, Error, ImportTarget, Resource};
@@ -126,36 +127,30 @@ impl ConnectionList {
         found.send(state, display).await
     }
 
+    /// Aiven's project VPCs: every project's when they place UpCloud halves, else the ones asked.
     async fn aiven_vpcs(&self, ctx: &Ctx<'_>, filter: &Filter) -> AivenVpcs {
         let client = ctx.clients.aiven.as_ref().ok()?;
-        let wanted = scans(&filter.clouds, Cloud::Aiven);
         let places_upcloud = scans(&filter.clouds, Cloud::Upcloud) && ctx.clients.configured(Cloud::Upcloud);
-        if !wanted && !places_upcloud {
-            return None;
-        }
-        // Placing UpCloud halves needs every project; Aiven's own results only the ones asked for.
         let projects = if places_upcloud { None } else { filter.aiven_projects.known().map(Vec::as_slice) };
         Some(aiven::upcloud_vpcs(client, projects).await.map_err(|e| e.to_string()))
     }
 
-    async fn upcloud_pairs(
-        &self,
-        ctx: &Ctx<'_>,
-        filter: &Filter,
-        aiven: &AivenVpcs,
-    ) -> Result<Vec<ConnectionId>, Error> {
+    /// UpCloud's networks and peering halves, read side by side.
+    async fn upcloud_lists(&self, ctx: &Ctx<'_>) -> Result<UpcloudLists, Error> {
         let client = ctx.upcloud(&AttrPath::root("clouds"))?;
-        let networks = client.list_networks(None).await?;
-        let zone_of = |id: UpcloudNetworkId| networks.iter().find(|n| n.uuid == id).map(|n| n.zone.as_str());
+        let (networks, halves) = tokio::try_join!(client.list_networks(None), client.list_peerings(None, None))?;
+        Ok(UpcloudLists { networks, halves })
+    }
+
+    fn upcloud_pairs(ctx: &Ctx<'_>, filter: &Filter, lists: &UpcloudLists, aiven: &AivenVpcs) -> Vec<ConnectionId> {
         let mut pairs = Vec::new();
-        for half in client.list_peerings(None, None).await? {
+        for half in &lists.halves {
             let local = half.network.uuid;
-            if filter.upcloud_zone.known().is_some_and(|zone| zone_of(local) != Some(zone.as_str())) {
+            if filter.upcloud_zone.known().is_some_and(|zone| lists.zone_of(local) != Some(zone.as_str())) {
                 continue;
             }
-            let peer_visible = zone_of(half.peer_network.uuid).is_some();
-            let aiven_vpc = match (peer_visible, aiven) {
-                (false, Some(Ok(vpcs))) => aiven::vpc_behind_in(vpcs, &half),
+            let aiven_vpc = match (lists.sees(half.peer_network.uuid), aiven) {
+                (false, Some(Ok(vpcs))) => aiven::vpc_behind_in(vpcs, half),
                 // Without Aiven's answer the half cannot be placed; guessing would mislabel it.
                 (false, Some(Err(why))) => {
                     ctx.warn(format!("Skipped the UpCloud peering {}", half.uuid), why.clone());
@@ -169,7 +164,7 @@ impl ConnectionList {
             };
             pairs.push(ConnectionId { network: NetworkRef::Upcloud { network_id: local }, peer_network });
         }
-        Ok(pairs)
+        pairs
     }
 
     fn aiven_pairs(filter: &Filter, vpcs: &[(String, Vpc)]) -> Vec<ConnectionId> {
@@ -197,11 +192,14 @@ impl ConnectionList {
         pairs
     }
 
+    /// Every region's connectors, the regions side by side.
     async fn scaleway_pairs(&self, ctx: &Ctx<'_>, filter: &Filter) -> Result<Vec<ConnectionId>, Error> {
         let client = ctx.scaleway(&AttrPath::root("clouds"))?;
+        let regions = regions(&filter.scaleway_regions);
+        let listed = futures_util::future::try_join_all(regions.iter().map(|r| client.list_region(r.as_str()))).await?;
         let mut pairs = Vec::new();
-        for region in regions(&filter.scaleway_regions) {
-            for connector in client.list_all_connectors(region.as_str()).await? {
+        for (region, connectors) in regions.into_iter().zip(listed) {
+            for connector in connectors {
                 pairs.push(ConnectionId {
                     network: NetworkRef::Scaleway { region, vpc_id: ScalewayVpcId(connector.vpc_id) },
                     peer_network: NetworkRef::Scaleway { region, vpc_id: ScalewayVpcId(connector.target_vpc_id) },
@@ -209,6 +207,62 @@ impl ConnectionList {
             }
         }
         Ok(pairs)
+    }
+
+    /// Every candidate pair, in listing order (UpCloud's, Aiven's, Scaleway's). The clouds are
+    /// listed side by side; Aiven's VPCs, when only UpCloud's results are wanted, are read only
+    /// if an UpCloud half points at a network this account cannot see (it may be Aiven's).
+    async fn candidates(&self, ctx: &Ctx<'_>, filter: &Filter) -> Vec<ConnectionId> {
+        let listed = |cloud: Cloud| scans(&filter.clouds, cloud) && ctx.clients.configured(cloud);
+        let (aiven, upcloud, scaleway) = tokio::join!(
+            async { if listed(Cloud::Aiven) { self.aiven_vpcs(ctx, filter).await } else { None } },
+            async { if listed(Cloud::Upcloud) { Some(self.upcloud_lists(ctx).await) } else { None } },
+            async { if listed(Cloud::Scaleway) { Some(self.scaleway_pairs(ctx, filter).await) } else { None } },
+        );
+        let aiven = match (aiven, &upcloud) {
+            (None, Some(Ok(lists))) if lists.any_unseen_peer() => self.aiven_vpcs(ctx, filter).await,
+            (aiven, _) => aiven,
+        };
+        let what = |cloud: Cloud| format!("the {} peerings", cloud.display_name());
+        let mut all = Vec::new();
+        if let Some(lists) = upcloud {
+            let pairs = lists.map(|lists| ConnectionList::upcloud_pairs(ctx, filter, &lists, &aiven));
+            all.extend(or_warn(ctx, what(Cloud::Upcloud), pairs));
+        }
+        if listed(Cloud::Aiven) {
+            match &aiven {
+                Some(Ok(vpcs)) => all.extend(ConnectionList::aiven_pairs(filter, vpcs)),
+                Some(Err(why)) => ctx.warn(format!("Could not list {}", what(Cloud::Aiven)), why.clone()),
+                None => {}
+            }
+        }
+        if let Some(pairs) = scaleway {
+            all.extend(or_warn(ctx, what(Cloud::Scaleway), pairs));
+        }
+        all
+    }
+}
+
+/// UpCloud's networks and peering halves, as one listing read them.
+struct UpcloudLists {
+    networks: Vec<Network>,
+    halves: Vec<NetworkPeering>,
+}
+
+impl UpcloudLists {
+    fn zone_of(&self, id: UpcloudNetworkId) -> Option<&str> {
+        self.networks.iter().find(|n| n.uuid == id).map(|n| n.zone.as_str())
+    }
+
+    /// Whether the account sees network `id`.
+    fn sees(&self, id: UpcloudNetworkId) -> bool {
+        self.zone_of(id).is_some()
+    }
+
+    /// Whether a half points at a network the account cannot see (another account's, or an
+    /// Aiven network ID).
+    fn any_unseen_peer(&self) -> bool {
+        self.halves.iter().any(|half| !self.sees(half.peer_network.uuid))
     }
 }
 
@@ -258,35 +312,17 @@ impl List for ConnectionList {
     }
 
     async fn list(&self, ctx: &Ctx<'_>, filter: Filter, found: &Sink<'_, PeeringConnection>) -> Result<(), Error> {
-        let aiven = self.aiven_vpcs(ctx, &filter).await;
-        let mut all = Vec::new();
-        for cloud in [Cloud::Upcloud, Cloud::Aiven, Cloud::Scaleway] {
-            if !scans(&filter.clouds, cloud) || !ctx.clients.configured(cloud) {
-                continue;
-            }
-            let what = format!("the {} peerings", cloud.display_name());
-            let pairs = match cloud {
-                Cloud::Upcloud => or_warn(ctx, what, self.upcloud_pairs(ctx, &filter, &aiven).await),
-                Cloud::Aiven => match &aiven {
-                    Some(Ok(vpcs)) => ConnectionList::aiven_pairs(&filter, vpcs),
-                    Some(Err(why)) => {
-                        ctx.warn(format!("Could not list {what}"), why.clone());
-                        Vec::new()
-                    }
-                    None => Vec::new(),
-                },
-                Cloud::Scaleway => or_warn(ctx, what, self.scaleway_pairs(ctx, &filter).await),
-            };
-            all.extend(pairs);
-        }
+        // One set of clients for the whole listing: each result is read from what the listing
+        // has just read.
+        let clients = ctx.clients.for_listing();
+        let reading = ctx.with_clients(&clients);
+        let all = self.candidates(&reading, &filter).await;
         let mut seen = Seen::default();
         let wanted: Vec<ConnectionId> =
             oriented(&all).into_iter().filter(|id| filter.admits(id) && seen.first_time(id)).collect();
-        // Each result is read as its import would read it, several at once (a read is a round
-        // trip or two); results still go out in listing order, and once nobody listens (a
-        // `limit` reached) the reads still pending are dropped.
-        let clients = ctx.clients.for_listing();
-        let reading = ctx.with_clients(&clients);
+        // Each result is read as its import would read it, several at once; results still go
+        // out in listing order, and once nobody listens (a `limit` reached) the reads still
+        // pending are dropped.
         {
             let reading = &reading;
             let mut reads = std::pin::pin!(reads_in_order(wanted, |id| async move {
