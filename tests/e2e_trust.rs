@@ -416,7 +416,8 @@ terraform {{
   }}
 }}
 provider "peering" {{
-  request_timeout = "0s"
+  request_timeout    = "0s"
+  max_parallel_reads = 0
 }}
 resource "peering_connection" "this" {{
   name         = "x"
@@ -431,5 +432,9 @@ resource "peering_connection" "this" {{
     let validate = ws.terraform(&["validate", "-no-color"]);
     assert_eq!(validate.code, 1, "{validate:?}");
     assert!(validate.flat().contains("Invalid request_timeout") && validate.flat().contains("is zero"), "{validate:?}");
+    assert!(
+        validate.flat().contains("Invalid max_parallel_reads") && validate.flat().contains("from 1 to 64"),
+        "{validate:?}"
+    );
     assert_eq!(emulator.requests().total_writes, 0);
 }

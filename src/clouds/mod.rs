@@ -15,6 +15,8 @@ pub struct Clients {
     pub aiven: Result<aiven::AivenClient, Unavailable>,
     pub scaleway: Result<scaleway::ScalewayClient, Unavailable>,
     pub upcloud: Result<upcloud::UpcloudClient, Unavailable>,
+    /// How many objects a listing reads from the clouds at once (`max_parallel_reads`).
+    pub parallel_reads: usize,
 }
 
 impl Clients {
@@ -35,6 +37,7 @@ impl Clients {
             aiven: self.aiven.as_ref().map(aiven::AivenClient::reusing_recent_vpcs).map_err(Clone::clone),
             scaleway: self.scaleway.as_ref().map(scaleway::ScalewayClient::for_listing).map_err(Clone::clone),
             upcloud: self.upcloud.as_ref().map(upcloud::UpcloudClient::reusing_recent_lists).map_err(Clone::clone),
+            parallel_reads: self.parallel_reads,
         }
     }
 

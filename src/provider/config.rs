@@ -92,6 +92,14 @@ pub fn schema() -> Schema {
                     "Timeout of one API request, as a duration such as `30s` or `2m`. Default: `60s`.",
                 )
                 .optional(),
+                Attribute::plain(
+                    "max_parallel_reads",
+                    Type::Number,
+                    "How many objects a listing (`terraform query`) reads from the clouds at once, 1 to 64. \
+                     Default: 8. No cloud publishes a rate limit for these APIs; a 429 answer is waited out and \
+                     retried as any failed request is.",
+                )
+                .optional(),
             ],
         )
         .with_block("aiven", aiven)
@@ -126,6 +134,17 @@ pub fn validate(config: &Value) -> Diagnostics {
         diags.push(
             Diagnostic::error("Invalid max_retries", format!("{n} is not a whole number from 0 to 20."))
                 .at(AttrPath::root("max_retries")),
+        );
+    }
+    if let Value::Number(n) = config.get("max_parallel_reads")
+        && !matches!(n.to_string().parse::<usize>(), Ok(1..=MAX_PARALLEL_READS))
+    {
+        diags.push(
+            Diagnostic::error(
+                "Invalid max_parallel_reads",
+                format!("{n} is not a whole number from 1 to {MAX_PARALLEL_READS}."),
+            )
+            .at(AttrPath::root("max_parallel_reads")),
         );
     }
     if let Value::String(region) = config.get("scaleway").get("region")
@@ -268,12 +287,21 @@ fn is_scaleway_access_key(key: &str) -> bool {
     key.len() == 20 && key.starts_with("SCW") && key[3..].chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
+/// Reads a listing makes at once unless `max_parallel_reads` says otherwise, and the most it may.
+const DEFAULT_PARALLEL_READS: usize = 8;
+const MAX_PARALLEL_READS: usize = 64;
+
 /// Builds the clients from a `ConfigureProvider` config.
 pub fn configure(config: &Value) -> Clients {
     let policy = retry_policy(config);
+    let parallel_reads = match config.get("max_parallel_reads") {
+        Value::Number(n) => n.to_string().parse().unwrap_or(DEFAULT_PARALLEL_READS).clamp(1, MAX_PARALLEL_READS),
+        _ => DEFAULT_PARALLEL_READS,
+    };
     Clients {
         aiven: aiven_client(config, policy.clone()),
         scaleway: scaleway_client(config, policy.clone()),
         upcloud: upcloud_client(config, policy),
+        parallel_reads,
     }
 }

@@ -116,20 +116,16 @@ pub fn scans(clouds: &Attr<Vec<String>>, cloud: Cloud) -> bool {
     clouds.known().is_none_or(|keys| keys.iter().any(|k| Cloud::from_key(k) == Some(cloud)))
 }
 
-/// How many results a listing reads at once. No cloud publishes its rate limit
-/// (shared/docs/api-upcloud.md, api-aiven.md, api-scaleway.md: UNVERIFIED each); a 429 is
-/// backed off by the client as for any request.
-pub const READS_AT_ONCE: usize = 8;
-
-/// `read` of every listed id, [`READS_AT_ONCE`] at a time, yielded in listing order: a result
-/// goes out as soon as it and those before it are read. Dropping the stream (a `limit`
-/// reached) drops the reads still pending.
+/// `read` of every listed id, `at_once` at a time (the provider's `max_parallel_reads`),
+/// yielded in listing order: a result goes out as soon as it and those before it are read.
+/// Dropping the stream (a `limit` reached) drops the reads still pending.
 pub fn reads_in_order<'f, I: 'f, T, F: std::future::Future<Output = T> + 'f>(
     ids: Vec<I>,
+    at_once: usize,
     read: impl FnMut(I) -> F + 'f,
 ) -> impl futures_util::Stream<Item = T> + 'f {
     use futures_util::StreamExt;
-    futures_util::stream::iter(ids).map(read).buffered(READS_AT_ONCE)
+    futures_util::stream::iter(ids).map(read).buffered(at_once.max(1))
 }
 
 /// The regions a `scaleway_regions` filter names (unset: all of them).
@@ -166,4 +162,33 @@ pub fn or_warn<T>(ctx: &Ctx<'_>, what: String, found: Result<Vec<T>, Error>) -> 
         ctx.warn(format!("Could not list {what}"), e.to_string());
         Vec::new()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use futures_util::StreamExt;
+
+    use super::reads_in_order;
+
+    #[test]
+    fn reads_go_at_most_at_once_as_asked_and_come_out_in_listing_order() {
+        let (running, most) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap();
+        let read = |i: u64| {
+            let (running, most) = (&running, &most);
+            async move {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                // Later ids finish first: the order out must still be the listing's.
+                tokio::time::sleep(std::time::Duration::from_millis(20 - i)).await;
+                running.fetch_sub(1, Ordering::SeqCst);
+                i
+            }
+        };
+        let out: Vec<u64> = runtime.block_on(reads_in_order((0..20).collect(), 3, read).collect());
+        assert_eq!(out, (0..20).collect::<Vec<_>>());
+        assert_eq!(most.load(Ordering::SeqCst), 3);
+    }
 }

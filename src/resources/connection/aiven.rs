@@ -256,21 +256,23 @@ pub(super) fn phase_of(state: PeeringState) -> Phase {
 }
 
 /// Every project VPC in an UpCloud cloud, with its peerings, in `projects` (default: every
-/// project the token lists). Projects, and the VPCs of each, are read several at once.
+/// project the token lists). Projects, and the VPCs of each, are read `at_once` at a time.
 pub(super) async fn upcloud_vpcs(
     client: &AivenClient,
     projects: Option<&[String]>,
+    at_once: usize,
 ) -> Result<Vec<(String, Vpc)>, Error> {
     use futures_util::StreamExt;
     let projects = match projects {
         Some(projects) => projects.to_vec(),
         None => client.list_projects().await?,
     };
-    let per_project = reads_in_order(projects, |project| async move {
+    let per_project = reads_in_order(projects, at_once, |project| async move {
         let summaries = client.list_vpcs(&project).await?;
         let in_upcloud = summaries.into_iter().filter(|s| upcloud_zone(&s.cloud_name).is_some());
         let ids: Vec<Uuid> = in_upcloud.map(|s| s.project_vpc_id).collect();
-        let vpcs: Vec<Result<Vpc, AivenError>> = reads_in_order(ids, |id| client.get_vpc(&project, id)).collect().await;
+        let vpcs: Vec<Result<Vpc, AivenError>> =
+            reads_in_order(ids, at_once, |id| client.get_vpc(&project, id)).collect().await;
         let vpcs = vpcs.into_iter().collect::<Result<Vec<Vpc>, AivenError>>()?;
         Ok::<_, AivenError>(vpcs.into_iter().map(|vpc| (project.clone(), vpc)).collect::<Vec<_>>())
     });
@@ -305,6 +307,10 @@ pub(super) fn vpc_behind_in(vpcs: &[(String, Vpc)], half: &NetworkPeering) -> Op
 }
 
 /// [`vpc_behind_in`] every VPC the token can see.
-pub(super) async fn vpc_behind(client: &AivenClient, half: &NetworkPeering) -> Result<Option<VpcRef>, Error> {
-    Ok(vpc_behind_in(&upcloud_vpcs(client, None).await?, half))
+pub(super) async fn vpc_behind(
+    client: &AivenClient,
+    half: &NetworkPeering,
+    at_once: usize,
+) -> Result<Option<VpcRef>, Error> {
+    Ok(vpc_behind_in(&upcloud_vpcs(client, None, at_once).await?, half))
 }

@@ -82,7 +82,7 @@ async fn upcloud_peering_ends(ctx: &Ctx<'_>, id: UpcloudPeeringId) -> Result<Opt
     let peer_visible = crate::resources::unless_gone(client.get_network(half.peer_network.uuid).await)?.is_some();
     if !peer_visible
         && let Ok(aiven) = ctx.clients.aiven.as_ref()
-        && let Some(vpc) = aiven::vpc_behind(aiven, &half).await?
+        && let Some(vpc) = aiven::vpc_behind(aiven, &half, ctx.clients.parallel_reads).await?
     {
         let peer_network = NetworkRef::Aiven { project: vpc.project, vpc_id: vpc.vpc };
         return Ok(Some(ConnectionId { network, peer_network }));

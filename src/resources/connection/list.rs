@@ -132,7 +132,7 @@ impl ConnectionList {
         let client = ctx.clients.aiven.as_ref().ok()?;
         let places_upcloud = scans(&filter.clouds, Cloud::Upcloud) && ctx.clients.configured(Cloud::Upcloud);
         let projects = if places_upcloud { None } else { filter.aiven_projects.known().map(Vec::as_slice) };
-        Some(aiven::upcloud_vpcs(client, projects).await.map_err(|e| e.to_string()))
+        Some(aiven::upcloud_vpcs(client, projects, ctx.clients.parallel_reads).await.map_err(|e| e.to_string()))
     }
 
     /// UpCloud's networks and peering halves, read side by side.
@@ -325,7 +325,7 @@ impl List for ConnectionList {
         // pending are dropped.
         {
             let reading = &reading;
-            let mut reads = std::pin::pin!(reads_in_order(wanted, |id| async move {
+            let mut reads = std::pin::pin!(reads_in_order(wanted, reading.clients.parallel_reads, |id| async move {
                 let read = self.resource.import(reading, ImportTarget::Id(id.to_string())).await;
                 (id, read)
             }));

@@ -13,6 +13,7 @@ fn no_clients() -> Clients {
         aiven: Err(Unavailable::MissingCredentials),
         scaleway: Err(Unavailable::MissingCredentials),
         upcloud: Err(Unavailable::MissingCredentials),
+        parallel_reads: 1,
     }
 }
 

@@ -111,7 +111,7 @@ impl List for RouteList {
                 _ => self.scaleway_ids(ctx, &filter).await,
             };
             let ids = or_warn(ctx, format!("the {} routes", cloud.display_name()), ids);
-            let mut reads = std::pin::pin!(reads_in_order(ids, |id| async move {
+            let mut reads = std::pin::pin!(reads_in_order(ids, ctx.clients.parallel_reads, |id| async move {
                 let read = self.resource.import(ctx, ImportTarget::Id(id.clone())).await;
                 (id, read)
             }));

@@ -19,6 +19,7 @@ fn scaleway_only() -> Clients {
         aiven: Err(Unavailable::MissingCredentials),
         scaleway: Ok(ScalewayClient::new(api, None, "fr-par".into())),
         upcloud: Err(Unavailable::MissingCredentials),
+        parallel_reads: 1,
     }
 }
 
