@@ -47,9 +47,10 @@ fn counts(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
 /// One UpCloud ↔ UpCloud peering, plan and apply walks together: each network read once per
 /// walk (the check and the DHCP warning share it), one peering list for both halves, two
 /// creates, one look at the half that was still waiting for its peer. Destroy: the refresh
-/// reads both halves; disabling answers `disabled` at once, so each half is deleted unread.
+/// reads both halves from one peering list; disabling answers `disabled` at once, so each half
+/// is deleted unread.
 #[test]
-fn an_upcloud_peering_costs_eight_requests_to_apply_and_six_to_destroy() {
+fn an_upcloud_peering_costs_eight_requests_to_apply_and_five_to_destroy() {
     let emulator = Emulator::start_with(World::demo(), 0);
     let ws = Workspace::new(&emulator.url());
     ws.write("main.tf", &connection_config("counted", demo::NETWORK_APP, demo::NETWORK_DB, ""));
@@ -72,7 +73,7 @@ fn an_upcloud_peering_costs_eight_requests_to_apply_and_six_to_destroy() {
     assert_eq!(
         between(&applied, &emulator.requests()),
         counts(&[
-            ("GET /1.3/network-peering/{uuid}", 2),
+            ("GET /1.3/network-peering", 1),
             ("PATCH /1.3/network-peering/{uuid}", 2),
             ("DELETE /1.3/network-peering/{uuid}", 2),
         ])

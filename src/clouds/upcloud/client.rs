@@ -20,6 +20,9 @@ pub enum UpcloudError {
     Http(HttpError),
     #[error("UpCloud sent a body this provider cannot read ({context}): {reason}")]
     Decode { context: &'static str, reason: String },
+    /// Looked for in the account's whole peering list, which does not hold it.
+    #[error("UpCloud lists no network peering {0}")]
+    NotListed(UpcloudPeeringId),
 }
 
 impl UpcloudError {
@@ -41,14 +44,14 @@ impl crate::clouds::CloudFailure for UpcloudError {
     }
 
     fn is_not_found(&self) -> bool {
-        matches!(self, UpcloudError::Api { status: 404, .. })
+        matches!(self, UpcloudError::Api { status: 404, .. } | UpcloudError::NotListed(_))
     }
 
     fn is_transient(&self) -> bool {
         match self {
             UpcloudError::Http(e) => !e.is_unreachable(),
             UpcloudError::Api { status, .. } => *status == 429 || *status >= 500,
-            UpcloudError::Decode { .. } => false,
+            UpcloudError::Decode { .. } | UpcloudError::NotListed(_) => false,
         }
     }
 
@@ -119,8 +122,9 @@ impl UpcloudClient {
         }
     }
 
-    /// The same client (and shared reads), taking a list of peerings up to a moment old: what a
-    /// listing reads each result with, right after reading that list itself.
+    /// The same client (and shared reads), taking a list of peerings up to a moment old, and a
+    /// half from that list: what a listing reads each result with, right after reading the list
+    /// itself, and what the refreshes of one walk share.
     pub fn reusing_recent_lists(&self) -> UpcloudClient {
         UpcloudClient { peering_lists: Freshness::Recent, ..self.clone() }
     }
@@ -273,7 +277,13 @@ impl UpcloudClient {
             .collect())
     }
 
+    /// The half `id`: from the peering list when a moment-old list will do (a refresh or a
+    /// listing: the halves of one walk share one read), else by its own read.
     pub async fn get_peering(&self, id: UpcloudPeeringId) -> Result<NetworkPeering, UpcloudError> {
+        if self.peering_lists == Freshness::Recent {
+            let listed = self.list_peerings(None, None).await?;
+            return listed.into_iter().find(|p| p.uuid == id).ok_or(UpcloudError::NotListed(id));
+        }
         let env: PeeringEnvelope =
             self.call(Method::GET, &format!("network-peering/{id}"), &[], None, "peering").await?;
         Ok(env.network_peering)

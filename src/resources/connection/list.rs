@@ -212,11 +212,23 @@ impl ConnectionList {
     /// Every candidate pair, in listing order (UpCloud's, Aiven's, Scaleway's). The clouds are
     /// listed side by side; Aiven's VPCs, when only UpCloud's results are wanted, are read only
     /// if an UpCloud half points at a network this account cannot see (it may be Aiven's).
+    /// Aiven's results alone still need UpCloud's halves: their list is read beside Aiven's.
     async fn candidates(&self, ctx: &Ctx<'_>, filter: &Filter) -> Vec<ConnectionId> {
         let listed = |cloud: Cloud| scans(&filter.clouds, cloud) && ctx.clients.configured(cloud);
         let (aiven, upcloud, scaleway) = tokio::join!(
             async { if listed(Cloud::Aiven) { self.aiven_vpcs(ctx, filter).await } else { None } },
-            async { if listed(Cloud::Upcloud) { Some(self.upcloud_lists(ctx).await) } else { None } },
+            async {
+                if listed(Cloud::Upcloud) {
+                    return Some(self.upcloud_lists(ctx).await);
+                }
+                if listed(Cloud::Aiven)
+                    && let Ok(upcloud) = ctx.clients.upcloud.as_ref()
+                {
+                    // Kept by the listing's client for the results' reads; they say any failure.
+                    let _ = upcloud.list_peerings(None, None).await;
+                }
+                None
+            },
             async { if listed(Cloud::Scaleway) { Some(self.scaleway_pairs(ctx, filter).await) } else { None } },
         );
         let aiven = match (aiven, &upcloud) {

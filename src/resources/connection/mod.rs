@@ -390,7 +390,11 @@ impl Resource for PeeringConnection {
 
     async fn read(&self, ctx: &Ctx<'_>, state: Connection) -> Result<Option<Connection>, Error> {
         let was_in_conflict = state.has_status(Status::Conflict);
-        let read = Kind::of_state(&state)?.peering(ctx)?.read(ctx, state).await?;
+        let clients = ctx.clients.for_refresh();
+        let reading = ctx.with_clients(&clients);
+        let read = Kind::of_state(&state)?.peering(&reading)?.read(&reading, state).await;
+        ctx.absorb(reading);
+        let read = read?;
         if let Some(now) = read.as_ref().filter(|now| now.has_status(Status::Conflict) && !was_in_conflict) {
             warn_new_conflict(ctx, now);
         }
