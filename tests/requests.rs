@@ -123,9 +123,10 @@ fn both_halves_are_deleted_at_once() {
     assert!(emulator.peering_states().is_empty());
 }
 
-/// Refreshing ten routes on one router reads the router once.
+/// Refreshing ten routes reads the account's router list once (it carries every router's
+/// routes), and no router on its own.
 #[test]
-fn a_refresh_reads_a_shared_router_once() {
+fn a_refresh_reads_the_router_list_once() {
     let emulator = Emulator::start_with(World::demo(), 0);
     let ws = Workspace::new(&emulator.url());
     ws.write("main.tf", &routes_on_router(10));
@@ -134,7 +135,8 @@ fn a_refresh_reads_a_shared_router_once() {
     let plan = ws.plan();
     assert_eq!(plan.code, 0, "{plan:?}");
     let read = between(&before, &emulator.requests());
-    assert_eq!(read.get("GET /1.3/router/{uuid}"), Some(&1), "{read:?}");
+    assert_eq!(read.get("GET /1.3/router"), Some(&1), "{read:?}");
+    assert_eq!(read.get("GET /1.3/router/{uuid}"), None, "{read:?}");
     assert!(read.keys().all(|route| route.starts_with("GET ")), "a refresh only reads: {read:?}");
     ws.ok(&["destroy", "-auto-approve"]);
 }

@@ -20,9 +20,9 @@ pub enum UpcloudError {
     Http(HttpError),
     #[error("UpCloud sent a body this provider cannot read ({context}): {reason}")]
     Decode { context: &'static str, reason: String },
-    /// Looked for in the account's whole peering list, which does not hold it.
-    #[error("UpCloud lists no network peering {0}")]
-    NotListed(UpcloudPeeringId),
+    /// Looked for in the account's whole list of such objects, which does not hold it.
+    #[error("UpCloud lists no {what} {id}")]
+    NotListed { what: &'static str, id: String },
 }
 
 impl UpcloudError {
@@ -44,14 +44,14 @@ impl crate::clouds::CloudFailure for UpcloudError {
     }
 
     fn is_not_found(&self) -> bool {
-        matches!(self, UpcloudError::Api { status: 404, .. } | UpcloudError::NotListed(_))
+        matches!(self, UpcloudError::Api { status: 404, .. } | UpcloudError::NotListed { .. })
     }
 
     fn is_transient(&self) -> bool {
         match self {
             UpcloudError::Http(e) => !e.is_unreachable(),
             UpcloudError::Api { status, .. } => *status == 429 || *status >= 500,
-            UpcloudError::Decode { .. } | UpcloudError::NotListed(_) => false,
+            UpcloudError::Decode { .. } | UpcloudError::NotListed { .. } => false,
         }
     }
 
@@ -229,10 +229,13 @@ impl UpcloudClient {
         Ok(env.router)
     }
 
-    /// The router for a refresh or a check: many routes on one router share one read.
+    /// The router for a refresh or a check, from the account's router list, which carries each
+    /// router's routes: one read answers every route's refresh and check of a walk, whichever
+    /// router it is on.
     pub async fn get_router_shared(&self, id: UpcloudRouterId) -> Result<Router, UpcloudError> {
-        let env: RouterEnvelope = self.get_shared(&format!("router/{id}"), Freshness::Recent, "router").await?;
-        Ok(env.router)
+        let list: RouterList = self.get_shared("router", Freshness::Recent, "router list").await?;
+        let found = list.routers.router.into_iter().find(|r| r.uuid == id);
+        found.ok_or_else(|| UpcloudError::NotListed { what: "router", id: id.to_string() })
     }
 
     pub async fn create_router(&self, fields: &RouterFields) -> Result<Router, UpcloudError> {
@@ -282,7 +285,10 @@ impl UpcloudClient {
     pub async fn get_peering(&self, id: UpcloudPeeringId) -> Result<NetworkPeering, UpcloudError> {
         if self.peering_lists == Freshness::Recent {
             let listed = self.list_peerings(None, None).await?;
-            return listed.into_iter().find(|p| p.uuid == id).ok_or(UpcloudError::NotListed(id));
+            return listed
+                .into_iter()
+                .find(|p| p.uuid == id)
+                .ok_or_else(|| UpcloudError::NotListed { what: "network peering", id: id.to_string() });
         }
         let env: PeeringEnvelope =
             self.call(Method::GET, &format!("network-peering/{id}"), &[], None, "peering").await?;
