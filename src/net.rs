@@ -153,6 +153,11 @@ impl Cloud {
         }
     }
 
+    /// Whether its peering halves can be paused and resumed (UpCloud's `configured_status`).
+    pub fn pauses(self) -> bool {
+        matches!(self, Cloud::Upcloud)
+    }
+
     pub fn display_name(self) -> &'static str {
         match self {
             Cloud::Aiven => "Aiven",

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 
 use super::half::{Half, Phase, Wanted};
 use super::poll::{Deadline, Poller};
+use super::status::Status;
 use crate::clouds::CloudFailure as _;
 use crate::clouds::aiven::{AivenClient, AivenError, PeeringConnection, PeeringState, Vpc, VpcState, upcloud_zone};
 use crate::clouds::upcloud::NetworkPeering;
@@ -313,4 +314,15 @@ pub(super) async fn vpc_behind(
     at_once: usize,
 ) -> Result<Option<VpcRef>, Error> {
     Ok(vpc_behind_in(&upcloud_vpcs(client, None, at_once).await?, half))
+}
+
+/// An Aiven half's state in the provider's status words.
+pub(super) fn status_of(state: PeeringState) -> Status {
+    match state {
+        PeeringState::Active => Status::Active,
+        PeeringState::Approved => Status::Provisioning,
+        PeeringState::PendingPeer | PeeringState::ApprovedPeerRequested => Status::PendingPeer,
+        PeeringState::Deleting | PeeringState::Deleted => Status::Disabled,
+        _ => Status::Error,
+    }
 }

@@ -137,15 +137,6 @@ pub(crate) async fn preflight(ctx: &Ctx<'_>, mut conn: Connection) -> Result<Dia
 }
 
 /// The cloud an endpoint names, when it names exactly one.
-fn cloud_of(endpoint: &Endpoint) -> Option<Cloud> {
-    match (endpoint.aiven.is_null(), endpoint.scaleway.is_null(), endpoint.upcloud.is_null()) {
-        (false, true, true) => Some(Cloud::Aiven),
-        (true, false, true) => Some(Cloud::Scaleway),
-        (true, true, false) => Some(Cloud::Upcloud),
-        _ => None,
-    }
-}
-
 /// The static checks of `network` and `peer_network`: each names one cloud and well-formed ids.
 pub(crate) fn validate_endpoints(conn: &Connection) -> Diagnostics {
     let mut diags = Diagnostics::default();
@@ -164,7 +155,8 @@ pub(crate) fn validate_endpoints(conn: &Connection) -> Diagnostics {
         }
         // A Scaleway region still to default: the clouds alone say whether the pair exists.
         None => {
-            let clouds = (conn.network.known().and_then(cloud_of), conn.peer_network.known().and_then(cloud_of));
+            let clouds =
+                (conn.network.known().and_then(Endpoint::cloud), conn.peer_network.known().and_then(Endpoint::cloud));
             if let (Some(a), Some(b)) = clouds
                 && !Kind::supports(a, b)
             {
@@ -236,10 +228,10 @@ impl Resource for PeeringConnection {
                 }
             }
         }
-        // Only UpCloud halves can be paused; a region is not needed to see the cloud.
+        // A region is not needed to see the cloud, nor whether its halves can pause.
         let pausable = [&conn.network, &conn.peer_network]
             .iter()
-            .all(|e| e.known().is_none_or(|e| e.aiven.is_null() && e.scaleway.is_null()));
+            .all(|e| e.known().and_then(Endpoint::cloud).is_none_or(Cloud::pauses));
         match conn.connection_id().map(|id| Kind::of(&id)) {
             Some(Err(_)) => {} // reported by validate_endpoints
             _ if !pausable && conn.enabled == Attr::Known(false) => diags.push(

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::net::{AivenVpcId, ConnectionId, NetworkRef, Region, ScalewayVpcId, UpcloudNetworkId};
+use crate::net::{AivenVpcId, Cloud, ConnectionId, NetworkRef, Region, ScalewayVpcId, UpcloudNetworkId};
 use crate::tf::schema::{Attribute, IdentityAttribute, IdentitySchema};
 use crate::tf::{Attr, AttrPath, Block, Schema, Type, Value};
 use crate::tf_object;
@@ -357,6 +357,16 @@ pub(crate) fn endpoint_of(network: &NetworkRef) -> Endpoint {
 }
 
 impl Endpoint {
+    /// The one cloud the endpoint names; `None` for none or several.
+    pub fn cloud(&self) -> Option<Cloud> {
+        match (self.aiven.is_null(), self.scaleway.is_null(), self.upcloud.is_null()) {
+            (false, true, true) => Some(Cloud::Aiven),
+            (true, false, true) => Some(Cloud::Scaleway),
+            (true, true, false) => Some(Cloud::Upcloud),
+            _ => None,
+        }
+    }
+
     /// Clouds the configuration leaves unset stay unset. Terraform proposes the prior value for an
     /// unset optional+computed attribute, which would keep the old cloud when an endpoint moves.
     fn keep_configured_clouds(&mut self, config: &Endpoint) {

@@ -175,7 +175,7 @@ impl<'c> Symmetric for Scaleway<'c> {
     }
 
     fn status(connector: &VpcConnector) -> Status {
-        Status::of_scaleway(connector.status)
+        status_of(connector.status)
     }
 
     /// Both VPCs exist (an external peer may be invisible) and no subnet of one overlaps a
@@ -330,4 +330,14 @@ pub(super) async fn warn_replacing(ctx: &Ctx<'_>, prior: &super::model::Connecti
             in_the_way.join("; ")
         ),
     );
+}
+
+/// A Scaleway connector's status in the provider's status words.
+fn status_of(status: ConnectorStatus) -> Status {
+    match status {
+        ConnectorStatus::Peered => Status::Active,
+        ConnectorStatus::Orphan => Status::PendingPeer,
+        ConnectorStatus::Conflict => Status::Conflict,
+        ConnectorStatus::UnknownVpcConnectorStatus => Status::Error,
+    }
 }

@@ -239,3 +239,13 @@ fn the_aiven_network_id_is_kept_once_known_and_a_configured_one_wins() {
     configured.aiven_network_id = Attr::Known(C.into());
     assert_eq!(plan_at_border(&prior, &configured).aiven_network_id, Attr::Known(C.into()));
 }
+
+#[test]
+fn each_cloud_says_its_own_states_in_the_status_words() {
+    use crate::clouds::{aiven::PeeringState as AivenState, upcloud::PeeringState as UpcloudState};
+    assert_eq!(aiven::status_of(AivenState::InvalidSpecification), Status::Error);
+    assert_eq!(aiven::status_of(AivenState::ApprovedPeerRequested), Status::PendingPeer);
+    assert_eq!(upcloud::status_of(UpcloudState::ConflictSubnet), Status::Conflict);
+    assert_eq!(upcloud::status_of(UpcloudState::PeerDisabled), Status::Disabled);
+    assert!(Cloud::ALL.into_iter().filter(|c| c.pauses()).eq([Cloud::Upcloud]));
+}

@@ -356,7 +356,7 @@ impl<'c> Symmetric for Upcloud<'c> {
     }
 
     fn status(ours: &NetworkPeering) -> Status {
-        Status::of_upcloud(ours.state)
+        status_of(ours.state)
     }
 
     async fn check(
@@ -409,5 +409,17 @@ impl<'c> Symmetric for Upcloud<'c> {
 
     async fn after_active(&self, ctx: &Ctx<'_>, networks: &[UpcloudNetworkId]) {
         warn_dhcp(ctx, self.client, networks).await;
+    }
+}
+
+/// An UpCloud half's state in the provider's status words.
+pub(super) fn status_of(state: PeeringState) -> Status {
+    match state {
+        PeeringState::Active => Status::Active,
+        PeeringState::Provisioning => Status::Provisioning,
+        PeeringState::PendingPeer => Status::PendingPeer,
+        PeeringState::Disabled | PeeringState::PeerDisabled => Status::Disabled,
+        PeeringState::ConflictSubnet => Status::Conflict,
+        _ => Status::Error,
     }
 }

@@ -95,7 +95,7 @@ impl AivenUpcloud {
         let mut statuses = Vec::new();
         let mut words = Vec::new();
         if self.manages_aiven(&state) {
-            statuses.push(seen.aiven.as_ref().map_or(Status::PendingPeer, |p| Status::of_aiven(p.state)));
+            statuses.push(seen.aiven.as_ref().map_or(Status::PendingPeer, |p| super::aiven::status_of(p.state)));
             if let Some(p) = seen.aiven.as_ref().filter(|p| p.state != AivenState::Active) {
                 let mut text = format!("Aiven reports {}", p.state.as_str());
                 if let Some(m) = p.message() {
@@ -106,7 +106,7 @@ impl AivenUpcloud {
             }
         }
         if self.manages_upcloud(&state) {
-            statuses.push(seen.upcloud.as_ref().map_or(Status::PendingPeer, |p| Status::of_upcloud(p.state)));
+            statuses.push(seen.upcloud.as_ref().map_or(Status::PendingPeer, |p| super::upcloud::status_of(p.state)));
             match &seen.upcloud {
                 Some(p) if p.state != PeeringState::Active => {
                     words.push(format!("UpCloud reports {}: {}", p.state.as_str(), p.state.explanation()));
