@@ -295,3 +295,24 @@ fn a_listing_of_aiven_peerings_reads_each_vpc_once() {
     ];
     assert_eq!(reads, expected.map(|(r, n)| (r.to_string(), n)).into(), "{reads:?}");
 }
+
+/// `terraform query` of UpCloud routes reads the account's router list once: it carries every
+/// router's routes, and each result is read from it.
+#[test]
+fn a_listing_of_upcloud_routes_reads_the_router_list_once() {
+    let emulator = Emulator::start_with(World::demo(), 0);
+    let ws = Workspace::new(&emulator.url());
+    ws.write("main.tf", &routes_on_router(10));
+    ws.apply();
+    ws.write(
+        "search.tfquery.hcl",
+        "list \"peering_custom_route\" \"all\" {\n  provider = peering\n  config {\n    clouds = [\"upcloud\"]\n  }\n}\n",
+    );
+    let before = emulator.requests();
+    let found = ws.terraform(&["query", "-no-color"]);
+    assert_eq!(found.code, 0, "{found:?}");
+    let listed = found.stdout.lines().filter(|l| l.starts_with("list.peering_custom_route.all")).count();
+    assert!(listed >= 10, "{found:?}");
+    let reads = between(&before, &emulator.requests());
+    assert_eq!(reads, counts(&[("GET /1.3/router", 1)]), "{reads:?}");
+}

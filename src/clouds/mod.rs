@@ -42,7 +42,7 @@ impl Clients {
     }
 
     /// The clients of a refresh: reads a moment old will do, so the refreshes of one walk share
-    /// them (UpCloud's peering list; Aiven's VPCs already are).
+    /// them (UpCloud's peering and router lists; Aiven's VPCs already are).
     pub fn for_refresh(&self) -> Clients {
         Clients {
             upcloud: self.upcloud.as_ref().map(upcloud::UpcloudClient::reusing_recent_lists).map_err(Clone::clone),

@@ -105,9 +105,10 @@ fn write_changes(write: &str, read: &str) -> bool {
 #[derive(Debug, Clone)]
 pub struct UpcloudClient {
     api: ApiClient,
-    /// How fresh a list of peerings must be: a read in flight (the default), or one a moment
-    /// old, for the reads of a listing that has just read the list itself.
-    peering_lists: Freshness,
+    /// How fresh the account's lists must be: a read in flight (the default), or one a moment
+    /// old, for a listing's reads and a refresh walk's, which then take a peering half or a
+    /// router from the list.
+    lists: Freshness,
 }
 
 fn decode<T: DeserializeOwned>(body: &[u8], context: &'static str) -> Result<T, UpcloudError> {
@@ -118,15 +119,15 @@ impl UpcloudClient {
     pub fn new(api: ApiClient) -> UpcloudClient {
         UpcloudClient {
             api: api.with_write_changes(write_changes).with_url_setting("upcloud { api_url } / UPCLOUD_API_URL"),
-            peering_lists: Freshness::Joined,
+            lists: Freshness::Joined,
         }
     }
 
-    /// The same client (and shared reads), taking a list of peerings up to a moment old, and a
-    /// half from that list: what a listing reads each result with, right after reading the list
-    /// itself, and what the refreshes of one walk share.
+    /// The same client (and shared reads), taking the account's lists up to a moment old, and a
+    /// peering half or a router from them: what a listing reads each result with, right after
+    /// reading the lists itself, and what the refreshes of one walk share.
     pub fn reusing_recent_lists(&self) -> UpcloudClient {
-        UpcloudClient { peering_lists: Freshness::Recent, ..self.clone() }
+        UpcloudClient { lists: Freshness::Recent, ..self.clone() }
     }
 
     async fn call<T: DeserializeOwned>(
@@ -219,7 +220,7 @@ impl UpcloudClient {
     }
 
     pub async fn list_routers(&self) -> Result<Vec<Router>, UpcloudError> {
-        let list: RouterList = self.call(Method::GET, "router", &[], None, "router list").await?;
+        let list: RouterList = self.get_shared("router", self.lists, "router list").await?;
         Ok(list.routers.router)
     }
 
@@ -229,13 +230,18 @@ impl UpcloudClient {
         Ok(env.router)
     }
 
-    /// The router for a refresh or a check, from the account's router list, which carries each
-    /// router's routes: one read answers every route's refresh and check of a walk, whichever
-    /// router it is on.
+    /// The router for a refresh or a check, read at most once a moment. A refresh or a listing
+    /// takes it from the account's router list, which carries each router's routes: one read
+    /// for every route of the walk, whichever router it is on. A check reads the router alone:
+    /// the apply walk's checks run between writes, which make any shared list stale.
     pub async fn get_router_shared(&self, id: UpcloudRouterId) -> Result<Router, UpcloudError> {
-        let list: RouterList = self.get_shared("router", Freshness::Recent, "router list").await?;
-        let found = list.routers.router.into_iter().find(|r| r.uuid == id);
-        found.ok_or_else(|| UpcloudError::NotListed { what: "router", id: id.to_string() })
+        if self.lists == Freshness::Recent {
+            let list: RouterList = self.get_shared("router", Freshness::Recent, "router list").await?;
+            let found = list.routers.router.into_iter().find(|r| r.uuid == id);
+            return found.ok_or_else(|| UpcloudError::NotListed { what: "router", id: id.to_string() });
+        }
+        let env: RouterEnvelope = self.get_shared(&format!("router/{id}"), Freshness::Recent, "router").await?;
+        Ok(env.router)
     }
 
     pub async fn create_router(&self, fields: &RouterFields) -> Result<Router, UpcloudError> {
@@ -271,7 +277,7 @@ impl UpcloudClient {
         local: Option<UpcloudNetworkId>,
         peer: Option<UpcloudNetworkId>,
     ) -> Result<Vec<NetworkPeering>, UpcloudError> {
-        let list: PeeringList = self.get_shared("network-peering", self.peering_lists, "peering list").await?;
+        let list: PeeringList = self.get_shared("network-peering", self.lists, "peering list").await?;
         Ok(list
             .network_peerings
             .network_peering
@@ -283,7 +289,7 @@ impl UpcloudClient {
     /// The half `id`: from the peering list when a moment-old list will do (a refresh or a
     /// listing: the halves of one walk share one read), else by its own read.
     pub async fn get_peering(&self, id: UpcloudPeeringId) -> Result<NetworkPeering, UpcloudError> {
-        if self.peering_lists == Freshness::Recent {
+        if self.lists == Freshness::Recent {
             let listed = self.list_peerings(None, None).await?;
             return listed
                 .into_iter()

@@ -82,33 +82,16 @@ impl RouteList {
         }
         Ok(ids)
     }
-}
 
-#[async_trait]
-impl List for RouteList {
-    type Resource = CustomRoute;
-    type Filter = Filter;
-
-    fn resource(&self) -> &CustomRoute {
-        &self.resource
-    }
-
-    fn schema(&self) -> &Schema {
-        &self.schema
-    }
-
-    fn validate(&self, filter: &Filter) -> Diagnostics {
-        validate_scope(&filter.clouds, &CLOUDS, &filter.scaleway_regions)
-    }
-
-    async fn list(&self, ctx: &Ctx<'_>, filter: Filter, found: &Sink<'_, CustomRoute>) -> Result<(), Error> {
+    /// Every route the filter admits, read with the listing's clients.
+    async fn list_with(&self, ctx: &Ctx<'_>, filter: &Filter, found: &Sink<'_, CustomRoute>) -> Result<(), Error> {
         for cloud in CLOUDS {
             if !scans(&filter.clouds, cloud) || !ctx.clients.configured(cloud) {
                 continue;
             }
             let ids = match cloud {
-                Cloud::Upcloud => self.upcloud_ids(ctx, &filter).await,
-                _ => self.scaleway_ids(ctx, &filter).await,
+                Cloud::Upcloud => self.upcloud_ids(ctx, filter).await,
+                _ => self.scaleway_ids(ctx, filter).await,
             };
             let ids = or_warn(ctx, format!("the {} routes", cloud.display_name()), ids);
             let mut reads = std::pin::pin!(reads_in_order(ids, ctx.clients.parallel_reads, |id| async move {
@@ -131,5 +114,33 @@ impl List for RouteList {
             }
         }
         Ok(())
+    }
+}
+
+#[async_trait]
+impl List for RouteList {
+    type Resource = CustomRoute;
+    type Filter = Filter;
+
+    fn resource(&self) -> &CustomRoute {
+        &self.resource
+    }
+
+    fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    fn validate(&self, filter: &Filter) -> Diagnostics {
+        validate_scope(&filter.clouds, &CLOUDS, &filter.scaleway_regions)
+    }
+
+    async fn list(&self, ctx: &Ctx<'_>, filter: Filter, found: &Sink<'_, CustomRoute>) -> Result<(), Error> {
+        // One set of clients for the whole listing: a route is read from the router list the
+        // listing has just read.
+        let clients = ctx.clients.for_listing();
+        let reading = ctx.with_clients(&clients);
+        let listed = self.list_with(&reading, &filter, found).await;
+        ctx.absorb(reading);
+        listed
     }
 }

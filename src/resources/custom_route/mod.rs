@@ -334,7 +334,11 @@ impl Resource for CustomRoute {
     }
 
     async fn read(&self, ctx: &Ctx<'_>, state: Route) -> Result<Option<Route>, Error> {
-        self.routes(ctx, state.table())?.read(state).await
+        let clients = ctx.clients.for_refresh();
+        let reading = ctx.with_clients(&clients);
+        let read = self.routes(&reading, state.table())?.read(state).await;
+        ctx.absorb(reading);
+        read
     }
 
     async fn import(&self, ctx: &Ctx<'_>, target: ImportTarget<Identity>) -> Result<Route, Error> {
