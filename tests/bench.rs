@@ -431,21 +431,12 @@ fn query_rows(table: &mut Table, what: &str, world: World, clouds: &str, count: 
 
 /// A world of `pairs` hand-made UpCloud peerings (both halves of each), made through the API.
 fn upcloud_pairs_world(pairs: usize) -> World {
-    use peering::clouds::upcloud::{ConfiguredStatus, CreatePeering, NetworkUuid};
     let mut world = World::demo();
     let ends = paired_networks(&mut world, pairs);
     let maker = Emulator::start_with(world, 0);
     for (a, b) in &ends {
-        for (from, to) in [(a, b), (b, a)] {
-            let request = CreatePeering {
-                name: "by-hand".into(),
-                configured_status: ConfiguredStatus::Active,
-                network: NetworkUuid { uuid: from.parse().unwrap() },
-                peer_network: NetworkUuid { uuid: to.parse().unwrap() },
-                labels: Vec::new(),
-            };
-            maker.block_on(maker.upcloud().create_peering(&request)).unwrap();
-        }
+        maker.upcloud_half_by_hand("by-hand", a, b);
+        maker.upcloud_half_by_hand("by-hand", b, a);
     }
     maker.world()
 }
@@ -472,7 +463,6 @@ fn scaleway_connectors_world(connectors: usize) -> World {
 /// `peerings` hand-made Aiven ↔ UpCloud peerings from the demo project's Frankfurt VPC, each
 /// made as Aiven's guide says: the Aiven half, then the UpCloud half toward the Aiven network ID.
 fn aiven_upcloud_world(peerings: usize) -> World {
-    use peering::clouds::upcloud::{ConfiguredStatus, CreatePeering, NetworkUuid};
     let mut world = World::demo();
     let networks: Vec<String> = paired_networks(&mut world, peerings.div_ceil(2))
         .into_iter()
@@ -483,14 +473,7 @@ fn aiven_upcloud_world(peerings: usize) -> World {
     let vpc = demo::AIVEN_VPC_FRA.parse().unwrap();
     for network in &networks {
         maker.block_on(maker.aiven().create_upcloud_peering(demo::AIVEN_PROJECT, vpc, network)).unwrap();
-        let request = CreatePeering {
-            name: "to-aiven".into(),
-            configured_status: ConfiguredStatus::Active,
-            network: NetworkUuid { uuid: network.parse().unwrap() },
-            peer_network: NetworkUuid { uuid: demo::AIVEN_NETWORK_FRA.parse().unwrap() },
-            labels: Vec::new(),
-        };
-        maker.block_on(maker.upcloud().create_peering(&request)).unwrap();
+        maker.upcloud_half_by_hand("to-aiven", network, demo::AIVEN_NETWORK_FRA);
     }
     maker.world()
 }

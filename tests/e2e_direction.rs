@@ -95,19 +95,10 @@ fn an_aiven_upcloud_pair_has_no_direction() {
 #[test]
 fn a_listing_writes_each_peering_in_one_direction() {
     use peering::clouds::scaleway::wire::CreateConnector;
-    use peering::clouds::upcloud::wire::{ConfiguredStatus, CreatePeering, NetworkUuid};
 
     let emulator = Emulator::start(World::demo());
-    let upcloud = emulator.upcloud();
     for (from, to) in [(demo::NETWORK_DB, demo::NETWORK_APP), (demo::NETWORK_APP, demo::NETWORK_DB)] {
-        let request = CreatePeering {
-            name: "by-hand".into(),
-            configured_status: ConfiguredStatus::Active,
-            network: NetworkUuid { uuid: from.parse().unwrap() },
-            peer_network: NetworkUuid { uuid: to.parse().unwrap() },
-            labels: Vec::new(),
-        };
-        emulator.block_on(upcloud.create_peering(&request)).unwrap();
+        emulator.upcloud_half_by_hand("by-hand", from, to);
     }
     let scaleway = emulator.scaleway();
     for (from, to) in [(demo::SCALEWAY_VPC_D, demo::SCALEWAY_VPC_C), (demo::SCALEWAY_VPC_C, demo::SCALEWAY_VPC_D)] {

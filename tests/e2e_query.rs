@@ -6,26 +6,10 @@ mod common;
 
 use common::*;
 use peering::clouds::scaleway::wire::CreateConnector;
-use peering::clouds::upcloud::wire::{ConfiguredStatus, CreatePeering, NetworkUuid};
 use peering::emulator::world::{World, demo};
 use peering::net::UpcloudNetworkId;
 
 const THEIRS: &str = "03000000-0000-4000-8000-00000000ee01";
-
-fn network(id: &str) -> NetworkUuid {
-    NetworkUuid { uuid: id.parse().unwrap() }
-}
-
-fn upcloud_half(emulator: &Emulator, name: &str, from: &str, to: &str) {
-    let request = CreatePeering {
-        name: name.into(),
-        configured_status: ConfiguredStatus::Active,
-        network: network(from),
-        peer_network: network(to),
-        labels: Vec::new(),
-    };
-    emulator.block_on(emulator.upcloud().create_peering(&request)).unwrap();
-}
 
 /// The demo world plus a network of another UpCloud customer, and peerings made by hand.
 fn hand_made() -> Emulator {
@@ -37,16 +21,16 @@ fn hand_made() -> Emulator {
         .insert(theirs, peering::emulator::upcloud::state::network(theirs, "theirs", "fi-hel1", "10.90.0.0/24", None));
     world.upcloud.foreign_networks.insert(theirs);
     let emulator = Emulator::start(world);
-    upcloud_half(&emulator, "app-db", demo::NETWORK_APP, demo::NETWORK_DB);
+    emulator.upcloud_half_by_hand("app-db", demo::NETWORK_APP, demo::NETWORK_DB);
     // Both halves named alike, as one peering is (halves named apart import with a rename).
-    upcloud_half(&emulator, "app-db", demo::NETWORK_DB, demo::NETWORK_APP);
-    upcloud_half(&emulator, "to-partner", demo::NETWORK_HELSINKI, THEIRS);
+    emulator.upcloud_half_by_hand("app-db", demo::NETWORK_DB, demo::NETWORK_APP);
+    emulator.upcloud_half_by_hand("to-partner", demo::NETWORK_HELSINKI, THEIRS);
     // Aiven ↔ UpCloud as Aiven's guide does it: the Aiven half, then the UpCloud half toward
     // the Aiven network ID.
     let aiven = emulator.aiven();
     let vpc = demo::AIVEN_VPC_FRA.parse().unwrap();
     emulator.block_on(aiven.create_upcloud_peering(demo::AIVEN_PROJECT, vpc, demo::NETWORK_OVERLAP)).unwrap();
-    upcloud_half(&emulator, "aiven-fra", demo::NETWORK_OVERLAP, demo::AIVEN_NETWORK_FRA);
+    emulator.upcloud_half_by_hand("aiven-fra", demo::NETWORK_OVERLAP, demo::AIVEN_NETWORK_FRA);
     let scaleway = emulator.scaleway();
     for (name, from, to) in
         [("a-b", demo::SCALEWAY_VPC_A, demo::SCALEWAY_VPC_B), ("a-b", demo::SCALEWAY_VPC_B, demo::SCALEWAY_VPC_A)]

@@ -239,16 +239,7 @@ fn existing_halves_are_refused_or_adopted_and_a_lost_half_is_recreated() {
     let emulator = Emulator::start(World::demo());
     let client = emulator.upcloud();
     // The reverse half already exists, made by hand under another name.
-    let existing = emulator.block_on(async {
-        let request = peering::clouds::upcloud::CreatePeering {
-            name: "made-by-hand".into(),
-            configured_status: peering::clouds::upcloud::ConfiguredStatus::Active,
-            network: peering::clouds::upcloud::NetworkUuid { uuid: demo::NETWORK_DB.parse().unwrap() },
-            peer_network: peering::clouds::upcloud::NetworkUuid { uuid: demo::NETWORK_APP.parse().unwrap() },
-            labels: vec![],
-        };
-        client.create_peering(&request).await.unwrap().uuid
-    });
+    let existing = emulator.upcloud_half_by_hand("made-by-hand", demo::NETWORK_DB, demo::NETWORK_APP);
     let ws = Workspace::new(&emulator.url());
     ws.write("main.tf", &connection_config("adopted", demo::NETWORK_APP, demo::NETWORK_DB, ""));
     // Under another name it is someone else's: "already exists", the id to import, nothing written.

@@ -196,18 +196,6 @@ fn upcloud_networks(world: &mut World, count: u32) -> Vec<peering::net::UpcloudN
         .collect()
 }
 
-fn upcloud_half(emulator: &Emulator, from: peering::net::UpcloudNetworkId, to: peering::net::UpcloudNetworkId) {
-    use peering::clouds::upcloud::{ConfiguredStatus, CreatePeering, NetworkUuid};
-    let request = CreatePeering {
-        name: "by-hand".into(),
-        configured_status: ConfiguredStatus::Active,
-        network: NetworkUuid { uuid: from },
-        peer_network: NetworkUuid { uuid: to },
-        labels: Vec::new(),
-    };
-    emulator.block_on(emulator.upcloud().create_peering(&request)).unwrap();
-}
-
 /// `terraform query` over 10 hand-made UpCloud pairs reads UpCloud's two lists, side by side,
 /// and nothing else: every result is read as its import reads it, from those lists, and with
 /// every peer network in sight no half can be Aiven's, so Aiven is not asked. A half toward a
@@ -218,30 +206,32 @@ fn a_listing_of_upcloud_pairs_reads_each_list_once() {
     let ids = upcloud_networks(&mut world, 20);
     let emulator = Emulator::start_with(world, 0);
     for pair in ids.chunks(2) {
-        upcloud_half(&emulator, pair[0], pair[1]);
-        upcloud_half(&emulator, pair[1], pair[0]);
+        emulator.upcloud_half_by_hand("by-hand", &pair[0].to_string(), &pair[1].to_string());
+        emulator.upcloud_half_by_hand("by-hand", &pair[1].to_string(), &pair[0].to_string());
     }
     let upcloud_only = "    clouds = [\"upcloud\"]";
     let reads = listing_reads(&emulator, upcloud_only, 10);
-    let expected = [("GET /1.3/network", 1), ("GET /1.3/network-peering", 1)];
-    assert_eq!(reads, expected.map(|(r, n)| (r.to_string(), n)).into(), "{reads:?}");
+    assert_eq!(reads, counts(&[("GET /1.3/network", 1), ("GET /1.3/network-peering", 1)]), "{reads:?}");
 
     // An Aiven ↔ UpCloud pair made by hand: its UpCloud half points at the Aiven network ID.
     let vpc = demo::AIVEN_VPC_FRA.parse().unwrap();
     emulator
         .block_on(emulator.aiven().create_upcloud_peering(demo::AIVEN_PROJECT, vpc, demo::NETWORK_OVERLAP))
         .unwrap();
-    upcloud_half(&emulator, demo::NETWORK_OVERLAP.parse().unwrap(), demo::AIVEN_NETWORK_FRA.parse().unwrap());
+    emulator.upcloud_half_by_hand("by-hand", demo::NETWORK_OVERLAP, demo::AIVEN_NETWORK_FRA);
     let reads = listing_reads(&emulator, upcloud_only, 11);
-    let expected = [
-        ("GET /1.3/network", 1),
-        ("GET /1.3/network-peering", 1),
-        ("GET /v1/project", 1),
-        ("GET /v1/project/{project}/vpcs", 1),
-        // The demo project's two VPCs in UpCloud clouds; the Aiven result reads its VPC from here.
-        ("GET /v1/project/{project}/vpcs/{vpc}", 2),
-    ];
-    assert_eq!(reads, expected.map(|(r, n)| (r.to_string(), n)).into(), "{reads:?}");
+    assert_eq!(
+        reads,
+        counts(&[
+            ("GET /1.3/network", 1),
+            ("GET /1.3/network-peering", 1),
+            ("GET /v1/project", 1),
+            ("GET /v1/project/{project}/vpcs", 1),
+            // The demo project's two VPCs in UpCloud clouds; the Aiven result reads its VPC from here.
+            ("GET /v1/project/{project}/vpcs/{vpc}", 2),
+        ]),
+        "{reads:?}"
+    );
 }
 
 /// 250 hand-made Scaleway connectors (125 pairs) in one region: the connectors and the Private
@@ -267,11 +257,14 @@ fn a_listing_of_scaleway_connectors_reads_each_region_list_once() {
     let pns = world.scaleway.private_networks.values().filter(|pn| pn.region == "fr-par").count() as u64;
     assert!(pns > 0, "the demo world has Private Networks in fr-par");
     let reads = listing_reads(&emulator, "    clouds = [\"scaleway\"]\n    scaleway_regions = [\"fr-par\"]", 125);
-    let expected = [
-        ("GET /vpc/v2/regions/{region}/vpc-connectors", 3),
-        ("GET /vpc/v2/regions/{region}/private-networks", pns.div_ceil(100)),
-    ];
-    assert_eq!(reads, expected.map(|(r, n)| (r.to_string(), n)).into(), "{reads:?}");
+    assert_eq!(
+        reads,
+        counts(&[
+            ("GET /vpc/v2/regions/{region}/vpc-connectors", 3),
+            ("GET /vpc/v2/regions/{region}/private-networks", pns.div_ceil(100)),
+        ]),
+        "{reads:?}"
+    );
 }
 
 /// 50 hand-made Aiven ↔ UpCloud peerings of one project VPC: Aiven's projects, the project's
@@ -284,16 +277,19 @@ fn a_listing_of_aiven_peerings_reads_each_vpc_once() {
     let vpc = demo::AIVEN_VPC_FRA.parse().unwrap();
     for id in &ids {
         emulator.block_on(emulator.aiven().create_upcloud_peering(demo::AIVEN_PROJECT, vpc, &id.to_string())).unwrap();
-        upcloud_half(&emulator, *id, demo::AIVEN_NETWORK_FRA.parse().unwrap());
+        emulator.upcloud_half_by_hand("by-hand", &id.to_string(), demo::AIVEN_NETWORK_FRA);
     }
     let reads = listing_reads(&emulator, "    clouds = [\"aiven\"]", 50);
-    let expected = [
-        ("GET /1.3/network-peering", 1),
-        ("GET /v1/project", 1),
-        ("GET /v1/project/{project}/vpcs", 1),
-        ("GET /v1/project/{project}/vpcs/{vpc}", 2),
-    ];
-    assert_eq!(reads, expected.map(|(r, n)| (r.to_string(), n)).into(), "{reads:?}");
+    assert_eq!(
+        reads,
+        counts(&[
+            ("GET /1.3/network-peering", 1),
+            ("GET /v1/project", 1),
+            ("GET /v1/project/{project}/vpcs", 1),
+            ("GET /v1/project/{project}/vpcs/{vpc}", 2),
+        ]),
+        "{reads:?}"
+    );
 }
 
 /// `terraform query` of UpCloud routes reads the account's router list once: it carries every

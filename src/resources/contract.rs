@@ -206,3 +206,25 @@ impl<R: Resource> DynResource for R {
         decoded::<R::State>(planned).map(|s| Resource::claims(self, &s)).unwrap_or_default()
     }
 }
+
+/// Plans an update from `prior` to `config` through the border, with the proposal Terraform
+/// would send: plan rules tested without Terraform.
+#[cfg(test)]
+pub(crate) fn plan_update_at_border<R: Resource>(
+    resource: &R,
+    clients: &crate::clouds::Clients,
+    prior: &R::State,
+    config: &R::State,
+) -> R::State
+where
+    R::State: Clone,
+{
+    let ctx = Ctx::new(clients, Default::default());
+    let (prior, config) = (prior.clone().into_value(), config.clone().into_value());
+    let proposed = DynResource::schema(resource).proposed_new(&prior, &config);
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let planned = runtime.block_on(DynResource::plan(resource, &ctx, &prior, &proposed, &config)).unwrap();
+    let (state, problems) = R::State::decode(&planned.state);
+    assert!(!problems.diagnostics().has_errors(), "{problems:?}");
+    state
+}

@@ -144,6 +144,20 @@ impl Emulator {
         UpcloudClient::new(ApiClient::new(&self.url(), auth, policy).unwrap())
     }
 
+    /// Makes one UpCloud peering half from network `from` toward `to` through UpCloud's API, as a
+    /// person does by hand; its id.
+    pub fn upcloud_half_by_hand(&self, name: &str, from: &str, to: &str) -> peering::net::UpcloudPeeringId {
+        use peering::clouds::upcloud::{ConfiguredStatus, CreatePeering, NetworkUuid};
+        let request = CreatePeering {
+            name: name.into(),
+            configured_status: ConfiguredStatus::Active,
+            network: NetworkUuid { uuid: from.parse().unwrap() },
+            peer_network: NetworkUuid { uuid: to.parse().unwrap() },
+            labels: Vec::new(),
+        };
+        self.block_on(self.upcloud().create_peering(&request)).unwrap().uuid
+    }
+
     /// An Aiven client against the emulator.
     pub fn aiven(&self) -> peering::clouds::aiven::AivenClient {
         let auth = Auth::Header { name: "authorization", value: Secret::new(format!("aivenv1 {AIVEN_TOKEN}")) };

@@ -6,7 +6,6 @@ use crate::clouds::{Clients, Unavailable};
 use crate::net::NetworkRef;
 use crate::resources::DynResource;
 use crate::tf::IntoValue;
-use crate::tf::object::Object;
 
 fn no_clients() -> Clients {
     Clients {
@@ -178,18 +177,8 @@ fn a_network_moved_to_another_cloud_plans_only_the_configured_cloud() {
     assert_eq!(proposed.peer_network, config.peer_network);
 }
 
-/// Plans an update through the border, with the proposal Terraform would send for `config`.
 fn plan_at_border(prior: &Connection, config: &Connection) -> Connection {
-    let clients = no_clients();
-    let ctx = Ctx::new(&clients, Default::default());
-    let resource = PeeringConnection::default();
-    let (prior, config) = (prior.clone().into_value(), config.clone().into_value());
-    let proposed = DynResource::schema(&resource).proposed_new(&prior, &config);
-    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-    let planned = runtime.block_on(DynResource::plan(&resource, &ctx, &prior, &proposed, &config)).unwrap();
-    let (state, problems) = Connection::decode(&planned.state);
-    assert!(!problems.diagnostics().has_errors(), "{problems:?}");
-    state
+    crate::resources::contract::plan_update_at_border(&PeeringConnection::default(), &no_clients(), prior, config)
 }
 
 #[test]

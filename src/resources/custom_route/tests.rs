@@ -4,9 +4,6 @@ use super::model::{NextHop, Route, RouteTable, ScalewayTable};
 use super::*;
 use crate::clouds::http::{ApiClient, Auth, RetryPolicy};
 use crate::clouds::{Clients, Secret, Unavailable};
-use crate::resources::DynResource;
-use crate::tf::IntoValue;
-use crate::tf::object::Object;
 
 const VPC: &str = "1a000000-0000-4000-8000-000000000001";
 const PN: &str = "1b000000-0000-4000-8000-000000000001";
@@ -35,16 +32,7 @@ fn scaleway_route(vpc: &str, description: &str) -> Route {
 }
 
 fn plan_at_border(prior: &Route, config: &Route) -> Route {
-    let clients = scaleway_only();
-    let ctx = Ctx::new(&clients, Default::default());
-    let resource = CustomRoute::default();
-    let (prior, config) = (prior.clone().into_value(), config.clone().into_value());
-    let proposed = DynResource::schema(&resource).proposed_new(&prior, &config);
-    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-    let planned = runtime.block_on(DynResource::plan(&resource, &ctx, &prior, &proposed, &config)).unwrap();
-    let (state, problems) = Route::decode(&planned.state);
-    assert!(!problems.diagnostics().has_errors(), "{problems:?}");
-    state
+    crate::resources::contract::plan_update_at_border(&CustomRoute::default(), &scaleway_only(), prior, config)
 }
 
 #[test]
