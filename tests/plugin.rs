@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine;
 use hyper_util::rt::TokioIo;
@@ -220,7 +220,7 @@ async fn automtls_serves_only_the_pinned_client_certificate() {
 }
 
 #[tokio::test]
-async fn shutdown_ends_the_process_within_200ms() {
+async fn shutdown_ends_the_process_while_a_stdio_stream_is_open() {
     let (pem, cert, key) = client_certificate();
     let mut plugin = launch(Some(&pem));
     let channel = connect(&plugin.socket, Some(tls_config(&plugin.server_cert, Some((cert, key))))).await.unwrap();
@@ -290,7 +290,8 @@ fn stop_provider_cancels_in_flight_work() {
     use peering::tf::{FromValue, IntoValue, Value, proto};
 
     let emulator = common::Emulator::start(peering::emulator::world::World::demo());
-    let slow = peering::emulator::faults::FaultSettings { latency_ms: 10_000, ..Default::default() };
+    // Answers take an hour: a read that returns was abandoned, not waited out.
+    let slow = peering::emulator::faults::FaultSettings { latency_ms: 3_600_000, ..Default::default() };
     emulator.handle.as_ref().unwrap().emulator.faults.lock().unwrap().update(slow);
     let plugin = launch(None);
     emulator.block_on(async {
@@ -335,12 +336,14 @@ fn stop_provider_cancels_in_flight_work() {
             current_state: msgpack(&state, &ty),
             ..Default::default()
         };
-        let started = Instant::now();
         let read = tokio::spawn(async move { reader.read_resource(request).await.unwrap().into_inner() });
         tokio::time::sleep(Duration::from_millis(200)).await;
         client.stop_provider(proto::stop_provider::Request {}).await.unwrap();
-        let response = read.await.unwrap();
-        assert!(started.elapsed() < Duration::from_secs(3), "the read was abandoned, not waited out");
+        // The minute guards against a hang; any answer before the hour is the abandoned read.
+        let response = tokio::time::timeout(Duration::from_secs(60), read)
+            .await
+            .expect("the read was abandoned, not waited out")
+            .unwrap();
         let summaries: Vec<_> = response.diagnostics.iter().map(|d| d.summary.as_str()).collect();
         assert_eq!(summaries, ["Cancelled"]);
         assert_eq!(response.new_state, msgpack(&state, &ty), "state is kept as it was");
