@@ -312,3 +312,50 @@ fn a_listing_of_upcloud_routes_reads_the_router_list_once() {
     let reads = between(&before, &emulator.requests());
     assert_eq!(reads, counts(&[("GET /1.3/router", 1)]), "{reads:?}");
 }
+
+/// `terraform query` of Scaleway routes made by hand, some through a connector, in one region:
+/// the region's routes and its connectors are each listed once, and every result is read from
+/// those lists.
+#[test]
+fn a_listing_of_scaleway_routes_reads_each_region_list_once() {
+    use peering::clouds::scaleway::wire::{CreateConnector, RouteFields};
+    let emulator = Emulator::start_with(World::demo(), 0);
+    let scaleway = emulator.scaleway();
+    let connector = CreateConnector {
+        name: "a-b".into(),
+        tags: Vec::new(),
+        vpc_id: demo::SCALEWAY_VPC_A.parse().unwrap(),
+        target_vpc_id: demo::SCALEWAY_VPC_B.parse().unwrap(),
+    };
+    let connector = emulator.block_on(scaleway.create_connector("fr-par", &connector)).unwrap();
+    for i in 0..12 {
+        let route = RouteFields {
+            description: Some(format!("by-hand-{i}")),
+            vpc_id: Some(demo::SCALEWAY_VPC_A.parse().unwrap()),
+            destination: Some(format!("172.16.{}.0/24", 40 + i).parse().unwrap()),
+            nexthop_vpc_connector_id: Some(connector.id),
+            ..Default::default()
+        };
+        emulator.block_on(scaleway.create_route("fr-par", &route)).unwrap();
+    }
+    let ws = Workspace::new(&emulator.url());
+    ws.write("main.tf", PROVIDER_HEADER);
+    ws.write(
+        "search.tfquery.hcl",
+        "list \"peering_custom_route\" \"all\" {\n  provider = peering\n  config {\n    clouds           = [\"scaleway\"]\n    scaleway_regions = [\"fr-par\"]\n  }\n}\n",
+    );
+    let before = emulator.requests();
+    let found = ws.terraform(&["query", "-no-color"]);
+    assert_eq!(found.code, 0, "{found:?}");
+    let listed = found.stdout.lines().filter(|l| l.starts_with("list.peering_custom_route.all")).count();
+    assert_eq!(listed, 12, "{found:?}");
+    let reads = between(&before, &emulator.requests());
+    assert_eq!(
+        reads,
+        counts(&[
+            ("GET /vpc/v2/regions/{region}/routes-with-nexthop", 1),
+            ("GET /vpc/v2/regions/{region}/vpc-connectors", 1),
+        ]),
+        "{reads:?}"
+    );
+}

@@ -158,11 +158,17 @@ fn base(region: &str) -> String {
 /// the first page's length, whatever it is, sets how many pages follow.
 const PAGE_SIZE: usize = 100;
 
+/// What a listing says of an object its region's whole list does not hold: it is not there.
+fn not_listed(resource: &str, id: Uuid) -> ScalewayError {
+    ScalewayError::NotFound { resource: resource.to_string(), resource_id: id.to_string() }
+}
+
 /// A listing's whole lists per region, each read once however many results ask.
 #[derive(Debug, Default)]
 struct RegionLists {
     connectors: RegionMemo<VpcConnector>,
     private_networks: RegionMemo<PrivateNetwork>,
+    routes: RegionMemo<RouteWithNexthop>,
 }
 
 #[derive(Debug)]
@@ -390,7 +396,12 @@ impl ScalewayClient {
         self.project_id.iter().map(|p| ("project_id", p.clone())).collect()
     }
 
+    /// The connector `id`; in a listing, from the region's connector list it has just read.
     pub async fn get_connector(&self, region: &str, id: Uuid) -> Result<VpcConnector, ScalewayError> {
+        if self.region_lists.is_some() {
+            let listed = self.list_all_connectors(region).await?.into_iter().find(|c| c.id == id);
+            return listed.ok_or_else(|| not_listed("vpc_connector", id));
+        }
         self.call(Method::GET, &format!("{}/vpc-connectors/{id}", base(region)), None, "connector").await
     }
 
@@ -422,7 +433,12 @@ impl ScalewayClient {
             .await
     }
 
+    /// The route `id`; in a listing, from the region's route list it has just read.
     pub async fn get_route(&self, region: &str, id: Uuid) -> Result<Route, ScalewayError> {
+        if self.region_lists.is_some() {
+            let listed = self.list_routes(region).await?.into_iter().map(|r| r.route).find(|r| r.id == id.to_string());
+            return listed.ok_or_else(|| not_listed("route", id));
+        }
         self.call(Method::GET, &format!("{}/routes/{id}", base(region)), None, "route").await
     }
 
@@ -442,7 +458,15 @@ impl ScalewayClient {
 
     /// Every route of a VPC, managed ones included.
     /// Every route of every VPC of `region` (there is no plain route list).
+    /// Every route of `region`, with its next hop (in a listing, read once per region).
     pub async fn list_routes(&self, region: &str) -> Result<Vec<RouteWithNexthop>, ScalewayError> {
+        match &self.region_lists {
+            Some(lists) => lists.routes.get_or_read(region, || self.read_all_routes(region)).await,
+            None => self.read_all_routes(region).await,
+        }
+    }
+
+    async fn read_all_routes(&self, region: &str) -> Result<Vec<RouteWithNexthop>, ScalewayError> {
         self.list_all(&format!("{}/routes-with-nexthop", base(region)), &[], "routes").await
     }
 

@@ -65,12 +65,15 @@ impl RouteList {
         Ok(ids)
     }
 
-    /// Import ids of the custom routes of every VPC in the regions asked for.
+    /// Import ids of the custom routes of every VPC in the regions asked for, the regions side
+    /// by side.
     async fn scaleway_ids(&self, ctx: &Ctx<'_>, filter: &Filter) -> Result<Vec<String>, Error> {
         let client = ctx.scaleway(&AttrPath::root("clouds"))?;
+        let regions = regions(&filter.scaleway_regions);
+        let listed = futures_util::future::try_join_all(regions.iter().map(|r| client.list_routes(r.as_str()))).await?;
         let mut ids = Vec::new();
-        for region in regions(&filter.scaleway_regions) {
-            for listed in client.list_routes(region.as_str()).await? {
+        for (region, routes) in regions.into_iter().zip(listed) {
+            for listed in routes {
                 let route = listed.route;
                 if route.is_read_only || route.kind != RouteType::Custom {
                     continue;
@@ -135,8 +138,8 @@ impl List for RouteList {
     }
 
     async fn list(&self, ctx: &Ctx<'_>, filter: Filter, found: &Sink<'_, CustomRoute>) -> Result<(), Error> {
-        // One set of clients for the whole listing: a route is read from the router list the
-        // listing has just read.
+        // One set of clients for the whole listing: a route is read from the router list (UpCloud)
+        // or the region's route and connector lists (Scaleway) the listing has just read.
         let clients = ctx.clients.for_listing();
         let reading = ctx.with_clients(&clients);
         let listed = self.list_with(&reading, &filter, found).await;
