@@ -163,6 +163,10 @@ fn not_listed(resource: &str, id: Uuid) -> ScalewayError {
     ScalewayError::NotFound { resource: resource.to_string(), resource_id: id.to_string() }
 }
 
+/// How many pages of one list are read at once: a server that pages in ones still gets a
+/// bounded number of requests in flight.
+const PAGES_AT_ONCE: usize = 8;
+
 /// A listing's whole lists per region, each read once however many results ask.
 #[derive(Debug, Default)]
 struct RegionLists {
@@ -251,8 +255,8 @@ impl ScalewayClient {
         decode(&self.send(method, path, &[], body).await?, context)
     }
 
-    /// Every item of a paginated list: the first page, then (knowing `total_count`) the others
-    /// side by side.
+    /// Every item of a paginated list: the first page, then (knowing `total_count`) the others,
+    /// [`PAGES_AT_ONCE`] at a time.
     async fn list_all<T: DeserializeOwned>(
         &self,
         path: &str,
@@ -263,11 +267,11 @@ impl ScalewayClient {
         if items.is_empty() || items.len() >= total {
             return Ok(items);
         }
+        use futures_util::{StreamExt, TryStreamExt};
         let pages = total.div_ceil(items.len());
-        let rest = (2..=pages).map(|page| self.list_page::<T>(path, query, key, page));
-        for (batch, _) in futures_util::future::try_join_all(rest).await? {
-            items.extend(batch);
-        }
+        let rest = futures_util::stream::iter(2..=pages).map(|page| self.list_page::<T>(path, query, key, page));
+        let batches: Vec<(Vec<T>, usize)> = rest.buffered(PAGES_AT_ONCE).try_collect().await?;
+        items.extend(batches.into_iter().flat_map(|(batch, _)| batch));
         Ok(items)
     }
 
