@@ -35,7 +35,8 @@ pub struct Attribute {
     /// attribute out; applied to every resource's plan before it is decoded.
     pub default: Option<Value>,
     /// While the object is not replaced, a plan that leaves this computed attribute unknown
-    /// keeps the prior value (the framework's `UseStateForUnknown`).
+    /// keeps the prior value, a null one too (the framework's `UseStateForUnknown` keeps only a
+    /// known one, which would plan a value nobody will read again as unknown forever).
     pub keep_prior: bool,
 }
 
@@ -259,10 +260,8 @@ impl Schema {
         }
         let mut attrs = attrs.clone();
         for attribute in self.block.attributes.iter().filter(|a| a.keep_prior) {
-            if let Some(kept) = prior_attrs.get(&attribute.name).filter(|v| !v.is_null())
-                && attrs.get(&attribute.name).is_some_and(Value::is_unknown)
-            {
-                attrs.insert(attribute.name.clone(), kept.clone());
+            if attrs.get(&attribute.name).is_some_and(Value::is_unknown) {
+                attrs.insert(attribute.name.clone(), prior_attrs.get(&attribute.name).cloned().unwrap_or(Value::Null));
             }
         }
         Value::Object(attrs)
@@ -407,5 +406,7 @@ mod tests {
             schema.with_prior_kept(&Value::Null, &object(Value::Unknown, "x"), &replacing).get("id"),
             &Value::Unknown
         );
+        let unset = schema.with_prior_kept(&object(Value::Null, "x"), &object(Value::Unknown, "x"), &replacing);
+        assert_eq!(unset.get("id"), &Value::Null, "a value never read stays unset, not unknown forever");
     }
 }

@@ -158,14 +158,12 @@ fn base(region: &str) -> String {
 /// the first page's length, whatever it is, sets how many pages follow.
 const PAGE_SIZE: usize = 100;
 
-/// What a listing says of an object its region's whole list does not hold: it is not there.
-fn not_listed(resource: &str, id: Uuid) -> ScalewayError {
-    ScalewayError::NotFound { resource: resource.to_string(), resource_id: id.to_string() }
-}
-
 /// How many pages of one list are read at once: a server that pages in ones still gets a
 /// bounded number of requests in flight.
 const PAGES_AT_ONCE: usize = 8;
+/// The most pages one list is read to: a `total_count` far beyond what the pages hold does
+/// not send the client asking forever.
+const MAX_PAGES: usize = 1000;
 
 /// A listing's whole lists per region, each read once however many results ask.
 #[derive(Debug, Default)]
@@ -268,10 +266,16 @@ impl ScalewayClient {
             return Ok(items);
         }
         use futures_util::{StreamExt, TryStreamExt};
-        let pages = total.div_ceil(items.len());
+        let pages = total.div_ceil(items.len()).min(MAX_PAGES);
         let rest = futures_util::stream::iter(2..=pages).map(|page| self.list_page::<T>(path, query, key, page));
-        let batches: Vec<(Vec<T>, usize)> = rest.buffered(PAGES_AT_ONCE).try_collect().await?;
-        items.extend(batches.into_iter().flat_map(|(batch, _)| batch));
+        let mut rest = std::pin::pin!(rest.buffered(PAGES_AT_ONCE));
+        // An empty page is the end, whatever `total_count` said; the pages still pending are dropped.
+        while let Some((batch, _)) = rest.try_next().await? {
+            if batch.is_empty() {
+                break;
+            }
+            items.extend(batch);
+        }
         Ok(items)
     }
 
@@ -336,9 +340,10 @@ impl ScalewayClient {
             .await
     }
 
-    /// Every Private Network of `region` (of the project, when one is set).
+    /// Every Private Network of `region` the credentials see: not narrowed to the provider's
+    /// project, as a VPC's are not when read on their own (a peer VPC may be another project's).
     async fn list_all_private_networks(&self, region: &str) -> Result<Vec<PrivateNetwork>, ScalewayError> {
-        self.list_all(&format!("{}/private-networks", base(region)), &self.project_scope(), "private_networks").await
+        self.list_all(&format!("{}/private-networks", base(region)), &[], "private_networks").await
     }
 
     pub async fn create_private_network(
@@ -386,9 +391,11 @@ impl ScalewayClient {
     pub async fn list_region(&self, region: &str) -> Result<Vec<VpcConnector>, ScalewayError> {
         match &self.region_lists {
             Some(lists) => {
+                // The Private Networks are read ahead for the results; if that fails, each
+                // result reads them again and says so itself.
                 let networks = lists.private_networks.get_or_read(region, || self.list_all_private_networks(region));
-                let (connectors, _) = tokio::try_join!(self.list_all_connectors(region), networks)?;
-                Ok(connectors)
+                let (connectors, _) = tokio::join!(self.list_all_connectors(region), networks);
+                connectors
             }
             None => self.list_all_connectors(region).await,
         }
@@ -400,11 +407,14 @@ impl ScalewayClient {
         self.project_id.iter().map(|p| ("project_id", p.clone())).collect()
     }
 
-    /// The connector `id`; in a listing, from the region's connector list it has just read.
+    /// The connector `id`; in a listing, from the region's connector list it has just read when
+    /// that holds it.
     pub async fn get_connector(&self, region: &str, id: Uuid) -> Result<VpcConnector, ScalewayError> {
-        if self.region_lists.is_some() {
-            let listed = self.list_all_connectors(region).await?.into_iter().find(|c| c.id == id);
-            return listed.ok_or_else(|| not_listed("vpc_connector", id));
+        // The listing's connectors are the project's: another project's is read on its own.
+        if self.region_lists.is_some()
+            && let Some(listed) = self.list_all_connectors(region).await?.into_iter().find(|c| c.id == id)
+        {
+            return Ok(listed);
         }
         self.call(Method::GET, &format!("{}/vpc-connectors/{id}", base(region)), None, "connector").await
     }
@@ -437,11 +447,14 @@ impl ScalewayClient {
             .await
     }
 
-    /// The route `id`; in a listing, from the region's route list it has just read.
+    /// The route `id`; in a listing, from the region's route list it has just read when that
+    /// holds it.
     pub async fn get_route(&self, region: &str, id: Uuid) -> Result<Route, ScalewayError> {
-        if self.region_lists.is_some() {
-            let listed = self.list_routes(region).await?.into_iter().map(|r| r.route).find(|r| r.id == id.to_string());
-            return listed.ok_or_else(|| not_listed("route", id));
+        if self.region_lists.is_some()
+            && let Some(listed) =
+                self.list_routes(region).await?.into_iter().map(|r| r.route).find(|r| r.id == id.to_string())
+        {
+            return Ok(listed);
         }
         self.call(Method::GET, &format!("{}/routes/{id}", base(region)), None, "route").await
     }

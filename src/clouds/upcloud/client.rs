@@ -20,9 +20,6 @@ pub enum UpcloudError {
     Http(HttpError),
     #[error("UpCloud sent a body this provider cannot read ({context}): {reason}")]
     Decode { context: &'static str, reason: String },
-    /// Looked for in the account's whole list of such objects, which does not hold it.
-    #[error("UpCloud lists no {what} {id}")]
-    NotListed { what: &'static str, id: String },
 }
 
 impl UpcloudError {
@@ -44,14 +41,14 @@ impl crate::clouds::CloudFailure for UpcloudError {
     }
 
     fn is_not_found(&self) -> bool {
-        matches!(self, UpcloudError::Api { status: 404, .. } | UpcloudError::NotListed { .. })
+        matches!(self, UpcloudError::Api { status: 404, .. })
     }
 
     fn is_transient(&self) -> bool {
         match self {
             UpcloudError::Http(e) => !e.is_unreachable(),
             UpcloudError::Api { status, .. } => *status == 429 || *status >= 500,
-            UpcloudError::Decode { .. } | UpcloudError::NotListed { .. } => false,
+            UpcloudError::Decode { .. } => false,
         }
     }
 
@@ -237,8 +234,9 @@ impl UpcloudClient {
     pub async fn get_router_shared(&self, id: UpcloudRouterId) -> Result<Router, UpcloudError> {
         if self.lists == Freshness::Recent {
             let list: RouterList = self.get_shared("router", Freshness::Recent, "router list").await?;
-            let found = list.routers.router.into_iter().find(|r| r.uuid == id);
-            return found.ok_or_else(|| UpcloudError::NotListed { what: "router", id: id.to_string() });
+            if let Some(found) = list.routers.router.into_iter().find(|r| r.uuid == id) {
+                return Ok(found);
+            }
         }
         let env: RouterEnvelope = self.get_shared(&format!("router/{id}"), Freshness::Recent, "router").await?;
         Ok(env.router)
@@ -289,12 +287,12 @@ impl UpcloudClient {
     /// The half `id`: from the peering list when a moment-old list will do (a refresh or a
     /// listing: the halves of one walk share one read), else by its own read.
     pub async fn get_peering(&self, id: UpcloudPeeringId) -> Result<NetworkPeering, UpcloudError> {
-        if self.lists == Freshness::Recent {
-            let listed = self.list_peerings(None, None).await?;
-            return listed
-                .into_iter()
-                .find(|p| p.uuid == id)
-                .ok_or_else(|| UpcloudError::NotListed { what: "network peering", id: id.to_string() });
+        // Not in the list: asked for on its own before it is called gone (a list a moment old, or
+        // one the cloud has not caught up on, must not drop a half from the state).
+        if self.lists == Freshness::Recent
+            && let Some(listed) = self.list_peerings(None, None).await?.into_iter().find(|p| p.uuid == id)
+        {
+            return Ok(listed);
         }
         let env: PeeringEnvelope =
             self.call(Method::GET, &format!("network-peering/{id}"), &[], None, "peering").await?;

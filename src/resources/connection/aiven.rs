@@ -257,7 +257,7 @@ pub(super) fn phase_of(state: PeeringState) -> Phase {
 }
 
 /// Every project VPC in an UpCloud cloud, with its peerings, in `projects` (default: every
-/// project the token lists). Projects, and the VPCs of each, are read `at_once` at a time.
+/// project the token lists): the projects' VPC lists, then the VPCs, each `at_once` at a time.
 pub(super) async fn upcloud_vpcs(
     client: &AivenClient,
     projects: Option<&[String]>,
@@ -268,20 +268,23 @@ pub(super) async fn upcloud_vpcs(
         Some(projects) => projects.to_vec(),
         None => client.list_projects().await?,
     };
-    let per_project = reads_in_order(projects, at_once, |project| async move {
-        let summaries = client.list_vpcs(&project).await?;
+    let listed: Vec<Result<(String, Vec<Vpc>), AivenError>> = reads_in_order(projects, at_once, |project| async move {
+        client.list_vpcs(&project).await.map(|vpcs| (project, vpcs))
+    })
+    .collect()
+    .await;
+    let mut wanted = Vec::new();
+    for found in listed {
+        let (project, summaries) = found?;
         let in_upcloud = summaries.into_iter().filter(|s| upcloud_zone(&s.cloud_name).is_some());
-        let ids: Vec<Uuid> = in_upcloud.map(|s| s.project_vpc_id).collect();
-        let vpcs: Vec<Result<Vpc, AivenError>> =
-            reads_in_order(ids, at_once, |id| client.get_vpc(&project, id)).collect().await;
-        let vpcs = vpcs.into_iter().collect::<Result<Vec<Vpc>, AivenError>>()?;
-        Ok::<_, AivenError>(vpcs.into_iter().map(|vpc| (project.clone(), vpc)).collect::<Vec<_>>())
-    });
-    let mut all = Vec::new();
-    for found in per_project.collect::<Vec<_>>().await {
-        all.extend(found?);
+        wanted.extend(in_upcloud.map(|s| (project.clone(), s.project_vpc_id)));
     }
-    Ok(all)
+    let vpcs: Vec<Result<(String, Vpc), AivenError>> = reads_in_order(wanted, at_once, |(project, id)| async move {
+        client.get_vpc(&project, id).await.map(|vpc| (project, vpc))
+    })
+    .collect()
+    .await;
+    Ok(vpcs.into_iter().collect::<Result<_, _>>()?)
 }
 
 /// The project VPC an UpCloud half peers with, among `vpcs`: the one with a peering toward the

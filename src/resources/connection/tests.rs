@@ -224,9 +224,13 @@ fn the_aiven_network_id_is_kept_once_known_and_a_configured_one_wins() {
     let prior = Connection { network: config.network.clone(), ..prior };
     let renamed = Connection { name: Attr::Known("q".into()), ..config.clone() };
     assert_eq!(plan_at_border(&prior, &renamed).aiven_network_id, Attr::Known(READ.into()));
-    let mut configured = renamed;
+    let mut configured = renamed.clone();
     configured.aiven_network_id = Attr::Known(C.into());
     assert_eq!(plan_at_border(&prior, &configured).aiven_network_id, Attr::Known(C.into()));
+    // Never read (the peering was active before a read saw PENDING_PEER): it stays unset rather
+    // than planned as unknown on every run.
+    let never_read = Connection { aiven_network_id: Attr::Null, ..prior };
+    assert_eq!(plan_at_border(&never_read, &renamed).aiven_network_id, Attr::Null);
 }
 
 #[test]
