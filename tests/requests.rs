@@ -160,19 +160,21 @@ fn twenty_routes_on_one_router_take_at_most_four_router_writes() {
     assert!((1..=4).contains(&writes), "{writes} router writes to remove 20 routes: {destroyed:?}");
 }
 
-/// Runs `terraform query` with one `list "peering_connection"` block whose `config` is `filter`;
+/// Runs `terraform query` with one `list` block of `list_type` whose `config` is `filter`;
 /// checks it finds `results` and writes nothing; the reads it made, by route.
-fn listing_reads(emulator: &Emulator, filter: &str, results: usize) -> BTreeMap<String, u64> {
+fn listing_reads(emulator: &Emulator, list_type: &str, filter: &str, results: usize) -> BTreeMap<String, u64> {
     let ws = Workspace::new(&emulator.url());
     ws.write("main.tf", PROVIDER_HEADER);
     ws.write(
         "search.tfquery.hcl",
-        &format!("list \"peering_connection\" \"all\" {{\n  provider = peering\n  limit = 1000\n  config {{\n{filter}\n  }}\n}}\n"),
+        &format!(
+            "list \"{list_type}\" \"all\" {{\n  provider = peering\n  limit = 1000\n  config {{\n{filter}\n  }}\n}}\n"
+        ),
     );
     let before = emulator.requests();
     let found = ws.terraform(&["query", "-no-color"]);
     assert_eq!(found.code, 0, "{found:?}");
-    let listed = found.stdout.lines().filter(|l| l.starts_with("list.peering_connection.all")).count();
+    let listed = found.stdout.lines().filter(|l| l.starts_with(&format!("list.{list_type}.all"))).count();
     assert_eq!(listed, results, "{found:?}");
     let after = emulator.requests();
     assert_eq!(after.total_writes, before.total_writes, "a listing only reads");
@@ -210,7 +212,7 @@ fn a_listing_of_upcloud_pairs_reads_each_list_once() {
         emulator.upcloud_half_by_hand("by-hand", &pair[1].to_string(), &pair[0].to_string());
     }
     let upcloud_only = "    clouds = [\"upcloud\"]";
-    let reads = listing_reads(&emulator, upcloud_only, 10);
+    let reads = listing_reads(&emulator, "peering_connection", upcloud_only, 10);
     assert_eq!(reads, counts(&[("GET /1.3/network", 1), ("GET /1.3/network-peering", 1)]), "{reads:?}");
 
     // An Aiven ↔ UpCloud pair made by hand: its UpCloud half points at the Aiven network ID.
@@ -219,7 +221,7 @@ fn a_listing_of_upcloud_pairs_reads_each_list_once() {
         .block_on(emulator.aiven().create_upcloud_peering(demo::AIVEN_PROJECT, vpc, demo::NETWORK_OVERLAP))
         .unwrap();
     emulator.upcloud_half_by_hand("by-hand", demo::NETWORK_OVERLAP, demo::AIVEN_NETWORK_FRA);
-    let reads = listing_reads(&emulator, upcloud_only, 11);
+    let reads = listing_reads(&emulator, "peering_connection", upcloud_only, 11);
     assert_eq!(
         reads,
         counts(&[
@@ -256,7 +258,12 @@ fn a_listing_of_scaleway_connectors_reads_each_region_list_once() {
     let world = emulator.world();
     let pns = world.scaleway.private_networks.values().filter(|pn| pn.region == "fr-par").count() as u64;
     assert!(pns > 0, "the demo world has Private Networks in fr-par");
-    let reads = listing_reads(&emulator, "    clouds = [\"scaleway\"]\n    scaleway_regions = [\"fr-par\"]", 125);
+    let reads = listing_reads(
+        &emulator,
+        "peering_connection",
+        "    clouds = [\"scaleway\"]\n    scaleway_regions = [\"fr-par\"]",
+        125,
+    );
     assert_eq!(
         reads,
         counts(&[
@@ -279,7 +286,7 @@ fn a_listing_of_aiven_peerings_reads_each_vpc_once() {
         emulator.block_on(emulator.aiven().create_upcloud_peering(demo::AIVEN_PROJECT, vpc, &id.to_string())).unwrap();
         emulator.upcloud_half_by_hand("by-hand", &id.to_string(), demo::AIVEN_NETWORK_FRA);
     }
-    let reads = listing_reads(&emulator, "    clouds = [\"aiven\"]", 50);
+    let reads = listing_reads(&emulator, "peering_connection", "    clouds = [\"aiven\"]", 50);
     assert_eq!(
         reads,
         counts(&[
@@ -300,16 +307,7 @@ fn a_listing_of_upcloud_routes_reads_the_router_list_once() {
     let ws = Workspace::new(&emulator.url());
     ws.write("main.tf", &routes_on_router(10));
     ws.apply();
-    ws.write(
-        "search.tfquery.hcl",
-        "list \"peering_custom_route\" \"all\" {\n  provider = peering\n  config {\n    clouds = [\"upcloud\"]\n  }\n}\n",
-    );
-    let before = emulator.requests();
-    let found = ws.terraform(&["query", "-no-color"]);
-    assert_eq!(found.code, 0, "{found:?}");
-    let listed = found.stdout.lines().filter(|l| l.starts_with("list.peering_custom_route.all")).count();
-    assert!(listed >= 10, "{found:?}");
-    let reads = between(&before, &emulator.requests());
+    let reads = listing_reads(&emulator, "peering_custom_route", "    clouds = [\"upcloud\"]", 10);
     assert_eq!(reads, counts(&[("GET /1.3/router", 1)]), "{reads:?}");
 }
 
@@ -338,18 +336,8 @@ fn a_listing_of_scaleway_routes_reads_each_region_list_once() {
         };
         emulator.block_on(scaleway.create_route("fr-par", &route)).unwrap();
     }
-    let ws = Workspace::new(&emulator.url());
-    ws.write("main.tf", PROVIDER_HEADER);
-    ws.write(
-        "search.tfquery.hcl",
-        "list \"peering_custom_route\" \"all\" {\n  provider = peering\n  config {\n    clouds           = [\"scaleway\"]\n    scaleway_regions = [\"fr-par\"]\n  }\n}\n",
-    );
-    let before = emulator.requests();
-    let found = ws.terraform(&["query", "-no-color"]);
-    assert_eq!(found.code, 0, "{found:?}");
-    let listed = found.stdout.lines().filter(|l| l.starts_with("list.peering_custom_route.all")).count();
-    assert_eq!(listed, 12, "{found:?}");
-    let reads = between(&before, &emulator.requests());
+    let scaleway_only = "    clouds           = [\"scaleway\"]\n    scaleway_regions = [\"fr-par\"]";
+    let reads = listing_reads(&emulator, "peering_custom_route", scaleway_only, 12);
     assert_eq!(
         reads,
         counts(&[

@@ -25,8 +25,9 @@ use crate::tf::{AttrPath, Diagnostics};
 pub struct Ctx<'a> {
     pub clients: &'a Clients,
     pub stop: CancellationToken,
-    /// Warnings gathered along the way (errors travel as `Err`); shared by concurrent steps.
-    warnings: std::sync::Mutex<Diagnostics>,
+    /// Warnings gathered along the way (errors travel as `Err`); shared by concurrent steps
+    /// and by contexts made with other clients for the same operation.
+    warnings: std::sync::Arc<std::sync::Mutex<Diagnostics>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -34,18 +35,9 @@ impl<'a> Ctx<'a> {
         Ctx { clients, stop, warnings: Default::default() }
     }
 
-    /// A context for the same operation with other clients; its warnings are taken back with
-    /// [`Ctx::absorb`].
+    /// A context for the same operation with other clients; what it warns goes with this one's.
     pub fn with_clients<'b>(&self, clients: &'b Clients) -> Ctx<'b> {
-        Ctx { clients, stop: self.stop.clone(), warnings: Default::default() }
-    }
-
-    /// Takes the warnings of a context made with [`Ctx::with_clients`].
-    pub fn absorb(&self, other: Ctx<'_>) {
-        let taken = other.warnings.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-        for warning in taken.0 {
-            self.say(warning);
-        }
+        Ctx { clients, stop: self.stop.clone(), warnings: self.warnings.clone() }
     }
 
     pub fn warn(&self, summary: impl Into<String>, detail: impl Into<String>) {
@@ -93,7 +85,7 @@ impl<'a> Ctx<'a> {
 
     /// The warnings gathered so far.
     pub fn into_warnings(self) -> Diagnostics {
-        self.warnings.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner)
+        std::mem::take(&mut *self.warnings.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
     }
 }
 

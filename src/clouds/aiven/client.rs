@@ -168,19 +168,24 @@ impl AivenClient {
 
     /// The VPC as it is now, with its peering connections.
     pub async fn get_vpc(&self, project: &str, vpc: Uuid) -> Result<Vpc, AivenError> {
-        match self.vpc_reads {
+        self.read_vpc(project, vpc, self.vpc_reads).await
+    }
+
+    /// The VPC for a refresh or a plan: joins a read of the same VPC already in flight, or reuses
+    /// one a moment old, so refreshing many peerings of one VPC costs one request.
+    pub async fn get_vpc_shared(&self, project: &str, vpc: Uuid) -> Result<Vpc, AivenError> {
+        self.read_vpc(project, vpc, Some(Freshness::Recent)).await
+    }
+
+    /// The VPC, by its own request (`None`) or from a read shared as `freshness` allows.
+    async fn read_vpc(&self, project: &str, vpc: Uuid, freshness: Option<Freshness>) -> Result<Vpc, AivenError> {
+        match freshness {
             Some(freshness) => {
                 let response = self.api.get_shared(&vpc_path(project, vpc), &[], freshness).await?;
                 decode(&response.body, "vpc")
             }
             None => self.call(Method::GET, &vpc_path(project, vpc), None, "vpc").await,
         }
-    }
-
-    /// The VPC for a refresh or a plan: joins a read of the same VPC already in flight, or reuses
-    /// one a moment old, so refreshing many peerings of one VPC costs one request.
-    pub async fn get_vpc_shared(&self, project: &str, vpc: Uuid) -> Result<Vpc, AivenError> {
-        self.reusing_recent_vpcs().get_vpc(project, vpc).await
     }
 
     pub async fn create_vpc(&self, project: &str, request: &CreateVpc) -> Result<Vpc, AivenError> {

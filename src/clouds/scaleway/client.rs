@@ -376,14 +376,22 @@ impl ScalewayClient {
 
     /// Every connector of `region` (of the project, when one is set).
     pub async fn list_all_connectors(&self, region: &str) -> Result<Vec<VpcConnector>, ScalewayError> {
-        match &self.region_lists {
-            Some(lists) => lists.connectors.get_or_read(region, || self.read_all_connectors(region)).await,
-            None => self.read_all_connectors(region).await,
-        }
+        let (path, scope) = (format!("{}/vpc-connectors", base(region)), self.project_scope());
+        let read = || self.list_all(&path, &scope, "vpc_connectors");
+        self.region_list(|lists| &lists.connectors, region, read).await
     }
 
-    async fn read_all_connectors(&self, region: &str) -> Result<Vec<VpcConnector>, ScalewayError> {
-        self.list_all(&format!("{}/vpc-connectors", base(region)), &self.project_scope(), "vpc_connectors").await
+    /// A whole list of `region`: in a listing, the one read its memo keeps; otherwise read now.
+    async fn region_list<T: Clone, F: std::future::Future<Output = Result<Vec<T>, ScalewayError>>>(
+        &self,
+        memo: fn(&RegionLists) -> &RegionMemo<T>,
+        region: &str,
+        read: impl FnOnce() -> F,
+    ) -> Result<Vec<T>, ScalewayError> {
+        match &self.region_lists {
+            Some(lists) => memo(lists).get_or_read(region, read).await,
+            None => read().await,
+        }
     }
 
     /// Reads what a listing will need of `region` side by side: its connectors and its Private
@@ -473,20 +481,15 @@ impl ScalewayClient {
         self.send(Method::DELETE, &format!("{}/routes/{id}", base(region)), &[], None).await.map(drop)
     }
 
-    /// Every route of a VPC, managed ones included.
-    /// Every route of every VPC of `region` (there is no plain route list).
-    /// Every route of `region`, with its next hop (in a listing, read once per region).
+    /// Every route of every VPC of `region`, with its next hop (there is no plain route list;
+    /// in a listing, read once per region).
     pub async fn list_routes(&self, region: &str) -> Result<Vec<RouteWithNexthop>, ScalewayError> {
-        match &self.region_lists {
-            Some(lists) => lists.routes.get_or_read(region, || self.read_all_routes(region)).await,
-            None => self.read_all_routes(region).await,
-        }
+        let path = format!("{}/routes-with-nexthop", base(region));
+        let read = || self.list_all(&path, &[], "routes");
+        self.region_list(|lists| &lists.routes, region, read).await
     }
 
-    async fn read_all_routes(&self, region: &str) -> Result<Vec<RouteWithNexthop>, ScalewayError> {
-        self.list_all(&format!("{}/routes-with-nexthop", base(region)), &[], "routes").await
-    }
-
+    /// Every route of a VPC, managed ones included.
     pub async fn routes_with_nexthop(&self, region: &str, vpc: Uuid) -> Result<Vec<RouteWithNexthop>, ScalewayError> {
         self.list_all(&format!("{}/routes-with-nexthop", base(region)), &[("vpc_id", vpc.to_string())], "routes").await
     }

@@ -232,11 +232,10 @@ impl UpcloudClient {
     /// for every route of the walk, whichever router it is on. A check reads the router alone:
     /// the apply walk's checks run between writes, which make any shared list stale.
     pub async fn get_router_shared(&self, id: UpcloudRouterId) -> Result<Router, UpcloudError> {
-        if self.lists == Freshness::Recent {
-            let list: RouterList = self.get_shared("router", Freshness::Recent, "router list").await?;
-            if let Some(found) = list.routers.router.into_iter().find(|r| r.uuid == id) {
-                return Ok(found);
-            }
+        if self.lists == Freshness::Recent
+            && let Some(found) = self.list_routers().await?.into_iter().find(|r| r.uuid == id)
+        {
+            return Ok(found);
         }
         let env: RouterEnvelope = self.get_shared(&format!("router/{id}"), Freshness::Recent, "router").await?;
         Ok(env.router)

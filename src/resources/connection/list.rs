@@ -335,19 +335,16 @@ impl List for ConnectionList {
         // Each result is read as its import would read it, several at once; results still go
         // out in listing order, and once nobody listens (a `limit` reached) the reads still
         // pending are dropped.
-        {
-            let reading = &reading;
-            let mut reads = std::pin::pin!(reads_in_order(wanted, reading.clients.parallel_reads, |id| async move {
-                let read = self.resource.import(reading, ImportTarget::Id(id.to_string())).await;
-                (id, read)
-            }));
-            while let Some((id, read)) = reads.next().await {
-                if !self.send(ctx, &filter, id, read, found).await {
-                    break;
-                }
+        let reading = &reading;
+        let mut reads = std::pin::pin!(reads_in_order(wanted, reading.clients.parallel_reads, |id| async move {
+            let read = self.resource.import(reading, ImportTarget::Id(id.to_string())).await;
+            (id, read)
+        }));
+        while let Some((id, read)) = reads.next().await {
+            if !self.send(ctx, &filter, id, read, found).await {
+                break;
             }
         }
-        ctx.absorb(reading);
         Ok(())
     }
 }

@@ -384,9 +384,7 @@ impl Resource for PeeringConnection {
         let was_in_conflict = state.has_status(Status::Conflict);
         let clients = ctx.clients.for_refresh();
         let reading = ctx.with_clients(&clients);
-        let read = Kind::of_state(&state)?.peering(&reading)?.read(&reading, state).await;
-        ctx.absorb(reading);
-        let read = read?;
+        let read = Kind::of_state(&state)?.peering(&reading)?.read(&reading, state).await?;
         if let Some(now) = read.as_ref().filter(|now| now.has_status(Status::Conflict) && !was_in_conflict) {
             warn_new_conflict(ctx, now);
         }

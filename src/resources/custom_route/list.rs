@@ -141,9 +141,6 @@ impl List for RouteList {
         // One set of clients for the whole listing: a route is read from the router list (UpCloud)
         // or the region's route and connector lists (Scaleway) the listing has just read.
         let clients = ctx.clients.for_listing();
-        let reading = ctx.with_clients(&clients);
-        let listed = self.list_with(&reading, &filter, found).await;
-        ctx.absorb(reading);
-        listed
+        self.list_with(&ctx.with_clients(&clients), &filter, found).await
     }
 }

@@ -335,10 +335,7 @@ impl Resource for CustomRoute {
 
     async fn read(&self, ctx: &Ctx<'_>, state: Route) -> Result<Option<Route>, Error> {
         let clients = ctx.clients.for_refresh();
-        let reading = ctx.with_clients(&clients);
-        let read = self.routes(&reading, state.table())?.read(state).await;
-        ctx.absorb(reading);
-        read
+        self.routes(&ctx.with_clients(&clients), state.table())?.read(state).await
     }
 
     async fn import(&self, ctx: &Ctx<'_>, target: ImportTarget<Identity>) -> Result<Route, Error> {
