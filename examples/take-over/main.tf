@@ -13,4 +13,8 @@ terraform {
   }
 }
 
-provider "peering" {}
+provider "peering" {
+  # A listing reads each cloud's lists whole and answers its results from them; what is still
+  # read one by one goes this many at a time (default 8; no cloud publishes a rate limit).
+  max_parallel_reads = 8
+}
