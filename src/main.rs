@@ -15,6 +15,9 @@ struct Cli {
     debug: bool,
 }
 
+/// How long the process waits, after Shutdown, for cloud writes still under way.
+const DRAIN: std::time::Duration = std::time::Duration::from_millis(1500);
+
 fn main() {
     let cli = Cli::parse();
     peering::logging::init("provider.terraform-provider-peering");
@@ -28,7 +31,9 @@ fn main() {
             server::serve_managed(provider).await
         }
     });
-    // Open connections or idle streams must not keep the process alive after Shutdown.
+    // Writes still going out (a route's finishing marker) get most of the 2 s Terraform allows
+    // after Shutdown; open connections or idle streams must not keep the process alive.
+    runtime.block_on(peering::resources::background::drain(DRAIN));
     runtime.shutdown_background();
     match result {
         Ok(()) => std::process::exit(0),

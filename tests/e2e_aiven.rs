@@ -87,7 +87,8 @@ fn upcloud_to_aiven_orientation() {
     assert_eq!(values["network_half"]["state"], "active");
     assert_eq!(values["peer_half"]["state"], "ACTIVE");
     assert_eq!(values["peer_network_cidrs"], serde_json::json!(["10.50.0.0/24"]));
-    assert!(emulator.world().upcloud.peerings.values().any(|p| p.name == "app-to-db" && p.labels.len() == 1));
+    // The tag, and the marker of the finished create that made the half.
+    assert!(emulator.world().upcloud.peerings.values().any(|p| p.name == "app-to-db" && p.labels.len() == 2));
     assert_eq!(ws.plan().code, 0);
     ws.ok(&["destroy", "-auto-approve"]);
     assert!(live_aiven_peerings(&emulator).is_empty());

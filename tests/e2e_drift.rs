@@ -70,7 +70,11 @@ fn a_hand_change_to_the_reverse_scaleway_connector_shows_and_is_put_back() {
     assert!(plan.flat().contains(r#"+ "env" = "prod""#), "{plan:?}");
     ws.apply();
     let world = emulator.world();
-    assert!(world.scaleway.connectors.values().all(|c| c.tags == ["env=prod"]), "{:?}", world.scaleway.connectors);
+    assert!(
+        world.scaleway.connectors.values().all(|c| user_tags(&c.tags) == ["env=prod"]),
+        "{:?}",
+        world.scaleway.connectors
+    );
     assert_eq!(ws.plan().code, 0);
 }
 

@@ -129,67 +129,56 @@ fn assert_no_provider_bug(runs: &[&Run]) {
     }
 }
 
-/// Two working directories declare the same peering under different names: one owns it, the
-/// other is told it already exists and how to import it, and writes nothing.
-fn different_names(kind: Kind, at_once: bool) {
+/// Two working directories (two states) declare the same peering, under different names or
+/// identically: one owns it, the other is told it already exists and how to import it, and
+/// keeps nothing of it. Identical declarations are refused too: nothing but the ownership
+/// marker tells them apart from a second workspace's ([`peering::resources::ownership`]).
+fn declared_twice(kind: Kind, at_once: bool, names: (&str, &str)) {
     let emulator = slow_emulator();
     let (a, b) = (separate_workspace(&emulator), separate_workspace(&emulator));
-    a.write("main.tf", &peering(kind, "same-a"));
-    b.write("main.tf", &peering(kind, "same-b"));
+    a.write("main.tf", &peering(kind, names.0));
+    b.write("main.tf", &peering(kind, names.1));
     let runs =
         if at_once { apply_at_once(&[&a, &b]) } else { vec![a.terraform(&apply_args()), b.terraform(&apply_args())] };
-    let context = format!("{kind:?}, at once: {at_once}");
+    let context = format!("{kind:?}, at once: {at_once}, names {names:?}");
     assert_no_provider_bug(&runs.iter().collect::<Vec<_>>());
     let (won, lost): (Vec<_>, Vec<_>) = runs.iter().zip([&a, &b]).partition(|(run, _)| run.code == 0);
     assert_eq!((won.len(), lost.len()), (1, 1), "{context}: one apply wins: {runs:?}");
     let (failed, loser) = lost[0];
     assert!(failed.flat().contains("already exists"), "{context}: {failed:?}");
     assert!(failed.flat().contains("import"), "{context}: says how to import: {failed:?}");
-    assert!(loser.state_json()["resources"].as_array().is_none_or(|r| r.is_empty()), "{context}: loser's state empty");
-    assert_one_peering(&emulator, kind, &context);
+    let kept = loser.state_json()["values"]["root_module"]["resources"].clone();
+    assert!(kept.as_array().is_none_or(|r| r.is_empty()), "{context}: loser's state empty: {kept}");
+    assert_one_peering(&emulator, kind, &format!("{context}: {runs:?}"));
     let (_, winner) = won[0];
     assert_eq!(winner.plan().code, 0, "{context}: the winner's re-plan is empty");
-}
-
-/// Two working directories declare the same peering identically: both succeed, one adopts.
-fn same_names(kind: Kind, at_once: bool) {
-    let emulator = slow_emulator();
-    let (a, b) = (separate_workspace(&emulator), separate_workspace(&emulator));
-    a.write("main.tf", &peering(kind, "twin"));
-    b.write("main.tf", &peering(kind, "twin"));
-    let runs =
-        if at_once { apply_at_once(&[&a, &b]) } else { vec![a.terraform(&apply_args()), b.terraform(&apply_args())] };
-    let context = format!("{kind:?}, at once: {at_once}");
-    assert_no_provider_bug(&runs.iter().collect::<Vec<_>>());
-    for run in &runs {
-        assert_eq!(run.code, 0, "{context}: {run:?}");
-    }
-    assert!(runs.iter().any(|r| r.flat().contains("Adopted an existing")), "{context}: one says it adopted: {runs:?}");
+    // The loser's destroy touches nothing of the winner's.
+    let destroyed = loser.ok(&["destroy", "-auto-approve", "-no-color"]);
+    assert!(destroyed.stdout.contains("Resources: 0 destroyed"), "{context}: {destroyed:?}");
     assert_one_peering(&emulator, kind, &context);
-    assert_eq!(a.plan().code, 0, "{context}");
-    assert_eq!(b.plan().code, 0, "{context}");
+    assert_eq!(winner.plan().code, 0, "{context}: still the winner's");
 }
 
 #[test]
 fn upcloud_pair_declared_twice_by_two_runs() {
     for at_once in [true, false] {
-        different_names(Kind::Upcloud, at_once);
-        same_names(Kind::Upcloud, at_once);
+        declared_twice(Kind::Upcloud, at_once, ("same-a", "same-b"));
+        declared_twice(Kind::Upcloud, at_once, ("twin", "twin"));
     }
 }
 
 #[test]
 fn scaleway_pair_declared_twice_by_two_runs() {
     for at_once in [true, false] {
-        different_names(Kind::Scaleway, at_once);
-        same_names(Kind::Scaleway, at_once);
+        declared_twice(Kind::Scaleway, at_once, ("same-a", "same-b"));
+        declared_twice(Kind::Scaleway, at_once, ("twin", "twin"));
     }
 }
 
 #[test]
 fn aiven_upcloud_pair_declared_twice_by_two_runs() {
     for at_once in [true, false] {
-        different_names(Kind::AivenUpcloud, at_once);
-        same_names(Kind::AivenUpcloud, at_once);
+        declared_twice(Kind::AivenUpcloud, at_once, ("same-a", "same-b"));
+        declared_twice(Kind::AivenUpcloud, at_once, ("twin", "twin"));
     }
 }

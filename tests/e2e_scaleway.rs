@@ -48,7 +48,9 @@ fn scaleway_connectors_peer_rename_import_destroy() {
     assert!(plan.stdout.contains("0 to add, 1 to change, 0 to destroy"), "{plan:?}");
     ws.apply();
     let world = emulator.world();
-    assert!(world.scaleway.connectors.values().all(|c| c.name == "a-to-b-renamed" && c.tags == ["env=prod"]));
+    assert!(
+        world.scaleway.connectors.values().all(|c| c.name == "a-to-b-renamed" && user_tags(&c.tags) == ["env=prod"])
+    );
     assert_eq!(ws.plan().code, 0);
 
     let connector = ws.resource_values(ADDR)["network_half"]["id"].as_str().unwrap().to_string();

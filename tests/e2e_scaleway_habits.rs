@@ -415,7 +415,7 @@ resource "peering_custom_route" "r" {{
         )
     };
     let stored = |emulator: &Emulator| {
-        let mut tags = emulator.world().scaleway.routes.values().next().unwrap().tags.clone();
+        let mut tags = user_tags(&emulator.world().scaleway.routes.values().next().unwrap().tags);
         tags.sort();
         tags
     };

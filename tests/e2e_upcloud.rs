@@ -34,7 +34,9 @@ fn lifecycle_create_replan_rename_repair_destroy() {
     assert_eq!(values["network_cidrs"], serde_json::json!(["10.10.0.0/24"]));
     assert_eq!(values["peer_network_cidrs"], serde_json::json!(["10.20.0.0/24"]));
     let world = emulator.world();
-    assert!(world.upcloud.peerings.values().all(|p| p.name == "app-db" && p.labels.len() == 1));
+    // The team tag, and the marker that says whose finished create made the half.
+    assert!(world.upcloud.peerings.values().all(|p| p.name == "app-db" && p.labels.len() == 2));
+    assert!(world.upcloud.peerings.values().all(|p| p.labels.iter().any(|l| l.key == "peering-owner")));
 
     assert_eq!(ws.plan().code, 0, "re-plan must show no changes");
 
@@ -57,7 +59,7 @@ fn lifecycle_create_replan_rename_repair_destroy() {
     ws.write("main.tf", &connection_config("app-db-renamed", demo::NETWORK_APP, demo::NETWORK_DB, ""));
     assert_eq!(ws.plan().code, 2);
     ws.apply();
-    assert!(emulator.world().upcloud.peerings.values().all(|p| p.labels.is_empty()));
+    assert!(emulator.world().upcloud.peerings.values().all(|p| p.labels.iter().all(|l| l.key == "peering-owner")));
     assert_eq!(ws.plan().code, 0);
 
     // The peer half deleted behind Terraform's back: plan repairs it in place.
@@ -250,9 +252,21 @@ fn existing_halves_are_refused_or_adopted_and_a_lost_half_is_recreated() {
     assert_eq!(emulator.requests().total_writes, 1, "only the hand-made half: {:?}", emulator.requests());
     assert_eq!(emulator.world().upcloud.peerings[&existing].name, "made-by-hand");
 
-    // Carrying the planned name (and no tags, as planned), it is adopted, and that is said.
+    // Under the planned name but without this provider's marker it was made by hand all the
+    // same: refused again, nothing written.
     emulator.block_on(async {
         let patch = peering::clouds::upcloud::PeeringPatch { name: Some("adopted".into()), ..Default::default() };
+        client.modify_peering(existing, &patch).await.unwrap();
+    });
+    let refused = ws.terraform(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(refused.flat().contains("carries no marker of this provider"), "{refused:?}");
+    assert!(refused.flat().contains("already exists"), "the plan said so first: {refused:?}");
+
+    // Marked by a create that never finished, with the planned name: resumed, and that is said.
+    emulator.block_on(async {
+        let label = peering::clouds::upcloud::Label { key: "peering-owner".into(), value: "creating-0a1b".into() };
+        let patch = peering::clouds::upcloud::PeeringPatch { labels: Some(vec![label]), ..Default::default() };
         client.modify_peering(existing, &patch).await.unwrap();
     });
     let applied = ws.apply();
@@ -261,13 +275,20 @@ fn existing_halves_are_refused_or_adopted_and_a_lost_half_is_recreated() {
     let world = emulator.world();
     assert_eq!(world.upcloud.peerings.len(), 2, "adopted, not duplicated");
     assert_eq!(ws.resource_values(ADDR)["peer_half"]["id"], existing.to_string());
+    let marker = |p: &peering::emulator::upcloud::state::PeeringRecord| {
+        p.labels.iter().find(|l| l.key == "peering-owner").map(|l| l.value.clone())
+    };
+    let markers: Vec<_> = world.upcloud.peerings.values().map(marker).collect();
+    assert!(markers.iter().all(|m| m.as_ref().is_some_and(|m| !m.starts_with("creating-"))), "{markers:?}");
+    assert_eq!(markers[0], markers[1], "both halves carry this state's token: {markers:?}");
 
-    // Our own half deleted behind Terraform's back: the peering is gone, plan creates it again.
+    // Our own half deleted behind Terraform's back: the peer half still stands, so the peering
+    // is still there and the plan remakes our half in place.
     let ours = ws.resource_values(ADDR)["network_half"]["id"].as_str().unwrap().parse().unwrap();
     emulator.delete_peering(ours);
     let plan = ws.plan();
     assert_eq!(plan.code, 2, "{plan:?}");
-    assert!(plan.stdout.contains("1 to add, 0 to change, 0 to destroy"), "{plan:?}");
+    assert!(plan.stdout.contains("0 to add, 1 to change, 0 to destroy"), "{plan:?}");
     ws.apply();
     assert_eq!(emulator.world().upcloud.peerings.len(), 2);
     assert_eq!(ws.plan().code, 0);

@@ -45,12 +45,14 @@ fn counts(pairs: &[(&str, u64)]) -> BTreeMap<String, u64> {
 }
 
 /// One UpCloud ↔ UpCloud peering, plan and apply walks together: each network read once per
-/// walk (the check and the DHCP warning share it), one peering list for both halves, two
-/// creates, one look at the half that was still waiting for its peer. Destroy: the refresh
-/// reads both halves from one peering list; disabling answers `disabled` at once, so each half
-/// is deleted unread.
+/// walk (the check and the DHCP warning share it), a peering list per walk for the look at
+/// halves someone else holds, one for the create's own look, two creates, one look at the half
+/// that was still waiting for its peer, and per half a fresh read and a PATCH that mark it as this state's
+/// finished work. Destroy: the refresh reads both halves from one peering list; disabling
+/// answers `disabled` at once, so each half is deleted unread. (Instant transitions: the
+/// emulator is started with 0 ms.)
 #[test]
-fn an_upcloud_peering_costs_eight_requests_to_apply_and_five_to_destroy() {
+fn an_upcloud_peering_costs_fourteen_requests_to_apply_and_five_to_destroy_with_instant_transitions() {
     let emulator = Emulator::start_with(World::demo(), 0);
     let ws = Workspace::new(&emulator.url());
     ws.write("main.tf", &connection_config("counted", demo::NETWORK_APP, demo::NETWORK_DB, ""));
@@ -62,12 +64,13 @@ fn an_upcloud_peering_costs_eight_requests_to_apply_and_five_to_destroy() {
         between(&start, &applied),
         counts(&[
             ("GET /1.3/network/{uuid}", 4),
-            ("GET /1.3/network-peering", 1),
+            ("GET /1.3/network-peering", 3),
             ("POST /1.3/network-peering", 2),
-            ("GET /1.3/network-peering/{uuid}", 1),
+            ("GET /1.3/network-peering/{uuid}", 3),
+            ("PATCH /1.3/network-peering/{uuid}", 2),
         ])
     );
-    assert_eq!(applied.total_reads + applied.total_writes, 8);
+    assert_eq!(applied.total_reads + applied.total_writes, 14);
 
     ws.ok(&["destroy", "-auto-approve"]);
     assert_eq!(
@@ -89,7 +92,7 @@ fn both_halves_are_deleted_at_once() {
     ws.write("main.tf", &connection_config("concurrent", demo::NETWORK_APP, demo::NETWORK_DB, ""));
     ws.apply();
     let writes = emulator.requests().total_writes;
-    assert_eq!(writes, 2, "{:?}", emulator.requests());
+    assert_eq!(writes, 4, "two creates and their finishing marks: {:?}", emulator.requests());
     // Destroy writes: two PATCHes (disable), then the DELETEs. No half may go until both are
     // disabling; the answer to the first DELETE is then held.
     emulator.hold_transitions(true);
@@ -97,7 +100,7 @@ fn both_halves_are_deleted_at_once() {
     let destroy = ws.spawn(&["destroy", "-auto-approve", "-no-color"]);
     let disables = |emulator: &Emulator| emulator.requests().writes.get("PATCH /1.3/network-peering/{uuid}").copied();
     let until = Instant::now() + Duration::from_secs(60);
-    while disables(&emulator) != Some(2) && Instant::now() < until {
+    while disables(&emulator) != Some(4) && Instant::now() < until {
         std::thread::sleep(Duration::from_millis(20));
     }
     emulator.hold_transitions(false);
@@ -118,7 +121,8 @@ fn both_halves_are_deleted_at_once() {
     let run = finish(destroy);
     assert!(both, "the second DELETE never came while the first was unanswered: {held:?}");
     assert_eq!(held.held, Some(writes + 3), "{held:?}");
-    assert_eq!(held.writes.get("PATCH /1.3/network-peering/{uuid}"), Some(&2), "{held:?}");
+    // Two disables after the two PATCHes that marked the halves finished at create.
+    assert_eq!(held.writes.get("PATCH /1.3/network-peering/{uuid}"), Some(&4), "{held:?}");
     assert_eq!(run.code, 0, "{run:?}");
     assert!(emulator.peering_states().is_empty());
 }

@@ -12,21 +12,57 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 use crate::resources::Claim;
+use crate::resources::ownership::{Ownership, Token};
 use crate::tf::{Diagnostic, Diagnostics};
 
-/// What this provider keeps in a resource instance's private state.
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Private {
+/// What this provider keeps in a resource instance's private state: the instance token (this
+/// file) and the ownership evidence ([`crate::resources::ownership`]).
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+pub(super) struct Private {
     #[serde(default)]
     instance: Option<String>,
+    /// The token on the instance's cloud objects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    owner: Option<Token>,
+    /// In a create's plan: the token of the object it replaces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    replacing: Option<Token>,
 }
 
-/// The instance token carried in `private`, or a new one; and the private bytes to plan.
-pub(super) fn instance_token(prior_private: &[u8]) -> (String, Vec<u8>) {
-    let mut private: Private = serde_json::from_slice(prior_private).unwrap_or_default();
+impl Private {
+    /// What Terraform handed back; unreadable bytes (another provider's) read as nothing.
+    pub(super) fn decode(bytes: &[u8]) -> Private {
+        serde_json::from_slice(bytes).unwrap_or_default()
+    }
+
+    pub(super) fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// The ownership an operation on the stored object starts from.
+    pub(super) fn ownership(&self) -> Ownership {
+        Ownership { owner: self.owner.clone(), replacing: self.replacing.clone(), resumed: Vec::new() }
+    }
+
+    /// A create's plan: Terraform hands a replacement's second plan the first plan's private
+    /// state, so a token there is the replaced object's.
+    pub(super) fn for_create_plan(mut self) -> Private {
+        self.replacing = self.owner.take().or(self.replacing);
+        self
+    }
+
+    /// The private state after an operation that ended with `ownership`.
+    pub(super) fn with(mut self, ownership: Ownership) -> Private {
+        self.owner = ownership.owner;
+        self.replacing = None;
+        self
+    }
+}
+
+/// The instance token carried in `private`, or a new one; and the private state to plan.
+pub(super) fn instance_token(mut private: Private) -> (String, Private) {
     let token = private.instance.get_or_insert_with(|| uuid::Uuid::new_v4().to_string()).clone();
-    let bytes = serde_json::to_vec(&private).unwrap_or_default();
-    (token, bytes)
+    (token, private)
 }
 
 #[derive(Debug, Clone)]
@@ -110,12 +146,12 @@ mod tests {
     #[test]
     fn a_second_instance_is_refused_and_the_same_one_is_not() {
         let register = Register::default();
-        let (a, private_a) = instance_token(&[]);
-        let (b, _) = instance_token(&[]);
+        let (a, private_a) = instance_token(Private::default());
+        let (b, _) = instance_token(Private::default());
         assert_ne!(a, b);
         assert!(register.claim(&a, vec![claim("half 1"), claim("half 2")]).is_empty());
         // The same instance planned again (a replacement) keeps its token.
-        let (again, _) = instance_token(&private_a);
+        let (again, _) = instance_token(Private::decode(&private_a.encode()));
         assert_eq!(again, a);
         assert!(register.claim(&again, vec![claim("half 1")]).is_empty());
         let refused = register.claim(&b, vec![claim("half 2"), claim("half 3")]);
@@ -130,8 +166,8 @@ mod tests {
         let register = Register::default();
         let of_a =
             |object: &str| Claim { object: object.into(), holder: "peering a".into(), path: AttrPath::root("x") };
-        let (a, _) = instance_token(&[]);
-        let (b, _) = instance_token(&[]);
+        let (a, _) = instance_token(Private::default());
+        let (b, _) = instance_token(Private::default());
         assert!(register.claim(&a, vec![of_a("The half one way"), of_a("The half the other way")]).is_empty());
         let refused = register.claim(&b, vec![claim("The half one way"), claim("The half the other way")]);
         assert_eq!(refused.0.len(), 1, "{refused:?}");

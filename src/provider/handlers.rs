@@ -7,8 +7,8 @@ use std::sync::Arc;
 use tonic::{Request, Response};
 
 use super::{
-    CodecError, Diagnostic, Diagnostics, DynApplied, Error, ImportTarget, ProviderService, Rpc, Value, capabilities,
-    claims, codec_diagnostics, config, decode, encode, identity_data, proto, with_warnings,
+    CodecError, Diagnostic, Diagnostics, DynApplied, Error, ImportTarget, Ownership, ProviderService, Rpc, Value,
+    capabilities, claims, codec_diagnostics, config, decode, encode, identity_data, proto, with_warnings,
 };
 
 /// Unwraps a step of an RPC, or answers at once with the diagnostics that stopped it.
@@ -273,11 +273,18 @@ impl ProviderService {
             response.planned_identity = request.prior_identity;
             return Ok(Response::new(response));
         }
-        let (result, warnings) =
-            self.run(async |ctx| resource.plan(ctx, &prior, &proposed, &config).await, || Err(Error::Cancelled)).await;
+        let private = claims::Private::decode(&request.prior_private);
+        let private = if prior.is_null() { private.for_create_plan() } else { private };
+        let (result, warnings, _) = self
+            .run_owned(
+                private.ownership(),
+                async |ctx| resource.plan(ctx, &prior, &proposed, &config).await,
+                || Err(Error::Cancelled),
+            )
+            .await;
         let mut diags = Diagnostics::default();
-        let (instance, private) = claims::instance_token(&request.prior_private);
-        response.planned_private = private;
+        let (instance, private) = claims::instance_token(private);
+        response.planned_private = private.encode();
         match result {
             Ok(planned) => match encode(&planned.state, &ty) {
                 Ok(dv) => {
@@ -329,8 +336,10 @@ impl ProviderService {
             move || DynApplied { state: prior, result: Err(Error::Cancelled) }
         };
         let started = std::time::Instant::now();
-        let (applied, warnings) = self
-            .run(
+        let private = claims::Private::decode(&request.planned_private);
+        let (applied, warnings, ownership) = self
+            .run_owned(
+                private.ownership(),
                 async |ctx| {
                     if planned.is_null() {
                         let result = resource.delete(ctx, &prior).await;
@@ -352,6 +361,7 @@ impl ProviderService {
             ok = applied.result.is_ok(),
             "ApplyResourceChange finished"
         );
+        response.private = private.with(ownership).encode();
         let mut diags = Diagnostics::default();
         if let Err(e) = &applied.result {
             diags.extend(e.to_diagnostics());
@@ -382,14 +392,15 @@ impl ProviderService {
             )),
             _ => ImportTarget::Id(request.id.clone()),
         };
-        let (result, warnings) =
-            self.run(async |ctx| resource.import(ctx, target).await, || Err(Error::Cancelled)).await;
+        let (result, warnings, ownership) = self
+            .run_owned(Ownership::default(), async |ctx| resource.import(ctx, target).await, || Err(Error::Cancelled))
+            .await;
         let mut diags = Diagnostics::default();
         match result.and_then(|state| Ok((encode(&state, &resource.schema().implied_type())?, state))) {
             Ok((dv, state)) => response.imported_resources.push(proto::import_resource_state::ImportedResource {
                 type_name: request.type_name.clone(),
                 state: Some(dv),
-                private: Vec::new(),
+                private: claims::Private::default().with(ownership).encode(),
                 identity: identity_data(resource.identity(&state), &identity_ty),
             }),
             Err(e) => diags.extend(e.to_diagnostics()),

@@ -21,6 +21,7 @@ use crate::data_sources::DynDataSource;
 use crate::resources::connection::{ConnectionList, PeeringConnection};
 use crate::resources::custom_route::{CustomRoute, RouteList};
 use crate::resources::list::DynList;
+use crate::resources::ownership::Ownership;
 use crate::resources::{Ctx, DynApplied, DynResource, Error, ImportTarget};
 use crate::tf::proto::{self, provider_server::Provider};
 use crate::tf::{CodecError, Diagnostic, Diagnostics, Type, Value};
@@ -128,9 +129,21 @@ impl ProviderService {
 
     /// Runs a resource operation, abandoning it when Terraform sends `StopProvider`.
     async fn run<T>(&self, op: impl AsyncFnOnce(&Ctx<'_>) -> T, on_stop: impl FnOnce() -> T) -> (T, Diagnostics) {
+        let (result, warnings, _) = self.run_owned(Ownership::default(), op, on_stop).await;
+        (result, warnings)
+    }
+
+    /// [`ProviderService::run`] for an operation on a resource instance whose private state
+    /// carries `ownership`; also answers the ownership it ended with.
+    async fn run_owned<T>(
+        &self,
+        ownership: Ownership,
+        op: impl AsyncFnOnce(&Ctx<'_>) -> T,
+        on_stop: impl FnOnce() -> T,
+    ) -> (T, Diagnostics, Ownership) {
         let clients = self.clients();
         let stop = self.stop_token();
-        let ctx = Ctx::new(&clients, stop.clone());
+        let ctx = Ctx::with_ownership(&clients, stop.clone(), ownership);
         let result = {
             let op = op(&ctx);
             tokio::pin!(op);
@@ -144,7 +157,8 @@ impl ProviderService {
                 },
             }
         };
-        (result, ctx.into_warnings())
+        let ownership = ctx.ownership();
+        (result, ctx.into_warnings(), ownership)
     }
 
     fn schema_response(&self) -> proto::get_provider_schema::Response {

@@ -113,6 +113,17 @@ pub struct DynApplied {
     pub result: Result<(), Error>,
 }
 
+/// An apply that succeeded but returns other values than its plan promised (the clouds changed
+/// since a saved plan was made) is an error naming each one, never Terraform's "inconsistent
+/// result": the state still records what exists.
+fn as_planned(planned: &Value, state: &Value, result: Result<(), Error>) -> Result<(), Error> {
+    if result.is_err() || state.is_null() {
+        return result;
+    }
+    let changes = planned.departures(state);
+    if changes.is_empty() { Ok(()) } else { Err(Error::ChangedSincePlan { changes }) }
+}
+
 fn decoded<S: Object>(value: &Value) -> Result<S, Error> {
     S::from_value(value).map_err(Error::Shape)
 }
@@ -158,23 +169,37 @@ impl<R: Resource> DynResource for R {
     }
 
     async fn create(&self, ctx: &Ctx<'_>, planned: &Value) -> DynApplied {
-        match decoded(planned) {
+        let planned_value = planned;
+        match decoded::<R::State>(planned) {
             Ok(planned) => {
+                // Every create marks what it makes with a token of its own (`super::ownership`).
+                ctx.new_owner_token();
                 let applied = Resource::create(self, ctx, planned).await;
-                DynApplied { state: stored(applied.state), result: applied.result }
+                if applied.result.is_ok() {
+                    ctx.say_adopted();
+                }
+                let state = stored(applied.state);
+                let result = as_planned(planned_value, &state, applied.result);
+                DynApplied { state, result }
             }
             Err(e) => DynApplied { state: Value::Null, result: Err(e) },
         }
     }
 
     async fn update(&self, ctx: &Ctx<'_>, prior: &Value, planned: &Value) -> DynApplied {
-        let (prior_state, planned) = match (decoded(prior), decoded(planned)) {
+        let planned_value = planned;
+        let (prior_state, planned) = match (decoded::<R::State>(prior), decoded::<R::State>(planned)) {
             (Ok(prior), Ok(planned)) => (prior, planned),
             (Err(e), _) | (_, Err(e)) => return DynApplied { state: prior.clone(), result: Err(e) },
         };
         let applied = Resource::update(self, ctx, prior_state, planned).await;
+        if applied.result.is_ok() {
+            ctx.say_adopted();
+        }
         // No new object: the prior one is still what exists.
-        DynApplied { state: applied.state.map_or_else(|| prior.clone(), IntoValue::into_value), result: applied.result }
+        let state = applied.state.map_or_else(|| prior.clone(), IntoValue::into_value);
+        let result = as_planned(planned_value, &state, applied.result);
+        DynApplied { state, result }
     }
 
     async fn delete(&self, ctx: &Ctx<'_>, prior: &Value) -> Result<(), Error> {

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use super::ownership::Foreign;
 use crate::clouds::{CloudError, CloudFailure, Unavailable, credential_settings};
 use crate::net::Cloud;
 use crate::tf::object::ShapeError;
@@ -31,14 +32,18 @@ pub enum Error {
     /// Plan-time checks found problems, each with its own attribute.
     #[error("{} plan-time check(s) failed", .0.0.len())]
     Rejected(Diagnostics),
-    /// A half to be made exists already and is not this configuration's (another name or
-    /// tags): nothing was written.
+    /// An object to be made exists already and is not this resource's to take (the ownership
+    /// rule, [`super::ownership`]): nothing was written.
     #[error("{kind} {object} already exists")]
-    AlreadyExists { kind: &'static str, object: String, import_id: String },
+    AlreadyExists { kind: &'static str, object: String, import_id: String, why: Foreign },
     /// Another run made the same half at the same moment, and ours was taken back: the
     /// creator looks again and decides by the ownership rule.
     #[error("another run made the same {kind} at the same moment")]
     Raced { kind: &'static str },
+    /// The cloud changed between the plan and its apply, so what the apply found and did
+    /// differs from the values the plan showed.
+    #[error("changed since the plan: {}", .changes.join("; "))]
+    ChangedSincePlan { changes: Vec<String> },
     /// A create stopped before it was done (timeout, stop, a cloud that kept failing); what it
     /// made so far stays in the clouds for the next apply to adopt.
     #[error("{cause}")]
@@ -118,13 +123,23 @@ impl Error {
                 format!("{kind} made twice"),
                 format!("Another run kept making the same {kind} at the same moment. Apply again."),
             ),
-            Error::AlreadyExists { kind, object, import_id } => Diagnostic::error(
+            Error::AlreadyExists { kind, object, import_id, why } => Diagnostic::error(
                 format!("{kind} already exists"),
                 format!(
-                    "{kind} {object} already exists, with another name or other tags than this resource plans, so it \
-                     belongs to another configuration or was made by hand. Nothing was changed. To manage it with this \
-                     resource, import it (terraform import ADDRESS {import_id}, or an import block with id = \
-                     \"{import_id}\"); otherwise remove it from the other configuration first."
+                    "{kind} {object} already exists, and {}. Nothing was changed. To manage it with this resource \
+                     instead, remove it from whatever manages it now and import it (terraform import ADDRESS \
+                     {import_id}, or an import block with id = \"{import_id}\").",
+                    whose(*why)
+                ),
+            ),
+            Error::ChangedSincePlan { changes } => Diagnostic::error(
+                "Changed since the plan",
+                format!(
+                    "The clouds changed between this plan and its apply (a half deleted or changed by hand, say), so \
+                     the apply did what the configuration asks but the result differs from what the plan showed:\n  \
+                     - {}\nState now records what exists. Run terraform plan again: it shows what, if anything, \
+                     remains to do.",
+                    changes.join("\n  - ")
                 ),
             ),
             Error::Unfinished { cause, left } => {
@@ -143,6 +158,37 @@ impl Error {
             }
             Error::Codec(e) => Diagnostic::error("Provider value error", e.to_string()),
             Error::Shape(e) => Diagnostic::error("Provider value error", e.to_string()),
+        }
+    }
+}
+
+/// Why an object found is someone else's, in words.
+fn whose(why: Foreign) -> &'static str {
+    match why {
+        Foreign::Unmarked => {
+            "it carries no marker of this provider: it was made by hand, by another tool (an official provider, a \
+             CLI), or by a version of this provider from before markers"
+        }
+        Foreign::Owned => {
+            "it belongs to a finished create of another Terraform state or resource (another workspace or \
+             configuration, or another address in this one). If you renamed this resource or its for_each or \
+             count key, add a moved block instead. If this create replaces this resource's own peering with \
+             lifecycle create_before_destroy, remove create_before_destroy: the clouds allow one peering between \
+             two networks, so the new one can only be made once the old one is gone (Terraform keeps the old one \
+             meanwhile). If an apply was killed between its last write and saving state, this is that apply's \
+             object: import it"
+        }
+        Foreign::BeingCreated => {
+            "another apply is creating it at this moment (it appeared while this one was making it); let that \
+             apply finish"
+        }
+        Foreign::Different => {
+            "an unfinished create made it with another name or other tags than this resource plans, so it is not \
+             this resource's to finish"
+        }
+        Foreign::Mismatch => {
+            "it differs from what this resource plans (another next hop or name), so it was made by hand, by \
+             another tool or by another Terraform state"
         }
     }
 }

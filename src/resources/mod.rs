@@ -3,11 +3,13 @@
 //! delete), read and import; [`DynResource`] is the border where Terraform's values are decoded
 //! once.
 
+pub mod background;
 pub mod connection;
 mod contract;
 pub mod custom_route;
 mod error;
 pub mod list;
+pub mod ownership;
 
 use tokio_util::sync::CancellationToken;
 
@@ -20,6 +22,7 @@ use crate::clouds::scaleway::ScalewayClient;
 use crate::clouds::upcloud::UpcloudClient;
 use crate::net::Cloud;
 use crate::tf::{AttrPath, Diagnostics};
+use ownership::{Ownership, Token};
 
 /// What every operation gets: the configured clients and the cancellation of `StopProvider`.
 pub struct Ctx<'a> {
@@ -28,16 +31,65 @@ pub struct Ctx<'a> {
     /// Warnings gathered along the way (errors travel as `Err`); shared by concurrent steps
     /// and by contexts made with other clients for the same operation.
     warnings: std::sync::Arc<std::sync::Mutex<Diagnostics>>,
+    /// Whose objects these are, from and back to the instance's private state.
+    ownership: std::sync::Arc<std::sync::Mutex<Ownership>>,
+    /// Objects a create or update took over, said only once it holds them.
+    adopted: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(clients: &'a Clients, stop: CancellationToken) -> Ctx<'a> {
-        Ctx { clients, stop, warnings: Default::default() }
+        Ctx::with_ownership(clients, stop, Ownership::default())
+    }
+
+    /// A context for an operation on an instance whose private state carries `ownership`.
+    pub fn with_ownership(clients: &'a Clients, stop: CancellationToken, ownership: Ownership) -> Ctx<'a> {
+        Ctx {
+            clients,
+            stop,
+            warnings: Default::default(),
+            ownership: std::sync::Arc::new(std::sync::Mutex::new(ownership)),
+            adopted: Default::default(),
+        }
     }
 
     /// A context for the same operation with other clients; what it warns goes with this one's.
     pub fn with_clients<'b>(&self, clients: &'b Clients) -> Ctx<'b> {
-        Ctx { clients, stop: self.stop.clone(), warnings: self.warnings.clone() }
+        Ctx {
+            clients,
+            stop: self.stop.clone(),
+            warnings: self.warnings.clone(),
+            ownership: self.ownership.clone(),
+            adopted: self.adopted.clone(),
+        }
+    }
+
+    /// The instance's ownership evidence as it stands.
+    pub fn ownership(&self) -> Ownership {
+        self.ownership.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// This instance's token, made now if it has none: what its objects are marked with.
+    pub fn owner_token(&self) -> Token {
+        let mut ownership = self.ownership.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        ownership.owner.get_or_insert_with(Token::new).clone()
+    }
+
+    /// Starts a create: a new token, whatever the instance carried.
+    pub fn new_owner_token(&self) -> Token {
+        let token = Token::new();
+        self.ownership.lock().unwrap_or_else(std::sync::PoisonError::into_inner).owner = Some(token.clone());
+        token
+    }
+
+    /// Notes the token of an unfinished create this one resumed ([`Ownership::resumed`]).
+    pub fn note_resumed(&self, token: Token) {
+        self.ownership.lock().unwrap_or_else(std::sync::PoisonError::into_inner).resumed.push(token);
+    }
+
+    /// Sets the token an imported object's objects carry.
+    pub fn set_owner(&self, owner: Option<Token>) {
+        self.ownership.lock().unwrap_or_else(std::sync::PoisonError::into_inner).owner = owner;
     }
 
     pub fn warn(&self, summary: impl Into<String>, detail: impl Into<String>) {
@@ -69,18 +121,29 @@ impl<'a> Ctx<'a> {
         need(&self.clients.scaleway, Cloud::Scaleway, path)
     }
 
-    /// Says that a create took over an object it found instead of making one: it may belong
-    /// to someone else, and destroying the resource now deletes it.
-    pub fn warn_adopted(&self, kind: &str, object: &str) {
-        self.warn(
-            format!("Adopted an existing {kind}"),
-            format!(
-                "{kind} {object} already existed, so this resource took it over instead of making another. It was \
-                 made outside this resource: by hand, by another Terraform configuration, or by an earlier apply that \
-                 did not finish. Destroying this resource deletes it; if another configuration manages it too, remove \
-                 it from one of them."
-            ),
-        );
+    /// Notes that a create resumed an object an earlier, unfinished create made; said with
+    /// [`Ctx::say_adopted`] once the object is held.
+    pub fn note_adopted(&self, kind: &str, object: &str) {
+        self.adopted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((kind.to_string(), object.to_string()));
+    }
+
+    /// Says what was resumed, now that the apply holds it.
+    pub fn say_adopted(&self) {
+        let adopted = std::mem::take(&mut *self.adopted.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        for (kind, object) in adopted {
+            self.warn(
+                format!("Adopted an existing {kind}"),
+                format!(
+                    "{kind} {object} was made by an earlier apply that did not finish (its answer was lost, or the \
+                     run was stopped or timed out) and still carried its unfinished-create marker, so this apply \
+                     finished it instead of making another. It is now this resource's: destroying the resource \
+                     deletes it."
+                ),
+            );
+        }
     }
 
     /// The warnings gathered so far.

@@ -66,6 +66,18 @@ impl Number {
     }
 }
 
+/// A value in a line of text, as a user reads it.
+fn brief(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_string(),
+        Value::Unknown => "(known after apply)".to_string(),
+        Value::String(s) => format!("{s:?}"),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        other => format!("{other:?}"),
+    }
+}
+
 /// A value that does not fit the type it is decoded or encoded against.
 #[derive(Debug, thiserror::Error)]
 pub enum CodecError {
@@ -109,6 +121,39 @@ impl Value {
         match self {
             Value::String(s) => Some(s),
             _ => None,
+        }
+    }
+
+    /// Where `actual` departs from what this planned value promised: every known part of a plan
+    /// must come true, as Terraform checks after an apply. Each entry names the path, the planned
+    /// value and the actual one.
+    pub fn departures(&self, actual: &Value) -> Vec<String> {
+        let mut found = Vec::new();
+        self.depart(actual, "", &mut found);
+        found
+    }
+
+    fn depart(&self, actual: &Value, path: &str, found: &mut Vec<String>) {
+        match (self, actual) {
+            (Value::Unknown, _) => {}
+            (Value::Object(planned), Value::Object(actual)) | (Value::Map(planned), Value::Map(actual))
+                if planned.len() == actual.len() || matches!(self, Value::Object(_)) =>
+            {
+                for (name, planned) in planned {
+                    let child = if path.is_empty() { name.clone() } else { format!("{path}.{name}") };
+                    planned.depart(actual.get(name).unwrap_or(&Value::Null), &child, found);
+                }
+            }
+            (Value::List(planned), Value::List(actual)) if planned.len() == actual.len() => {
+                for (i, (planned, actual)) in planned.iter().zip(actual).enumerate() {
+                    planned.depart(actual, &format!("{path}[{i}]"), found);
+                }
+            }
+            (Value::Set(_), _) if !self.is_wholly_known() => {}
+            (planned, actual) if planned != actual => {
+                found.push(format!("{path}: planned {}, now {}", brief(planned), brief(actual)));
+            }
+            _ => {}
         }
     }
 

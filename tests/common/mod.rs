@@ -532,6 +532,11 @@ pub fn finish(child: std::process::Child) -> Run {
     }
 }
 
+/// Scaleway tags without the provider's ownership marker (`peering-owner=…`).
+pub fn user_tags(tags: &[String]) -> Vec<String> {
+    tags.iter().filter(|t| !t.starts_with("peering-owner=")).cloned().collect()
+}
+
 pub const PROVIDER_HEADER: &str = r#"
 terraform {
   required_providers {

@@ -175,8 +175,13 @@ impl Half for AivenHalf<'_> {
         format!("aiven/{}/{}:upcloud/{}", self.vpc.project, self.vpc.vpc, self.network)
     }
 
+    /// A VPC that is gone holds no half.
     async fn find(&self) -> Result<Option<PeeringConnection>, Error> {
-        Ok(find_half(&get_vpc(self.client, &self.vpc).await?, self.network, None))
+        match self.client.get_vpc(&self.vpc.project, self.vpc.vpc.0).await {
+            Ok(vpc) => Ok(find_half(&vpc, self.network, None)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
 
     async fn get(&self, id: Uuid) -> Result<Option<PeeringConnection>, Error> {

@@ -7,30 +7,45 @@ use std::collections::BTreeMap;
 use std::fmt::Display;
 use std::str::FromStr;
 use std::sync::Mutex;
+use std::time::Duration;
+
+use rand::Rng;
 
 use async_trait::async_trait;
 
 use super::model;
 use super::poll::{Deadline, Poller};
+use crate::resources::ownership::{Foreign, Mark, Verdict};
 use crate::resources::{Ctx, Error};
 use crate::tf::Attr;
 
 /// How the configuration wants a half to look.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Wanted {
     pub name: String,
+    /// The user's tags (the ownership marker travels beside them, in `mark`).
     pub tags: BTreeMap<String, String>,
     /// Carrying traffic (`enabled = true`), or paused where the cloud can pause a half.
     pub enabled: bool,
+    /// The ownership marker to write where the cloud keeps tags ([`crate::resources::ownership`]).
+    pub mark: Mark,
 }
 
 impl Wanted {
-    pub(super) fn of(state: &model::Connection) -> Wanted {
+    /// The halves of `state` as a create (`creating`) or an update of this instance writes them.
+    pub(super) fn of(ctx: &Ctx<'_>, state: &model::Connection, creating: bool) -> Wanted {
+        let token = ctx.owner_token();
         Wanted {
             name: state.wanted_name(),
             tags: state.tags.known().cloned().unwrap_or_default(),
             enabled: state.is_enabled(),
+            mark: if creating { Mark::Creating(token) } else { Mark::Owned(token) },
         }
+    }
+
+    /// The tags to write: the user's, with the marker.
+    pub(super) fn cloud_tags(&self) -> BTreeMap<String, String> {
+        self.mark.with(&self.tags)
     }
 }
 
@@ -58,8 +73,8 @@ impl Phase {
     }
 }
 
-/// Whether a half of `state` is in a state that an in-place update repairs, or (managed)
-/// missing: `N` is the kind of half at `network`, `P` at `peer_network`.
+/// Whether a half of `state` is in a state that an in-place update repairs, or missing (ours,
+/// or the peer's when managed): `N` is the kind of half at `network`, `P` at `peer_network`.
 pub(super) fn needs_repair<N: Half, P: Half>(state: &model::Connection) -> bool {
     // Each half says its state in its own cloud's words; a paused peering's disabled halves are
     // as asked, not broken.
@@ -67,7 +82,8 @@ pub(super) fn needs_repair<N: Half, P: Half>(state: &model::Connection) -> bool 
         state.is_enabled()
             && h.known().and_then(|h| h.state.known()).and_then(|native| phase(native)).is_some_and(Phase::needs_repair)
     };
-    repairable(&state.network_half, N::stored_phase)
+    state.network_half.is_null()
+        || repairable(&state.network_half, N::stored_phase)
         || (state.is_managed() && (state.peer_half.is_null() || repairable(&state.peer_half, P::stored_phase)))
 }
 
@@ -87,8 +103,13 @@ pub(super) trait Half: Send + Sync {
     fn phase(object: &Self::Object) -> Phase;
     /// The phase of a half from the word state stores for it ([`Half::native_state`]).
     fn stored_phase(native: &str) -> Option<Phase>;
-    /// The name and tags the object carries (`None` where the cloud has none).
+    /// The name and the user's tags the object carries (`None` where the cloud has none).
     fn name_and_tags(object: &Self::Object) -> Option<(String, BTreeMap<String, String>)>;
+    /// The ownership marker the object carries; `None` where its cloud keeps no tags (its
+    /// partner half decides for it).
+    fn mark(_object: &Self::Object) -> Option<Mark> {
+        None
+    }
     /// The object in words a user can look up: id, name, ends.
     fn describe(&self, object: &Self::Object) -> String;
     /// The `terraform import` id that takes the peering over by this half.
@@ -121,9 +142,9 @@ pub(super) trait Half: Send + Sync {
 const CREATE_ATTEMPTS: usize = 6;
 
 /// The half as the configuration wants it: the known one (by id) brought up to date, else an
-/// existing one adopted (and said), else a new one. A create whose answer was lost, or that
-/// raced another, is followed by another look, so a retry never makes a duplicate; a dead half
-/// is removed and made again.
+/// existing one this instance may take by the ownership rule (and said once held), else a new
+/// one. A create whose answer was lost, or that raced another, is followed by another look, so a
+/// retry never makes a duplicate; a dead or failed half found is removed and made again.
 pub(super) async fn ensure<H: Half>(
     ctx: &Ctx<'_>,
     half: &H,
@@ -151,23 +172,27 @@ pub(super) async fn ensure_looked<H: Half>(
         return half.align(object, wanted).await;
     }
     let mut last_error = None;
-    // What the first look finds, or a create refused as a conflict finds, someone else made;
-    // what a create whose answer was lost finds is our own.
-    let mut made_elsewhere = true;
-    for _ in 0..CREATE_ATTEMPTS {
+    // Until this create has written, a half found is someone's earlier work; after, another
+    // run's (ours is known by its token).
+    let mut first_look = true;
+    for attempt in 0..CREATE_ATTEMPTS {
         let found = match looked.take() {
             Some(found) => found,
             None => half.find().await?,
         };
         if let Some(existing) = found {
-            if H::phase(&existing) == Phase::Dead {
+            let verdict = judge(ctx, half, &existing, wanted, first_look)?;
+            if matches!(H::phase(&existing), Phase::Dead | Phase::Failed) && H::id(&existing) != known {
+                // A dead or failed half this instance may take is made again, not adopted.
                 half.remove(ctx, existing, deadline).await?;
                 continue;
             }
-            if H::id(&existing) != known {
-                claim(half, &existing, wanted)?;
-                if made_elsewhere {
-                    ctx.warn_adopted(H::KIND, &half.describe(&existing));
+            if verdict == Some(Verdict::Resume) {
+                ctx.note_adopted(H::KIND, &half.describe(&existing));
+                // Its creator's other halves are this create's to take too; and should that
+                // creator still run, it finds them re-marked and gives way (`finish`).
+                if let Some(Mark::Creating(theirs)) = H::mark(&existing) {
+                    ctx.note_resumed(theirs);
                 }
             }
             return half.align(existing, wanted).await;
@@ -176,7 +201,12 @@ pub(super) async fn ensure_looked<H: Half>(
             Ok(created) => return Ok(created),
             Err(e) if H::may_exist_after(&e) || matches!(e, Error::Raced { .. }) => {
                 tracing::debug!(error = %e, kind = H::KIND, "create did not answer or raced; looking again");
-                made_elsewhere = !e.outcome_unknown();
+                if matches!(e, Error::Raced { .. }) {
+                    // Two runs that both gave way try again apart, not in step.
+                    let pause = Duration::from_millis(50 << attempt.min(4)).mul_f64(rand::rng().random_range(0.5..1.5));
+                    tokio::time::sleep(pause).await;
+                }
+                first_look = false;
                 last_error = Some(e);
             }
             Err(e) => return Err(e),
@@ -185,20 +215,69 @@ pub(super) async fn ensure_looked<H: Half>(
     Err(last_error.unwrap_or_else(|| Error::failed(format!("{} create failed", H::KIND), "no answer")))
 }
 
-/// Whether a half found between the networks, not known to state, is evidently this
-/// configuration's own: it carries exactly the planned name and tags (our create whose answer was
-/// lost, a crashed or timed-out apply, or a twin declaration applied at the same moment). One that
-/// differs belongs to another configuration or was made by hand: Terraform's "already exists",
-/// with nothing written. A cloud whose halves have no name or tags (Aiven) lets its partner half
-/// decide: the pair makes that one next and applies this rule to it.
-pub(super) fn claim<H: Half>(half: &H, existing: &H::Object, wanted: &Wanted) -> Result<(), Error> {
-    match H::name_and_tags(existing) {
-        Some((name, tags)) if name != wanted.name || tags != wanted.tags => Err(Error::AlreadyExists {
-            kind: H::KIND,
-            object: half.describe(existing),
-            import_id: half.import_id(existing),
-        }),
-        _ => Ok(()),
+/// Whether this instance may take a half found between its networks, by the ownership rule
+/// ([`crate::resources::ownership`]): its own, an earlier unfinished create's with the planned
+/// name and tags (`Resume`), or, at plan time, the replaced object's. Anything else is
+/// Terraform's "already exists", with nothing written. `None`: the half's cloud keeps no marker
+/// (Aiven), and its partner half decides.
+pub(super) fn judge<H: Half>(
+    ctx: &Ctx<'_>,
+    half: &H,
+    existing: &H::Object,
+    wanted: &Wanted,
+    first_look: bool,
+) -> Result<Option<Verdict>, Error> {
+    let Some(mark) = H::mark(existing) else { return Ok(None) };
+    let as_planned = H::name_and_tags(existing).is_none_or(|(name, tags)| name == wanted.name && tags == wanted.tags);
+    match ctx.ownership().judge(&mark, first_look, as_planned) {
+        Verdict::Foreign(why) => Err(already_exists(half, existing, why)),
+        verdict => Ok(Some(verdict)),
+    }
+}
+
+/// At plan time: a warning when `found` is a half a create of `wanted` may not take.
+pub(super) fn foreign_warning<H: Half>(
+    ctx: &Ctx<'_>,
+    half: &H,
+    found: Option<&H::Object>,
+    wanted: &Wanted,
+) -> Option<crate::tf::Diagnostic> {
+    let error = judge(ctx, half, found?, wanted, true).err()?;
+    Some(plan_warning(&error))
+}
+
+/// An "already exists" found at plan time, as the warning the plan shows: the create would
+/// stop there, and Terraform keeps whatever it replaces.
+pub(super) fn plan_warning(error: &Error) -> crate::tf::Diagnostic {
+    let d = error.to_diagnostic();
+    crate::tf::Diagnostic::warning(
+        d.summary,
+        format!("{} The apply will stop at this resource, before writing anything.", d.detail),
+    )
+}
+
+/// Terraform's "already exists" for a half found that is not this instance's.
+pub(super) fn already_exists<H: Half>(half: &H, existing: &H::Object, why: Foreign) -> Error {
+    Error::AlreadyExists { kind: H::KIND, object: half.describe(existing), import_id: half.import_id(existing), why }
+}
+
+/// Ends a create: each half it made or resumed is marked as this instance's finished work, so
+/// that no other state takes it. A half another run finished meanwhile is that run's: this
+/// create gives it up.
+pub(super) async fn finish<H: Half>(half: &H, object: H::Object, wanted: &Wanted) -> Result<H::Object, Error> {
+    let (Some(_), Mark::Creating(token)) = (H::mark(&object), &wanted.mark) else { return Ok(object) };
+    // Read again just before the write: another run may have finished it meanwhile.
+    let object = match H::id(&object) {
+        Some(id) => half.get(id).await?.unwrap_or(object),
+        None => object,
+    };
+    let Some(mark) = H::mark(&object) else { return Ok(object) };
+    match mark {
+        Mark::Owned(t) if &t == token => Ok(object),
+        Mark::Creating(t) if &t == token => {
+            half.align(object, &Wanted { mark: Mark::Owned(token.clone()), ..wanted.clone() }).await
+        }
+        _ => Err(already_exists(half, &object, Foreign::BeingCreated)),
     }
 }
 

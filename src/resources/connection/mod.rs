@@ -347,6 +347,11 @@ impl Resource for PeeringConnection {
                     if diags.has_errors() {
                         return Err(Error::Rejected(diags));
                     }
+                    // Halves someone else holds between the networks: said now, refused at apply.
+                    let peering = Kind::of(id)?.peering(ctx)?;
+                    for warning in peering.look_for_others(ctx, &planned).await?.0 {
+                        ctx.say(warning);
+                    }
                 }
             }
         }

@@ -19,7 +19,7 @@ type HalfId<C> = <<C as Symmetric>::Half as Half>::Id;
 
 /// A cloud whose peerings are two halves of one kind.
 #[async_trait]
-pub(super) trait Symmetric: Send + Sync {
+pub(super) trait Symmetric: Send + Sync + Clone {
     type Network: Copy + PartialEq + Display + Send + Sync;
     type Half: Half;
 
@@ -53,6 +53,11 @@ pub(super) struct SymmetricPair<C: Symmetric> {
 }
 
 impl<C: Symmetric> SymmetricPair<C> {
+    /// The same pair seen from the peer's network.
+    fn swapped(&self) -> SymmetricPair<C> {
+        SymmetricPair { cloud: self.cloud.clone(), local: self.peer, peer: self.local }
+    }
+
     fn ours(&self) -> C::Half {
         self.cloud.half(self.local, self.peer)
     }
@@ -105,7 +110,7 @@ impl<C: Symmetric> SymmetricPair<C> {
         deadline: Deadline,
         routes_change: bool,
     ) -> (Option<Connection>, Result<(), Error>) {
-        let wanted = Wanted::of(&state);
+        let wanted = Wanted::of(ctx, &state, prior.is_none());
         let managed = state.is_managed();
         let known = |half: fn(&Connection) -> &Attr<HalfState>| prior.and_then(|p| half_id::<HalfId<C>>(half(p)));
         let (ours_half, theirs_half) = (self.ours(), self.theirs());
@@ -116,12 +121,12 @@ impl<C: Symmetric> SymmetricPair<C> {
                 Ok(found) => found,
                 Err(e) => return (None, Err(e)),
             };
-            // Another configuration's half, either one, stops the create before any write.
-            let claimed = [(&ours_half, &looked.0), (&theirs_half, &looked.1)]
+            // Another state's half, either one, stops the create before any write.
+            let judged = [(&ours_half, &looked.0), (&theirs_half, &looked.1)]
                 .into_iter()
-                .filter_map(|(half, found)| found.as_ref().map(|object| half::claim(half, object, &wanted)))
-                .collect::<Result<Vec<()>, Error>>();
-            if let Err(e) = claimed {
+                .filter_map(|(half, found)| found.as_ref().map(|object| half::judge(ctx, half, object, &wanted, true)))
+                .collect::<Result<Vec<_>, Error>>();
+            if let Err(e) = judged {
                 return (None, Err(e));
             }
             (Some(looked.0), Some(looked.1))
@@ -158,6 +163,12 @@ impl<C: Symmetric> SymmetricPair<C> {
         };
         let (ours, theirs) = match (ours, theirs) {
             (Ok(ours), Ok(theirs)) => (ours, theirs),
+            // A create that meets another's half (another run making the same peering at this
+            // moment) records nothing: what it made or resumed still carries an unfinished
+            // create's marker, for whichever apply finishes it.
+            (Ok(_), Err(e)) | (Err(e), _) if prior.is_none() && matches!(e, Error::AlreadyExists { .. }) => {
+                return (None, Err(e));
+            }
             (Ok(ours), Err(e)) => return (self.observe(state, &ours, None).await.ok(), Err(e)),
             (Err(e), theirs) => {
                 // Record the reverse half if it was made: the next apply adopts it.
@@ -176,6 +187,22 @@ impl<C: Symmetric> SymmetricPair<C> {
             let result = half::wait(ctx, &watches, goal, deadline).await;
             (watched_ours.map_or(ours, |w| w.last()), watched_theirs.map(|w| w.last()).or(theirs), result)
         };
+        // The create is done: its halves become this instance's finished work.
+        let (ours, theirs, result) = match result {
+            Ok(()) => {
+                let finished = tokio::try_join!(half::finish(&ours_half, ours.clone(), &wanted), async {
+                    match theirs.clone().filter(|_| managed) {
+                        Some(t) => half::finish(&theirs_half, t, &wanted).await.map(Some),
+                        None => Ok(theirs.clone()),
+                    }
+                });
+                match finished {
+                    Ok((ours, theirs)) => (ours, theirs, Ok(())),
+                    Err(e) => (ours, theirs, Err(e)),
+                }
+            }
+            Err(e) => (ours, theirs, Err(e)),
+        };
         if result.is_ok() {
             if !managed && let Some((summary, detail)) = self.cloud.owner_must_act(&ours) {
                 ctx.warn(summary, detail);
@@ -184,6 +211,10 @@ impl<C: Symmetric> SymmetricPair<C> {
                 let networks = if managed { vec![self.local, self.peer] } else { vec![self.local] };
                 self.cloud.after_active(ctx, &networks).await;
             }
+        }
+        // Halves another run took over while this create made them are that run's, not ours.
+        if prior.is_none() && matches!(result, Err(Error::AlreadyExists { .. })) {
+            return (None, result);
         }
         match (self.observe(state, &ours, theirs.as_ref()).await, result) {
             (Ok(state), result) => (Some(state), result),
@@ -197,6 +228,23 @@ impl<C: Symmetric> SymmetricPair<C> {
 impl<C: Symmetric> Peering for SymmetricPair<C> {
     async fn check(&self, _: &Ctx<'_>, planned: &Connection) -> Result<Diagnostics, Error> {
         self.cloud.check(self.local, self.peer, planned.is_managed()).await
+    }
+
+    async fn look_for_others(&self, ctx: &Ctx<'_>, planned: &Connection) -> Result<Diagnostics, Error> {
+        let wanted = Wanted::of(ctx, planned, true);
+        let (ours_half, theirs_half) = (self.ours(), self.theirs());
+        let (ours, theirs) = tokio::try_join!(ours_half.find(), async {
+            if planned.is_managed() { theirs_half.find().await } else { Ok(None) }
+        })?;
+        let mut diags = Diagnostics::default();
+        let warnings = [
+            half::foreign_warning(ctx, &ours_half, ours.as_ref(), &wanted),
+            half::foreign_warning(ctx, &theirs_half, theirs.as_ref(), &wanted),
+        ];
+        for warning in warnings.into_iter().flatten() {
+            diags.push(warning);
+        }
+        Ok(diags)
     }
 
     /// The new state (`None` when nothing was made) and how the create went.
@@ -242,12 +290,21 @@ impl<C: Symmetric> Peering for SymmetricPair<C> {
             half::locate(&ours_half, half_id(&state.network_half)),
             half::locate(&theirs_half, peer_known)
         )?;
-        let Some(ours) = ours else { return Ok(None) };
-        Ok(Some(self.observe(state, &ours, theirs.as_ref()).await?))
+        match (ours, theirs) {
+            (Some(ours), theirs) => Ok(Some(self.observe(state, &ours, theirs.as_ref()).await?)),
+            // Present while any half is: a destroy cut short finishes with the next one, and an
+            // apply remakes our half.
+            (None, Some(theirs)) => {
+                let mut state = self.swapped().observe(state.swapped(), &theirs, None).await?.swapped();
+                state.network_half = Attr::Null;
+                Ok(Some(state))
+            }
+            (None, None) => Ok(None),
+        }
     }
 
     /// Takes over the halves that exist: both (managed), or ours alone (external).
-    async fn import(&self, _: &Ctx<'_>, mut state: Connection) -> Result<Connection, Error> {
+    async fn import(&self, ctx: &Ctx<'_>, mut state: Connection) -> Result<Connection, Error> {
         let (ours_half, theirs_half) = (self.ours(), self.theirs());
         let (ours, theirs) = tokio::try_join!(ours_half.find(), theirs_half.find())?;
         let ours = ours.ok_or_else(|| {
@@ -259,6 +316,8 @@ impl<C: Symmetric> Peering for SymmetricPair<C> {
         })?;
         state.peer_side = Attr::Known(if theirs.is_some() { PeerSide::Managed } else { PeerSide::External });
         state.enabled = Attr::Known(C::Half::phase(&ours) != Phase::Disabled);
+        // The marker they carry is this state's from now on: a create elsewhere meets it.
+        ctx.set_owner(C::Half::mark(&ours).and_then(|m| m.owner()));
         self.observe(state, &ours, theirs.as_ref()).await
     }
 }

@@ -11,6 +11,9 @@ use crate::tf::Diagnostics;
 pub(super) trait Peering: Send + Sync {
     /// Plan-time checks of the two networks, as `planned` states the peering; only reads.
     async fn check(&self, ctx: &Ctx<'_>, planned: &Connection) -> Result<Diagnostics, Error>;
+    /// Before a create, at plan time: a warning for each half already between the networks that
+    /// the create may not take (the ownership rule); only reads.
+    async fn look_for_others(&self, ctx: &Ctx<'_>, planned: &Connection) -> Result<Diagnostics, Error>;
     /// Makes the halves; the new state (`None` when nothing was made) and how it went.
     async fn create(&self, ctx: &Ctx<'_>, state: Connection) -> (Option<Connection>, Result<(), Error>);
     /// Renames, retags, pauses or resumes, repairs; `None` keeps the prior state.

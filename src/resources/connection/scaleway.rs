@@ -16,6 +16,7 @@ use crate::clouds::scaleway::{
     ConnectorPatch, ConnectorStatus, CreateConnector, ScalewayClient, ScalewayError, VpcConnector, tag_map, tag_strings,
 };
 use crate::net::{IpNet, Region, ScalewayVpcId};
+use crate::resources::ownership::{Mark, without_marker};
 use crate::resources::{Ctx, Error};
 use crate::tf::{AttrPath, Diagnostic, Diagnostics};
 
@@ -55,7 +56,11 @@ impl Half for ScalewayHalf<'_> {
     }
 
     fn name_and_tags(object: &VpcConnector) -> Option<(String, BTreeMap<String, String>)> {
-        Some((object.name.clone(), tag_map(&object.tags)))
+        Some((object.name.clone(), without_marker(&tag_map(&object.tags))))
+    }
+
+    fn mark(object: &VpcConnector) -> Option<Mark> {
+        Some(Mark::of(&tag_map(&object.tags)))
     }
 
     fn describe(&self, object: &VpcConnector) -> String {
@@ -77,23 +82,22 @@ impl Half for ScalewayHalf<'_> {
     async fn create(&self, _: &Ctx<'_>, wanted: &Wanted, _: Deadline) -> Result<VpcConnector, Error> {
         let request = CreateConnector {
             name: wanted.name.clone(),
-            tags: tag_strings(&wanted.tags),
+            tags: tag_strings(&wanted.cloud_tags()),
             vpc_id: self.from.0,
             target_vpc_id: self.to.0,
         };
         let created = self.client.create_connector(self.region.as_str(), &request).await?;
         // Whether Scaleway refuses a second connector between the same two VPCs is not known
-        // (no recording tries it), so two runs creating at once may both succeed. The earliest
-        // connector stands; a later one is taken back, and its creator decides about the
-        // earliest by the ownership rule (`half::ensure`).
+        // (no recording tries it), so two runs creating at once may both succeed. A connector
+        // made no later than ours stands and ours is taken back; its creator decides about it
+        // by the ownership rule (`half::ensure`). Two made within the same instant both give
+        // way and both look again: never two standing.
         let all = self.client.list_connectors(self.region.as_str(), self.from.0, Some(self.to.0)).await?;
-        match earliest(all) {
-            Some(first) if first.id != created.id => {
-                crate::resources::unless_gone(self.client.delete_connector(self.region.as_str(), created.id).await)?;
-                Err(Error::Raced { kind: Self::KIND })
-            }
-            _ => Ok(created),
+        if all.iter().any(|other| other.id != created.id && other.created_at <= created.created_at) {
+            crate::resources::unless_gone(self.client.delete_connector(self.region.as_str(), created.id).await)?;
+            return Err(Error::Raced { kind: Self::KIND });
         }
+        Ok(created)
     }
 
     fn may_exist_after(error: &Error) -> bool {
@@ -103,7 +107,7 @@ impl Half for ScalewayHalf<'_> {
     async fn align(&self, connector: VpcConnector, wanted: &Wanted) -> Result<VpcConnector, Error> {
         let patch = ConnectorPatch {
             name: (connector.name != wanted.name).then(|| wanted.name.clone()),
-            tags: (tag_map(&connector.tags) != wanted.tags).then(|| tag_strings(&wanted.tags)),
+            tags: (tag_map(&connector.tags) != wanted.cloud_tags()).then(|| tag_strings(&wanted.cloud_tags())),
         };
         if patch == ConnectorPatch::default() {
             return Ok(connector);
@@ -152,6 +156,7 @@ pub(super) fn phase_of(status: ConnectorStatus) -> Phase {
 }
 
 /// Scaleway VPCs of one region, for the symmetric pair.
+#[derive(Clone)]
 pub(super) struct Scaleway<'c> {
     pub client: &'c ScalewayClient,
     pub region: Region,

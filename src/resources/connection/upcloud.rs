@@ -17,6 +17,7 @@ use crate::clouds::upcloud::{
     PeeringState, UpcloudClient, UpcloudError,
 };
 use crate::net::{UpcloudNetworkId, UpcloudPeeringId, first_overlap};
+use crate::resources::ownership::{Mark, without_marker};
 use crate::resources::{Ctx, Error};
 use crate::tf::{AttrPath, Diagnostic, Diagnostics};
 
@@ -166,7 +167,11 @@ impl Half for UpcloudHalf<'_> {
     }
 
     fn name_and_tags(object: &NetworkPeering) -> Option<(String, BTreeMap<String, String>)> {
-        Some((object.name.clone(), tags(&object.labels)))
+        Some((object.name.clone(), without_marker(&tags(&object.labels))))
+    }
+
+    fn mark(object: &NetworkPeering) -> Option<Mark> {
+        Some(Mark::of(&tags(&object.labels)))
     }
 
     fn describe(&self, object: &NetworkPeering) -> String {
@@ -191,7 +196,7 @@ impl Half for UpcloudHalf<'_> {
             configured_status: configured(wanted),
             network: NetworkUuid { uuid: self.from },
             peer_network: NetworkUuid { uuid: self.to },
-            labels: labels(&wanted.tags),
+            labels: labels(&wanted.cloud_tags()),
         };
         Ok(self.client.create_peering(&request).await?)
     }
@@ -204,7 +209,7 @@ impl Half for UpcloudHalf<'_> {
         let patch = PeeringPatch {
             name: (half.name != wanted.name).then(|| wanted.name.clone()),
             configured_status: (half.configured_status != configured(wanted)).then_some(configured(wanted)),
-            labels: (tags(&half.labels) != wanted.tags).then(|| labels(&wanted.tags)),
+            labels: (tags(&half.labels) != wanted.cloud_tags()).then(|| labels(&wanted.cloud_tags())),
         };
         if patch == PeeringPatch::default() {
             return Ok(half);
@@ -342,6 +347,7 @@ pub(super) fn cidrs_of(network: &PeeringNetwork) -> Vec<String> {
 }
 
 /// UpCloud networks, for the symmetric pair.
+#[derive(Clone)]
 pub(super) struct Upcloud<'c> {
     pub client: &'c UpcloudClient,
 }

@@ -29,3 +29,8 @@ pub(super) fn missing_router(router: UpcloudRouterId) -> Error {
         Some(router_path()),
     )
 }
+
+/// UpCloud's own name for an unnamed route.
+pub(super) fn is_default_name(name: &str) -> bool {
+    name.strip_prefix("static-route-").is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+}

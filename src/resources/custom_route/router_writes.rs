@@ -21,8 +21,12 @@
 //!
 //! The worker for a router runs while changes wait on it, as a task of its own, so a change
 //! Terraform stops waiting for is still finished and looked at.
+//!
+//! A static route has no labels of its own, so whose it is ([`crate::resources::ownership`])
+//! is said by a label of the router, `peering-route-HASH = [creating-]TOKEN`, written in the same
+//! PATCH as the route and removed with it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -32,9 +36,10 @@ use tokio::time::Instant;
 
 use super::router::{find, is_service, missing_router, user_routes};
 use crate::clouds::CloudFailure as _;
-use crate::clouds::upcloud::{Router, RouterFields, StaticRoute, UpcloudClient};
+use crate::clouds::upcloud::{Label, Router, RouterFields, StaticRoute, UpcloudClient};
 use crate::net::{IpNet, UpcloudRouterId};
 use crate::resources::Error;
+use crate::resources::ownership::{Foreign, Mark, OWNER_TAG, Ownership, Verdict};
 
 /// The shortest settle window: longer than a read-modify-write takes on a loaded machine.
 const WINDOW_FLOOR: Duration = Duration::from_millis(400);
@@ -54,11 +59,15 @@ const FAILURE_PAUSE: Duration = Duration::from_millis(250);
 /// A change to one route of a router, keyed by its destination.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Change {
-    /// The route to `destination` via `nexthop`; `name: None` keeps whatever name it has.
+    /// The route to `destination` via `nexthop`, marked `mark`; `name: None` keeps whatever
+    /// name it has. `create`: a new resource's route, which may take another route to the same
+    /// destination only by the ownership rule (an earlier unfinished create's, as planned).
     Put {
         destination: IpNet,
         nexthop: String,
         name: Option<String>,
+        create: bool,
+        mark: Mark,
     },
     Remove {
         destination: IpNet,
@@ -72,21 +81,57 @@ impl Change {
         }
     }
 
-    /// Whether the router already has what the change asks for.
+    /// Whether the router already has what the change asks for, marker included.
     fn holds_in(&self, router: &Router) -> bool {
         let present = find(router, &self.destination());
+        let marked = route_mark(router, &self.destination());
         match (self, present) {
-            (Change::Put { nexthop, name, .. }, Some(route)) => {
-                route.nexthop == *nexthop && (name.is_none() || route.name == *name)
+            (Change::Put { nexthop, name, mark, .. }, Some(route)) => {
+                route.nexthop == *nexthop && (name.is_none() || route.name == *name) && marked == *mark
             }
             (Change::Put { .. }, None) => false,
-            (Change::Remove { .. }, present) => present.is_none(),
+            (Change::Remove { .. }, present) => present.is_none() && marked == Mark::Unmarked,
         }
     }
 
-    /// Applies the change to a user route list.
-    fn apply(&self, routes: &mut Vec<StaticRoute>) {
+    /// For a create: the route already at the destination, if any, by the ownership rule —
+    /// `Ok(None)` when there is none, `Ok(Some(verdict))` when this create may take it, else
+    /// "already exists" naming it.
+    fn judge_in(&self, router: &Router, router_id: UpcloudRouterId) -> Result<Option<Verdict>, Error> {
+        let Change::Put { nexthop, name, create: true, mark, .. } = self else { return Ok(None) };
+        let Some(present) = find(router, &self.destination()) else { return Ok(None) };
+        let same_name = match (name, &present.name) {
+            (Some(planned), Some(remote)) => planned == remote,
+            (Some(_), None) => false,
+            (None, remote) => remote.as_deref().is_none_or(super::router::is_default_name),
+        };
+        let as_planned = present.nexthop == *nexthop && same_name;
+        let ours = Ownership { owner: mark.owner(), ..Default::default() };
+        let found = route_mark(router, &self.destination());
+        let why = match ours.judge(&found, true, as_planned) {
+            Verdict::Foreign(_) if !as_planned && found == Mark::Unmarked => Foreign::Mismatch,
+            Verdict::Foreign(why) => why,
+            verdict => return Ok(Some(verdict)),
+        };
+        Err(foreign_route(router_id, &present, why))
+    }
+
+    /// Applies the change to a user route list and the router's labels.
+    fn apply(&self, routes: &mut Vec<StaticRoute>, labels: &mut BTreeMap<String, String>) {
         let destination = self.destination();
+        let key = route_label(&destination);
+        match self {
+            Change::Put { mark, .. } => {
+                let mut marked = mark.with(&BTreeMap::new());
+                match marked.remove(OWNER_TAG) {
+                    Some(value) => labels.insert(key, value),
+                    None => labels.remove(&key),
+                };
+            }
+            Change::Remove { .. } => {
+                labels.remove(&key);
+            }
+        }
         let existing = routes.iter().position(|r| r.route == destination);
         match (self, existing) {
             (Change::Put { nexthop, name, .. }, Some(i)) => {
@@ -116,7 +161,8 @@ impl Change {
 /// How a change ended.
 #[derive(Debug)]
 pub(super) enum Done {
-    /// The route as the router has it, and whether a route to its destination was there before.
+    /// The route as the router has it, and whether it was an earlier unfinished create's,
+    /// resumed.
     Put {
         route: StaticRoute,
         existed: bool,
@@ -179,6 +225,24 @@ impl RouterWrites {
         router: UpcloudRouterId,
         change: Change,
     ) -> Result<Done, Error> {
+        let answer = self.enqueue(client, router, change);
+        answer.await.unwrap_or_else(|_| {
+            Err(Error::failed("UpCloud route write stopped", format!("The writer of router {router} ended early.")))
+        })
+    }
+
+    /// Hands the change to the router's worker without waiting for it: it goes out with the
+    /// router's next write, by the same protocol.
+    pub(super) fn submit_later(&self, client: &UpcloudClient, router: UpcloudRouterId, change: Change) {
+        drop(self.enqueue(client, router, change));
+    }
+
+    fn enqueue(
+        &self,
+        client: &UpcloudClient,
+        router: UpcloudRouterId,
+        change: Change,
+    ) -> oneshot::Receiver<Result<Done, Error>> {
         let desk = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).entry(router).or_default().clone();
         let (reply, answer) = oneshot::channel();
         let waiting = Waiting { change, reply, existed: None, look_due: None, writes: 0, alone: false };
@@ -188,12 +252,40 @@ impl RouterWrites {
             !std::mem::replace(&mut desk.worker_running, true)
         };
         if start {
-            tokio::spawn(Worker { client: client.clone(), router, desk, active: Vec::new() }.run());
+            crate::resources::background::spawn(
+                Worker { client: client.clone(), router, desk, active: Vec::new() }.run(),
+            );
         }
-        answer.await.unwrap_or_else(|_| {
-            Err(Error::failed("UpCloud route write stopped", format!("The writer of router {router} ended early.")))
-        })
+        answer
     }
+}
+
+/// Terraform's "already exists" for another route at a new route's destination.
+fn foreign_route(router: UpcloudRouterId, present: &StaticRoute, why: Foreign) -> Error {
+    let name = present.name.as_deref().map(|n| format!(" named {n:?}")).unwrap_or_default();
+    Error::AlreadyExists {
+        kind: "UpCloud static route",
+        object: format!("to {} via {}{name} on router {router}", present.route, present.nexthop),
+        import_id: format!("upcloud/{router}/{}", present.route),
+        why,
+    }
+}
+
+/// The router label that says whose the route to `destination` is: the destination hashed
+/// (FNV-1a, stable across builds), so that any destination fits UpCloud's 32-character keys.
+pub(super) fn route_label(destination: &IpNet) -> String {
+    let hash = destination
+        .to_string()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3));
+    format!("peering-route-{hash:016x}")
+}
+
+/// The ownership marker of the route to `destination`, from the router's labels.
+pub(super) fn route_mark(router: &Router, destination: &IpNet) -> Mark {
+    let key = route_label(destination);
+    let value = router.labels.iter().find(|l| l.key == key).map(|l| l.value.clone());
+    Mark::of(&value.map(|v| BTreeMap::from([(OWNER_TAG.to_string(), v)])).unwrap_or_default())
 }
 
 fn lock(desk: &Mutex<Desk>) -> std::sync::MutexGuard<'_, Desk> {
@@ -320,7 +412,15 @@ impl Worker {
         self.take_incoming();
         let mut keep = Vec::new();
         for mut waiting in std::mem::take(&mut self.active) {
-            waiting.existed.get_or_insert_with(|| find(&router, &waiting.change.destination()).is_some());
+            if waiting.existed.is_none() {
+                match waiting.change.judge_in(&router, self.router) {
+                    Ok(verdict) => waiting.existed = Some(verdict == Some(Verdict::Resume)),
+                    Err(e) => {
+                        waiting.finish(Err(e));
+                        continue;
+                    }
+                }
+            }
             let holds = waiting.change.holds_in(&router);
             let settled = match waiting.look_due {
                 // Never written by us: what holds already needs no guarding.
@@ -359,15 +459,19 @@ impl Worker {
             None => unwritten,
         };
         let mut routes = user_routes(&router);
+        let mut labels: BTreeMap<String, String> =
+            router.labels.iter().map(|l| (l.key.clone(), l.value.clone())).collect();
         for w in self.active.iter().filter(|w| w.look_due.is_some()) {
-            w.change.apply(&mut routes);
+            w.change.apply(&mut routes, &mut labels);
         }
         for &i in &batch {
-            self.active[i].change.apply(&mut routes);
+            self.active[i].change.apply(&mut routes, &mut labels);
         }
         debug_assert!(routes.iter().all(|r| !is_service(r)));
-        // The SDK always sends the name; so do we.
-        let fields = RouterFields { name: Some(router.name.clone()), labels: None, static_routes: Some(routes) };
+        // The SDK always sends the name; so do we. Labels go whole, as UpCloud replaces them.
+        let labels = labels.into_iter().map(|(key, value)| Label { key, value }).collect();
+        let fields =
+            RouterFields { name: Some(router.name.clone()), labels: Some(labels), static_routes: Some(routes) };
         let written = match self.client.modify_router_once(self.router, &fields).await {
             Ok(written) => written,
             Err(e) if e.outcome_unknown() => {
@@ -428,6 +532,7 @@ impl Worker {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resources::ownership::Token;
 
     fn route(destination: &str, nexthop: &str, name: Option<&str>) -> StaticRoute {
         StaticRoute {
@@ -449,30 +554,78 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_put_holds_only_with_its_next_hop_and_any_name_when_unnamed() {
-        let put = |name: Option<&str>| Change::Put {
+    fn put(name: Option<&str>, mark: Mark, create: bool) -> Change {
+        Change::Put {
+            create,
             destination: "10.1.0.0/24".parse().unwrap(),
             nexthop: "10.0.0.1".into(),
             name: name.map(str::to_string),
-        };
-        let r = router(vec![route("10.1.0.0/24", "10.0.0.1", Some("static-route-1"))]);
-        assert!(put(None).holds_in(&r));
-        assert!(!put(Some("mine")).holds_in(&r));
-        assert!(!put(None).holds_in(&router(vec![route("10.1.0.0/24", "10.0.0.2", None)])));
-        assert!(!put(None).holds_in(&router(Vec::new())));
+            mark,
+        }
+    }
+
+    fn marked(mut r: Router, destination: &str, value: &str) -> Router {
+        r.labels.push(Label { key: route_label(&destination.parse().unwrap()), value: value.into() });
+        r
     }
 
     #[test]
-    fn applying_keeps_a_given_name_and_removes_only_its_destination() {
+    fn a_put_holds_only_with_its_next_hop_its_marker_and_any_name_when_unnamed() {
+        let token = Token::new();
+        let owned = Mark::Owned(token.clone());
+        let r = marked(
+            router(vec![route("10.1.0.0/24", "10.0.0.1", Some("static-route-1"))]),
+            "10.1.0.0/24",
+            &token.to_string(),
+        );
+        assert!(put(None, owned.clone(), false).holds_in(&r));
+        assert!(!put(Some("mine"), owned.clone(), false).holds_in(&r));
+        assert!(!put(None, Mark::Creating(token), false).holds_in(&r), "the marker is part of the change");
+        assert!(!put(None, owned.clone(), false).holds_in(&router(vec![route("10.1.0.0/24", "10.0.0.2", None)])));
+        assert!(!put(None, owned, false).holds_in(&router(Vec::new())));
+    }
+
+    #[test]
+    fn a_create_takes_only_an_unfinished_create_of_the_same_route() {
+        let id = router(Vec::new()).uuid;
+        let creating = Mark::Creating(Token::new());
+        let same = router(vec![route("10.1.0.0/24", "10.0.0.1", None)]);
+        let unfinished = marked(same.clone(), "10.1.0.0/24", "creating-0a1b");
+        assert_eq!(put(None, creating.clone(), true).judge_in(&unfinished, id).unwrap(), Some(Verdict::Resume));
+        assert_eq!(put(None, creating.clone(), true).judge_in(&router(Vec::new()), id).unwrap(), None);
+        let refused = |r: &Router| match put(None, creating.clone(), true).judge_in(r, id) {
+            Err(Error::AlreadyExists { why, .. }) => why,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(refused(&same), Foreign::Unmarked, "by hand, as planned");
+        assert_eq!(refused(&marked(same.clone(), "10.1.0.0/24", "0a1b")), Foreign::Owned, "another state's");
+        let other_hop = router(vec![route("10.1.0.0/24", "10.0.0.99", Some("by-hand"))]);
+        assert_eq!(refused(&other_hop), Foreign::Mismatch);
+        // An update does not ask.
+        assert_eq!(put(None, creating, false).judge_in(&other_hop, id).unwrap(), None);
+    }
+
+    #[test]
+    fn applying_keeps_a_given_name_and_removes_only_its_destination_with_its_marker() {
         let mut routes =
             vec![route("10.1.0.0/24", "10.0.0.1", Some("static-route-1")), route("10.2.0.0/24", "10.0.0.1", None)];
-        Change::Put { destination: "10.1.0.0/24".parse().unwrap(), nexthop: "10.0.0.9".into(), name: None }
-            .apply(&mut routes);
+        let mut labels = BTreeMap::from([("team".to_string(), "net".to_string())]);
+        let token = Token::new();
+        let change = Change::Put {
+            destination: "10.1.0.0/24".parse().unwrap(),
+            nexthop: "10.0.0.9".into(),
+            name: None,
+            create: false,
+            mark: Mark::Owned(token.clone()),
+        };
+        change.apply(&mut routes, &mut labels);
         assert_eq!(routes[0], route("10.1.0.0/24", "10.0.0.9", Some("static-route-1")));
-        Change::Remove { destination: "10.2.0.0/24".parse().unwrap() }.apply(&mut routes);
+        assert_eq!(labels.get(&route_label(&"10.1.0.0/24".parse().unwrap())), Some(&token.to_string()));
+        Change::Remove { destination: "10.2.0.0/24".parse().unwrap() }.apply(&mut routes, &mut labels);
         assert_eq!(routes.len(), 1);
-        Change::Remove { destination: "10.3.0.0/24".parse().unwrap() }.apply(&mut routes);
-        assert_eq!(routes.len(), 1);
+        Change::Remove { destination: "10.1.0.0/24".parse().unwrap() }.apply(&mut routes, &mut labels);
+        assert!(routes.is_empty());
+        assert_eq!(labels, BTreeMap::from([("team".to_string(), "net".to_string())]), "others' labels stay");
+        assert!(route_label(&"2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff/128".parse().unwrap()).len() <= 32);
     }
 }

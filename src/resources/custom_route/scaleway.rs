@@ -9,6 +9,7 @@ use super::table::{Routes, malformed};
 use crate::clouds::CloudFailure as _;
 use crate::clouds::scaleway::{Route as ScwRoute, RouteFields, ScalewayClient, tag_map, tag_strings};
 use crate::net::{ConnectionId, IpNet, NetworkRef, Region, ScalewayRouteId, ScalewayVpcId};
+use crate::resources::ownership::{Mark, Verdict, without_marker};
 use crate::resources::{Ctx, Error};
 use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics};
 
@@ -217,61 +218,110 @@ pub(super) async fn observe(
         state.description = Attr::Known(route.description.clone());
     }
     state.name = Attr::Known(route.description.clone());
-    // No tags configured and none there reads as unset, not as an empty map.
-    state.tags = match (&state.tags, route.tags.is_empty()) {
+    // No tags configured and none there reads as unset, not as an empty map; the ownership
+    // marker is the provider's.
+    let tags = without_marker(&tag_map(&route.tags));
+    state.tags = match (&state.tags, tags.is_empty()) {
         (Attr::Null, true) => Attr::Null,
-        _ => Attr::Known(tag_map(&route.tags)),
+        _ => Attr::Known(tags),
     };
     Ok(state)
 }
 
-/// The route's tags as Scaleway stores them; none configured clears any set by hand.
-fn wanted_tags(state: &Route) -> Vec<String> {
-    state.tags.known().map(tag_strings).unwrap_or_default()
+/// The route's tags as Scaleway stores them, with the ownership marker; none configured clears
+/// any set by hand.
+fn wanted_tags(state: &Route, mark: &Mark) -> Vec<String> {
+    tag_strings(&mark.with(&state.tags.known().cloned().unwrap_or_default()))
 }
 
-/// Creates the route; a create whose answer was lost is found again rather than made twice.
-pub(super) async fn create(client: &ScalewayClient, region: &str, vpc: Uuid, state: &Route) -> Result<ScwRoute, Error> {
+/// Whether a route carries what `fields` ask for (next hop, description, the user's tags).
+fn as_planned(route: &ScwRoute, fields: &RouteFields) -> bool {
+    let user_tags = |tags: &[String]| without_marker(&tag_map(tags));
+    route.nexthop_vpc_connector_id == fields.nexthop_vpc_connector_id
+        && route.nexthop_private_network_id == fields.nexthop_private_network_id
+        && route.nexthop_resource_id == fields.nexthop_resource_id
+        && fields.description.as_ref().is_none_or(|d| *d == route.description)
+        && fields.tags.as_deref().is_none_or(|t| user_tags(t) == user_tags(&route.tags))
+}
+
+/// The custom route of `vpc` to `destination` a create finds, if any, judged by the ownership
+/// rule: an earlier unfinished create's route as planned is resumed; any other is someone
+/// else's ("already exists … import").
+async fn look_before_create(
+    ctx: &Ctx<'_>,
+    client: &ScalewayClient,
+    region: &str,
+    vpc: Uuid,
+    fields: &RouteFields,
+    first_look: bool,
+) -> Result<Option<ScwRoute>, Error> {
+    let Some(destination) = fields.destination else { return Ok(None) };
+    let Some(found) = find(client, region, vpc, destination).await? else { return Ok(None) };
+    match ctx.ownership().judge(&Mark::of(&tag_map(&found.tags)), first_look, as_planned(&found, fields)) {
+        Verdict::Foreign(why) => Err(Error::AlreadyExists {
+            kind: "Scaleway route",
+            object: format!("{} to {} in VPC {vpc} of {region}", found.id, found.destination),
+            import_id: format!("scaleway/{region}/{}", found.id),
+            why,
+        }),
+        verdict => {
+            if verdict == Verdict::Resume {
+                ctx.note_adopted("Scaleway route", &format!("{} to {} in VPC {vpc}", found.id, found.destination));
+            }
+            Ok(Some(found))
+        }
+    }
+}
+
+/// Creates the route: one found by the ownership rule is taken, a create whose answer was lost
+/// is found again rather than made twice, and the route is marked as this resource's once made.
+pub(super) async fn create(
+    ctx: &Ctx<'_>,
+    client: &ScalewayClient,
+    region: &str,
+    vpc: Uuid,
+    state: &Route,
+) -> Result<ScwRoute, Error> {
     let hop = state.next_hop.known().cloned().unwrap_or_default();
     let destination: IpNet = state
         .destination
         .known()
         .and_then(|d| d.parse().ok())
         .ok_or_else(|| Error::invalid("No destination", "", None))?;
+    let token = ctx.owner_token();
     let fields = RouteFields {
         description: Some(state.description.known().cloned().unwrap_or_default()),
-        tags: Some(wanted_tags(state)),
+        tags: Some(wanted_tags(state, &Mark::Creating(token.clone()))),
         vpc_id: Some(vpc),
         destination: Some(destination),
         ..resolve(client, region, vpc, &hop).await?
     };
+    let finished = RouteFields { tags: Some(wanted_tags(state, &Mark::Owned(token))), ..Default::default() };
+    let mut found = look_before_create(ctx, client, region, vpc, &fields, true).await?;
     let mut last_error = None;
     for _ in 0..6 {
-        match client.create_route(region, &fields).await {
-            Ok(route) => return Ok(route),
-            Err(e) if e.outcome_unknown() => {
-                let same = |r: &ScwRoute| {
-                    !r.is_read_only
-                        && r.destination == destination
-                        && r.nexthop_vpc_connector_id == fields.nexthop_vpc_connector_id
-                        && r.nexthop_private_network_id == fields.nexthop_private_network_id
-                        && r.nexthop_resource_id == fields.nexthop_resource_id
-                };
-                if let Some(found) =
-                    client.routes_with_nexthop(region, vpc).await?.into_iter().map(|r| r.route).find(same)
-                {
-                    return Ok(found);
+        let made = match found.take() {
+            Some(route) => route,
+            None => match client.create_route(region, &fields).await {
+                Ok(route) => route,
+                Err(e) if e.outcome_unknown() => {
+                    found = look_before_create(ctx, client, region, vpc, &fields, false).await?;
+                    last_error = Some(e);
+                    continue;
                 }
-                last_error = Some(e);
-            }
-            Err(e) => return Err(e.into()),
-        }
+                Err(e) => return Err(e.into()),
+            },
+        };
+        let id: Uuid =
+            made.id.parse().map_err(|_| Error::failed("Scaleway answered a route without an id", made.id.clone()))?;
+        return Ok(client.update_route(region, id, &finished).await?);
     }
     Err(last_error.map(Error::from).unwrap_or_else(|| Error::failed("Scaleway route create failed", "no answer")))
 }
 
 /// Changes destination, description and next hop in place.
 pub(super) async fn update(
+    ctx: &Ctx<'_>,
     client: &ScalewayClient,
     region: &str,
     id: ScalewayRouteId,
@@ -281,7 +331,7 @@ pub(super) async fn update(
     let hop = state.next_hop.known().cloned().unwrap_or_default();
     let fields = RouteFields {
         description: Some(state.description.known().cloned().unwrap_or_default()),
-        tags: Some(wanted_tags(state)),
+        tags: Some(wanted_tags(state, &Mark::Owned(ctx.owner_token()))),
         destination: state.destination.known().and_then(|d| d.parse().ok()),
         ..resolve(client, region, vpc, &hop).await?
     };
@@ -333,11 +383,11 @@ impl Routes for VpcRoutes<'_> {
         check(self.client, self.region.as_str(), self.vpc.0, planned).await
     }
 
-    async fn put(&self, _: &Ctx<'_>, prior: Option<&Route>, state: Route) -> Result<Route, Error> {
+    async fn put(&self, ctx: &Ctx<'_>, prior: Option<&Route>, state: Route) -> Result<Route, Error> {
         let (region, vpc) = (self.region.as_str(), self.vpc.0);
         let route = match prior {
-            Some(prior) => update(self.client, region, self.route_of(prior)?, vpc, &state).await?,
-            None => create(self.client, region, vpc, &state).await?,
+            Some(prior) => update(ctx, self.client, region, self.route_of(prior)?, vpc, &state).await?,
+            None => create(ctx, self.client, region, vpc, &state).await?,
         };
         observe(self.client, region, state, &route).await
     }

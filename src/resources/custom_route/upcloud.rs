@@ -6,18 +6,14 @@ use std::net::IpAddr;
 use async_trait::async_trait;
 
 use super::model::{NextHop, Route, RouteKey, Table, next_hop_path, table_attr};
-use super::router::{find, missing_router};
+use super::router::{find, is_default_name, missing_router};
 use super::router_writes::{Change, Done, RouterWrites};
 use super::table::{Routes, malformed};
 use crate::clouds::upcloud::{Router, StaticRoute, UpcloudClient};
 use crate::net::{IpNet, UpcloudRouterId};
+use crate::resources::ownership::Mark;
 use crate::resources::{Ctx, Error};
 use crate::tf::{Attr, Diagnostic, Diagnostics};
-
-/// UpCloud's own name for an unnamed route.
-pub(super) fn is_default_name(name: &str) -> bool {
-    name.strip_prefix("static-route-").is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-}
 
 /// The router for a refresh or a check, read once for every route on it.
 async fn read_router(client: &UpcloudClient, router: UpcloudRouterId) -> Result<Option<Router>, Error> {
@@ -106,15 +102,33 @@ impl Routes for RouterRoutes<'_> {
         let nexthop =
             nexthop.ok_or_else(|| Error::invalid("No next hop", "Set next_hop.ip.", Some(next_hop_path())))?;
         let name = state.description.known().cloned();
-        let change = Change::Put { destination: key.destination, nexthop, name };
-        let Done::Put { route, existed } = self.writes.submit(self.client, key.router, change).await? else {
+        let token = ctx.owner_token();
+        let put = |create: bool, mark: Mark| Change::Put {
+            destination: key.destination,
+            nexthop: nexthop.clone(),
+            name: name.clone(),
+            create,
+            mark,
+        };
+        let first = if prior.is_none() {
+            put(true, Mark::Creating(token.clone()))
+        } else {
+            put(false, Mark::Owned(token.clone()))
+        };
+        let Done::Put { route, existed } = self.writes.submit(self.client, key.router, first).await? else {
             return Err(malformed());
         };
-        if prior.is_none() && existed {
-            ctx.warn_adopted(
+        if existed {
+            ctx.note_adopted(
                 "UpCloud static route",
                 &format!("to {} via {} on router {}", key.destination, route.nexthop, key.router),
             );
+        }
+        // A create is done: the route becomes this resource's finished work. That write goes
+        // out after Terraform has the route in state (the answer below), so a run killed at any
+        // write leaves nothing a resumed apply cannot take back as its own.
+        if prior.is_none() {
+            self.writes.submit_later(self.client, key.router, put(false, Mark::Owned(token)));
         }
         Ok(observe(state, &key, &route))
     }

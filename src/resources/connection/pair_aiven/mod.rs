@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::aiven::AivenHalf;
 use super::aiven::{self, VpcRef};
-use super::half::{self, Goal, Half, Wanted, Watch, Watched};
+use super::half::{self, Goal, Half, Phase, Wanted, Watch, Watched};
 use super::model::{Connection, HalfState, PeerSide, half_id};
 use super::peering::Peering;
 use super::poll::Deadline;
@@ -21,6 +21,7 @@ use crate::clouds::aiven::{AivenClient, PeeringConnection, PeeringState as Aiven
 use crate::clouds::upcloud::{NetworkPeering, PeeringState, UpcloudClient};
 use crate::net::Cloud;
 use crate::net::{UpcloudNetworkId, UpcloudPeeringId};
+use crate::resources::ownership::Mark;
 use crate::resources::{Ctx, Error};
 use crate::tf::{Attr, AttrPath, Diagnostics};
 
@@ -158,18 +159,58 @@ impl AivenUpcloud {
         &self,
         ctx: &Ctx<'_>,
         state: &Connection,
+        creating: bool,
         deadline: Deadline,
         routes_change: bool,
     ) -> (Seen, Result<(), Error>) {
         let mut seen = Seen { aiven_network_id: Self::known_network_id(state), ..Default::default() };
-        let result = self.converge_into(ctx, state, deadline, routes_change, &mut seen).await;
+        let wanted = Wanted::of(ctx, state, creating);
+        let result = self.converge_into(ctx, state, &wanted, deadline, routes_change, &mut seen).await;
         (seen, result)
+    }
+
+    /// Before a create writes: an Aiven half found between the networks has no marker, so its
+    /// UpCloud partner decides whose it is. A partner another state holds makes the Aiven half
+    /// theirs too ("already exists"); an unfinished partner, or none (the create stopped between
+    /// the two halves), leaves it to resume. With an external UpCloud side the partner is the
+    /// peer owner's and says nothing of the Aiven half.
+    async fn judge_found_aiven_half(
+        &self,
+        ctx: &Ctx<'_>,
+        state: &Connection,
+        wanted: &Wanted,
+        seen: &mut Seen,
+    ) -> Result<(), Error> {
+        let client = self.aiven_client(ctx.clients)?;
+        let half = self.aiven_half(client);
+        let Some(found) = half.find().await? else { return Ok(()) };
+        if state.is_managed()
+            && let Ok(upcloud) = self.upcloud_client(ctx.clients)
+        {
+            let probe = Seen {
+                vpc: seen.vpc.clone(),
+                aiven_network_id: found.aiven_network_id().map(UpcloudNetworkId).or(seen.aiven_network_id),
+                ..Default::default()
+            };
+            if let Some(partner) = self.find_upcloud_half(upcloud, &probe).await? {
+                let partner_half = UpcloudHalf { client: upcloud, from: self.network, to: partner.peer_network.uuid };
+                if let Err(Error::AlreadyExists { why, .. }) = half::judge(ctx, &partner_half, &partner, wanted, true) {
+                    return Err(half::already_exists(&half, &found, why));
+                }
+            }
+        }
+        // A dead or failed one is made again, not adopted (`half::ensure`).
+        if !matches!(AivenHalf::phase(&found), Phase::Dead | Phase::Failed) {
+            ctx.note_adopted(AivenHalf::KIND, &half.describe(&found));
+        }
+        Ok(())
     }
 
     async fn converge_into(
         &self,
         ctx: &Ctx<'_>,
         state: &Connection,
+        wanted: &Wanted,
         deadline: Deadline,
         routes_change: bool,
         seen: &mut Seen,
@@ -180,7 +221,10 @@ impl AivenUpcloud {
             seen.vpc = Some(aiven::wait_vpc_active(ctx, client, &self.vpc, deadline).await?);
             let half = self.aiven_half(client);
             let known = half_id::<Uuid>(self.aiven_half_attr(state));
-            seen.aiven = Some(half::ensure(ctx, &half, known, &Wanted::of(state), deadline).await?);
+            if known.is_none() && matches!(wanted.mark, Mark::Creating(_)) {
+                self.judge_found_aiven_half(ctx, state, wanted, seen).await?;
+            }
+            seen.aiven = Some(half::ensure(ctx, &half, known, wanted, deadline).await?);
             let built = self.wait_built(ctx, &half, seen, deadline).await?;
             seen.aiven_network_id = built.aiven_network_id().map(UpcloudNetworkId).or(seen.aiven_network_id);
         } else if seen.aiven_network_id.is_none()
@@ -220,7 +264,7 @@ impl AivenUpcloud {
             let client = self.upcloud_client(clients)?;
             let half = UpcloudHalf { client, from: self.network, to: aiven_network };
             let known = half_id::<UpcloudPeeringId>(self.upcloud_half_attr(state));
-            seen.upcloud = Some(half::ensure(ctx, &half, known, &Wanted::of(state), deadline).await?);
+            seen.upcloud = Some(half::ensure(ctx, &half, known, wanted, deadline).await?);
             let aiven_active = seen.aiven.as_ref().is_some_and(|p| p.state == AivenState::Active);
             if !aiven_active && let Ok(aiven) = clients.aiven.as_ref() {
                 // Ask Aiven to look at the UpCloud side now rather than on its own schedule.
@@ -228,6 +272,12 @@ impl AivenUpcloud {
             }
         }
         self.wait(ctx, state, deadline, seen).await?;
+        if let Some(upcloud) = seen.upcloud.clone()
+            && let Ok(client) = self.upcloud_client(clients)
+        {
+            let half = UpcloudHalf { client, from: self.network, to: aiven_network };
+            seen.upcloud = Some(half::finish(&half, upcloud, wanted).await?);
+        }
         self.warn_next_steps(ctx, state, seen, aiven_network, routes_change).await;
         Ok(())
     }
@@ -372,9 +422,38 @@ impl Peering for AivenUpcloud {
         self.check_networks(ctx.clients, planned).await
     }
 
+    /// The UpCloud half judges for both (the Aiven half has no marker): an Aiven half alone is
+    /// an unfinished create's, resumed.
+    async fn look_for_others(&self, ctx: &Ctx<'_>, planned: &Connection) -> Result<Diagnostics, Error> {
+        let mut diags = Diagnostics::default();
+        if !self.manages_upcloud(planned) {
+            return Ok(diags);
+        }
+        let wanted = Wanted::of(ctx, planned, true);
+        let (Ok(upcloud), Ok(aiven)) = (self.upcloud_client(ctx.clients), self.aiven_client(ctx.clients)) else {
+            return Ok(diags);
+        };
+        let vpc = match aiven.get_vpc_shared(&self.vpc.project, self.vpc.vpc.0).await {
+            Ok(vpc) => vpc,
+            Err(e) if e.is_not_found() => return Ok(diags),
+            Err(e) => return Err(e.into()),
+        };
+        let found = aiven::find_half(&vpc, self.network, None);
+        let seen = Seen {
+            aiven_network_id: found.as_ref().and_then(PeeringConnection::aiven_network_id).map(UpcloudNetworkId),
+            vpc: Some(vpc),
+            ..Default::default()
+        };
+        if let Some(partner) = self.find_upcloud_half(upcloud, &seen).await? {
+            let half = UpcloudHalf { client: upcloud, from: self.network, to: partner.peer_network.uuid };
+            diags.extend(half::foreign_warning(ctx, &half, Some(&partner), &wanted).into_iter().collect());
+        }
+        Ok(diags)
+    }
+
     /// The new state (`None` when nothing was created) and how the create went.
     async fn create(&self, ctx: &Ctx<'_>, state: Connection) -> (Option<Connection>, Result<(), Error>) {
-        let (seen, result) = self.converge(ctx, &state, state.deadline(|t| &t.create, 20), true).await;
+        let (seen, result) = self.converge(ctx, &state, true, state.deadline(|t| &t.create, 20), true).await;
         // The UpCloud half decides whose an adopted Aiven half is (it has no name): another
         // configuration's peering leaves nothing of it in this state.
         if (seen.aiven.is_none() && seen.upcloud.is_none()) || matches!(result, Err(Error::AlreadyExists { .. })) {
@@ -391,7 +470,7 @@ impl Peering for AivenUpcloud {
         planned: Connection,
     ) -> (Option<Connection>, Result<(), Error>) {
         let deadline = planned.deadline(|t| &t.update, 20);
-        let (seen, result) = self.converge(ctx, &planned, deadline, self.needs_repair(prior)).await;
+        let (seen, result) = self.converge(ctx, &planned, false, deadline, self.needs_repair(prior)).await;
         (Some(self.observe(planned, &seen)), result)
     }
 
@@ -433,7 +512,8 @@ impl Peering for AivenUpcloud {
         upcloud.and(aiven)
     }
 
-    /// Refreshes; `None` when our own half is gone.
+    /// Refreshes; `None` only when no half we manage is left: a destroy cut short (a timeout,
+    /// a stop) or a half deleted by hand leaves the other to the next destroy or apply.
     async fn read(&self, ctx: &Ctx<'_>, state: Connection) -> Result<Option<Connection>, Error> {
         let mut seen = Seen { aiven_network_id: Self::known_network_id(&state), ..Default::default() };
         if self.manages_aiven(&state) {
@@ -444,15 +524,13 @@ impl Peering for AivenUpcloud {
                 Err(e) => return Err(e.into()),
             };
             let known = half_id::<Uuid>(self.aiven_half_attr(&state));
-            seen.aiven = vpc.as_ref().and_then(|v| aiven::find_half(v, self.network, known));
+            seen.aiven = vpc
+                .as_ref()
+                .and_then(|v| aiven::find_half(v, self.network, known))
+                .filter(|p| p.state != AivenState::Deleted);
             seen.vpc = vpc;
             if let Some(id) = seen.aiven.as_ref().and_then(PeeringConnection::aiven_network_id) {
                 seen.aiven_network_id = Some(UpcloudNetworkId(id));
-            }
-            let ours_gone =
-                seen.aiven.as_ref().is_none_or(|p| matches!(p.state, AivenState::Deleting | AivenState::Deleted));
-            if self.aiven_is_network && ours_gone {
-                return Ok(None);
             }
         }
         if self.manages_upcloud(&state) {
@@ -461,9 +539,9 @@ impl Peering for AivenUpcloud {
                 Some(id) => crate::resources::unless_gone(client.get_peering(id).await)?,
                 None => self.find_upcloud_half(client, &seen).await?,
             };
-            if !self.aiven_is_network && seen.upcloud.is_none() {
-                return Ok(None);
-            }
+        }
+        if seen.aiven.is_none() && seen.upcloud.is_none() {
+            return Ok(None);
         }
         Ok(Some(self.observe(state, &seen)))
     }
@@ -502,6 +580,8 @@ impl Peering for AivenUpcloud {
                 None,
             ));
         }
+        // The UpCloud half's marker is this state's from now on.
+        ctx.set_owner(seen.upcloud.as_ref().and_then(UpcloudHalf::mark).and_then(|m| m.owner()));
         let both = seen.aiven.is_some() && seen.upcloud.is_some();
         state.peer_side = Attr::Known(if both { PeerSide::Managed } else { PeerSide::External });
         if seen.upcloud.is_none() {
