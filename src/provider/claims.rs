@@ -41,7 +41,12 @@ impl Private {
 
     /// The ownership an operation on the stored object starts from.
     pub(super) fn ownership(&self) -> Ownership {
-        Ownership { owner: self.owner.clone(), replacing: self.replacing.clone(), resumed: Vec::new() }
+        Ownership { owner: self.owner.clone(), replacing: self.replacing.clone(), ..Default::default() }
+    }
+
+    /// The token on the instance's objects.
+    pub(super) fn owner(&self) -> Option<&Token> {
+        self.owner.as_ref()
     }
 
     /// A create's plan: Terraform hands a replacement's second plan the first plan's private
@@ -71,13 +76,50 @@ struct Holder {
     description: String,
 }
 
-/// Who has claimed what in the current walk.
+/// How a plan met an owner token ([`crate::resources::ownership`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Met {
+    /// A plan destroys the object that holds it.
+    Destroyed,
+    /// A create's plan found objects it marks (another resource instance's).
+    FoundByCreate,
+}
+
+/// Who has claimed what in the current walk, and the owner tokens its plans met.
 #[derive(Debug, Default)]
-pub(super) struct Register(Mutex<HashMap<String, Holder>>);
+pub(super) struct Register(Mutex<HashMap<String, Holder>>, Mutex<HashMap<Token, Met>>);
 
 impl Register {
     pub(super) fn reset(&self) {
         self.lock().clear();
+        self.owners().clear();
+    }
+
+    fn owners(&self) -> std::sync::MutexGuard<'_, HashMap<Token, Met>> {
+        self.1.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A plan destroys the object holding `token`, or a create's plan found objects it marks:
+    /// both in one walk is one peering destroyed and made again by another address (a renamed
+    /// resource or for_each key), which Terraform would do at the same moment. The second of
+    /// the two plans is refused.
+    pub(super) fn met(&self, token: &Token, destroyed: bool) -> Option<Diagnostic> {
+        let met = if destroyed { Met::Destroyed } else { Met::FoundByCreate };
+        let mut owners = self.owners();
+        match owners.get(token) {
+            Some(other) if *other != met => Some(Diagnostic::error(
+                "Destroyed and made again under another address",
+                "This plan destroys a peering or route at one address and creates the same one at another (a \
+                 renamed resource, or a renamed for_each or count key). Terraform would do both at once, and the \
+                 clouds allow one peering between two networks, so the apply would fail half-way or leave the \
+                 networks unpeered. Add a moved block from the old address to the new one: nothing is then \
+                 destroyed or made. Or apply in two steps: the removal first.",
+            )),
+            _ => {
+                owners.insert(token.clone(), met);
+                None
+            }
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Holder>> {

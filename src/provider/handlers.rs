@@ -271,11 +271,15 @@ impl ProviderService {
             // Destroy: plan the absence and keep the identity of what goes away.
             response.planned_state = encode(&Value::Null, &ty).ok();
             response.planned_identity = request.prior_identity;
+            let private = claims::Private::decode(&request.prior_private);
+            if let Some(refused) = private.owner().and_then(|owner| self.claims.met(owner, true)) {
+                response.diagnostics = vec![refused.to_proto()];
+            }
             return Ok(Response::new(response));
         }
         let private = claims::Private::decode(&request.prior_private);
         let private = if prior.is_null() { private.for_create_plan() } else { private };
-        let (result, warnings, _) = self
+        let (result, warnings, met) = self
             .run_owned(
                 private.ownership(),
                 async |ctx| resource.plan(ctx, &prior, &proposed, &config).await,
@@ -283,6 +287,9 @@ impl ProviderService {
             )
             .await;
         let mut diags = Diagnostics::default();
+        for token in &met.found {
+            diags.extend(self.claims.met(token, false).into_iter().collect());
+        }
         let (instance, private) = claims::instance_token(private);
         response.planned_private = private.encode();
         match result {

@@ -87,6 +87,11 @@ impl<'a> Ctx<'a> {
         self.ownership.lock().unwrap_or_else(std::sync::PoisonError::into_inner).resumed.push(token);
     }
 
+    /// Notes, at plan time, the token of another instance's finished object a create found.
+    pub fn note_found_owner(&self, token: Token) {
+        self.ownership.lock().unwrap_or_else(std::sync::PoisonError::into_inner).found.push(token);
+    }
+
     /// Sets the token an imported object's objects carry.
     pub fn set_owner(&self, owner: Option<Token>) {
         self.ownership.lock().unwrap_or_else(std::sync::PoisonError::into_inner).owner = owner;

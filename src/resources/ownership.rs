@@ -29,7 +29,7 @@ pub const OWNER_TAG: &str = "peering-owner";
 const CREATING: &str = "creating-";
 
 /// One create's token: new for every create, kept in the instance's private state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Token(String);
 
@@ -118,6 +118,8 @@ pub struct Ownership {
     /// to take too (re-marked as it takes them, so that their creator, should it still run,
     /// gives way when it finishes).
     pub resumed: Vec<Token>,
+    /// At plan time: the tokens of other instances' finished objects a create found.
+    pub found: Vec<Token>,
 }
 
 /// Why an object found is not this resource's to take.
@@ -193,7 +195,7 @@ mod tests {
     #[test]
     fn a_create_resumes_only_unfinished_work_and_expects_only_what_it_replaces() {
         let (ours, theirs, replaced) = (Token::new(), Token::new(), Token::new());
-        let create = Ownership { owner: Some(ours.clone()), replacing: Some(replaced.clone()), resumed: Vec::new() };
+        let create = Ownership { owner: Some(ours.clone()), replacing: Some(replaced.clone()), ..Default::default() };
         assert_eq!(create.judge(&Mark::Creating(ours.clone()), false, false), Verdict::Ours);
         assert_eq!(create.judge(&Mark::Owned(ours), false, false), Verdict::Ours);
         assert_eq!(create.judge(&Mark::Creating(theirs.clone()), true, true), Verdict::Resume);

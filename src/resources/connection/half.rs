@@ -242,7 +242,11 @@ pub(super) fn foreign_warning<H: Half>(
     found: Option<&H::Object>,
     wanted: &Wanted,
 ) -> Option<crate::tf::Diagnostic> {
-    let error = judge(ctx, half, found?, wanted, true).err()?;
+    let found = found?;
+    let error = judge(ctx, half, found, wanted, true).err()?;
+    if let Some(Mark::Owned(token)) = H::mark(found) {
+        ctx.note_found_owner(token);
+    }
     Some(plan_warning(&error))
 }
 
