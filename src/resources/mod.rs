@@ -168,6 +168,28 @@ pub struct Claim {
     pub path: AttrPath,
 }
 
+/// The problems of configured tags, each on its key: an empty key, control characters, or the
+/// key the provider keeps for its ownership marker ([`ownership::OWNER_TAG`]).
+pub fn tag_problems(tags: &crate::tf::Attr<std::collections::BTreeMap<String, String>>) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    for (key, value) in tags.known().into_iter().flatten() {
+        let problem = if key.is_empty() {
+            Some("A tag key cannot be empty.".to_string())
+        } else if key == ownership::OWNER_TAG {
+            Some(format!(
+                "{:?} is the provider's own tag: it marks whose finished create made the object. Use another key.",
+                ownership::OWNER_TAG
+            ))
+        } else {
+            text_problem(key).or_else(|| text_problem(value))
+        };
+        if let Some(problem) = problem {
+            diags.push(crate::tf::Diagnostic::error("Invalid tag", problem).at(AttrPath::root("tags").key(key)));
+        }
+    }
+    diags
+}
+
 /// What is wrong with a name, description or tag the clouds would store, if anything: control
 /// characters (a NUL, a newline) are refused by the clouds or break their consoles.
 pub fn text_problem(text: &str) -> Option<String> {

@@ -207,18 +207,7 @@ impl Resource for PeeringConnection {
                 diags.push(Diagnostic::error("Invalid name", problem).at(AttrPath::root("name")));
             }
         }
-        if let Attr::Known(tags) = &conn.tags {
-            for (key, value) in tags {
-                let problem = if key.is_empty() {
-                    Some("A tag key cannot be empty.".to_string())
-                } else {
-                    super::text_problem(key).or_else(|| super::text_problem(value))
-                };
-                if let Some(problem) = problem {
-                    diags.push(Diagnostic::error("Invalid tag", problem).at(AttrPath::root("tags").key(key)));
-                }
-            }
-        }
+        diags.extend(super::tag_problems(&conn.tags));
         if let Attr::Known(t) = &conn.timeouts {
             for (which, v) in [("create", &t.create), ("update", &t.update), ("delete", &t.delete)] {
                 if let Attr::Known(text) = v

@@ -242,3 +242,18 @@ fn each_cloud_says_its_own_states_in_the_status_words() {
     assert_eq!(upcloud::status_of(UpcloudState::PeerDisabled), Status::Disabled);
     assert!(Cloud::ALL.into_iter().filter(|c| c.pauses()).eq([Cloud::Upcloud]));
 }
+
+#[test]
+fn the_ownership_marker_key_is_refused_as_a_tag() {
+    let config = Connection {
+        tags: Attr::Known(
+            [("peering-owner".to_string(), "mine".to_string()), ("team".to_string(), "x".to_string())].into(),
+        ),
+        ..config("x")
+    };
+    let diags = Resource::validate(&PeeringConnection::default(), &config);
+    assert_eq!(diags.0.len(), 1, "{diags:?}");
+    assert_eq!(diags.0[0].summary, "Invalid tag");
+    assert!(diags.0[0].detail.contains("provider's own tag"), "{diags:?}");
+    assert_eq!(diags.0[0].path.as_ref().map(ToString::to_string).as_deref(), Some("tags[\"peering-owner\"]"));
+}

@@ -260,6 +260,7 @@ impl Resource for CustomRoute {
                     .at(AttrPath::root("tags")),
             );
         }
+        diags.extend(crate::resources::tag_problems(&route.tags));
         if let Attr::Known(description) = &route.description
             && let Some(problem) = crate::resources::text_problem(description)
         {
