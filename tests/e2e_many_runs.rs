@@ -92,19 +92,9 @@ resource "peering_custom_route" "{alias}" {{
     assert_eq!(ws.plan().code, 0);
 }
 
-/// A peering of the kind named `name`.
+/// A peering of the kind named `name`, tagged with it.
 fn peering(kind: Kind, name: &str) -> String {
-    let (network, peer) = ends(kind);
-    format!(
-        r#"{PROVIDER_HEADER}
-resource "peering_connection" "this" {{
-  name         = "{name}"
-  network      = {network}
-  peer_network = {peer}
-  tags         = {{ team = "{name}" }}
-}}
-"#
-    )
+    pair_config(kind, name, &format!("  tags = {{ team = \"{name}\" }}"))
 }
 
 /// Every half of the kind in the cloud: exactly one peering's worth.

@@ -7,24 +7,14 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::runs::{Kind, ends};
+use common::runs::{Kind, ends, pair_config};
 use common::*;
 use peering::emulator::world::{World, demo};
 
 const ADDR: &str = "peering_connection.this";
 
 fn pair(kind: Kind, name: &str, extra: &str) -> String {
-    let (network, peer) = ends(kind);
-    format!(
-        r#"{PROVIDER_HEADER}
-resource "peering_connection" "this" {{
-  name         = "{name}"
-  network      = {network}
-  peer_network = {peer}
-{extra}
-}}
-"#
-    )
+    pair_config(kind, name, extra)
 }
 
 /// Every live half of the kind in the emulator, as `id state`, sorted.

@@ -83,3 +83,18 @@ pub fn ends(kind: Kind) -> (String, String) {
         ),
     }
 }
+
+/// A `peering_connection.this` of the kind named `name`, with `extra` lines inside the block.
+pub fn pair_config(kind: Kind, name: &str, extra: &str) -> String {
+    let (network, peer) = ends(kind);
+    format!(
+        r#"{PROVIDER_HEADER}
+resource "peering_connection" "this" {{
+  name         = "{name}"
+  network      = {network}
+  peer_network = {peer}
+{extra}
+}}
+"#
+    )
+}
