@@ -165,6 +165,7 @@ impl<R: Resource> DynResource for R {
         let mut requires_replace = schema.replacing_paths();
         requires_replace.extend(planned.requires_replace);
         let state = schema.with_prior_kept(prior, &planned.state.into_value(), &requires_replace);
+        let state = schema.with_config_unknowns(config, &state);
         Ok(DynPlanned { state, requires_replace })
     }
 

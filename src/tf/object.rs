@@ -195,7 +195,13 @@ impl<T: FromValue> FromValue for Attr<T> {
         match value {
             Value::Null => Ok(Attr::Null),
             Value::Unknown => Ok(Attr::Unknown),
-            v => T::from_value(v).map(Attr::Known),
+            v => match T::from_value(v) {
+                Ok(known) => Ok(Attr::Known(known)),
+                // A map or list with unknown elements (`{ team = var.team }` before apply) is
+                // unknown as a whole to a type that cannot hold an unknown element.
+                Err(_) if !v.is_wholly_known() => Ok(Attr::Unknown),
+                Err(e) => Err(e),
+            },
         }
     }
 }

@@ -119,6 +119,12 @@ impl Attribute {
     }
 
     /// Nested attributes, for a single-nested attribute.
+    /// Whether a value the configuration sets is planned as set: a plain attribute the
+    /// configuration may set.
+    fn decided_by_config(&self) -> bool {
+        matches!(self.kind, Kind::Plain(_)) && self.mode != Mode::Computed
+    }
+
     pub fn children(&self) -> &[Attribute] {
         match &self.kind {
             Kind::SingleNested(attrs) => attrs,
@@ -246,6 +252,22 @@ impl Schema {
                 && config.get(&attribute.name).is_null()
             {
                 attrs.insert(attribute.name.clone(), default.clone());
+            }
+        }
+        Value::Object(attrs)
+    }
+
+    /// `planned` with every plain attribute the configuration sets taken whole from `config`
+    /// where the configuration is partly unknown (a map with an unknown element): Terraform
+    /// requires a configured value to be planned as configured, element by element, and the
+    /// typed model holds a partly unknown map only as wholly unknown. Nested attributes keep
+    /// their unknown parts field by field already.
+    pub fn with_config_unknowns(&self, config: &Value, planned: &Value) -> Value {
+        let (Value::Object(config_attrs), Value::Object(attrs)) = (config, planned) else { return planned.clone() };
+        let mut attrs = attrs.clone();
+        for attribute in self.block.attributes.iter().filter(|a| a.decided_by_config()) {
+            if let Some(value) = config_attrs.get(&attribute.name).filter(|v| !v.is_wholly_known()) {
+                attrs.insert(attribute.name.clone(), value.clone());
             }
         }
         Value::Object(attrs)

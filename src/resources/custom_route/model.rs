@@ -238,13 +238,19 @@ impl Route {
 
     /// Fills a Scaleway route table's unset region: the region of the connection the route goes
     /// through, when it names one (a connection exists in one region only), else the provider's.
+    /// While the connection is not known yet (made in the same apply), neither is the region.
     pub fn default_region(&mut self, provider_region: &str) {
+        let connection_unknown =
+            self.next_hop.is_unknown() || self.next_hop.known().is_some_and(|hop| hop.connection.is_unknown());
         let from_connection = self.connection_region();
         if let Attr::Known(RouteTable { scaleway: Attr::Known(scw), .. }) = &mut self.route_table
             && scw.region.is_null()
         {
-            let region = from_connection.map_or(provider_region, |r| r.as_str());
-            scw.region = Attr::Known(region.to_string());
+            scw.region = if connection_unknown {
+                Attr::Unknown
+            } else {
+                Attr::Known(from_connection.map_or(provider_region, |r| r.as_str()).to_string())
+            };
         }
     }
 
