@@ -474,5 +474,6 @@ resource "peering_custom_route" "r" {{
     assert!(plan.stdout.contains("must be replaced"), "{plan:?}");
     assert!(plan.flat().contains("Replacing this peering meets routes through its connectors"), "{plan:?}");
     assert!(plan.flat().contains("10.98.0.0/24"), "{plan:?}");
-    assert!(plan.flat().contains("create_before_destroy"), "{plan:?}");
+    assert!(plan.flat().contains("Remove these routes"), "says what to do: {plan:?}");
+    assert!(plan.flat().contains("create_before_destroy cannot help"), "{plan:?}");
 }

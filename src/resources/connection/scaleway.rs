@@ -328,10 +328,10 @@ pub(super) async fn warn_replacing(ctx: &Ctx<'_>, prior: &super::model::Connecti
     ctx.warn(
         "Replacing this peering meets routes through its connectors",
         format!(
-            "This peering is replaced (an end changed), which deletes its connectors, and Scaleway refuses to delete \
-             a connector while a route uses it as next hop. Routes through them now: {}. Add lifecycle {{ \
-             create_before_destroy = true }} to the peering so the routes that reference it move to the new \
-             connectors first, or remove these routes before applying.",
+            "This peering is replaced (an end changed), which deletes its connectors first, and Scaleway refuses to \
+             delete a connector while a route uses it as next hop. Routes through them now: {}. Remove these routes, \
+             or point them elsewhere, in an apply before this one. (create_before_destroy cannot help: the clouds \
+             allow one peering between two networks, so the provider refuses it.)",
             in_the_way.join("; ")
         ),
     );
