@@ -382,6 +382,9 @@ fn a_destroy_cut_short_is_finished_by_the_next_one() {
     let cut = ws.terraform(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
     assert_eq!(cut.code, 1, "{cut:?}");
     assert!(cut.flat().contains("Timed out"), "{cut:?}");
+    // Terraform names no resource beside a destroy's error: the error names its object.
+    let id = format!("aiven/{}/{}:upcloud/{}", demo::AIVEN_PROJECT, demo::AIVEN_VPC_FRA, demo::NETWORK_APP);
+    assert!(cut.flat().contains(&format!("peering_connection {id}: Waited 2s for")), "{cut:?}");
     assert_eq!(emulator.peering_states().len(), 1, "the UpCloud half is left: {:?}", emulator.peering_states());
     let finished = ws.ok(&["destroy", "-auto-approve", "-no-color"]);
     assert!(finished.stdout.contains("1 destroyed"), "{finished:?}");

@@ -371,7 +371,17 @@ impl ProviderService {
         response.private = private.with(ownership).encode();
         let mut diags = Diagnostics::default();
         if let Err(e) = &applied.result {
-            diags.extend(e.to_diagnostics());
+            let mut errors = e.to_diagnostics();
+            // Terraform shows a destroy's errors with no resource beside them: each names its
+            // object itself.
+            if planned.is_null()
+                && let Some(id) = prior.get("id").as_str()
+            {
+                for d in &mut errors.0 {
+                    d.detail = format!("{} {id}: {}", request.type_name, d.detail);
+                }
+            }
+            diags.extend(errors);
         }
         match encode(&applied.state, &ty) {
             Ok(dv) => response.new_state = Some(dv),

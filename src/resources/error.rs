@@ -110,7 +110,7 @@ impl Error {
             .at(path.clone()),
             Error::Cloud(e) if e.is_auth_failure() => Diagnostic::error(
                 format!("{} rejected the {}", e.cloud().display_name(), e.credentials_noun()),
-                format!("{e}. Check {}.", e.credentials_hint()),
+                format!("{}. Check {}.", e.to_string().trim_end_matches('.'), e.credentials_hint()),
             ),
             Error::Cloud(e) => Diagnostic::error(format!("{} API error", e.cloud().display_name()), e.to_string()),
             Error::Failed { summary, detail } => Diagnostic::error(summary.clone(), detail.clone()),

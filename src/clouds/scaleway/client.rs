@@ -18,7 +18,7 @@ use crate::clouds::http::{ApiClient, HttpError};
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ScalewayError {
-    #[error("Scaleway: {resource} {resource_id} is not found")]
+    #[error("Scaleway: {} is not found", not_found_object(resource, resource_id))]
     NotFound { resource: String, resource_id: String },
     #[error("Scaleway rejected the request: {message} ({})", details.join("; "))]
     InvalidArguments { message: String, details: Vec<String> },
@@ -36,6 +36,15 @@ pub enum ScalewayError {
     Http(Arc<HttpError>),
     #[error("Scaleway sent a body this provider cannot read ({context}): {reason}")]
     Decode { context: &'static str, reason: String },
+}
+
+/// The object of a `not_found` answer in words, whatever of its type and id Scaleway named.
+fn not_found_object(resource: &str, id: &str) -> String {
+    let resource = match resource {
+        "" | "unknown" => "the object asked for",
+        named => named,
+    };
+    if id.is_empty() { resource.to_string() } else { format!("{resource} {id}") }
 }
 
 fn detail_text(details: &[serde_json::Value]) -> Vec<String> {
@@ -492,5 +501,20 @@ impl ScalewayClient {
     /// Every route of a VPC, managed ones included.
     pub async fn routes_with_nexthop(&self, region: &str, vpc: Uuid) -> Result<Vec<RouteWithNexthop>, ScalewayError> {
         self.list_all(&format!("{}/routes-with-nexthop", base(region)), &[("vpc_id", vpc.to_string())], "routes").await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_not_found_answer_reads_as_a_sentence_whatever_it_names() {
+        let text = |resource: &str, id: &str| {
+            ScalewayError::NotFound { resource: resource.into(), resource_id: id.into() }.to_string()
+        };
+        assert_eq!(text("route", "5e00"), "Scaleway: route 5e00 is not found");
+        assert_eq!(text("unknown", ""), "Scaleway: the object asked for is not found");
+        assert_eq!(text("", "5e00"), "Scaleway: the object asked for 5e00 is not found");
     }
 }

@@ -395,7 +395,13 @@ pub(super) async fn wait(ctx: &Ctx<'_>, halves: &[&dyn Watch], goal: Goal, deadl
         if pending.is_empty() {
             break;
         }
-        poller.wait(ctx, || halves.iter().map(|h| h.now()).collect::<Vec<_>>().join(", ")).await?;
+        let awaited = match goal {
+            Goal::Active => "the peering to become active",
+            Goal::Settled => "the peering's halves to be built",
+        };
+        poller
+            .wait(ctx, || format!("{awaited} (now: {})", halves.iter().map(|h| h.now()).collect::<Vec<_>>().join("; ")))
+            .await?;
     }
     Ok(())
 }
