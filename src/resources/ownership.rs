@@ -16,9 +16,8 @@
 //!   keeps the old object) and says to remove `create_before_destroy`: the clouds allow one
 //!   peering between two networks.
 //!
-//! Objects whose cloud has no tags (Aiven peerings, UpCloud router static routes) are judged by
-//! their partner (an Aiven half by its UpCloud half) or by their content (routes), as each
-//! resource documents.
+//! An Aiven peering has no tags: its UpCloud partner half judges for it. An UpCloud router
+//! static route has none either: a label of its router carries its marker.
 
 use std::collections::BTreeMap;
 

@@ -118,13 +118,13 @@ impl Attribute {
         }
     }
 
-    /// Nested attributes, for a single-nested attribute.
     /// Whether a value the configuration sets is planned as set: a plain attribute the
     /// configuration may set.
     fn decided_by_config(&self) -> bool {
         matches!(self.kind, Kind::Plain(_)) && self.mode != Mode::Computed
     }
 
+    /// Nested attributes, for a single-nested attribute.
     pub fn children(&self) -> &[Attribute] {
         match &self.kind {
             Kind::SingleNested(attrs) => attrs,

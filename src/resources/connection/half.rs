@@ -182,8 +182,10 @@ pub(super) async fn ensure_looked<H: Half>(
         };
         if let Some(existing) = found {
             let verdict = judge(ctx, half, &existing, wanted, first_look)?;
-            if matches!(H::phase(&existing), Phase::Dead | Phase::Failed) && H::id(&existing) != known {
-                // A dead or failed half this instance may take is made again, not adopted.
+            let failed_elsewhere = H::phase(&existing) == Phase::Failed && H::id(&existing) != known;
+            if H::phase(&existing) == Phase::Dead || failed_elsewhere {
+                // A dead half, or a failed one this instance did not make, is made again, not
+                // adopted.
                 half.remove(ctx, existing, deadline).await?;
                 continue;
             }

@@ -99,6 +99,18 @@ fn missing_credentials(ctx: &Ctx<'_>, id: &ConnectionId, managed: bool) -> Diagn
     diags
 }
 
+/// The plan-time checks that stop a repair, each saying what to do instead.
+fn cannot_repair(mut diags: Diagnostics) -> Diagnostics {
+    for d in diags.0.iter_mut().filter(|d| d.severity == crate::tf::Severity::Error) {
+        d.detail.push_str(
+            " A half of this peering is missing or broken, and it cannot be made again while this holds: remove \
+             the peering from the configuration (or terraform destroy -target it) and its remaining half is \
+             deleted; or point it at a network that exists.",
+        );
+    }
+    diags
+}
+
 /// The ends that differ from `prior` (re-oriented already): each forces replacement.
 fn moved_ends(prior: Option<&Connection>, planned: &Connection) -> Vec<AttrPath> {
     let ends = |p: &Connection| [("network", p.network.clone()), ("peer_network", p.peer_network.clone())];
@@ -315,7 +327,20 @@ impl Resource for PeeringConnection {
                 let settled = prior.has_status(Status::Active) || prior.has_status(Status::Disabled);
                 // A peer side changed in place makes or lets go of the reverse half.
                 let peer_side_moves = prior.peer_side != planned.peer_side;
-                if Kind::of_state(&prior).is_ok_and(|kind| kind.needs_repair(&prior)) || peer_side_moves {
+                let repairing = Kind::of_state(&prior).is_ok_and(|kind| kind.needs_repair(&prior));
+                if repairing && let Some(id) = &id {
+                    // A half is remade only toward networks that still exist: a network its
+                    // owner deleted is said now, by its id, not as the apply's 404. A warning:
+                    // the same plan runs before every `terraform destroy`, which must work.
+                    for mut d in cannot_repair(check(ctx, id, &planned).await?).0 {
+                        if d.severity == crate::tf::Severity::Error {
+                            d.severity = crate::tf::Severity::Warning;
+                            d.detail.push_str(" The apply stops at this resource before writing anything.");
+                        }
+                        ctx.say(d);
+                    }
+                }
+                if repairing || peer_side_moves {
                     planned.mark_observations_unknown();
                 } else if pausing && settled {
                     planned.mark_states_unknown();
@@ -362,10 +387,21 @@ impl Resource for PeeringConnection {
 
     async fn update(&self, ctx: &Ctx<'_>, prior: Connection, planned: Connection) -> Applied<Connection> {
         let prior = if is_reoriented(&prior, &planned) { prior.swapped() } else { prior };
-        let peering = match Kind::of_state(&planned).and_then(|kind| kind.peering(ctx)) {
-            Ok(peering) => peering,
+        let found = Kind::of_state(&planned).and_then(|kind| Ok((kind.needs_repair(&prior), kind.peering(ctx)?)));
+        let (repairing, peering) = match found {
+            Ok(found) => found,
             Err(e) => return Applied { state: None, result: Err(e) },
         };
+        // A repair runs the plan's checks again before it writes: a network gone stops it here.
+        if repairing {
+            match peering.check(ctx, &planned).await {
+                Ok(diags) if diags.has_errors() => {
+                    return Applied { state: None, result: Err(Error::Rejected(cannot_repair(diags))) };
+                }
+                Ok(_) => {}
+                Err(e) => return Applied { state: None, result: Err(e) },
+            }
+        }
         let (state, result) = peering.update(ctx, &prior, planned).await;
         Applied { state, result }
     }

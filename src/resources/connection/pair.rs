@@ -187,22 +187,30 @@ impl<C: Symmetric> SymmetricPair<C> {
             let result = half::wait(ctx, &watches, goal, deadline).await;
             (watched_ours.map_or(ours, |w| w.last()), watched_theirs.map(|w| w.last()).or(theirs), result)
         };
-        // The create is done: its halves become this instance's finished work.
-        let (ours, theirs, result) = match result {
-            Ok(()) => {
+        // What the state will say is read before the create marks its halves finished: a read
+        // that fails then leaves halves an unfinished create's marker, for the next apply.
+        let observed = match (self.observe(state, &ours, theirs.as_ref()).await, result) {
+            (Ok(observed), result) => (observed, result),
+            (Err(e), Ok(())) => return (None, Err(e)),
+            (Err(_), Err(e)) => return (None, Err(e)),
+        };
+        let (observed, result) = match observed {
+            // The create is done: its halves become this instance's finished work.
+            (observed, Ok(())) => {
                 let finished = tokio::try_join!(half::finish(&ours_half, ours.clone(), &wanted), async {
                     match theirs.clone().filter(|_| managed) {
                         Some(t) => half::finish(&theirs_half, t, &wanted).await.map(Some),
                         None => Ok(theirs.clone()),
                     }
                 });
-                match finished {
-                    Ok((ours, theirs)) => (ours, theirs, Ok(())),
-                    Err(e) => (ours, theirs, Err(e)),
-                }
+                (observed, finished.map(drop))
             }
-            Err(e) => (ours, theirs, Err(e)),
+            other => other,
         };
+        // Halves another run took over while this create made them are that run's, not ours.
+        if prior.is_none() && matches!(result, Err(Error::AlreadyExists { .. })) {
+            return (None, result);
+        }
         if result.is_ok() {
             if !managed && let Some((summary, detail)) = self.cloud.owner_must_act(&ours) {
                 ctx.warn(summary, detail);
@@ -212,15 +220,7 @@ impl<C: Symmetric> SymmetricPair<C> {
                 self.cloud.after_active(ctx, &networks).await;
             }
         }
-        // Halves another run took over while this create made them are that run's, not ours.
-        if prior.is_none() && matches!(result, Err(Error::AlreadyExists { .. })) {
-            return (None, result);
-        }
-        match (self.observe(state, &ours, theirs.as_ref()).await, result) {
-            (Ok(state), result) => (Some(state), result),
-            (Err(e), Ok(())) => (None, Err(e)),
-            (Err(_), Err(e)) => (None, Err(e)),
-        }
+        (Some(observed), result)
     }
 }
 
@@ -282,7 +282,7 @@ impl<C: Symmetric> Peering for SymmetricPair<C> {
         ours.and(theirs)
     }
 
-    /// Refreshes; `None` when our half is gone.
+    /// Refreshes; `None` when no half it manages is left.
     async fn read(&self, _: &Ctx<'_>, state: Connection) -> Result<Option<Connection>, Error> {
         let (ours_half, theirs_half) = (self.ours(), self.theirs());
         let peer_known = half_id(&state.peer_half).filter(|_| state.is_managed());
@@ -292,14 +292,14 @@ impl<C: Symmetric> Peering for SymmetricPair<C> {
         )?;
         match (ours, theirs) {
             (Some(ours), theirs) => Ok(Some(self.observe(state, &ours, theirs.as_ref()).await?)),
-            // Present while any half is: a destroy cut short finishes with the next one, and an
-            // apply remakes our half.
-            (None, Some(theirs)) => {
+            // Present while any half it manages is: a destroy cut short finishes with the next
+            // one, and an apply remakes our half. An external peer's half is not ours to keep.
+            (None, Some(theirs)) if state.is_managed() => {
                 let mut state = self.swapped().observe(state.swapped(), &theirs, None).await?.swapped();
                 state.network_half = Attr::Null;
                 Ok(Some(state))
             }
-            (None, None) => Ok(None),
+            (None, _) => Ok(None),
         }
     }
 

@@ -240,7 +240,10 @@ fn as_planned(route: &ScwRoute, fields: &RouteFields) -> bool {
     route.nexthop_vpc_connector_id == fields.nexthop_vpc_connector_id
         && route.nexthop_private_network_id == fields.nexthop_private_network_id
         && route.nexthop_resource_id == fields.nexthop_resource_id
-        && fields.description.as_ref().is_none_or(|d| *d == route.description)
+        && fields.description.as_ref().is_none_or(|d| {
+            let wanted = if d.is_empty() { DEFAULT_DESCRIPTION } else { d.as_str() };
+            wanted == route.description
+        })
         && fields.tags.as_deref().is_none_or(|t| user_tags(t) == user_tags(&route.tags))
 }
 
@@ -273,8 +276,8 @@ async fn look_before_create(
     }
 }
 
-/// Creates the route: one found by the ownership rule is taken, a create whose answer was lost
-/// is found again rather than made twice, and the route is marked as this resource's once made.
+/// Creates the route: one found by the ownership rule is taken, and a create whose answer was
+/// lost is found again rather than made twice. [`finish`] then marks it as this resource's.
 pub(super) async fn create(
     ctx: &Ctx<'_>,
     client: &ScalewayClient,
@@ -296,7 +299,6 @@ pub(super) async fn create(
         destination: Some(destination),
         ..resolve(client, region, vpc, &hop).await?
     };
-    let finished = RouteFields { tags: Some(wanted_tags(state, &Mark::Owned(token))), ..Default::default() };
     let mut found = look_before_create(ctx, client, region, vpc, &fields, true).await?;
     let mut last_error = None;
     for _ in 0..6 {
@@ -312,11 +314,24 @@ pub(super) async fn create(
                 Err(e) => return Err(e.into()),
             },
         };
-        let id: Uuid =
-            made.id.parse().map_err(|_| Error::failed("Scaleway answered a route without an id", made.id.clone()))?;
-        return Ok(client.update_route(region, id, &finished).await?);
+        return Ok(made);
     }
     Err(last_error.map(Error::from).unwrap_or_else(|| Error::failed("Scaleway route create failed", "no answer")))
+}
+
+/// Marks a made route as this resource's finished work (its tags, with the finished marker).
+pub(super) async fn finish(
+    ctx: &Ctx<'_>,
+    client: &ScalewayClient,
+    region: &str,
+    route: &ScwRoute,
+    state: &Route,
+) -> Result<(), Error> {
+    let id: Uuid =
+        route.id.parse().map_err(|_| Error::failed("Scaleway answered a route without an id", route.id.clone()))?;
+    let tags = wanted_tags(state, &Mark::Owned(ctx.owner_token()));
+    client.update_route(region, id, &RouteFields { tags: Some(tags), ..Default::default() }).await?;
+    Ok(())
 }
 
 /// Changes destination, description and next hop in place.
@@ -385,11 +400,20 @@ impl Routes for VpcRoutes<'_> {
 
     async fn put(&self, ctx: &Ctx<'_>, prior: Option<&Route>, state: Route) -> Result<Route, Error> {
         let (region, vpc) = (self.region.as_str(), self.vpc.0);
-        let route = match prior {
-            Some(prior) => update(ctx, self.client, region, self.route_of(prior)?, vpc, &state).await?,
-            None => create(ctx, self.client, region, vpc, &state).await?,
-        };
-        observe(self.client, region, state, &route).await
+        match prior {
+            Some(prior) => {
+                let route = update(ctx, self.client, region, self.route_of(prior)?, vpc, &state).await?;
+                observe(self.client, region, state, &route).await
+            }
+            None => {
+                let route = create(ctx, self.client, region, vpc, &state).await?;
+                // Read for state first: a read that fails leaves the route an unfinished
+                // create's, for the next apply to resume.
+                let observed = observe(self.client, region, state.clone(), &route).await?;
+                finish(ctx, self.client, region, &route, &state).await?;
+                Ok(observed)
+            }
+        }
     }
 
     async fn read(&self, state: Route) -> Result<Option<Route>, Error> {
