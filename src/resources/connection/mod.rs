@@ -332,7 +332,11 @@ impl Resource for PeeringConnection {
                     // A half is remade only toward networks that still exist: a network its
                     // owner deleted is said now, by its id, not as the apply's 404. A warning:
                     // the same plan runs before every `terraform destroy`, which must work.
-                    for mut d in cannot_repair(check(ctx, id, &planned).await?).0 {
+                    let found = match check(ctx, id, &planned).await {
+                        Ok(diags) => cannot_repair(diags),
+                        Err(e) => e.to_diagnostics(),
+                    };
+                    for mut d in found.0 {
                         if d.severity == crate::tf::Severity::Error {
                             d.severity = crate::tf::Severity::Warning;
                             d.detail.push_str(" The apply stops at this resource before writing anything.");
