@@ -172,10 +172,10 @@ fn whose(why: Foreign) -> &'static str {
         Foreign::Owned => {
             "it belongs to a finished create of another Terraform state or resource (another workspace or \
              configuration, or another address in this one). If you renamed this resource or its for_each or \
-             count key, add a moved block instead. If this create replaces this resource's own peering with \
+             count key, add a moved block instead. If this create replaces this resource's own object with \
              lifecycle create_before_destroy, remove create_before_destroy: the clouds allow one peering between \
-             two networks, so the new one can only be made once the old one is gone (Terraform keeps the old one \
-             meanwhile). If an apply was killed between its last write and saving state, this is that apply's \
+             two networks and one route per destination, so the new one can only be made once the old one is gone \
+             (Terraform keeps the old one meanwhile). If an apply was killed between its last write and saving state, this is that apply's \
              object: import it"
         }
         Foreign::BeingCreated => {
