@@ -151,3 +151,27 @@ check "peering_is_possible" {{
     assert!(plan.flat().contains("Check block assertion failed"), "{plan:?}");
     assert!(plan.flat().contains("peer_network.upcloud.network_id: Networks are in different zones"), "{plan:?}");
 }
+
+/// A VPC Aiven is still building (`APPROVED`) is a warning, as the docs promise: `ok` stays true.
+#[test]
+fn a_vpc_still_being_built_is_a_warning() {
+    let emulator = Emulator::start(World::demo());
+    emulator.hold_transitions(true);
+    let building = emulator.create_aiven_vpc("upcloud-de-fra", "10.71.0.0/24").to_string();
+    let ws = Workspace::new(&emulator.url());
+    ws.write(
+        "main.tf",
+        &format!(
+            "{PROVIDER_HEADER}{}\noutput \"building\" {{ value = data.peering_preflight.building }}\n",
+            preflight("building", &building, demo::NETWORK_DB)
+        ),
+    );
+    ws.apply();
+    let out: serde_json::Value = serde_json::from_str(&ws.ok(&["output", "-json"]).stdout).unwrap();
+    let building = &out["building"]["value"];
+    assert_eq!(building["ok"], true, "{out:#}");
+    let problem = &building["problems"][0];
+    assert_eq!(problem["severity"], "warning", "{out:#}");
+    assert_eq!(problem["summary"], "Aiven project VPC is still being built");
+    assert!(problem["detail"].as_str().unwrap().contains("APPROVED"), "{problem}");
+}

@@ -16,6 +16,19 @@ pub enum VpcState {
     Unrecognised,
 }
 
+impl VpcState {
+    /// Aiven's word for the state.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VpcState::Approved => "APPROVED",
+            VpcState::Active => "ACTIVE",
+            VpcState::Deleting => "DELETING",
+            VpcState::Deleted => "DELETED",
+            VpcState::Unrecognised => "in a state this provider does not know",
+        }
+    }
+}
+
 /// A project VPC; `peering_connections` only in single-VPC answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Vpc {

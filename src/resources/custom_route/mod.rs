@@ -373,7 +373,7 @@ impl Resource for CustomRoute {
         match (table, destination, scaleway_id) {
             (Some(table), Some(destination), _) => self
                 .routes(ctx, Some(table))?
-                .find(destination)
+                .find(ctx, destination)
                 .await?
                 .ok_or_else(|| nothing(format!("Route table {table} has no user route to {destination}."))),
             // A Scaleway route id alone: its VPC is read from the route; without a region, the
@@ -386,6 +386,7 @@ impl Resource for CustomRoute {
                 };
                 for region in &regions {
                     if let Some(route) = scaleway::get(client, region.as_str(), id).await? {
+                        ctx.set_owner(scaleway::mark_of(&route).owner());
                         return scaleway::observe(client, region.as_str(), Route::default(), &route).await;
                     }
                 }

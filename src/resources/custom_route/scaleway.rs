@@ -234,6 +234,11 @@ fn wanted_tags(state: &Route, mark: &Mark) -> Vec<String> {
     tag_strings(&mark.with(&state.tags.known().cloned().unwrap_or_default()))
 }
 
+/// The ownership marker a route carries among its tags.
+pub(super) fn mark_of(route: &ScwRoute) -> Mark {
+    Mark::of(&tag_map(&route.tags))
+}
+
 /// Whether a route carries what `fields` ask for (next hop, description, the user's tags).
 fn as_planned(route: &ScwRoute, fields: &RouteFields) -> bool {
     let user_tags = |tags: &[String]| without_marker(&tag_map(tags));
@@ -260,7 +265,7 @@ async fn look_before_create(
 ) -> Result<Option<ScwRoute>, Error> {
     let Some(destination) = fields.destination else { return Ok(None) };
     let Some(found) = find(client, region, vpc, destination).await? else { return Ok(None) };
-    match ctx.ownership().judge(&Mark::of(&tag_map(&found.tags)), first_look, as_planned(&found, fields)) {
+    match ctx.ownership().judge(&mark_of(&found), first_look, as_planned(&found, fields)) {
         Verdict::Foreign(why) => Err(Error::AlreadyExists {
             kind: "Scaleway route",
             object: format!("{} to {} in VPC {vpc} of {region}", found.id, found.destination),
@@ -423,9 +428,12 @@ impl Routes for VpcRoutes<'_> {
         }
     }
 
-    async fn find(&self, destination: IpNet) -> Result<Option<Route>, Error> {
+    async fn find(&self, ctx: &Ctx<'_>, destination: IpNet) -> Result<Option<Route>, Error> {
         match find(self.client, self.region.as_str(), self.vpc.0, destination).await? {
-            Some(route) => Ok(Some(observe(self.client, self.region.as_str(), Route::default(), &route).await?)),
+            Some(route) => {
+                ctx.set_owner(mark_of(&route).owner());
+                Ok(Some(observe(self.client, self.region.as_str(), Route::default(), &route).await?))
+            }
             None => Ok(None),
         }
     }

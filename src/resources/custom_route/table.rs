@@ -25,8 +25,9 @@ pub(super) trait Routes: Send + Sync {
     /// The stored route as the cloud has it now; `None` when it is gone.
     async fn read(&self, state: Route) -> Result<Option<Route>, Error>;
 
-    /// The route to `destination`, for an import by identity.
-    async fn find(&self, destination: IpNet) -> Result<Option<Route>, Error>;
+    /// The route to `destination`, for an import: the ownership marker it carries becomes the
+    /// importing instance's.
+    async fn find(&self, ctx: &Ctx<'_>, destination: IpNet) -> Result<Option<Route>, Error>;
 
     /// Removes the stored route; gone already is done.
     async fn remove(&self, prior: &Route) -> Result<(), Error>;

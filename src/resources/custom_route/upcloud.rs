@@ -7,7 +7,7 @@ use async_trait::async_trait;
 
 use super::model::{NextHop, Route, RouteKey, Table, next_hop_path, table_attr};
 use super::router::{find, is_default_name, missing_router};
-use super::router_writes::{Change, Done, RouterWrites};
+use super::router_writes::{Change, Done, RouterWrites, route_mark};
 use super::table::{Routes, malformed};
 use crate::clouds::upcloud::{Router, StaticRoute, UpcloudClient};
 use crate::net::{IpNet, UpcloudRouterId};
@@ -139,10 +139,12 @@ impl Routes for RouterRoutes<'_> {
         Ok(find(&router, &key.destination).map(|route| observe(state, &key, &route)))
     }
 
-    async fn find(&self, destination: IpNet) -> Result<Option<Route>, Error> {
+    async fn find(&self, ctx: &Ctx<'_>, destination: IpNet) -> Result<Option<Route>, Error> {
         let key = RouteKey { router: self.router, destination };
-        let router = read_router(self.client, self.router).await?;
-        Ok(router.as_ref().and_then(|r| find(r, &destination)).map(|route| observe(Route::default(), &key, &route)))
+        let Some(router) = read_router(self.client, self.router).await? else { return Ok(None) };
+        let Some(route) = find(&router, &destination) else { return Ok(None) };
+        ctx.set_owner(route_mark(&router, &destination).owner());
+        Ok(Some(observe(Route::default(), &key, &route)))
     }
 
     async fn remove(&self, prior: &Route) -> Result<(), Error> {

@@ -6,6 +6,7 @@ use super::super::upcloud;
 use super::AivenUpcloud;
 use crate::clouds::Clients;
 use crate::clouds::CloudFailure as _;
+use crate::clouds::aiven::VpcState;
 use crate::net::first_overlap;
 use crate::resources::Error;
 use crate::tf::{AttrPath, Diagnostic, Diagnostics};
@@ -16,7 +17,25 @@ impl AivenUpcloud {
         let mut diags = Diagnostics::default();
         let vpc = match clients.aiven.as_ref() {
             Ok(client) => match aiven::vpc_for_check(client, &self.vpc, self.aiven_root()).await? {
-                Ok(vpc) => Some(vpc),
+                Ok(vpc) => {
+                    if vpc.state != VpcState::Active {
+                        // Aiven is still building it: the create waits, within its timeout.
+                        diags.push(
+                            Diagnostic::warning(
+                                "Aiven project VPC is still being built",
+                                format!(
+                                    "Project VPC {} is {}, not ACTIVE yet. The create waits for it within \
+                                     timeouts.create; a VPC that stays {} points at a problem on Aiven's side.",
+                                    self.vpc,
+                                    vpc.state.as_str(),
+                                    vpc.state.as_str()
+                                ),
+                            )
+                            .at(aiven::vpc_id_path(self.aiven_root())),
+                        );
+                    }
+                    Some(vpc)
+                }
                 Err(d) => {
                     diags.push(d);
                     None
