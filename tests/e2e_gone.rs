@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::runs::{Kind, pair_config};
 use common::*;
 use peering::emulator::world::{World, demo};
 
@@ -37,21 +38,7 @@ fn a_deleted_peer_network_is_said_at_plan_and_destroy_deletes_our_half() {
 fn a_deleted_aiven_vpc_is_said_at_plan_and_destroy_deletes_our_upcloud_half() {
     let emulator = Emulator::start(World::demo());
     let ws = Workspace::new(&emulator.url());
-    ws.write(
-        "main.tf",
-        &format!(
-            r#"{PROVIDER_HEADER}
-resource "peering_connection" "this" {{
-  name         = "app-db"
-  network      = {{ aiven = {{ project = "{project}", vpc_id = "{vpc}" }} }}
-  peer_network = {{ upcloud = {{ network_id = "{network}" }} }}
-}}
-"#,
-            project = demo::AIVEN_PROJECT,
-            vpc = demo::AIVEN_VPC_FRA,
-            network = demo::NETWORK_APP
-        ),
-    );
+    ws.write("main.tf", &pair_config(Kind::AivenUpcloud, "app-db", ""));
     ws.apply();
     let aiven = emulator.aiven();
     let vpc: uuid::Uuid = demo::AIVEN_VPC_FRA.parse().unwrap();

@@ -361,13 +361,16 @@ impl Resource for PeeringConnection {
                     if missing.has_errors() {
                         return Err(Error::Rejected(missing));
                     }
-                    let diags = check(ctx, id, &planned).await?;
+                    // The checks, and halves someone else holds between the networks (said now,
+                    // refused at apply), read side by side.
+                    let peering = Kind::of(id)?.peering(ctx)?;
+                    let (diags, others) =
+                        tokio::join!(check(ctx, id, &planned), peering.look_for_others(ctx, &planned));
+                    let diags = diags?;
                     if diags.has_errors() {
                         return Err(Error::Rejected(diags));
                     }
-                    // Halves someone else holds between the networks: said now, refused at apply.
-                    let peering = Kind::of(id)?.peering(ctx)?;
-                    for warning in peering.look_for_others(ctx, &planned).await?.0 {
+                    for warning in others?.0 {
                         ctx.say(warning);
                     }
                 }
