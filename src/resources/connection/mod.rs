@@ -419,11 +419,16 @@ impl Resource for PeeringConnection {
 
     async fn read(&self, ctx: &Ctx<'_>, state: Connection) -> Result<Option<Connection>, Error> {
         let was_in_conflict = state.has_status(Status::Conflict);
+        let was_waiting = state.has_status(Status::PendingPeer) || state.has_status(Status::Provisioning);
         let clients = ctx.clients.for_refresh();
         let reading = ctx.with_clients(&clients);
-        let read = Kind::of_state(&state)?.peering(&reading)?.read(&reading, state).await?;
+        let peering = Kind::of_state(&state)?.peering(&reading)?;
+        let read = peering.read(&reading, state).await?;
         if let Some(now) = read.as_ref().filter(|now| now.has_status(Status::Conflict) && !was_in_conflict) {
             warn_new_conflict(ctx, now);
+        }
+        if let Some(now) = read.as_ref().filter(|now| now.has_status(Status::Active) && was_waiting) {
+            peering.became_active(&reading, now).await;
         }
         Ok(read)
     }

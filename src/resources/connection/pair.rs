@@ -247,6 +247,11 @@ impl<C: Symmetric> Peering for SymmetricPair<C> {
         Ok(diags)
     }
 
+    async fn became_active(&self, ctx: &Ctx<'_>, state: &Connection) {
+        let networks = if state.is_managed() { vec![self.local, self.peer] } else { vec![self.local] };
+        self.cloud.after_active(ctx, &networks).await;
+    }
+
     /// The new state (`None` when nothing was made) and how the create went.
     async fn create(&self, ctx: &Ctx<'_>, state: Connection) -> (Option<Connection>, Result<(), Error>) {
         let deadline = state.deadline(|t| &t.create, 20);

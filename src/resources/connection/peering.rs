@@ -14,6 +14,9 @@ pub(super) trait Peering: Send + Sync {
     /// Before a create, at plan time: a warning for each half already between the networks that
     /// the create may not take (the ownership rule); only reads.
     async fn look_for_others(&self, ctx: &Ctx<'_>, planned: &Connection) -> Result<Diagnostics, Error>;
+    /// Said when a refresh finds the peering active that was not when last stored (an apply
+    /// that returned before traffic flowed): what the user must do now (renew DHCP leases).
+    async fn became_active(&self, ctx: &Ctx<'_>, state: &Connection);
     /// Makes the halves; the new state (`None` when nothing was made) and how it went.
     async fn create(&self, ctx: &Ctx<'_>, state: Connection) -> (Option<Connection>, Result<(), Error>);
     /// Renames, retags, pauses or resumes, repairs; `None` keeps the prior state.

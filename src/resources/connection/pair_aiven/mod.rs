@@ -388,9 +388,13 @@ impl AivenUpcloud {
                 ),
             );
         }
+        // Traffic flows once both halves are active: an Aiven half still PENDING_PEER (an apply
+        // that returns once the halves exist) says nothing yet; the refresh that sees it active
+        // does (`Peering::became_active`).
         if routes_change
             && self.manages_upcloud(state)
             && seen.upcloud.as_ref().is_some_and(|p| p.state == PeeringState::Active)
+            && seen.aiven.as_ref().is_none_or(|p| p.state == AivenState::Active)
             && let Ok(client) = self.upcloud_client(ctx.clients)
         {
             upcloud::warn_dhcp(ctx, client, &[self.network]).await;
@@ -449,6 +453,14 @@ impl Peering for AivenUpcloud {
             diags.extend(half::foreign_warning(ctx, &half, Some(&partner), &wanted).into_iter().collect());
         }
         Ok(diags)
+    }
+
+    async fn became_active(&self, ctx: &Ctx<'_>, state: &Connection) {
+        if self.manages_upcloud(state)
+            && let Ok(client) = self.upcloud_client(ctx.clients)
+        {
+            upcloud::warn_dhcp(ctx, client, &[self.network]).await;
+        }
     }
 
     /// The new state (`None` when nothing was created) and how the create went.

@@ -1,0 +1,34 @@
+//! The DHCP warning, the one step users must take by hand, comes once traffic can flow: not
+//! while the Aiven half is still `PENDING_PEER` (`wait_for = "created"` returns then), and from
+//! the refresh that first finds the peering active.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::runs::{Kind, pair_config};
+use common::*;
+use peering::emulator::world::World;
+
+#[test]
+fn an_apply_that_returns_before_traffic_flows_leaves_the_dhcp_warning_to_the_refresh_that_sees_it_active() {
+    // Slow transitions: the Aiven half is still PENDING_PEER when `wait_for = "created"` returns.
+    let emulator = Emulator::start_with(World::demo(), 1500);
+    let ws = Workspace::new(&emulator.url());
+    ws.write("main.tf", &pair_config(Kind::AivenUpcloud, "app-db", "  wait_for = \"created\""));
+    let applied = ws.apply();
+    assert!(!applied.flat().contains("Renew DHCP leases"), "traffic does not flow yet: {applied:?}");
+    assert_eq!(ws.resource_values("peering_connection.this")["status"], "pending_peer");
+
+    // Aiven finishes on its own; the emulator shows it when asked.
+    let until = Instant::now() + Duration::from_secs(60);
+    while !emulator.aiven_peerings().iter().any(|(_, state)| state == "ACTIVE") {
+        assert!(Instant::now() < until, "Aiven never became ACTIVE: {:?}", emulator.aiven_peerings());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let refreshed = ws.ok(&["apply", "-refresh-only", "-auto-approve", "-no-color", "-input=false"]);
+    assert!(refreshed.flat().contains("Renew DHCP leases"), "said once traffic flows: {refreshed:?}");
+    assert!(refreshed.flat().contains("app-server-1"), "names the servers: {refreshed:?}");
+    let again = ws.ok(&["plan", "-no-color", "-input=false"]);
+    assert!(!again.flat().contains("Renew DHCP leases"), "said once: {again:?}");
+}
