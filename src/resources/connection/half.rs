@@ -254,7 +254,7 @@ pub(super) fn foreign_warning<H: Half>(
 
 /// An "already exists" found at plan time, as the warning the plan shows: the create would
 /// stop there, and Terraform keeps whatever it replaces.
-pub(super) fn plan_warning(error: &Error) -> crate::tf::Diagnostic {
+fn plan_warning(error: &Error) -> crate::tf::Diagnostic {
     let d = error.to_diagnostic();
     crate::tf::Diagnostic::warning(
         d.summary,

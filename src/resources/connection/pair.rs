@@ -58,6 +58,11 @@ impl<C: Symmetric> SymmetricPair<C> {
         SymmetricPair { cloud: self.cloud.clone(), local: self.peer, peer: self.local }
     }
 
+    /// The networks whose halves this resource manages: both, or ours alone (external peer).
+    fn networks(&self, managed: bool) -> Vec<C::Network> {
+        if managed { vec![self.local, self.peer] } else { vec![self.local] }
+    }
+
     fn ours(&self) -> C::Half {
         self.cloud.half(self.local, self.peer)
     }
@@ -189,23 +194,20 @@ impl<C: Symmetric> SymmetricPair<C> {
         };
         // What the state will say is read before the create marks its halves finished: a read
         // that fails then leaves halves an unfinished create's marker, for the next apply.
-        let observed = match (self.observe(state, &ours, theirs.as_ref()).await, result) {
-            (Ok(observed), result) => (observed, result),
-            (Err(e), Ok(())) => return (None, Err(e)),
-            (Err(_), Err(e)) => return (None, Err(e)),
+        let observed = match self.observe(state, &ours, theirs.as_ref()).await {
+            Ok(observed) => observed,
+            Err(e) => return (None, Err(result.err().unwrap_or(e))),
         };
-        let (observed, result) = match observed {
-            // The create is done: its halves become this instance's finished work.
-            (observed, Ok(())) => {
-                let finished = tokio::try_join!(half::finish(&ours_half, ours.clone(), &wanted), async {
-                    match theirs.clone().filter(|_| managed) {
-                        Some(t) => half::finish(&theirs_half, t, &wanted).await.map(Some),
-                        None => Ok(theirs.clone()),
-                    }
-                });
-                (observed, finished.map(drop))
-            }
-            other => other,
+        // The create is done: its halves become this instance's finished work.
+        let result = match result {
+            Ok(()) => tokio::try_join!(half::finish(&ours_half, ours.clone(), &wanted), async {
+                match theirs.clone().filter(|_| managed) {
+                    Some(t) => half::finish(&theirs_half, t, &wanted).await.map(drop),
+                    None => Ok(()),
+                }
+            })
+            .map(drop),
+            failed => failed,
         };
         // Halves another run took over while this create made them are that run's, not ours.
         if prior.is_none() && matches!(result, Err(Error::AlreadyExists { .. })) {
@@ -216,8 +218,7 @@ impl<C: Symmetric> SymmetricPair<C> {
                 ctx.warn(summary, detail);
             }
             if routes_change && C::Half::phase(&ours) == Phase::Active {
-                let networks = if managed { vec![self.local, self.peer] } else { vec![self.local] };
-                self.cloud.after_active(ctx, &networks).await;
+                self.cloud.after_active(ctx, &self.networks(managed)).await;
             }
         }
         (Some(observed), result)
@@ -248,8 +249,7 @@ impl<C: Symmetric> Peering for SymmetricPair<C> {
     }
 
     async fn became_active(&self, ctx: &Ctx<'_>, state: &Connection) {
-        let networks = if state.is_managed() { vec![self.local, self.peer] } else { vec![self.local] };
-        self.cloud.after_active(ctx, &networks).await;
+        self.cloud.after_active(ctx, &self.networks(state.is_managed())).await;
     }
 
     /// The new state (`None` when nothing was made) and how the create went.

@@ -165,7 +165,7 @@ pub(super) enum Done {
     /// resumed.
     Put {
         route: StaticRoute,
-        existed: bool,
+        resumed: bool,
     },
     Removed,
 }
@@ -176,8 +176,9 @@ type Reply = oneshot::Sender<Result<Done, Error>>;
 struct Waiting {
     change: Change,
     reply: Reply,
-    /// Whether the first read had a route to the destination.
-    existed: Option<bool>,
+    /// Whether the first read found an earlier unfinished create's route, resumed (`None`: not
+    /// read yet).
+    resumed: Option<bool>,
     /// When the look after our last write of it is due: a window after the write's answer.
     look_due: Option<Instant>,
     writes: u32,
@@ -194,7 +195,7 @@ impl Waiting {
     fn done(self, router: &Router) {
         let result = match &self.change {
             Change::Put { destination, .. } => match find(router, destination) {
-                Some(route) => Ok(Done::Put { route, existed: self.existed.unwrap_or(false) }),
+                Some(route) => Ok(Done::Put { route, resumed: self.resumed.unwrap_or(false) }),
                 None => Err(undone(router.uuid, &self.change, self.writes)),
             },
             Change::Remove { .. } => Ok(Done::Removed),
@@ -245,7 +246,7 @@ impl RouterWrites {
     ) -> oneshot::Receiver<Result<Done, Error>> {
         let desk = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).entry(router).or_default().clone();
         let (reply, answer) = oneshot::channel();
-        let waiting = Waiting { change, reply, existed: None, look_due: None, writes: 0, alone: false };
+        let waiting = Waiting { change, reply, resumed: None, look_due: None, writes: 0, alone: false };
         let start = {
             let mut desk = lock(&desk);
             desk.incoming.push(waiting);
@@ -412,9 +413,9 @@ impl Worker {
         self.take_incoming();
         let mut keep = Vec::new();
         for mut waiting in std::mem::take(&mut self.active) {
-            if waiting.existed.is_none() {
+            if waiting.resumed.is_none() {
                 match waiting.change.judge_in(&router, self.router) {
-                    Ok(verdict) => waiting.existed = Some(verdict == Some(Verdict::Resume)),
+                    Ok(verdict) => waiting.resumed = Some(verdict == Some(Verdict::Resume)),
                     Err(e) => {
                         waiting.finish(Err(e));
                         continue;

@@ -115,10 +115,10 @@ impl Routes for RouterRoutes<'_> {
         } else {
             put(false, Mark::Owned(token.clone()))
         };
-        let Done::Put { route, existed } = self.writes.submit(self.client, key.router, first).await? else {
+        let Done::Put { route, resumed } = self.writes.submit(self.client, key.router, first).await? else {
             return Err(malformed());
         };
-        if existed {
+        if resumed {
             ctx.note_adopted(
                 "UpCloud static route",
                 &format!("to {} via {} on router {}", key.destination, route.nexthop, key.router),

@@ -186,18 +186,11 @@ impl AivenUpcloud {
         let Some(found) = half.find().await? else { return Ok(()) };
         if state.is_managed()
             && let Ok(upcloud) = self.upcloud_client(ctx.clients)
+            && let Some((partner_half, partner)) =
+                self.partner(upcloud, seen.vpc.clone(), Some(&found), seen.aiven_network_id).await?
+            && let Err(Error::AlreadyExists { why, .. }) = half::judge(ctx, &partner_half, &partner, wanted, true)
         {
-            let probe = Seen {
-                vpc: seen.vpc.clone(),
-                aiven_network_id: found.aiven_network_id().map(UpcloudNetworkId).or(seen.aiven_network_id),
-                ..Default::default()
-            };
-            if let Some(partner) = self.find_upcloud_half(upcloud, &probe).await? {
-                let partner_half = UpcloudHalf { client: upcloud, from: self.network, to: partner.peer_network.uuid };
-                if let Err(Error::AlreadyExists { why, .. }) = half::judge(ctx, &partner_half, &partner, wanted, true) {
-                    return Err(half::already_exists(&half, &found, why));
-                }
-            }
+            return Err(half::already_exists(&half, &found, why));
         }
         // A dead or failed one is made again, not adopted (`half::ensure`).
         if !matches!(AivenHalf::phase(&found), Phase::Dead | Phase::Failed) {
@@ -401,6 +394,23 @@ impl AivenUpcloud {
         }
     }
 
+    /// The UpCloud half that says whose an Aiven half (`found`) is: ours toward the Aiven network
+    /// it names (else `network_id`, else the VPC's address range).
+    async fn partner<'c>(
+        &self,
+        client: &'c UpcloudClient,
+        vpc: Option<Vpc>,
+        found: Option<&PeeringConnection>,
+        network_id: Option<UpcloudNetworkId>,
+    ) -> Result<Option<(UpcloudHalf<'c>, NetworkPeering)>, Error> {
+        let aiven_network_id = found.and_then(PeeringConnection::aiven_network_id).map(UpcloudNetworkId).or(network_id);
+        let probe = Seen { vpc, aiven_network_id, ..Default::default() };
+        Ok(self
+            .find_upcloud_half(client, &probe)
+            .await?
+            .map(|partner| (UpcloudHalf { client, from: self.network, to: partner.peer_network.uuid }, partner)))
+    }
+
     /// Our UpCloud half toward the Aiven network: by the Aiven network ID when known, else the
     /// half from our network whose peer has exactly the VPC's address range (Aiven stops
     /// reporting the network ID once the peering is active).
@@ -443,13 +453,7 @@ impl Peering for AivenUpcloud {
             Err(e) => return Err(e.into()),
         };
         let found = aiven::find_half(&vpc, self.network, None);
-        let seen = Seen {
-            aiven_network_id: found.as_ref().and_then(PeeringConnection::aiven_network_id).map(UpcloudNetworkId),
-            vpc: Some(vpc),
-            ..Default::default()
-        };
-        if let Some(partner) = self.find_upcloud_half(upcloud, &seen).await? {
-            let half = UpcloudHalf { client: upcloud, from: self.network, to: partner.peer_network.uuid };
+        if let Some((half, partner)) = self.partner(upcloud, Some(vpc), found.as_ref(), None).await? {
             diags.extend(half::foreign_warning(ctx, &half, Some(&partner), &wanted).into_iter().collect());
         }
         Ok(diags)
