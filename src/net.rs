@@ -158,6 +158,11 @@ impl Cloud {
         matches!(self, Cloud::Upcloud)
     }
 
+    /// Whether its peering halves carry a name and tags (an Aiven peering connection has none).
+    pub fn names_halves(self) -> bool {
+        !matches!(self, Cloud::Aiven)
+    }
+
     pub fn display_name(self) -> &'static str {
         match self {
             Cloud::Aiven => "Aiven",

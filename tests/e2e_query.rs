@@ -21,9 +21,10 @@ fn hand_made() -> Emulator {
         .insert(theirs, peering::emulator::upcloud::state::network(theirs, "theirs", "fi-hel1", "10.90.0.0/24", None));
     world.upcloud.foreign_networks.insert(theirs);
     let emulator = Emulator::start(world);
-    emulator.upcloud_half_by_hand("app-db", demo::NETWORK_APP, demo::NETWORK_DB);
-    // Both halves named alike, as one peering is (halves named apart import with a rename).
-    emulator.upcloud_half_by_hand("app-db", demo::NETWORK_DB, demo::NETWORK_APP);
+    // Each direction named apart, as the clouds' consoles and official providers make them:
+    // taken over as they are, with nothing to rename.
+    emulator.upcloud_half_by_hand("app-to-db", demo::NETWORK_APP, demo::NETWORK_DB);
+    emulator.upcloud_half_by_hand("db-to-app", demo::NETWORK_DB, demo::NETWORK_APP);
     emulator.upcloud_half_by_hand("to-partner", demo::NETWORK_HELSINKI, THEIRS);
     // Aiven ↔ UpCloud as Aiven's guide does it: the Aiven half, then the UpCloud half toward
     // the Aiven network ID.
@@ -33,7 +34,7 @@ fn hand_made() -> Emulator {
     emulator.upcloud_half_by_hand("aiven-fra", demo::NETWORK_OVERLAP, demo::AIVEN_NETWORK_FRA);
     let scaleway = emulator.scaleway();
     for (name, from, to) in
-        [("a-b", demo::SCALEWAY_VPC_A, demo::SCALEWAY_VPC_B), ("a-b", demo::SCALEWAY_VPC_B, demo::SCALEWAY_VPC_A)]
+        [("a-to-b", demo::SCALEWAY_VPC_A, demo::SCALEWAY_VPC_B), ("b-to-a", demo::SCALEWAY_VPC_B, demo::SCALEWAY_VPC_A)]
     {
         let request = CreateConnector {
             name: name.into(),
@@ -73,12 +74,18 @@ fn query_finds_each_hand_made_peering_once_and_imports_them() {
     assert_eq!(generated.matches("resource \"peering_connection\"").count(), 4, "{generated}");
     assert!(generated.contains("peer_side = \"external\""), "the lone half: {generated}");
     assert!(!generated.contains("= null"), "unset clouds and attributes are left out: {generated}");
+    for reverse in ["db-to-app", "b-to-a"] {
+        assert!(generated.contains(&format!("name = \"{reverse}\"")), "each direction's name: {generated}");
+    }
     std::fs::remove_file(ws.path().join("search.tfquery.hcl")).unwrap();
     let plan = ws.terraform(&["plan", "-no-color"]);
     assert!(plan.flat().contains("4 to import, 0 to add, 0 to change, 0 to destroy"), "{plan:?}");
     ws.apply();
     assert_eq!(ws.plan().code, 0, "imported and settled");
     assert_eq!(emulator.requests().total_writes, writes, "query, import and plan only read");
+    let names: std::collections::BTreeSet<String> =
+        emulator.world().upcloud.peerings.values().map(|p| p.name.clone()).collect();
+    assert!(names.contains("app-to-db") && names.contains("db-to-app"), "{names:?}");
 }
 
 #[test]

@@ -83,8 +83,42 @@ pub struct RequestCounts {
     pub held: Option<u64>,
 }
 
+/// What appeared and disappeared in the world, request by request, once a test asks for it
+/// ([`Emulator::watch_objects`]): a log to check that nothing vanished that should not have.
+#[derive(Debug, Default)]
+pub struct ObjectLog {
+    watching: bool,
+    present: std::collections::BTreeSet<String>,
+    events: Vec<ObjectEvent>,
+}
+
+/// One object that appeared or disappeared, numbered in the order seen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectEvent {
+    pub number: u64,
+    pub appeared: bool,
+    /// As [`World::object_names`] names it.
+    pub object: String,
+}
+
+impl ObjectLog {
+    fn see(&mut self, now: std::collections::BTreeSet<String>) {
+        let mut number = self.events.len() as u64;
+        let mut event = |appeared: bool, object: &String| {
+            number += 1;
+            ObjectEvent { number, appeared, object: object.clone() }
+        };
+        let gone: Vec<ObjectEvent> = self.present.difference(&now).map(|o| event(false, o)).collect();
+        let new: Vec<ObjectEvent> = now.difference(&self.present).map(|o| event(true, o)).collect();
+        self.events.extend(gone);
+        self.events.extend(new);
+        self.present = now;
+    }
+}
+
 pub struct Emulator {
     pub world: Mutex<World>,
+    objects: Mutex<ObjectLog>,
     initial: World,
     pub transition_ms: u64,
     pub credentials: Credentials,
@@ -99,6 +133,7 @@ impl Emulator {
     pub fn new(config: Config) -> Arc<Emulator> {
         Arc::new(Emulator {
             world: Mutex::new(config.world.clone()),
+            objects: Mutex::new(ObjectLog::default()),
             initial: config.world,
             transition_ms: config.transition_ms,
             credentials: config.credentials,
@@ -119,6 +154,29 @@ impl Emulator {
         let mut bytes = self.faults.lock().expect("faults lock").bytes();
         bytes[0] = prefix;
         uuid::Builder::from_random_bytes(bytes).into_uuid()
+    }
+
+    /// Starts logging every peering half and route that appears or disappears, from the world
+    /// as it is now.
+    pub fn watch_objects(&self) {
+        let now = self.lock_world().object_names();
+        let mut log = self.objects.lock().expect("objects lock");
+        log.watching = true;
+        log.present = now;
+    }
+
+    /// Looks at the world now (transitions due included), for the object log.
+    pub fn look_at_objects(&self) {
+        if !self.objects.lock().expect("objects lock").watching {
+            return;
+        }
+        let now = self.lock_world().object_names();
+        self.objects.lock().expect("objects lock").see(now);
+    }
+
+    /// The object log so far.
+    pub fn object_events(&self) -> Vec<ObjectEvent> {
+        self.objects.lock().expect("objects lock").events.clone()
     }
 
     /// Request counts so far.
@@ -226,6 +284,7 @@ async fn count_requests(State(emulator): State<Arc<Emulator>>, request: Request,
         counts.total_writes
     };
     let response = next.run(request).await;
+    emulator.look_at_objects();
     if write {
         hold_if_asked(&emulator, number).await;
     }

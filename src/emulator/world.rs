@@ -143,6 +143,22 @@ impl World {
         world
     }
 
+    /// Every peering half and custom route, each named once (`upcloud-peering <uuid>`, `upcloud-route
+    /// <router> <destination>`, …): what the object log ([`super::ObjectLog`]) compares.
+    pub fn object_names(&self) -> std::collections::BTreeSet<String> {
+        let mut names = std::collections::BTreeSet::new();
+        names.extend(self.upcloud.peerings.keys().map(|id| format!("upcloud-peering {id}")));
+        for router in self.upcloud.routers.values() {
+            names.extend(router.static_routes.iter().map(|r| format!("upcloud-route {} {}", router.uuid, r.route)));
+        }
+        for vpc in self.aiven.vpcs.values() {
+            names.extend(vpc.peerings.iter().map(|p| format!("aiven-peering {}", p.peering_connection_id)));
+        }
+        names.extend(self.scaleway.connectors.keys().map(|id| format!("scaleway-connector {id}")));
+        names.extend(self.scaleway.routes.keys().map(|id| format!("scaleway-route {id}")));
+        names
+    }
+
     /// Adds an `APPROVED` project VPC and the UpCloud network behind it (in Aiven's account).
     pub fn add_vpc(
         &mut self,

@@ -165,7 +165,8 @@ impl ProviderService {
         let resource = or_answer!(self.resource(&request.type_name).cloned(), response);
         let ty = resource.schema().implied_type();
         let raw = request.raw_state.unwrap_or_default();
-        // Same schema version: decode with the current schema and hand back the full object.
+        // Read with the current schema (attributes an older one lacked are null), then brought up
+        // to date by the resource.
         let upgraded = if raw.json.is_empty() {
             Err(vec![
                 Diagnostic::error("Unsupported state format", "This provider reads only JSON state (Terraform 0.12+).")
@@ -180,7 +181,10 @@ impl ProviderService {
                 .to_proto(),
             ])
         } else {
-            Value::from_json(&raw.json, &ty).and_then(|v| encode(&v, &ty)).map_err(codec_diagnostics)
+            Value::from_json(&raw.json, &ty).map_err(codec_diagnostics).and_then(|v| {
+                let upgraded = resource.upgrade(request.version, &v).map_err(|e| e.to_diagnostics().to_proto())?;
+                encode(&upgraded, &ty).map_err(codec_diagnostics)
+            })
         };
         match upgraded {
             Ok(state) => response.upgraded_state = Some(state),

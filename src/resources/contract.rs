@@ -75,6 +75,12 @@ pub trait Resource: Send + Sync + 'static {
     /// The smallest configuration that describes a stored object.
     fn generate_config(&self, state: Self::State) -> Self::State;
 
+    /// A state written under schema `version` (older than the schema's), already read into the
+    /// current shape (attributes it lacks are null), brought up to date.
+    fn upgrade(&self, _version: i64, state: Self::State) -> Self::State {
+        state
+    }
+
     /// The cloud objects a planned object would manage, which no other resource may manage.
     fn claims(&self, _planned: &Self::State) -> Vec<Claim> {
         Vec::new()
@@ -98,6 +104,7 @@ pub trait DynResource: Send + Sync {
     async fn import(&self, ctx: &Ctx<'_>, target: ImportTarget<Value>) -> Result<Value, Error>;
     fn identity(&self, state: &Value) -> Option<Value>;
     fn generate_config(&self, state: &Value) -> Value;
+    fn upgrade(&self, version: i64, state: &Value) -> Result<Value, Error>;
     fn claims(&self, planned: &Value) -> Vec<Claim>;
 }
 
@@ -226,6 +233,13 @@ impl<R: Resource> DynResource for R {
 
     fn generate_config(&self, state: &Value) -> Value {
         decoded::<R::State>(state).map_or(Value::Null, |s| Resource::generate_config(self, s).into_value())
+    }
+
+    fn upgrade(&self, version: i64, state: &Value) -> Result<Value, Error> {
+        if version >= Resource::schema(self).version || state.is_null() {
+            return Ok(state.clone());
+        }
+        Ok(Resource::upgrade(self, version, decoded(state)?).into_value())
     }
 
     fn claims(&self, planned: &Value) -> Vec<Claim> {

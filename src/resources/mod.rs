@@ -170,7 +170,7 @@ pub struct Claim {
 
 /// The problems of configured tags, each on its key: an empty key, control characters, or the
 /// key the provider keeps for its ownership marker ([`ownership::OWNER_TAG`]).
-pub fn tag_problems(tags: &crate::tf::Attr<std::collections::BTreeMap<String, String>>) -> Diagnostics {
+pub fn tag_problems(tags: &crate::tf::Attr<std::collections::BTreeMap<String, String>>, path: AttrPath) -> Diagnostics {
     let mut diags = Diagnostics::default();
     for (key, value) in tags.known().into_iter().flatten() {
         let problem = if key.is_empty() {
@@ -184,7 +184,7 @@ pub fn tag_problems(tags: &crate::tf::Attr<std::collections::BTreeMap<String, St
             text_problem(key).or_else(|| text_problem(value))
         };
         if let Some(problem) = problem {
-            diags.push(crate::tf::Diagnostic::error("Invalid tag", problem).at(AttrPath::root("tags").key(key)));
+            diags.push(crate::tf::Diagnostic::error("Invalid tag", problem).at(path.clone().key(key)));
         }
     }
     diags

@@ -13,7 +13,7 @@ use rand::Rng;
 
 use async_trait::async_trait;
 
-use super::model;
+use super::model::{self, End};
 use super::poll::{Deadline, Poller};
 use crate::resources::ownership::{Foreign, Mark, Verdict};
 use crate::resources::{Ctx, Error};
@@ -32,12 +32,13 @@ pub(super) struct Wanted {
 }
 
 impl Wanted {
-    /// The halves of `state` as a create (`creating`) or an update of this instance writes them.
-    pub(super) fn of(ctx: &Ctx<'_>, state: &model::Connection, creating: bool) -> Wanted {
+    /// The half from `end` of `state` as a create (`creating`) or an update of this instance
+    /// writes it.
+    pub(super) fn of(ctx: &Ctx<'_>, state: &model::Connection, end: End, creating: bool) -> Wanted {
         let token = ctx.owner_token();
         Wanted {
-            name: state.wanted_name(),
-            tags: state.tags.known().cloned().unwrap_or_default(),
+            name: state.half_name(end),
+            tags: state.half_tags(end),
             enabled: state.is_enabled(),
             mark: if creating { Mark::Creating(token) } else { Mark::Owned(token) },
         }
@@ -408,12 +409,16 @@ pub(super) async fn wait(ctx: &Ctx<'_>, halves: &[&dyn Watch], goal: Goal, deadl
     Ok(())
 }
 
-/// The state attribute of a half.
-pub(super) fn attr<H: Half>(object: Option<&H::Object>) -> Attr<model::HalfState> {
-    object
+/// Records the half from `end` in `state` as its cloud has it (`None`: there is none): id,
+/// state, and the name and tags it carries.
+pub(super) fn record<H: Half>(state: &mut model::Connection, end: End, object: Option<&H::Object>) {
+    let planned = state.half(end).known().cloned().unwrap_or_default();
+    *state.half_mut(end) = object
         .map(|o| model::HalfState {
             id: H::id(o).map(|id| id.to_string()).into(),
             state: Attr::Known(H::native_state(o)),
+            ..planned
         })
-        .into()
+        .into();
+    state.read_half_labels(end, object.and_then(H::name_and_tags));
 }

@@ -26,7 +26,7 @@ use async_trait::async_trait;
 use kind::{Kind, unsupported_pair};
 pub use list::ConnectionList;
 pub use model::{Connection, Endpoint, PeerSide, schema};
-use model::{Identity, TYPE_NAME, WaitFor, endpoint_ref};
+use model::{End, Identity, TYPE_NAME, WaitFor, endpoint_ref};
 pub(crate) use model::{endpoint_attribute, endpoint_of};
 use status::Status;
 
@@ -179,6 +179,53 @@ pub(crate) fn validate_endpoints(conn: &Connection) -> Diagnostics {
     diags
 }
 
+/// A name the clouds would refuse, on its attribute.
+fn name_problem(name: &Attr<String>, path: AttrPath) -> Option<Diagnostic> {
+    let name = name.known()?;
+    let problem = if name.is_empty() || name.chars().count() > 255 {
+        "A peering name has 1 to 255 characters.".to_string()
+    } else {
+        super::text_problem(name)?
+    };
+    Some(Diagnostic::error("Invalid name", problem).at(path))
+}
+
+/// Each half's own name and tags: well formed, and only on a half that carries them.
+fn validate_half_labels(conn: &Connection) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    for end in End::BOTH {
+        let Attr::Known(half) = conn.half(end) else { continue };
+        let root = AttrPath::root(end.half_attribute());
+        for (field, set) in [("name", !half.name.is_null()), ("tags", !half.tags.is_null())] {
+            if !set {
+                continue;
+            }
+            let path = root.clone().attr(field);
+            let why = match (conn.names_half(end), conn.peer_side.known()) {
+                (_, Some(PeerSide::External)) if end == End::Peer => Some(
+                    "With peer_side = \"external\" the reverse half is its owner's: it keeps the name and tags \
+                     they give it. Remove peer_half, or manage both halves (peer_side = \"managed\").",
+                ),
+                (Some(false), _) => Some(
+                    "An Aiven peering connection carries no name or tags. Set them on the UpCloud half only, \
+                     or remove them.",
+                ),
+                _ => None,
+            };
+            if let Some(why) = why {
+                diags.push(
+                    Diagnostic::error(format!("{} {field} not supported here", end.half_attribute()), why).at(path),
+                );
+            }
+        }
+        if let Some(problem) = name_problem(&half.name, root.clone().attr("name")) {
+            diags.push(problem);
+        }
+        diags.extend(super::tag_problems(&half.tags, root.attr("tags")));
+    }
+    diags
+}
+
 /// The outcome of a create. One that stopped before it was done (timed out, cancelled, a cloud
 /// that kept failing) returns no object: Terraform would taint it and the next apply would
 /// destroy what the next apply can simply adopt and finish. The error names what was left.
@@ -209,17 +256,11 @@ impl Resource for PeeringConnection {
 
     fn validate(&self, conn: &Connection) -> Diagnostics {
         let mut diags = validate_endpoints(conn);
-        if let Attr::Known(name) = &conn.name {
-            let problem = if name.is_empty() || name.chars().count() > 255 {
-                Some("A peering name has 1 to 255 characters.".to_string())
-            } else {
-                super::text_problem(name)
-            };
-            if let Some(problem) = problem {
-                diags.push(Diagnostic::error("Invalid name", problem).at(AttrPath::root("name")));
-            }
+        if let Some(problem) = name_problem(&conn.name, AttrPath::root("name")) {
+            diags.push(problem);
         }
-        diags.extend(super::tag_problems(&conn.tags));
+        diags.extend(super::tag_problems(&conn.tags, AttrPath::root("tags")));
+        diags.extend(validate_half_labels(conn));
         if let Attr::Known(t) = &conn.timeouts {
             for (which, v) in [("create", &t.create), ("update", &t.update), ("delete", &t.delete)] {
                 if let Attr::Known(text) = v
@@ -309,6 +350,7 @@ impl Resource for PeeringConnection {
         }
         planned.tags = config.tags.clone();
         planned.timeouts = config.timeouts.clone();
+        planned.plan_half_labels(&config);
         let id = planned.connection_id();
         planned.id = id.as_ref().map(ToString::to_string).map_or(Attr::Unknown, Attr::Known);
         let involves_aiven = id.as_ref().is_none_or(|id| Kind::of(id).is_ok_and(|kind| kind.has_aiven_network_id()));
@@ -376,6 +418,8 @@ impl Resource for PeeringConnection {
                 }
             }
         }
+        // Halves about to be made or read again still carry the planned names and tags.
+        planned.plan_half_labels(&config);
         // A configured Aiven network ID wins; otherwise it is read once the Aiven half is
         // PENDING_PEER and kept from then on (the schema keeps the prior value).
         planned.aiven_network_id =
@@ -482,6 +526,24 @@ impl Resource for PeeringConnection {
             .collect()
     }
 
+    /// Version 0 had one name and one set of tags for the whole peering: each half it names
+    /// carried them.
+    fn upgrade(&self, version: i64, mut state: Connection) -> Connection {
+        if version < 1 {
+            for end in End::BOTH {
+                let named = state.names_half(end) == Some(true);
+                let (name, tags) = (state.name.clone(), state.tags.clone());
+                if let Attr::Known(half) = state.half_mut(end)
+                    && named
+                {
+                    half.name = name;
+                    half.tags = tags;
+                }
+            }
+        }
+        state
+    }
+
     fn generate_config(&self, state: Connection) -> Connection {
         // Only an external Aiven peer, without Aiven credentials, needs its network ID configured.
         let network_id_configured = state.peer_side.known() == Some(&PeerSide::External)
@@ -492,8 +554,12 @@ impl Resource for PeeringConnection {
                 _ => Attr::Null,
             }
         }
+        let mut state = state;
+        state.half_labels_to_configure();
         Connection {
             name: state.name,
+            network_half: state.network_half,
+            peer_half: state.peer_half,
             network: state.network,
             peer_network: state.peer_network,
             peer_side: non_default(state.peer_side, PeerSide::Managed),

@@ -50,8 +50,27 @@ tf_object! {
 }
 
 tf_object! {
-    /// One half of the peering as its cloud sees it.
-    pub struct HalfState { id: Attr<String>, state: Attr<String> }
+    /// One half of the peering as its cloud sees it, with the name and tags it carries.
+    pub struct HalfState { id: Attr<String>, state: Attr<String>, name: Attr<String>, tags: Attr<BTreeMap<String, String>> }
+}
+
+/// The end a half goes from: `network` (toward `peer_network`) or `peer_network` (back).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    Network,
+    Peer,
+}
+
+impl End {
+    pub const BOTH: [End; 2] = [End::Network, End::Peer];
+
+    /// The attribute that holds the half from this end.
+    pub fn half_attribute(self) -> &'static str {
+        match self {
+            End::Network => "network_half",
+            End::Peer => "peer_half",
+        }
+    }
 }
 
 tf_object! {
@@ -143,10 +162,19 @@ fn half_attribute(name: &str, description: &str) -> Attribute {
             Attribute::string("id", "The cloud's own id of this half (an UpCloud network peering UUID).").computed(),
             Attribute::string("state", "The cloud's own state of this half, e.g. `active` or `pending-peer`.")
                 .computed(),
+            Attribute::string(
+                "name",
+                "The name of this half. Default: the peering's `name`. Set it to keep a name per direction (`a-to-b`, \
+                 `b-to-a`), as peerings made by hand or by the official providers have. Only halves the provider \
+                 manages in UpCloud or Scaleway carry one.",
+            )
+            .optional_computed(),
+            Attribute::plain("tags", Type::map(Type::String), "The tags of this half. Default: the peering's `tags`.")
+                .optional_computed(),
         ],
         description,
     )
-    .computed()
+    .optional_computed()
 }
 
 pub fn schema() -> Schema {
@@ -234,7 +262,8 @@ pub fn schema() -> Schema {
         .keep_prior(),
     ];
     Schema {
-        version: 0,
+        // 1: each half's own `name` and `tags` ([`upgrade`]).
+        version: 1,
         block: Block::new(
             "A private network peering between two networks: both halves when the provider holds both clouds' \
              credentials, or our half only (`peer_side = \"external\"`). Supported pairs: Aiven ↔ UpCloud (either side \
@@ -465,9 +494,122 @@ impl Connection {
             .collect()
     }
 
-    /// The name to give the halves.
+    /// The peering's own name (each half's default).
     pub fn wanted_name(&self) -> String {
         self.name.known().cloned().unwrap_or_default()
+    }
+
+    pub fn half(&self, end: End) -> &Attr<HalfState> {
+        match end {
+            End::Network => &self.network_half,
+            End::Peer => &self.peer_half,
+        }
+    }
+
+    pub fn half_mut(&mut self, end: End) -> &mut Attr<HalfState> {
+        match end {
+            End::Network => &mut self.network_half,
+            End::Peer => &mut self.peer_half,
+        }
+    }
+
+    /// Whether the half from `end` carries a name and tags this resource writes: a half it
+    /// manages (ours; the peer's when managed) in a cloud whose halves have names. `None` while
+    /// the end's cloud is unknown.
+    pub fn names_half(&self, end: End) -> Option<bool> {
+        let endpoint = match end {
+            End::Network => &self.network,
+            End::Peer => &self.peer_network,
+        };
+        let cloud = endpoint.known().and_then(Endpoint::cloud)?;
+        Some(cloud.names_halves() && (end == End::Network || self.is_managed()))
+    }
+
+    /// The name the half from `end` is to carry: its own, else the peering's.
+    pub fn half_name(&self, end: End) -> String {
+        self.half(end).known().and_then(|h| h.name.known().cloned()).unwrap_or_else(|| self.wanted_name())
+    }
+
+    /// The user's tags the half from `end` is to carry: its own, else the peering's.
+    pub fn half_tags(&self, end: End) -> BTreeMap<String, String> {
+        let own = self.half(end).known().and_then(|h| h.tags.known().cloned());
+        own.or_else(|| self.tags.known().cloned()).unwrap_or_default()
+    }
+
+    /// Plans each half's name and tags: the half's own from `config`, else the peering's; none
+    /// on a half that carries none (Aiven's, an external peer's). A half about to be made is
+    /// known to carry them before it exists.
+    pub fn plan_half_labels(&mut self, config: &Connection) {
+        for end in End::BOTH {
+            let named = self.names_half(end);
+            let own = config.half(end).known().cloned().unwrap_or_default();
+            let name = match own.name {
+                Attr::Null => config.name.clone(),
+                own => own,
+            };
+            let tags = match own.tags {
+                Attr::Null => config.tags.clone(),
+                own => own,
+            };
+            let half = self.half_mut(end);
+            match (named, &mut *half) {
+                (Some(true), Attr::Known(h)) => {
+                    h.name = name;
+                    h.tags = tags;
+                }
+                (Some(true), _) => {
+                    *half = Attr::Known(HalfState { id: Attr::Unknown, state: Attr::Unknown, name, tags });
+                }
+                (Some(false), Attr::Known(h)) => {
+                    h.name = Attr::Null;
+                    h.tags = Attr::Null;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Records the name and tags the half from `end` carries (none for a half this resource
+    /// does not name). No tags read back as unset unless `{}` was planned.
+    pub fn read_half_labels(&mut self, end: End, label: Option<(String, BTreeMap<String, String>)>) {
+        let named = self.names_half(end) == Some(true);
+        let Attr::Known(half) = self.half_mut(end) else { return };
+        match label.filter(|_| named) {
+            Some((name, tags)) => {
+                let planned_empty = matches!(&half.tags, Attr::Known(t) if t.is_empty());
+                half.name = Attr::Known(name);
+                half.tags = if tags.is_empty() && !planned_empty { Attr::Null } else { Attr::Known(tags) };
+            }
+            None => {
+                half.name = Attr::Null;
+                half.tags = Attr::Null;
+            }
+        }
+    }
+
+    /// The configuration of each half's name and tags that differ from the peering's, for
+    /// generated configuration: a half that carries the peering's own writes nothing.
+    pub fn half_labels_to_configure(&mut self) {
+        let (name, tags) = (self.name.clone(), self.tags.clone());
+        for end in End::BOTH {
+            let half = self.half_mut(end);
+            let own = half.known().map(|h| {
+                let tags_differ =
+                    h.tags.known().unwrap_or(&BTreeMap::new()) != tags.known().unwrap_or(&BTreeMap::new());
+                HalfState {
+                    name: match &h.name {
+                        Attr::Known(own) if name.known() != Some(own) => Attr::Known(own.clone()),
+                        _ => Attr::Null,
+                    },
+                    tags: if tags_differ { h.tags.clone() } else { Attr::Null },
+                    ..Default::default()
+                }
+            });
+            *half = match own {
+                Some(own) if !own.name.is_null() || !own.tags.is_null() => Attr::Known(own),
+                _ => Attr::Null,
+            };
+        }
     }
 
     /// Both endpoints, when known and well-formed.

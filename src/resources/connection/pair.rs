@@ -7,7 +7,7 @@ use std::fmt::Display;
 use async_trait::async_trait;
 
 use super::half::{self, Goal, Half, Phase, Wanted, Watch, Watched};
-use super::model::{Connection, HalfState, PeerSide, half_id};
+use super::model::{Connection, End, HalfState, PeerSide, half_id};
 use super::peering::Peering;
 use super::poll::Deadline;
 use super::status::Status;
@@ -78,26 +78,10 @@ impl<C: Symmetric> SymmetricPair<C> {
         ours: &Object<C>,
         theirs: Option<&Object<C>>,
     ) -> Result<Connection, Error> {
-        if let Some((name, tags)) = C::Half::name_and_tags(ours) {
-            // Both halves carry the name and tags: a hand change to either one is drift. The
-            // state shows the half that moved away from what was stored (ours first), so the plan
-            // shows it and apply puts both back.
-            let reverse = theirs.filter(|_| state.is_managed()).and_then(C::Half::name_and_tags);
-            let stored_tags = state.tags.known().cloned().unwrap_or_default();
-            let (name, tags) = match reverse {
-                Some((reverse_name, reverse_tags)) => (
-                    if state.name.known() == Some(&name) { reverse_name } else { name },
-                    if tags == stored_tags { reverse_tags } else { tags },
-                ),
-                None => (name, tags),
-            };
-            state.name = Attr::Known(name);
-            state.read_tags(tags);
-        }
         state.status = Attr::Known(C::status(ours));
         state.status_message = Attr::Known(self.cloud.message(ours, theirs, state.is_managed()));
-        state.network_half = half::attr::<C::Half>(Some(ours));
-        state.peer_half = half::attr::<C::Half>(theirs);
+        half::record::<C::Half>(&mut state, End::Network, Some(ours));
+        half::record::<C::Half>(&mut state, End::Peer, theirs);
         let (network_cidrs, peer_cidrs) = self.cloud.cidrs(self.local, self.peer, ours, theirs).await?;
         state.network_cidrs = Attr::Known(network_cidrs);
         state.peer_network_cidrs = Attr::Known(peer_cidrs);
@@ -115,7 +99,9 @@ impl<C: Symmetric> SymmetricPair<C> {
         deadline: Deadline,
         routes_change: bool,
     ) -> (Option<Connection>, Result<(), Error>) {
-        let wanted = Wanted::of(ctx, &state, prior.is_none());
+        let creating = prior.is_none();
+        let (wanted_ours, wanted_theirs) =
+            (Wanted::of(ctx, &state, End::Network, creating), Wanted::of(ctx, &state, End::Peer, creating));
         let managed = state.is_managed();
         let known = |half: fn(&Connection) -> &Attr<HalfState>| prior.and_then(|p| half_id::<HalfId<C>>(half(p)));
         let (ours_half, theirs_half) = (self.ours(), self.theirs());
@@ -127,9 +113,11 @@ impl<C: Symmetric> SymmetricPair<C> {
                 Err(e) => return (None, Err(e)),
             };
             // Another state's half, either one, stops the create before any write.
-            let judged = [(&ours_half, &looked.0), (&theirs_half, &looked.1)]
+            let judged = [(&ours_half, &looked.0, &wanted_ours), (&theirs_half, &looked.1, &wanted_theirs)]
                 .into_iter()
-                .filter_map(|(half, found)| found.as_ref().map(|object| half::judge(ctx, half, object, &wanted, true)))
+                .filter_map(|(half, found, wanted)| {
+                    found.as_ref().map(|object| half::judge(ctx, half, object, wanted, true))
+                })
                 .collect::<Result<Vec<_>, Error>>();
             if let Err(e) = judged {
                 return (None, Err(e));
@@ -139,10 +127,10 @@ impl<C: Symmetric> SymmetricPair<C> {
             (None, None)
         };
         let ensure_ours =
-            half::ensure_looked(ctx, &ours_half, known(|p| &p.network_half), looked_ours, &wanted, deadline);
+            half::ensure_looked(ctx, &ours_half, known(|p| &p.network_half), looked_ours, &wanted_ours, deadline);
         let ensure_theirs = async {
             if managed {
-                half::ensure_looked(ctx, &theirs_half, known(|p| &p.peer_half), looked_theirs, &wanted, deadline)
+                half::ensure_looked(ctx, &theirs_half, known(|p| &p.peer_half), looked_theirs, &wanted_theirs, deadline)
                     .await
                     .map(Some)
             } else {
@@ -178,7 +166,7 @@ impl<C: Symmetric> SymmetricPair<C> {
             (Err(e), theirs) => {
                 // Record the reverse half if it was made: the next apply adopts it.
                 let mut partial = state;
-                partial.peer_half = half::attr::<C::Half>(theirs.ok().flatten().as_ref());
+                half::record::<C::Half>(&mut partial, End::Peer, theirs.ok().flatten().as_ref());
                 return (Some(partial).filter(|p| !p.peer_half.is_null()), Err(e));
             }
         };
@@ -200,9 +188,9 @@ impl<C: Symmetric> SymmetricPair<C> {
         };
         // The create is done: its halves become this instance's finished work.
         let result = match result {
-            Ok(()) => tokio::try_join!(half::finish(&ours_half, ours.clone(), &wanted), async {
+            Ok(()) => tokio::try_join!(half::finish(&ours_half, ours.clone(), &wanted_ours), async {
                 match theirs.clone().filter(|_| managed) {
-                    Some(t) => half::finish(&theirs_half, t, &wanted).await.map(drop),
+                    Some(t) => half::finish(&theirs_half, t, &wanted_theirs).await.map(drop),
                     None => Ok(()),
                 }
             })
@@ -232,15 +220,14 @@ impl<C: Symmetric> Peering for SymmetricPair<C> {
     }
 
     async fn look_for_others(&self, ctx: &Ctx<'_>, planned: &Connection) -> Result<Diagnostics, Error> {
-        let wanted = Wanted::of(ctx, planned, true);
         let (ours_half, theirs_half) = (self.ours(), self.theirs());
         let (ours, theirs) = tokio::try_join!(ours_half.find(), async {
             if planned.is_managed() { theirs_half.find().await } else { Ok(None) }
         })?;
         let mut diags = Diagnostics::default();
         let warnings = [
-            half::foreign_warning(ctx, &ours_half, ours.as_ref(), &wanted),
-            half::foreign_warning(ctx, &theirs_half, theirs.as_ref(), &wanted),
+            half::foreign_warning(ctx, &ours_half, ours.as_ref(), &Wanted::of(ctx, planned, End::Network, true)),
+            half::foreign_warning(ctx, &theirs_half, theirs.as_ref(), &Wanted::of(ctx, planned, End::Peer, true)),
         ];
         for warning in warnings.into_iter().flatten() {
             diags.push(warning);
@@ -323,6 +310,11 @@ impl<C: Symmetric> Peering for SymmetricPair<C> {
         state.enabled = Attr::Known(C::Half::phase(&ours) != Phase::Disabled);
         // The marker they carry is this state's from now on: a create elsewhere meets it.
         ctx.set_owner(C::Half::mark(&ours).and_then(|m| m.owner()));
+        // The peering is called as our half is; a reverse half named otherwise keeps its name.
+        if let Some((name, tags)) = C::Half::name_and_tags(&ours) {
+            state.name = Attr::Known(name);
+            state.read_tags(tags);
+        }
         self.observe(state, &ours, theirs.as_ref()).await
     }
 }

@@ -32,7 +32,14 @@ fn config(name: &str) -> Connection {
 
 /// An active peering as an apply stored it.
 fn active(name: &str) -> Connection {
-    let half = |id: &str| Attr::Known(HalfState { id: Attr::Known(id.into()), state: Attr::Known("active".into()) });
+    let half = |id: &str| {
+        Attr::Known(HalfState {
+            id: Attr::Known(id.into()),
+            state: Attr::Known("active".into()),
+            name: Attr::Known(name.into()),
+            tags: Attr::Null,
+        })
+    };
     Connection {
         id: Attr::Known(format!("upcloud/{A}:upcloud/{B}")),
         peer_side: Attr::Known(PeerSide::Managed),
@@ -65,7 +72,9 @@ fn a_rename_of_an_active_peering_keeps_what_the_clouds_said() {
     let planned = plan(Some(active("old")), config("new")).unwrap().state;
     assert_eq!(planned.name, Attr::Known("new".into()));
     assert_eq!(planned.status, Attr::Known(Status::Active));
-    assert_eq!(planned.network_half, active("old").network_half);
+    let (half, before) = (planned.network_half.known().unwrap(), active("old").network_half.into_known().unwrap());
+    assert_eq!((&half.id, &half.state), (&before.id, &before.state));
+    assert_eq!(half.name, Attr::Known("new".into()), "each half follows the peering's name");
     assert_eq!(planned.id, active("old").id);
     assert_eq!(planned.peer_side, Attr::Known(PeerSide::Managed));
 }
@@ -76,10 +85,13 @@ fn a_disabled_half_is_repaired_in_place_with_new_observations() {
     prior.peer_half = Attr::Known(HalfState {
         id: Attr::Known("0f000000-0000-4000-8000-000000000002".into()),
         state: Attr::Known("disabled".into()),
+        ..Default::default()
     });
     assert!(Kind::of_state(&prior).unwrap().needs_repair(&prior));
     let planned = plan(Some(prior), config("p")).unwrap().state;
-    assert!(planned.status.is_unknown() && planned.peer_half.is_unknown(), "{planned:?}");
+    let repaired = planned.peer_half.known().unwrap();
+    assert!(planned.status.is_unknown() && repaired.id.is_unknown() && repaired.state.is_unknown(), "{planned:?}");
+    assert_eq!(repaired.name, Attr::Known("p".into()), "a half made again carries the planned name");
     // An Aiven half deleted by its peer is repaired too; an UpCloud peer-disabled one is the
     // peer owner's business.
     assert_eq!(<aiven::AivenHalf<'_> as half::Half>::stored_phase("DELETED_BY_PEER"), Some(half::Phase::Dead));
@@ -213,7 +225,9 @@ fn the_aiven_network_id_is_kept_once_known_and_a_configured_one_wins() {
     const READ: &str = "03000000-0000-4000-8000-0000000000f1";
     let aiven = endpoint_of(&NetworkRef::Aiven { project: "p".into(), vpc_id: VPC.parse().unwrap() });
     let config = Connection { network: Attr::Known(aiven), ..config("p") };
-    let half = |state: &str| Attr::Known(HalfState { id: Attr::Known("h".into()), state: Attr::Known(state.into()) });
+    let half = |state: &str| {
+        Attr::Known(HalfState { id: Attr::Known("h".into()), state: Attr::Known(state.into()), ..Default::default() })
+    };
     let prior = Connection {
         id: Attr::Known(config.connection_id().unwrap().to_string()),
         network_half: half("ACTIVE"),
@@ -256,4 +270,50 @@ fn the_ownership_marker_key_is_refused_as_a_tag() {
     assert_eq!(diags.0[0].summary, "Invalid tag");
     assert!(diags.0[0].detail.contains("provider's own tag"), "{diags:?}");
     assert_eq!(diags.0[0].path.as_ref().map(ToString::to_string).as_deref(), Some("tags[\"peering-owner\"]"));
+}
+
+#[test]
+fn a_half_renamed_by_hand_is_planned_back_until_applied() {
+    let mut prior = active("p");
+    if let Attr::Known(half) = &mut prior.peer_half {
+        half.name = Attr::Known("by-hand".into());
+    }
+    let planned = plan(Some(prior.clone()), config("p")).unwrap().state;
+    assert_eq!(planned.peer_half.known().unwrap().name, Attr::Known("p".into()));
+    assert_eq!(planned.network_half, active("p").network_half, "the other half is as it was");
+    // Configured per direction, the hand name is what is wanted: nothing to change.
+    let mut per_direction = config("p");
+    per_direction.peer_half = Attr::Known(HalfState { name: Attr::Known("by-hand".into()), ..Default::default() });
+    let planned = plan(Some(prior.clone()), per_direction).unwrap().state;
+    assert_eq!(planned.peer_half, prior.peer_half);
+}
+
+#[test]
+fn a_version_0_state_gives_each_half_the_peerings_name_and_tags() {
+    let mut old = active("p");
+    old.tags = Attr::Known([("team".to_string(), "x".to_string())].into());
+    for end in [model::End::Network, model::End::Peer] {
+        if let Attr::Known(half) = old.half_mut(end) {
+            half.name = Attr::Null;
+            half.tags = Attr::Null;
+        }
+    }
+    let upgraded = Resource::upgrade(&PeeringConnection::default(), 0, old.clone());
+    for end in [model::End::Network, model::End::Peer] {
+        let half = upgraded.half(end).known().unwrap();
+        assert_eq!((&half.name, &half.tags), (&old.name, &old.tags));
+    }
+}
+
+#[test]
+fn generated_configuration_names_only_halves_named_otherwise() {
+    let mut state = active("a-to-b");
+    assert!(Resource::generate_config(&PeeringConnection::default(), state.clone()).peer_half.is_null());
+    if let Attr::Known(half) = &mut state.peer_half {
+        half.name = Attr::Known("b-to-a".into());
+    }
+    let generated = Resource::generate_config(&PeeringConnection::default(), state);
+    assert!(generated.network_half.is_null());
+    let peer = generated.peer_half.known().unwrap();
+    assert_eq!(peer, &HalfState { name: Attr::Known("b-to-a".into()), ..Default::default() });
 }

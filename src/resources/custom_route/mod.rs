@@ -260,7 +260,7 @@ impl Resource for CustomRoute {
                     .at(AttrPath::root("tags")),
             );
         }
-        diags.extend(crate::resources::tag_problems(&route.tags));
+        diags.extend(crate::resources::tag_problems(&route.tags, AttrPath::root("tags")));
         if let Attr::Known(description) = &route.description
             && let Some(problem) = crate::resources::text_problem(description)
         {

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::aiven::AivenHalf;
 use super::aiven::{self, VpcRef};
 use super::half::{self, Goal, Half, Phase, Wanted, Watch, Watched};
-use super::model::{Connection, HalfState, PeerSide, half_id};
+use super::model::{Connection, End, PeerSide, half_id};
 use super::peering::Peering;
 use super::poll::Deadline;
 use super::status::Status;
@@ -77,12 +77,12 @@ impl AivenUpcloud {
         crate::resources::need(&clients.upcloud, Cloud::Upcloud, &AttrPath::root(self.upcloud_root()))
     }
 
-    fn aiven_half_attr<'s>(&self, state: &'s Connection) -> &'s Attr<HalfState> {
-        if self.aiven_is_network { &state.network_half } else { &state.peer_half }
+    fn aiven_end(&self) -> End {
+        if self.aiven_is_network { End::Network } else { End::Peer }
     }
 
-    fn upcloud_half_attr<'s>(&self, state: &'s Connection) -> &'s Attr<HalfState> {
-        if self.aiven_is_network { &state.peer_half } else { &state.network_half }
+    fn upcloud_end(&self) -> End {
+        if self.aiven_is_network { End::Peer } else { End::Network }
     }
 
     fn known_network_id(state: &Connection) -> Option<UpcloudNetworkId> {
@@ -91,8 +91,6 @@ impl AivenUpcloud {
 
     /// Fills the computed attributes from what both clouds say.
     fn observe(&self, mut state: Connection, seen: &Seen) -> Connection {
-        let aiven_half = half::attr::<AivenHalf>(seen.aiven.as_ref());
-        let upcloud_half = half::attr::<UpcloudHalf>(seen.upcloud.as_ref());
         let mut statuses = Vec::new();
         let mut words = Vec::new();
         if self.manages_aiven(&state) {
@@ -124,12 +122,6 @@ impl AivenUpcloud {
         };
         state.status = Attr::Known(status);
         state.status_message = Attr::Known(message);
-        if let Some((name, tags)) =
-            seen.upcloud.as_ref().filter(|_| self.manages_upcloud(&state)).and_then(UpcloudHalf::name_and_tags)
-        {
-            state.name = Attr::Known(name);
-            state.read_tags(tags);
-        }
         // The network ID is kept once seen: Aiven stops reporting it after PENDING_PEER.
         if let Some(id) = seen.aiven_network_id {
             state.aiven_network_id = Attr::Known(id.to_string());
@@ -142,13 +134,10 @@ impl AivenUpcloud {
             (None, None) => Vec::new(),
         };
         let upcloud_cidrs = seen.upcloud.as_ref().map(|up| cidrs_of(&up.network)).unwrap_or_default();
-        let (network_half, peer_half, network_cidrs, peer_cidrs) = if self.aiven_is_network {
-            (aiven_half, upcloud_half, aiven_cidrs, upcloud_cidrs)
-        } else {
-            (upcloud_half, aiven_half, upcloud_cidrs, aiven_cidrs)
-        };
-        state.network_half = network_half;
-        state.peer_half = peer_half;
+        let (network_cidrs, peer_cidrs) =
+            if self.aiven_is_network { (aiven_cidrs, upcloud_cidrs) } else { (upcloud_cidrs, aiven_cidrs) };
+        half::record::<AivenHalf>(&mut state, self.aiven_end(), seen.aiven.as_ref());
+        half::record::<UpcloudHalf>(&mut state, self.upcloud_end(), seen.upcloud.as_ref());
         state.network_cidrs = Attr::Known(network_cidrs);
         state.peer_network_cidrs = Attr::Known(peer_cidrs);
         state
@@ -164,7 +153,8 @@ impl AivenUpcloud {
         routes_change: bool,
     ) -> (Seen, Result<(), Error>) {
         let mut seen = Seen { aiven_network_id: Self::known_network_id(state), ..Default::default() };
-        let wanted = Wanted::of(ctx, state, creating);
+        // The UpCloud half's name and tags; the Aiven half carries none.
+        let wanted = Wanted::of(ctx, state, self.upcloud_end(), creating);
         let result = self.converge_into(ctx, state, &wanted, deadline, routes_change, &mut seen).await;
         (seen, result)
     }
@@ -213,7 +203,7 @@ impl AivenUpcloud {
             let client = self.aiven_client(clients)?;
             seen.vpc = Some(aiven::wait_vpc_active(ctx, client, &self.vpc, deadline).await?);
             let half = self.aiven_half(client);
-            let known = half_id::<Uuid>(self.aiven_half_attr(state));
+            let known = half_id::<Uuid>(state.half(self.aiven_end()));
             if known.is_none() && matches!(wanted.mark, Mark::Creating(_)) {
                 self.judge_found_aiven_half(ctx, state, wanted, seen).await?;
             }
@@ -256,7 +246,7 @@ impl AivenUpcloud {
         if self.manages_upcloud(state) {
             let client = self.upcloud_client(clients)?;
             let half = UpcloudHalf { client, from: self.network, to: aiven_network };
-            let known = half_id::<UpcloudPeeringId>(self.upcloud_half_attr(state));
+            let known = half_id::<UpcloudPeeringId>(state.half(self.upcloud_end()));
             seen.upcloud = Some(half::ensure(ctx, &half, known, wanted, deadline).await?);
             let aiven_active = seen.aiven.as_ref().is_some_and(|p| p.state == AivenState::Active);
             if !aiven_active && let Ok(aiven) = clients.aiven.as_ref() {
@@ -443,7 +433,7 @@ impl Peering for AivenUpcloud {
         if !self.manages_upcloud(planned) {
             return Ok(diags);
         }
-        let wanted = Wanted::of(ctx, planned, true);
+        let wanted = Wanted::of(ctx, planned, self.upcloud_end(), true);
         let (Ok(upcloud), Ok(aiven)) = (self.upcloud_client(ctx.clients), self.aiven_client(ctx.clients)) else {
             return Ok(diags);
         };
@@ -498,7 +488,7 @@ impl Peering for AivenUpcloud {
                 return Ok(());
             }
             let client = self.upcloud_client(ctx.clients)?;
-            let known = half_id::<UpcloudPeeringId>(self.upcloud_half_attr(prior));
+            let known = half_id::<UpcloudPeeringId>(prior.half(self.upcloud_end()));
             match Self::known_network_id(prior) {
                 Some(aiven_network) => {
                     let half = UpcloudHalf { client, from: self.network, to: aiven_network };
@@ -539,7 +529,7 @@ impl Peering for AivenUpcloud {
                 Err(e) if e.is_not_found() => None,
                 Err(e) => return Err(e.into()),
             };
-            let known = half_id::<Uuid>(self.aiven_half_attr(&state));
+            let known = half_id::<Uuid>(state.half(self.aiven_end()));
             seen.aiven = vpc
                 .as_ref()
                 .and_then(|v| aiven::find_half(v, self.network, known))
@@ -551,7 +541,7 @@ impl Peering for AivenUpcloud {
         }
         if self.manages_upcloud(&state) {
             let client = self.upcloud_client(ctx.clients)?;
-            seen.upcloud = match half_id::<UpcloudPeeringId>(self.upcloud_half_attr(&state)) {
+            seen.upcloud = match half_id::<UpcloudPeeringId>(state.half(self.upcloud_end())) {
                 Some(id) => crate::resources::unless_gone(client.get_peering(id).await)?,
                 None => self.find_upcloud_half(client, &seen).await?,
             };
@@ -600,7 +590,10 @@ impl Peering for AivenUpcloud {
         ctx.set_owner(seen.upcloud.as_ref().and_then(UpcloudHalf::mark).and_then(|m| m.owner()));
         let both = seen.aiven.is_some() && seen.upcloud.is_some();
         state.peer_side = Attr::Known(if both { PeerSide::Managed } else { PeerSide::External });
-        if seen.upcloud.is_none() {
+        if let Some((name, tags)) = seen.upcloud.as_ref().and_then(UpcloudHalf::name_and_tags) {
+            state.name = Attr::Known(name);
+            state.read_tags(tags);
+        } else {
             // The Aiven half carries no name; the Aiven peering id stands in for it.
             let id = seen.aiven.as_ref().and_then(|p| p.peering_connection_id).map(|id| id.to_string());
             state.name = Attr::Known(id.unwrap_or_else(|| format!("aiven-{}", self.vpc.vpc)));
