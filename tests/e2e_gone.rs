@@ -56,3 +56,38 @@ fn a_deleted_aiven_vpc_is_said_at_plan_and_destroy_deletes_our_upcloud_half() {
     assert!(destroyed.stdout.contains("1 destroyed"), "{destroyed:?}");
     assert!(emulator.peering_states().is_empty(), "our UpCloud half is gone: {:?}", emulator.peering_states());
 }
+
+/// A peering whose create the apply refused (its network known only after apply, overlapping):
+/// Terraform plans every configured resource before a destroy, and the provider cannot tell
+/// that plan from another, so the refusal comes back there — saying the way out, which works.
+#[test]
+fn a_peering_never_made_says_how_to_destroy_the_rest() {
+    let emulator = Emulator::start(World::demo());
+    let ws = Workspace::new(&emulator.url());
+    ws.write(
+        "main.tf",
+        &format!(
+            r#"{PROVIDER_HEADER}
+resource "terraform_data" "network" {{
+  input = "{overlap}"
+}}
+resource "peering_connection" "bad" {{
+  name         = "overlapping"
+  network      = {{ upcloud = {{ network_id = terraform_data.network.output }} }}
+  peer_network = {{ upcloud = {{ network_id = "{app}" }} }}
+}}
+"#,
+            overlap = demo::NETWORK_OVERLAP,
+            app = demo::NETWORK_APP
+        ),
+    );
+    let apply = ws.terraform(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    assert_eq!(apply.code, 1, "{apply:?}");
+    assert!(apply.flat().contains("overlap"), "{apply:?}");
+    assert!(emulator.peering_states().is_empty(), "nothing made");
+    let destroy = ws.terraform(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+    assert_eq!(destroy.code, 1, "{destroy:?}");
+    assert!(destroy.flat().contains("terraform destroy -refresh=false"), "the way out: {destroy:?}");
+    ws.ok(&["destroy", "-refresh=false", "-auto-approve", "-no-color", "-input=false"]);
+    assert_eq!(ws.state_json()["values"], serde_json::Value::Null, "nothing left in state");
+}

@@ -147,12 +147,19 @@ impl World {
     /// <router> <destination>`, …): what the object log ([`super::ObjectLog`]) compares.
     pub fn object_names(&self) -> std::collections::BTreeSet<String> {
         let mut names = std::collections::BTreeSet::new();
-        names.extend(self.upcloud.peerings.keys().map(|id| format!("upcloud-peering {id}")));
+        // A half from an Aiven network is Aiven's own side of an Aiven peering, which it names.
+        let users = self.upcloud.peerings.values().filter(|p| !self.upcloud.foreign_networks.contains(&p.network));
+        names.extend(users.map(|p| format!("upcloud-peering {}", p.uuid)));
         for router in self.upcloud.routers.values() {
             names.extend(router.static_routes.iter().map(|r| format!("upcloud-route {} {}", router.uuid, r.route)));
         }
         for vpc in self.aiven.vpcs.values() {
-            names.extend(vpc.peerings.iter().map(|p| format!("aiven-peering {}", p.peering_connection_id)));
+            // Aiven keeps a deleted peering listed for a while: gone all the same.
+            let live = vpc
+                .peerings
+                .iter()
+                .filter(|p| !matches!(p.state, AivenPeeringState::Deleting | AivenPeeringState::Deleted));
+            names.extend(live.map(|p| format!("aiven-peering {}", p.peering_connection_id)));
         }
         names.extend(self.scaleway.connectors.keys().map(|id| format!("scaleway-connector {id}")));
         names.extend(self.scaleway.routes.keys().map(|id| format!("scaleway-route {id}")));

@@ -153,10 +153,16 @@ impl Ownership {
     /// create wrote anything (else another run made it meanwhile); `as_planned`: it carries the
     /// planned name and tags.
     pub fn judge(&self, mark: &Mark, first_look: bool, as_planned: bool) -> Verdict {
-        if mark.token().is_some()
-            && (mark.token() == self.owner.as_ref() || self.resumed.iter().any(|t| mark.token() == Some(t)))
-        {
+        if mark.token().is_some() && mark.token() == self.owner.as_ref() {
             return Verdict::Ours;
+        }
+        // An unfinished create this one resumes: its halves are this one's, and one still
+        // unfinished at first sight is said as adopted.
+        if mark.token().is_some() && self.resumed.iter().any(|t| mark.token() == Some(t)) {
+            return match mark {
+                Mark::Creating(_) if first_look && as_planned => Verdict::Resume,
+                _ => Verdict::Ours,
+            };
         }
         if mark.token().is_some() && mark.token() == self.replacing.as_ref() {
             return Verdict::Replaced;

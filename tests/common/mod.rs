@@ -49,6 +49,49 @@ pub fn terraform_path() -> PathBuf {
     path
 }
 
+/// Every Terraform launcher `make test` installs (PEERING_OLDER_TERRAFORM, then
+/// PEERING_TERRAFORM), each with its version, oldest first; each asked once per test binary.
+pub fn terraform_launchers() -> &'static [((u32, u32), PathBuf)] {
+    static LAUNCHERS: std::sync::OnceLock<Vec<((u32, u32), PathBuf)>> = std::sync::OnceLock::new();
+    LAUNCHERS.get_or_init(|| {
+        let older = std::env::var("PEERING_OLDER_TERRAFORM")
+            .expect("PEERING_OLDER_TERRAFORM names the older Terraform launchers: run `make test`");
+        let mut candidates: Vec<PathBuf> = older.split_whitespace().map(PathBuf::from).collect();
+        candidates.push(terraform_path());
+        let mut found: Vec<((u32, u32), PathBuf)> = candidates
+            .into_iter()
+            .map(|path| {
+                assert!(path.is_file(), "{} is missing: run `make test`", path.display());
+                let home = tempfile::tempdir().unwrap();
+                let out = Command::new(&path)
+                    .arg("version")
+                    .env("TF_CLI_CONFIG_FILE", "/dev/null")
+                    .env("CHECKPOINT_DISABLE", "1")
+                    .env("HOME", home.path())
+                    .output()
+                    .unwrap();
+                let first = String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or_default().to_string();
+                let version = first.strip_prefix("Terraform v").unwrap_or_default();
+                let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+                ((parts.next().unwrap_or(0), parts.next().unwrap_or(0)), path)
+            })
+            .collect();
+        found.sort();
+        found
+    })
+}
+
+/// The Terraform launcher of version `minor` (`"1.12"`), else the oldest newer one.
+pub fn terraform_at_least(minor: &str) -> (String, PathBuf) {
+    let (major, min) = minor.split_once('.').expect("a version like 1.12");
+    let wanted = (major.parse::<u32>().unwrap(), min.parse::<u32>().unwrap());
+    terraform_launchers()
+        .iter()
+        .find(|(version, _)| *version >= wanted)
+        .map(|((a, b), path)| (format!("{a}.{b}"), path.clone()))
+        .unwrap_or_else(|| panic!("no Terraform {minor} or later among PEERING_OLDER_TERRAFORM and PEERING_TERRAFORM"))
+}
+
 pub fn provider_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-peering"))
 }
@@ -130,6 +173,18 @@ impl Emulator {
             std::thread::sleep(std::time::Duration::from_millis(20));
         }
         false
+    }
+
+    /// Starts the emulator's log of objects appearing and disappearing.
+    pub fn watch_objects(&self) {
+        self.handle.as_ref().unwrap().emulator.watch_objects();
+    }
+
+    /// The log so far ([`Emulator::watch_objects`]).
+    pub fn object_events(&self) -> Vec<peering::emulator::ObjectEvent> {
+        let emulator = &self.handle.as_ref().unwrap().emulator;
+        emulator.look_at_objects();
+        emulator.object_events()
     }
 
     /// DELETE requests the clouds have seen.

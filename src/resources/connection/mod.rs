@@ -111,6 +111,20 @@ fn cannot_repair(mut diags: Diagnostics) -> Diagnostics {
     diags
 }
 
+/// A create's checks that stop its plan also stop `terraform destroy`: Terraform plans every
+/// configured resource before a destroy, in a plan the provider cannot tell from any other
+/// (hashicorp/terraform `destroyPlan`, `PreDestroyRefresh`). Each error says the way out.
+fn never_made(mut diags: Diagnostics) -> Diagnostics {
+    for d in diags.0.iter_mut().filter(|d| d.severity == crate::tf::Severity::Error) {
+        d.detail.push_str(
+            " This peering does not exist yet. To run terraform destroy meanwhile, remove it from the \
+             configuration or run terraform destroy -refresh=false: Terraform plans every configured resource \
+             before a destroy.",
+        );
+    }
+    diags
+}
+
 /// The ends that differ from `prior` (re-oriented already): each forces replacement.
 fn moved_ends(prior: Option<&Connection>, planned: &Connection) -> Vec<AttrPath> {
     let ends = |p: &Connection| [("network", p.network.clone()), ("peer_network", p.peer_network.clone())];
@@ -410,7 +424,7 @@ impl Resource for PeeringConnection {
                         tokio::join!(check(ctx, id, &planned), peering.look_for_others(ctx, &planned));
                     let diags = diags?;
                     if diags.has_errors() {
-                        return Err(Error::Rejected(diags));
+                        return Err(Error::Rejected(never_made(diags)));
                     }
                     for warning in others?.0 {
                         ctx.say(warning);

@@ -11,6 +11,7 @@ use super::model::{Connection, End, HalfState, PeerSide, half_id};
 use super::peering::Peering;
 use super::poll::Deadline;
 use super::status::Status;
+use crate::resources::ownership::{Mark, Verdict};
 use crate::resources::{Ctx, Error};
 use crate::tf::{Attr, Diagnostics};
 
@@ -112,8 +113,20 @@ impl<C: Symmetric> SymmetricPair<C> {
                 Ok(found) => found,
                 Err(e) => return (None, Err(e)),
             };
+            let found = [(&ours_half, &looked.0, &wanted_ours), (&theirs_half, &looked.1, &wanted_theirs)];
+            // A create killed between its two finishing writes left one half finished and one
+            // not, both with its token: the unfinished one shows that create never ended, so the
+            // finished one is resumed with it.
+            for (half, found, wanted) in found {
+                if let Some(object) = found
+                    && let Ok(Some(Verdict::Resume)) = half::judge(ctx, half, object, wanted, true)
+                    && let Some(Mark::Creating(token)) = C::Half::mark(object)
+                {
+                    ctx.note_resumed(token);
+                }
+            }
             // Another state's half, either one, stops the create before any write.
-            let judged = [(&ours_half, &looked.0, &wanted_ours), (&theirs_half, &looked.1, &wanted_theirs)]
+            let judged = found
                 .into_iter()
                 .filter_map(|(half, found, wanted)| {
                     found.as_ref().map(|object| half::judge(ctx, half, object, wanted, true))
@@ -186,15 +199,17 @@ impl<C: Symmetric> SymmetricPair<C> {
             Ok(observed) => observed,
             Err(e) => return (None, Err(result.err().unwrap_or(e))),
         };
-        // The create is done: its halves become this instance's finished work.
+        // The create is done: its halves become this instance's finished work, one after the
+        // other, so that a run killed between the two leaves one unfinished, which shows the next
+        // create this one never ended (it then resumes both).
         let result = match result {
-            Ok(()) => tokio::try_join!(half::finish(&ours_half, ours.clone(), &wanted_ours), async {
-                match theirs.clone().filter(|_| managed) {
+            Ok(()) => match half::finish(&ours_half, ours.clone(), &wanted_ours).await {
+                Ok(_) => match theirs.clone().filter(|_| managed) {
                     Some(t) => half::finish(&theirs_half, t, &wanted_theirs).await.map(drop),
                     None => Ok(()),
-                }
-            })
-            .map(drop),
+                },
+                Err(e) => Err(e),
+            },
             failed => failed,
         };
         // Halves another run took over while this create made them are that run's, not ours.
