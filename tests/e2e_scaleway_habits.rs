@@ -477,3 +477,53 @@ resource "peering_custom_route" "r" {{
     assert!(plan.flat().contains("Remove these routes"), "says what to do: {plan:?}");
     assert!(plan.flat().contains("create_before_destroy cannot help"), "{plan:?}");
 }
+
+/// A peering removed while a route made outside this configuration still uses its connector:
+/// the plan names the route and the fix; a route this configuration manages goes first (no
+/// warning), and the apply then says the connector and the route.
+#[test]
+fn a_removal_under_routes_made_elsewhere_is_said_at_plan() {
+    let emulator = Emulator::start(World::demo());
+    let ws = Workspace::new(&emulator.url());
+    let peering = format!(
+        r#"{PROVIDER_HEADER}
+resource "peering_connection" "p" {{
+  name         = "a-peer"
+  network      = {{ scaleway = {{ vpc_id = "{a}" }} }}
+  peer_network = {{ scaleway = {{ vpc_id = "{b}" }} }}
+}}
+"#,
+        a = demo::SCALEWAY_VPC_A,
+        b = demo::SCALEWAY_VPC_B
+    );
+    let managed_route = "resource \"peering_custom_route\" \"r\" {\n  route_table = { scaleway = { vpc_id = \"VPC\" } }\n  destination = \"10.97.0.0/24\"\n  next_hop    = { connection = peering_connection.p.id }\n}\n"
+        .replace("VPC", demo::SCALEWAY_VPC_A);
+    ws.write("main.tf", &format!("{peering}{managed_route}"));
+    ws.apply();
+    // Both removed: Terraform deletes the route first, nothing to say.
+    ws.write("main.tf", PROVIDER_HEADER);
+    let plan = ws.plan();
+    assert!(!plan.flat().contains("meets routes"), "{plan:?}");
+
+    // A route made by hand through the connector.
+    ws.write("main.tf", &peering);
+    ws.apply();
+    let connector: uuid::Uuid =
+        ws.resource_values("peering_connection.p")["network_half"]["id"].as_str().unwrap().parse().unwrap();
+    let by_hand = peering::clouds::scaleway::wire::RouteFields {
+        vpc_id: Some(demo::SCALEWAY_VPC_A.parse().unwrap()),
+        destination: Some("10.96.0.0/24".parse().unwrap()),
+        nexthop_vpc_connector_id: Some(connector),
+        ..Default::default()
+    };
+    emulator.block_on(emulator.scaleway().create_route("fr-par", &by_hand)).unwrap();
+    ws.write("main.tf", PROVIDER_HEADER);
+    let plan = ws.plan();
+    assert!(plan.flat().contains("Deleting this peering meets routes through its connectors"), "{plan:?}");
+    assert!(plan.flat().contains("10.96.0.0/24") && plan.flat().contains("Remove these routes"), "{plan:?}");
+    let destroy = ws.terraform(&["destroy", "-auto-approve", "-no-color"]);
+    assert!(
+        destroy.flat().contains("Deleting this peering meets routes"),
+        "terraform destroy says it too: {destroy:?}"
+    );
+}

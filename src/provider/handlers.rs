@@ -276,9 +276,12 @@ impl ProviderService {
             response.planned_state = encode(&Value::Null, &ty).ok();
             response.planned_identity = request.prior_identity;
             let private = claims::Private::decode(&request.prior_private);
+            let (_, mut diags, _) =
+                self.run_owned(private.ownership(), async |ctx| resource.plan_destroy(ctx, &prior).await, || ()).await;
             if let Some(refused) = private.owner().and_then(|owner| self.claims.met(owner, true)) {
-                response.diagnostics = vec![refused.to_proto()];
+                diags.push(refused);
             }
+            response.diagnostics = diags.to_proto();
             return Ok(Response::new(response));
         }
         let private = claims::Private::decode(&request.prior_private);

@@ -75,6 +75,10 @@ pub trait Resource: Send + Sync + 'static {
     /// The smallest configuration that describes a stored object.
     fn generate_config(&self, state: Self::State) -> Self::State;
 
+    /// What a plan that destroys `prior` should say before the apply meets it (warnings go
+    /// through `ctx`); only reads.
+    async fn plan_destroy(&self, _ctx: &Ctx<'_>, _prior: Self::State) {}
+
     /// A state written under schema `version` (older than the schema's), already read into the
     /// current shape (attributes it lacks are null), brought up to date.
     fn upgrade(&self, _version: i64, state: Self::State) -> Self::State {
@@ -105,6 +109,7 @@ pub trait DynResource: Send + Sync {
     fn identity(&self, state: &Value) -> Option<Value>;
     fn generate_config(&self, state: &Value) -> Value;
     fn upgrade(&self, version: i64, state: &Value) -> Result<Value, Error>;
+    async fn plan_destroy(&self, ctx: &Ctx<'_>, prior: &Value);
     fn claims(&self, planned: &Value) -> Vec<Claim>;
 }
 
@@ -233,6 +238,12 @@ impl<R: Resource> DynResource for R {
 
     fn generate_config(&self, state: &Value) -> Value {
         decoded::<R::State>(state).map_or(Value::Null, |s| Resource::generate_config(self, s).into_value())
+    }
+
+    async fn plan_destroy(&self, ctx: &Ctx<'_>, prior: &Value) {
+        if let Ok(prior) = decoded::<R::State>(prior) {
+            Resource::plan_destroy(self, ctx, prior).await;
+        }
     }
 
     fn upgrade(&self, version: i64, state: &Value) -> Result<Value, Error> {

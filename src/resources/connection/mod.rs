@@ -371,7 +371,7 @@ impl Resource for PeeringConnection {
         let moved_ends = moved_ends(prior.as_ref(), &planned);
         let replacing = !moved_ends.is_empty();
         if replacing && let Some(prior) = prior.as_ref() {
-            scaleway::warn_replacing(ctx, prior).await;
+            scaleway::warn_routes_in_the_way(ctx, prior, scaleway::Deleting::Replaced).await;
         }
         match prior {
             Some(prior) if !replacing => {
@@ -538,6 +538,11 @@ impl Resource for PeeringConnection {
                 path: AttrPath::root("peer_network"),
             })
             .collect()
+    }
+
+    /// A Scaleway peering that routes still use cannot be deleted: said now, with the routes.
+    async fn plan_destroy(&self, ctx: &Ctx<'_>, prior: Connection) {
+        scaleway::warn_routes_in_the_way(ctx, &prior, scaleway::Deleting::Removed).await;
     }
 
     /// Version 0 had one name and one set of tags for the whole peering: each half it names

@@ -293,10 +293,20 @@ impl<'c> Symmetric for Scaleway<'c> {
     async fn after_active(&self, _: &Ctx<'_>, _: &[ScalewayVpcId]) {}
 }
 
-/// Before a Scaleway peering is replaced: the routes that use its connectors as next hop.
-/// Scaleway refuses to delete a connector while a route uses it, and Terraform destroys the old
-/// peering before it makes the new one, so the plan says it now. Only reads.
-pub(super) async fn warn_replacing(ctx: &Ctx<'_>, prior: &super::model::Connection) {
+/// Why a plan deletes a Scaleway peering's connectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Deleting {
+    /// An end changed: the old connectors go first, then the new ones are made.
+    Replaced,
+    /// Removed from the configuration, or `terraform destroy`.
+    Removed,
+}
+
+/// Before a plan deletes a Scaleway peering's connectors: the routes that use them as next hop.
+/// Scaleway refuses to delete a connector while a route uses it, so the plan says it now, naming
+/// each route. On removal, routes this provider manages (they carry its marker) are left out:
+/// Terraform deletes a route that refers to the peering before the peering. Only reads.
+pub(super) async fn warn_routes_in_the_way(ctx: &Ctx<'_>, prior: &super::model::Connection, why: Deleting) {
     let Some(id) = prior.connection_id() else { return };
     let ends: Vec<(Region, Uuid)> = [&id.network, &id.peer_network]
         .into_iter()
@@ -313,25 +323,35 @@ pub(super) async fn warn_replacing(ctx: &Ctx<'_>, prior: &super::model::Connecti
     }
     let mut in_the_way = Vec::new();
     for (region, vpc) in ends {
-        // A failed read only loses the warning; the destroy would say the same.
+        // A failed read only loses the warning; the delete would say the same.
         let Ok(routes) = client.routes_with_nexthop(region.as_str(), vpc).await else { return };
         in_the_way.extend(
             routes
                 .into_iter()
                 .filter(|r| r.route.nexthop_vpc_connector_id.is_some_and(|c| connectors.contains(&c)))
+                .filter(|r| why == Deleting::Replaced || !matches!(Mark::of(&tag_map(&r.route.tags)), Mark::Owned(_)))
                 .map(|r| format!("{} in VPC {vpc} (route {})", r.route.destination, r.route.id)),
         );
     }
     if in_the_way.is_empty() {
         return;
     }
+    let (summary, what) = match why {
+        Deleting::Replaced => (
+            "Replacing this peering meets routes through its connectors",
+            "This peering is replaced (an end changed), which deletes its connectors first",
+        ),
+        Deleting::Removed => (
+            "Deleting this peering meets routes through its connectors",
+            "This peering is deleted, and routes no Terraform resource here manages use its connectors",
+        ),
+    };
     ctx.warn(
-        "Replacing this peering meets routes through its connectors",
+        summary,
         format!(
-            "This peering is replaced (an end changed), which deletes its connectors first, and Scaleway refuses to \
-             delete a connector while a route uses it as next hop. Routes through them now: {}. Remove these routes, \
-             or point them elsewhere, in an apply before this one. (create_before_destroy cannot help: the clouds \
-             allow one peering between two networks, so the provider refuses it.)",
+            "{what}, and Scaleway refuses to delete a connector while a route uses it as next hop. Routes through them \
+             now: {}. Remove these routes, or point them elsewhere, in an apply before this one. (create_before_destroy \
+             cannot help: the clouds allow one peering between two networks, so the provider refuses it.)",
             in_the_way.join("; ")
         ),
     );

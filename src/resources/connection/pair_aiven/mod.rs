@@ -342,8 +342,20 @@ impl AivenUpcloud {
         aiven_network: UpcloudNetworkId,
         routes_change: bool,
     ) {
-        let aiven_pending = seen.aiven.as_ref().is_some_and(|p| p.state == AivenState::PendingPeer);
-        if !state.is_managed() && self.aiven_is_network && aiven_pending {
+        let mut aiven_pending = seen.aiven.as_ref().is_some_and(|p| p.state == AivenState::PendingPeer);
+        let partner_owns_upcloud = !state.is_managed() && self.aiven_is_network;
+        if partner_owns_upcloud
+            && aiven_pending
+            && let Ok(aiven) = self.aiven_client(ctx.clients)
+            && let Ok(vpc) = aiven.refresh_peerings(&self.vpc.project, self.vpc.vpc.0).await
+        {
+            // The owner may have made the UpCloud half first: Aiven turns ACTIVE once it looks.
+            aiven_pending = aiven::find_half(&vpc, self.network, None).is_none_or(|p| p.state != AivenState::Active);
+            if !aiven_pending && routes_change {
+                warn_partner_dhcp(ctx, self.network);
+            }
+        }
+        if partner_owns_upcloud && aiven_pending {
             ctx.warn(
                 "Peering waits for the UpCloud network's owner",
                 format!(
@@ -420,6 +432,19 @@ impl AivenUpcloud {
     }
 }
 
+/// The DHCP step for servers in an UpCloud network someone else owns (the peer of our Aiven
+/// VPC): its owner must renew their leases, and only they can see which servers.
+fn warn_partner_dhcp(ctx: &Ctx<'_>, network: UpcloudNetworkId) {
+    ctx.warn(
+        "The UpCloud network's owner must renew DHCP leases",
+        format!(
+            "The peering is active. Servers in UpCloud network {network} (its owner's) learn the route to the Aiven VPC \
+             only from a new DHCP lease: its owner should run `dhclient -r IFACE && dhclient IFACE` for the private \
+             interface on each server attached before the peering (or reboot them)."
+        ),
+    );
+}
+
 #[async_trait]
 impl Peering for AivenUpcloud {
     async fn check(&self, ctx: &Ctx<'_>, planned: &Connection) -> Result<Diagnostics, Error> {
@@ -450,9 +475,9 @@ impl Peering for AivenUpcloud {
     }
 
     async fn became_active(&self, ctx: &Ctx<'_>, state: &Connection) {
-        if self.manages_upcloud(state)
-            && let Ok(client) = self.upcloud_client(ctx.clients)
-        {
+        if !self.manages_upcloud(state) {
+            warn_partner_dhcp(ctx, self.network);
+        } else if let Ok(client) = self.upcloud_client(ctx.clients) {
             upcloud::warn_dhcp(ctx, client, &[self.network]).await;
         }
     }
