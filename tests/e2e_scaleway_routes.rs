@@ -126,3 +126,37 @@ resource "peering_custom_route" "foreign_pn" {{
     assert!(plan.flat().contains("Private Network not in this VPC"), "{plan:?}");
     assert_eq!(emulator.requests().total_writes, 0);
 }
+
+/// A Scaleway route without a description keeps Scaleway's own name when its destination changes
+/// in place: the plan shows the destination, not a name "known after apply".
+#[test]
+fn a_destination_changed_in_place_keeps_the_routes_name() {
+    let emulator = Emulator::start(World::demo());
+    let ws = Workspace::new(&emulator.url());
+    let config = |destination: &str| {
+        format!(
+            r#"{PROVIDER_HEADER}
+resource "peering_connection" "p" {{
+  name         = "a-b"
+  network      = {{ scaleway = {{ vpc_id = "{a}" }} }}
+  peer_network = {{ scaleway = {{ vpc_id = "{b}" }} }}
+}}
+resource "peering_custom_route" "r" {{
+  route_table = {{ scaleway = {{ vpc_id = "{a}" }} }}
+  destination = "{destination}"
+  next_hop    = {{ connection = peering_connection.p.id }}
+}}
+"#,
+            a = demo::SCALEWAY_VPC_A,
+            b = demo::SCALEWAY_VPC_B
+        )
+    };
+    ws.write("main.tf", &config("10.91.0.0/24"));
+    ws.apply();
+    ws.write("main.tf", &config("10.92.0.0/24"));
+    let plan = ws.plan();
+    assert!(plan.stdout.contains("0 to add, 1 to change, 0 to destroy"), "{plan:?}");
+    assert!(!plan.flat().contains("name = \"Custom route\" -> (known after apply)"), "{plan:?}");
+    ws.apply();
+    assert_eq!(ws.plan().code, 0);
+}

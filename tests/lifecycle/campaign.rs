@@ -371,13 +371,11 @@ impl Campaign {
         if !same_cloud || to == other || self.model.pair_taken(to, other, Some(block)) || !self.replaceable(block) {
             return Ok(());
         }
-        let before = self.model.clone();
         let p = self.model.peering_mut(block).unwrap();
         p.ends[end] = to;
         p.own_names.retain(|from, _| *from == other);
-        if p.create_before_destroy && self.applied {
-            return self.refused_replacement(before, &[]);
-        }
+        // Toward another network, create_before_destroy works: the new peering joins other
+        // networks, so it is made before the old one goes.
         self.edit_and_apply()
     }
 
@@ -394,8 +392,8 @@ impl Campaign {
         self.apply_ok(&[&flag])
     }
 
-    /// A replacement with `create_before_destroy` stops before writing, keeping the old
-    /// peering; back to `before`, all is as it was.
+    /// A replacement between the same networks with `create_before_destroy` stops before
+    /// writing, keeping the old peering; back to `before`, all is as it was.
     fn refused_replacement(&mut self, before: Model, flags: &[&str]) -> Result<(), String> {
         self.write_config();
         match self.apply_planned(flags, false)? {
@@ -417,9 +415,10 @@ impl Campaign {
             self.model.moved.push((from, to));
             self.write_config();
             let writes = self.writes();
-            let drift = self.drift;
+            // Only a move of what exists, with nothing else to put back, writes nothing.
+            let moves_only = self.applied && !self.drift;
             self.apply_ok(&[])?;
-            if !drift && self.writes() != writes {
+            if moves_only && self.writes() != writes {
                 return Err(format!("a moved block wrote to the clouds: {:?}", self.emulator.requests()));
             }
             return Ok(());

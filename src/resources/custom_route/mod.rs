@@ -300,7 +300,11 @@ impl Resource for CustomRoute {
         let unchanged_key = same_table && prior.as_ref().is_some_and(|p| p.destination == planned.destination);
         planned.name = match (&config.description, &prior) {
             (Attr::Known(d), _) => Attr::Known(d.clone()),
-            (Attr::Null, Some(p)) if unchanged_key && p.description.is_null() => p.name.clone(),
+            // The cloud's own name stays while the route does: a Scaleway route changed in place
+            // (its destination included) keeps it; an UpCloud one named by position may not.
+            (Attr::Null, Some(p)) if (unchanged_key || (same_table && !names)) && p.description.is_null() => {
+                p.name.clone()
+            }
             _ => Attr::Unknown,
         };
         let route_changed = prior
