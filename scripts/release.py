@@ -240,23 +240,25 @@ def network_mirror(args):
 
 
 def lock(args):
-    """What the registry would put in a lock file: the `zh:` (zip SHA-256) of every platform's
-    package, from SHA256SUMS. `terraform init` checks the zip it installs against them and adds
-    the `h1:` of the one it unpacked."""
+    """The lock file entry for this release: the `zh:` (zip SHA-256, from SHA256SUMS) and the
+    `h1:` (unpacked contents) of every platform's package, so that `terraform init
+    -lockfile=readonly` on any platform finds its hashes there and has nothing to add."""
     v = version()
-    sums_file = pathlib.Path(args.dist) / f"{NAME}_{v}_SHA256SUMS"
+    dist = pathlib.Path(args.dist)
+    sums_file = dist / f"{NAME}_{v}_SHA256SUMS"
     if not sums_file.exists():
         sys.exit(f"release: no {sums_file.name}; run `make release` first")
-    hashes = [
-        f'    "zh:{digest}",'
-        for digest, name in (line.split() for line in sums_file.read_text().splitlines())
-        if name.startswith(f"{NAME}_{v}_") and name.endswith(".zip")
-    ]
+    hashes = []
+    for digest, name in (line.split() for line in sums_file.read_text().splitlines()):
+        if name.startswith(f"{NAME}_{v}_") and name.endswith(".zip"):
+            hashes.append(f"zh:{digest}")
+            if (dist / name).exists():
+                hashes.append(h1_hash(dist / name))
     print(f'provider "{HOSTNAME}/{NAMESPACE}/{TYPE}" {{')
     # No `constraints`: they are the configuration's, which init writes in.
     print(f'  version = "{v}"')
     print("  hashes = [")
-    print("\n".join(sorted(hashes)))
+    print("\n".join(f'    "{h}",' for h in sorted(hashes)))
     print("  ]")
     print("}")
 

@@ -127,23 +127,29 @@ fn terraform_init_installs_from_a_mirror_of_the_release_and_checks_the_zip_hash(
     let mut ws = Workspace::new(&emulator.url());
     installing_from(&mut ws, "mirrored", "filesystem_mirror", ("path", mirror.to_str().unwrap()));
 
-    // A lock file with the release's zh: hash only (as the registry gives it) and a wrong one:
-    // init refuses the zip that does not match.
+    // A lock file with a wrong zh: hash and no h1: one: init refuses the zip that does not match.
     let lock = release(&dist, &["lock"]);
     assert!(lock.contains(&format!("\"zh:{zip_hash}\"")), "{lock}");
-    ws.write(".terraform.lock.hcl", &lock.replace(&zip_hash, &"0".repeat(64)));
+    let wrong: String =
+        lock.lines().filter(|l| !l.contains("\"h1:")).map(|l| l.replace(&zip_hash, &"0".repeat(64)) + "\n").collect();
+    ws.write(".terraform.lock.hcl", &wrong);
     let refused = ws.terraform(&["init", "-no-color", "-input=false"]);
     assert_ne!(refused.code, 0, "{refused:?}");
     assert!(refused.flat().contains("doesn't match any of the checksums"), "{refused:?}");
 
     std::fs::remove_dir_all(ws.path().join(".terraform")).ok();
     ws.write(".terraform.lock.hcl", &lock);
+    // The release's lock entry is complete: a read-only init has nothing to add or warn about.
+    let readonly = ws.ok(&["init", "-lockfile=readonly", "-no-color", "-input=false"]);
+    assert!(!readonly.flat().contains("Changes to the provider selections"), "{readonly:?}");
+    assert_eq!(std::fs::read_to_string(ws.path().join(".terraform.lock.hcl")).unwrap(), lock);
+    std::fs::remove_dir_all(ws.path().join(".terraform")).ok();
     let init = ws.ok(&["init", "-no-color", "-input=false"]);
     assert!(init.flat().contains(&format!("Installed peering-dev/peering v{VERSION}")), "{init:?}");
     assert!(!init.all().contains("dev_overrides"), "{init:?}");
     let locked = std::fs::read_to_string(ws.path().join(".terraform.lock.hcl")).unwrap();
     assert!(locked.contains(&format!("\"zh:{zip_hash}\"")), "{locked}");
-    assert!(locked.contains("\"h1:"), "init adds the unpacked hash: {locked}");
+    assert!(locked.contains("\"h1:"), "the unpacked hash: {locked}");
 
     let apply = ws.apply();
     assert!(!apply.all().contains("Provider development overrides"), "{apply:?}");
