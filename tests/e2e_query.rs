@@ -167,6 +167,8 @@ fn query_finds_hand_made_routes_but_not_service_or_managed_ones() {
 
     let writes = emulator.requests().total_writes;
     ws.ok(&["query", "-no-color", "-generate-config-out=generated.tf"]);
+    let generated = std::fs::read_to_string(ws.path().join("generated.tf")).unwrap();
+    assert!(!generated.contains("= null"), "unset attributes are left out: {generated}");
     std::fs::remove_file(ws.path().join("search.tfquery.hcl")).unwrap();
     let plan = ws.terraform(&["plan", "-no-color"]);
     assert!(plan.flat().contains("2 to import, 0 to add, 0 to change, 0 to destroy"), "{plan:?}");

@@ -276,6 +276,7 @@ impl Resource for CustomRoute {
         mut planned: Route,
         config: Route,
     ) -> Result<Planned<Route>, Error> {
+        planned.keep_configured(&config);
         match ctx.clients.scaleway.as_ref() {
             Ok(scaleway) => planned.default_region(scaleway.default_region()),
             Err(_) if planned.route_table.known().is_some_and(|t| !t.scaleway.is_null()) => {

@@ -51,6 +51,9 @@ tf_object! {
     pub struct Identity { route_table: Attr<String>, destination: Attr<String> }
 }
 
+/// Every optional attribute is optional+computed only so that generated configuration (Terraform
+/// 1.14+) leaves the unset ones out instead of writing `= null`; a plan always takes them from the
+/// configuration ([`Route::keep_configured`]).
 pub fn schema() -> Schema {
     let attributes = vec![
         Attribute::string("id", "`upcloud/ROUTER_ID/DESTINATION` or `scaleway/REGION/ROUTE_ID`. Use it to import.")
@@ -68,13 +71,13 @@ pub fn schema() -> Schema {
                     ],
                     "A Scaleway VPC: the route is one of its custom routes.",
                 )
-                .optional(),
+                .optional_computed(),
                 Attribute::nested(
                     "upcloud",
                     vec![Attribute::string("router_id", "UUID of the UpCloud router (starts with `04`).").required()],
                     "An UpCloud router: the route is one user entry of its `static_routes`.",
                 )
-                .optional(),
+                .optional_computed(),
             ],
             "The route table the route goes in: exactly one of `scaleway = { region, vpc_id }` or \
              `upcloud = { router_id }`.",
@@ -95,19 +98,19 @@ pub fn schema() -> Schema {
                     "Scaleway: the `id` of a `peering_connection` with this VPC on one side; the route goes through \
                      the connector from this VPC toward the other side.",
                 )
-                .optional(),
+                .optional_computed(),
                 Attribute::string(
                     "ip",
                     "UpCloud: an address inside a network attached to the router, of the destination's family.",
                 )
-                .optional(),
-                Attribute::string("private_network_id", "Scaleway: a Private Network of this VPC.").optional(),
+                .optional_computed(),
+                Attribute::string("private_network_id", "Scaleway: a Private Network of this VPC.").optional_computed(),
                 Attribute::string(
                     "resource_id",
                     "Scaleway: a resource (e.g. an instance's private NIC) to route through, alone or with its \
                      `private_network_id`.",
                 )
-                .optional(),
+                .optional_computed(),
             ],
             "Where matching traffic goes: on UpCloud `ip`; on Scaleway `connection`, or `private_network_id` \
              and/or `resource_id`. Updates in place.",
@@ -118,7 +121,7 @@ pub fn schema() -> Schema {
             "UpCloud: the route's name (unset: UpCloud names it `static-route-N`). Scaleway: its description \
              (unset: `Custom route`). Updates in place.",
         )
-        .optional(),
+        .optional_computed(),
         Attribute::string("name", "The route's name (UpCloud) or description (Scaleway) as the cloud reports it.")
             .computed(),
         Attribute::plain(
@@ -127,7 +130,7 @@ pub fn schema() -> Schema {
             "Scaleway: tags on the route, written `key=value` (a bare Scaleway tag such as `critical` reads as \
              `critical = \"\"`). UpCloud routes have none. Updates in place.",
         )
-        .optional(),
+        .optional_computed(),
     ];
     Schema {
         version: 0,
@@ -219,6 +222,24 @@ impl NextHop {
 }
 
 impl Route {
+    /// What the configuration leaves unset stays unset: Terraform proposes the prior value for
+    /// an unset optional+computed attribute.
+    pub fn keep_configured(&mut self, config: &Route) {
+        if let (Attr::Known(planned), Attr::Known(config)) = (&mut self.route_table, &config.route_table) {
+            if config.scaleway.is_null() {
+                planned.scaleway = Attr::Null;
+            }
+            if config.upcloud.is_null() {
+                planned.upcloud = Attr::Null;
+            }
+        }
+        if let (Attr::Known(planned), Attr::Known(config)) = (&mut self.next_hop, &config.next_hop) {
+            *planned = config.clone();
+        }
+        self.description = config.description.clone();
+        self.tags = config.tags.clone();
+    }
+
     /// The route table, when known and well-formed.
     pub fn table(&self) -> Option<Table> {
         let table = self.route_table.known()?;
