@@ -281,6 +281,11 @@ impl Campaign {
             Step::ChangeEnd { block, end, to } => self.change_end(*block, *end, *to),
             Step::RenameKey { block, key, moved } => self.rename_key(*block, key, *moved),
             Step::AddRoute { block, table, destination } => {
+                if let RouteTable::Upcloud(net) = table
+                    && self.model.gone.contains(&Net::Upcloud(*net))
+                {
+                    return Ok(());
+                }
                 if let RouteTable::Scaleway { from, via } = table
                     && !self.model.peering(*via).is_some_and(|p| p.ends.contains(from))
                 {
@@ -342,6 +347,7 @@ impl Campaign {
                 Ok(())
             }
             Step::Destroy => self.destroy(),
+            Step::Hand(Hand::DeleteNetwork { net }) => self.delete_network(*net),
             Step::Hand(hand) => {
                 if !self.applied {
                     return Ok(());
@@ -678,6 +684,48 @@ impl Campaign {
         self.emulator.object_events();
         self.drift |= changed;
         Ok(changed)
+    }
+
+    /// The owner of network `net` deletes their half of each peering with it, then the network:
+    /// the plan says the network by its id without failing, and a configuration that drops those
+    /// peerings applies, deleting our halves.
+    fn delete_network(&mut self, net: usize) -> Result<(), String> {
+        let network = Net::Upcloud(net);
+        if !self.applied
+            || self.model.gone.contains(&network)
+            || !self.model.peerings.iter().any(|p| p.ends.contains(&network))
+        {
+            return Ok(());
+        }
+        let upcloud = self.emulator.upcloud();
+        let id: peering::net::UpcloudNetworkId = upcloud_network(net).parse().unwrap();
+        let theirs: Vec<_> =
+            self.emulator.world().upcloud.peerings.values().filter(|p| p.network == id).map(|p| p.uuid).collect();
+        let e = &self.emulator;
+        e.block_on(async {
+            for half in &theirs {
+                let disable =
+                    PeeringPatch { configured_status: Some(ConfiguredStatus::Disabled), ..Default::default() };
+                upcloud.modify_peering(*half, &disable).await.ok();
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            for half in &theirs {
+                upcloud.delete_peering(*half).await.ok();
+            }
+            upcloud.delete_network(id).await
+        })
+        .map_err(|e| format!("deleting network {id}: {e}"))?;
+        self.emulator.object_events();
+        self.model.gone.push(network);
+        let plan = self.tf(&["plan", "-no-color", "-input=false"])?;
+        if plan.code != 0 || !plan.flat().contains(&id.to_string()) {
+            return Err(format!("the plan after network {id} was deleted fails or does not name it: {plan:?}"));
+        }
+        let dropped: Vec<usize> =
+            self.model.peerings.iter().filter(|p| p.ends.contains(&network)).map(|p| p.block).collect();
+        self.model.routes.retain(|r| !matches!(r.table, RouteTable::Scaleway { via, .. } if dropped.contains(&via)));
+        self.model.peerings.retain(|p| !dropped.contains(&p.block));
+        self.edit_and_apply()
     }
 
     fn delete_route(&self, route: &Route) -> Result<bool, String> {

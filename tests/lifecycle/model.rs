@@ -108,6 +108,8 @@ pub struct Model {
     pub moved: Vec<(String, String)>,
     pub next_block: usize,
     pub next_number: u32,
+    /// UpCloud networks their owner deleted during the campaign: no peering joins them again.
+    pub gone: Vec<Net>,
 }
 
 impl Model {
@@ -123,9 +125,12 @@ impl Model {
         self.routes.iter().find(|r| r.block == block)
     }
 
-    /// Whether some peering joins `a` and `b` (other than the one in block `except`).
+    /// Whether `a` and `b` cannot be joined: a peering other than the one in block `except`
+    /// joins them, or one of them is gone.
     pub fn pair_taken(&self, a: Net, b: Net, except: Option<usize>) -> bool {
-        self.peerings.iter().any(|p| Some(p.block) != except && p.joins(a, b))
+        self.gone.contains(&a)
+            || self.gone.contains(&b)
+            || self.peerings.iter().any(|p| Some(p.block) != except && p.joins(a, b))
     }
 
     /// Routes through the peering in `block`.

@@ -25,6 +25,8 @@ pub enum Hand {
     DeleteRoute { block: usize },
     /// Adds a route no configuration manages, on an UpCloud router: never to be touched.
     ForeignRoute { net: usize, destination: String },
+    /// The owner of a peered UpCloud network deletes its half, then the network.
+    DeleteNetwork { net: usize },
 }
 
 /// How a peering or route is imported back after `terraform state rm`.
@@ -308,6 +310,19 @@ pub fn generate(model: &mut Model, applied: bool, rng: &mut StdRng) -> Step {
 fn hand(model: &Model, rng: &mut StdRng, n: u32) -> Hand {
     if !model.routes.is_empty() && rng.random_bool(0.15) {
         return Hand::DeleteRoute { block: model.routes.choose(rng).unwrap().block };
+    }
+    let peered: Vec<usize> = model
+        .peerings
+        .iter()
+        .flat_map(|p| p.ends)
+        .filter_map(|n| match n {
+            Net::Upcloud(i) => Some(i),
+            _ => None,
+        })
+        .collect();
+    // Rare: it takes a network away for the rest of the campaign.
+    if !peered.is_empty() && rng.random_bool(0.01) {
+        return Hand::DeleteNetwork { net: *peered.choose(rng).unwrap() };
     }
     if rng.random_bool(0.1) {
         let net = rng.random_range(0..UPCLOUD_NETWORKS);
