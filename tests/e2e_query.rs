@@ -32,18 +32,8 @@ fn hand_made() -> Emulator {
     let vpc = demo::AIVEN_VPC_FRA.parse().unwrap();
     emulator.block_on(aiven.create_upcloud_peering(demo::AIVEN_PROJECT, vpc, demo::NETWORK_OVERLAP)).unwrap();
     emulator.upcloud_half_by_hand("aiven-fra", demo::NETWORK_OVERLAP, demo::AIVEN_NETWORK_FRA);
-    let scaleway = emulator.scaleway();
-    for (name, from, to) in
-        [("a-to-b", demo::SCALEWAY_VPC_A, demo::SCALEWAY_VPC_B), ("b-to-a", demo::SCALEWAY_VPC_B, demo::SCALEWAY_VPC_A)]
-    {
-        let request = CreateConnector {
-            name: name.into(),
-            tags: Vec::new(),
-            vpc_id: from.parse().unwrap(),
-            target_vpc_id: to.parse().unwrap(),
-        };
-        emulator.block_on(scaleway.create_connector("fr-par", &request)).unwrap();
-    }
+    emulator.scaleway_connector_by_hand("a-to-b", demo::SCALEWAY_VPC_A, demo::SCALEWAY_VPC_B);
+    emulator.scaleway_connector_by_hand("b-to-a", demo::SCALEWAY_VPC_B, demo::SCALEWAY_VPC_A);
     emulator
 }
 

@@ -10,7 +10,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::*;
-use peering::clouds::scaleway::wire::{CreateConnector, RouteFields};
+use peering::clouds::scaleway::wire::RouteFields;
 use peering::emulator::world::{World, demo};
 
 /// The guide's block, with its illustrative ids swapped for the emulator's objects.
@@ -67,19 +67,10 @@ fn use_standin(ws: &mut Workspace, standin: &Path) {
 fn hand_made(emulator: &Emulator) -> (String, String, String, String, String) {
     let up_ab = emulator.upcloud_half_by_hand("a-to-b", demo::NETWORK_APP, demo::NETWORK_DB).to_string();
     let up_ba = emulator.upcloud_half_by_hand("b-to-a", demo::NETWORK_DB, demo::NETWORK_APP).to_string();
-    let scaleway = emulator.scaleway();
-    let mut connectors = Vec::new();
-    for (name, from, to) in
-        [("a-to-b", demo::SCALEWAY_VPC_A, demo::SCALEWAY_VPC_B), ("b-to-a", demo::SCALEWAY_VPC_B, demo::SCALEWAY_VPC_A)]
-    {
-        let request = CreateConnector {
-            name: name.into(),
-            tags: Vec::new(),
-            vpc_id: from.parse().unwrap(),
-            target_vpc_id: to.parse().unwrap(),
-        };
-        connectors.push(emulator.block_on(scaleway.create_connector("fr-par", &request)).unwrap().id);
-    }
+    let connectors = [
+        emulator.scaleway_connector_by_hand("a-to-b", demo::SCALEWAY_VPC_A, demo::SCALEWAY_VPC_B),
+        emulator.scaleway_connector_by_hand("b-to-a", demo::SCALEWAY_VPC_B, demo::SCALEWAY_VPC_A),
+    ];
     let route = RouteFields {
         description: Some("to b".into()),
         vpc_id: Some(demo::SCALEWAY_VPC_A.parse().unwrap()),
@@ -87,7 +78,7 @@ fn hand_made(emulator: &Emulator) -> (String, String, String, String, String) {
         nexthop_vpc_connector_id: Some(connectors[0]),
         ..Default::default()
     };
-    let route = emulator.block_on(scaleway.create_route("fr-par", &route)).unwrap().id;
+    let route = emulator.block_on(emulator.scaleway().create_route("fr-par", &route)).unwrap().id;
     (up_ab, up_ba, connectors[0].to_string(), connectors[1].to_string(), route.to_string())
 }
 

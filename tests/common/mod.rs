@@ -213,6 +213,18 @@ impl Emulator {
         self.block_on(self.upcloud().create_peering(&request)).unwrap().uuid
     }
 
+    /// Makes one Scaleway VPC connector from VPC `from` toward `to` in fr-par through Scaleway's
+    /// API, as a person does by hand; its id.
+    pub fn scaleway_connector_by_hand(&self, name: &str, from: &str, to: &str) -> uuid::Uuid {
+        let request = peering::clouds::scaleway::wire::CreateConnector {
+            name: name.into(),
+            tags: Vec::new(),
+            vpc_id: from.parse().unwrap(),
+            target_vpc_id: to.parse().unwrap(),
+        };
+        self.block_on(self.scaleway().create_connector("fr-par", &request)).unwrap().id
+    }
+
     /// An Aiven client against the emulator.
     pub fn aiven(&self) -> peering::clouds::aiven::AivenClient {
         let auth = Auth::Header { name: "authorization", value: Secret::new(format!("aivenv1 {AIVEN_TOKEN}")) };
