@@ -18,6 +18,7 @@ demo: venv build
 
 test: venv $(OLDER_TERRAFORM)
 	command -v gpg >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends gnupg; }  # tests/release.rs signs
+	cargo build --locked --examples  # the official providers' stand-in (tests/e2e_take_over.rs)
 	PEERING_TERRAFORM=$(abspath $(TERRAFORM)) PEERING_OLDER_TERRAFORM="$(abspath $(OLDER_TERRAFORM))" \
 	cargo test --locked --all-targets -- --test-threads=2
 

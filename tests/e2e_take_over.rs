@@ -37,7 +37,7 @@ fn guide_block(route_id: &str) -> String {
 /// The stand-in, installed under the official providers' names in a directory of its own.
 fn standin_dir() -> tempfile::TempDir {
     let built = provider_binary().parent().unwrap().join("examples/official-standin");
-    assert!(built.is_file(), "{} is missing: cargo test --all-targets builds it (make test)", built.display());
+    assert!(built.is_file(), "{} is missing: `make test` builds it (cargo build --examples)", built.display());
     let dir = tempfile::tempdir().unwrap();
     for name in ["terraform-provider-upcloud", "terraform-provider-scaleway"] {
         std::fs::copy(&built, dir.path().join(name)).unwrap();
