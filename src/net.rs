@@ -160,7 +160,10 @@ impl Cloud {
 
     /// Whether its peering halves carry a name and tags (an Aiven peering connection has none).
     pub fn names_halves(self) -> bool {
-        !matches!(self, Cloud::Aiven)
+        match self {
+            Cloud::Aiven => false,
+            Cloud::Upcloud | Cloud::Scaleway => true,
+        }
     }
 
     pub fn display_name(self) -> &'static str {
