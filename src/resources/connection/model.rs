@@ -286,6 +286,15 @@ pub(super) fn identity_schema() -> IdentitySchema {
     }
 }
 
+/// Tags as the cloud has them: none read back as unset, unless `{}` was what state held.
+fn tags_as_read(
+    stored: &Attr<BTreeMap<String, String>>,
+    remote: BTreeMap<String, String>,
+) -> Attr<BTreeMap<String, String>> {
+    let stored_empty = matches!(stored, Attr::Known(t) if t.is_empty());
+    if remote.is_empty() && !stored_empty { Attr::Null } else { Attr::Known(remote) }
+}
+
 /// The cloud's id of a stored half, when there is one and it parses.
 pub(super) fn half_id<T: std::str::FromStr>(half: &Attr<HalfState>) -> Option<T> {
     half.known()?.id.known()?.parse().ok()
@@ -454,10 +463,9 @@ impl Connection {
         }
     }
 
-    /// Tags as the cloud has them; no remote tags read back as unset unless `{}` was configured.
+    /// Tags as the cloud has them ([`tags_as_read`]).
     pub fn read_tags(&mut self, remote: BTreeMap<String, String>) {
-        let configured_empty = matches!(&self.tags, Attr::Known(t) if t.is_empty());
-        self.tags = if remote.is_empty() && !configured_empty { Attr::Null } else { Attr::Known(remote) };
+        self.tags = tags_as_read(&self.tags, remote);
     }
 
     pub fn has_status(&self, status: super::status::Status) -> bool {
@@ -570,15 +578,14 @@ impl Connection {
     }
 
     /// Records the name and tags the half from `end` carries (none for a half this resource
-    /// does not name). No tags read back as unset unless `{}` was planned.
+    /// does not name).
     pub fn read_half_labels(&mut self, end: End, label: Option<(String, BTreeMap<String, String>)>) {
         let named = self.names_half(end) == Some(true);
         let Attr::Known(half) = self.half_mut(end) else { return };
         match label.filter(|_| named) {
             Some((name, tags)) => {
-                let planned_empty = matches!(&half.tags, Attr::Known(t) if t.is_empty());
                 half.name = Attr::Known(name);
-                half.tags = if tags.is_empty() && !planned_empty { Attr::Null } else { Attr::Known(tags) };
+                half.tags = tags_as_read(&half.tags, tags);
             }
             None => {
                 half.name = Attr::Null;

@@ -336,22 +336,23 @@ pub(super) async fn warn_routes_in_the_way(ctx: &Ctx<'_>, prior: &super::model::
     if in_the_way.is_empty() {
         return;
     }
-    let (summary, what) = match why {
+    let (summary, what, besides) = match why {
         Deleting::Replaced => (
             "Replacing this peering meets routes through its connectors",
             "This peering is replaced (an end changed), which deletes its connectors first",
+            " (create_before_destroy cannot help a route made outside this configuration: nothing re-points it.)",
         ),
         Deleting::Removed => (
             "Deleting this peering meets routes through its connectors",
             "This peering is deleted, and routes no Terraform resource here manages use its connectors",
+            "",
         ),
     };
     ctx.warn(
         summary,
         format!(
             "{what}, and Scaleway refuses to delete a connector while a route uses it as next hop. Routes through them \
-             now: {}. Remove these routes, or point them elsewhere, in an apply before this one. (create_before_destroy \
-             cannot help: the clouds allow one peering between two networks, so the provider refuses it.)",
+             now: {}. Remove these routes, or point them elsewhere, in an apply before this one.{besides}",
             in_the_way.join("; ")
         ),
     );
