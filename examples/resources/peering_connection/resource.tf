@@ -5,6 +5,7 @@ resource "peering_connection" "app_db" {
 
   tags = { team = "platform" }
   # peer_side = "external"   # the peer network belongs to someone else
+  # peer_half = { name = "db-to-app" }   # the reverse half named for its own direction
   # wait_for  = "created"    # return once the halves exist, without waiting for active
   # timeouts  = { create = "20m", delete = "10m" }
 }
