@@ -112,6 +112,17 @@ impl Region {
     }
 }
 
+impl Region {
+    /// The region of a Scaleway locality: the region itself, or one of its zones (`fr-par-1`).
+    pub fn of_locality(locality: &str) -> Option<Region> {
+        locality.parse().ok().or_else(|| {
+            let (region, n) = locality.rsplit_once('-')?;
+            (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())).then_some(())?;
+            region.parse().ok()
+        })
+    }
+}
+
 impl fmt::Display for Region {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -126,6 +137,94 @@ impl FromStr for Region {
             let all: Vec<&str> = Region::ALL.iter().map(|r| r.as_str()).collect();
             format!("{s:?} is not a Scaleway VPC region: one of {all:?}")
         })
+    }
+}
+
+/// An id as an attribute holds it: a bare UUID, or the form the official providers give,
+/// with the object's locality or owner in front — Scaleway's `fr-par/UUID` (regional) and
+/// `fr-par-1/UUID` (zonal), Aiven's `PROJECT/UUID` (`aiven_project_vpc.id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WrittenId<'a> {
+    pub scope: Option<&'a str>,
+    pub uuid: Uuid,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum IdError {
+    #[error("{value:?} is not a UUID, nor {form}/UUID")]
+    Malformed { value: String, form: &'static str },
+    #[error("{value:?} is in {written}, but {given_what} is {given}; make the two agree")]
+    Disagrees { value: String, written: String, given_what: &'static str, given: String },
+}
+
+impl<'a> WrittenId<'a> {
+    /// `UUID` or `SCOPE/UUID`; `form` names the scope in errors (`REGION`, `PROJECT`).
+    pub fn parse(value: &'a str, form: &'static str) -> Result<WrittenId<'a>, IdError> {
+        let malformed = || IdError::Malformed { value: value.to_string(), form };
+        let (scope, uuid) = match value.rsplit_once('/') {
+            Some((scope, uuid)) if !scope.is_empty() && !scope.contains('/') => (Some(scope), uuid),
+            Some(_) => return Err(malformed()),
+            None => (None, value),
+        };
+        let uuid = Uuid::parse_str(uuid).map_err(|_| malformed())?;
+        Ok(WrittenId { scope, uuid })
+    }
+
+    /// A Scaleway regional id (`fr-par/UUID` or a bare UUID) and the region it is written in.
+    pub fn scaleway_regional(value: &'a str) -> Result<(Option<Region>, Uuid), IdError> {
+        let id = WrittenId::parse(value, "REGION")?;
+        let region = match id.scope {
+            Some(scope) => {
+                Some(scope.parse::<Region>().map_err(|_| IdError::Malformed { value: value.into(), form: "REGION" })?)
+            }
+            None => None,
+        };
+        Ok((region, id.uuid))
+    }
+
+    /// A Scaleway regional id whose region, when written, must be `region`.
+    pub fn scaleway_in(value: &'a str, region: Region) -> Result<Uuid, IdError> {
+        match WrittenId::scaleway_regional(value)? {
+            (Some(written), _) if written != region => Err(IdError::Disagrees {
+                value: value.into(),
+                written: written.to_string(),
+                given_what: "the region",
+                given: region.to_string(),
+            }),
+            (_, uuid) => Ok(uuid),
+        }
+    }
+
+    /// A Scaleway id of an object in a region or one of its zones (`fr-par/UUID`,
+    /// `fr-par-1/UUID`, or a bare UUID): a Private Network, an Instance's NIC.
+    pub fn scaleway_local(value: &'a str, region: Option<Region>) -> Result<Uuid, IdError> {
+        let id = WrittenId::parse(value, "REGION or ZONE")?;
+        let Some(scope) = id.scope else { return Ok(id.uuid) };
+        let written = Region::of_locality(scope)
+            .ok_or_else(|| IdError::Malformed { value: value.into(), form: "REGION or ZONE" })?;
+        match region {
+            Some(region) if region != written => Err(IdError::Disagrees {
+                value: value.into(),
+                written: scope.to_string(),
+                given_what: "the route's region",
+                given: region.to_string(),
+            }),
+            _ => Ok(id.uuid),
+        }
+    }
+
+    /// An Aiven project VPC id (`PROJECT/UUID` or a bare UUID) of `project`.
+    pub fn aiven_in(value: &'a str, project: &str) -> Result<Uuid, IdError> {
+        let id = WrittenId::parse(value, "PROJECT")?;
+        match id.scope {
+            Some(written) if written != project => Err(IdError::Disagrees {
+                value: value.into(),
+                written: format!("project {written:?}"),
+                given_what: "project",
+                given: format!("{project:?}"),
+            }),
+            _ => Ok(id.uuid),
+        }
     }
 }
 

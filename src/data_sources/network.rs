@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use super::DataSource;
 use crate::clouds::CloudFailure as _;
 use crate::clouds::aiven::wire::VpcState;
-use crate::net::{AivenVpcId, NetworkRef, Region, ScalewayVpcId, UpcloudNetworkId};
+use crate::net::{AivenVpcId, IdError, NetworkRef, Region, ScalewayVpcId, UpcloudNetworkId, WrittenId};
 use crate::resources::connection::{Endpoint, endpoint_attribute, endpoint_of};
 use crate::resources::{Ctx, Error};
 use crate::tf::schema::Attribute;
@@ -241,9 +241,8 @@ impl Network {
             return Err(invalid(path.clone().attr("project"), "Missing project", "An Aiven lookup needs `project`."));
         };
         let id = match (given(&q.vpc_id), given(&q.cloud_name)) {
-            (Some(id), _) => {
-                id.parse().map_err(|_| invalid(path.clone().attr("vpc_id"), "Invalid id", "Not a UUID."))?
-            }
+            (Some(id), _) => WrittenId::aiven_in(id, project)
+                .map_err(|e| invalid(path.clone().attr("vpc_id"), "Invalid id", format!("{e}.")))?,
             (None, Some(cloud)) => {
                 let (live, others): (Vec<_>, Vec<_>) = (client.list_vpcs(project).await?.into_iter())
                     .filter(|v| !matches!(v.state, VpcState::Deleting | VpcState::Deleted))
@@ -284,14 +283,22 @@ impl Network {
     async fn scaleway(ctx: &Ctx<'_>, q: &ScalewayQuery) -> Result<Facts, Error> {
         let path = AttrPath::root("scaleway");
         let client = ctx.scaleway(&path)?;
-        let region: Region = given(&q.region)
-            .unwrap_or(client.default_region())
-            .parse()
-            .map_err(|e: String| invalid(path.clone().attr("region"), "Invalid region", e))?;
+        let bad_id = |e: IdError| invalid(path.clone().attr("vpc_id"), "Invalid id", format!("{e}."));
+        // `fr-par/UUID` (the official provider's id) says its own region.
+        let written = given(&q.vpc_id).map(WrittenId::scaleway_regional).transpose().map_err(bad_id)?;
+        let region: Region = match (given(&q.region), written.and_then(|(r, _)| r)) {
+            (Some(region), _) => {
+                region.parse().map_err(|e: String| invalid(path.clone().attr("region"), "Invalid region", e))?
+            }
+            (None, Some(written)) => written,
+            (None, None) => client
+                .default_region()
+                .parse()
+                .map_err(|e: String| invalid(path.clone().attr("region"), "Invalid region", e))?,
+        };
         let vpc = match (given(&q.vpc_id), given(&q.name)) {
             (Some(id), _) => {
-                let id: uuid::Uuid =
-                    id.parse().map_err(|_| invalid(path.clone().attr("vpc_id"), "Invalid id", "Not a UUID."))?;
+                let id = WrittenId::scaleway_in(id, region).map_err(bad_id)?;
                 client.get_vpc(region.as_str(), id).await.map_err(|e| {
                     if e.is_not_found() {
                         invalid(
@@ -370,13 +377,17 @@ impl DataSource for Network {
                 );
             }
             for (name, attr) in pairs {
+                // Bare UUIDs, or SCOPE/UUID as the official providers give them (checked in full on read).
                 if name.ends_with("_id")
                     && let Attr::Known(text) = attr
-                    && uuid::Uuid::parse_str(text).is_err()
+                    && let Err(problem) = match root {
+                        "aiven" => WrittenId::parse(text, "PROJECT").map(drop).map_err(|e| e.to_string()),
+                        "scaleway" => WrittenId::scaleway_regional(text).map(drop).map_err(|e| e.to_string()),
+                        _ => uuid::Uuid::parse_str(text).map(drop).map_err(|_| format!("{text:?} is not a UUID")),
+                    }
                 {
                     diags.push(
-                        Diagnostic::error("Invalid id", format!("{text:?} is not a UUID."))
-                            .at(AttrPath::root(root).attr(name)),
+                        Diagnostic::error("Invalid id", format!("{problem}.")).at(AttrPath::root(root).attr(name)),
                     );
                 }
             }

@@ -132,7 +132,7 @@ fn moved_ends(prior: Option<&Connection>, planned: &Connection) -> Vec<AttrPath>
     ends(prior)
         .into_iter()
         .zip(ends(planned))
-        .filter(|((_, before), (_, after))| before != after)
+        .filter(|((_, before), (_, after))| !model::same_network(before, after))
         .map(|((name, _), _)| AttrPath::root(name))
         .collect()
 }

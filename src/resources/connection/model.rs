@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::net::{AivenVpcId, Cloud, ConnectionId, NetworkRef, Region, ScalewayVpcId, UpcloudNetworkId};
+use crate::net::{
+    AivenVpcId, Cloud, ConnectionId, IdError, NetworkRef, Region, ScalewayVpcId, UpcloudNetworkId, WrittenId,
+};
 use crate::tf::schema::{Attribute, IdentityAttribute, IdentitySchema};
 use crate::tf::{Attr, AttrPath, Block, Schema, Type, Value};
 use crate::tf_object;
@@ -300,31 +302,38 @@ pub(super) fn half_id<T: std::str::FromStr>(half: &Attr<HalfState>) -> Option<T>
     half.known()?.id.known()?.parse().ok()
 }
 
+/// Whether two endpoints name one network, however each id is written (`fr-par/UUID` or the
+/// bare UUID); endpoints that do not parse yet are compared as written.
+pub(super) fn same_network(a: &Attr<Endpoint>, b: &Attr<Endpoint>) -> bool {
+    let network = |e: &Attr<Endpoint>| endpoint_ref(e.known()?, "network").ok()?;
+    match (network(a), network(b)) {
+        (Some(a), Some(b)) => a == b,
+        _ => a == b,
+    }
+}
+
 /// Reads an endpoint, reporting malformed values on the attribute that holds them.
 pub(super) fn endpoint_ref(endpoint: &Endpoint, root: &str) -> Result<Option<NetworkRef>, (AttrPath, String)> {
     let set = [endpoint.aiven.is_null(), endpoint.scaleway.is_null(), endpoint.upcloud.is_null()];
     if set.iter().filter(|null| !**null).count() > 1 {
         return Err((AttrPath::root(root), "Set exactly one endpoint: aiven, scaleway or upcloud.".to_string()));
     }
-    let uuid = |field: &str, cloud: &str, text: &str, example: &str| {
-        uuid::Uuid::parse_str(text)
-            .map_err(|_| (AttrPath::root(root).attr(cloud).attr(field), format!("{text:?} is not a UUID; {example}")))
-    };
+    let at = |cloud: &str, field: &str| AttrPath::root(root).attr(cloud).attr(field);
     if let Attr::Known(aiven) = &endpoint.aiven {
         return match (&aiven.project, &aiven.vpc_id) {
             (Attr::Known(project), Attr::Known(vpc)) => {
                 if project.is_empty() || project.contains('/') || project.contains(':') {
-                    return Err((
-                        AttrPath::root(root).attr("aiven").attr("project"),
-                        format!("{project:?} is not an Aiven project name."),
-                    ));
+                    return Err((at("aiven", "project"), format!("{project:?} is not an Aiven project name.")));
                 }
-                let vpc_id = uuid(
-                    "vpc_id",
-                    "aiven",
-                    vpc,
-                    "Aiven project VPC ids look like b032dfbf-b035-4cf5-8b15-b7cd6a68aabd.",
-                )?;
+                let vpc_id = WrittenId::aiven_in(vpc, project).map_err(|e| {
+                    (
+                        at("aiven", "vpc_id"),
+                        format!(
+                            "{e}. Aiven project VPC ids look like b032dfbf-b035-4cf5-8b15-b7cd6a68aabd, or \
+                             PROJECT/b032dfbf-… as aiven_project_vpc.id gives them."
+                        ),
+                    )
+                })?;
                 Ok(Some(NetworkRef::Aiven { project: project.clone(), vpc_id: AivenVpcId(vpc_id) }))
             }
             _ => Ok(None),
@@ -332,20 +341,29 @@ pub(super) fn endpoint_ref(endpoint: &Endpoint, root: &str) -> Result<Option<Net
     }
     if let Attr::Known(scaleway) = &endpoint.scaleway {
         let region = match &scaleway.region {
-            Attr::Known(region) => Some(
-                region
-                    .parse::<Region>()
-                    .map_err(|e| (AttrPath::root(root).attr("scaleway").attr("region"), format!("{e}.")))?,
-            ),
+            Attr::Known(region) => {
+                Some(region.parse::<Region>().map_err(|e| (at("scaleway", "region"), format!("{e}.")))?)
+            }
             _ => None,
         };
-        return match (region, &scaleway.vpc_id) {
-            (Some(region), Attr::Known(vpc)) => {
-                let vpc_id = uuid("vpc_id", "scaleway", vpc, "Scaleway VPC ids are UUIDs.")?;
+        let Attr::Known(vpc) = &scaleway.vpc_id else { return Ok(None) };
+        let bad_vpc = |e: IdError| {
+            (
+                at("scaleway", "vpc_id"),
+                format!("{e}. Scaleway VPC ids are UUIDs, or REGION/UUID as scaleway_vpc.id gives them."),
+            )
+        };
+        let (written, vpc_id) = WrittenId::scaleway_regional(vpc).map_err(bad_vpc)?;
+        return match (region, written) {
+            (Some(region), _) => {
+                let vpc_id = WrittenId::scaleway_in(vpc, region).map_err(bad_vpc)?;
                 Ok(Some(NetworkRef::Scaleway { region, vpc_id: ScalewayVpcId(vpc_id) }))
             }
-            (_, Attr::Known(vpc)) => uuid("vpc_id", "scaleway", vpc, "Scaleway VPC ids are UUIDs.").map(|_| None),
-            _ => Ok(None),
+            // The id says its region when `region` is left to default.
+            (None, Some(written)) if scaleway.region.is_null() => {
+                Ok(Some(NetworkRef::Scaleway { region: written, vpc_id: ScalewayVpcId(vpc_id) }))
+            }
+            (None, _) => Ok(None),
         };
     }
     match &endpoint.upcloud {
@@ -458,7 +476,9 @@ impl Connection {
             if let Attr::Known(Endpoint { scaleway: Attr::Known(scw), .. }) = endpoint
                 && scw.region.is_null()
             {
-                scw.region = Attr::Known(region.to_string());
+                // `fr-par/UUID` (the official provider's id) says its own region.
+                let written = scw.vpc_id.known().and_then(|v| WrittenId::scaleway_regional(v).ok()?.0);
+                scw.region = Attr::Known(written.map_or_else(|| region.to_string(), |r| r.to_string()));
             }
         }
     }
@@ -628,7 +648,9 @@ impl Connection {
 
     /// The same two networks as `other`, written the other way round.
     pub(super) fn is_swap_of(&self, other: &Connection) -> bool {
-        self.network != self.peer_network && self.network == other.peer_network && self.peer_network == other.network
+        !same_network(&self.network, &self.peer_network)
+            && same_network(&self.network, &other.peer_network)
+            && same_network(&self.peer_network, &other.network)
     }
 
     /// The same peering written the other way round: ends, halves and ranges change places.

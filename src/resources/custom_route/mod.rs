@@ -21,7 +21,7 @@ use table::Routes;
 
 use crate::clouds::scaleway::ScalewayClient;
 use crate::clouds::upcloud::UpcloudClient;
-use crate::net::{IpNet, Region};
+use crate::net::{IpNet, Region, WrittenId};
 use crate::resources::{Applied, Claim, Ctx, Error, ImportTarget, Planned, Resource};
 use crate::tf::schema::IdentitySchema;
 use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics, Schema};
@@ -78,6 +78,20 @@ fn check_next_hop_kinds(table: &RouteTable, hop: &NextHop, diags: &mut Diagnosti
     if !table.scaleway.is_null() {
         if set(&hop.ip) {
             wrong("ip", "Scaleway", diags);
+        }
+        let region = table.scaleway.known().and_then(|scw| match &scw.region {
+            Attr::Known(region) => region.parse().ok(),
+            _ => WrittenId::scaleway_regional(scw.vpc_id.known()?).ok()?.0,
+        });
+        for (field, value) in [("private_network_id", &hop.private_network_id), ("resource_id", &hop.resource_id)] {
+            if let Attr::Known(id) = value
+                && let Err(e) = WrittenId::scaleway_local(id, region)
+            {
+                diags.push(
+                    Diagnostic::error(format!("Invalid next_hop.{field}"), format!("{e}."))
+                        .at(AttrPath::root("next_hop").attr(field)),
+                );
+            }
         }
         // A connection; or a Private Network, a resource on one, or both (Scaleway routes through a
         // private NIC id alone: recorded, see the emulator's routes).
@@ -194,15 +208,18 @@ impl Resource for CustomRoute {
             }
             if let Attr::Known(scw) = &table.scaleway
                 && let Attr::Known(id) = &scw.vpc_id
-                && id.parse::<uuid::Uuid>().is_err()
             {
-                diags.push(
-                    Diagnostic::error("Invalid vpc_id", format!("{id:?} is not a UUID.")).at(AttrPath::root(
-                        "route_table",
-                    )
-                    .attr("scaleway")
-                    .attr("vpc_id")),
-                );
+                let region = scw.region.known().and_then(|r| r.parse::<Region>().ok());
+                let parsed = match region {
+                    Some(region) => WrittenId::scaleway_in(id, region).map(drop),
+                    None => WrittenId::scaleway_regional(id).map(drop),
+                };
+                if let Err(e) = parsed {
+                    diags.push(
+                        Diagnostic::error("Invalid vpc_id", format!("{e}."))
+                            .at(AttrPath::root("route_table").attr("scaleway").attr("vpc_id")),
+                    );
+                }
             }
             if let Attr::Known(hop) = &route.next_hop {
                 check_next_hop_kinds(table, hop, &mut diags);
@@ -289,13 +306,18 @@ impl Resource for CustomRoute {
             return Err(Error::Rejected(problems));
         }
         let table = planned.table();
-        let same_table = prior.as_ref().is_some_and(|p| p.route_table == planned.route_table);
+        let same_table = prior.as_ref().is_some_and(|p| p.table().is_some() && p.table() == table);
         let routes = table.map(|t| self.routes(ctx, Some(t))).transpose()?;
         // `route_table` replaces (the schema says so). Where the destination names the route
         // (UpCloud) it replaces it too, and the id is known now; elsewhere the id comes with the
         // route and is kept while the route is (the schema keeps the prior value).
         let names = routes.as_ref().is_some_and(|r| r.destination_names_route());
-        let requires_replace = if names { vec![AttrPath::root("destination")] } else { Vec::new() };
+        let mut requires_replace = if names { vec![AttrPath::root("destination")] } else { Vec::new() };
+        // Another table replaces the route; the same one written another way (`fr-par/UUID` for
+        // the bare UUID) does not.
+        if prior.is_some() && !same_table {
+            requires_replace.push(AttrPath::root("route_table"));
+        }
         planned.id =
             if names { planned.key().map_or(Attr::Unknown, |k| Attr::Known(k.to_string())) } else { Attr::Unknown };
         let unchanged_key = same_table && prior.as_ref().is_some_and(|p| p.destination == planned.destination);

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::net::{IpNet, RouteTableRef, UpcloudRouterId};
+use crate::net::{IpNet, RouteTableRef, ScalewayVpcId, UpcloudRouterId, WrittenId};
 use crate::tf::schema::{Attribute, IdentityAttribute, IdentitySchema};
 use crate::tf::{Attr, AttrPath, Block, Schema, Type};
 use crate::tf_object;
@@ -67,7 +67,11 @@ pub fn schema() -> Schema {
                     vec![
                         Attribute::string("region", "Region of the VPC. Default: the provider's Scaleway region.")
                             .optional_computed(),
-                        Attribute::string("vpc_id", "UUID of the Scaleway VPC.").required(),
+                        Attribute::string(
+                            "vpc_id",
+                            "The Scaleway VPC: its UUID, or `REGION/UUID` as `scaleway_vpc.id` gives it.",
+                        )
+                        .required(),
                     ],
                     "A Scaleway VPC: the route is one of its custom routes.",
                 )
@@ -82,8 +86,8 @@ pub fn schema() -> Schema {
             "The route table the route goes in: exactly one of `scaleway = { region, vpc_id }` or \
              `upcloud = { router_id }`.",
         )
-        .required()
-        .requires_replace(),
+        // Replaces when it names another table, however the ids are written (`Route::plan`).
+        .required(),
         Attribute::string(
             "destination",
             "Destination CIDR, IPv4 or IPv6, e.g. `10.20.0.0/22`. Updates in place on Scaleway; replaces the \
@@ -247,7 +251,9 @@ impl Route {
             return Some(Table::Upcloud { router: up.router_id.known()?.parse().ok()? });
         }
         let scw = table.scaleway.known()?;
-        Some(Table::Scaleway { region: scw.region.known()?.parse().ok()?, vpc_id: scw.vpc_id.known()?.parse().ok()? })
+        let region = scw.region.known()?.parse().ok()?;
+        let vpc_id = ScalewayVpcId(WrittenId::scaleway_in(scw.vpc_id.known()?, region).ok()?);
+        Some(Table::Scaleway { region, vpc_id })
     }
 
     /// The router and destination of an UpCloud route, when known and well-formed.
@@ -267,7 +273,11 @@ impl Route {
         if let Attr::Known(RouteTable { scaleway: Attr::Known(scw), .. }) = &mut self.route_table
             && scw.region.is_null()
         {
-            scw.region = if connection_unknown {
+            // `fr-par/UUID` (the official provider's id) says its own region.
+            let written = scw.vpc_id.known().and_then(|v| WrittenId::scaleway_regional(v).ok()?.0);
+            scw.region = if let Some(written) = written {
+                Attr::Known(written.to_string())
+            } else if connection_unknown {
                 Attr::Unknown
             } else {
                 Attr::Known(from_connection.map_or(provider_region, |r| r.as_str()).to_string())

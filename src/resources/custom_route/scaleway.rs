@@ -8,7 +8,7 @@ use super::model::{NextHop, Route, Table, table_attr};
 use super::table::{Routes, malformed};
 use crate::clouds::CloudFailure as _;
 use crate::clouds::scaleway::{Route as ScwRoute, RouteFields, ScalewayClient, tag_map, tag_strings};
-use crate::net::{ConnectionId, IpNet, NetworkRef, Region, ScalewayRouteId, ScalewayVpcId};
+use crate::net::{ConnectionId, IpNet, NetworkRef, Region, ScalewayRouteId, ScalewayVpcId, WrittenId};
 use crate::resources::ownership::{Mark, Verdict, without_marker};
 use crate::resources::{Ctx, Error};
 use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics};
@@ -39,13 +39,8 @@ pub(super) fn other_side(connection: &str, region: &str, vpc: Uuid) -> Result<Uu
 /// The next-hop fields of a route request.
 async fn resolve(client: &ScalewayClient, region: &str, vpc: Uuid, hop: &NextHop) -> Result<RouteFields, Error> {
     let uuid = |field: &str, text: &String| -> Result<Uuid, Error> {
-        text.parse().map_err(|_| {
-            Error::invalid(
-                format!("Invalid next_hop.{field}"),
-                format!("{text:?} is not a UUID."),
-                Some(hop_path(field)),
-            )
-        })
+        WrittenId::scaleway_local(text, region.parse().ok())
+            .map_err(|e| Error::invalid(format!("Invalid next_hop.{field}"), format!("{e}."), Some(hop_path(field))))
     };
     if let Attr::Known(connection) = &hop.connection {
         let target = other_side(connection, region, vpc)
@@ -104,7 +99,8 @@ pub(super) async fn check(
     let destination = planned.destination.known().and_then(|d| d.parse::<IpNet>().ok());
     let pns = client.list_private_networks(region, vpc).await?;
     if let Some(Attr::Known(pn)) = hop.map(|h| &h.private_network_id)
-        && !pns.iter().any(|p| p.id.to_string() == *pn)
+        && let Ok(pn_id) = WrittenId::scaleway_local(pn, region.parse().ok())
+        && !pns.iter().any(|p| p.id == pn_id)
     {
         let names: Vec<String> = pns.iter().map(|p| format!("{} ({})", p.id, p.name)).collect();
         diags.push(
@@ -186,7 +182,10 @@ pub(super) async fn observe(
         Ok(region) => Table::Scaleway { region, vpc_id: ScalewayVpcId(route.vpc_id) },
         Err(e) => return Err(Error::failed("Scaleway answered for an unknown region", e)),
     };
-    state.route_table = Attr::Known(table_attr(&table));
+    // The table and ids stay written as the configuration wrote them (`fr-par/UUID` or bare).
+    if state.table().as_ref() != Some(&table) {
+        state.route_table = Attr::Known(table_attr(&table));
+    }
     state.destination = Attr::Known(route.destination.to_string());
     let prior_hop = state.next_hop.known().cloned().unwrap_or_default();
     let connection = match route.nexthop_vpc_connector_id {
@@ -210,8 +209,8 @@ pub(super) async fn observe(
     state.next_hop = Attr::Known(NextHop {
         connection,
         ip: Attr::Null,
-        private_network_id: route.nexthop_private_network_id.map(|id| id.to_string()).into(),
-        resource_id: route.nexthop_resource_id.map(|id| id.to_string()).into(),
+        private_network_id: as_written(&prior_hop.private_network_id, route.nexthop_private_network_id),
+        resource_id: as_written(&prior_hop.resource_id, route.nexthop_resource_id),
     });
     let defaulted = state.description.is_null() && route.description == DEFAULT_DESCRIPTION;
     if !defaulted {
@@ -226,6 +225,16 @@ pub(super) async fn observe(
         _ => Attr::Known(tags),
     };
     Ok(state)
+}
+
+/// An id read back, written as state had it when it names the same object.
+fn as_written(prior: &Attr<String>, read: Option<Uuid>) -> Attr<String> {
+    match (prior, read) {
+        (Attr::Known(text), Some(id)) if WrittenId::parse(text, "REGION or ZONE").is_ok_and(|w| w.uuid == id) => {
+            prior.clone()
+        }
+        (_, read) => read.map(|id| id.to_string()).into(),
+    }
 }
 
 /// The route's tags as Scaleway stores them, with the ownership marker; none configured clears
