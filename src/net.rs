@@ -21,19 +21,45 @@ pub fn first_overlap<'a>(ours: &'a [IpNet], theirs: &'a [IpNet]) -> Option<(&'a 
     ours.iter().find_map(|a| theirs.iter().find(|b| overlaps(a, b)).map(|b| (a, b)))
 }
 
-/// The UpCloud zone an Aiven cloud lives in: `upcloud-de-fra` → `de-fra1`,
-/// `upcloud-fi-hel2` → `fi-hel2`. `None` for clouds of other providers.
-pub fn upcloud_zone(cloud_name: &str) -> Option<String> {
+/// Where an Aiven `upcloud-*` cloud puts a project VPC: the city its name says, and the UpCloud
+/// zones of that city it may use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AivenCloudZones {
+    /// `fi-hel` for `upcloud-fi-hel`, `upcloud-fi-hel1` and `upcloud-fi-hel2`.
+    pub city: String,
+    pub zones: Vec<String>,
+    /// Whether Aiven documents the zones; else they follow the name (UNVERIFIED).
+    pub documented: bool,
+}
+
+impl AivenCloudZones {
+    /// Whether an UpCloud zone is in the cloud's city at all (`de-fra1` is not in `fi-hel`).
+    pub fn same_city(&self, zone: &str) -> bool {
+        zone.strip_prefix(self.city.as_str()).is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+    }
+}
+
+/// The UpCloud zones of an Aiven cloud. Documented: `upcloud-fi-hel` spans `fi-hel1` and
+/// `fi-hel2` (aiven/devportal `docs/platform/concepts/availability-zones.rst`). The rest follow
+/// the name, UNVERIFIED: `upcloud-de-fra` → `de-fra1`, `upcloud-fi-hel2` → `fi-hel2`. `None`
+/// for clouds of other providers.
+pub fn aiven_cloud_zones(cloud_name: &str) -> Option<AivenCloudZones> {
     let region = cloud_name.strip_prefix("upcloud-")?;
-    let (country, city) = region.split_once('-')?;
-    if country.len() != 2 || city.is_empty() {
+    let (country, place) = region.split_once('-')?;
+    if country.len() != 2 || place.is_empty() || !region.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
         return None;
     }
-    Some(if city.ends_with(|c: char| c.is_ascii_digit()) {
-        format!("{country}-{city}")
-    } else {
-        format!("{country}-{city}1")
-    })
+    let city_end = place.trim_end_matches(|c: char| c.is_ascii_digit());
+    if city_end.is_empty() {
+        return None;
+    }
+    let city = format!("{country}-{city_end}");
+    let (zones, documented) = match (region, city_end.len() == place.len()) {
+        ("fi-hel", _) => (vec!["fi-hel1".to_string(), "fi-hel2".to_string()], true),
+        (_, true) => (vec![format!("{city}1")], false),
+        (zone, false) => (vec![zone.to_string()], false),
+    };
+    Some(AivenCloudZones { city, zones, documented })
 }
 
 macro_rules! uuid_id {
@@ -196,8 +222,16 @@ impl<'a> WrittenId<'a> {
     }
 
     /// A Scaleway id of an object in a region or one of its zones (`fr-par/UUID`,
-    /// `fr-par-1/UUID`, or a bare UUID): a Private Network, an Instance's NIC.
+    /// `fr-par-1/UUID`, or a bare UUID): a Private Network, an Instance. A private NIC's
+    /// `ZONE/SERVER_ID/NIC_ID` (`scaleway_instance_private_nic.id`) names the NIC, as the
+    /// official provider reads it (terraform-provider-scaleway `vpc/helpers.go`).
     pub fn scaleway_local(value: &'a str, region: Option<Region>) -> Result<Uuid, IdError> {
+        let parts: Vec<&str> = value.split('/').collect();
+        let value: std::borrow::Cow<str> = match parts.as_slice() {
+            [zone, server, nic] if Uuid::parse_str(server).is_ok() => format!("{zone}/{nic}").into(),
+            _ => value.into(),
+        };
+        let value = value.as_ref();
         let id = WrittenId::parse(value, "REGION or ZONE")?;
         let Some(scope) = id.scope else { return Ok(id.uuid) };
         let written = Region::of_locality(scope)
@@ -426,11 +460,16 @@ mod tests {
 
     #[test]
     fn cloud_names_map_to_zones() {
-        assert_eq!(upcloud_zone("upcloud-de-fra").as_deref(), Some("de-fra1"));
-        assert_eq!(upcloud_zone("upcloud-fi-hel2").as_deref(), Some("fi-hel2"));
-        assert_eq!(upcloud_zone("upcloud-fi-hel").as_deref(), Some("fi-hel1"));
-        assert_eq!(upcloud_zone("aws-eu-west-1"), None);
-        assert_eq!(upcloud_zone("upcloud-"), None);
+        let zones = |cloud: &str| aiven_cloud_zones(cloud).map(|z| z.zones);
+        assert_eq!(zones("upcloud-de-fra"), Some(vec!["de-fra1".to_string()]));
+        assert_eq!(zones("upcloud-fi-hel2"), Some(vec!["fi-hel2".to_string()]));
+        assert_eq!(zones("upcloud-fi-hel"), Some(vec!["fi-hel1".to_string(), "fi-hel2".to_string()]));
+        assert!(aiven_cloud_zones("upcloud-fi-hel").unwrap().documented);
+        assert!(aiven_cloud_zones("upcloud-fi-hel").unwrap().same_city("fi-hel2"));
+        assert!(!aiven_cloud_zones("upcloud-fi-hel").unwrap().same_city("de-fra1"));
+        assert_eq!(aiven_cloud_zones("aws-eu-west-1"), None);
+        assert_eq!(aiven_cloud_zones("upcloud-"), None);
+        assert_eq!(aiven_cloud_zones("upcloud-fi-1"), None);
     }
 
     #[test]

@@ -216,5 +216,5 @@ fn the_data_source_examples_run() {
 
 #[test]
 fn the_list_and_guide_examples_run() {
-    assert_eq!(run_examples_of("docs/list-resources/") + run_examples_of("docs/guides/"), 8);
+    assert_eq!(run_examples_of("docs/list-resources/") + run_examples_of("docs/guides/"), 9);
 }

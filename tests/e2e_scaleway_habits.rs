@@ -221,30 +221,42 @@ resource "peering_custom_route" "r" {{
     assert_eq!(ws.plan().code, 0);
 }
 
-/// A route through a private NIC alone, as the official provider's example writes it.
+/// A route through a private NIC, as the official provider writes it: the NIC's
+/// `ZONE/SERVER/NIC` id and its Private Network. The NIC alone is warned about at plan and left
+/// to Scaleway, which is reported to refuse it since 2026 (terraform-provider-scaleway#4080).
 #[test]
-fn a_route_through_a_resource_alone() {
+fn a_route_through_a_resource_takes_its_private_network() {
     let emulator = Emulator::start(World::demo());
     let ws = Workspace::new(&emulator.url());
-    let nic = "3bee96fb-e7dd-4631-85c0-a34b76d69e8d";
-    ws.write(
-        "main.tf",
-        &format!(
+    let (server, nic) = ("3bee96fb-0000-4631-85c0-a34b76d69e8d", "3bee96fb-e7dd-4631-85c0-a34b76d69e8d");
+    let route = |hop: &str| {
+        format!(
             r#"{PROVIDER_HEADER}
 resource "peering_custom_route" "r" {{
-  route_table = {{ scaleway = {{ vpc_id = "{a}" }} }}
+  route_table = {{ scaleway = {{ vpc_id = "fr-par/{a}" }} }}
   destination = "10.99.0.0/24"
-  next_hop    = {{ resource_id = "{nic}" }}
+  next_hop    = {{ {hop} }}
 }}
 "#,
             a = demo::SCALEWAY_VPC_A
-        ),
-    );
-    ws.apply();
+        )
+    };
+    ws.write("main.tf", &route(&format!("resource_id = \"fr-par-1/{server}/{nic}\"")));
+    let plan = ws.plan();
+    assert!(plan.flat().contains("A resource next hop without its Private Network"), "{plan:?}");
+    let refused = ws.terraform(&["apply", "-auto-approve", "-no-color"]);
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(refused.flat().contains("nexthop_private_network_id"), "Scaleway's refusal is said: {refused:?}");
+    assert!(emulator.world().scaleway.routes.is_empty());
+
+    let pn = format!("fr-par/{}", demo::SCALEWAY_PN_A);
+    ws.write("main.tf", &route(&format!("resource_id = \"fr-par-1/{server}/{nic}\", private_network_id = \"{pn}\"")));
+    let applied = ws.apply();
+    assert!(!applied.all().contains("without its Private Network"), "{applied:?}");
     let routes: Vec<_> = emulator.world().scaleway.routes.values().cloned().collect();
     assert_eq!(routes.len(), 1, "{routes:?}");
-    assert_eq!(routes[0].nexthop_resource_id.map(|id| id.to_string()).as_deref(), Some(nic));
-    assert!(routes[0].nexthop_private_network_id.is_none());
+    assert_eq!(routes[0].nexthop_resource_id.map(|id| id.to_string()).as_deref(), Some(nic), "the NIC's own id");
+    assert_eq!(routes[0].nexthop_private_network_id.map(|id| id.to_string()).as_deref(), Some(demo::SCALEWAY_PN_A));
     assert_eq!(ws.plan().code, 0);
 }
 
@@ -334,19 +346,24 @@ resource "peering_connection" "a_c" {{
 /// `peer_side = "external"` our connector is made and its owner is told what to make.
 #[test]
 fn an_external_peer_in_another_organization() {
-    let theirs: uuid::Uuid = "5c000000-0000-4000-8000-0000000000f9".parse().unwrap();
-    let mut world = World::demo();
-    world.scaleway.add_vpc(theirs, "fr-par", "theirs", "5ca1e000-0000-4000-8000-000000000999", false, 0);
-    world.scaleway.vpcs.get_mut(&theirs).unwrap().organization_id = "0a000000-0000-4000-8000-000000000999".into();
-    let emulator = Emulator::start(world);
-    // Our credentials cannot read it, as with the real cloud.
-    let hidden = emulator.block_on(emulator.scaleway().get_vpc("fr-par", theirs)).unwrap_err();
-    assert!(hidden.is_not_found(), "{hidden:?}");
-    let ws = Workspace::new(&emulator.url());
-    ws.write(
-        "main.tf",
-        &format!(
-            r#"{PROVIDER_HEADER}
+    // Not found, or forbidden: Scaleway answers 403 `permissions_denied` for objects of no rights
+    // elsewhere; either is "not visible", not an error.
+    for forbidden in [false, true] {
+        let theirs: uuid::Uuid = "5c000000-0000-4000-8000-0000000000f9".parse().unwrap();
+        let mut world = World::demo();
+        world.scaleway.forbids_other_organizations = forbidden;
+        world.scaleway.add_vpc(theirs, "fr-par", "theirs", "5ca1e000-0000-4000-8000-000000000999", false, 0);
+        world.scaleway.vpcs.get_mut(&theirs).unwrap().organization_id = "0a000000-0000-4000-8000-000000000999".into();
+        let emulator = Emulator::start(world);
+        // Our credentials cannot read it, as with the real cloud.
+        let hidden = emulator.block_on(emulator.scaleway().get_vpc("fr-par", theirs)).unwrap_err();
+        assert!(hidden.is_not_visible(), "{hidden:?}");
+        assert_eq!(hidden.is_not_found(), !forbidden, "{hidden:?}");
+        let ws = Workspace::new(&emulator.url());
+        ws.write(
+            "main.tf",
+            &format!(
+                r#"{PROVIDER_HEADER}
 resource "peering_connection" "to_partner" {{
   name         = "to-partner"
   network      = {{ scaleway = {{ vpc_id = "{a}" }} }}
@@ -354,16 +371,17 @@ resource "peering_connection" "to_partner" {{
   peer_side    = "external"
 }}
 "#,
-            a = demo::SCALEWAY_VPC_A
-        ),
-    );
-    let applied = ws.apply();
-    assert!(applied.flat().contains("Peering waits for the peer VPC's owner"), "{applied:?}");
-    let connectors = emulator.scaleway_connectors();
-    assert_eq!(connectors, vec![(demo::SCALEWAY_VPC_A.to_string(), theirs.to_string(), "orphan".to_string())]);
-    assert_eq!(ws.plan().code, 0);
-    ws.ok(&["destroy", "-auto-approve"]);
-    assert!(emulator.scaleway_connectors().is_empty());
+                a = demo::SCALEWAY_VPC_A
+            ),
+        );
+        let applied = ws.apply();
+        assert!(applied.flat().contains("Peering waits for the peer VPC's owner"), "{applied:?}");
+        let connectors = emulator.scaleway_connectors();
+        assert_eq!(connectors, vec![(demo::SCALEWAY_VPC_A.to_string(), theirs.to_string(), "orphan".to_string())]);
+        assert_eq!(ws.plan().code, 0);
+        ws.ok(&["destroy", "-auto-approve"]);
+        assert!(emulator.scaleway_connectors().is_empty());
+    }
 }
 
 /// `SCW_DEFAULT_PROJECT_ID` limits what is found: a listing of another project finds nothing.

@@ -159,15 +159,6 @@ fn network_without_router_fails_at_plan_without_writes() {
 }
 
 #[test]
-fn networks_in_different_zones_fail_at_plan() {
-    assert_plan_rejected(
-        demo::NETWORK_APP,
-        demo::NETWORK_HELSINKI,
-        &["different zones", "fi-hel1", "12:   peer_network = { upcloud"],
-    );
-}
-
-#[test]
 fn bad_input_is_caught_at_validate_and_plan() {
     let emulator = Emulator::start(World::demo());
     let mut ws = Workspace::new(&emulator.url());

@@ -48,8 +48,9 @@ fn peering_state_machine() {
     let emulator = Emulator::start(World::demo());
     let client = emulator.upcloud();
     emulator.block_on(async {
+        // A one-way create answers `pending-peer` (the documented 201).
         let a = client.create_peering(&create(demo::NETWORK_APP, demo::NETWORK_DB)).await.unwrap();
-        assert_eq!(a.state, PeeringState::Provisioning);
+        assert_eq!(a.state, PeeringState::PendingPeer);
         assert!(a.peer_network.ip_networks.is_none(), "peer addresses hidden while one-sided");
         assert_eq!(state_after(&client, a.uuid, SETTLE).await.state, PeeringState::PendingPeer);
 
@@ -394,8 +395,12 @@ fn scaleway_vpcs_connectors_and_routes() {
         let peered = client.get_connector("fr-par", ab.id).await.unwrap();
         assert_eq!(peered.status, ConnectorStatus::Peered);
         assert_eq!(peered.peer_info.unwrap().vpc_name, "vpc-b");
+        // Overlapping VPCs: `orphan` while one-sided, `conflict` on both once paired.
         let ad = client.create_connector("fr-par", &connect(a, d)).await.unwrap();
-        assert_eq!(ad.status, ConnectorStatus::Conflict);
+        assert_eq!(ad.status, ConnectorStatus::Orphan);
+        let da = client.create_connector("fr-par", &connect(d, a)).await.unwrap();
+        assert_eq!(da.status, ConnectorStatus::Conflict);
+        assert_eq!(client.get_connector("fr-par", ad.id).await.unwrap().status, ConnectorStatus::Conflict);
         let overlaps = client.subnet_overlaps("fr-par", ad.id).await.unwrap();
         assert_eq!(overlaps.len(), 1);
         assert_eq!(overlaps[0].target_subnet.to_string(), "172.16.0.0/23");

@@ -48,6 +48,13 @@ struct Cli {
     /// Accepted UpCloud API token (bearer auth).
     #[arg(long, default_value = "ucat_demo_token")]
     upcloud_token: String,
+    /// Serve HTTPS with this certificate chain (PEM), e.g. one signed by a private CA that
+    /// clients trust through `SSL_CERT_FILE`. Needs `--tls-key`.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of `--tls-cert` (PEM).
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     /// Accepted Scaleway secret key.
     #[arg(long, default_value = "11111111-2222-4333-8444-555555555555")]
     scaleway_secret_key: String,
@@ -92,6 +99,7 @@ async fn main() {
             aiven_token: cli.aiven_token,
             scaleway_secret_key: cli.scaleway_secret_key,
         },
+        tls: cli.tls_cert.zip(cli.tls_key).map(|(cert, key)| emulator::tls::TlsFiles { cert, key }),
     };
     let handle = emulator::start(config).await.unwrap_or_else(|e| {
         eprintln!("peering-emulator: cannot listen on {}: {e}", cli.listen);

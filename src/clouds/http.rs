@@ -150,6 +150,8 @@ pub struct ApiClient {
     write_changes: WriteChanges,
     /// Where the user sets the base URL, named when it cannot be reached.
     url_setting: &'static str,
+    /// The cloud's folder in a recording (`PEERING_RECORD`); none records nothing.
+    recorded_as: Option<&'static str>,
 }
 
 impl std::fmt::Debug for ApiClient {
@@ -231,6 +233,7 @@ impl ApiClient {
             reads: SharedReads::default(),
             write_changes: changes_everything,
             url_setting: "api_url",
+            recorded_as: None,
         })
     }
 
@@ -244,6 +247,12 @@ impl ApiClient {
     /// the error when nothing answers there.
     pub fn with_url_setting(mut self, setting: &'static str) -> ApiClient {
         self.url_setting = setting;
+        self
+    }
+
+    /// Names the cloud's folder when `PEERING_RECORD` records the exchanges ([`super::record`]).
+    pub fn recorded_as(mut self, cloud: &'static str) -> ApiClient {
+        self.recorded_as = Some(cloud);
         self
     }
 
@@ -398,8 +407,21 @@ impl ApiClient {
         })?;
         let status = response.status();
         let retry_after = retry_after(response.headers());
-        let body = response.bytes().await.map_err(|e| Attempt::Transport { sent: true, message: describe(&e) })?;
+        let body_bytes =
+            response.bytes().await.map_err(|e| Attempt::Transport { sent: true, message: describe(&e) })?;
         tracing::debug!(%method, path = url.path(), status = status.as_u16(), "cloud API response");
+        if let (Some(recorder), Some(cloud)) = (super::record::active(), self.recorded_as) {
+            recorder.record(&super::record::Exchange {
+                cloud,
+                method: method.as_str(),
+                url,
+                query,
+                request: body,
+                status: status.as_u16(),
+                response: &body_bytes,
+            });
+        }
+        let body = body_bytes;
         if status.is_success() {
             Ok(Response { status, body })
         } else {

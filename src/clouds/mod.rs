@@ -2,6 +2,7 @@
 
 pub mod aiven;
 pub mod http;
+pub mod record;
 pub mod roots;
 pub mod scaleway;
 pub mod shared;
@@ -62,6 +63,11 @@ pub trait CloudFailure: std::error::Error + Send + Sync + 'static {
     fn cloud(&self) -> crate::net::Cloud;
     /// The object asked for does not exist.
     fn is_not_found(&self) -> bool;
+    /// The object is not there for these credentials: not found, or (where the cloud says so
+    /// about an object of another account) forbidden.
+    fn is_not_visible(&self) -> bool {
+        self.is_not_found()
+    }
     /// The cloud failed, was busy or unreachable, rather than refusing the request.
     fn is_transient(&self) -> bool;
     /// The credentials were refused.

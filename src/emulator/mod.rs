@@ -9,6 +9,7 @@ pub mod aiven;
 pub mod clock;
 pub mod faults;
 pub mod scaleway;
+pub mod tls;
 pub mod upcloud;
 pub mod world;
 
@@ -55,6 +56,8 @@ pub struct Config {
     pub transition_ms: u64,
     pub faults: FaultSettings,
     pub credentials: Credentials,
+    /// Serve HTTPS with this certificate and key instead of plain HTTP.
+    pub tls: Option<tls::TlsFiles>,
 }
 
 impl Default for Config {
@@ -64,6 +67,7 @@ impl Default for Config {
             world: World::demo(),
             transition_ms: 100,
             faults: FaultSettings { rng_seed: Some(0), ..FaultSettings::default() },
+            tls: None,
             credentials: Credentials::default(),
         }
     }
@@ -127,10 +131,32 @@ pub struct Emulator {
     /// Transitions stopped by a test, so that several requests meet one state however slowly
     /// they come.
     transitions_held: std::sync::atomic::AtomicBool,
+    /// Every id in the world it started from and every id drawn since: a world seeded from a
+    /// dump gets no id twice, whatever `--rng-seed` draws.
+    issued: Mutex<std::collections::BTreeSet<uuid::Uuid>>,
+}
+
+/// Every UUID written anywhere in a world.
+fn ids_in(world: &World) -> std::collections::BTreeSet<uuid::Uuid> {
+    fn walk(value: &serde_json::Value, out: &mut std::collections::BTreeSet<uuid::Uuid>) {
+        match value {
+            serde_json::Value::String(s) => out.extend(uuid::Uuid::parse_str(s).ok()),
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            serde_json::Value::Object(map) => map.iter().for_each(|(k, v)| {
+                out.extend(uuid::Uuid::parse_str(k).ok());
+                walk(v, out)
+            }),
+            _ => {}
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    walk(&serde_json::to_value(world).unwrap_or_default(), &mut out);
+    out
 }
 
 impl Emulator {
     pub fn new(config: Config) -> Arc<Emulator> {
+        let issued = ids_in(&config.world);
         Arc::new(Emulator {
             world: Mutex::new(config.world.clone()),
             objects: Mutex::new(ObjectLog::default()),
@@ -140,6 +166,7 @@ impl Emulator {
             faults: Mutex::new(FaultInjector::new(config.faults)),
             requests: Mutex::new(RequestCounts::default()),
             transitions_held: std::sync::atomic::AtomicBool::new(false),
+            issued: Mutex::new(issued),
         })
     }
 
@@ -151,9 +178,15 @@ impl Emulator {
 
     /// A fresh id with a cloud's prefix byte (UpCloud: `03` networks, `04` routers).
     pub fn new_uuid(&self, prefix: u8) -> uuid::Uuid {
-        let mut bytes = self.faults.lock().expect("faults lock").bytes();
-        bytes[0] = prefix;
-        uuid::Builder::from_random_bytes(bytes).into_uuid()
+        let mut issued = self.issued.lock().expect("issued lock");
+        loop {
+            let mut bytes = self.faults.lock().expect("faults lock").bytes();
+            bytes[0] = prefix;
+            let id = uuid::Builder::from_random_bytes(bytes).into_uuid();
+            if issued.insert(id) {
+                return id;
+            }
+        }
     }
 
     /// Starts logging every peering half and route that appears or disappears, from the world
@@ -222,6 +255,7 @@ pub fn app(emulator: Arc<Emulator>) -> Router {
 /// A running emulator.
 pub struct Handle {
     pub addr: SocketAddr,
+    https: bool,
     pub emulator: Arc<Emulator>,
     shutdown: CancellationToken,
     task: tokio::task::JoinHandle<()>,
@@ -229,7 +263,7 @@ pub struct Handle {
 
 impl Handle {
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", if self.https { "https" } else { "http" }, self.addr)
     }
 
     pub async fn stop(self) {
@@ -248,16 +282,24 @@ pub async fn start(config: Config) -> std::io::Result<Handle> {
             format!("the emulator listens on loopback only, not {}", config.listen),
         ));
     }
+    let acceptor = config.tls.as_ref().map(tls::acceptor).transpose()?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     let emulator = Emulator::new(config);
     let shutdown = CancellationToken::new();
     let app = app(emulator.clone());
     let stop = shutdown.clone();
+    let https = acceptor.is_some();
     let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).with_graceful_shutdown(stop.cancelled_owned()).await;
+        let _ = match acceptor {
+            Some(acceptor) => {
+                let listener = tls::TlsListener { tcp: listener, acceptor };
+                axum::serve(listener, app).with_graceful_shutdown(stop.cancelled_owned()).await
+            }
+            None => axum::serve(listener, app).with_graceful_shutdown(stop.cancelled_owned()).await,
+        };
     });
-    Ok(Handle { addr, emulator, shutdown, task })
+    Ok(Handle { addr, https, emulator, shutdown, task })
 }
 
 fn route_of(request: &Request) -> String {

@@ -10,7 +10,7 @@ use super::aiven::wire::{PeeringState as AivenPeeringState, VpcState};
 use super::scaleway::state::ScalewayWorld;
 use super::upcloud::state::{UpcloudWorld, network, router};
 use super::upcloud::wire::{Label, ServerRef, StaticRoute};
-use crate::net::{IpNet, UpcloudNetworkId, UpcloudRouterId, upcloud_zone};
+use crate::net::{IpNet, UpcloudNetworkId, UpcloudRouterId};
 
 use super::clock::timestamp;
 
@@ -176,10 +176,10 @@ impl World {
         cidr: IpNet,
         now: u64,
     ) -> &mut VpcRecord {
-        let zone = upcloud_zone(cloud).unwrap_or_default();
+        let zone = super::aiven::clouds::zones(cloud).and_then(|z| z.first()).copied().unwrap_or_default();
         let aiven_router =
             UpcloudRouterId(Uuid::from_u128(network.0.as_u128() ^ 0x0700_0000_0000_0000_0000_0000_0000_0000));
-        let mut backing = self::network(network, &format!("aiven-{vpc}"), &zone, &cidr.to_string(), Some(aiven_router));
+        let mut backing = self::network(network, &format!("aiven-{vpc}"), zone, &cidr.to_string(), Some(aiven_router));
         backing.labels.push(Label { key: "aiven-project-vpc".into(), value: vpc.to_string() });
         self.upcloud.networks.insert(network, backing);
         self.upcloud.foreign_networks.insert(network);

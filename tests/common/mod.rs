@@ -108,8 +108,17 @@ impl Emulator {
 
     /// An emulator whose asynchronous transitions each take `transition_ms`.
     pub fn start_with(world: World, transition_ms: u64) -> Emulator {
+        Emulator::start_config(Config { world, transition_ms, ..Config::default() })
+    }
+
+    /// An emulator serving HTTPS with a certificate of `ca`, as a real endpoint would.
+    pub fn start_https(world: World, ca: &tls::ThrowawayCa) -> Emulator {
+        Emulator::start_config(Config { world, transition_ms: 50, tls: Some(ca.server_files()), ..Config::default() })
+    }
+
+    fn start_config(config: Config) -> Emulator {
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-        let config = Config { listen: "127.0.0.1:0".parse().unwrap(), world, transition_ms, ..Config::default() };
+        let config = Config { listen: "127.0.0.1:0".parse().unwrap(), ..config };
         let handle = runtime.block_on(emulator::start(config)).expect("emulator starts");
         Emulator { runtime, handle: Some(handle) }
     }
@@ -120,6 +129,11 @@ impl Emulator {
 
     pub fn world(&self) -> World {
         self.handle.as_ref().unwrap().emulator.lock_world().clone()
+    }
+
+    /// Changes the world as the clouds' owners would (or as the clouds themselves might).
+    pub fn edit_world(&self, edit: impl FnOnce(&mut World)) {
+        edit(&mut self.handle.as_ref().unwrap().emulator.lock_world());
     }
 
     pub fn requests(&self) -> RequestCounts {

@@ -27,7 +27,17 @@ impl ThrowawayCa {
         let server = params.signed_by(&key, &ca).unwrap();
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("ca.pem"), ca.pem()).unwrap();
+        std::fs::write(dir.path().join("server.pem"), server.pem()).unwrap();
+        std::fs::write(dir.path().join("server-key.pem"), key.serialize_pem()).unwrap();
         ThrowawayCa { dir, server_chain: vec![server.der().clone()], server_key: key.serialize_der() }
+    }
+
+    /// The server's certificate and key as PEM files, for `peering-emulator --tls-cert --tls-key`.
+    pub fn server_files(&self) -> peering::emulator::tls::TlsFiles {
+        peering::emulator::tls::TlsFiles {
+            cert: self.dir.path().join("server.pem"),
+            key: self.dir.path().join("server-key.pem"),
+        }
     }
 
     /// The CA's certificate as a PEM file, for `SSL_CERT_FILE`.

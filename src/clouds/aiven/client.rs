@@ -114,7 +114,10 @@ fn escape(segment: &str) -> String {
 impl AivenClient {
     pub fn new(api: ApiClient) -> AivenClient {
         AivenClient {
-            api: api.with_retry_status(aiven_retry_status).with_url_setting("aiven { api_url } / AIVEN_WEB_URL"),
+            api: api
+                .with_retry_status(aiven_retry_status)
+                .with_url_setting("aiven { api_url } / AIVEN_WEB_URL")
+                .recorded_as("aiven"),
             vpc_reads: None,
         }
     }

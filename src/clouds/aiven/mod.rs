@@ -9,4 +9,4 @@ pub use wire::*;
 /// The real API.
 pub const DEFAULT_API_URL: &str = "https://api.aiven.io";
 
-pub use crate::net::upcloud_zone;
+pub use crate::net::{AivenCloudZones, aiven_cloud_zones};

@@ -175,22 +175,35 @@ impl PeeringConnection {
             .collect()
     }
 
-    /// The Aiven network ID (an UpCloud network UUID) from `state_info`, found defensively:
-    /// the likely keys first, then any UUID in the text that is not our own network.
+    /// The Aiven network ID from `state_info`, found defensively since its key is not
+    /// documented: a likely key first, else the one UUID the text names besides our own
+    /// network. Only an UpCloud network UUID counts (they start with `03` in every recorded
+    /// call, UpCloudLtd/upcloud-go-api `upcloud/service/fixtures`); two candidates are none.
     pub fn aiven_network_id(&self) -> Option<Uuid> {
         let info = self.state_info.as_ref()?;
-        let from_keys =
-            NETWORK_ID_KEYS.iter().filter_map(|k| info.get(*k)?.as_str()).find_map(|v| Uuid::parse_str(v).ok());
+        let ours = Uuid::parse_str(&self.peer_vpc).ok();
+        let candidate = |u: &Uuid| is_upcloud_network(u) && Some(*u) != ours;
+        let from_keys = NETWORK_ID_KEYS
+            .iter()
+            .filter_map(|k| info.get(*k)?.as_str())
+            .find_map(|v| Uuid::parse_str(v).ok().filter(candidate));
         if from_keys.is_some() {
             return from_keys;
         }
-        let ours = Uuid::parse_str(&self.peer_vpc).ok();
         let mut found: Vec<Uuid> =
-            info.values().filter_map(|v| v.as_str()).flat_map(uuids_in).filter(|u| Some(*u) != ours).collect();
-        // UpCloud network UUIDs start with 03.
-        found.sort_by_key(|u| !u.as_bytes().starts_with(&[0x03]));
-        found.into_iter().next()
+            info.values().filter_map(|v| v.as_str()).flat_map(uuids_in).filter(candidate).collect();
+        found.sort();
+        found.dedup();
+        match found.as_slice() {
+            [one] => Some(*one),
+            _ => None,
+        }
     }
+}
+
+/// The form of an UpCloud network UUID: `03…`.
+fn is_upcloud_network(id: &Uuid) -> bool {
+    id.as_bytes()[0] == 0x03
 }
 
 fn uuids_in(text: &str) -> Vec<Uuid> {
@@ -247,6 +260,15 @@ mod tests {
             "message": "Create a peering from 03126dc1-a69f-4bc2-8b24-e31c22d64712 to 03585987-bf7d-4544-8e9b-5a1b4d74a333"}));
         assert_eq!(in_text.aiven_network_id().unwrap().to_string(), "03585987-bf7d-4544-8e9b-5a1b4d74a333");
         assert_eq!(peering(serde_json::Value::Null).aiven_network_id(), None);
+        // Another object's UUID in the words is no network; two networks named are none.
+        let project = peering(serde_json::json!({"message":
+            "Peering of project b032dfbf-8a9e-4c55-8f1d-4f9a2e1c7d10 toward 03126dc1-a69f-4bc2-8b24-e31c22d64712"}));
+        assert_eq!(project.aiven_network_id(), None);
+        let two = peering(serde_json::json!({"message":
+            "From 03585987-bf7d-4544-8e9b-5a1b4d74a333 or 03000000-0000-4000-8000-000000000001"}));
+        assert_eq!(two.aiven_network_id(), None);
+        let bad_key = peering(serde_json::json!({"to-network-id": "b032dfbf-8a9e-4c55-8f1d-4f9a2e1c7d10"}));
+        assert_eq!(bad_key.aiven_network_id(), None);
         assert_eq!(peering(serde_json::json!({"message": "nothing here"})).aiven_network_id(), None);
     }
 

@@ -3,7 +3,7 @@
 
 use super::wire::{
     ConnectorPatch, CreateConnector, CreatePrivateNetwork, CreateVpc, ErrorBody, PrivateNetwork, Route, RouteFields,
-    RouteWithNexthop, SubnetOverlap, Vpc, VpcConnector,
+    RoutePatch, RouteWithNexthop, SubnetOverlap, Vpc, VpcConnector,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -86,6 +86,11 @@ impl crate::clouds::CloudFailure for ScalewayError {
 
     fn is_auth_failure(&self) -> bool {
         matches!(self, ScalewayError::Other { status: 401, .. })
+    }
+
+    /// A VPC of a project the key has no rights on answers 403 `permissions_denied`.
+    fn is_not_visible(&self) -> bool {
+        matches!(self, ScalewayError::NotFound { .. } | ScalewayError::PermissionsDenied { .. })
     }
 
     fn outcome_unknown(&self) -> bool {
@@ -211,7 +216,7 @@ const TRANSIENT_DELAY: Duration = Duration::from_millis(300);
 impl ScalewayClient {
     pub fn new(api: ApiClient, project_id: Option<String>, default_region: String) -> ScalewayClient {
         ScalewayClient {
-            api: api.with_url_setting("scaleway { api_url } / SCW_API_URL"),
+            api: api.with_url_setting("scaleway { api_url } / SCW_API_URL").recorded_as("scaleway"),
             project_id,
             default_region,
             region_lists: None,
@@ -335,6 +340,20 @@ impl ScalewayClient {
         self.list_all(&format!("{}/vpcs", base(region)), &query, "vpcs").await
     }
 
+    /// Deletes a VPC (Scaleway refuses one that still has Private Networks).
+    pub async fn delete_vpc(&self, region: &str, id: Uuid) -> Result<(), ScalewayError> {
+        self.send(Method::DELETE, &format!("{}/vpcs/{id}", base(region)), &[], None).await.map(drop)
+    }
+
+    pub async fn delete_private_network(&self, region: &str, id: Uuid) -> Result<(), ScalewayError> {
+        self.send(Method::DELETE, &format!("{}/private-networks/{id}", base(region)), &[], None).await.map(drop)
+    }
+
+    /// Every Private Network of `region` the credentials see.
+    pub async fn list_every_private_network(&self, region: &str) -> Result<Vec<PrivateNetwork>, ScalewayError> {
+        self.list_all_private_networks(region).await
+    }
+
     pub async fn create_vpc(&self, region: &str, request: &CreateVpc) -> Result<Vpc, ScalewayError> {
         let body = serde_json::to_value(request).expect("serialisable");
         self.call(Method::POST, &format!("{}/vpcs", base(region)), Some(body), "vpc").await
@@ -364,7 +383,9 @@ impl ScalewayClient {
         self.call(Method::POST, &format!("{}/private-networks", base(region)), Some(body), "private network").await
     }
 
-    /// Connectors from `vpc` (toward `target`, when given).
+    /// Connectors from `vpc` (toward `target`, when given), in whatever project the VPC is: a
+    /// VPC named by id is read wherever the credentials see it, as in the official provider,
+    /// where `project_id` is the default for what is created, not a filter on what is named.
     pub async fn list_connectors(
         &self,
         region: &str,
@@ -374,8 +395,7 @@ impl ScalewayClient {
         let all: Vec<VpcConnector> = if self.region_lists.is_some() {
             self.list_all_connectors(region).await?
         } else {
-            let mut query = self.project_scope();
-            query.push(("vpc_id", vpc.to_string()));
+            let mut query = vec![("vpc_id", vpc.to_string())];
             query.extend(target.map(|target| ("target_vpc_id", target.to_string())));
             self.list_all(&format!("{}/vpc-connectors", base(region)), &query, "vpc_connectors").await?
         };
@@ -481,8 +501,8 @@ impl ScalewayClient {
         self.call(Method::POST, &format!("{}/routes", base(region)), Some(body), "route").await
     }
 
-    pub async fn update_route(&self, region: &str, id: Uuid, fields: &RouteFields) -> Result<Route, ScalewayError> {
-        let body = serde_json::to_value(fields).expect("serialisable");
+    pub async fn update_route(&self, region: &str, id: Uuid, patch: &RoutePatch) -> Result<Route, ScalewayError> {
+        let body = serde_json::to_value(patch).expect("serialisable");
         self.call(Method::PATCH, &format!("{}/routes/{id}", base(region)), Some(body), "route").await
     }
 

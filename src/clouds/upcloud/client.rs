@@ -56,6 +56,12 @@ impl crate::clouds::CloudFailure for UpcloudError {
         matches!(self, UpcloudError::Api { status: 401, .. })
     }
 
+    /// Another account's network answers `NETWORK_FORBIDDEN` (an error code of
+    /// UpCloudLtd/upcloud-go-api `upcloud/error_codes.go`; its HTTP status is unrecorded).
+    fn is_not_visible(&self) -> bool {
+        self.is_not_found() || matches!(self, UpcloudError::Api { code, .. } if code.ends_with("_FORBIDDEN"))
+    }
+
     fn outcome_unknown(&self) -> bool {
         matches!(self, UpcloudError::Http(e) if e.outcome_unknown())
     }
@@ -115,7 +121,10 @@ fn decode<T: DeserializeOwned>(body: &[u8], context: &'static str) -> Result<T, 
 impl UpcloudClient {
     pub fn new(api: ApiClient) -> UpcloudClient {
         UpcloudClient {
-            api: api.with_write_changes(write_changes).with_url_setting("upcloud { api_url } / UPCLOUD_API_URL"),
+            api: api
+                .with_write_changes(write_changes)
+                .with_url_setting("upcloud { api_url } / UPCLOUD_API_URL")
+                .recorded_as("upcloud"),
             lists: Freshness::Joined,
         }
     }

@@ -11,7 +11,7 @@ use super::wire::{PeeringState as AivenPeeringState, PeeringView, StateInfo, Vpc
 use crate::emulator::clock::timestamp;
 use crate::emulator::upcloud::state::{PeeringRecord, UpcloudWorld};
 use crate::emulator::upcloud::wire::ConfiguredStatus;
-use crate::net::{IpNet, UpcloudNetworkId, UpcloudPeeringId, first_overlap, upcloud_zone};
+use crate::net::{IpNet, UpcloudNetworkId, UpcloudPeeringId, first_overlap};
 
 /// An Aiven project VPC. In an `upcloud-*` cloud it is backed by an UpCloud network of Aiven's
 /// own account, whose UUID is the "Aiven network ID".
@@ -37,7 +37,7 @@ pub struct AivenPeeringRecord {
     pub peer_vpc: String,
     pub state: AivenPeeringState,
     pub since_ms: u64,
-    pub state_info: StateInfo,
+    pub state_info: Option<StateInfo>,
     pub create_time: String,
     pub update_time: String,
 }
@@ -46,17 +46,21 @@ pub struct AivenPeeringRecord {
 pub struct AivenWorld {
     #[serde(default)]
     pub projects: Vec<String>,
+    /// Answer peerings without `peering_connection_id`, which Aiven's API types make optional
+    /// (aiven/go-client-codegen `handler/vpc/vpc.go`, `PeeringConnectionId *string …omitempty`).
+    #[serde(default)]
+    pub omits_peering_ids: bool,
     #[serde(default)]
     pub vpcs: BTreeMap<Uuid, VpcRecord>,
 }
 
 impl VpcRecord {
-    pub fn view(&self) -> VpcView {
+    pub fn view(&self, omits_peering_ids: bool) -> VpcView {
         VpcView {
             cloud_name: self.cloud_name.clone(),
             create_time: self.create_time.clone(),
             network_cidr: self.network_cidr,
-            peering_connections: self.peerings.iter().map(AivenPeeringRecord::view).collect(),
+            peering_connections: self.peerings.iter().map(|p| p.view(omits_peering_ids)).collect(),
             project_vpc_id: self.project_vpc_id,
             state: self.state,
             update_time: self.update_time.clone(),
@@ -82,7 +86,7 @@ impl VpcRecord {
 }
 
 impl AivenPeeringRecord {
-    pub fn view(&self) -> PeeringView {
+    pub fn view(&self, omits_peering_id: bool) -> PeeringView {
         PeeringView {
             create_time: self.create_time.clone(),
             peer_azure_app_id: String::new(),
@@ -90,7 +94,7 @@ impl AivenPeeringRecord {
             peer_cloud_account: self.peer_cloud_account.clone(),
             peer_resource_group: String::new(),
             peer_vpc: self.peer_vpc.clone(),
-            peering_connection_id: self.peering_connection_id,
+            peering_connection_id: (!omits_peering_id).then_some(self.peering_connection_id),
             state: self.state,
             state_info: self.state_info.clone(),
             update_time: self.update_time.clone(),
@@ -101,7 +105,7 @@ impl AivenPeeringRecord {
 
     pub fn set(&mut self, state: AivenPeeringState, kind: &str, message: String, now: u64) {
         self.state = state;
-        self.state_info = StateInfo { message, kind: kind.to_string(), to_network_id: None };
+        self.state_info = Some(StateInfo { message, kind: kind.to_string(), to_network_id: None });
         self.since_ms = now;
         self.update_time = timestamp(now);
     }
@@ -124,11 +128,14 @@ fn peer_network(up: &UpcloudWorld, network: &str, cloud: &str, cidr: IpNet) -> R
     else {
         return Err(format!("UpCloud network {network} does not exist"));
     };
-    let zone = upcloud_zone(cloud).unwrap_or_default();
-    if peer.zone != zone {
+    // "The networks to be peered need to be in the same cloud zone" (aiven/devportal
+    // vpc-peering-upcloud.rst); a cloud spanning two zones peers with either.
+    let zones = super::clouds::zones(cloud).unwrap_or_default();
+    if !zones.contains(&peer.zone.as_str()) {
         return Err(format!(
-            "UpCloud network {network} is in zone {}, but the project VPC is in cloud {cloud} (zone {zone})",
-            peer.zone
+            "UpCloud network {network} is in zone {}, but the project VPC is in cloud {cloud} (zone {})",
+            peer.zone,
+            zones.join(", ")
         ));
     }
     if let Some((_, theirs)) = first_overlap(&[cidr], &peer.cidrs()) {
@@ -180,7 +187,9 @@ pub fn advance_peering(
                         peering.peer_vpc
                     );
                     peering.set(AivenPeeringState::PendingPeer, "pending-peer", message, now);
-                    peering.state_info.to_network_id = Some(aiven_network.to_string());
+                    if let Some(info) = &mut peering.state_info {
+                        info.to_network_id = Some(aiven_network.to_string());
+                    }
                 }
             }
         }

@@ -18,14 +18,18 @@ pub enum VpcState {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+/// All ten of `VpcPeeringConnectionStateType` (aiven/go-client-codegen `handler/vpc/vpc.go`).
 pub enum PeeringState {
     Approved,
+    ApprovedPeerRequested,
     PendingPeer,
     Active,
     Deleting,
     Deleted,
     DeletedByPeer,
+    RejectedByPeer,
     InvalidSpecification,
+    Error,
 }
 
 impl PeeringState {
@@ -38,6 +42,9 @@ impl PeeringState {
             PeeringState::Deleted => "DELETED",
             PeeringState::DeletedByPeer => "DELETED_BY_PEER",
             PeeringState::InvalidSpecification => "INVALID_SPECIFICATION",
+            PeeringState::ApprovedPeerRequested => "APPROVED_PEER_REQUESTED",
+            PeeringState::RejectedByPeer => "REJECTED_BY_PEER",
+            PeeringState::Error => "ERROR",
         }
     }
 }
@@ -65,9 +72,12 @@ pub struct PeeringView {
     pub peer_cloud_account: String,
     pub peer_resource_group: String,
     pub peer_vpc: String,
-    pub peering_connection_id: Uuid,
+    /// `*string …omitempty` in the SDK's `PeeringConnectionOut`: Aiven may leave it out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peering_connection_id: Option<Uuid>,
     pub state: PeeringState,
-    pub state_info: StateInfo,
+    /// May be null (aiven/aiven-client `cli.py` checks for it; aiven/terraform-provider-aiven#304).
+    pub state_info: Option<StateInfo>,
     pub update_time: String,
     pub user_peer_network_cidrs: Vec<String>,
     pub vpc_peering_connection_type: String,

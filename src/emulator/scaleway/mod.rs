@@ -21,7 +21,7 @@ use routes::{create_route, delete_route, get_route, routes_with_nexthop, update_
 use state::ScalewayWorld;
 use wire::{
     Connector, ConnectorChanges, CreateConnectorRequest, CreatePrivateNetworkRequest, CreateVpcRequest, Route,
-    RouteFields, RouteType, RouteWithNexthop, Vpc, VpcChanges,
+    RouteFields, RoutePatch, RouteType, RouteWithNexthop, Vpc, VpcChanges,
 };
 
 use super::Emulator;
@@ -157,16 +157,40 @@ fn param(query: &[(String, String)], key: &str) -> Option<String> {
 }
 
 /// One page of `items` under `key`, with `total_count`; `page` is 1-based, `page_size` ≤ 100.
-fn paginate<T: serde::Serialize>(query: &[(String, String)], key: &str, items: Vec<T>) -> Answer {
+/// A page of a list: `page_size` items (default 20) from `page`, never more than the world's
+/// largest page (Scaleway's is unverified: nothing documents or records one).
+fn paginate<T: serde::Serialize>(
+    world: &ScalewayWorld,
+    query: &[(String, String)],
+    key: &str,
+    items: Vec<T>,
+) -> Answer {
     let page: usize = param(query, "page").and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1);
-    let size: usize = param(query, "page_size").and_then(|p| p.parse().ok()).unwrap_or(20).clamp(1, 100);
+    let largest = world.largest_page.unwrap_or(100).max(1);
+    let size: usize = param(query, "page_size").and_then(|p| p.parse().ok()).unwrap_or(20).clamp(1, largest);
     let total = items.len();
     let slice: Vec<T> = items.into_iter().skip((page - 1) * size).take(size).collect();
     ok(json!({ key: slice, "total_count": total }))
 }
 
-/// A VPC of the caller's organization in `region`; another organization's is not found.
+/// Scaleway's 403 (recorded for flexible IPs: terraform-provider-scaleway
+/// `data-source-flexible-ip-basic` cassette).
+fn permissions_denied(resource: &str) -> ApiError {
+    ApiError {
+        status: StatusCode::FORBIDDEN,
+        body: json!({"details": [{"action": "read", "resource": resource}], "message": "insufficient permissions",
+            "type": "permissions_denied"}),
+    }
+}
+
+/// A VPC of the caller's organization in `region`; another organization's is not found (or
+/// forbidden, in a world that says so).
 fn vpc_in<'w>(world: &'w ScalewayWorld, region: &str, id: Uuid) -> Result<&'w Vpc, ApiError> {
+    if world.forbids_other_organizations
+        && world.vpcs.get(&id).is_some_and(|v| v.region == region && v.organization_id != state::ORGANIZATION)
+    {
+        return Err(permissions_denied("vpc"));
+    }
     world
         .vpcs
         .get(&id)
@@ -189,7 +213,7 @@ async fn list_vpcs(State(emulator): Shared, Path(region): Path<String>, Query(qu
         .filter(|v| name.as_ref().is_none_or(|n| v.name.contains(n.as_str())))
         .map(|v| world.scaleway.vpc_view(v))
         .collect();
-    paginate(&query, "vpcs", vpcs)
+    paginate(&world.scaleway, &query, "vpcs", vpcs)
 }
 
 async fn create_vpc(State(emulator): Shared, Path(region): Path<String>, Json(body): Json<J>) -> Answer {
@@ -254,7 +278,7 @@ async fn list_private_networks(State(emulator): Shared, Path(region): Path<Strin
         .filter(|pn| pn.region == region && vpc.as_ref().is_none_or(|v| *v == pn.vpc_id.to_string()))
         .cloned()
         .collect();
-    paginate(&query, "private_networks", pns)
+    paginate(&world.scaleway, &query, "private_networks", pns)
 }
 
 /// The first free IPv4 /22 in 172.16.0.0/12 that no subnet of the region uses.
@@ -353,7 +377,7 @@ async fn list_connectors(State(emulator): Shared, Path(region): Path<String>, Qu
         .filter(|c| project.as_ref().is_none_or(|p| *p == c.project_id))
         .filter(|c| tags.iter().all(|t| c.tags.contains(t)))
         .collect();
-    paginate(&query, "vpc_connectors", connectors)
+    paginate(&world.scaleway, &query, "vpc_connectors", connectors)
 }
 
 async fn create_connector(State(emulator): Shared, Path(region): Path<String>, Json(body): Json<J>) -> Answer {
@@ -385,6 +409,7 @@ async fn create_connector(State(emulator): Shared, Path(region): Path<String>, J
         organization_id: origin.organization_id.clone(),
         created_at: now.clone(),
         updated_at: now,
+        locked: false,
     };
     world.scaleway.connectors.insert(id, connector.clone());
     ok(world.scaleway.connector_view(&connector))
@@ -441,5 +466,5 @@ async fn subnet_overlaps(
         .into_iter()
         .map(|(a, b)| json!({"subnet_id": a.id, "subnet": a.subnet, "target_subnet_id": b.id, "target_subnet": b.subnet}))
         .collect();
-    paginate(&query, "subnet_overlaps", pairs)
+    paginate(&world.scaleway, &query, "subnet_overlaps", pairs)
 }

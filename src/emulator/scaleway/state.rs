@@ -31,6 +31,15 @@ pub struct ScalewayWorld {
     /// Custom routes (managed subnet routes are derived from the Private Networks).
     #[serde(default)]
     pub routes: BTreeMap<Uuid, ScwRoute>,
+    /// The most items a list page holds, whatever `page_size` asks (default 100). Scaleway's
+    /// own limit is UNVERIFIED (docs/guides/emulator.md); clients must page by what comes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub largest_page: Option<usize>,
+    /// Answer another organization's VPC `403 permissions_denied` rather than `404 not_found`:
+    /// Scaleway answers 403 for objects of no rights in other APIs (terraform-provider-scaleway
+    /// flexible-ip cassette); which of the two its VPC API says is UNVERIFIED.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub forbids_other_organizations: bool,
 }
 
 impl ScalewayWorld {
@@ -123,19 +132,23 @@ impl ScalewayWorld {
         pairs
     }
 
-    /// A connector as the API shows it: `conflict` on any overlap, `peered` once the reverse
-    /// connector exists in the same region, `orphan` before.
+    /// A connector as the API shows it: `orphan` until the reverse connector exists in the same
+    /// region, then `peered`, or `conflict` on both sides when their Private Networks overlap
+    /// ("has matched with a connector for the target VPC, but…", scaleway/docs-content
+    /// `pages/vpc-peering/reference-content/statuses.mdx`).
     pub fn connector_view(&self, c: &Connector) -> ConnectorView {
         let reverse = self
             .connectors
             .values()
             .any(|r| r.vpc_id == c.target_vpc_id && r.target_vpc_id == c.vpc_id && r.region == c.region);
-        let status = if !self.overlaps(c.vpc_id, c.target_vpc_id).is_empty() {
-            ConnectorStatus::Conflict
-        } else if reverse {
-            ConnectorStatus::Peered
-        } else {
+        let status = if c.locked {
+            ConnectorStatus::Locked
+        } else if !reverse {
             ConnectorStatus::Orphan
+        } else if !self.overlaps(c.vpc_id, c.target_vpc_id).is_empty() {
+            ConnectorStatus::Conflict
+        } else {
+            ConnectorStatus::Peered
         };
         let peer_info = (status == ConnectorStatus::Peered).then(|| {
             let target = self.vpcs.get(&c.target_vpc_id);

@@ -104,10 +104,15 @@ pub struct CreatePrivateNetworkRequest {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+/// The SDK's `VPCConnectorStatus` (scaleway/scaleway-sdk-go `api/vpc/v2/vpc_sdk.go`: orphan,
+/// peered, conflict), and `locked`, a status of Scaleway's statuses page
+/// (scaleway/docs-content `pages/vpc-peering/reference-content/statuses.mdx`) not in the SDK's
+/// enum: its wire spelling is UNVERIFIED.
 pub enum ConnectorStatus {
     Orphan,
     Peered,
     Conflict,
+    Locked,
 }
 
 impl ConnectorStatus {
@@ -116,6 +121,7 @@ impl ConnectorStatus {
             ConnectorStatus::Orphan => "orphan",
             ConnectorStatus::Peered => "peered",
             ConnectorStatus::Conflict => "conflict",
+            ConnectorStatus::Locked => "locked",
         }
     }
 }
@@ -140,6 +146,9 @@ pub struct Connector {
     pub project_id: String,
     pub created_at: String,
     pub updated_at: String,
+    /// Locked by Scaleway's Trust and Safety team (the statuses page): no action is possible.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub locked: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -207,7 +216,7 @@ pub struct Route {
     pub updated_at: String,
 }
 
-/// `POST …/routes` and `PATCH …/routes/{id}`.
+/// `POST …/routes`.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct RouteFields {
@@ -225,6 +234,27 @@ pub struct RouteFields {
     pub nexthop_private_network_id: Option<Uuid>,
     #[serde(default)]
     pub nexthop_vpc_connector_id: Option<Uuid>,
+}
+
+/// `PATCH …/routes/{id}`: a field left out stays as it was (terraform-provider-scaleway
+/// `vpc-route-basic` cassette, the PATCH without `destination`); a next-hop id written `""` is
+/// cleared, as the official provider clears one (`route.go`, `ExpandUpdatedStringPtr`;
+/// what the API does with `""` is UNVERIFIED, no recording sends it).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RoutePatch {
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    #[serde(default)]
+    pub destination: Option<IpNet>,
+    #[serde(default)]
+    pub nexthop_resource_id: Option<String>,
+    #[serde(default)]
+    pub nexthop_private_network_id: Option<String>,
+    #[serde(default)]
+    pub nexthop_vpc_connector_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -161,6 +161,10 @@ async fn list_networks(State(emulator): Shared, Query(query): Query<Vec<(String,
 }
 
 fn network_or_404(world: &UpcloudWorld, id: UpcloudNetworkId) -> Result<&Network, ApiError> {
+    if world.forbids_foreign_networks && world.networks.contains_key(&id) && !world.is_visible(id) {
+        let message = format!("You do not have access to the network {id}.");
+        return Err(error(StatusCode::FORBIDDEN, "NETWORK_FORBIDDEN", message));
+    }
     world
         .networks
         .get(&id)
@@ -448,6 +452,10 @@ async fn create_peering(State(emulator): Shared, Json(body): Json<J>) -> Answer 
             format!("A peering from network {local} to {peer} already exists."),
         ));
     }
+    // A one-way create answers `pending-peer` (the 201 in aiven/devportal
+    // `vpc-peering-upcloud.rst`); one that completes a pair provisions first (the official
+    // provider waits out `provisioning` after a create).
+    let completes_pair = up.peerings.values().any(|p| p.network == peer && p.peer_network == local);
     let record = PeeringRecord {
         uuid,
         name: request.name,
@@ -455,7 +463,7 @@ async fn create_peering(State(emulator): Shared, Json(body): Json<J>) -> Answer 
         network: local,
         peer_network: peer,
         labels: request.labels,
-        busy_until_ms: now_ms() + emulator.transition_ms,
+        busy_until_ms: if completes_pair { now_ms() + emulator.transition_ms } else { 0 },
     };
     up.peerings.insert(uuid, record.clone());
     ok(StatusCode::CREATED, PeeringEnvelope { network_peering: up.peering_view(&record, now_ms()) })
@@ -488,7 +496,11 @@ async fn delete_peering(State(emulator): Shared, Path(uuid): Path<String>) -> An
     let mut world = emulator.lock_world();
     let record = peering_or_404(&world.upcloud, id)?;
     let state = world.upcloud.peering_state(record, now_ms());
-    if record.configured_status != ConfiguredStatus::Disabled || state != wire::PeeringState::Disabled {
+    // "Peering can be deleted only when the state is disabled" (upcloud-go-api
+    // `service/network_peering.go`); a disabled half whose peer network is gone says so instead,
+    // and is taken as disabled (UNVERIFIED, docs/guides/emulator.md).
+    let disabled = matches!(state, wire::PeeringState::Disabled | wire::PeeringState::DeletedPeerNetwork);
+    if record.configured_status != ConfiguredStatus::Disabled || !disabled {
         return Err(error(
             StatusCode::CONFLICT,
             "PEERING_NOT_DISABLED",

@@ -33,6 +33,11 @@ pub struct UpcloudWorld {
     /// Networks of other UpCloud accounts (Aiven's): valid peers, invisible to the user.
     #[serde(default)]
     pub foreign_networks: BTreeSet<UpcloudNetworkId>,
+    /// Answer a foreign network `403 NETWORK_FORBIDDEN` rather than `404 NETWORK_NOT_FOUND`: the
+    /// code is in UpCloudLtd/upcloud-go-api `upcloud/error_codes.go`, but which of the two the
+    /// API says about another account's network is unrecorded (docs/guides/emulator.md).
+    #[serde(default)]
+    pub forbids_foreign_networks: bool,
     #[serde(default)]
     pub routers: BTreeMap<UpcloudRouterId, Router>,
     #[serde(default)]
@@ -106,18 +111,20 @@ impl UpcloudWorld {
         if now < p.busy_until_ms {
             return PeeringState::Provisioning;
         }
-        if p.configured_status == ConfiguredStatus::Disabled {
-            return PeeringState::Disabled;
-        }
+        // A peer network that is gone is said before `disabled`: UNVERIFIED (nothing recorded
+        // shows which wins), and the harder case for a client that deletes the half.
         let Some(local) = self.networks.get(&p.network) else {
             return PeeringState::Error;
         };
-        if local.router.is_none() {
-            return PeeringState::MissingLocalRouter;
-        }
         let Some(peer) = self.networks.get(&p.peer_network) else {
             return PeeringState::DeletedPeerNetwork;
         };
+        if p.configured_status == ConfiguredStatus::Disabled {
+            return PeeringState::Disabled;
+        }
+        if local.router.is_none() {
+            return PeeringState::MissingLocalRouter;
+        }
         if peer.router.is_none() {
             return PeeringState::MissingPeerRouter;
         }

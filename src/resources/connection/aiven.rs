@@ -12,7 +12,9 @@ use super::half::{Half, Phase, Wanted};
 use super::poll::{Deadline, Poller};
 use super::status::Status;
 use crate::clouds::CloudFailure as _;
-use crate::clouds::aiven::{AivenClient, AivenError, PeeringConnection, PeeringState, Vpc, VpcState, upcloud_zone};
+use crate::clouds::aiven::{
+    AivenClient, AivenError, PeeringConnection, PeeringState, Vpc, VpcState, aiven_cloud_zones,
+};
 use crate::clouds::upcloud::NetworkPeering;
 use crate::net::{AivenVpcId, UpcloudNetworkId};
 use crate::resources::list::reads_in_order;
@@ -65,7 +67,7 @@ pub(super) async fn vpc_for_check(
         )
         .at(vpc_id_path(root))));
     }
-    if upcloud_zone(&vpc.cloud_name).is_none() {
+    if aiven_cloud_zones(&vpc.cloud_name).is_none() {
         return Ok(Err(Diagnostic::error(
             "Aiven project VPC is not in an UpCloud cloud",
             format!(
@@ -78,17 +80,67 @@ pub(super) async fn vpc_for_check(
     Ok(Ok(vpc))
 }
 
-/// Our peering in the VPC: by its id when known, else the live one toward `network`.
-pub(super) fn find_half(vpc: &Vpc, network: UpcloudNetworkId, known: Option<Uuid>) -> Option<PeeringConnection> {
-    let by_id = known.and_then(|id| vpc.peering_connections.iter().find(|p| p.peering_connection_id == Some(id)));
-    by_id
-        .or_else(|| {
-            let network = network.to_string();
-            vpc.peering_connections
-                .iter()
-                .find(|p| p.is_upcloud_peering_to(&network) && p.state != PeeringState::Deleted)
-        })
-        .cloned()
+/// How an Aiven peering connection is known: by its `peering_connection_id` when Aiven gives
+/// one, else by the UpCloud network it goes toward. The id is optional in Aiven's own API types
+/// (aiven/go-client-codegen `handler/vpc/vpc.go`, `PeeringConnectionId *string …omitempty`) and
+/// absent from the client the official provider uses, which finds a peering by
+/// `(peer_cloud_account, peer_vpc)`; a VPC holds one live peering toward a network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum AivenPeeringKey {
+    Id(Uuid),
+    Toward(UpcloudNetworkId),
+}
+
+impl AivenPeeringKey {
+    pub(super) fn of(peering: &PeeringConnection) -> Option<AivenPeeringKey> {
+        match peering.peering_connection_id {
+            Some(id) => Some(AivenPeeringKey::Id(id)),
+            None if peering.peer_cloud_account == "upcloud" => {
+                peering.peer_vpc.parse().ok().map(AivenPeeringKey::Toward)
+            }
+            None => None,
+        }
+    }
+
+    fn matches(self, peering: &PeeringConnection) -> bool {
+        match self {
+            AivenPeeringKey::Id(id) => peering.peering_connection_id == Some(id),
+            AivenPeeringKey::Toward(network) => {
+                peering.is_upcloud_peering_to(&network.to_string()) && peering.state != PeeringState::Deleted
+            }
+        }
+    }
+}
+
+/// State stores the id, or `upcloud/NETWORK` when Aiven gave none.
+impl std::fmt::Display for AivenPeeringKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AivenPeeringKey::Id(id) => id.fmt(f),
+            AivenPeeringKey::Toward(network) => write!(f, "upcloud/{network}"),
+        }
+    }
+}
+
+impl std::str::FromStr for AivenPeeringKey {
+    type Err = uuid::Error;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.strip_prefix("upcloud/") {
+            Some(network) => network.parse().map(AivenPeeringKey::Toward),
+            None => s.parse().map(AivenPeeringKey::Id),
+        }
+    }
+}
+
+/// Our peering in the VPC: by its key when known, else the live one toward `network`.
+pub(super) fn find_half(
+    vpc: &Vpc,
+    network: UpcloudNetworkId,
+    known: Option<AivenPeeringKey>,
+) -> Option<PeeringConnection> {
+    let by_key = known.and_then(|key| vpc.peering_connections.iter().find(|p| key.matches(p)));
+    by_key.or_else(|| vpc.peering_connections.iter().find(|p| AivenPeeringKey::Toward(network).matches(p))).cloned()
 }
 
 async fn get_vpc(client: &AivenClient, vref: &VpcRef) -> Result<Vpc, Error> {
@@ -143,11 +195,11 @@ pub(super) struct AivenHalf<'c> {
 #[async_trait]
 impl Half for AivenHalf<'_> {
     type Object = PeeringConnection;
-    type Id = Uuid;
+    type Id = AivenPeeringKey;
     const KIND: &'static str = "Aiven peering connection";
 
-    fn id(object: &PeeringConnection) -> Option<Uuid> {
-        object.peering_connection_id
+    fn id(object: &PeeringConnection) -> Option<AivenPeeringKey> {
+        AivenPeeringKey::of(object)
     }
 
     fn native_state(object: &PeeringConnection) -> String {
@@ -167,8 +219,10 @@ impl Half for AivenHalf<'_> {
     }
 
     fn describe(&self, object: &PeeringConnection) -> String {
-        let id = object.peering_connection_id.map(|id| id.to_string()).unwrap_or_default();
-        format!("{id} of project VPC {} toward UpCloud network {}", self.vpc, self.network)
+        match object.peering_connection_id {
+            Some(id) => format!("{id} of project VPC {} toward UpCloud network {}", self.vpc, self.network),
+            None => format!("of project VPC {} toward UpCloud network {}", self.vpc, self.network),
+        }
     }
 
     fn import_id(&self, _: &PeeringConnection) -> String {
@@ -184,13 +238,13 @@ impl Half for AivenHalf<'_> {
         }
     }
 
-    async fn get(&self, id: Uuid) -> Result<Option<PeeringConnection>, Error> {
+    async fn get(&self, key: AivenPeeringKey) -> Result<Option<PeeringConnection>, Error> {
         let vpc = match self.client.get_vpc(&self.vpc.project, self.vpc.vpc.0).await {
             Ok(vpc) => vpc,
             Err(e) if e.is_not_found() => return Ok(None),
             Err(e) => return Err(e.into()),
         };
-        Ok(vpc.peering_connections.into_iter().find(|p| p.peering_connection_id == Some(id)))
+        Ok(vpc.peering_connections.into_iter().find(|p| key.matches(p)))
     }
 
     /// Aiven refuses (409) while the VPC is still being built; then it waits for the VPC.
@@ -281,7 +335,7 @@ pub(super) async fn upcloud_vpcs(
     let mut wanted = Vec::new();
     for found in listed {
         let (project, summaries) = found?;
-        let in_upcloud = summaries.into_iter().filter(|s| upcloud_zone(&s.cloud_name).is_some());
+        let in_upcloud = summaries.into_iter().filter(|s| aiven_cloud_zones(&s.cloud_name).is_some());
         wanted.extend(in_upcloud.map(|s| (project.clone(), s.project_vpc_id)));
     }
     let vpcs: Vec<Result<(String, Vpc), AivenError>> = reads_in_order(wanted, at_once, |(project, id)| async move {

@@ -79,7 +79,11 @@ async fn upcloud_peering_ends(ctx: &Ctx<'_>, id: UpcloudPeeringId) -> Result<Opt
     let Some(half) = crate::resources::unless_gone(client.get_peering(id).await)? else { return Ok(None) };
     let network = NetworkRef::Upcloud { network_id: half.network.uuid };
     // A peer the user's account cannot see may be the network behind an Aiven VPC.
-    let peer_visible = crate::resources::unless_gone(client.get_network(half.peer_network.uuid).await)?.is_some();
+    let peer_visible = match client.get_network(half.peer_network.uuid).await {
+        Ok(_) => true,
+        Err(e) if e.is_not_visible() => false,
+        Err(e) => return Err(e.into()),
+    };
     if !peer_visible
         && let Ok(aiven) = ctx.clients.aiven.as_ref()
         && let Some(vpc) = aiven::vpc_behind(aiven, &half, ctx.clients.parallel_reads).await?

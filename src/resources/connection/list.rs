@@ -42,8 +42,8 @@ impl Default for ConnectionList {
             string_list("clouds", "Only peerings with a side in these clouds: `aiven`, `upcloud`, `scaleway`."),
             Attribute::string(
                 "upcloud_zone",
-                "Only peerings with an UpCloud network in this zone, e.g. `de-fra1` (an Aiven VPC's zone is its \
-                 cloud's, `upcloud-de-fra1`).",
+                "Only peerings with an UpCloud network in this zone, e.g. `de-fra1` (an Aiven VPC is in its cloud's \
+                 zones: `upcloud-de-fra` in `de-fra1`, `upcloud-fi-hel` in `fi-hel1` and `fi-hel2`).",
             )
             .optional(),
             string_list(
@@ -172,10 +172,9 @@ impl ConnectionList {
         let mut pairs = Vec::new();
         // An Aiven VPC peers only with UpCloud networks of its cloud's zone.
         let in_zone = |vpc: &Vpc| {
-            filter
-                .upcloud_zone
-                .known()
-                .is_none_or(|zone| crate::net::upcloud_zone(&vpc.cloud_name).as_ref() == Some(zone))
+            filter.upcloud_zone.known().is_none_or(|zone| {
+                crate::net::aiven_cloud_zones(&vpc.cloud_name).is_some_and(|z| z.zones.contains(zone))
+            })
         };
         for (project, vpc) in vpcs.iter().filter(|(project, vpc)| asked(project) && in_zone(vpc)) {
             for peering in vpc.peering_connections.iter().filter(|p| p.peer_cloud_account == "upcloud") {

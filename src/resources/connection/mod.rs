@@ -426,7 +426,7 @@ impl Resource for PeeringConnection {
                     if diags.has_errors() {
                         return Err(Error::Rejected(never_made(diags)));
                     }
-                    for warning in others?.0 {
+                    for warning in diags.0.into_iter().chain(others?.0) {
                         ctx.say(warning);
                     }
                 }

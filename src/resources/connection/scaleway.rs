@@ -150,7 +150,8 @@ pub(super) fn phase_of(status: ConnectorStatus) -> Phase {
     match status {
         ConnectorStatus::Orphan => Phase::WaitingForPeer,
         ConnectorStatus::Peered => Phase::Active,
-        ConnectorStatus::Conflict => Phase::Failed,
+        // Locked: "You cannot carry out any actions on the connector" — waiting cannot help.
+        ConnectorStatus::Conflict | ConnectorStatus::Locked => Phase::Failed,
         ConnectorStatus::UnknownVpcConnectorStatus => Phase::Provisioning,
     }
 }
@@ -198,14 +199,14 @@ impl<'c> Symmetric for Scaleway<'c> {
         for (vpc, root, must_see) in [(local, "network", true), (peer, "peer_network", managed)] {
             match self.client.get_vpc(self.region.as_str(), vpc.0).await {
                 Ok(_) => visible.push(vpc),
-                Err(e) if e.is_not_found() && must_see => diags.push(
+                Err(e) if e.is_not_visible() && must_see => diags.push(
                     Diagnostic::error(
                         "Scaleway VPC not found",
                         self.client.missing_vpc(self.region.as_str(), vpc.0).await?,
                     )
                     .at(vpc_id_path(root)),
                 ),
-                Err(e) if e.is_not_found() => {}
+                Err(e) if e.is_not_visible() => {}
                 Err(e) => return Err(e.into()),
             }
         }
@@ -265,8 +266,14 @@ impl<'c> Symmetric for Scaleway<'c> {
             ConnectorStatus::Conflict => {
                 "The VPCs have overlapping Private Network subnets (Scaleway: conflict).".to_string()
             }
+            ConnectorStatus::Locked => {
+                "The connector has been locked by Scaleway's Trust and Safety team; no action is \
+                 possible on it until a support ticket is resolved (Scaleway: locked)."
+                    .to_string()
+            }
             ConnectorStatus::UnknownVpcConnectorStatus => {
-                "Scaleway reports a status this provider does not know (Scaleway: unknown_vpc_connector_status)."
+                "Scaleway is still configuring the connector (a status this provider does not name; Scaleway's \
+                 statuses page calls it Pending/Configuring)."
                     .to_string()
             }
         }
@@ -364,6 +371,7 @@ fn status_of(status: ConnectorStatus) -> Status {
         ConnectorStatus::Peered => Status::Active,
         ConnectorStatus::Orphan => Status::PendingPeer,
         ConnectorStatus::Conflict => Status::Conflict,
-        ConnectorStatus::UnknownVpcConnectorStatus => Status::Error,
+        ConnectorStatus::Locked => Status::Error,
+        ConnectorStatus::UnknownVpcConnectorStatus => Status::Provisioning,
     }
 }

@@ -34,7 +34,7 @@ async fn network_for_check(
 ) -> Result<Result<Network, Diagnostic>, Error> {
     match client.get_network(id).await {
         Ok(network) => Ok(Ok(network)),
-        Err(e) if e.is_not_found() => Ok(Err(missing_network(client, id, root).await?)),
+        Err(e) if e.is_not_visible() => Ok(Err(missing_network(client, id, root).await?)),
         Err(e) => Err(e.into()),
     }
 }
@@ -88,12 +88,15 @@ pub(super) async fn check_pair(
         if peer_is_ours && theirs.router.is_none() {
             diags.push(no_router(theirs, "peer_network"));
         }
+        // Whether UpCloud peers networks of two zones is documented nowhere (UpCloud's API
+        // reference and SDKs say nothing either way): the cloud decides, the plan only warns.
         if ours.zone != theirs.zone {
             diags.push(
-                Diagnostic::error(
+                Diagnostic::warning(
                     "Networks are in different zones",
                     format!(
-                        "network {} is in zone {} but peer_network {} is in zone {}. UpCloud peers networks of one zone.",
+                        "network {} is in zone {} but peer_network {} is in zone {}. Whether UpCloud peers networks \
+                         of different zones is not documented; UpCloud decides when the halves are made.",
                         ours.uuid, ours.zone, theirs.uuid, theirs.zone
                     ),
                 )
@@ -224,7 +227,12 @@ impl Half for UpcloudHalf<'_> {
         let mut current = Some(half);
         loop {
             let Some(half) = current.take() else { return Ok(()) };
-            if half.state == PeeringState::Disabled {
+            // UpCloud deletes a disabled half; one switched off may report another settled state
+            // (`deleted-peer-network` once the peer network is gone), so it is asked, and a
+            // refusal (`PEERING_NOT_DISABLED`) waits.
+            let switched_off =
+                half.configured_status == ConfiguredStatus::Disabled && half.state != PeeringState::Provisioning;
+            if half.state == PeeringState::Disabled || switched_off {
                 match self.client.delete_peering(id).await {
                     Ok(()) => return Ok(()),
                     Err(e) if e.is_not_found() => return Ok(()),

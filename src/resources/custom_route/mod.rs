@@ -79,6 +79,19 @@ fn check_next_hop_kinds(table: &RouteTable, hop: &NextHop, diags: &mut Diagnosti
         if set(&hop.ip) {
             wrong("ip", "Scaleway", diags);
         }
+        // Scaleway took a resource alone in 2024 and 2025 (recorded), and is reported to refuse
+        // it since (terraform-provider-scaleway#4080): Scaleway decides; the plan says so.
+        if set(&hop.resource_id) && hop.private_network_id.is_null() && hop.connection.is_null() {
+            diags.push(
+                Diagnostic::warning(
+                    "A resource next hop without its Private Network",
+                    "Scaleway is reported to refuse a route through a resource alone since 2026 \
+                     (terraform-provider-scaleway#4080), and the official provider now sends the resource's Private \
+                     Network with it. Set next_hop.private_network_id to the Private Network the resource is on.",
+                )
+                .at(AttrPath::root("next_hop").attr("private_network_id")),
+            );
+        }
         let region = table.scaleway.known().and_then(|scw| match &scw.region {
             Attr::Known(region) => region.parse().ok(),
             _ => WrittenId::scaleway_regional(scw.vpc_id.known()?).ok()?.0,

@@ -7,7 +7,9 @@ use uuid::Uuid;
 use super::model::{NextHop, Route, Table, table_attr};
 use super::table::{Routes, malformed};
 use crate::clouds::CloudFailure as _;
-use crate::clouds::scaleway::{Route as ScwRoute, RouteFields, ScalewayClient, tag_map, tag_strings};
+use crate::clouds::scaleway::{
+    HopsSet, Route as ScwRoute, RouteFields, RoutePatch, ScalewayClient, tag_map, tag_strings,
+};
 use crate::net::{ConnectionId, IpNet, NetworkRef, Region, ScalewayRouteId, ScalewayVpcId, WrittenId};
 use crate::resources::ownership::{Mark, Verdict, without_marker};
 use crate::resources::{Ctx, Error};
@@ -230,9 +232,7 @@ pub(super) async fn observe(
 /// An id read back, written as state had it when it names the same object.
 fn as_written(prior: &Attr<String>, read: Option<Uuid>) -> Attr<String> {
     match (prior, read) {
-        (Attr::Known(text), Some(id)) if WrittenId::parse(text, "REGION or ZONE").is_ok_and(|w| w.uuid == id) => {
-            prior.clone()
-        }
+        (Attr::Known(text), Some(id)) if WrittenId::scaleway_local(text, None).is_ok_and(|w| w == id) => prior.clone(),
         (_, read) => read.map(|id| id.to_string()).into(),
     }
 }
@@ -344,19 +344,26 @@ pub(super) async fn finish(
     let id: Uuid =
         route.id.parse().map_err(|_| Error::failed("Scaleway answered a route without an id", route.id.clone()))?;
     let tags = wanted_tags(state, &Mark::Owned(ctx.owner_token()));
-    client.update_route(region, id, &RouteFields { tags: Some(tags), ..Default::default() }).await?;
+    client.update_route(region, id, &RoutePatch::tags(tags)).await?;
     Ok(())
 }
 
-/// Changes destination, description and next hop in place.
+/// Changes destination, description and next hop in place; what the route had of another next
+/// hop is cleared.
 pub(super) async fn update(
     ctx: &Ctx<'_>,
     client: &ScalewayClient,
     region: &str,
     id: ScalewayRouteId,
     vpc: Uuid,
-    state: &Route,
+    (prior, state): (&Route, &Route),
 ) -> Result<ScwRoute, Error> {
+    let had = prior.next_hop.known().cloned().unwrap_or_default();
+    let present = HopsSet {
+        resource: !had.resource_id.is_null(),
+        private_network: !had.private_network_id.is_null(),
+        vpc_connector: !had.connection.is_null(),
+    };
     let hop = state.next_hop.known().cloned().unwrap_or_default();
     let fields = RouteFields {
         description: Some(state.description.known().cloned().unwrap_or_default()),
@@ -364,7 +371,7 @@ pub(super) async fn update(
         destination: state.destination.known().and_then(|d| d.parse().ok()),
         ..resolve(client, region, vpc, &hop).await?
     };
-    Ok(client.update_route(region, id.0, &fields).await?)
+    Ok(client.update_route(region, id.0, &RoutePatch::toward(present, fields)).await?)
 }
 
 pub(super) async fn get(client: &ScalewayClient, region: &str, id: ScalewayRouteId) -> Result<Option<ScwRoute>, Error> {
@@ -416,7 +423,7 @@ impl Routes for VpcRoutes<'_> {
         let (region, vpc) = (self.region.as_str(), self.vpc.0);
         match prior {
             Some(prior) => {
-                let route = update(ctx, self.client, region, self.route_of(prior)?, vpc, &state).await?;
+                let route = update(ctx, self.client, region, self.route_of(prior)?, vpc, (prior, &state)).await?;
                 observe(self.client, region, state, &route).await
             }
             None => {

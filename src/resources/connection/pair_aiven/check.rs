@@ -72,19 +72,33 @@ impl AivenUpcloud {
             );
         }
         if let (Some(vpc), Some(network)) = (&vpc, &network) {
-            let zone = crate::clouds::aiven::upcloud_zone(&vpc.cloud_name).unwrap_or_default();
-            if zone != network.zone {
-                diags.push(
-                    Diagnostic::error(
-                        "Networks are in different zones",
-                        format!(
-                            "The Aiven VPC {} is in cloud {} (UpCloud zone {zone}) but UpCloud network {} is in zone {}. \
-                             Aiven peers with UpCloud networks of the same zone.",
-                            self.vpc, vpc.cloud_name, network.uuid, network.zone
-                        ),
-                    )
-                    .at(upcloud_path.clone()),
+            // Aiven peers with UpCloud networks of its VPC's zone (aiven/devportal
+            // `vpc-peering-upcloud.rst`). Another city is refused; which zones of the city a cloud
+            // uses is documented for `upcloud-fi-hel` only, so there a mismatch is a warning.
+            if let Some(cloud) = crate::clouds::aiven::aiven_cloud_zones(&vpc.cloud_name)
+                && !cloud.zones.contains(&network.zone)
+            {
+                let zones = cloud.zones.join(" or ");
+                let detail = format!(
+                    "The Aiven VPC {} is in cloud {} (UpCloud zone {zones}) but UpCloud network {} is in zone {}. \
+                     Aiven peers with UpCloud networks of the same zone.",
+                    self.vpc, vpc.cloud_name, network.uuid, network.zone
                 );
+                if cloud.same_city(&network.zone) {
+                    diags.push(
+                        Diagnostic::warning(
+                            "Networks may be in different zones",
+                            format!(
+                                "{detail} Which zones of {} Aiven's cloud {} uses is not documented; Aiven decides \
+                                 (a refusal shows as INVALID_SPECIFICATION).",
+                                cloud.city, vpc.cloud_name
+                            ),
+                        )
+                        .at(upcloud_path.clone()),
+                    );
+                } else {
+                    diags.push(Diagnostic::error("Networks are in different zones", detail).at(upcloud_path.clone()));
+                }
             }
             if let Some((a, b)) = first_overlap(&[vpc.network_cidr], &network.cidrs()) {
                 diags.push(

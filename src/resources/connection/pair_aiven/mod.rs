@@ -5,10 +5,9 @@
 mod check;
 
 use async_trait::async_trait;
-use uuid::Uuid;
 
-use super::aiven::AivenHalf;
 use super::aiven::{self, VpcRef};
+use super::aiven::{AivenHalf, AivenPeeringKey};
 use super::half::{self, Goal, Half, Phase, Wanted, Watch, Watched};
 use super::model::{Connection, End, PeerSide, half_id};
 use super::peering::Peering;
@@ -203,7 +202,7 @@ impl AivenUpcloud {
             let client = self.aiven_client(clients)?;
             seen.vpc = Some(aiven::wait_vpc_active(ctx, client, &self.vpc, deadline).await?);
             let half = self.aiven_half(client);
-            let known = half_id::<Uuid>(state.half(self.aiven_end()));
+            let known = half_id::<AivenPeeringKey>(state.half(self.aiven_end()));
             if known.is_none() && matches!(wanted.mark, Mark::Creating(_)) {
                 self.judge_found_aiven_half(ctx, state, wanted, seen).await?;
             }
@@ -554,7 +553,7 @@ impl Peering for AivenUpcloud {
                 Err(e) if e.is_not_found() => None,
                 Err(e) => return Err(e.into()),
             };
-            let known = half_id::<Uuid>(state.half(self.aiven_end()));
+            let known = half_id::<AivenPeeringKey>(state.half(self.aiven_end()));
             seen.aiven = vpc
                 .as_ref()
                 .and_then(|v| aiven::find_half(v, self.network, known))
@@ -621,7 +620,7 @@ impl Peering for AivenUpcloud {
         } else {
             // The Aiven half carries no name; the Aiven peering id stands in for it.
             let id = seen.aiven.as_ref().and_then(|p| p.peering_connection_id).map(|id| id.to_string());
-            state.name = Attr::Known(id.unwrap_or_else(|| format!("aiven-{}", self.vpc.vpc)));
+            state.name = Attr::Known(id.unwrap_or_else(|| format!("aiven-{}-{}", self.vpc.vpc, self.network)));
         }
         Ok(self.observe(state, &seen))
     }
