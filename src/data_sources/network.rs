@@ -114,7 +114,7 @@ impl Default for Network {
                 "An Aiven project VPC: `project`, and `vpc_id` or `cloud_name` (the console shows the cloud, not the UUID).",
                 [
                     ("project", "Name of the Aiven project (required)."),
-                    ("vpc_id", "`project_vpc_id` of the VPC."),
+                    ("vpc_id", "`project_vpc_id` of the VPC, or `PROJECT/UUID`."),
                     ("cloud_name", "Its cloud, e.g. `upcloud-de-fra`."),
                 ],
             ),
@@ -122,7 +122,7 @@ impl Default for Network {
                 "scaleway",
                 "A Scaleway VPC: `vpc_id`, or `name`; in `region` (default: the provider's Scaleway region).",
                 [
-                    ("vpc_id", "The VPC's UUID."),
+                    ("vpc_id", "The VPC's UUID, or `REGION/UUID`."),
                     ("name", "Its name, matched exactly."),
                     ("region", "Its region, e.g. `fr-par`."),
                 ],

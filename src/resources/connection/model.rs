@@ -118,7 +118,8 @@ pub(crate) fn endpoint_attribute(name: &str, description: &str) -> Attribute {
                     Attribute::string("project", "Name of the Aiven project.").required(),
                     Attribute::string(
                         "vpc_id",
-                        "`project_vpc_id` of the project VPC (a UUID). Its cloud must be `upcloud-*`.",
+                        "`project_vpc_id` of the project VPC (a UUID), or `PROJECT/UUID` as `aiven_project_vpc.id` gives \
+                         it. Its cloud must be `upcloud-*`.",
                     )
                     .required(),
                 ],
@@ -134,7 +135,12 @@ pub(crate) fn endpoint_attribute(name: &str, description: &str) -> Attribute {
                          peering must be in one region.",
                     )
                     .optional_computed(),
-                    Attribute::string("vpc_id", "UUID of the Scaleway VPC.").required(),
+                    Attribute::string(
+                        "vpc_id",
+                        "The Scaleway VPC: its UUID, or `REGION/UUID` as `scaleway_vpc.id` gives it (a region left out is \
+                         taken from it; one given must agree).",
+                    )
+                    .required(),
                 ],
                 "A Scaleway VPC.",
             )

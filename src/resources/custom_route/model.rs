@@ -108,11 +108,15 @@ pub fn schema() -> Schema {
                     "UpCloud: an address inside a network attached to the router, of the destination's family.",
                 )
                 .optional_computed(),
-                Attribute::string("private_network_id", "Scaleway: a Private Network of this VPC.").optional_computed(),
+                Attribute::string(
+                    "private_network_id",
+                    "Scaleway: a Private Network of this VPC (its UUID, or `REGION/UUID`).",
+                )
+                .optional_computed(),
                 Attribute::string(
                     "resource_id",
-                    "Scaleway: a resource (e.g. an instance's private NIC) to route through, alone or with its \
-                     `private_network_id`.",
+                    "Scaleway: a resource (e.g. an instance's private NIC: UUID, `ZONE/UUID` or `ZONE/SERVER_ID/NIC_ID`) \
+                     to route through, with its `private_network_id`.",
                 )
                 .optional_computed(),
             ],
