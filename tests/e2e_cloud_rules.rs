@@ -322,6 +322,20 @@ fn a_next_hop_changed_in_place_clears_the_old_one() {
         assert_eq!(routes[0].nexthop_private_network_id.is_some(), pn, "{hop}: {:?}", routes[0]);
         assert_eq!(ws.plan().code, 0, "{hop}");
     }
+    // A resource added by hand beside the Private Network since the last refresh is cleared too:
+    // the route is read before its PATCH, not taken from state.
+    let (route_id, _) = emulator.world().scaleway.routes.iter().map(|(k, v)| (*k, v.clone())).next().unwrap();
+    let nic: uuid::Uuid = "3bee96fb-e7dd-4631-85c0-a34b76d69e8d".parse().unwrap();
+    let by_hand = peering::clouds::scaleway::RoutePatch {
+        nexthop_resource_id: Some(peering::clouds::scaleway::HopId::Set(nic)),
+        ..Default::default()
+    };
+    emulator.block_on(emulator.scaleway().update_route("fr-par", route_id, &by_hand)).unwrap();
+    ws.write("main.tf", &scaleway_route(through_connector));
+    ws.ok(&["apply", "-auto-approve", "-refresh=false"]);
+    let route = emulator.world().scaleway.routes[&route_id].clone();
+    assert!(route.nexthop_vpc_connector_id.is_some(), "{route:?}");
+    assert!(route.nexthop_private_network_id.is_none() && route.nexthop_resource_id.is_none(), "{route:?}");
 }
 
 /// One connector over overlapping Private Networks is `orphan` (Scaleway says `conflict` only

@@ -20,7 +20,22 @@ const ACCOUNT_KEYS: &[&str] = &[
     "tenant_id",
     "billing_group_id",
     "billing_group_name",
+    "billing_address",
+    "billing_emails",
+    "billing_extra_text",
+    "vat_id",
+    "account_name",
+    "company",
+    "user_email",
+    "last4",
+    "peer_azure_app_id",
+    "peer_azure_tenant_id",
+    "peer_resource_group",
 ];
+
+/// Body keys naming the account only when they hold something else than a cloud's name: an
+/// Aiven peer's `peer_cloud_account` is `upcloud`, or an AWS account number.
+const ACCOUNT_UNLESS: &[(&str, &[&str])] = &[("peer_cloud_account", &["upcloud", "aws", "google", "azure"])];
 
 /// Body keys whose objects are keyed by project names (Aiven's `GET /v1/project`).
 const KEYED_BY_PROJECT: &[&str] = &["project_membership", "project_memberships"];
@@ -127,8 +142,16 @@ fn scrub_body(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for (key, value) in map.iter_mut() {
+                let names_account = |s: &str| ACCOUNT_UNLESS.iter().any(|(k, clouds)| k == key && !clouds.contains(&s));
                 match value {
-                    Value::String(s) if is_account_key(key) => *s = scrub(s),
+                    Value::String(s) if is_account_key(key) || names_account(s) => *s = scrub(s),
+                    Value::Array(items) if is_account_key(key) => {
+                        for item in items.iter_mut() {
+                            if let Value::String(s) = item {
+                                *s = scrub(s);
+                            }
+                        }
+                    }
                     Value::Object(by_project) if KEYED_BY_PROJECT.contains(&key.as_str()) => {
                         let entries = std::mem::take(by_project);
                         for (i, (_, v)) in entries.into_iter().enumerate() {
@@ -151,7 +174,8 @@ mod tests {
 
     #[test]
     fn account_ids_and_names_are_scrubbed() {
-        let mut body = json!({"vpcs": [{"project_id": "5ca1e000-0000-4000-8000-000000000001", "name": "kept",
+        let mut body = json!({"billing_emails": ["a@b.c"], "peerings": [{"peer_cloud_account": "123456789012"}, {"peer_cloud_account": "upcloud"}],
+            "vpcs": [{"project_id": "5ca1e000-0000-4000-8000-000000000001", "name": "kept",
             "peer_info": {"organization_id": "5ca1e000-0000-4000-8000-000000000002"}}], "projects": [{"project_name": "acme"}], "project_membership": {"acme": "admin"}});
         scrub_body(&mut body);
         assert_eq!(body["vpcs"][0]["project_id"], SCRUBBED_ID);
@@ -159,6 +183,9 @@ mod tests {
         assert_eq!(body["vpcs"][0]["name"], "kept");
         assert_eq!(body["projects"][0]["project_name"], SCRUBBED_NAME);
         assert_eq!(body["project_membership"], json!({"scrubbed": "admin"}));
+        assert_eq!(body["billing_emails"], json!(["scrubbed"]));
+        assert_eq!(body["peerings"][0]["peer_cloud_account"], SCRUBBED_NAME);
+        assert_eq!(body["peerings"][1]["peer_cloud_account"], "upcloud");
         assert_eq!(scrub_path("aiven", "/v1/project/acme/vpcs"), "/v1/project/scrubbed/vpcs");
         assert_eq!(scrub_path("upcloud", "/1.3/network/x"), "/1.3/network/x");
     }

@@ -95,6 +95,9 @@ impl Account {
             }
             None => Scenario::ALL.to_vec(),
         };
+        if scenarios.is_empty() {
+            missing.push("PEERING_ACCEPTANCE_SCENARIOS naming at least one of upcloud, aiven, scaleway".into());
+        }
         let needs =
             |cloud: &str| scenarios.iter().any(|s| s.key() == cloud || (cloud == "upcloud" && *s == Scenario::Aiven));
         let mut env = Vec::new();

@@ -48,9 +48,11 @@ fn with_a_real_account() {
 #[ignore = "deletes objects named peering-acc-…: `make sweep` with PEERING_ACCEPTANCE=1 and credentials"]
 fn sweep_a_real_account() {
     let account = account_or_refuse();
-    for line in sweep::sweep(&account).deleted {
+    let swept = sweep::sweep(&account);
+    for line in &swept.deleted {
         println!("deleted {line}");
     }
+    assert!(swept.failed.is_empty(), "not deleted:\n{}", swept.failed.join("\n"));
 }
 
 /// A recording holds no credential and no account id, and passes the golden checks.
@@ -189,6 +191,20 @@ mod on_the_emulator {
     fn the_acceptance_run_and_the_sweeper_against_the_emulator_over_https() {
         // Without PEERING_ACCEPTANCE=1 and credentials, the run refuses, saying what it needs
         // and what it would make.
+        // The machine's own cloud settings are not this test's.
+        for name in [
+            "PEERING_ACCEPTANCE",
+            "PEERING_ACCEPTANCE_SCENARIOS",
+            "PEERING_ACCEPTANCE_UPCLOUD_ZONE",
+            "PEERING_ACCEPTANCE_AIVEN_CLOUD",
+            "UPCLOUD_TOKEN",
+            "SCW_DEFAULT_REGION",
+            "SCW_ACCESS_KEY",
+            "SCW_PROFILE",
+        ] {
+            // SAFETY: as in `set`.
+            unsafe { std::env::remove_var(name) };
+        }
         let refusal = Account::from_env().err().expect("refused without PEERING_ACCEPTANCE");
         for needed in ["PEERING_ACCEPTANCE=1", "AIVEN_TOKEN", "SCW_SECRET_KEY", "UPCLOUD_TOKEN", "2 SDN networks"] {
             assert!(refusal.contains(needed), "{refusal}");
@@ -227,6 +243,7 @@ mod on_the_emulator {
         );
 
         let swept = sweep::sweep(&account);
+        assert!(swept.failed.is_empty(), "{:?}", swept.failed);
         let mut deleted = swept.deleted.clone();
         let mut expected: Vec<String> = planted.iter().map(|s| s.to_string()).collect();
         expected.sort();

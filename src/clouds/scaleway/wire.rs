@@ -287,6 +287,16 @@ pub struct HopsSet {
     pub vpc_connector: bool,
 }
 
+impl HopsSet {
+    pub fn of(route: &Route) -> HopsSet {
+        HopsSet {
+            resource: route.nexthop_resource_id.is_some(),
+            private_network: route.nexthop_private_network_id.is_some(),
+            vpc_connector: route.nexthop_vpc_connector_id.is_some(),
+        }
+    }
+}
+
 impl RoutePatch {
     /// What moves a route whose next hop has `present` to `wanted`: the wanted next hop set, and
     /// any present part that is not wanted cleared (a PATCH leaves what it omits in place).

@@ -156,7 +156,6 @@ fn param(query: &[(String, String)], key: &str) -> Option<String> {
     params(query, key).into_iter().next()
 }
 
-/// One page of `items` under `key`, with `total_count`; `page` is 1-based, `page_size` ≤ 100.
 /// A page of a list: `page_size` items (default 20) from `page`, never more than the world's
 /// largest page (Scaleway's is unverified: nothing documents or records one).
 fn paginate<T: serde::Serialize>(

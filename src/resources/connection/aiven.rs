@@ -102,6 +102,19 @@ impl AivenPeeringKey {
         }
     }
 
+    /// The peering this key names among a VPC's; toward a network, a live one before a dead one
+    /// (a rejected or deleted-by-peer peering may stay listed beside its successor).
+    fn find_in(self, peerings: &[PeeringConnection]) -> Option<&PeeringConnection> {
+        let mut named = peerings.iter().filter(|p| self.matches(p));
+        match self {
+            AivenPeeringKey::Id(_) => named.next(),
+            AivenPeeringKey::Toward(_) => {
+                let all: Vec<&PeeringConnection> = named.collect();
+                all.iter().find(|p| !p.state.is_dead()).or(all.first()).copied()
+            }
+        }
+    }
+
     fn matches(self, peering: &PeeringConnection) -> bool {
         match self {
             AivenPeeringKey::Id(id) => peering.peering_connection_id == Some(id),
@@ -139,8 +152,8 @@ pub(super) fn find_half(
     network: UpcloudNetworkId,
     known: Option<AivenPeeringKey>,
 ) -> Option<PeeringConnection> {
-    let by_key = known.and_then(|key| vpc.peering_connections.iter().find(|p| key.matches(p)));
-    by_key.or_else(|| vpc.peering_connections.iter().find(|p| AivenPeeringKey::Toward(network).matches(p))).cloned()
+    let by_key = known.and_then(|key| key.find_in(&vpc.peering_connections));
+    by_key.or_else(|| AivenPeeringKey::Toward(network).find_in(&vpc.peering_connections)).cloned()
 }
 
 async fn get_vpc(client: &AivenClient, vref: &VpcRef) -> Result<Vpc, Error> {
@@ -244,7 +257,7 @@ impl Half for AivenHalf<'_> {
             Err(e) if e.is_not_found() => return Ok(None),
             Err(e) => return Err(e.into()),
         };
-        Ok(vpc.peering_connections.into_iter().find(|p| key.matches(p)))
+        Ok(key.find_in(&vpc.peering_connections).cloned())
     }
 
     /// Aiven refuses (409) while the VPC is still being built; then it waits for the VPC.

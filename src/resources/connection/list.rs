@@ -65,13 +65,14 @@ impl Default for ConnectionList {
     }
 }
 
-fn side_ids(network: &NetworkRef) -> [String; 2] {
-    let bare = match network {
-        NetworkRef::Upcloud { network_id } => network_id.to_string(),
-        NetworkRef::Aiven { vpc_id, .. } => vpc_id.to_string(),
-        NetworkRef::Scaleway { vpc_id, .. } => vpc_id.to_string(),
+fn side_ids(network: &NetworkRef) -> [String; 3] {
+    // Ours, the bare UUID, and the official provider's id (`fr-par/UUID`, `PROJECT/UUID`).
+    let (bare, official) = match network {
+        NetworkRef::Upcloud { network_id } => (network_id.to_string(), network_id.to_string()),
+        NetworkRef::Aiven { project, vpc_id } => (vpc_id.to_string(), format!("{project}/{vpc_id}")),
+        NetworkRef::Scaleway { region, vpc_id } => (vpc_id.to_string(), format!("{region}/{vpc_id}")),
     };
-    [network.to_string(), bare]
+    [network.to_string(), bare, official]
 }
 
 /// The pairs found so far, either way round.
@@ -307,12 +308,13 @@ impl List for ConnectionList {
     fn validate(&self, filter: &Filter) -> Diagnostics {
         let mut diags = validate_scope(&filter.clouds, &Cloud::ALL, &filter.scaleway_regions);
         for (i, network) in filter.networks.known().into_iter().flatten().enumerate() {
-            if network.parse::<NetworkRef>().is_err() && uuid::Uuid::parse_str(network).is_err() {
+            if network.parse::<NetworkRef>().is_err() && crate::net::WrittenId::parse(network, "SCOPE").is_err() {
                 diags.push(
                     Diagnostic::error(
                         "Invalid network",
                         format!(
-                            "{network:?}: expected upcloud/ID, aiven/PROJECT/VPC_ID, scaleway/REGION/VPC_ID or a UUID."
+                            "{network:?}: expected upcloud/ID, aiven/PROJECT/VPC_ID, scaleway/REGION/VPC_ID, a UUID, or \
+                             the official providers' REGION/UUID or PROJECT/UUID."
                         ),
                     )
                     .at(AttrPath::root("networks").index(i)),

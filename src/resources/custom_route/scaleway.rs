@@ -348,21 +348,26 @@ pub(super) async fn finish(
     Ok(())
 }
 
-/// Changes destination, description and next hop in place; what the route had of another next
-/// hop is cleared.
+/// Changes destination, description and next hop in place; what the route has of another next
+/// hop is cleared (a PATCH keeps what it omits). The route is read first: a next hop added by
+/// hand since the last refresh is cleared too.
 pub(super) async fn update(
     ctx: &Ctx<'_>,
     client: &ScalewayClient,
     region: &str,
     id: ScalewayRouteId,
     vpc: Uuid,
-    (prior, state): (&Route, &Route),
+    state: &Route,
 ) -> Result<ScwRoute, Error> {
-    let had = prior.next_hop.known().cloned().unwrap_or_default();
-    let present = HopsSet {
-        resource: !had.resource_id.is_null(),
-        private_network: !had.private_network_id.is_null(),
-        vpc_connector: !had.connection.is_null(),
+    let present = match get(client, region, id).await? {
+        Some(route) => HopsSet::of(&route),
+        None => {
+            let gone = crate::clouds::scaleway::ScalewayError::NotFound {
+                resource: "route".into(),
+                resource_id: id.to_string(),
+            };
+            return Err(gone.into());
+        }
     };
     let hop = state.next_hop.known().cloned().unwrap_or_default();
     let fields = RouteFields {
@@ -423,7 +428,7 @@ impl Routes for VpcRoutes<'_> {
         let (region, vpc) = (self.region.as_str(), self.vpc.0);
         match prior {
             Some(prior) => {
-                let route = update(ctx, self.client, region, self.route_of(prior)?, vpc, (prior, &state)).await?;
+                let route = update(ctx, self.client, region, self.route_of(prior)?, vpc, &state).await?;
                 observe(self.client, region, state, &route).await
             }
             None => {
