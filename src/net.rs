@@ -365,7 +365,7 @@ impl FromStr for NetworkRef {
         let parts: Vec<&str> = s.split('/').collect();
         match parts.as_slice() {
             ["upcloud", id] => Ok(NetworkRef::Upcloud { network_id: UpcloudNetworkId(parse_uuid(id)?) }),
-            ["aiven", project, vpc] if !project.is_empty() => {
+            ["aiven", project, vpc] if is_aiven_project_name(project) => {
                 Ok(NetworkRef::Aiven { project: project.to_string(), vpc_id: AivenVpcId(parse_uuid(vpc)?) })
             }
             ["scaleway", region, vpc] => Ok(NetworkRef::Scaleway {
@@ -375,6 +375,11 @@ impl FromStr for NetworkRef {
             _ => Err(EndpointError::Malformed(s.to_string())),
         }
     }
+}
+
+/// Whether a text can name an Aiven project in a URL path: not empty, one segment, not `.`/`..`.
+pub fn is_aiven_project_name(name: &str) -> bool {
+    !name.is_empty() && !name.contains(['/', ':', '\\', '?', '#']) && name != "." && name != ".."
 }
 
 /// A route table: an UpCloud router's static routes, or a Scaleway VPC's routes. Written like

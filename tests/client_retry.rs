@@ -135,7 +135,7 @@ async fn connection_refused_is_reported_naming_the_url_setting_without_credentia
     assert!(!error.outcome_unknown(), "a refused connection never reached the server");
     assert!(error.is_unreachable(), "{error:?}");
     let said = error.to_string();
-    assert!(said.contains(&format!("nothing answers at {url}/ (upcloud {{ api_url }} / UPCLOUD_API_URL)")), "{said}");
+    assert!(said.contains(&format!("nothing answers at {url} (upcloud {{ api_url }} / UPCLOUD_API_URL)")), "{said}");
     let upcloud = UpcloudError::from(error);
     let text = format!("{upcloud} {upcloud:?}");
     assert!(!text.contains("s3cret-password"), "{text}");

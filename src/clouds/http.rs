@@ -26,6 +26,15 @@ pub struct RetryPolicy {
     pub request_timeout: Duration,
 }
 
+/// The largest answer body read: a page of 100 Scaleway objects is some 100 KB, Aiven's and
+/// UpCloud's lists a few hundred KB for accounts of hundreds of networks; a cloud answering more
+/// than this is cut off, not buffered.
+pub const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// An operation (one logical request with its retries) ends after this many request timeouts,
+/// however many retries are left: a server that stalls cannot hold a plan for 11 timeouts.
+pub const OPERATION_TIMEOUTS: u32 = 3;
+
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
@@ -38,6 +47,11 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// How long one operation may take across its retries.
+    pub fn operation_deadline(&self) -> Duration {
+        self.request_timeout.saturating_mul(OPERATION_TIMEOUTS)
+    }
+
     /// Full-jitter exponential backoff for the given retry (0-based), in `[d/2, d]`.
     pub fn backoff(&self, retry: u32) -> Duration {
         let exp = self.base_delay.saturating_mul(1u32 << retry.min(16));
@@ -81,6 +95,19 @@ pub enum HttpError {
          authority, set SSL_CERT_FILE to a PEM file of the authorities to trust (docs/guides/install.md)"
     )]
     Untrusted { url: String, setting: &'static str, reason: String },
+    #[error(
+        "the API at {url} ({setting}) answered with a redirect to {to}; API requests follow no redirect, so that \
+         credentials never leave the origin that setting names. Check that setting"
+    )]
+    Redirected { url: String, setting: &'static str, to: String },
+    #[error(
+        "{method} /{path}: the answer is larger than {limit} bytes and was not read ({setting}); no API this provider uses answers so much"
+    )]
+    TooLarge { method: Method, path: String, limit: usize, setting: &'static str },
+    #[error(
+        "{method} /{path}: no answer within {seconds} s, across retries ({setting}; request_timeout sets it): {message}"
+    )]
+    TimedOut { method: Method, path: String, seconds: u64, setting: &'static str, message: String },
     #[error("{method} /{path}: {message}")]
     Transport {
         method: Method,
@@ -103,8 +130,15 @@ pub enum HttpError {
 impl HttpError {
     /// No connection could be made (refused, no such host, a certificate not trusted): a wrong
     /// URL, trust store or a service that is down, which waiting longer in this run does not mend.
+    /// Also an answer that cannot be taken (a redirect, a body too large): the same next time.
     pub fn is_unreachable(&self) -> bool {
-        matches!(self, HttpError::Unreachable { .. } | HttpError::Untrusted { .. })
+        matches!(
+            self,
+            HttpError::Unreachable { .. }
+                | HttpError::Untrusted { .. }
+                | HttpError::Redirected { .. }
+                | HttpError::TooLarge { .. }
+        )
     }
 
     pub fn outcome_unknown(&self) -> bool {
@@ -163,14 +197,24 @@ impl std::fmt::Debug for ApiClient {
 /// The one reqwest client of this process (its pool is shared by every cloud client), trusting
 /// the roots [`super::roots`] loads. Roots that cannot be loaded leave it trusting nothing, and
 /// the reason is said with every certificate then refused; plain http to loopback still works.
+/// It follows no redirect: the clouds' APIs answer these calls directly, and a redirect would
+/// take the credentials to another origin.
 pub fn shared_http_client() -> reqwest::Client {
-    http_client_and_roots().0.clone()
+    http_clients().0.clone()
 }
 
-/// The shared client, and why no roots could be loaded for it (if so).
-fn http_client_and_roots() -> &'static (reqwest::Client, Option<String>) {
-    static CLIENT: std::sync::OnceLock<(reqwest::Client, Option<String>)> = std::sync::OnceLock::new();
-    CLIENT.get_or_init(|| {
+/// The same for loopback URLs, never through a proxy (`HTTP_PROXY` would see the credentials
+/// of a plain http request).
+fn loopback_http_client() -> reqwest::Client {
+    http_clients().1.clone()
+}
+
+/// The shared clients (with proxies from the environment, and without), and why no roots could
+/// be loaded for them (if so).
+fn http_clients() -> &'static (reqwest::Client, reqwest::Client, Option<String>) {
+    static CLIENTS: std::sync::OnceLock<(reqwest::Client, reqwest::Client, Option<String>)> =
+        std::sync::OnceLock::new();
+    CLIENTS.get_or_init(|| {
         let (roots, problem) = match RootsSource::from_env().load() {
             Ok(roots) => (roots, None),
             Err(e) => (rustls::RootCertStore::empty(), Some(e.to_string())),
@@ -181,14 +225,17 @@ fn http_client_and_roots() -> &'static (reqwest::Client, Option<String>) {
             .expect("aws-lc-rs supports the default protocol versions")
             .with_root_certificates(roots)
             .with_no_client_auth();
-        let client = reqwest::Client::builder()
-            .use_preconfigured_tls(tls)
-            .user_agent(concat!("terraform-provider-peering/", env!("CARGO_PKG_VERSION")))
-            .pool_idle_timeout(Duration::from_secs(30))
-            .connect_timeout(Duration::from_secs(10))
-            .build()
-            .expect("the HTTP client builds with static settings");
-        (client, problem)
+        let builder = || {
+            reqwest::Client::builder()
+                .use_preconfigured_tls(tls.clone())
+                .user_agent(concat!("terraform-provider-peering/", env!("CARGO_PKG_VERSION")))
+                .redirect(reqwest::redirect::Policy::none())
+                .pool_idle_timeout(Duration::from_secs(30))
+                .connect_timeout(Duration::from_secs(10))
+        };
+        let client = builder().build().expect("the HTTP client builds with static settings");
+        let loopback = builder().no_proxy().build().expect("the HTTP client builds with static settings");
+        (client, loopback, problem)
     })
 }
 
@@ -224,8 +271,9 @@ impl ApiClient {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
+        let http = if is_loopback(&base) { loopback_http_client() } else { shared_http_client() };
         Ok(ApiClient {
-            http: shared_http_client(),
+            http,
             base,
             auth,
             policy,
@@ -336,6 +384,11 @@ impl ApiClient {
         body: Option<&serde_json::Value>,
         once: bool,
     ) -> Result<Response, HttpError> {
+        // A value put into the path is one segment: `.` and `..` (also percent-encoded, which the
+        // URL rules read alike) would move the request elsewhere, so they are refused unsent.
+        if let Some(bad) = path.split('/').find(|segment| is_dot_segment(segment)) {
+            return Err(HttpError::BadUrl { reason: format!("a path segment may not be {bad:?} (in {path:?})") });
+        }
         let url = self
             .base
             .join(path.trim_start_matches('/'))
@@ -343,10 +396,12 @@ impl ApiClient {
         // A write sent once is as good as not idempotent: nothing here repeats it.
         let idempotent = method != Method::POST && !once;
         let max_retries = if once { 0 } else { self.policy.max_retries };
+        let deadline = tokio::time::Instant::now() + self.policy.operation_deadline();
         let mut retry = 0;
         let mut refused = 0;
         loop {
-            let outcome = self.attempt(&method, &url, query, body).await;
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let outcome = self.attempt(&method, &url, query, body, left.min(self.policy.request_timeout)).await;
             let delay = match &outcome {
                 Ok(_) => return outcome.map_err(|_| unreachable!("checked Ok")),
                 Err(Attempt::Status { status, retry_after, .. }) => {
@@ -360,17 +415,33 @@ impl ApiClient {
                     (refused <= CONNECT_RETRIES).then(|| self.policy.backoff(retry))
                 }
                 Err(Attempt::Transport { .. }) => idempotent.then(|| self.policy.backoff(retry)),
-                // Trust does not come with time.
-                Err(Attempt::Untrusted { .. }) => None,
+                // Trust does not come with time, nor does another origin or a smaller answer.
+                Err(Attempt::Untrusted { .. } | Attempt::Redirected { .. } | Attempt::TooLarge) => None,
             };
             match delay {
                 Some(delay) if retry < max_retries => {
+                    let delay = delay.min(self.policy.max_delay);
+                    if tokio::time::Instant::now() + delay >= deadline {
+                        let Err(failure) = outcome else { unreachable!("checked Ok") };
+                        return Err(self.timed_out(&method, path, failure.into_error(self, &method, path, idempotent)));
+                    }
                     tracing::debug!(%method, path, retry, delay_ms = delay.as_millis() as u64, "retrying");
-                    tokio::time::sleep(delay.min(self.policy.max_delay)).await;
+                    tokio::time::sleep(delay).await;
                     retry += 1;
                 }
                 _ => return outcome.map_err(|failure| failure.into_error(self, &method, path, idempotent)),
             }
+        }
+    }
+
+    /// The error of an operation whose deadline came before its retries ran out.
+    fn timed_out(&self, method: &Method, path: &str, last: HttpError) -> HttpError {
+        HttpError::TimedOut {
+            method: method.clone(),
+            path: path.trim_start_matches('/').to_string(),
+            seconds: self.policy.operation_deadline().as_secs(),
+            setting: self.url_setting,
+            message: last.to_string(),
         }
     }
 
@@ -380,11 +451,12 @@ impl ApiClient {
         url: &Url,
         query: &[(&str, String)],
         body: Option<&serde_json::Value>,
+        timeout: Duration,
     ) -> Result<Response, Attempt> {
         let mut request = self
             .http
             .request(method.clone(), url.clone())
-            .timeout(self.policy.request_timeout)
+            .timeout(timeout.max(Duration::from_millis(1)))
             .header(reqwest::header::ACCEPT, "application/json");
         if !query.is_empty() {
             request = request.query(query);
@@ -398,17 +470,24 @@ impl ApiClient {
             request = request.json(body);
         }
         let response = request.send().await.map_err(|e| match untrusted_certificate(&e) {
-            Some(reason) => match &http_client_and_roots().1 {
+            Some(reason) => match &http_clients().2 {
                 Some(problem) => Attempt::Untrusted { reason: format!("{reason} (no authorities loaded: {problem})") },
                 None => Attempt::Untrusted { reason },
             },
-            // A refused connection never reached the server.
-            None => Attempt::Transport { sent: !e.is_connect(), message: describe(&e) },
+            // A refused connection never reached the server. The URL is left out: the setting's
+            // path and query are the user's, and the request's path is said beside.
+            None => Attempt::Transport { sent: !e.is_connect(), message: describe(&e.without_url()) },
         })?;
         let status = response.status();
+        if status.is_redirection() {
+            let to = (response.headers().get(reqwest::header::LOCATION))
+                .and_then(|l| l.to_str().ok())
+                .and_then(|l| url.join(l).ok())
+                .map_or_else(|| "an unnamed place".to_string(), |to| to.origin().ascii_serialization());
+            return Err(Attempt::Redirected { to });
+        }
         let retry_after = retry_after(response.headers());
-        let body_bytes =
-            response.bytes().await.map_err(|e| Attempt::Transport { sent: true, message: describe(&e) })?;
+        let body_bytes = read_bounded(response).await?;
         tracing::debug!(%method, path = url.path(), status = status.as_u16(), "cloud API response");
         if let (Some(recorder), Some(cloud)) = (super::record::active(), self.recorded_as) {
             recorder.record(&super::record::Exchange {
@@ -430,6 +509,29 @@ impl ApiClient {
     }
 }
 
+/// `.`, `..` and their percent-encoded spellings.
+pub fn is_dot_segment(segment: &str) -> bool {
+    let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
+    decoded == "." || decoded == ".."
+}
+
+/// The body, read chunk by chunk up to [`MAX_BODY`]: a larger or endless answer is cut off.
+async fn read_bounded(mut response: reqwest::Response) -> Result<bytes::Bytes, Attempt> {
+    if response.content_length().is_some_and(|n| n > MAX_BODY as u64) {
+        return Err(Attempt::TooLarge);
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) =
+        response.chunk().await.map_err(|e| Attempt::Transport { sent: true, message: describe(&e.without_url()) })?
+    {
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(Attempt::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
 /// How often a connection that could not be made is tried again.
 const CONNECT_RETRIES: u32 = 2;
 
@@ -448,12 +550,23 @@ enum Attempt {
     Untrusted {
         reason: String,
     },
+    /// A redirect, to the origin named, not followed.
+    Redirected {
+        to: String,
+    },
+    /// An answer larger than [`MAX_BODY`].
+    TooLarge,
 }
 
 impl Attempt {
     fn into_error(self, client: &ApiClient, method: &Method, path: &str, idempotent: bool) -> HttpError {
-        let (url, setting) = (client.base.to_string(), client.url_setting);
+        // The origin only: the setting's path and query are the user's, not worth repeating.
+        let (url, setting) = (client.base.origin().ascii_serialization(), client.url_setting);
         match self {
+            Attempt::Redirected { to } => HttpError::Redirected { url, setting, to },
+            Attempt::TooLarge => {
+                HttpError::TooLarge { method: method.clone(), path: path.to_string(), limit: MAX_BODY, setting }
+            }
             Attempt::Transport { sent: false, message } => HttpError::Unreachable { url, setting, reason: message },
             Attempt::Untrusted { reason } => HttpError::Untrusted { url, setting, reason },
             Attempt::Transport { sent, message } => HttpError::Transport {

@@ -403,6 +403,14 @@ impl DataSource for Network {
                         .at(AttrPath::root("aiven").attr("project")),
                 );
             }
+            if let Attr::Known(project) = &q.project
+                && !crate::net::is_aiven_project_name(project)
+            {
+                diags.push(
+                    Diagnostic::error("Invalid project", format!("{project:?} is not an Aiven project name."))
+                        .at(AttrPath::root("aiven").attr("project")),
+                );
+            }
         }
         if let Attr::Known(q) = &config.scaleway {
             pick(&mut diags, "scaleway", [("vpc_id", &q.vpc_id), ("name", &q.name)]);

@@ -193,6 +193,12 @@ pub fn tag_problems(tags: &crate::tf::Attr<std::collections::BTreeMap<String, St
 /// What is wrong with a name, description or tag the clouds would store, if anything: control
 /// characters (a NUL, a newline) are refused by the clouds or break their consoles.
 pub fn text_problem(text: &str) -> Option<String> {
+    if let Some(bad) = text.chars().find(|c| crate::tf::diagnostics::is_bidi_control(*c)) {
+        return Some(format!(
+            "{text:?} contains the bidirectional control {bad:?}, which makes a name read differently from what it \
+             is; leave it out."
+        ));
+    }
     let bad = text.chars().find(|c| c.is_control())?;
     Some(format!("{text:?} contains the control character {bad:?}; use printable characters only."))
 }

@@ -107,11 +107,41 @@ impl Diagnostic {
                 Severity::Error => proto::diagnostic::Severity::Error,
                 Severity::Warning => proto::diagnostic::Severity::Warning,
             } as i32,
-            summary: self.summary.clone(),
-            detail: self.detail.clone(),
+            summary: terminal_safe(&self.summary, MAX_SUMMARY),
+            detail: terminal_safe(&self.detail, MAX_DETAIL),
             attribute: self.path.as_ref().map(AttrPath::to_proto),
         }
     }
+}
+
+/// The longest summary and detail Terraform is given: a cloud's error text can be megabytes.
+const MAX_SUMMARY: usize = 200;
+const MAX_DETAIL: usize = 8000;
+
+/// Bidirectional controls, which reorder what a terminal shows (U+202E and its kin).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text as it may reach a terminal: every diagnostic passes here on its way to Terraform, so text a
+/// cloud wrote (error codes and messages, names) cannot move the cursor, clear the screen, retitle
+/// the window or reorder a line. Control and bidirectional characters other than a line feed are
+/// written as `\u{…}`, and the text is cut to `max` characters, saying so.
+pub fn terminal_safe(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max + 32));
+    for (shown, c) in text.chars().enumerate() {
+        if shown == max {
+            let left = text.chars().count() - max;
+            out.push_str(&format!("… ({left} more characters not shown)"));
+            break;
+        }
+        if (c.is_control() && c != '\n') || is_bidi_control(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Diagnostics gathered while answering one request.
@@ -149,5 +179,21 @@ impl From<Diagnostic> for Diagnostics {
 impl FromIterator<Diagnostic> for Diagnostics {
     fn from_iter<I: IntoIterator<Item = Diagnostic>>(iter: I) -> Self {
         Diagnostics(iter.into_iter().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cloud_text_cannot_drive_the_terminal() {
+        let hostile = "\u{1b}]0;title\u{7}\u{1b}[2J\u{1b}[31mred\rFAKE\u{0}\u{202e}evil\nnext";
+        let safe = terminal_safe(hostile, 1000);
+        assert!(!safe.chars().any(|c| (c.is_control() && c != '\n') || is_bidi_control(c)), "{safe}");
+        assert!(safe.contains("\\u{1b}[2J") && safe.contains("\\u{202e}evil\nnext"), "{safe}");
+        let huge = "x".repeat(20_000_000);
+        let cut = terminal_safe(&huge, 8000);
+        assert!(cut.len() < 8100 && cut.ends_with("(19992000 more characters not shown)"), "{}", &cut[7990..]);
     }
 }

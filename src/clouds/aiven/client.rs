@@ -182,13 +182,19 @@ impl AivenClient {
 
     /// The VPC, by its own request (`None`) or from a read shared as `freshness` allows.
     async fn read_vpc(&self, project: &str, vpc: Uuid, freshness: Option<Freshness>) -> Result<Vpc, AivenError> {
-        match freshness {
+        let read: Vpc = match freshness {
             Some(freshness) => {
                 let response = self.api.get_shared(&vpc_path(project, vpc), &[], freshness).await?;
-                decode(&response.body, "vpc")
+                decode(&response.body, "vpc")?
             }
-            None => self.call(Method::GET, &vpc_path(project, vpc), None, "vpc").await,
+            None => self.call(Method::GET, &vpc_path(project, vpc), None, "vpc").await?,
+        };
+        // A read answered with another VPC is no answer about this one.
+        if read.project_vpc_id != vpc {
+            let reason = format!("asked for {vpc}, answered about {}", read.project_vpc_id);
+            return Err(AivenError::Decode { context: "vpc", reason });
         }
+        Ok(read)
     }
 
     pub async fn create_vpc(&self, project: &str, request: &CreateVpc) -> Result<Vpc, AivenError> {

@@ -62,6 +62,15 @@ fn detail_text(details: &[serde_json::Value]) -> Vec<String> {
         .collect()
 }
 
+/// A read answered with another object than the one asked for is no answer about it.
+fn same_object(context: &'static str, asked: String, answered: String) -> Result<(), ScalewayError> {
+    if asked == answered {
+        Ok(())
+    } else {
+        Err(ScalewayError::Decode { context, reason: format!("asked for {asked}, answered about {answered}") })
+    }
+}
+
 /// Where this cloud's credentials are set: the provider settings, and the variables.
 pub const CREDENTIAL_SETTINGS: (&str, &str) =
     ("scaleway { secret_key } (or a profile)", "SCW_SECRET_KEY, or SCW_PROFILE");
@@ -312,7 +321,9 @@ impl ScalewayClient {
     }
 
     pub async fn get_vpc(&self, region: &str, id: Uuid) -> Result<Vpc, ScalewayError> {
-        self.call(Method::GET, &format!("{}/vpcs/{id}", base(region)), None, "vpc").await
+        let vpc: Vpc = self.call(Method::GET, &format!("{}/vpcs/{id}", base(region)), None, "vpc").await?;
+        same_object("vpc", id.to_string(), vpc.id.to_string())?;
+        Ok(vpc)
     }
 
     /// Why VPC `id` is not in `region`, in words: the region it is in when another region has
@@ -453,7 +464,10 @@ impl ScalewayClient {
         {
             return Ok(listed);
         }
-        self.call(Method::GET, &format!("{}/vpc-connectors/{id}", base(region)), None, "connector").await
+        let connector: VpcConnector =
+            self.call(Method::GET, &format!("{}/vpc-connectors/{id}", base(region)), None, "connector").await?;
+        same_object("connector", id.to_string(), connector.id.to_string())?;
+        Ok(connector)
     }
 
     pub async fn create_connector(
@@ -493,7 +507,9 @@ impl ScalewayClient {
         {
             return Ok(listed);
         }
-        self.call(Method::GET, &format!("{}/routes/{id}", base(region)), None, "route").await
+        let route: Route = self.call(Method::GET, &format!("{}/routes/{id}", base(region)), None, "route").await?;
+        same_object("route", id.to_string(), route.id.clone())?;
+        Ok(route)
     }
 
     pub async fn create_route(&self, region: &str, fields: &RouteFields) -> Result<Route, ScalewayError> {

@@ -31,6 +31,19 @@ impl UpcloudError {
     }
 }
 
+/// A read answered with another object than the one asked for is no answer about it.
+fn same_object<T: PartialEq + std::fmt::Display>(
+    context: &'static str,
+    asked: T,
+    answered: T,
+) -> Result<(), UpcloudError> {
+    if asked == answered {
+        Ok(())
+    } else {
+        Err(UpcloudError::Decode { context, reason: format!("asked for {asked}, answered about {answered}") })
+    }
+}
+
 /// Where this cloud's credentials are set: the provider settings, and the variables.
 pub const CREDENTIAL_SETTINGS: (&str, &str) =
     ("upcloud { token }, or upcloud { username, password }", "UPCLOUD_TOKEN, or UPCLOUD_USERNAME and UPCLOUD_PASSWORD");
@@ -172,6 +185,7 @@ impl UpcloudClient {
     /// router and servers do not change under a plan).
     pub async fn get_network(&self, id: UpcloudNetworkId) -> Result<Network, UpcloudError> {
         let env: NetworkEnvelope = self.get_shared(&format!("network/{id}"), Freshness::Recent, "network").await?;
+        same_object("network", id, env.network.uuid)?;
         Ok(env.network)
     }
 
@@ -233,6 +247,7 @@ impl UpcloudClient {
     /// The router as it is now, for a read-modify-write of its routes.
     pub async fn get_router(&self, id: UpcloudRouterId) -> Result<Router, UpcloudError> {
         let env: RouterEnvelope = self.call(Method::GET, &format!("router/{id}"), &[], None, "router").await?;
+        same_object("router", id, env.router.uuid)?;
         Ok(env.router)
     }
 
@@ -247,6 +262,7 @@ impl UpcloudClient {
             return Ok(found);
         }
         let env: RouterEnvelope = self.get_shared(&format!("router/{id}"), Freshness::Recent, "router").await?;
+        same_object("router", id, env.router.uuid)?;
         Ok(env.router)
     }
 
@@ -304,6 +320,7 @@ impl UpcloudClient {
         }
         let env: PeeringEnvelope =
             self.call(Method::GET, &format!("network-peering/{id}"), &[], None, "peering").await?;
+        same_object("peering", id, env.network_peering.uuid)?;
         Ok(env.network_peering)
     }
 

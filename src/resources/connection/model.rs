@@ -328,7 +328,7 @@ pub(super) fn endpoint_ref(endpoint: &Endpoint, root: &str) -> Result<Option<Net
     if let Attr::Known(aiven) = &endpoint.aiven {
         return match (&aiven.project, &aiven.vpc_id) {
             (Attr::Known(project), Attr::Known(vpc)) => {
-                if project.is_empty() || project.contains('/') || project.contains(':') {
+                if !crate::net::is_aiven_project_name(project) {
                     return Err((at("aiven", "project"), format!("{project:?} is not an Aiven project name.")));
                 }
                 let vpc_id = WrittenId::aiven_in(vpc, project).map_err(|e| {
