@@ -165,9 +165,10 @@ fn no_module_imports_one_that_imports_it_back() {
     let mut edges: Vec<std::collections::BTreeSet<usize>> = vec![Default::default(); files.len()];
     for (i, file) in files.iter().enumerate() {
         let text = std::fs::read_to_string(file).unwrap();
-        // Tests may reach anywhere in their module.
-        let text = text.split("#[cfg(test)]").next().unwrap_or_default();
-        for path in named_paths(&modules[i], text) {
+        // Tests may reach anywhere in their module: every `#[cfg(test)]` item is left out, and
+        // every other line is read.
+        let text = without_test_items(&text);
+        for path in named_paths(&modules[i], &text) {
             // The longest module the path names.
             let target = (0..modules.len())
                 .filter(|&j| !modules[j].is_empty() && path.starts_with(&modules[j]))
@@ -198,6 +199,52 @@ fn no_module_imports_one_that_imports_it_back() {
         .collect();
     assert!(edges.iter().map(|e| e.len()).sum::<usize>() > 100, "the scanner sees imports between files");
     assert!(circles.is_empty(), "modules that import each other:\n{}", circles.join("\n"));
+}
+
+/// The text without its `#[cfg(test)]` items: `mod tests;`, `mod tests { … }` (braces
+/// matched), or any other item up to its `;` or the end of its braces.
+fn without_test_items(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("#[cfg(test)]") {
+        out.push_str(&rest[..at]);
+        let item = &rest[at..];
+        let (semicolon, brace) = (item.find(';'), item.find('{'));
+        let end = match (semicolon, brace) {
+            (Some(s), Some(b)) if s < b => s + 1,
+            (_, Some(b)) => {
+                let mut depth = 0usize;
+                let mut end = item.len();
+                for (i, c) in item[b..].char_indices() {
+                    match c {
+                        '{' => depth += 1,
+                        '}' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                end = b + i + 1;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                end
+            }
+            (Some(s), None) => s + 1,
+            (None, None) => item.len(),
+        };
+        rest = &item[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn test_items_are_left_out_and_everything_else_read() {
+    let text = "use crate::a;\n#[cfg(test)]\nmod tests;\nuse crate::b;\n#[cfg(test)]\nmod t {\n fn f() { crate::c; }\n}\nuse crate::d;";
+    let kept = without_test_items(text);
+    assert!(kept.contains("crate::a") && kept.contains("crate::b") && kept.contains("crate::d"), "{kept}");
+    assert!(!kept.contains("crate::c"), "{kept}");
 }
 
 #[test]
