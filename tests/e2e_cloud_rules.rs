@@ -237,24 +237,7 @@ fn a_default_project_elsewhere_does_not_hide_what_is_named_by_id() {
     let mut ws = Workspace::new(&emulator.url());
     // The user's default project is not the VPCs' project.
     ws.set_env("SCW_DEFAULT_PROJECT_ID", "5ca1e000-0000-4000-8000-0000000000ff");
-    let (a, b) = (demo::SCALEWAY_VPC_A, demo::SCALEWAY_VPC_B);
-    ws.write(
-        "main.tf",
-        &format!(
-            r#"{PROVIDER_HEADER}
-resource "peering_connection" "this" {{
-  name         = "a-to-b"
-  network      = {{ scaleway = {{ vpc_id = "{a}" }} }}
-  peer_network = {{ scaleway = {{ vpc_id = "{b}" }} }}
-}}
-resource "peering_custom_route" "to_b" {{
-  route_table = {{ scaleway = {{ vpc_id = "{a}" }} }}
-  destination = "172.16.4.0/22"
-  next_hop    = {{ connection = peering_connection.this.id }}
-}}
-"#
-        ),
-    );
+    ws.write("main.tf", &scaleway_route("connection = peering_connection.this.id"));
     ws.apply();
     assert_eq!(emulator.scaleway_connectors().len(), 2);
     let connector = *emulator.world().scaleway.connectors.keys().next().unwrap();
@@ -282,23 +265,34 @@ fn an_emulator_restarted_from_a_dump_issues_no_id_twice() {
     assert!(before.iter().all(|id| after.contains_key(id)));
 }
 
-fn scaleway_route(hop: &str) -> String {
+/// VPCs A and B of the demo world peered, with `extra` in the peering's block and `rest` after it.
+fn scaleway_pair(extra: &str, rest: &str) -> String {
     format!(
         r#"{PROVIDER_HEADER}
 resource "peering_connection" "this" {{
   name         = "a-to-b"
   network      = {{ scaleway = {{ vpc_id = "{a}" }} }}
   peer_network = {{ scaleway = {{ vpc_id = "{b}" }} }}
+{extra}
 }}
-resource "peering_custom_route" "r" {{
+{rest}"#,
+        a = demo::SCALEWAY_VPC_A,
+        b = demo::SCALEWAY_VPC_B
+    )
+}
+
+/// The pair, and a route of VPC A through `hop`.
+fn scaleway_route(hop: &str) -> String {
+    let route = format!(
+        r#"resource "peering_custom_route" "r" {{
   route_table = {{ scaleway = {{ vpc_id = "{a}" }} }}
   destination = "10.99.0.0/24"
   next_hop    = {{ {hop} }}
 }}
 "#,
-        a = demo::SCALEWAY_VPC_A,
-        b = demo::SCALEWAY_VPC_B
-    )
+        a = demo::SCALEWAY_VPC_A
+    );
+    scaleway_pair("", &route)
 }
 
 /// A route's next hop changed in place leaves nothing of the old one on the route: a PATCH
@@ -372,19 +366,7 @@ fn connector_statuses_are_scaleways() {
     let emulator = Emulator::start(World::demo());
     let ws = Workspace::new(&emulator.url());
     let external = "  peer_side = \"external\"\n  timeouts = { create = \"20m\" }";
-    ws.write(
-        "main.tf",
-        &format!(
-            r#"{PROVIDER_HEADER}
-resource "peering_connection" "this" {{
-  name         = "a-to-b"
-  network      = {{ scaleway = {{ vpc_id = "{a}" }} }}
-  peer_network = {{ scaleway = {{ vpc_id = "{b}" }} }}
-{external}
-}}
-"#
-        ),
-    );
+    ws.write("main.tf", &scaleway_pair(external, ""));
     ws.apply();
     emulator.edit_world(|w| w.scaleway.connectors.values_mut().for_each(|c| c.locked = true));
     ws.ok(&["apply", "-refresh-only", "-auto-approve"]);

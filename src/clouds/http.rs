@@ -401,35 +401,36 @@ impl ApiClient {
         let mut refused = 0;
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-            let outcome = self.attempt(&method, &url, query, body, left.min(self.policy.request_timeout)).await;
-            let delay = match &outcome {
-                Ok(_) => return outcome.map_err(|_| unreachable!("checked Ok")),
-                Err(Attempt::Status { status, retry_after, .. }) => {
+            let failure = match self.attempt(&method, &url, query, body, left.min(self.policy.request_timeout)).await {
+                Ok(response) => return Ok(response),
+                Err(failure) => failure,
+            };
+            let delay = match &failure {
+                Attempt::Status { status, retry_after, .. } => {
                     let retryable = *status == StatusCode::TOO_MANY_REQUESTS
                         || (idempotent && (self.retry_status)(&method, *status));
                     retryable.then(|| retry_after.unwrap_or_else(|| self.policy.backoff(retry)))
                 }
                 // A connection that cannot be made is tried a little, not for minutes.
-                Err(Attempt::Transport { sent: false, .. }) => {
+                Attempt::Transport { sent: false, .. } => {
                     refused += 1;
                     (refused <= CONNECT_RETRIES).then(|| self.policy.backoff(retry))
                 }
-                Err(Attempt::Transport { .. }) => idempotent.then(|| self.policy.backoff(retry)),
+                Attempt::Transport { .. } => idempotent.then(|| self.policy.backoff(retry)),
                 // Trust does not come with time, nor does another origin or a smaller answer.
-                Err(Attempt::Untrusted { .. } | Attempt::Redirected { .. } | Attempt::TooLarge) => None,
+                Attempt::Untrusted { .. } | Attempt::Redirected { .. } | Attempt::TooLarge => None,
             };
-            match delay {
+            let error = failure.into_error(self, &method, path, idempotent);
+            match delay.map(|d| d.min(self.policy.max_delay)) {
+                Some(delay) if retry < max_retries && tokio::time::Instant::now() + delay >= deadline => {
+                    return Err(self.timed_out(&method, path, error));
+                }
                 Some(delay) if retry < max_retries => {
-                    let delay = delay.min(self.policy.max_delay);
-                    if tokio::time::Instant::now() + delay >= deadline {
-                        let Err(failure) = outcome else { unreachable!("checked Ok") };
-                        return Err(self.timed_out(&method, path, failure.into_error(self, &method, path, idempotent)));
-                    }
                     tracing::debug!(%method, path, retry, delay_ms = delay.as_millis() as u64, "retrying");
                     tokio::time::sleep(delay).await;
                     retry += 1;
                 }
-                _ => return outcome.map_err(|failure| failure.into_error(self, &method, path, idempotent)),
+                _ => return Err(error),
             }
         }
     }

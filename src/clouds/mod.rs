@@ -1,6 +1,12 @@
 //! Cloud API clients: shared HTTP plumbing ([`http`]) and one typed client per cloud.
 
 pub mod aiven;
+
+/// A read answered about another object than the one asked for is no answer about it: why not,
+/// for the cloud's own decode error.
+pub fn same_object<T: PartialEq + std::fmt::Display>(asked: T, answered: T) -> Result<(), String> {
+    if asked == answered { Ok(()) } else { Err(format!("asked for {asked}, answered about {answered}")) }
+}
 pub mod http;
 pub mod record;
 pub mod roots;

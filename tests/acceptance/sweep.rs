@@ -128,7 +128,7 @@ fn sweep_scaleway(account: &Account, swept: &mut Swept) {
                 swept.done(format!("scaleway connector {}", connector.name), deleted);
             }
         }
-        for pn in client.list_every_private_network(region).await.unwrap() {
+        for pn in client.list_all_private_networks(region).await.unwrap() {
             if ids.contains(&pn.vpc_id) {
                 let deleted = client.delete_private_network(region, pn.id).await;
                 swept.done(format!("scaleway private network {}", pn.name), deleted);

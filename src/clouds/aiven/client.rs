@@ -189,11 +189,8 @@ impl AivenClient {
             }
             None => self.call(Method::GET, &vpc_path(project, vpc), None, "vpc").await?,
         };
-        // A read answered with another VPC is no answer about this one.
-        if read.project_vpc_id != vpc {
-            let reason = format!("asked for {vpc}, answered about {}", read.project_vpc_id);
-            return Err(AivenError::Decode { context: "vpc", reason });
-        }
+        crate::clouds::same_object(vpc, read.project_vpc_id)
+            .map_err(|reason| AivenError::Decode { context: "vpc", reason })?;
         Ok(read)
     }
 

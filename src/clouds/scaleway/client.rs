@@ -62,13 +62,9 @@ fn detail_text(details: &[serde_json::Value]) -> Vec<String> {
         .collect()
 }
 
-/// A read answered with another object than the one asked for is no answer about it.
+/// [`crate::clouds::same_object`], as Scaleway's error.
 fn same_object(context: &'static str, asked: String, answered: String) -> Result<(), ScalewayError> {
-    if asked == answered {
-        Ok(())
-    } else {
-        Err(ScalewayError::Decode { context, reason: format!("asked for {asked}, answered about {answered}") })
-    }
+    crate::clouds::same_object(asked, answered).map_err(|reason| ScalewayError::Decode { context, reason })
 }
 
 /// Where this cloud's credentials are set: the provider settings, and the variables.
@@ -360,11 +356,6 @@ impl ScalewayClient {
         self.send(Method::DELETE, &format!("{}/private-networks/{id}", base(region)), &[], None).await.map(drop)
     }
 
-    /// Every Private Network of `region` the credentials see.
-    pub async fn list_every_private_network(&self, region: &str) -> Result<Vec<PrivateNetwork>, ScalewayError> {
-        self.list_all_private_networks(region).await
-    }
-
     pub async fn create_vpc(&self, region: &str, request: &CreateVpc) -> Result<Vpc, ScalewayError> {
         let body = serde_json::to_value(request).expect("serialisable");
         self.call(Method::POST, &format!("{}/vpcs", base(region)), Some(body), "vpc").await
@@ -381,7 +372,7 @@ impl ScalewayClient {
 
     /// Every Private Network of `region` the credentials see: not narrowed to the provider's
     /// project, as a VPC's are not when read on their own (a peer VPC may be another project's).
-    async fn list_all_private_networks(&self, region: &str) -> Result<Vec<PrivateNetwork>, ScalewayError> {
+    pub async fn list_all_private_networks(&self, region: &str) -> Result<Vec<PrivateNetwork>, ScalewayError> {
         self.list_all(&format!("{}/private-networks", base(region)), &[], "private_networks").await
     }
 

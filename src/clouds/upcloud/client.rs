@@ -31,17 +31,13 @@ impl UpcloudError {
     }
 }
 
-/// A read answered with another object than the one asked for is no answer about it.
+/// [`crate::clouds::same_object`], as UpCloud's error.
 fn same_object<T: PartialEq + std::fmt::Display>(
     context: &'static str,
     asked: T,
     answered: T,
 ) -> Result<(), UpcloudError> {
-    if asked == answered {
-        Ok(())
-    } else {
-        Err(UpcloudError::Decode { context, reason: format!("asked for {asked}, answered about {answered}") })
-    }
+    crate::clouds::same_object(asked, answered).map_err(|reason| UpcloudError::Decode { context, reason })
 }
 
 /// Where this cloud's credentials are set: the provider settings, and the variables.

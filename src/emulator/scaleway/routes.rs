@@ -58,35 +58,22 @@ fn route_in<'w>(world: &'w ScalewayWorld, region: &str, id: &str) -> Result<(Uui
     world.routes.get(&id).filter(|r| r.region == region).map(|r| (id, r)).ok_or_else(unknown)
 }
 
-fn apply_fields(route: &mut Route, fields: RouteFields) {
-    if let Some(d) = fields.description {
+/// What a create or a PATCH carries beside the next hop; what it leaves out stays.
+fn set_labels(route: &mut Route, description: Option<String>, tags: Option<Vec<String>>) {
+    if let Some(d) = description {
         route.description = if d.is_empty() { "Custom route".into() } else { d };
     }
-    if let Some(tags) = fields.tags {
+    if let Some(tags) = tags {
         route.tags = tags;
     }
-    if let Some(destination) = fields.destination {
-        route.destination = destination;
-    }
-    route.nexthop_vpc_connector_id = fields.nexthop_vpc_connector_id;
-    route.nexthop_private_network_id = fields.nexthop_private_network_id;
-    route.nexthop_resource_id = fields.nexthop_resource_id;
 }
 
 /// A PATCH changes only what it names; `""` clears a next-hop id.
 fn apply_patch(route: &mut Route, patch: RoutePatch) -> Result<(), ApiError> {
-    apply_fields(
-        route,
-        RouteFields {
-            nexthop_vpc_connector_id: route.nexthop_vpc_connector_id,
-            nexthop_private_network_id: route.nexthop_private_network_id,
-            nexthop_resource_id: route.nexthop_resource_id,
-            description: patch.description,
-            tags: patch.tags,
-            destination: patch.destination,
-            vpc_id: None,
-        },
-    );
+    set_labels(route, patch.description, patch.tags);
+    if let Some(destination) = patch.destination {
+        route.destination = destination;
+    }
     for (field, value, slot) in [
         ("nexthop_vpc_connector_id", patch.nexthop_vpc_connector_id, &mut route.nexthop_vpc_connector_id),
         ("nexthop_private_network_id", patch.nexthop_private_network_id, &mut route.nexthop_private_network_id),
@@ -116,16 +103,16 @@ pub(super) async fn create_route(State(emulator): Shared, Path(region): Path<Str
         tags: Vec::new(),
         vpc_id,
         destination,
-        nexthop_resource_id: None,
-        nexthop_private_network_id: None,
-        nexthop_vpc_connector_id: None,
+        nexthop_resource_id: fields.nexthop_resource_id,
+        nexthop_private_network_id: fields.nexthop_private_network_id,
+        nexthop_vpc_connector_id: fields.nexthop_vpc_connector_id,
         is_read_only: false,
         kind: RouteType::Custom,
         region: region.clone(),
         created_at: now.clone(),
         updated_at: now,
     };
-    apply_fields(&mut route, fields);
+    set_labels(&mut route, fields.description, fields.tags);
     check_route(&world.scaleway, &region, &route)?;
     world.scaleway.routes.insert(id, route.clone());
     ok(route)
