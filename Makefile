@@ -43,7 +43,7 @@ $(TERRAFORM): tools/terraform
 
 lint:
 	cargo fmt --all -- --check
-	cargo clippy --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets -- -D warnings
 
 # Benchmarks (docs/guides/benchmarks.md). A Go provider from PyPI is measured beside ours for scale.
 COMPARE_PROVIDER_PACKAGE := workato-terraform-provider==0.16.0

@@ -74,7 +74,7 @@ PLATFORMS = {
         runner=("/usr/lib/wine/wine64",),
     ),
     # No macOS SDK is reachable from here: zig links against its own libSystem stubs, so nothing
-    # may need a framework (TLS roots: src/clouds/roots.rs). zig's linker signs arm64 ad hoc.
+    # may need a framework (TLS roots: crates/clouds/src/roots.rs). zig's linker signs arm64 ad hoc.
     "darwin_amd64": Platform("x86_64-apple-darwin", runner=None, zig=True),
     "darwin_arm64": Platform("aarch64-apple-darwin", runner=None, zig=True),
 }

@@ -49,7 +49,7 @@ impl<S: Subscriber> Layer<S> for HclogLayer {
     fn enabled(&self, metadata: &tracing::Metadata<'_>, _: Context<'_, S>) -> bool {
         // Libraries (HTTP/2 frames, TLS) speak only of warnings and errors: their debug output
         // is noise, and we cannot vouch that it never echoes a header.
-        let ours = metadata.target().starts_with("peering");
+        let ours = ["peering", "tfplugin6"].iter().any(|crate_name| metadata.target().starts_with(crate_name));
         *metadata.level() <= self.max_level && (ours || *metadata.level() <= Level::WARN)
     }
 

@@ -12,10 +12,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::*;
-use peering::emulator::upcloud::state::{network, router};
-use peering::emulator::world::{World, demo};
-use peering::plugin::handshake::MAGIC_COOKIE_VALUE;
-use peering::tf::{Type, Value};
+use peering_emulator::upcloud::state::{network, router};
+use peering_emulator::world::{World, demo};
+use tfplugin6::plugin::handshake::MAGIC_COOKIE_VALUE;
+use tfplugin6::{Type, Value};
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
@@ -443,7 +443,7 @@ fn upcloud_pairs_world(pairs: usize) -> World {
 
 /// `connectors` hand-made Scaleway VPC connectors in fr-par: pairs of VPCs, one connector each way.
 fn scaleway_connectors_world(connectors: usize) -> World {
-    use peering::clouds::scaleway::wire::CreateConnector;
+    use peering_clouds::scaleway::wire::CreateConnector;
     let mut world = World::demo();
     let vpcs: Vec<uuid::Uuid> =
         (0..connectors as u128).map(|i| uuid::Uuid::from_u128(0x5c00_0000_0000_4000_8000_0000_0002_0000 + i)).collect();

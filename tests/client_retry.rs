@@ -8,10 +8,10 @@ use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
-use peering::clouds::Secret;
-use peering::clouds::http::{ApiClient, Auth, HttpError, RetryPolicy};
-use peering::clouds::upcloud::{UpcloudClient, UpcloudError};
-use peering::emulator::faults::{broken_connection, reset};
+use peering_clouds::Secret;
+use peering_clouds::http::{ApiClient, Auth, HttpError, RetryPolicy};
+use peering_clouds::upcloud::{UpcloudClient, UpcloudError};
+use peering_emulator::faults::{broken_connection, reset};
 
 /// A server answering from a script, one entry per request, then 200 `{"ok":true}`.
 struct Script {
@@ -167,8 +167,8 @@ fn credentials_go_only_over_https_or_loopback() {
     assert!(ApiClient::new("http://127.0.0.1:8787", auth, RetryPolicy::default()).is_ok());
 }
 
-fn aiven(url: &str) -> peering::clouds::aiven::AivenClient {
-    peering::clouds::aiven::AivenClient::new(client(url))
+fn aiven(url: &str) -> peering_clouds::aiven::AivenClient {
+    peering_clouds::aiven::AivenClient::new(client(url))
 }
 
 #[tokio::test]
@@ -215,8 +215,8 @@ async fn concurrent_reads_of_one_vpc_share_a_request() {
     assert_eq!(script.hits.load(Ordering::SeqCst), 2);
 }
 
-fn scaleway(url: &str) -> peering::clouds::scaleway::ScalewayClient {
-    peering::clouds::scaleway::ScalewayClient::new(client(url), None, "fr-par".into())
+fn scaleway(url: &str) -> peering_clouds::scaleway::ScalewayClient {
+    peering_clouds::scaleway::ScalewayClient::new(client(url), None, "fr-par".into())
 }
 
 #[tokio::test]
@@ -236,7 +236,7 @@ async fn scaleway_retries_transient_state_and_bare_429s() {
     // After the 429 (retried by the HTTP layer) and the transient state (retried by the client),
     // the scripted default answer is not a connector: a decode error proves the third call ran.
     let result = scaleway(&url).get_connector("fr-par", uuid::Uuid::nil()).await;
-    assert!(matches!(result, Err(peering::clouds::scaleway::ScalewayError::Decode { .. })), "{result:?}");
+    assert!(matches!(result, Err(peering_clouds::scaleway::ScalewayError::Decode { .. })), "{result:?}");
     assert_eq!(script.hits.load(Ordering::SeqCst), 3);
 }
 
@@ -264,5 +264,5 @@ async fn scaleway_error_types_keep_their_details() {
     }])
     .await;
     let error = scaleway(&url).get_vpc("fr-par", uuid::Uuid::nil()).await.unwrap_err();
-    assert!(matches!(error, peering::clouds::scaleway::ScalewayError::PermissionsDenied { .. }), "{error}");
+    assert!(matches!(error, peering_clouds::scaleway::ScalewayError::PermissionsDenied { .. }), "{error}");
 }

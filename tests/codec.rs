@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use peering::tf::{Number, Type, Value};
+use tfplugin6::{Number, Type, Value};
 
 fn obj<const N: usize>(entries: [(&str, Value); N]) -> Value {
     Value::Object(entries.into_iter().map(|(k, v)| (k.to_string(), v)).collect())

@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use peering::emulator::world::{World, demo};
+use peering_emulator::world::{World, demo};
 
 #[test]
 fn upcloud_pair_survives_a_crash_after_each_write() {

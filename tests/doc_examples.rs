@@ -9,7 +9,7 @@ mod common;
 use std::path::Path;
 
 use common::*;
-use peering::emulator::world::{World, demo};
+use peering_emulator::world::{World, demo};
 
 /// The ids and names the docs use for illustration, and the emulator's objects standing in.
 const STAND_INS: &[(&str, &str)] = &[

@@ -1,6 +1,6 @@
 //! The registry docs describe exactly what the schemas declare.
 
-use peering::tf::schema::{Attribute, Block};
+use tfplugin6::schema::{Attribute, Block};
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use peering::emulator::world::{World, demo};
+use peering_emulator::world::{World, demo};
 
 const ADDR: &str = "peering_connection.this";
 
@@ -247,13 +247,13 @@ fn a_new_vpc_is_waited_for() {
 #[test]
 fn refreshing_fifty_peerings_of_one_vpc_shares_vpc_reads() {
     let mut world = World::demo();
-    let router: peering::net::UpcloudRouterId = "04000000-0000-4000-8000-00000000fff1".parse().unwrap();
-    world.upcloud.routers.insert(router, peering::emulator::upcloud::state::router(router, "many"));
+    let router: peering_net::UpcloudRouterId = "04000000-0000-4000-8000-00000000fff1".parse().unwrap();
+    world.upcloud.routers.insert(router, peering_emulator::upcloud::state::router(router, "many"));
     let mut ids = Vec::new();
     for i in 0..50u32 {
-        let id: peering::net::UpcloudNetworkId =
+        let id: peering_net::UpcloudNetworkId =
             format!("03000000-0000-4000-8000-0000000{:05x}", 0x10000 + i).parse().unwrap();
-        let net = peering::emulator::upcloud::state::network(
+        let net = peering_emulator::upcloud::state::network(
             id,
             &format!("n{i}"),
             "de-fra1",

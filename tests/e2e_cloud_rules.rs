@@ -6,9 +6,9 @@
 mod common;
 
 use common::*;
-use peering::emulator::aiven::wire::PeeringState as AivenState;
-use peering::emulator::upcloud::state::network;
-use peering::emulator::world::{World, demo};
+use peering_emulator::aiven::wire::PeeringState as AivenState;
+use peering_emulator::upcloud::state::network;
+use peering_emulator::world::{World, demo};
 
 const ADDR: &str = "peering_connection.this";
 
@@ -116,7 +116,7 @@ fn set_aiven_state(emulator: &Emulator, state: AivenState, info: Option<&str>) {
         let vpc = w.aiven.vpcs.get_mut(&id(demo::AIVEN_VPC_FRA)).unwrap();
         let peering = &mut vpc.peerings[0];
         peering.state = state;
-        peering.state_info = info.map(|message| peering::emulator::aiven::wire::StateInfo {
+        peering.state_info = info.map(|message| peering_emulator::aiven::wire::StateInfo {
             message: message.into(),
             kind: state.as_str().to_lowercase(),
             to_network_id: None,
@@ -168,12 +168,12 @@ fn aiven_states_the_emulator_did_not_show_are_read_as_aiven_means_them() {
 fn an_expired_aiven_token_is_said_once_not_retried() {
     let emulator = Emulator::start(World::demo());
     let mut ws = Workspace::new(&emulator.url());
-    ws.set_env("AIVEN_TOKEN", peering::emulator::aiven::EXPIRED_TOKEN);
+    ws.set_env("AIVEN_TOKEN", peering_emulator::aiven::EXPIRED_TOKEN);
     ws.write("main.tf", &aiven_pair(demo::AIVEN_VPC_FRA, demo::NETWORK_APP, ""));
     let plan = ws.plan();
     assert_eq!(plan.code, 1, "{plan:?}");
     assert!(plan.flat().contains("Missing (expired) db token"), "{plan:?}");
-    assert!(!plan.flat().contains(peering::emulator::aiven::EXPIRED_TOKEN), "no credential in errors");
+    assert!(!plan.flat().contains(peering_emulator::aiven::EXPIRED_TOKEN), "no credential in errors");
     assert_eq!(emulator.requests().total_reads, 1, "a 401 is not retried: {:?}", emulator.requests());
 }
 
@@ -185,7 +185,7 @@ fn an_upcloud_half_whose_peer_network_is_gone_is_deleted_not_waited_on() {
     ws.write("main.tf", &connection_config("app-db", demo::NETWORK_APP, demo::NETWORK_DB, extra));
     ws.apply();
     // The peer's owner deletes their network (and with it any half of theirs).
-    let db: peering::net::UpcloudNetworkId = id(demo::NETWORK_DB);
+    let db: peering_net::UpcloudNetworkId = id(demo::NETWORK_DB);
     emulator.edit_world(|w| {
         w.upcloud.networks.remove(&db);
         w.upcloud.peerings.retain(|_, p| p.network != db);
@@ -201,11 +201,11 @@ fn a_one_way_upcloud_create_answers_pending_peer() {
     let emulator = Emulator::start(World::demo());
     let client = emulator.upcloud();
     let created = emulator.block_on(async {
-        let request = peering::clouds::upcloud::CreatePeering {
+        let request = peering_clouds::upcloud::CreatePeering {
             name: "one-way".into(),
-            configured_status: peering::clouds::upcloud::ConfiguredStatus::Active,
-            network: peering::clouds::upcloud::NetworkUuid { uuid: id(demo::NETWORK_APP) },
-            peer_network: peering::clouds::upcloud::NetworkUuid { uuid: id(demo::NETWORK_DB) },
+            configured_status: peering_clouds::upcloud::ConfiguredStatus::Active,
+            network: peering_clouds::upcloud::NetworkUuid { uuid: id(demo::NETWORK_APP) },
+            peer_network: peering_clouds::upcloud::NetworkUuid { uuid: id(demo::NETWORK_DB) },
             labels: Vec::new(),
         };
         client.create_peering(&request).await.unwrap()
@@ -320,8 +320,8 @@ fn a_next_hop_changed_in_place_clears_the_old_one() {
     // the route is read before its PATCH, not taken from state.
     let (route_id, _) = emulator.world().scaleway.routes.iter().map(|(k, v)| (*k, v.clone())).next().unwrap();
     let nic: uuid::Uuid = "3bee96fb-e7dd-4631-85c0-a34b76d69e8d".parse().unwrap();
-    let by_hand = peering::clouds::scaleway::RoutePatch {
-        nexthop_resource_id: Some(peering::clouds::scaleway::HopId::Set(nic)),
+    let by_hand = peering_clouds::scaleway::RoutePatch {
+        nexthop_resource_id: Some(peering_clouds::scaleway::HopId::Set(nic)),
         ..Default::default()
     };
     emulator.block_on(emulator.scaleway().update_route("fr-par", route_id, &by_hand)).unwrap();
@@ -337,7 +337,7 @@ fn a_next_hop_changed_in_place_clears_the_old_one() {
 /// with what to do.
 #[test]
 fn connector_statuses_are_scaleways() {
-    use peering::clouds::scaleway::wire::CreatePrivateNetwork;
+    use peering_clouds::scaleway::wire::CreatePrivateNetwork;
 
     let emulator = Emulator::start(World::demo());
     let (a, b) = (demo::SCALEWAY_VPC_A, demo::SCALEWAY_VPC_B);

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use common::runs::{Kind, pair_config};
 use common::*;
-use peering::emulator::world::World;
+use peering_emulator::world::World;
 
 #[test]
 fn an_apply_that_returns_before_traffic_flows_leaves_the_dhcp_warning_to_the_refresh_that_sees_it_active() {
@@ -37,7 +37,7 @@ fn an_apply_that_returns_before_traffic_flows_leaves_the_dhcp_warning_to_the_ref
 /// our apply does not ask them to make it again, and says they must renew their DHCP leases.
 #[test]
 fn an_external_upcloud_half_made_first_is_not_asked_for_and_its_owner_is_told_to_renew_leases() {
-    use peering::emulator::world::demo;
+    use peering_emulator::world::demo;
     let emulator = Emulator::start(World::demo());
     emulator.upcloud_half_by_hand("partner", demo::NETWORK_APP, demo::AIVEN_NETWORK_FRA);
     let ws = Workspace::new(&emulator.url());

@@ -7,7 +7,7 @@ mod common;
 
 use common::runs::{Kind, ends};
 use common::*;
-use peering::emulator::world::{World, demo};
+use peering_emulator::world::{World, demo};
 
 const ADDR: &str = "peering_connection.this";
 
@@ -94,7 +94,7 @@ fn an_aiven_upcloud_pair_has_no_direction() {
 /// in the canonical order, and what it generates imports to no changes.
 #[test]
 fn a_listing_writes_each_peering_in_one_direction() {
-    use peering::clouds::scaleway::wire::CreateConnector;
+    use peering_clouds::scaleway::wire::CreateConnector;
 
     let emulator = Emulator::start(World::demo());
     for (from, to) in [(demo::NETWORK_DB, demo::NETWORK_APP), (demo::NETWORK_APP, demo::NETWORK_DB)] {

@@ -4,9 +4,9 @@
 mod common;
 
 use common::*;
-use peering::clouds::scaleway::wire::ConnectorPatch;
-use peering::clouds::upcloud::PeeringPatch;
-use peering::emulator::world::{World, demo};
+use peering_clouds::scaleway::wire::ConnectorPatch;
+use peering_clouds::upcloud::PeeringPatch;
+use peering_emulator::world::{World, demo};
 
 const ADDR: &str = "peering_connection.this";
 
@@ -43,7 +43,7 @@ fn rename_is_drift(emulator: &Emulator, ws: &Workspace, id: &str) {
         assert!(plan.flat().contains(r#"~ name = "renamed-by-hand" -> "app-db""#), "{plan:?}");
     }
     ws.apply();
-    let id: peering::net::UpcloudPeeringId = id.parse().unwrap();
+    let id: peering_net::UpcloudPeeringId = id.parse().unwrap();
     assert_eq!(emulator.world().upcloud.peerings[&id].name, "app-db");
     assert_eq!(ws.plan().code, 0);
 }

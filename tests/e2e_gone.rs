@@ -6,7 +6,7 @@ mod common;
 
 use common::runs::{Kind, pair_config};
 use common::*;
-use peering::emulator::world::{World, demo};
+use peering_emulator::world::{World, demo};
 
 #[test]
 fn a_deleted_peer_network_is_said_at_plan_and_destroy_deletes_our_half() {

@@ -6,7 +6,7 @@ mod common;
 
 use common::runs::*;
 use common::*;
-use peering::emulator::world::{World, demo};
+use peering_emulator::world::{World, demo};
 
 /// Per answer, as a cloud far away: long enough that read-modify-writes overlap.
 const LATENCY_MS: u64 = 30;

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use peering::emulator::world::{World, demo};
+use peering_emulator::world::{World, demo};
 
 fn aiven_upcloud() -> String {
     format!(

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use peering::emulator::world::{World, demo};
+use peering_emulator::world::{World, demo};
 
 fn outputs(ws: &Workspace) -> serde_json::Value {
     serde_json::from_str(&ws.ok(&["output", "-json"]).stdout).unwrap()
@@ -79,11 +79,11 @@ output "scw" {{ value = data.peering_network.scw }}
 #[test]
 fn not_found_and_ambiguous_lookups_name_the_candidates() {
     let mut world = World::demo();
-    let twin: peering::net::UpcloudNetworkId = "03000000-0000-4000-8000-0000000000a2".parse().unwrap();
+    let twin: peering_net::UpcloudNetworkId = "03000000-0000-4000-8000-0000000000a2".parse().unwrap();
     world
         .upcloud
         .networks
-        .insert(twin, peering::emulator::upcloud::state::network(twin, "app", "fi-hel1", "10.11.0.0/24", None));
+        .insert(twin, peering_emulator::upcloud::state::network(twin, "app", "fi-hel1", "10.11.0.0/24", None));
     let emulator = Emulator::start(world);
     let ws = Workspace::new(&emulator.url());
     let lookup = |query: &str| {

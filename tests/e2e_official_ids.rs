@@ -7,7 +7,7 @@
 mod common;
 
 use common::*;
-use peering::emulator::world::{World, demo};
+use peering_emulator::world::{World, demo};
 
 fn scaleway_pair(vpc_a: &str, vpc_b: &str, route_table_vpc: &str, pn: &str) -> String {
     format!(

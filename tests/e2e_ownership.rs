@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use common::runs::{Kind, ends, pair_config};
 use common::*;
-use peering::emulator::world::{World, demo};
+use peering_emulator::world::{World, demo};
 
 const ADDR: &str = "peering_connection.this";
 
@@ -20,7 +20,7 @@ fn pair(kind: Kind, name: &str, extra: &str) -> String {
 /// Every live half of the kind in the emulator, as `id state`, sorted.
 fn halves(emulator: &Emulator, kind: Kind) -> Vec<String> {
     let world = emulator.world();
-    let now = peering::emulator::clock::now_ms();
+    let now = peering_emulator::clock::now_ms();
     let upcloud = || -> Vec<String> {
         world
             .upcloud
@@ -252,10 +252,10 @@ fn two_workspaces_never_touch_each_others_peerings_or_routes() {
 /// duplicated.
 #[test]
 fn a_route_to_a_taken_destination_is_refused_not_overwritten() {
-    use peering::clouds::scaleway::RouteFields;
-    use peering::clouds::upcloud::{RouterFields, StaticRoute};
+    use peering_clouds::scaleway::RouteFields;
+    use peering_clouds::upcloud::{RouterFields, StaticRoute};
     let emulator = Emulator::start(World::demo());
-    let router: peering::net::UpcloudRouterId = demo::ROUTER_A.parse().unwrap();
+    let router: peering_net::UpcloudRouterId = demo::ROUTER_A.parse().unwrap();
     let upcloud = emulator.upcloud();
     emulator.block_on(async {
         let mut routes = upcloud.get_router(router).await.unwrap().static_routes;
@@ -356,7 +356,7 @@ fn a_saved_plan_that_meets_a_changed_cloud_says_so_and_records_what_exists() {
     ws.write("main.tf", &pair(Kind::Upcloud, "app-db", "  tags = { team = \"net\" }"));
     let plan = ws.terraform(&["plan", "-out=tfplan", "-no-color", "-input=false"]);
     assert_eq!(plan.code, 0, "{plan:?}");
-    let peer: peering::net::UpcloudPeeringId =
+    let peer: peering_net::UpcloudPeeringId =
         ws.resource_values(ADDR)["peer_half"]["id"].as_str().unwrap().parse().unwrap();
     emulator.delete_peering(peer);
     let applied = ws.terraform(&["apply", "-no-color", "-input=false", "tfplan"]);

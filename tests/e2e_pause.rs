@@ -4,8 +4,8 @@
 mod common;
 
 use common::*;
-use peering::emulator::upcloud::wire::ConfiguredStatus;
-use peering::emulator::world::{World, demo};
+use peering_emulator::upcloud::wire::ConfiguredStatus;
+use peering_emulator::world::{World, demo};
 
 const ADDR: &str = "peering_connection.this";
 

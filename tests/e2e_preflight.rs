@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use peering::emulator::world::{World, demo};
+use peering_emulator::world::{World, demo};
 
 fn preflight(label: &str, vpc: &str, upcloud_network: &str) -> String {
     format!(

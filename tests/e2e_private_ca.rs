@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 
 use common::tls::{ThrowawayCa, TlsFront};
 use common::*;
-use peering::emulator::world::{World, demo};
+use peering_emulator::world::{World, demo};
 
 /// The emulator's UpCloud API behind HTTPS signed by `ca`, as the workspace's `UPCLOUD_API_URL`.
 fn behind_private_ca(ca: &ThrowawayCa) -> (Emulator, TlsFront, Workspace) {

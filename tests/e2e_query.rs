@@ -5,9 +5,9 @@
 mod common;
 
 use common::*;
-use peering::clouds::scaleway::wire::CreateConnector;
-use peering::emulator::world::{World, demo};
-use peering::net::UpcloudNetworkId;
+use peering_clouds::scaleway::wire::CreateConnector;
+use peering_emulator::world::{World, demo};
+use peering_net::UpcloudNetworkId;
 
 const THEIRS: &str = "03000000-0000-4000-8000-00000000ee01";
 
@@ -18,7 +18,7 @@ fn hand_made() -> Emulator {
     world
         .upcloud
         .networks
-        .insert(theirs, peering::emulator::upcloud::state::network(theirs, "theirs", "fi-hel1", "10.90.0.0/24", None));
+        .insert(theirs, peering_emulator::upcloud::state::network(theirs, "theirs", "fi-hel1", "10.90.0.0/24", None));
     world.upcloud.foreign_networks.insert(theirs);
     let emulator = Emulator::start(world);
     // Each direction named apart, as the clouds' consoles and official providers make them:
@@ -119,8 +119,8 @@ fn filters_and_limit_narrow_the_list() {
 /// Routes added by hand are listed (user and custom routes only) and import to an empty plan.
 #[test]
 fn query_finds_hand_made_routes_but_not_service_or_managed_ones() {
-    use peering::clouds::scaleway::wire::RouteFields;
-    use peering::clouds::upcloud::wire::{RouterFields, StaticRoute};
+    use peering_clouds::scaleway::wire::RouteFields;
+    use peering_clouds::upcloud::wire::{RouterFields, StaticRoute};
     let emulator = Emulator::start(World::demo());
     let user_route = StaticRoute {
         name: Some("to-backup".into()),

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use peering::emulator::world::{World, demo};
+use peering_emulator::world::{World, demo};
 
 fn routes_config(count: usize, next_hop: &str, description: Option<&str>) -> String {
     let description = description.map(|d| format!("  description = \"{d}-${{count.index}}\"\n")).unwrap_or_default();
@@ -21,12 +21,12 @@ resource "peering_custom_route" "many" {{
     )
 }
 
-fn router_routes(emulator: &Emulator) -> Vec<peering::emulator::upcloud::wire::StaticRoute> {
-    let router: peering::net::UpcloudRouterId = demo::ROUTER_A.parse().unwrap();
+fn router_routes(emulator: &Emulator) -> Vec<peering_emulator::upcloud::wire::StaticRoute> {
+    let router: peering_net::UpcloudRouterId = demo::ROUTER_A.parse().unwrap();
     emulator.world().upcloud.routers[&router].static_routes.clone()
 }
 
-fn user_routes(emulator: &Emulator) -> Vec<peering::emulator::upcloud::wire::StaticRoute> {
+fn user_routes(emulator: &Emulator) -> Vec<peering_emulator::upcloud::wire::StaticRoute> {
     router_routes(emulator).into_iter().filter(|r| r.kind.as_deref() != Some("service")).collect()
 }
 

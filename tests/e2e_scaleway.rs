@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use peering::emulator::world::{World, demo};
+use peering_emulator::world::{World, demo};
 
 const ADDR: &str = "peering_connection.this";
 
@@ -134,7 +134,7 @@ fn a_conflict_after_peering_is_reported_with_the_overlaps() {
     ws.apply();
     emulator.block_on(async {
         let client = emulator.scaleway();
-        let request = peering::clouds::scaleway::CreatePrivateNetwork {
+        let request = peering_clouds::scaleway::CreatePrivateNetwork {
             name: "clash".into(),
             subnets: Some(vec!["172.16.1.0/24".parse().unwrap()]),
             vpc_id: demo::SCALEWAY_VPC_B.parse().unwrap(),

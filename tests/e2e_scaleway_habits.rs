@@ -4,8 +4,8 @@
 mod common;
 
 use common::*;
-use peering::clouds::CloudFailure as _;
-use peering::emulator::world::{World, demo};
+use peering_clouds::CloudFailure as _;
+use peering_emulator::world::{World, demo};
 
 fn example(name: &str) -> String {
     std::fs::read_to_string(
@@ -125,7 +125,7 @@ fn peer_side_changes_in_place_under_routes() {
 /// and a VPC looked for in the wrong region says where it is.
 #[test]
 fn regions_are_checked_where_written_and_found_where_the_vpc_is() {
-    use peering::clouds::scaleway::wire::{CreatePrivateNetwork, CreateVpc};
+    use peering_clouds::scaleway::wire::{CreatePrivateNetwork, CreateVpc};
 
     let emulator = Emulator::start(World::demo());
     let ws = Workspace::new(&emulator.url());
@@ -306,7 +306,7 @@ resource "peering_custom_route" "through_c" {{
 /// later) is a plan warning naming the ranges, as at create.
 #[test]
 fn a_conflict_that_appears_later_is_said_with_its_ranges() {
-    use peering::clouds::scaleway::wire::CreatePrivateNetwork;
+    use peering_clouds::scaleway::wire::CreatePrivateNetwork;
 
     let emulator = Emulator::start(World::demo());
     let ws = Workspace::new(&emulator.url());
@@ -387,7 +387,7 @@ resource "peering_connection" "to_partner" {{
 /// `SCW_DEFAULT_PROJECT_ID` limits what is found: a listing of another project finds nothing.
 #[test]
 fn the_project_limits_listings() {
-    use peering::clouds::scaleway::wire::CreateConnector;
+    use peering_clouds::scaleway::wire::CreateConnector;
 
     let emulator = Emulator::start(World::demo());
     let scaleway = emulator.scaleway();
@@ -528,7 +528,7 @@ resource "peering_connection" "p" {{
     ws.apply();
     let connector: uuid::Uuid =
         ws.resource_values("peering_connection.p")["network_half"]["id"].as_str().unwrap().parse().unwrap();
-    let by_hand = peering::clouds::scaleway::wire::RouteFields {
+    let by_hand = peering_clouds::scaleway::wire::RouteFields {
         vpc_id: Some(demo::SCALEWAY_VPC_A.parse().unwrap()),
         destination: Some("10.96.0.0/24".parse().unwrap()),
         nexthop_vpc_connector_id: Some(connector),

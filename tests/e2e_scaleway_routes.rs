@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use peering::emulator::world::{World, demo};
+use peering_emulator::world::{World, demo};
 
 fn example(name: &str) -> String {
     std::fs::read_to_string(
@@ -13,7 +13,7 @@ fn example(name: &str) -> String {
     .unwrap()
 }
 
-fn custom_routes(emulator: &Emulator) -> Vec<peering::emulator::scaleway::wire::Route> {
+fn custom_routes(emulator: &Emulator) -> Vec<peering_emulator::scaleway::wire::Route> {
     emulator.world().scaleway.routes.values().cloned().collect()
 }
 

@@ -10,8 +10,8 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::*;
-use peering::clouds::scaleway::wire::RouteFields;
-use peering::emulator::world::{World, demo};
+use peering_clouds::scaleway::wire::RouteFields;
+use peering_emulator::world::{World, demo};
 
 /// The guide's block, with its illustrative ids swapped for the emulator's objects.
 fn guide_block(route_id: &str) -> String {

@@ -7,7 +7,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
-use peering::emulator::world::{World, demo};
+use peering_emulator::world::{World, demo};
 
 const ADDR: &str = "peering_connection.this";
 
@@ -283,13 +283,13 @@ resource "peering_custom_route" "{name}" {{
 
     // The emulator refuses a duplicate destination as UpCloud does.
     let client = emulator.upcloud();
-    let route = |hop: &str| peering::clouds::upcloud::StaticRoute {
+    let route = |hop: &str| peering_clouds::upcloud::StaticRoute {
         name: None,
         route: "10.99.0.0/24".parse().unwrap(),
         nexthop: hop.into(),
         kind: None,
     };
-    let fields = peering::clouds::upcloud::RouterFields {
+    let fields = peering_clouds::upcloud::RouterFields {
         static_routes: Some(vec![route("10.10.0.5"), route("10.10.0.6")]),
         ..Default::default()
     };

@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use peering::emulator::world::{World, demo};
+use peering_emulator::world::{World, demo};
 
 const ADDR: &str = "peering_connection.this";
 
@@ -246,7 +246,7 @@ fn existing_halves_are_refused_or_adopted_and_a_lost_half_is_recreated() {
     // Under the planned name but without this provider's marker it was made by hand all the
     // same: refused again, nothing written.
     emulator.block_on(async {
-        let patch = peering::clouds::upcloud::PeeringPatch { name: Some("adopted".into()), ..Default::default() };
+        let patch = peering_clouds::upcloud::PeeringPatch { name: Some("adopted".into()), ..Default::default() };
         client.modify_peering(existing, &patch).await.unwrap();
     });
     let refused = ws.terraform(&["apply", "-auto-approve", "-no-color", "-input=false"]);
@@ -256,8 +256,8 @@ fn existing_halves_are_refused_or_adopted_and_a_lost_half_is_recreated() {
 
     // Marked by a create that never finished, with the planned name: resumed, and that is said.
     emulator.block_on(async {
-        let label = peering::clouds::upcloud::Label { key: "peering-owner".into(), value: "creating-0a1b".into() };
-        let patch = peering::clouds::upcloud::PeeringPatch { labels: Some(vec![label]), ..Default::default() };
+        let label = peering_clouds::upcloud::Label { key: "peering-owner".into(), value: "creating-0a1b".into() };
+        let patch = peering_clouds::upcloud::PeeringPatch { labels: Some(vec![label]), ..Default::default() };
         client.modify_peering(existing, &patch).await.unwrap();
     });
     let applied = ws.apply();
@@ -266,7 +266,7 @@ fn existing_halves_are_refused_or_adopted_and_a_lost_half_is_recreated() {
     let world = emulator.world();
     assert_eq!(world.upcloud.peerings.len(), 2, "adopted, not duplicated");
     assert_eq!(ws.resource_values(ADDR)["peer_half"]["id"], existing.to_string());
-    let marker = |p: &peering::emulator::upcloud::state::PeeringRecord| {
+    let marker = |p: &peering_emulator::upcloud::state::PeeringRecord| {
         p.labels.iter().find(|l| l.key == "peering-owner").map(|l| l.value.clone())
     };
     let markers: Vec<_> = world.upcloud.peerings.values().map(marker).collect();

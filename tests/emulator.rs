@@ -7,13 +7,13 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::*;
-use peering::clouds::CloudFailure as _;
-use peering::clouds::upcloud::{
+use peering_clouds::CloudFailure as _;
+use peering_clouds::upcloud::{
     ConfiguredStatus, CreateNetwork, CreatePeering, IpNetwork, IpNetworks, NetworkPeering, NetworkUuid, PeeringPatch,
     PeeringState, RouterFields, UpcloudClient, UpcloudError,
 };
-use peering::emulator::world::{World, demo};
-use peering::net::{UpcloudNetworkId, UpcloudPeeringId};
+use peering_emulator::world::{World, demo};
+use peering_net::{UpcloudNetworkId, UpcloudPeeringId};
 
 fn nid(s: &str) -> UpcloudNetworkId {
     s.parse().unwrap()
@@ -125,8 +125,8 @@ fn create_errors_and_failure_states() {
                 ip_networks: IpNetworks {
                     ip_network: vec![IpNetwork {
                         address: "10.99.0.0/24".parse().unwrap(),
-                        family: peering::clouds::upcloud::Family::IPv4,
-                        dhcp: Some(peering::clouds::upcloud::YesNo::Yes),
+                        family: peering_clouds::upcloud::Family::IPv4,
+                        dhcp: Some(peering_clouds::upcloud::YesNo::Yes),
                         dhcp_default_route: None,
                         gateway: None,
                     }],
@@ -156,15 +156,12 @@ fn create_errors_and_failure_states() {
 #[test]
 fn auth_is_required() {
     let emulator = Emulator::start(World::demo());
-    let policy = peering::clouds::http::RetryPolicy { max_retries: 0, ..Default::default() };
-    let wrong = peering::clouds::http::Auth::Basic {
-        username: USERNAME.into(),
-        password: peering::clouds::Secret::new("nope"),
-    };
-    let bad =
-        UpcloudClient::new(peering::clouds::http::ApiClient::new(&emulator.url(), wrong, policy.clone()).unwrap());
-    let token = peering::clouds::http::Auth::Bearer(peering::clouds::Secret::new("ucat_demo_token"));
-    let good = UpcloudClient::new(peering::clouds::http::ApiClient::new(&emulator.url(), token, policy).unwrap());
+    let policy = peering_clouds::http::RetryPolicy { max_retries: 0, ..Default::default() };
+    let wrong =
+        peering_clouds::http::Auth::Basic { username: USERNAME.into(), password: peering_clouds::Secret::new("nope") };
+    let bad = UpcloudClient::new(peering_clouds::http::ApiClient::new(&emulator.url(), wrong, policy.clone()).unwrap());
+    let token = peering_clouds::http::Auth::Bearer(peering_clouds::Secret::new("ucat_demo_token"));
+    let good = UpcloudClient::new(peering_clouds::http::ApiClient::new(&emulator.url(), token, policy).unwrap());
     emulator.block_on(async {
         let (status, code) = code(bad.list_networks(None).await);
         assert_eq!((status, code.as_str()), (401, "AUTHENTICATION_FAILED"));
@@ -175,7 +172,7 @@ fn auth_is_required() {
 
 #[test]
 fn binary_prints_its_address_and_serves_admin_endpoints() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_peering-emulator"))
+    let mut child = Command::new(emulator_binary())
         .args(["--listen", "127.0.0.1:0", "--empty", "--rng-seed", "3"])
         .stdout(Stdio::piped())
         .spawn()
@@ -185,7 +182,7 @@ fn binary_prints_its_address_and_serves_admin_endpoints() {
     let url = line.trim().strip_prefix("listening on ").expect("first line names the address").to_string();
     assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"), "{url}");
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let http = peering::clouds::http::shared_http_client();
+    let http = peering_clouds::http::shared_http_client();
     rt.block_on(async {
         let world: serde_json::Value =
             http.get(format!("{url}/_emulator/world")).send().await.unwrap().json().await.unwrap();
@@ -211,7 +208,7 @@ fn binary_prints_its_address_and_serves_admin_endpoints() {
     });
     child.kill().unwrap();
     child.wait().unwrap();
-    let help = Command::new(env!("CARGO_BIN_EXE_peering-emulator")).arg("--help").output().unwrap();
+    let help = Command::new(emulator_binary()).arg("--help").output().unwrap();
     let help = String::from_utf8_lossy(&help.stdout);
     for flag in [
         "--listen",
@@ -230,7 +227,7 @@ fn binary_prints_its_address_and_serves_admin_endpoints() {
 /// Aiven's side of the world: VPC and peering state machines, backed by UpCloud networks.
 #[test]
 fn aiven_vpc_and_peering_state_machine() {
-    use peering::clouds::aiven::{CreateVpc, PeeringState as A, VpcState};
+    use peering_clouds::aiven::{CreateVpc, PeeringState as A, VpcState};
 
     let emulator = Emulator::start(World::demo());
     let aiven = emulator.aiven();
@@ -321,13 +318,13 @@ fn aiven_vpc_and_peering_state_machine() {
 #[test]
 fn aiven_auth_and_errors() {
     let emulator = Emulator::start(World::demo());
-    let policy = peering::clouds::http::RetryPolicy { max_retries: 0, ..Default::default() };
-    let bad = peering::clouds::aiven::AivenClient::new(
-        peering::clouds::http::ApiClient::new(
+    let policy = peering_clouds::http::RetryPolicy { max_retries: 0, ..Default::default() };
+    let bad = peering_clouds::aiven::AivenClient::new(
+        peering_clouds::http::ApiClient::new(
             &emulator.url(),
-            peering::clouds::http::Auth::Header {
+            peering_clouds::http::Auth::Header {
                 name: "authorization",
-                value: peering::clouds::Secret::new("aivenv1 nope"),
+                value: peering_clouds::Secret::new("aivenv1 nope"),
             },
             policy,
         )
@@ -335,7 +332,7 @@ fn aiven_auth_and_errors() {
     );
     emulator.block_on(async {
         let error = bad.list_vpcs(demo::AIVEN_PROJECT).await.unwrap_err();
-        assert!(matches!(error, peering::clouds::aiven::AivenError::Api { status: 403, .. }), "{error}");
+        assert!(matches!(error, peering_clouds::aiven::AivenError::Api { status: 403, .. }), "{error}");
         let good = emulator.aiven();
         assert_eq!(good.list_vpcs(demo::AIVEN_PROJECT).await.unwrap().len(), 2);
         assert!(good.list_vpcs("someone-else").await.is_err());
@@ -348,7 +345,7 @@ fn aiven_auth_and_errors() {
 /// managed routes beside them, errors and pagination.
 #[test]
 fn scaleway_vpcs_connectors_and_routes() {
-    use peering::clouds::scaleway::{
+    use peering_clouds::scaleway::{
         ConnectorStatus, CreateConnector, CreatePrivateNetwork, CreateVpc, RouteFields, RouteType, ScalewayError,
     };
 
@@ -363,11 +360,8 @@ fn scaleway_vpcs_connectors_and_routes() {
             )
             .await
             .unwrap();
-        let kinds: Vec<(bool, u8)> = pn
-            .subnets
-            .iter()
-            .map(|s| (matches!(s.subnet, peering::net::IpNet::V4(_)), s.subnet.prefix_len()))
-            .collect();
+        let kinds: Vec<(bool, u8)> =
+            pn.subnets.iter().map(|s| (matches!(s.subnet, peering_net::IpNet::V4(_)), s.subnet.prefix_len())).collect();
         assert_eq!(kinds, [(true, 22), (false, 64)], "an IPv4 /22 and an IPv6 /64 when none are given");
         let clash = CreatePrivateNetwork {
             name: "clash".into(),
@@ -471,7 +465,7 @@ fn faults_come_in_each_clouds_format() {
         let (mut limited, mut failed) = (None, None);
         for _ in 0..200 {
             let answer = emulator.block_on(async {
-                let response = peering::clouds::http::shared_http_client()
+                let response = peering_clouds::http::shared_http_client()
                     .get(format!("{}{path}", emulator.url()))
                     .send()
                     .await
@@ -517,7 +511,7 @@ fn a_connector_patch_moves_updated_at() {
     let auth = [("x-auth-token", SCALEWAY_SECRET)];
     let send = |method: reqwest::Method, path: String, body: serde_json::Value| -> serde_json::Value {
         emulator.block_on(async {
-            let client = peering::clouds::http::shared_http_client();
+            let client = peering_clouds::http::shared_http_client();
             let request = client.request(method, format!("{}{path}", emulator.url())).header(auth[0].0, auth[0].1);
             request.json(&body).send().await.unwrap().json().await.unwrap()
         })

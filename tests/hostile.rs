@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use common::*;
-use peering::emulator::world::demo;
+use peering_emulator::world::demo;
 
 /// What the hostile server does with every request.
 #[derive(Clone)]

@@ -11,13 +11,13 @@ use std::time::Duration;
 
 use base64::Engine;
 use hyper_util::rt::TokioIo;
-use peering::plugin::handshake::MAGIC_COOKIE_VALUE;
-use peering::plugin::proto::grpc_controller_client::GrpcControllerClient;
-use peering::plugin::proto::grpc_stdio_client::GrpcStdioClient;
-use peering::tf::proto::provider_client::ProviderClient;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
+use tfplugin6::plugin::handshake::MAGIC_COOKIE_VALUE;
+use tfplugin6::plugin::proto::grpc_controller_client::GrpcControllerClient;
+use tfplugin6::plugin::proto::grpc_stdio_client::GrpcStdioClient;
+use tfplugin6::proto::provider_client::ProviderClient;
 use tonic::transport::{Channel, Endpoint, Uri};
 
 fn provider() -> PathBuf {
@@ -168,7 +168,7 @@ mod peering_io {
 
 async fn schema_call(channel: Channel) -> Result<usize, tonic::Status> {
     let response = ProviderClient::new(channel)
-        .get_provider_schema(peering::tf::proto::get_provider_schema::Request {})
+        .get_provider_schema(tfplugin6::proto::get_provider_schema::Request {})
         .await?
         .into_inner();
     assert!(response.provider.and_then(|p| p.block).is_some(), "provider schema has a block");
@@ -226,7 +226,7 @@ async fn shutdown_ends_the_process_while_a_stdio_stream_is_open() {
     let channel = connect(&plugin.socket, Some(tls_config(&plugin.server_cert, Some((cert, key))))).await.unwrap();
     // An open stdio stream, as Terraform keeps one, must not hold the process.
     let mut stdio = GrpcStdioClient::new(channel.clone()).stream_stdio(()).await.unwrap().into_inner();
-    GrpcControllerClient::new(channel).shutdown(peering::plugin::proto::Empty {}).await.unwrap();
+    GrpcControllerClient::new(channel).shutdown(tfplugin6::plugin::proto::Empty {}).await.unwrap();
     // The process ends while our end of the stream is still open: nothing waits for it to close.
     // (The bound only stops a hung test; Terraform would kill a lingering provider after 2 s.)
     let waited = tokio::task::spawn_blocking(move || {
@@ -281,17 +281,17 @@ fn sigint_is_ignored() {
     assert!(plugin.child.try_wait().unwrap().is_none(), "SIGINT must not end the provider");
 }
 
-fn msgpack(value: &peering::tf::Value, ty: &peering::tf::Type) -> Option<peering::tf::proto::DynamicValue> {
-    Some(peering::tf::proto::DynamicValue { msgpack: value.to_msgpack(ty).unwrap(), json: vec![] })
+fn msgpack(value: &tfplugin6::Value, ty: &tfplugin6::Type) -> Option<tfplugin6::proto::DynamicValue> {
+    Some(tfplugin6::proto::DynamicValue { msgpack: value.to_msgpack(ty).unwrap(), json: vec![] })
 }
 
 #[test]
 fn stop_provider_cancels_in_flight_work() {
-    use peering::tf::{FromValue, IntoValue, Value, proto};
+    use tfplugin6::{FromValue, IntoValue, Value, proto};
 
-    let emulator = common::Emulator::start(peering::emulator::world::World::demo());
+    let emulator = common::Emulator::start(peering_emulator::world::World::demo());
     // Answers take an hour: a read that returns was abandoned, not waited out.
-    let slow = peering::emulator::faults::FaultSettings { latency_ms: 3_600_000, ..Default::default() };
+    let slow = peering_emulator::faults::FaultSettings { latency_ms: 3_600_000, ..Default::default() };
     emulator.handle.as_ref().unwrap().emulator.faults.lock().unwrap().update(slow);
     let plugin = launch(None);
     emulator.block_on(async {
@@ -324,8 +324,8 @@ fn stop_provider_cancels_in_flight_work() {
         let ty = peering::resources::connection::schema().implied_type();
         let state = format!(
             r#"{{"id":"x","name":"n","network":{{"upcloud":{{"network_id":"{}"}}}},"peer_network":{{"upcloud":{{"network_id":"{}"}}}},"peer_side":"managed","network_half":{{"id":"0f000000-0000-4000-8000-000000000001","state":"active"}}}}"#,
-            peering::emulator::world::demo::NETWORK_APP,
-            peering::emulator::world::demo::NETWORK_DB
+            peering_emulator::world::demo::NETWORK_APP,
+            peering_emulator::world::demo::NETWORK_DB
         );
         let state = peering::resources::connection::Connection::from_value(&Value::from_json(state.as_bytes(), &ty).unwrap())
             .unwrap()

@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 
 use common::*;
-use peering::emulator::world::World;
+use peering_emulator::world::World;
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))

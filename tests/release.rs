@@ -11,7 +11,7 @@ use std::process::Command;
 
 use common::tls::{ThrowawayCa, TlsFront};
 use common::*;
-use peering::emulator::world::{World, demo};
+use peering_emulator::world::{World, demo};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use common::*;
-use peering::emulator::RequestCounts;
-use peering::emulator::world::{World, demo};
+use peering_emulator::RequestCounts;
+use peering_emulator::world::{World, demo};
 
 /// Requests per route between two snapshots, reads and writes together.
 fn between(before: &RequestCounts, after: &RequestCounts) -> BTreeMap<String, u64> {
@@ -186,13 +186,12 @@ fn listing_reads(emulator: &Emulator, list_type: &str, filter: &str, results: us
 }
 
 /// `count` UpCloud networks with a router each, in de-fra1 (172.20.N.0/24), made in `world`.
-fn upcloud_networks(world: &mut World, count: u32) -> Vec<peering::net::UpcloudNetworkId> {
-    use peering::emulator::upcloud::state::{network, router};
+fn upcloud_networks(world: &mut World, count: u32) -> Vec<peering_net::UpcloudNetworkId> {
+    use peering_emulator::upcloud::state::{network, router};
     (0..count)
         .map(|i| {
-            let router_id: peering::net::UpcloudRouterId =
-                format!("04000000-0000-4000-8000-2{i:011x}").parse().unwrap();
-            let network_id: peering::net::UpcloudNetworkId =
+            let router_id: peering_net::UpcloudRouterId = format!("04000000-0000-4000-8000-2{i:011x}").parse().unwrap();
+            let network_id: peering_net::UpcloudNetworkId =
                 format!("03000000-0000-4000-8000-2{i:011x}").parse().unwrap();
             world.upcloud.routers.insert(router_id, router(router_id, &format!("r{i}")));
             let net = network(network_id, &format!("n{i}"), "de-fra1", &format!("172.20.{i}.0/24"), Some(router_id));
@@ -244,7 +243,7 @@ fn a_listing_of_upcloud_pairs_reads_each_list_once() {
 /// Networks are each listed whole, page by page, and every result is read from those lists.
 #[test]
 fn a_listing_of_scaleway_connectors_reads_each_region_list_once() {
-    use peering::clouds::scaleway::wire::CreateConnector;
+    use peering_clouds::scaleway::wire::CreateConnector;
     let mut world = World::demo();
     let vpcs: Vec<uuid::Uuid> =
         (0..250u128).map(|i| uuid::Uuid::from_u128(0x5c00_0000_0000_4000_8000_0000_0003_0000 + i)).collect();
@@ -320,7 +319,7 @@ fn a_listing_of_upcloud_routes_reads_the_router_list_once() {
 /// those lists.
 #[test]
 fn a_listing_of_scaleway_routes_reads_each_region_list_once() {
-    use peering::clouds::scaleway::wire::{CreateConnector, RouteFields};
+    use peering_clouds::scaleway::wire::{CreateConnector, RouteFields};
     let emulator = Emulator::start_with(World::demo(), 0);
     let scaleway = emulator.scaleway();
     let connector = CreateConnector {

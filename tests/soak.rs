@@ -7,7 +7,7 @@ mod common;
 
 use common::runs::*;
 use common::*;
-use peering::emulator::world::{World, demo};
+use peering_emulator::world::{World, demo};
 
 /// `make test` runs three seeds at 30 %; `make soak` more (`PEERING_SOAK_SEEDS`, `PEERING_SOAK_RATE`).
 fn settings() -> (f64, Vec<u64>) {

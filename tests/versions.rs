@@ -10,7 +10,7 @@ mod common;
 use std::path::PathBuf;
 
 use common::*;
-use peering::emulator::world::{World, demo};
+use peering_emulator::world::{World, demo};
 
 /// The launcher of exactly Terraform `minor`.
 fn terraform_of(minor: &str) -> PathBuf {

@@ -13,8 +13,8 @@ pub use network::Network;
 pub use preflight::Preflight;
 
 use crate::resources::{Ctx, Error};
-use crate::tf::object::Object;
-use crate::tf::{Diagnostics, FromValue, IntoValue, Schema, Value};
+use tfplugin6::object::Object;
+use tfplugin6::{Diagnostics, FromValue, IntoValue, Schema, Value};
 
 #[async_trait]
 pub trait DataSource: Send + Sync + 'static {
@@ -37,7 +37,7 @@ pub trait DataSource: Send + Sync + 'static {
 pub trait DynDataSource: Send + Sync {
     fn type_name(&self) -> &'static str;
     fn schema(&self) -> &Schema;
-    /// The attributes of the typed value the schema describes ([`crate::tf::object::Object::FIELDS`]).
+    /// The attributes of the typed value the schema describes ([`tfplugin6::object::Object::FIELDS`]).
     fn fields(&self) -> &'static [&'static str];
     fn validate(&self, config: &Value) -> Diagnostics;
     async fn read(&self, ctx: &Ctx<'_>, config: &Value) -> Result<Value, Error>;

@@ -4,14 +4,14 @@
 use async_trait::async_trait;
 
 use super::DataSource;
-use crate::clouds::CloudFailure as _;
-use crate::clouds::aiven::wire::VpcState;
-use crate::net::{AivenVpcId, IdError, NetworkRef, Region, ScalewayVpcId, UpcloudNetworkId, WrittenId};
 use crate::resources::connection::{Endpoint, endpoint_attribute, endpoint_of};
 use crate::resources::{Ctx, Error};
-use crate::tf::schema::Attribute;
-use crate::tf::{Attr, AttrPath, Block, Diagnostic, Diagnostics, Schema, Type};
-use crate::tf_object;
+use peering_clouds::CloudFailure as _;
+use peering_clouds::aiven::wire::VpcState;
+use peering_net::{AivenVpcId, IdError, NetworkRef, Region, ScalewayVpcId, UpcloudNetworkId, WrittenId};
+use tfplugin6::schema::Attribute;
+use tfplugin6::tf_object;
+use tfplugin6::{Attr, AttrPath, Block, Diagnostic, Diagnostics, Schema, Type};
 
 tf_object! {
     pub struct UpcloudQuery { network_id: Attr<String>, name: Attr<String>, zone: Attr<String> }
@@ -404,7 +404,7 @@ impl DataSource for Network {
                 );
             }
             if let Attr::Known(project) = &q.project
-                && !crate::net::is_aiven_project_name(project)
+                && !peering_net::is_aiven_project_name(project)
             {
                 diags.push(
                     Diagnostic::error("Invalid project", format!("{project:?} is not an Aiven project name."))

@@ -8,9 +8,9 @@ use async_trait::async_trait;
 use super::DataSource;
 use crate::resources::connection::{self, Connection, PeerSide, endpoint_attribute};
 use crate::resources::{Ctx, Error};
-use crate::tf::schema::Attribute;
-use crate::tf::{Attr, Block, Diagnostics, Schema, Severity, Type};
-use crate::tf_object;
+use tfplugin6::schema::Attribute;
+use tfplugin6::tf_object;
+use tfplugin6::{Attr, Block, Diagnostics, Schema, Severity, Type};
 
 tf_object! {
     /// One problem a check found.

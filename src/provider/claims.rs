@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::resources::Claim;
 use crate::resources::ownership::{Ownership, Token};
-use crate::tf::{Diagnostic, Diagnostics};
+use tfplugin6::{Diagnostic, Diagnostics};
 
 /// What this provider keeps in a resource instance's private state: the instance token (this
 /// file) and the ownership evidence ([`crate::resources::ownership`]).
@@ -131,7 +131,7 @@ impl Register {
     pub(super) fn claim(&self, instance: &str, claims: Vec<Claim>) -> Diagnostics {
         let mut held = self.lock();
         // Per other holder: the objects shared with it, and where the first one points.
-        let mut shared: Vec<(String, Vec<String>, crate::tf::AttrPath)> = Vec::new();
+        let mut shared: Vec<(String, Vec<String>, tfplugin6::AttrPath)> = Vec::new();
         for claim in claims {
             match held.get(&claim.object) {
                 Some(other) if other.instance != instance => {
@@ -179,7 +179,7 @@ fn lowercase_first(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tf::AttrPath;
+    use tfplugin6::AttrPath;
 
     fn claim(object: &str) -> Claim {
         Claim { object: object.into(), holder: format!("holder of {object}"), path: AttrPath::root("x") }

@@ -3,13 +3,13 @@
 
 use std::time::Duration;
 
-use crate::clouds::aiven::{self, AivenClient};
-use crate::clouds::http::{ApiClient, Auth, HttpError, RetryPolicy};
-use crate::clouds::scaleway::{self, ScalewayClient};
-use crate::clouds::upcloud::{self, UpcloudClient};
-use crate::clouds::{Clients, Secret, Unavailable};
-use crate::tf::schema::Attribute;
-use crate::tf::{AttrPath, Block, Diagnostic, Diagnostics, Schema, Type, Value};
+use peering_clouds::aiven::{self, AivenClient};
+use peering_clouds::http::{ApiClient, Auth, HttpError, RetryPolicy};
+use peering_clouds::scaleway::{self, ScalewayClient};
+use peering_clouds::upcloud::{self, UpcloudClient};
+use peering_clouds::{Clients, Secret, Unavailable};
+use tfplugin6::schema::Attribute;
+use tfplugin6::{AttrPath, Block, Diagnostic, Diagnostics, Schema, Type, Value};
 
 pub fn schema() -> Schema {
     let upcloud = Block::new(
@@ -124,7 +124,7 @@ fn setting(block: &Value, name: &str, env: &str) -> Result<Option<String>, ()> {
 pub fn validate(config: &Value) -> Diagnostics {
     let mut diags = Diagnostics::default();
     if let Value::String(s) = config.get("request_timeout")
-        && let Err(e) = crate::tf::duration::parse_duration(s)
+        && let Err(e) = tfplugin6::duration::parse_duration(s)
     {
         diags.push(Diagnostic::error("Invalid request_timeout", e).at(AttrPath::root("request_timeout")));
     }
@@ -148,7 +148,7 @@ pub fn validate(config: &Value) -> Diagnostics {
         );
     }
     if let Value::String(region) = config.get("scaleway").get("region")
-        && let Err(e) = region.parse::<crate::net::Region>()
+        && let Err(e) = region.parse::<peering_net::Region>()
     {
         diags.push(
             Diagnostic::error("Invalid Scaleway region", format!("{e}.")).at(AttrPath::root("scaleway").attr("region")),
@@ -156,7 +156,7 @@ pub fn validate(config: &Value) -> Diagnostics {
     }
     for (block, cloud) in [("aiven", "Aiven"), ("scaleway", "Scaleway"), ("upcloud", "UpCloud")] {
         if let Value::String(url) = config.get(block).get("api_url")
-            && let Err(e) = crate::clouds::http::check_base_url(url)
+            && let Err(e) = peering_clouds::http::check_base_url(url)
         {
             // Terraform quotes the configuration line an attribute error points at: a URL that
             // may hold a secret gets its error on the block instead.
@@ -178,7 +178,7 @@ fn retry_policy(config: &Value) -> RetryPolicy {
         policy.max_retries = n;
     }
     if let Some(timeout) =
-        config.get("request_timeout").as_str().and_then(|s| crate::tf::duration::parse_duration(s).ok())
+        config.get("request_timeout").as_str().and_then(|s| tfplugin6::duration::parse_duration(s).ok())
     {
         policy.request_timeout = timeout.max(Duration::from_secs(1));
     }

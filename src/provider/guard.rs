@@ -10,8 +10,8 @@ use std::panic::AssertUnwindSafe;
 use futures_util::FutureExt;
 use tonic::Response;
 
-use crate::tf::Diagnostic;
-use crate::tf::proto;
+use tfplugin6::Diagnostic;
+use tfplugin6::proto;
 
 thread_local! {
     /// Where the last panic on this thread happened, for the diagnostic.

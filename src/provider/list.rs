@@ -9,8 +9,8 @@ use tonic::{Request, Response, Status};
 use super::{ProviderService, Rpc, codec_diagnostics, decode, encode};
 use crate::resources::Ctx;
 use crate::resources::list::Listed;
-use crate::tf::proto;
-use crate::tf::{Diagnostic, Diagnostics};
+use tfplugin6::proto;
+use tfplugin6::{Diagnostic, Diagnostics};
 
 type Events = std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<proto::list_resource::Event, Status>> + Send>>;
 

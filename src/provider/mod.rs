@@ -16,15 +16,15 @@ use std::sync::{Arc, Mutex, RwLock};
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
-use crate::clouds::Clients;
 use crate::data_sources::DynDataSource;
 use crate::resources::connection::{ConnectionList, PeeringConnection};
 use crate::resources::custom_route::{CustomRoute, RouteList};
 use crate::resources::list::DynList;
 use crate::resources::ownership::Ownership;
 use crate::resources::{Ctx, DynApplied, DynResource, Error, ImportTarget};
-use crate::tf::proto::{self, provider_server::Provider};
-use crate::tf::{CodecError, Diagnostic, Diagnostics, Type, Value};
+use peering_clouds::Clients;
+use tfplugin6::proto::{self, provider_server::Provider};
+use tfplugin6::{CodecError, Diagnostic, Diagnostics, Type, Value};
 
 type Rpc<T> = Result<Response<T>, Status>;
 

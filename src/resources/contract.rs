@@ -6,9 +6,9 @@
 use async_trait::async_trait;
 
 use super::{Claim, Ctx, Error};
-use crate::tf::object::Object;
-use crate::tf::schema::IdentitySchema;
-use crate::tf::{AttrPath, Diagnostics, IntoValue, Schema, Value};
+use tfplugin6::object::Object;
+use tfplugin6::schema::IdentitySchema;
+use tfplugin6::{AttrPath, Diagnostics, IntoValue, Schema, Value};
 
 /// A planned object, and the attributes beyond the schema's own that force its replacement.
 pub struct Planned<S> {
@@ -96,7 +96,7 @@ pub trait Resource: Send + Sync + 'static {
 pub trait DynResource: Send + Sync {
     fn type_name(&self) -> &'static str;
     fn schema(&self) -> &Schema;
-    /// The attributes of the typed value the schema describes ([`crate::tf::object::Object::FIELDS`]).
+    /// The attributes of the typed value the schema describes ([`tfplugin6::object::Object::FIELDS`]).
     fn fields(&self) -> &'static [&'static str];
     fn identity_schema(&self) -> &IdentitySchema;
     fn validate(&self, config: &Value) -> Diagnostics;
@@ -263,7 +263,7 @@ impl<R: Resource> DynResource for R {
 #[cfg(test)]
 pub(crate) fn plan_update_at_border<R: Resource>(
     resource: &R,
-    clients: &crate::clouds::Clients,
+    clients: &peering_clouds::Clients,
     prior: &R::State,
     config: &R::State,
 ) -> R::State

@@ -3,10 +3,10 @@
 use std::time::Duration;
 
 use super::ownership::Foreign;
-use crate::clouds::{CloudError, CloudFailure, Unavailable, credential_settings};
-use crate::net::Cloud;
-use crate::tf::object::ShapeError;
-use crate::tf::{AttrPath, CodecError, Diagnostic, Diagnostics};
+use peering_clouds::{CloudError, CloudFailure, Unavailable, credential_settings};
+use peering_net::Cloud;
+use tfplugin6::object::ShapeError;
+use tfplugin6::{AttrPath, CodecError, Diagnostic, Diagnostics};
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -230,7 +230,10 @@ pub(super) fn unavailable(why: &Unavailable, cloud: Cloud, path: &AttrPath) -> E
 }
 
 /// A cloud answer, `None` when the object is gone (404 is an answer, not a failure).
-pub fn unless_gone<T, E: CloudFailure>(result: Result<T, E>) -> Result<Option<T>, Error> {
+pub fn unless_gone<T, E: CloudFailure>(result: Result<T, E>) -> Result<Option<T>, Error>
+where
+    Error: From<E>,
+{
     match result {
         Ok(value) => Ok(Some(value)),
         Err(e) if e.is_not_found() => Ok(None),
@@ -238,9 +241,19 @@ pub fn unless_gone<T, E: CloudFailure>(result: Result<T, E>) -> Result<Option<T>
     }
 }
 
-/// Any cloud's error is a resource error, tagged by its cloud.
-impl<E: CloudFailure> From<E> for Error {
-    fn from(error: E) -> Self {
-        Error::Cloud(error.into())
-    }
+/// Each cloud's error is a resource error, tagged by its cloud. (One impl per cloud: a blanket
+/// impl over `CloudFailure` would overlap the `#[from]`s above, types of other crates.)
+macro_rules! from_cloud_errors {
+    ($($error:ty),*) => {$(
+        impl From<$error> for Error {
+            fn from(error: $error) -> Self {
+                Error::Cloud(error.into())
+            }
+        }
+    )*};
 }
+from_cloud_errors!(
+    peering_clouds::aiven::AivenError,
+    peering_clouds::upcloud::UpcloudError,
+    peering_clouds::scaleway::ScalewayError
+);

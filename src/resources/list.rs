@@ -7,10 +7,10 @@ use async_trait::async_trait;
 use tokio::sync::mpsc;
 
 use super::{Ctx, Error, Resource};
-use crate::net::{Cloud, Region};
-use crate::tf::object::Object;
-use crate::tf::schema::Attribute;
-use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics, IntoValue, Schema, Type, Value};
+use peering_net::{Cloud, Region};
+use tfplugin6::object::Object;
+use tfplugin6::schema::Attribute;
+use tfplugin6::{Attr, AttrPath, Diagnostic, Diagnostics, IntoValue, Schema, Type, Value};
 
 /// One object found, in Terraform's values.
 pub struct Listed {
@@ -57,7 +57,7 @@ pub trait List: Send + Sync + 'static {
 pub trait DynList: Send + Sync {
     fn type_name(&self) -> &'static str;
     fn schema(&self) -> &Schema;
-    /// The attributes of the typed value the schema describes ([`crate::tf::object::Object::FIELDS`]).
+    /// The attributes of the typed value the schema describes ([`tfplugin6::object::Object::FIELDS`]).
     fn fields(&self) -> &'static [&'static str];
     fn validate(&self, filter: &Value) -> Diagnostics;
     async fn list(

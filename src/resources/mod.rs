@@ -16,13 +16,13 @@ use tokio_util::sync::CancellationToken;
 pub use contract::{Applied, DynApplied, DynPlanned, DynResource, ImportTarget, Planned, Resource};
 pub use error::{Error, need, unless_gone};
 
-use crate::clouds::Clients;
-use crate::clouds::aiven::AivenClient;
-use crate::clouds::scaleway::ScalewayClient;
-use crate::clouds::upcloud::UpcloudClient;
-use crate::net::Cloud;
-use crate::tf::{AttrPath, Diagnostics};
 use ownership::{Ownership, Token};
+use peering_clouds::Clients;
+use peering_clouds::aiven::AivenClient;
+use peering_clouds::scaleway::ScalewayClient;
+use peering_clouds::upcloud::UpcloudClient;
+use peering_net::Cloud;
+use tfplugin6::{AttrPath, Diagnostics};
 
 /// What every operation gets: the configured clients and the cancellation of `StopProvider`.
 pub struct Ctx<'a> {
@@ -98,11 +98,11 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn warn(&self, summary: impl Into<String>, detail: impl Into<String>) {
-        self.say(crate::tf::Diagnostic::warning(summary, detail));
+        self.say(tfplugin6::Diagnostic::warning(summary, detail));
     }
 
     /// Passes a warning (with its attribute, if any) on to Terraform.
-    pub fn say(&self, warning: crate::tf::Diagnostic) {
+    pub fn say(&self, warning: tfplugin6::Diagnostic) {
         self.warnings.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(warning);
     }
 
@@ -170,7 +170,7 @@ pub struct Claim {
 
 /// The problems of configured tags, each on its key: an empty key, control characters, or the
 /// key the provider keeps for its ownership marker ([`ownership::OWNER_TAG`]).
-pub fn tag_problems(tags: &crate::tf::Attr<std::collections::BTreeMap<String, String>>, path: AttrPath) -> Diagnostics {
+pub fn tag_problems(tags: &tfplugin6::Attr<std::collections::BTreeMap<String, String>>, path: AttrPath) -> Diagnostics {
     let mut diags = Diagnostics::default();
     for (key, value) in tags.known().into_iter().flatten() {
         let problem = if key.is_empty() {
@@ -184,7 +184,7 @@ pub fn tag_problems(tags: &crate::tf::Attr<std::collections::BTreeMap<String, St
             text_problem(key).or_else(|| text_problem(value))
         };
         if let Some(problem) = problem {
-            diags.push(crate::tf::Diagnostic::error("Invalid tag", problem).at(path.clone().key(key)));
+            diags.push(tfplugin6::Diagnostic::error("Invalid tag", problem).at(path.clone().key(key)));
         }
     }
     diags
@@ -193,7 +193,7 @@ pub fn tag_problems(tags: &crate::tf::Attr<std::collections::BTreeMap<String, St
 /// What is wrong with a name, description or tag the clouds would store, if anything: control
 /// characters (a NUL, a newline) are refused by the clouds or break their consoles.
 pub fn text_problem(text: &str) -> Option<String> {
-    if let Some(bad) = text.chars().find(|c| crate::tf::diagnostics::is_bidi_control(*c)) {
+    if let Some(bad) = text.chars().find(|c| tfplugin6::diagnostics::is_bidi_control(*c)) {
         return Some(format!(
             "{text:?} contains the bidirectional control {bad:?}, which makes a name read differently from what it \
              is; leave it out."

@@ -4,11 +4,11 @@
 
 use std::path::PathBuf;
 
-use peering::clouds::Secret;
-use peering::clouds::aiven::AivenClient;
-use peering::clouds::http::{ApiClient, Auth, RetryPolicy};
-use peering::clouds::scaleway::ScalewayClient;
-use peering::clouds::upcloud::UpcloudClient;
+use peering_clouds::Secret;
+use peering_clouds::aiven::AivenClient;
+use peering_clouds::http::{ApiClient, Auth, RetryPolicy};
+use peering_clouds::scaleway::ScalewayClient;
+use peering_clouds::upcloud::UpcloudClient;
 
 use crate::common::Workspace;
 

@@ -58,7 +58,7 @@ fn sweep_a_real_account() {
 /// A recording holds no credential and no account id, and passes the golden checks.
 fn check_recording(account: &Account, dir: &std::path::Path) {
     // The checks' own clients are no part of the run.
-    peering::clouds::record::stop();
+    peering_clouds::record::stop();
     let mut files = 0;
     for cloud in std::fs::read_dir(dir).unwrap() {
         for file in std::fs::read_dir(cloud.unwrap().path()).unwrap() {
@@ -95,7 +95,7 @@ mod on_the_emulator {
     use super::*;
     use crate::common::tls::ThrowawayCa;
     use crate::common::*;
-    use peering::emulator::world::{World, demo};
+    use peering_emulator::world::{World, demo};
 
     fn set(name: &str, value: &str) {
         // SAFETY: this test binary runs this one test; nothing reads the environment meanwhile.
@@ -104,8 +104,8 @@ mod on_the_emulator {
 
     /// Leftovers of a failed run (prefixed) and objects of others (not), made as users would.
     fn plant(account: &Account) -> (Vec<&'static str>, Vec<&'static str>) {
-        use peering::clouds::scaleway::{CreateConnector, CreatePrivateNetwork, CreateVpc};
-        use peering::clouds::upcloud::{
+        use peering_clouds::scaleway::{CreateConnector, CreatePrivateNetwork, CreateVpc};
+        use peering_clouds::upcloud::{
             CreateNetwork, CreatePeering, Family, IpNetwork, IpNetworks, NetworkUuid, RouterFields,
         };
         let (up, scw, aiven) = (account.upcloud(), account.scaleway(), account.aiven());
@@ -136,7 +136,7 @@ mod on_the_emulator {
             }
             let peering = CreatePeering {
                 name: "peering-acc-old".into(),
-                configured_status: peering::clouds::upcloud::ConfiguredStatus::Active,
+                configured_status: peering_clouds::upcloud::ConfiguredStatus::Active,
                 network: NetworkUuid { uuid: networks[0] },
                 peer_network: NetworkUuid { uuid: networks[1] },
                 labels: vec![],
@@ -165,7 +165,7 @@ mod on_the_emulator {
             };
             scw.create_connector("fr-par", &connector).await.unwrap();
             for cidr in ["10.251.200.0/24", "10.252.0.0/24"] {
-                let vpc = peering::clouds::aiven::CreateVpc {
+                let vpc = peering_clouds::aiven::CreateVpc {
                     cloud_name: "upcloud-de-fra".into(),
                     network_cidr: cidr.into(),
                     peering_connections: vec![],
@@ -264,7 +264,7 @@ mod on_the_emulator {
         assert!(world.scaleway.vpcs.values().any(|v| v.name == kept[0]));
         assert!(
             world.aiven.vpcs.values().any(|v| v.network_cidr.to_string() == kept[1]
-                && v.state != peering::emulator::aiven::wire::VpcState::Deleted)
+                && v.state != peering_emulator::aiven::wire::VpcState::Deleted)
         );
 
         check_recording(&account, recording.path());

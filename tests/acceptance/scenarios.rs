@@ -3,12 +3,10 @@
 //! destroy — with the networks they need made first and deleted after, all named with the run's
 //! prefix.
 
-use peering::clouds::aiven::{CreateVpc as AivenCreateVpc, VpcState};
-use peering::clouds::scaleway::{CreatePrivateNetwork, CreateVpc, RoutePatch};
-use peering::clouds::upcloud::{
-    CreateNetwork, Family, IpNetwork, IpNetworks, Label, PeeringPatch, RouterFields, YesNo,
-};
-use peering::net::{UpcloudNetworkId, UpcloudRouterId};
+use peering_clouds::aiven::{CreateVpc as AivenCreateVpc, VpcState};
+use peering_clouds::scaleway::{CreatePrivateNetwork, CreateVpc, RoutePatch};
+use peering_clouds::upcloud::{CreateNetwork, Family, IpNetwork, IpNetworks, Label, PeeringPatch, RouterFields, YesNo};
+use peering_net::{UpcloudNetworkId, UpcloudRouterId};
 
 use crate::account::{Account, Scenario};
 use crate::block_on;
@@ -126,7 +124,7 @@ pub fn upcloud_pair(account: &Account) {
     assert_eq!(ws.plan().code, 0, "nothing to do after the apply");
 
     // Drift: a half renamed by hand is named back.
-    let half: peering::net::UpcloudPeeringId = v["network_half"]["id"].as_str().unwrap().parse().unwrap();
+    let half: peering_net::UpcloudPeeringId = v["network_half"]["id"].as_str().unwrap().parse().unwrap();
     let renamed = PeeringPatch { name: Some(account.name("renamed")), ..Default::default() };
     block_on(account.upcloud().modify_peering(half, &renamed)).expect("renamed by hand");
     assert_eq!(ws.plan().code, 2, "the hand change shows");

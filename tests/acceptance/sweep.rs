@@ -5,8 +5,8 @@
 
 use std::collections::BTreeSet;
 
-use peering::clouds::upcloud::{ConfiguredStatus, PeeringPatch};
-use peering::net::IpNet;
+use peering_clouds::upcloud::{ConfiguredStatus, PeeringPatch};
+use peering_net::IpNet;
 
 use crate::account::{AIVEN_RANGE, Account, PREFIX};
 use crate::block_on;
@@ -87,7 +87,7 @@ fn sweep_aiven(account: &Account, swept: &mut Swept) {
     block_on(async {
         for vpc in client.list_vpcs(&account.aiven_project).await.unwrap() {
             // Inside the range only: a VPC of someone else's that merely overlaps it is not ours.
-            if !range.contains(&vpc.network_cidr) || matches!(vpc.state, peering::clouds::aiven::VpcState::Deleted) {
+            if !range.contains(&vpc.network_cidr) || matches!(vpc.state, peering_clouds::aiven::VpcState::Deleted) {
                 continue;
             }
             let full = client.get_vpc(&account.aiven_project, vpc.project_vpc_id).await.unwrap();

@@ -8,11 +8,11 @@ pub mod tls;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use peering::clouds::Secret;
-use peering::clouds::http::{ApiClient, Auth, RetryPolicy};
-use peering::clouds::upcloud::UpcloudClient;
-use peering::emulator::world::World;
-use peering::emulator::{self, Config, Handle, RequestCounts};
+use peering_clouds::Secret;
+use peering_clouds::http::{ApiClient, Auth, RetryPolicy};
+use peering_clouds::upcloud::UpcloudClient;
+use peering_emulator::world::World;
+use peering_emulator::{Config, Handle, RequestCounts};
 
 pub const USERNAME: &str = "demo";
 pub const PASSWORD: &str = "demo-password";
@@ -96,6 +96,14 @@ pub fn provider_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-peering"))
 }
 
+/// The `peering-emulator` binary, built beside ours: it belongs to the workspace's emulator
+/// crate, whose binaries `cargo test` at the workspace root builds before any test runs.
+pub fn emulator_binary() -> PathBuf {
+    let path = provider_binary().with_file_name(format!("peering-emulator{}", std::env::consts::EXE_SUFFIX));
+    assert!(path.is_file(), "{} is missing: `make test` (cargo test at the workspace root) builds it", path.display());
+    path
+}
+
 pub struct Emulator {
     pub runtime: tokio::runtime::Runtime,
     pub handle: Option<Handle>,
@@ -119,7 +127,7 @@ impl Emulator {
     fn start_config(config: Config) -> Emulator {
         let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let config = Config { listen: "127.0.0.1:0".parse().unwrap(), ..config };
-        let handle = runtime.block_on(emulator::start(config)).expect("emulator starts");
+        let handle = runtime.block_on(peering_emulator::start(config)).expect("emulator starts");
         Emulator { runtime, handle: Some(handle) }
     }
 
@@ -141,7 +149,8 @@ impl Emulator {
     }
 
     pub fn set_fault_rate(&self, rate: f64, seed: u64) {
-        let settings = emulator::faults::FaultSettings { fault_rate: rate, rng_seed: Some(seed), ..Default::default() };
+        let settings =
+            peering_emulator::faults::FaultSettings { fault_rate: rate, rng_seed: Some(seed), ..Default::default() };
         self.handle.as_ref().unwrap().emulator.faults.lock().unwrap().update(settings);
     }
 
@@ -158,7 +167,7 @@ impl Emulator {
     /// Faults on a share of requests, keeping the latency.
     pub fn set_faults_keeping_latency(&self, rate: f64, seed: u64) {
         let mut faults = self.handle.as_ref().unwrap().emulator.faults.lock().unwrap();
-        let settings = emulator::faults::FaultSettings {
+        let settings = peering_emulator::faults::FaultSettings {
             fault_rate: rate,
             rng_seed: Some(seed),
             latency_ms: faults.settings.latency_ms,
@@ -195,7 +204,7 @@ impl Emulator {
     }
 
     /// The log so far ([`Emulator::watch_objects`]).
-    pub fn object_events(&self) -> Vec<peering::emulator::ObjectEvent> {
+    pub fn object_events(&self) -> Vec<peering_emulator::ObjectEvent> {
         let emulator = &self.handle.as_ref().unwrap().emulator;
         emulator.look_at_objects();
         emulator.object_events()
@@ -215,8 +224,8 @@ impl Emulator {
 
     /// Makes one UpCloud peering half from network `from` toward `to` through UpCloud's API, as a
     /// person does by hand; its id.
-    pub fn upcloud_half_by_hand(&self, name: &str, from: &str, to: &str) -> peering::net::UpcloudPeeringId {
-        use peering::clouds::upcloud::{ConfiguredStatus, CreatePeering, NetworkUuid};
+    pub fn upcloud_half_by_hand(&self, name: &str, from: &str, to: &str) -> peering_net::UpcloudPeeringId {
+        use peering_clouds::upcloud::{ConfiguredStatus, CreatePeering, NetworkUuid};
         let request = CreatePeering {
             name: name.into(),
             configured_status: ConfiguredStatus::Active,
@@ -230,7 +239,7 @@ impl Emulator {
     /// Makes one Scaleway VPC connector from VPC `from` toward `to` in fr-par through Scaleway's
     /// API, as a person does by hand; its id.
     pub fn scaleway_connector_by_hand(&self, name: &str, from: &str, to: &str) -> uuid::Uuid {
-        let request = peering::clouds::scaleway::wire::CreateConnector {
+        let request = peering_clouds::scaleway::wire::CreateConnector {
             name: name.into(),
             tags: Vec::new(),
             vpc_id: from.parse().unwrap(),
@@ -240,17 +249,17 @@ impl Emulator {
     }
 
     /// An Aiven client against the emulator.
-    pub fn aiven(&self) -> peering::clouds::aiven::AivenClient {
+    pub fn aiven(&self) -> peering_clouds::aiven::AivenClient {
         let auth = Auth::Header { name: "authorization", value: Secret::new(format!("aivenv1 {AIVEN_TOKEN}")) };
         let policy = RetryPolicy { max_retries: 0, ..Default::default() };
-        peering::clouds::aiven::AivenClient::new(ApiClient::new(&self.url(), auth, policy).unwrap())
+        peering_clouds::aiven::AivenClient::new(ApiClient::new(&self.url(), auth, policy).unwrap())
     }
 
     /// A Scaleway client against the emulator.
-    pub fn scaleway(&self) -> peering::clouds::scaleway::ScalewayClient {
+    pub fn scaleway(&self) -> peering_clouds::scaleway::ScalewayClient {
         let auth = Auth::Header { name: "x-auth-token", value: Secret::new(SCALEWAY_SECRET) };
         let policy = RetryPolicy { max_retries: 0, ..Default::default() };
-        peering::clouds::scaleway::ScalewayClient::new(
+        peering_clouds::scaleway::ScalewayClient::new(
             ApiClient::new(&self.url(), auth, policy).unwrap(),
             None,
             "fr-par".into(),
@@ -275,12 +284,12 @@ impl Emulator {
 
     /// A project VPC made through Aiven's API, as its owner would (it starts `APPROVED`).
     pub fn create_aiven_vpc(&self, cloud: &str, cidr: &str) -> uuid::Uuid {
-        let request = peering::clouds::aiven::CreateVpc {
+        let request = peering_clouds::aiven::CreateVpc {
             cloud_name: cloud.into(),
             network_cidr: cidr.into(),
             peering_connections: vec![],
         };
-        self.block_on(self.aiven().create_vpc(peering::emulator::world::demo::AIVEN_PROJECT, &request))
+        self.block_on(self.aiven().create_vpc(peering_emulator::world::demo::AIVEN_PROJECT, &request))
             .unwrap()
             .project_vpc_id
     }
@@ -304,7 +313,7 @@ impl Emulator {
     /// body (`null` when there is none).
     pub fn get(&self, path: &str, headers: &[(&str, &str)]) -> (u16, serde_json::Value) {
         self.block_on(async {
-            let mut request = peering::clouds::http::shared_http_client().get(format!("{}{path}", self.url()));
+            let mut request = peering_clouds::http::shared_http_client().get(format!("{}{path}", self.url()));
             for (name, value) in headers {
                 request = request.header(*name, *value);
             }
@@ -315,11 +324,11 @@ impl Emulator {
     }
 
     /// Disables and deletes one peering half through UpCloud's API, behind Terraform's back.
-    pub fn delete_peering(&self, id: peering::net::UpcloudPeeringId) {
+    pub fn delete_peering(&self, id: peering_net::UpcloudPeeringId) {
         let client = self.upcloud();
         self.block_on(async {
-            let disable = peering::clouds::upcloud::PeeringPatch {
-                configured_status: Some(peering::clouds::upcloud::ConfiguredStatus::Disabled),
+            let disable = peering_clouds::upcloud::PeeringPatch {
+                configured_status: Some(peering_clouds::upcloud::ConfiguredStatus::Disabled),
                 ..Default::default()
             };
             client.modify_peering(id, &disable).await.unwrap();
@@ -331,7 +340,7 @@ impl Emulator {
     /// States of every peering, as the API reports them now.
     pub fn peering_states(&self) -> Vec<(String, String, String)> {
         let world = self.world();
-        let now = peering::emulator::clock::now_ms();
+        let now = peering_emulator::clock::now_ms();
         world
             .upcloud
             .peerings

@@ -2,7 +2,7 @@
 //! on disk, and routes on the demo router.
 
 use super::*;
-use peering::emulator::world::demo;
+use peering_emulator::world::demo;
 
 /// A working directory as on a machine of its own: nothing under HOME or TMPDIR is shared.
 pub fn separate_workspace(emulator: &Emulator) -> Workspace {

@@ -33,8 +33,8 @@ impl ThrowawayCa {
     }
 
     /// The server's certificate and key as PEM files, for `peering-emulator --tls-cert --tls-key`.
-    pub fn server_files(&self) -> peering::emulator::tls::TlsFiles {
-        peering::emulator::tls::TlsFiles {
+    pub fn server_files(&self) -> peering_emulator::tls::TlsFiles {
+        peering_emulator::tls::TlsFiles {
             cert: self.dir.path().join("server.pem"),
             key: self.dir.path().join("server-key.pem"),
         }

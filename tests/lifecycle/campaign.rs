@@ -4,9 +4,9 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use peering::clouds::scaleway::wire::ConnectorPatch;
-use peering::clouds::upcloud::{ConfiguredStatus, Label, PeeringPatch, RouterFields, StaticRoute};
-use peering::emulator::world::demo;
+use peering_clouds::scaleway::wire::ConnectorPatch;
+use peering_clouds::upcloud::{ConfiguredStatus, Label, PeeringPatch, RouterFields, StaticRoute};
+use peering_emulator::world::demo;
 
 use super::check::{self, never_said};
 use super::common::{DebugProvider, Emulator, Run, Workspace, finish};
@@ -16,7 +16,7 @@ use super::world::{self, Net, upcloud_network, upcloud_router};
 
 /// Where the half from `from` of a peering lives in the world.
 enum HalfRef {
-    Upcloud(peering::net::UpcloudPeeringId),
+    Upcloud(peering_net::UpcloudPeeringId),
     Scaleway(uuid::Uuid),
     Aiven,
 }
@@ -698,7 +698,7 @@ impl Campaign {
             return Ok(());
         }
         let upcloud = self.emulator.upcloud();
-        let id: peering::net::UpcloudNetworkId = upcloud_network(net).parse().unwrap();
+        let id: peering_net::UpcloudNetworkId = upcloud_network(net).parse().unwrap();
         let theirs: Vec<_> =
             self.emulator.world().upcloud.peerings.values().filter(|p| p.network == id).map(|p| p.uuid).collect();
         let e = &self.emulator;

@@ -2,9 +2,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use peering::emulator::aiven::wire::PeeringState as AivenState;
-use peering::emulator::upcloud::wire::ConfiguredStatus;
-use peering::emulator::world::{World, demo};
+use peering_emulator::aiven::wire::PeeringState as AivenState;
+use peering_emulator::upcloud::wire::ConfiguredStatus;
+use peering_emulator::world::{World, demo};
 
 use super::common::{Run, user_tags};
 use super::model::{Model, PairKind, Route, RouteTable};
@@ -39,7 +39,7 @@ fn said_none_of(never: &[&str], args: &[&str], run: &Run) -> Result<(), String> 
     }
 }
 
-fn upcloud_id(i: usize) -> peering::net::UpcloudNetworkId {
+fn upcloud_id(i: usize) -> peering_net::UpcloudNetworkId {
     upcloud_network(i).parse().unwrap()
 }
 
@@ -47,7 +47,7 @@ fn scaleway_id(i: usize) -> uuid::Uuid {
     scaleway_vpc(i).parse().unwrap()
 }
 
-fn owner_free_labels(labels: &[peering::emulator::upcloud::wire::Label]) -> BTreeMap<String, String> {
+fn owner_free_labels(labels: &[peering_emulator::upcloud::wire::Label]) -> BTreeMap<String, String> {
     labels.iter().filter(|l| l.key != "peering-owner").map(|l| (l.key.clone(), l.value.clone())).collect()
 }
 
@@ -60,14 +60,14 @@ fn live_aiven(state: AivenState) -> bool {
 /// made by hand (`foreign`), which are still there.
 pub fn world_matches(model: &Model, world: &World, foreign: &[(usize, String)]) -> Result<(), String> {
     let mut problems = Vec::new();
-    let aiven_network: peering::net::UpcloudNetworkId = demo::AIVEN_NETWORK_FRA.parse().unwrap();
+    let aiven_network: peering_net::UpcloudNetworkId = demo::AIVEN_NETWORK_FRA.parse().unwrap();
     let aiven_vpc: uuid::Uuid = demo::AIVEN_VPC_FRA.parse().unwrap();
     let ours_up: BTreeSet<_> = (0..UPCLOUD_NETWORKS).map(upcloud_id).collect();
     let ours_scw: BTreeSet<_> = (0..SCALEWAY_VPCS).map(scaleway_id).collect();
     let (mut up_expected, mut scw_expected, mut aiven_expected) = (0, 0, 0);
     for p in &model.peerings {
         let tags = p.applied_tags();
-        let upcloud_half = |from: peering::net::UpcloudNetworkId, to, name: String, problems: &mut Vec<String>| {
+        let upcloud_half = |from: peering_net::UpcloudNetworkId, to, name: String, problems: &mut Vec<String>| {
             let found: Vec<_> =
                 world.upcloud.peerings.values().filter(|h| h.network == from && h.peer_network == to).collect();
             match found.as_slice() {

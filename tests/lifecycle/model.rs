@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use peering::emulator::world::demo;
+use peering_emulator::world::demo;
 
 use super::common::PROVIDER_HEADER;
 use super::world::{Net, scaleway_vpc, upcloud_network, upcloud_router};

@@ -2,8 +2,8 @@
 //! with a router) and four Scaleway VPCs for the workspace under test, two of each for a second
 //! workspace that must never be touched.
 
-use peering::emulator::upcloud::state::{network, router};
-use peering::emulator::world::World;
+use peering_emulator::upcloud::state::{network, router};
+use peering_emulator::world::World;
 
 /// A network a peering can join.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -48,7 +48,7 @@ pub fn world() -> World {
     }
     for i in 0..6 {
         let vpc = scaleway_vpc(i).parse().unwrap();
-        let project = peering::emulator::world::demo::SCALEWAY_PROJECT;
+        let project = peering_emulator::world::demo::SCALEWAY_PROJECT;
         let vpc = world.scaleway.add_vpc(vpc, "fr-par", &format!("lifecycle-{i}"), project, false, 0);
         let subnets = [format!("172.{}.0.0/22", 20 + i).parse().unwrap(), format!("fd00:f{i}::/64").parse().unwrap()];
         world.scaleway.add_private_network(

@@ -7,9 +7,9 @@ use std::sync::{Arc, Mutex};
 use serde_json::Value as J;
 
 use crate::common::*;
-use peering::clouds::http::{ApiClient, Auth, RetryPolicy};
-use peering::clouds::{Secret, aiven as av, scaleway as sw, upcloud as up};
-use peering::emulator::world::{World, demo};
+use peering_clouds::http::{ApiClient, Auth, RetryPolicy};
+use peering_clouds::{Secret, aiven as av, scaleway as sw, upcloud as up};
+use peering_emulator::world::{World, demo};
 
 #[derive(Clone)]
 pub struct Exchange {
@@ -685,7 +685,7 @@ pub fn emulator_answers(all: &[Exchange]) -> Result<BTreeMap<String, usize>, Vec
             _ => ("x-auth-token", SCALEWAY_SECRET.to_string()),
         };
         let (status, answer) = emulator.block_on(async {
-            let client = peering::clouds::http::shared_http_client();
+            let client = peering_clouds::http::shared_http_client();
             let method = reqwest::Method::from_bytes(e.method.as_bytes()).unwrap();
             let mut request =
                 client.request(method, format!("{}{path}", emulator.url())).query(&query).header(auth.0, &auth.1);

@@ -4,10 +4,10 @@
 //! for a state that holds the official providers' resources, to test taking them over in
 //! configuration (`removed` + `import` blocks). Served through this crate's plugin layer.
 
-use peering::tf::proto::provider_server::Provider;
-use peering::tf::proto::{self, DynamicValue};
-use peering::tf::schema::Attribute;
-use peering::tf::{Block, Schema};
+use tfplugin6::proto::provider_server::Provider;
+use tfplugin6::proto::{self, DynamicValue};
+use tfplugin6::schema::Attribute;
+use tfplugin6::{Block, Schema};
 use tonic::{Request, Response, Status};
 
 const TYPES: [&str; 3] = ["upcloud_network_peering", "scaleway_vpc_connector", "scaleway_vpc_route"];
@@ -138,7 +138,7 @@ impl Provider for StandIn {
 
 #[tokio::main]
 async fn main() {
-    if let Err(e) = peering::plugin::server::serve_managed(StandIn).await {
+    if let Err(e) = tfplugin6::plugin::server::serve_managed(StandIn).await {
         eprintln!("official-standin: {e}");
         std::process::exit(1);
     }

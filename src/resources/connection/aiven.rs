@@ -11,15 +11,15 @@ use async_trait::async_trait;
 use super::half::{Half, Phase, Wanted};
 use super::poll::{Deadline, Poller};
 use super::status::Status;
-use crate::clouds::CloudFailure as _;
-use crate::clouds::aiven::{
-    AivenClient, AivenError, PeeringConnection, PeeringState, Vpc, VpcState, aiven_cloud_zones,
-};
-use crate::clouds::upcloud::NetworkPeering;
-use crate::net::{AivenVpcId, UpcloudNetworkId};
 use crate::resources::list::reads_in_order;
 use crate::resources::{Ctx, Error};
-use crate::tf::{AttrPath, Diagnostic};
+use peering_clouds::CloudFailure as _;
+use peering_clouds::aiven::{
+    AivenClient, AivenError, PeeringConnection, PeeringState, Vpc, VpcState, aiven_cloud_zones,
+};
+use peering_clouds::upcloud::NetworkPeering;
+use peering_net::{AivenVpcId, UpcloudNetworkId};
+use tfplugin6::{AttrPath, Diagnostic};
 
 /// A project VPC.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,7 +51,7 @@ pub(super) async fn vpc_for_check(
             let detail = client.missing_vpc(&vref.project, vref.vpc.0).await?;
             return Ok(Err(Diagnostic::error("Aiven project VPC not found", detail).at(vpc_id_path(root))));
         }
-        Err(crate::clouds::aiven::AivenError::Api { status: 403, message }) => {
+        Err(peering_clouds::aiven::AivenError::Api { status: 403, message }) => {
             return Ok(Err(Diagnostic::error(
                 "No access to the Aiven project",
                 format!("Aiven refuses project {:?} to this token: {message}.", vref.project),
@@ -363,7 +363,7 @@ pub(super) async fn upcloud_vpcs(
 /// half's network that names the half's peer as its Aiven network ID, or whose address range is
 /// the peer's (Aiven stops naming it once ACTIVE). Two candidates would be a guess: none.
 pub(super) fn vpc_behind_in(vpcs: &[(String, Vpc)], half: &NetworkPeering) -> Option<VpcRef> {
-    let peer_ranges: Vec<crate::net::IpNet> = half
+    let peer_ranges: Vec<peering_net::IpNet> = half
         .peer_network
         .ip_networks
         .as_ref()

@@ -17,7 +17,7 @@ use super::model::{self, End};
 use super::poll::{Deadline, Poller};
 use crate::resources::ownership::{Foreign, Mark, Verdict};
 use crate::resources::{Ctx, Error};
-use crate::tf::Attr;
+use tfplugin6::Attr;
 
 /// How the configuration wants a half to look.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -244,7 +244,7 @@ pub(super) fn foreign_warning<H: Half>(
     half: &H,
     found: Option<&H::Object>,
     wanted: &Wanted,
-) -> Option<crate::tf::Diagnostic> {
+) -> Option<tfplugin6::Diagnostic> {
     let found = found?;
     let error = judge(ctx, half, found, wanted, true).err()?;
     if let Some(Mark::Owned(token)) = H::mark(found) {
@@ -255,9 +255,9 @@ pub(super) fn foreign_warning<H: Half>(
 
 /// An "already exists" found at plan time, as the warning the plan shows: the create would
 /// stop there, and Terraform keeps whatever it replaces.
-fn plan_warning(error: &Error) -> crate::tf::Diagnostic {
+fn plan_warning(error: &Error) -> tfplugin6::Diagnostic {
     let d = error.to_diagnostic();
-    crate::tf::Diagnostic::warning(
+    tfplugin6::Diagnostic::warning(
         d.summary,
         format!("{} The apply will stop at this resource, before writing anything.", d.detail),
     )

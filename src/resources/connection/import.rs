@@ -3,10 +3,10 @@
 //! networks it joins.
 
 use super::aiven;
-use crate::clouds::CloudFailure as _;
-use crate::net::{ConnectionId, NetworkRef, Region, ScalewayVpcId, UpcloudPeeringId};
 use crate::resources::{Ctx, Error};
-use crate::tf::AttrPath;
+use peering_clouds::CloudFailure as _;
+use peering_net::{ConnectionId, NetworkRef, Region, ScalewayVpcId, UpcloudPeeringId};
+use tfplugin6::AttrPath;
 
 /// Resolves an import id to the pair of networks.
 pub(super) async fn import_id(ctx: &Ctx<'_>, text: &str) -> Result<ConnectionId, Error> {
@@ -60,7 +60,7 @@ pub(super) async fn import_id(ctx: &Ctx<'_>, text: &str) -> Result<ConnectionId,
             None,
         ));
     }
-    text.parse().map_err(|e: crate::net::EndpointError| {
+    text.parse().map_err(|e: peering_net::EndpointError| {
         Error::invalid(
             "Invalid import id",
             format!(

@@ -8,9 +8,9 @@ use super::peering::Peering;
 use super::scaleway::ScalewayHalf;
 use super::upcloud::UpcloudHalf;
 use super::{aiven, pair, pair_aiven, scaleway, upcloud};
-use crate::net::{AivenVpcId, Cloud, ConnectionId, NetworkRef, Region, ScalewayVpcId, UpcloudNetworkId};
 use crate::resources::{Ctx, Error};
-use crate::tf::AttrPath;
+use peering_net::{AivenVpcId, Cloud, ConnectionId, NetworkRef, Region, ScalewayVpcId, UpcloudNetworkId};
+use tfplugin6::AttrPath;
 
 /// A supported pair of clouds and its two networks; no client yet.
 pub(super) enum Kind {

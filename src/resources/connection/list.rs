@@ -10,14 +10,14 @@ use futures_util::StreamExt;
 
 use super::model::Connection;
 use super::{PeeringConnection, aiven};
-use crate::clouds::aiven::wire::Vpc;
-use crate::clouds::upcloud::{Network, NetworkPeering};
-use crate::net::{AivenVpcId, Cloud, ConnectionId, NetworkRef, ScalewayVpcId, UpcloudNetworkId};
 use crate::resources::list::{List, Sink, or_warn, reads_in_order, regions, scans, string_list, validate_scope};
 use crate::resources::{Ctx, Error, ImportTarget, Resource};
-use crate::tf::schema::Attribute;
-use crate::tf::{Attr, AttrPath, Block, Diagnostic, Diagnostics, Schema};
-use crate::tf_object;
+use peering_clouds::aiven::wire::Vpc;
+use peering_clouds::upcloud::{Network, NetworkPeering};
+use peering_net::{AivenVpcId, Cloud, ConnectionId, NetworkRef, ScalewayVpcId, UpcloudNetworkId};
+use tfplugin6::schema::Attribute;
+use tfplugin6::tf_object;
+use tfplugin6::{Attr, AttrPath, Block, Diagnostic, Diagnostics, Schema};
 
 tf_object! {
     /// The `config` block of a `list "peering_connection"` block; every filter is optional.
@@ -174,7 +174,7 @@ impl ConnectionList {
         // An Aiven VPC peers only with UpCloud networks of its cloud's zone.
         let in_zone = |vpc: &Vpc| {
             filter.upcloud_zone.known().is_none_or(|zone| {
-                crate::net::aiven_cloud_zones(&vpc.cloud_name).is_some_and(|z| z.zones.contains(zone))
+                peering_net::aiven_cloud_zones(&vpc.cloud_name).is_some_and(|z| z.zones.contains(zone))
             })
         };
         for (project, vpc) in vpcs.iter().filter(|(project, vpc)| asked(project) && in_zone(vpc)) {
@@ -308,7 +308,7 @@ impl List for ConnectionList {
     fn validate(&self, filter: &Filter) -> Diagnostics {
         let mut diags = validate_scope(&filter.clouds, &Cloud::ALL, &filter.scaleway_regions);
         for (i, network) in filter.networks.known().into_iter().flatten().enumerate() {
-            if network.parse::<NetworkRef>().is_err() && crate::net::WrittenId::parse(network, "SCOPE").is_err() {
+            if network.parse::<NetworkRef>().is_err() && peering_net::WrittenId::parse(network, "SCOPE").is_err() {
                 diags.push(
                     Diagnostic::error(
                         "Invalid network",

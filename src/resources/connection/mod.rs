@@ -30,10 +30,10 @@ use model::{End, Identity, TYPE_NAME, WaitFor, endpoint_ref};
 pub(crate) use model::{endpoint_attribute, endpoint_of};
 use status::Status;
 
-use crate::net::{Cloud, ConnectionId, UpcloudNetworkId};
 use crate::resources::{Applied, Claim, Ctx, Error, ImportTarget, Planned, Resource};
-use crate::tf::schema::IdentitySchema;
-use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics, Schema};
+use peering_net::{Cloud, ConnectionId, UpcloudNetworkId};
+use tfplugin6::schema::IdentitySchema;
+use tfplugin6::{Attr, AttrPath, Diagnostic, Diagnostics, Schema};
 
 pub struct PeeringConnection {
     schema: Schema,
@@ -55,13 +55,13 @@ fn is_reoriented(prior: &Connection, planned: &Connection) -> bool {
 /// A peering that went into conflict since the last apply (a subnet added later that overlaps
 /// the other side), said as at create: which ranges clash, not only a status that moved.
 fn warn_new_conflict(ctx: &Ctx<'_>, now: &Connection) {
-    let ranges = |a: &Attr<Vec<String>>| -> Vec<crate::net::IpNet> {
+    let ranges = |a: &Attr<Vec<String>>| -> Vec<peering_net::IpNet> {
         a.known().into_iter().flatten().filter_map(|c| c.parse().ok()).collect()
     };
     let (ours, theirs) = (ranges(&now.network_cidrs), ranges(&now.peer_network_cidrs));
     let clashes: Vec<String> = ours
         .iter()
-        .flat_map(|a| theirs.iter().filter(|b| crate::net::overlaps(a, b)).map(move |b| format!("{a} with {b}")))
+        .flat_map(|a| theirs.iter().filter(|b| peering_net::overlaps(a, b)).map(move |b| format!("{a} with {b}")))
         .collect();
     let id = now.id.known().cloned().unwrap_or_default();
     let message = now.status_message.known().cloned().unwrap_or_default();
@@ -101,7 +101,7 @@ fn missing_credentials(ctx: &Ctx<'_>, id: &ConnectionId, managed: bool) -> Diagn
 
 /// The plan-time checks that stop a repair, each saying what to do instead.
 fn cannot_repair(mut diags: Diagnostics) -> Diagnostics {
-    for d in diags.0.iter_mut().filter(|d| d.severity == crate::tf::Severity::Error) {
+    for d in diags.0.iter_mut().filter(|d| d.severity == tfplugin6::Severity::Error) {
         d.detail.push_str(
             " A half of this peering is missing or broken, and it cannot be made again while this holds: remove \
              the peering from the configuration (or terraform destroy -target it) and its remaining half is \
@@ -115,7 +115,7 @@ fn cannot_repair(mut diags: Diagnostics) -> Diagnostics {
 /// configured resource before a destroy, in a plan the provider cannot tell from any other
 /// (hashicorp/terraform `destroyPlan`, `PreDestroyRefresh`). Each error says the way out.
 fn never_made(mut diags: Diagnostics) -> Diagnostics {
-    for d in diags.0.iter_mut().filter(|d| d.severity == crate::tf::Severity::Error) {
+    for d in diags.0.iter_mut().filter(|d| d.severity == tfplugin6::Severity::Error) {
         d.detail.push_str(
             " This peering does not exist yet. To run terraform destroy meanwhile, remove it from the \
              configuration or run terraform destroy -refresh=false: Terraform plans every configured resource \
@@ -278,7 +278,7 @@ impl Resource for PeeringConnection {
         if let Attr::Known(t) = &conn.timeouts {
             for (which, v) in [("create", &t.create), ("update", &t.update), ("delete", &t.delete)] {
                 if let Attr::Known(text) = v
-                    && let Err(e) = crate::tf::duration::parse_duration(text)
+                    && let Err(e) = tfplugin6::duration::parse_duration(text)
                 {
                     diags.push(Diagnostic::error("Invalid timeout", e).at(AttrPath::root("timeouts").attr(which)));
                 }
@@ -393,8 +393,8 @@ impl Resource for PeeringConnection {
                         Err(e) => e.to_diagnostics(),
                     };
                     for mut d in found.0 {
-                        if d.severity == crate::tf::Severity::Error {
-                            d.severity = crate::tf::Severity::Warning;
+                        if d.severity == tfplugin6::Severity::Error {
+                            d.severity = tfplugin6::Severity::Warning;
                             d.detail.push_str(" The apply stops at this resource before writing anything.");
                         }
                         ctx.say(d);

@@ -2,16 +2,16 @@
 
 use std::collections::BTreeMap;
 
-use crate::net::{
+use peering_net::{
     AivenVpcId, Cloud, ConnectionId, IdError, NetworkRef, Region, ScalewayVpcId, UpcloudNetworkId, WrittenId,
 };
-use crate::tf::schema::{Attribute, IdentityAttribute, IdentitySchema};
-use crate::tf::{Attr, AttrPath, Block, Schema, Type, Value};
-use crate::tf_object;
+use tfplugin6::schema::{Attribute, IdentityAttribute, IdentitySchema};
+use tfplugin6::tf_object;
+use tfplugin6::{Attr, AttrPath, Block, Schema, Type, Value};
 
 pub(super) const TYPE_NAME: &str = "peering_connection";
 
-crate::tf_enum! {
+tfplugin6::tf_enum! {
     /// Who makes the reverse half.
     pub enum PeerSide {
         /// This provider, with its own credentials for the peer's cloud.
@@ -21,7 +21,7 @@ crate::tf_enum! {
     }
 }
 
-crate::tf_enum! {
+tfplugin6::tf_enum! {
     /// What an apply waits for.
     pub enum WaitFor {
         /// Traffic can flow.
@@ -328,7 +328,7 @@ pub(super) fn endpoint_ref(endpoint: &Endpoint, root: &str) -> Result<Option<Net
     if let Attr::Known(aiven) = &endpoint.aiven {
         return match (&aiven.project, &aiven.vpc_id) {
             (Attr::Known(project), Attr::Known(vpc)) => {
-                if !crate::net::is_aiven_project_name(project) {
+                if !peering_net::is_aiven_project_name(project) {
                     return Err((at("aiven", "project"), format!("{project:?} is not an Aiven project name.")));
                 }
                 let vpc_id = WrittenId::aiven_in(vpc, project).map_err(|e| {
@@ -698,7 +698,7 @@ impl Connection {
             .timeouts
             .known()
             .and_then(|t| which(t).known().cloned())
-            .and_then(|s| crate::tf::duration::parse_duration(&s).ok())
+            .and_then(|s| tfplugin6::duration::parse_duration(&s).ok())
             .unwrap_or(std::time::Duration::from_secs(default_minutes * 60));
         super::poll::Deadline::after(limit)
     }

@@ -13,7 +13,7 @@ use super::poll::Deadline;
 use super::status::Status;
 use crate::resources::ownership::{Mark, Verdict};
 use crate::resources::{Ctx, Error};
-use crate::tf::{Attr, Diagnostics};
+use tfplugin6::{Attr, Diagnostics};
 
 type Object<C> = <<C as Symmetric>::Half as Half>::Object;
 type HalfId<C> = <<C as Symmetric>::Half as Half>::Id;

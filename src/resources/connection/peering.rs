@@ -4,7 +4,7 @@ use async_trait::async_trait;
 
 use super::model::Connection;
 use crate::resources::{Ctx, Error};
-use crate::tf::Diagnostics;
+use tfplugin6::Diagnostics;
 
 /// What the resource does with a peering of one kind, given the provider's clients.
 #[async_trait]

@@ -11,14 +11,14 @@ use super::half::{Half, Phase, Wanted};
 use super::pair::Symmetric;
 use super::poll::Deadline;
 use super::status::Status;
-use crate::clouds::CloudFailure as _;
-use crate::clouds::scaleway::{
-    ConnectorPatch, ConnectorStatus, CreateConnector, ScalewayClient, ScalewayError, VpcConnector, tag_map, tag_strings,
-};
-use crate::net::{IpNet, Region, ScalewayVpcId};
 use crate::resources::ownership::{Mark, without_marker};
 use crate::resources::{Ctx, Error};
-use crate::tf::{AttrPath, Diagnostic, Diagnostics};
+use peering_clouds::CloudFailure as _;
+use peering_clouds::scaleway::{
+    ConnectorPatch, ConnectorStatus, CreateConnector, ScalewayClient, ScalewayError, VpcConnector, tag_map, tag_strings,
+};
+use peering_net::{IpNet, Region, ScalewayVpcId};
+use tfplugin6::{AttrPath, Diagnostic, Diagnostics};
 
 /// Scaleway tags are strings: a map entry travels as `key=value`.
 fn vpc_id_path(root: &str) -> AttrPath {
@@ -217,7 +217,7 @@ impl<'c> Symmetric for Scaleway<'c> {
                 .flat_map(|(a, pa)| {
                     theirs
                         .iter()
-                        .filter(|(b, _)| crate::net::overlaps(a, b))
+                        .filter(|(b, _)| peering_net::overlaps(a, b))
                         .map(move |(b, pb)| format!("{a} ({pa}) with {b} ({pb})"))
                 })
                 .collect();
@@ -318,7 +318,7 @@ pub(super) async fn warn_routes_in_the_way(ctx: &Ctx<'_>, prior: &super::model::
     let ends: Vec<(Region, Uuid)> = [&id.network, &id.peer_network]
         .into_iter()
         .filter_map(|end| match end {
-            crate::net::NetworkRef::Scaleway { region, vpc_id } => Some((*region, vpc_id.0)),
+            peering_net::NetworkRef::Scaleway { region, vpc_id } => Some((*region, vpc_id.0)),
             _ => None,
         })
         .collect();

@@ -1,7 +1,7 @@
 //! The normalised status of a whole peering, in the same words for every cloud. Each cloud's
 //! half says which of these words its own states are (`connection/<cloud>.rs`).
 
-crate::tf_enum! {
+tfplugin6::tf_enum! {
     /// Ordered from best to worst: the whole peering is as good as its worst half.
     pub enum Status {
         Active = "active",

@@ -2,10 +2,10 @@
 
 use super::model::HalfState;
 use super::*;
-use crate::clouds::{Clients, Unavailable};
-use crate::net::NetworkRef;
 use crate::resources::DynResource;
-use crate::tf::IntoValue;
+use peering_clouds::{Clients, Unavailable};
+use peering_net::NetworkRef;
+use tfplugin6::IntoValue;
 
 fn no_clients() -> Clients {
     Clients {
@@ -160,9 +160,9 @@ fn a_create_without_credentials_says_which_setting_is_missing() {
 #[test]
 fn validation_reports_every_bad_value_on_its_attribute() {
     let mut config = config("x").into_value();
-    if let crate::tf::Value::Object(attrs) = &mut config {
-        attrs.insert("peer_side".into(), crate::tf::Value::string("sideways"));
-        attrs.insert("wait_for".into(), crate::tf::Value::string("forever"));
+    if let tfplugin6::Value::Object(attrs) = &mut config {
+        attrs.insert("peer_side".into(), tfplugin6::Value::string("sideways"));
+        attrs.insert("wait_for".into(), tfplugin6::Value::string("forever"));
     }
     let diags = DynResource::validate(&PeeringConnection::default(), &config);
     let summaries: Vec<&str> = diags.0.iter().map(|d| d.summary.as_str()).collect();
@@ -177,7 +177,7 @@ fn a_network_moved_to_another_cloud_plans_only_the_configured_cloud() {
     let prior = active("p");
     let aiven = endpoint_of(&NetworkRef::Aiven {
         project: "acme".into(),
-        vpc_id: crate::net::AivenVpcId("b032dfbf-b035-4cf5-8b15-b7cd6a68aabd".parse().unwrap()),
+        vpc_id: peering_net::AivenVpcId("b032dfbf-b035-4cf5-8b15-b7cd6a68aabd".parse().unwrap()),
     });
     let config = Connection { network: Attr::Known(aiven.clone()), ..config("p") };
     let mut proposed = proposed(&prior, &config);
@@ -249,7 +249,7 @@ fn the_aiven_network_id_is_kept_once_known_and_a_configured_one_wins() {
 
 #[test]
 fn each_cloud_says_its_own_states_in_the_status_words() {
-    use crate::clouds::{aiven::PeeringState as AivenState, upcloud::PeeringState as UpcloudState};
+    use peering_clouds::{aiven::PeeringState as AivenState, upcloud::PeeringState as UpcloudState};
     assert_eq!(aiven::status_of(AivenState::InvalidSpecification), Status::Error);
     assert_eq!(aiven::status_of(AivenState::ApprovedPeerRequested), Status::PendingPeer);
     assert_eq!(upcloud::status_of(UpcloudState::ConflictSubnet), Status::Conflict);

@@ -11,15 +11,15 @@ use super::half::{Half, Phase, Wanted};
 use super::pair::Symmetric;
 use super::poll::{Deadline, Poller};
 use super::status::Status;
-use crate::clouds::CloudFailure as _;
-use crate::clouds::upcloud::{
+use crate::resources::ownership::{Mark, without_marker};
+use crate::resources::{Ctx, Error};
+use peering_clouds::CloudFailure as _;
+use peering_clouds::upcloud::{
     ConfiguredStatus, CreatePeering, Label, Network, NetworkPeering, NetworkUuid, PeeringNetwork, PeeringPatch,
     PeeringState, UpcloudClient, UpcloudError,
 };
-use crate::net::{UpcloudNetworkId, UpcloudPeeringId, first_overlap};
-use crate::resources::ownership::{Mark, without_marker};
-use crate::resources::{Ctx, Error};
-use crate::tf::{AttrPath, Diagnostic, Diagnostics};
+use peering_net::{UpcloudNetworkId, UpcloudPeeringId, first_overlap};
+use tfplugin6::{AttrPath, Diagnostic, Diagnostics};
 
 /// Where each endpoint's UpCloud network id sits in the configuration.
 pub(super) fn network_id_path(root: &str) -> AttrPath {

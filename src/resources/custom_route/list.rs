@@ -6,12 +6,12 @@ use async_trait::async_trait;
 use futures_util::StreamExt;
 
 use super::CustomRoute;
-use crate::clouds::scaleway::wire::RouteType;
-use crate::net::Cloud;
 use crate::resources::list::{List, Sink, or_warn, reads_in_order, regions, scans, string_list, validate_scope};
 use crate::resources::{Ctx, Error, ImportTarget, Resource};
-use crate::tf::{Attr, AttrPath, Block, Diagnostics, Schema};
-use crate::tf_object;
+use peering_clouds::scaleway::wire::RouteType;
+use peering_net::Cloud;
+use tfplugin6::tf_object;
+use tfplugin6::{Attr, AttrPath, Block, Diagnostics, Schema};
 
 tf_object! {
     /// The `config` block of a `list "peering_custom_route"` block; every filter is optional.

@@ -19,12 +19,12 @@ pub use model::schema;
 
 use table::Routes;
 
-use crate::clouds::scaleway::ScalewayClient;
-use crate::clouds::upcloud::UpcloudClient;
-use crate::net::{IpNet, Region, WrittenId};
 use crate::resources::{Applied, Claim, Ctx, Error, ImportTarget, Planned, Resource};
-use crate::tf::schema::IdentitySchema;
-use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics, Schema};
+use peering_clouds::scaleway::ScalewayClient;
+use peering_clouds::upcloud::UpcloudClient;
+use peering_net::{IpNet, Region, WrittenId};
+use tfplugin6::schema::IdentitySchema;
+use tfplugin6::{Attr, AttrPath, Diagnostic, Diagnostics, Schema};
 
 pub struct CustomRoute {
     schema: Schema,
@@ -136,7 +136,7 @@ fn connection_problems(route: &Route) -> Diagnostics {
     let mut diags = Diagnostics::default();
     let Some(Attr::Known(connection)) = route.next_hop.known().map(|h| &h.connection) else { return diags };
     let path = AttrPath::root("next_hop").attr("connection");
-    match (connection.parse::<crate::net::ConnectionId>(), route.table()) {
+    match (connection.parse::<peering_net::ConnectionId>(), route.table()) {
         (Err(e), _) => diags.push(
             Diagnostic::error(
                 "Invalid next_hop.connection",
@@ -206,7 +206,7 @@ impl Resource for CustomRoute {
             }
             if let Attr::Known(up) = &table.upcloud
                 && let Attr::Known(id) = &up.router_id
-                && id.parse::<crate::net::UpcloudRouterId>().is_err()
+                && id.parse::<peering_net::UpcloudRouterId>().is_err()
             {
                 diags.push(Diagnostic::error("Invalid router_id", format!("{id:?} is not a UUID.")).at(router_path()));
             }

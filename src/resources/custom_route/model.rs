@@ -2,10 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::net::{IpNet, RouteTableRef, ScalewayVpcId, UpcloudRouterId, WrittenId};
-use crate::tf::schema::{Attribute, IdentityAttribute, IdentitySchema};
-use crate::tf::{Attr, AttrPath, Block, Schema, Type};
-use crate::tf_object;
+use peering_net::{IpNet, RouteTableRef, ScalewayVpcId, UpcloudRouterId, WrittenId};
+use tfplugin6::schema::{Attribute, IdentityAttribute, IdentitySchema};
+use tfplugin6::tf_object;
+use tfplugin6::{Attr, AttrPath, Block, Schema, Type};
 
 pub(super) const TYPE_NAME: &str = "peering_custom_route";
 
@@ -290,10 +290,10 @@ impl Route {
     }
 
     /// The Scaleway region of the connection in `next_hop.connection`, if it names one.
-    fn connection_region(&self) -> Option<crate::net::Region> {
-        let id: crate::net::ConnectionId = self.next_hop.known()?.connection.known()?.parse().ok()?;
+    fn connection_region(&self) -> Option<peering_net::Region> {
+        let id: peering_net::ConnectionId = self.next_hop.known()?.connection.known()?.parse().ok()?;
         match id.network {
-            crate::net::NetworkRef::Scaleway { region, .. } => Some(region),
+            peering_net::NetworkRef::Scaleway { region, .. } => Some(region),
             _ => None,
         }
     }

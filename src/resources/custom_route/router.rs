@@ -2,9 +2,9 @@
 //! service routes UpCloud adds; shared by the route reads and the router's writer.
 
 use super::model::router_path;
-use crate::clouds::upcloud::{Router, StaticRoute};
-use crate::net::{IpNet, UpcloudRouterId};
 use crate::resources::Error;
+use peering_clouds::upcloud::{Router, StaticRoute};
+use peering_net::{IpNet, UpcloudRouterId};
 
 /// A route UpCloud keeps for a service (a NAT gateway's), not the user's to manage.
 pub(super) fn is_service(route: &StaticRoute) -> bool {

@@ -35,11 +35,11 @@ use tokio::sync::oneshot;
 use tokio::time::Instant;
 
 use super::router::{find, is_service, missing_router, user_routes};
-use crate::clouds::CloudFailure as _;
-use crate::clouds::upcloud::{Label, Router, RouterFields, StaticRoute, UpcloudClient};
-use crate::net::{IpNet, UpcloudRouterId};
 use crate::resources::Error;
 use crate::resources::ownership::{Foreign, Mark, OWNER_TAG, Ownership, Verdict};
+use peering_clouds::CloudFailure as _;
+use peering_clouds::upcloud::{Label, Router, RouterFields, StaticRoute, UpcloudClient};
+use peering_net::{IpNet, UpcloudRouterId};
 
 /// The shortest settle window: longer than a read-modify-write takes on a loaded machine.
 const WINDOW_FLOOR: Duration = Duration::from_millis(400);

@@ -6,14 +6,14 @@ use uuid::Uuid;
 
 use super::model::{NextHop, Route, Table, table_attr};
 use super::table::{Routes, malformed};
-use crate::clouds::CloudFailure as _;
-use crate::clouds::scaleway::{
-    HopsSet, Route as ScwRoute, RouteFields, RoutePatch, ScalewayClient, tag_map, tag_strings,
-};
-use crate::net::{ConnectionId, IpNet, NetworkRef, Region, ScalewayRouteId, ScalewayVpcId, WrittenId};
 use crate::resources::ownership::{Mark, Verdict, without_marker};
 use crate::resources::{Ctx, Error};
-use crate::tf::{Attr, AttrPath, Diagnostic, Diagnostics};
+use peering_clouds::CloudFailure as _;
+use peering_clouds::scaleway::{
+    HopsSet, Route as ScwRoute, RouteFields, RoutePatch, ScalewayClient, tag_map, tag_strings,
+};
+use peering_net::{ConnectionId, IpNet, NetworkRef, Region, ScalewayRouteId, ScalewayVpcId, WrittenId};
+use tfplugin6::{Attr, AttrPath, Diagnostic, Diagnostics};
 
 /// Scaleway's description for a route created without one.
 const DEFAULT_DESCRIPTION: &str = "Custom route";
@@ -151,10 +151,10 @@ pub(super) async fn check(
 }
 
 /// The first subnet of `pns` that overlaps `destination`, with its Private Network's name.
-fn subnet_holding(pns: &[crate::clouds::scaleway::PrivateNetwork], destination: &IpNet) -> Option<(IpNet, String)> {
+fn subnet_holding(pns: &[peering_clouds::scaleway::PrivateNetwork], destination: &IpNet) -> Option<(IpNet, String)> {
     pns.iter()
         .flat_map(|p| p.subnets.iter().map(move |s| (s.subnet, p.name.clone())))
-        .find(|(s, _)| crate::net::overlaps(s, destination))
+        .find(|(s, _)| peering_net::overlaps(s, destination))
 }
 
 /// The id in state: `scaleway/REGION/ROUTE_ID`.
@@ -362,7 +362,7 @@ pub(super) async fn update(
     let present = match get(client, region, id).await? {
         Some(route) => HopsSet::of(&route),
         None => {
-            let gone = crate::clouds::scaleway::ScalewayError::NotFound {
+            let gone = peering_clouds::scaleway::ScalewayError::NotFound {
                 resource: "route".into(),
                 resource_id: id.to_string(),
             };

@@ -5,9 +5,9 @@
 use async_trait::async_trait;
 
 use super::model::Route;
-use crate::net::IpNet;
 use crate::resources::{Ctx, Error};
-use crate::tf::Diagnostics;
+use peering_net::IpNet;
+use tfplugin6::Diagnostics;
 
 #[async_trait]
 pub(super) trait Routes: Send + Sync {

@@ -2,8 +2,8 @@
 
 use super::model::{NextHop, Route, RouteTable, ScalewayTable};
 use super::*;
-use crate::clouds::http::{ApiClient, Auth, RetryPolicy};
-use crate::clouds::{Clients, Secret, Unavailable};
+use peering_clouds::http::{ApiClient, Auth, RetryPolicy};
+use peering_clouds::{Clients, Secret, Unavailable};
 
 const VPC: &str = "1a000000-0000-4000-8000-000000000001";
 const PN: &str = "1b000000-0000-4000-8000-000000000001";

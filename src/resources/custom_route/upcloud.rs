@@ -9,11 +9,11 @@ use super::model::{NextHop, Route, RouteKey, Table, next_hop_path, table_attr};
 use super::router::{find, is_default_name, missing_router};
 use super::router_writes::{Change, Done, RouterWrites, route_mark};
 use super::table::{Routes, malformed};
-use crate::clouds::upcloud::{Router, StaticRoute, UpcloudClient};
-use crate::net::{IpNet, UpcloudRouterId};
 use crate::resources::ownership::Mark;
 use crate::resources::{Ctx, Error};
-use crate::tf::{Attr, Diagnostic, Diagnostics};
+use peering_clouds::upcloud::{Router, StaticRoute, UpcloudClient};
+use peering_net::{IpNet, UpcloudRouterId};
+use tfplugin6::{Attr, Diagnostic, Diagnostics};
 
 /// The router for a refresh or a check, read once for every route on it.
 async fn read_router(client: &UpcloudClient, router: UpcloudRouterId) -> Result<Option<Router>, Error> {

@@ -4,12 +4,12 @@ use super::super::aiven;
 use super::super::model::Connection;
 use super::super::upcloud;
 use super::AivenUpcloud;
-use crate::clouds::Clients;
-use crate::clouds::CloudFailure as _;
-use crate::clouds::aiven::VpcState;
-use crate::net::first_overlap;
 use crate::resources::Error;
-use crate::tf::{AttrPath, Diagnostic, Diagnostics};
+use peering_clouds::Clients;
+use peering_clouds::CloudFailure as _;
+use peering_clouds::aiven::VpcState;
+use peering_net::first_overlap;
+use tfplugin6::{AttrPath, Diagnostic, Diagnostics};
 
 impl AivenUpcloud {
     /// Plan-time checks; only reads.
@@ -75,7 +75,7 @@ impl AivenUpcloud {
             // Aiven peers with UpCloud networks of its VPC's zone (aiven/devportal
             // `vpc-peering-upcloud.rst`). Another city is refused; which zones of the city a cloud
             // uses is documented for `upcloud-fi-hel` only, so there a mismatch is a warning.
-            if let Some(cloud) = crate::clouds::aiven::aiven_cloud_zones(&vpc.cloud_name)
+            if let Some(cloud) = peering_clouds::aiven::aiven_cloud_zones(&vpc.cloud_name)
                 && !cloud.zones.contains(&network.zone)
             {
                 let zones = cloud.zones.join(" or ");

@@ -14,15 +14,15 @@ use super::peering::Peering;
 use super::poll::Deadline;
 use super::status::Status;
 use super::upcloud::{self, UpcloudHalf, cidrs_of};
-use crate::clouds::Clients;
-use crate::clouds::CloudFailure as _;
-use crate::clouds::aiven::{AivenClient, PeeringConnection, PeeringState as AivenState, Vpc};
-use crate::clouds::upcloud::{NetworkPeering, PeeringState, UpcloudClient};
-use crate::net::Cloud;
-use crate::net::{UpcloudNetworkId, UpcloudPeeringId};
 use crate::resources::ownership::Mark;
 use crate::resources::{Ctx, Error};
-use crate::tf::{Attr, AttrPath, Diagnostics};
+use peering_clouds::Clients;
+use peering_clouds::CloudFailure as _;
+use peering_clouds::aiven::{AivenClient, PeeringConnection, PeeringState as AivenState, Vpc};
+use peering_clouds::upcloud::{NetworkPeering, PeeringState, UpcloudClient};
+use peering_net::Cloud;
+use peering_net::{UpcloudNetworkId, UpcloudPeeringId};
+use tfplugin6::{Attr, AttrPath, Diagnostics};
 
 /// An Aiven project VPC and an UpCloud network, in either orientation.
 #[derive(Debug, Clone)]
