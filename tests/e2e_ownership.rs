@@ -20,7 +20,7 @@ fn pair(kind: Kind, name: &str, extra: &str) -> String {
 /// Every live half of the kind in the emulator, as `id state`, sorted.
 fn halves(emulator: &Emulator, kind: Kind) -> Vec<String> {
     let world = emulator.world();
-    let now = peering_emulator::clock::now_ms();
+    let now = emulator.now_ms();
     let upcloud = || -> Vec<String> {
         world
             .upcloud

@@ -29,8 +29,14 @@ fn create(from: &str, to: &str) -> CreatePeering {
     }
 }
 
-async fn state_after(client: &UpcloudClient, id: UpcloudPeeringId, wait: Duration) -> NetworkPeering {
-    tokio::time::sleep(wait).await;
+/// The peering's state once the emulator's time has moved on by `wait`.
+async fn state_after(
+    emulator: &Emulator,
+    client: &UpcloudClient,
+    id: UpcloudPeeringId,
+    wait: Duration,
+) -> NetworkPeering {
+    emulator.advance(wait);
     client.get_peering(id).await.unwrap()
 }
 
@@ -45,17 +51,17 @@ const SETTLE: Duration = Duration::from_millis(80);
 
 #[test]
 fn peering_state_machine() {
-    let emulator = Emulator::start(World::demo());
+    let emulator = Emulator::start_stopped(World::demo());
     let client = emulator.upcloud();
     emulator.block_on(async {
         // A one-way create answers `pending-peer` (the documented 201).
         let a = client.create_peering(&create(demo::NETWORK_APP, demo::NETWORK_DB)).await.unwrap();
         assert_eq!(a.state, PeeringState::PendingPeer);
         assert!(a.peer_network.ip_networks.is_none(), "peer addresses hidden while one-sided");
-        assert_eq!(state_after(&client, a.uuid, SETTLE).await.state, PeeringState::PendingPeer);
+        assert_eq!(state_after(&emulator, &client, a.uuid, SETTLE).await.state, PeeringState::PendingPeer);
 
         let b = client.create_peering(&create(demo::NETWORK_DB, demo::NETWORK_APP)).await.unwrap();
-        let a_now = state_after(&client, a.uuid, SETTLE).await;
+        let a_now = state_after(&emulator, &client, a.uuid, SETTLE).await;
         assert_eq!(a_now.state, PeeringState::Active);
         assert!(a_now.peer_network.ip_networks.is_some(), "peer addresses visible once both sides exist");
         assert_eq!(client.get_peering(b.uuid).await.unwrap().state, PeeringState::Active);
@@ -71,7 +77,7 @@ fn peering_state_machine() {
             "not while provisioning"
         );
         emulator.hold_transitions(false);
-        assert_eq!(state_after(&client, a.uuid, SETTLE).await.state, PeeringState::Disabled);
+        assert_eq!(state_after(&emulator, &client, a.uuid, SETTLE).await.state, PeeringState::Disabled);
         assert_eq!(client.get_peering(b.uuid).await.unwrap().state, PeeringState::PeerDisabled);
         client.delete_peering(a.uuid).await.unwrap();
         assert_eq!(code(client.get_peering(a.uuid).await), (404, "PEERING_NOT_FOUND".into()));
@@ -86,7 +92,7 @@ fn peering_state_machine() {
 
 #[test]
 fn create_errors_and_failure_states() {
-    let emulator = Emulator::start(World::demo());
+    let emulator = Emulator::start_stopped(World::demo());
     let client = emulator.upcloud();
     emulator.block_on(async {
         let missing = "03ffffff-0000-4000-8000-000000000000";
@@ -109,9 +115,12 @@ fn create_errors_and_failure_states() {
         );
 
         let overlap = client.create_peering(&create(demo::NETWORK_APP, demo::NETWORK_OVERLAP)).await.unwrap();
-        assert_eq!(state_after(&client, overlap.uuid, SETTLE).await.state, PeeringState::ConflictSubnet);
+        assert_eq!(state_after(&emulator, &client, overlap.uuid, SETTLE).await.state, PeeringState::ConflictSubnet);
         let no_router = client.create_peering(&create(demo::NETWORK_DB, demo::NETWORK_NO_ROUTER)).await.unwrap();
-        assert_eq!(state_after(&client, no_router.uuid, SETTLE).await.state, PeeringState::MissingPeerRouter);
+        assert_eq!(
+            state_after(&emulator, &client, no_router.uuid, SETTLE).await.state,
+            PeeringState::MissingPeerRouter
+        );
 
         // A network and router made through the API, as a user would; then the peer disappears.
         let router =
@@ -139,7 +148,10 @@ fn create_errors_and_failure_states() {
         assert_eq!(code(client.delete_router(router.uuid).await), (409, "ROUTER_ATTACHED".into()));
         let dangling = client.create_peering(&create(demo::NETWORK_DB, &network.uuid.to_string())).await.unwrap();
         client.delete_network(network.uuid).await.unwrap();
-        assert_eq!(state_after(&client, dangling.uuid, SETTLE).await.state, PeeringState::DeletedPeerNetwork);
+        assert_eq!(
+            state_after(&emulator, &client, dangling.uuid, SETTLE).await.state,
+            PeeringState::DeletedPeerNetwork
+        );
         client.delete_router(router.uuid).await.unwrap();
 
         // Detaching the local router shows up on existing peerings.
@@ -155,7 +167,7 @@ fn create_errors_and_failure_states() {
 
 #[test]
 fn auth_is_required() {
-    let emulator = Emulator::start(World::demo());
+    let emulator = Emulator::start_stopped(World::demo());
     let policy = peering_clouds::http::RetryPolicy { max_retries: 0, ..Default::default() };
     let wrong =
         peering_clouds::http::Auth::Basic { username: USERNAME.into(), password: peering_clouds::Secret::new("nope") };
@@ -229,7 +241,7 @@ fn binary_prints_its_address_and_serves_admin_endpoints() {
 fn aiven_vpc_and_peering_state_machine() {
     use peering_clouds::aiven::{CreateVpc, PeeringState as A, VpcState};
 
-    let emulator = Emulator::start(World::demo());
+    let emulator = Emulator::start_stopped(World::demo());
     let aiven = emulator.aiven();
     let upcloud = emulator.upcloud();
     let project = demo::AIVEN_PROJECT;
@@ -245,7 +257,7 @@ fn aiven_vpc_and_peering_state_machine() {
         let error = aiven.create_upcloud_peering(project, vpc.project_vpc_id, demo::NETWORK_DB).await.unwrap_err();
         assert!(error.to_string().contains("is in state APPROVED, not ACTIVE"), "{error}");
         emulator.hold_transitions(false);
-        tokio::time::sleep(SETTLE).await;
+        emulator.advance(SETTLE);
         assert_eq!(aiven.get_vpc(project, vpc.project_vpc_id).await.unwrap().state, VpcState::Active);
 
         // APPROVED → PENDING_PEER with the Aiven network ID → ACTIVE once our UpCloud half exists.
@@ -253,7 +265,7 @@ fn aiven_vpc_and_peering_state_machine() {
         let created = aiven.create_upcloud_peering(project, fra, demo::NETWORK_DB).await.unwrap();
         assert_eq!(created.state, A::Approved);
         assert!(aiven.create_upcloud_peering(project, fra, demo::NETWORK_DB).await.unwrap_err().is_conflict());
-        tokio::time::sleep(SETTLE).await;
+        emulator.advance(SETTLE);
         let vpc_now = aiven.get_vpc(project, fra).await.unwrap();
         let pending = &vpc_now.peering_connections[0];
         assert_eq!(pending.state, A::PendingPeer);
@@ -267,7 +279,7 @@ fn aiven_vpc_and_peering_state_machine() {
         // Aiven's network is not the user's: invisible, yet a valid peer.
         assert!(upcloud.get_network(nid(demo::AIVEN_NETWORK_FRA)).await.unwrap_err().is_not_found());
         let half = upcloud.create_peering(&create(demo::NETWORK_DB, demo::AIVEN_NETWORK_FRA)).await.unwrap();
-        tokio::time::sleep(SETTLE).await;
+        emulator.advance(SETTLE);
         assert_eq!(upcloud.get_peering(half.uuid).await.unwrap().state, PeeringState::Active);
         let active = &aiven.get_vpc(project, fra).await.unwrap().peering_connections[0];
         assert_eq!(active.state, A::Active);
@@ -276,16 +288,16 @@ fn aiven_vpc_and_peering_state_machine() {
         // The UpCloud half goes away: DELETED_BY_PEER.
         let disable = PeeringPatch { configured_status: Some(ConfiguredStatus::Disabled), ..Default::default() };
         upcloud.modify_peering(half.uuid, &disable).await.unwrap();
-        tokio::time::sleep(SETTLE).await;
+        emulator.advance(SETTLE);
         upcloud.delete_peering(half.uuid).await.unwrap();
         let by_peer = &aiven.get_vpc(project, fra).await.unwrap().peering_connections[0];
         assert_eq!(by_peer.state, A::DeletedByPeer);
 
         // DELETING → DELETED → gone.
         assert_eq!(aiven.delete_upcloud_peering(project, fra, demo::NETWORK_DB).await.unwrap().state, A::Deleting);
-        tokio::time::sleep(SETTLE).await;
+        emulator.advance(SETTLE);
         assert_eq!(aiven.get_vpc(project, fra).await.unwrap().peering_connections[0].state, A::Deleted);
-        tokio::time::sleep(SETTLE).await;
+        emulator.advance(SETTLE);
         assert!(aiven.get_vpc(project, fra).await.unwrap().peering_connections.is_empty());
         assert!(aiven.delete_upcloud_peering(project, fra, demo::NETWORK_DB).await.unwrap_err().is_not_found());
 
@@ -294,7 +306,7 @@ fn aiven_vpc_and_peering_state_machine() {
             [(demo::NETWORK_HELSINKI, "is in zone fi-hel1"), ("03ffffff-0000-4000-8000-000000000000", "does not exist")]
         {
             aiven.create_upcloud_peering(project, fra, network).await.unwrap();
-            tokio::time::sleep(SETTLE).await;
+            emulator.advance(SETTLE);
             let vpc = aiven.get_vpc(project, fra).await.unwrap();
             let p = vpc.peering_connections.iter().find(|p| p.peer_vpc == network).unwrap();
             assert_eq!(p.state, A::InvalidSpecification);
@@ -306,9 +318,9 @@ fn aiven_vpc_and_peering_state_machine() {
             peering_connections: vec![],
         };
         let wide = aiven.create_vpc(project, &overlapping).await.unwrap().project_vpc_id;
-        tokio::time::sleep(SETTLE).await;
+        emulator.advance(SETTLE);
         aiven.create_upcloud_peering(project, wide, demo::NETWORK_APP).await.unwrap();
-        tokio::time::sleep(SETTLE).await;
+        emulator.advance(SETTLE);
         let p = aiven.get_vpc(project, wide).await.unwrap().peering_connections.remove(0);
         assert_eq!(p.state, A::InvalidSpecification);
         assert!(p.message().unwrap().contains("overlaps"), "{:?}", p.message());
@@ -317,7 +329,7 @@ fn aiven_vpc_and_peering_state_machine() {
 
 #[test]
 fn aiven_auth_and_errors() {
-    let emulator = Emulator::start(World::demo());
+    let emulator = Emulator::start_stopped(World::demo());
     let policy = peering_clouds::http::RetryPolicy { max_retries: 0, ..Default::default() };
     let bad = peering_clouds::aiven::AivenClient::new(
         peering_clouds::http::ApiClient::new(
@@ -349,7 +361,7 @@ fn scaleway_vpcs_connectors_and_routes() {
         ConnectorStatus, CreateConnector, CreatePrivateNetwork, CreateVpc, RouteFields, RouteType, ScalewayError,
     };
 
-    let emulator = Emulator::start(World::demo());
+    let emulator = Emulator::start_stopped(World::demo());
     let client = emulator.scaleway();
     emulator.block_on(async {
         let vpc = client.create_vpc("pl-waw", &CreateVpc { name: "w".into(), ..Default::default() }).await.unwrap().id;
@@ -454,7 +466,7 @@ fn scaleway_vpcs_connectors_and_routes() {
 /// `message` and `errors`, Scaleway's bare 429 from its edge (`X-Envoy-Ratelimited`).
 #[test]
 fn faults_come_in_each_clouds_format() {
-    let emulator = Emulator::start(World::demo());
+    let emulator = Emulator::start_stopped(World::demo());
     emulator.set_fault_rate(1.0, 7);
     let paths = [
         ("upcloud", "/1.3/network".to_string()),
@@ -506,7 +518,7 @@ fn faults_come_in_each_clouds_format() {
 /// (terraform-provider-scaleway `vpc-connector-basic` cassette, interaction 13).
 #[test]
 fn a_connector_patch_moves_updated_at() {
-    let emulator = Emulator::start(World::demo());
+    let emulator = Emulator::start_stopped(World::demo());
     let (a, b) = (demo::SCALEWAY_VPC_A, demo::SCALEWAY_VPC_B);
     let auth = [("x-auth-token", SCALEWAY_SECRET)];
     let send = |method: reqwest::Method, path: String, body: serde_json::Value| -> serde_json::Value {
@@ -523,7 +535,7 @@ fn a_connector_patch_moves_updated_at() {
         serde_json::json!({"name": "c", "tags": [], "vpc_id": a, "target_vpc_id": b}),
     );
     let id = made["id"].as_str().unwrap();
-    std::thread::sleep(Duration::from_millis(5));
+    emulator.advance(Duration::from_millis(5));
     let patched = send(reqwest::Method::PATCH, format!("{base}/{id}"), serde_json::json!({"name": "renamed"}));
     assert_eq!(patched["created_at"], made["created_at"]);
     assert!(patched["updated_at"].as_str().unwrap() > made["updated_at"].as_str().unwrap(), "{made} {patched}");

@@ -23,6 +23,20 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+/// Whether runs guard against each other: markers judged, and router writes looked at again
+/// after the settle window (`custom_route/router_writes.rs`). Test builds can switch both off
+/// with `PEERING_TEST_WITHOUT_CROSS_RUN_PROTOCOL=1`, to show that the many-runs tests
+/// (`tests/e2e_many_runs.rs`) fail without them; release builds always guard.
+#[cfg(debug_assertions)]
+pub fn cross_run_protocol() -> bool {
+    std::env::var_os("PEERING_TEST_WITHOUT_CROSS_RUN_PROTOCOL").is_none()
+}
+
+#[cfg(not(debug_assertions))]
+pub fn cross_run_protocol() -> bool {
+    true
+}
+
 /// The tag (UpCloud label, Scaleway `key=value` tag) that carries the marker.
 pub const OWNER_TAG: &str = "peering-owner";
 const CREATING: &str = "creating-";
@@ -153,6 +167,10 @@ impl Ownership {
     /// create wrote anything (else another run made it meanwhile); `as_planned`: it carries the
     /// planned name and tags.
     pub fn judge(&self, mark: &Mark, first_look: bool, as_planned: bool) -> Verdict {
+        if !cross_run_protocol() {
+            // Switched off (test builds): whatever is found is taken for this create's own.
+            return Verdict::Ours;
+        }
         if mark.token().is_some() && mark.token() == self.owner.as_ref() {
             return Verdict::Ours;
         }

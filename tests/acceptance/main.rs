@@ -153,6 +153,7 @@ mod on_the_emulator {
                     tags: vec![],
                     subnets: Some(vec![subnet.parse().unwrap()]),
                     vpc_id: vpc.id,
+                    default_route_propagation_enabled: false,
                 };
                 scw.create_private_network("fr-par", &pn).await.unwrap();
                 vpcs.push(vpc.id);

@@ -210,6 +210,7 @@ pub fn scaleway_pair(account: &Account) {
                 tags: vec!["peering-acceptance".into()],
                 subnets: Some(vec![subnet.parse().unwrap()]),
                 vpc_id: vpc.id,
+                default_route_propagation_enabled: false,
             };
             let pn = client.create_private_network(&region, &pn).await.expect("Private Network made");
             (vpc.id, pn.id)

@@ -119,6 +119,17 @@ impl Emulator {
         Emulator::start_config(Config { world, transition_ms, ..Config::default() })
     }
 
+    /// An emulator whose time moves only by [`Emulator::advance`]: what a test sees between two
+    /// advances cannot depend on how fast the machine is.
+    pub fn start_stopped(world: World) -> Emulator {
+        Emulator::start_config(Config {
+            world,
+            transition_ms: 50,
+            clock: peering_emulator::clock::ClockMode::Stopped,
+            ..Config::default()
+        })
+    }
+
     /// An emulator serving HTTPS with a certificate of `ca`, as a real endpoint would.
     pub fn start_https(world: World, ca: &tls::ThrowawayCa) -> Emulator {
         Emulator::start_config(Config { world, transition_ms: 50, tls: Some(ca.server_files()), ..Config::default() })
@@ -129,6 +140,22 @@ impl Emulator {
         let config = Config { listen: "127.0.0.1:0".parse().unwrap(), ..config };
         let handle = runtime.block_on(peering_emulator::start(config)).expect("emulator starts");
         Emulator { runtime, handle: Some(handle) }
+    }
+
+    /// Moves the emulator's time on, instead of sleeping for it.
+    pub fn advance(&self, by: std::time::Duration) {
+        self.handle.as_ref().unwrap().emulator.clock.advance(by);
+    }
+
+    /// The emulator's time now.
+    pub fn now_ms(&self) -> u64 {
+        self.handle.as_ref().unwrap().emulator.clock.now_ms()
+    }
+
+    /// Moves the emulator's time past one asynchronous transition.
+    pub fn advance_past_a_transition(&self) {
+        let transition = self.handle.as_ref().unwrap().emulator.transition_ms;
+        self.advance(std::time::Duration::from_millis(transition + 1));
     }
 
     pub fn url(&self) -> String {
@@ -180,6 +207,38 @@ impl Emulator {
     /// taken effect, until [`Emulator::release`].
     pub fn hold_after_writes(&self, n: u64) {
         self.handle.as_ref().unwrap().emulator.faults.lock().unwrap().settings.hold_after_writes = Some(n);
+    }
+
+    /// Holds the writes to `route` until `writers` have come, then lets them through together,
+    /// the first one `slow_ms` after the others (`FaultSettings::gather_writes`).
+    pub fn gather_writes(&self, route: &str, writers: u64, slow_ms: u64) {
+        let gathering = peering_emulator::faults::GatherWrites { route: route.into(), writers, slow_ms };
+        let mut faults = self.handle.as_ref().unwrap().emulator.faults.lock().unwrap();
+        let settings = peering_emulator::faults::FaultSettings {
+            gather_writes: Some(gathering),
+            rng_seed: None,
+            ..faults.settings.clone()
+        };
+        faults.update(settings);
+    }
+
+    /// How many writes the current gathering has held so far.
+    pub fn writes_gathered(&self) -> u64 {
+        self.handle.as_ref().unwrap().emulator.faults.lock().unwrap().gathered
+    }
+
+    /// Whether all the gathering's writes were held until every one had come: the race happened.
+    pub fn gathering_met(&self) -> bool {
+        self.handle.as_ref().unwrap().emulator.faults.lock().unwrap().gathering_met()
+    }
+
+    /// Waits (at most `limit`) until the gathering holds `writes`.
+    pub fn wait_gathered(&self, writes: u64, limit: std::time::Duration) {
+        let until = std::time::Instant::now() + limit;
+        while self.writes_gathered() < writes {
+            assert!(std::time::Instant::now() < until, "{writes} writes never came: {:?}", self.requests());
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
     }
 
     pub fn release(&self) {
@@ -332,15 +391,16 @@ impl Emulator {
                 ..Default::default()
             };
             client.modify_peering(id, &disable).await.unwrap();
-            tokio::time::sleep(std::time::Duration::from_millis(120)).await;
-            client.delete_peering(id).await.unwrap();
         });
+        // UpCloud deletes a half only once it is switched off, which takes a transition.
+        self.advance_past_a_transition();
+        self.block_on(async { client.delete_peering(id).await.unwrap() });
     }
 
     /// States of every peering, as the API reports them now.
     pub fn peering_states(&self) -> Vec<(String, String, String)> {
         let world = self.world();
-        let now = peering_emulator::clock::now_ms();
+        let now = self.now_ms();
         world
             .upcloud
             .peerings

@@ -642,11 +642,9 @@ impl Campaign {
             (Hand::DeleteHalf { .. }, Some((_, _, HalfRef::Upcloud(id)))) => {
                 let disable =
                     PeeringPatch { configured_status: Some(ConfiguredStatus::Disabled), ..Default::default() };
-                e.block_on(async {
-                    upcloud.modify_peering(id, &disable).await.ok();
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    upcloud.delete_peering(id).await.is_ok()
-                })
+                e.block_on(upcloud.modify_peering(id, &disable)).ok();
+                e.advance_past_a_transition();
+                e.block_on(upcloud.delete_peering(id)).is_ok()
             }
             (Hand::DeleteHalf { .. }, Some((_, _, HalfRef::Scaleway(id)))) => {
                 e.block_on(scaleway.delete_connector("fr-par", id)).is_ok()
@@ -708,7 +706,9 @@ impl Campaign {
                     PeeringPatch { configured_status: Some(ConfiguredStatus::Disabled), ..Default::default() };
                 upcloud.modify_peering(*half, &disable).await.ok();
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        });
+        e.advance_past_a_transition();
+        e.block_on(async {
             for half in &theirs {
                 upcloud.delete_peering(*half).await.ok();
             }

@@ -10,7 +10,6 @@ use axum::{Json, Router};
 use serde_json::json;
 
 use super::Emulator;
-use super::clock::now_ms;
 use super::faults::FaultSettings;
 
 pub(super) fn routes() -> Router<Arc<Emulator>> {
@@ -19,13 +18,25 @@ pub(super) fn routes() -> Router<Arc<Emulator>> {
         .route("/_emulator/reset", post(reset))
         .route("/_emulator/requests", get(requests))
         .route("/_emulator/faults", get(get_faults).put(put_faults))
+        .route("/_emulator/advance", post(advance))
+}
+
+/// `{"ms": N}`: moves the emulator's time on by N milliseconds, instead of waiting for it.
+#[derive(serde::Deserialize)]
+struct Advance {
+    ms: u64,
+}
+
+async fn advance(State(emulator): State<Arc<Emulator>>, Json(by): Json<Advance>) -> impl IntoResponse {
+    let now_ms = emulator.clock.advance(std::time::Duration::from_millis(by.ms));
+    Json(json!({ "now_ms": now_ms }))
 }
 
 /// The stored world, plus each UpCloud peering's state and each Scaleway connector's status as
 /// the API would report them now.
 async fn world(State(emulator): State<Arc<Emulator>>) -> impl IntoResponse {
     let world = emulator.lock_world();
-    let now = now_ms();
+    let now = emulator.clock.now_ms();
     let states: serde_json::Map<_, _> = world
         .upcloud
         .peerings

@@ -25,6 +25,22 @@ pub struct FaultSettings {
     /// tests that kill the client at that moment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hold_after_writes: Option<u64>,
+    /// Holds writes to one route until `writers` of them have come, then lets them all through
+    /// at once, the first one last: several runs that each read before anyone wrote, one of them
+    /// slow. Forces the lost-update race instead of hoping for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gather_writes: Option<GatherWrites>,
+}
+
+/// See [`FaultSettings::gather_writes`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GatherWrites {
+    /// The route as request counts name it, e.g. `PATCH /1.3/router/{uuid}`.
+    pub route: String,
+    /// How many writes to hold before letting any through.
+    pub writers: u64,
+    /// How much later the first write held is let through than the others.
+    pub slow_ms: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,17 +70,25 @@ pub trait FaultAnswers {
 pub struct FaultInjector {
     rng: StdRng,
     pub settings: FaultSettings,
+    /// Writes held so far by the current `gather_writes` (it lets the rest through unheld).
+    pub gathered: u64,
+    /// A write of the current gathering waited a minute for the others and went on alone.
+    pub gathering_missed: bool,
 }
 
 impl FaultInjector {
     pub fn new(settings: FaultSettings) -> FaultInjector {
         let rng = StdRng::seed_from_u64(settings.rng_seed.unwrap_or(0));
-        FaultInjector { rng, settings }
+        FaultInjector { rng, settings, gathered: 0, gathering_missed: false }
     }
 
     pub fn update(&mut self, settings: FaultSettings) {
         if let Some(seed) = settings.rng_seed {
             self.rng = StdRng::seed_from_u64(seed);
+        }
+        if settings.gather_writes != self.settings.gather_writes {
+            self.gathered = 0;
+            self.gathering_missed = false;
         }
         self.settings = settings;
     }
@@ -85,6 +109,11 @@ impl FaultInjector {
             5 => Fault::Dropped,
             _ => Fault::LostResponse,
         })
+    }
+
+    /// Whether every write of the current gathering was held until all had come.
+    pub fn gathering_met(&self) -> bool {
+        self.settings.gather_writes.as_ref().is_some_and(|g| self.gathered >= g.writers) && !self.gathering_missed
     }
 
     /// Random bytes for new object ids, from the same repeatable stream.

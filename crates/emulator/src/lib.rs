@@ -56,6 +56,8 @@ pub struct Config {
     pub listen: SocketAddr,
     pub world: World,
     pub transition_ms: u64,
+    /// Wall time, or time that moves only when told (`Clock::advance`, `POST /_emulator/advance`).
+    pub clock: clock::ClockMode,
     pub faults: FaultSettings,
     pub credentials: Credentials,
     /// Serve HTTPS with this certificate and key instead of plain HTTP.
@@ -68,6 +70,7 @@ impl Default for Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8787)),
             world: World::demo(),
             transition_ms: 100,
+            clock: clock::ClockMode::Wall,
             faults: FaultSettings { rng_seed: Some(0), ..FaultSettings::default() },
             tls: None,
             credentials: Credentials::default(),
@@ -127,6 +130,8 @@ pub struct Emulator {
     objects: Mutex<ObjectLog>,
     initial: World,
     pub transition_ms: u64,
+    /// The emulator's time: every state change and timestamp reads it.
+    pub clock: clock::Clock,
     pub credentials: Credentials,
     pub faults: Mutex<FaultInjector>,
     requests: Mutex<RequestCounts>,
@@ -164,6 +169,7 @@ impl Emulator {
             objects: Mutex::new(ObjectLog::default()),
             initial: config.world,
             transition_ms: config.transition_ms,
+            clock: clock::Clock::new(config.clock),
             credentials: config.credentials,
             faults: Mutex::new(FaultInjector::new(config.faults)),
             requests: Mutex::new(RequestCounts::default()),
@@ -223,7 +229,7 @@ impl Emulator {
     pub fn lock_world(&self) -> std::sync::MutexGuard<'_, World> {
         let mut world = self.world.lock().expect("world lock");
         if !self.transitions_held.load(std::sync::atomic::Ordering::SeqCst) {
-            world.advance(clock::now_ms(), self.transition_ms);
+            world.advance(self.clock.now_ms(), self.transition_ms);
         }
         world
     }
@@ -319,20 +325,56 @@ async fn count_requests(State(emulator): State<Arc<Emulator>>, request: Request,
     let number = {
         let mut counts = emulator.requests.lock().expect("requests lock");
         if write {
-            *counts.writes.entry(route).or_default() += 1;
+            *counts.writes.entry(route.clone()).or_default() += 1;
             counts.total_writes += 1;
         } else {
-            *counts.reads.entry(route).or_default() += 1;
+            *counts.reads.entry(route.clone()).or_default() += 1;
             counts.total_reads += 1;
         }
         counts.total_writes
     };
+    if write {
+        gather_if_asked(&emulator, &route).await;
+    }
     let response = next.run(request).await;
     emulator.look_at_objects();
     if write {
         hold_if_asked(&emulator, number).await;
     }
     response
+}
+
+/// Holds a write to the gathered route until every writer has come (`gather_writes`); the
+/// first to come goes last, `slow_ms` after the others.
+async fn gather_if_asked(emulator: &Emulator, route: &str) {
+    let (place, gathering) = {
+        let mut faults = emulator.faults.lock().expect("faults lock");
+        let Some(gathering) = faults.settings.gather_writes.clone() else { return };
+        if gathering.route != route || faults.gathered >= gathering.writers {
+            return;
+        }
+        faults.gathered += 1;
+        (faults.gathered, gathering)
+    };
+    // A guard against a test that never sends the last write: it then sees fewer gathered.
+    let guard = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        {
+            let faults = emulator.faults.lock().expect("faults lock");
+            let still = faults.settings.gather_writes.as_ref() == Some(&gathering);
+            if !still || faults.gathered >= gathering.writers {
+                break;
+            }
+        }
+        if tokio::time::Instant::now() >= guard {
+            emulator.faults.lock().expect("faults lock").gathering_missed = true;
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    if place == 1 {
+        tokio::time::sleep(std::time::Duration::from_millis(gathering.slow_ms)).await;
+    }
 }
 
 /// Keeps the answer to the write numbered `number` while the fault settings ask for it.

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+use peering_emulator::clock::ClockMode;
 use peering_emulator::faults::FaultSettings;
 use peering_emulator::world::World;
 use peering_emulator::{Config, Credentials};
@@ -26,6 +27,9 @@ struct Cli {
     /// Delay of each asynchronous state transition, in milliseconds.
     #[arg(long, default_value_t = 100)]
     transition_ms: u64,
+    /// Keep the emulator's time stopped: it moves only by `POST /_emulator/advance {"ms": N}`.
+    #[arg(long)]
+    stopped_clock: bool,
     /// Added to every cloud API response, in milliseconds.
     #[arg(long, default_value_t = 0)]
     latency_ms: u64,
@@ -86,11 +90,13 @@ async fn main() {
         listen: cli.listen,
         world,
         transition_ms: cli.transition_ms,
+        clock: if cli.stopped_clock { ClockMode::Stopped } else { ClockMode::Wall },
         faults: FaultSettings {
             fault_rate: cli.fault_rate,
             rng_seed: Some(cli.rng_seed),
             latency_ms: cli.latency_ms,
             hold_after_writes: None,
+            gather_writes: None,
         },
         credentials: Credentials {
             upcloud_username: cli.upcloud_username,

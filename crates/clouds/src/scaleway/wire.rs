@@ -39,9 +39,9 @@ pub struct CreateVpc {
     pub tags: Vec<String>,
     #[serde(default)]
     pub enable_routing: bool,
-    /// Sent only when asked for: older API versions record no such field.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub enable_transitivity: bool,
+    /// Sent only when given: newer clients send it (`false` too), older recordings have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enable_transitivity: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -89,6 +89,9 @@ pub struct CreatePrivateNetwork {
     #[serde(default)]
     pub subnets: Option<Vec<IpNet>>,
     pub vpc_id: Uuid,
+    /// Sent always, as scaleway-sdk-go (a plain `bool`) and the recordings do.
+    #[serde(default)]
+    pub default_route_propagation_enabled: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -20,7 +20,7 @@ use state::{AivenPeeringRecord, VpcRecord};
 use wire::{CreatePeeringRequest, CreateVpcRequest, PeeringState, StateInfo, VpcList, VpcState};
 
 use super::Emulator;
-use super::clock::{now_ms, timestamp};
+use super::clock::timestamp;
 use super::world::World;
 use peering_net::{IpNet, UpcloudNetworkId};
 
@@ -181,7 +181,7 @@ async fn create_vpc(
     let mut world = emulator.lock_world();
     project_exists(&world, &project)?;
     let omits = world.aiven.omits_peering_ids;
-    let record = world.add_vpc(&project, vpc, network, &request.cloud_name, cidr, now_ms());
+    let record = world.add_vpc(&project, vpc, network, &request.cloud_name, cidr, emulator.clock.now_ms());
     ok(record.view(omits))
 }
 
@@ -196,7 +196,7 @@ async fn delete_vpc(State(emulator): Shared, Path((project, vpc)): Path<(String,
     let omits = world.aiven.omits_peering_ids;
     let record = vpc_mut(&mut world, &project, &vpc)?;
     if record.state != VpcState::Deleting {
-        record.set_state(VpcState::Deleting, now_ms());
+        record.set_state(VpcState::Deleting, emulator.clock.now_ms());
     }
     ok(record.view(omits))
 }
@@ -229,7 +229,7 @@ async fn create_peering(
     if existing {
         return Err(error(StatusCode::CONFLICT, format!("Peering connection to {} already exists", request.peer_vpc)));
     }
-    let now = now_ms();
+    let now = emulator.clock.now_ms();
     let peering = AivenPeeringRecord {
         peering_connection_id: id,
         peer_cloud_account: request.peer_cloud_account,
@@ -265,12 +265,12 @@ fn remove_peering(emulator: &Emulator, project: &str, vpc: &str, account: &str, 
         .ok_or_else(|| error(StatusCode::NOT_FOUND, "Peering connection does not exist"))?;
     if peering.state != PeeringState::Deleting {
         peering.state = PeeringState::Deleting;
-        peering.since_ms = now_ms();
+        peering.since_ms = emulator.clock.now_ms();
         peering.update_time = timestamp(peering.since_ms);
     }
     let view = peering.view(omits);
     // The hidden UpCloud half goes with it.
-    world.advance(now_ms(), emulator.transition_ms);
+    world.advance(emulator.clock.now_ms(), emulator.transition_ms);
     ok(view)
 }
 

@@ -25,7 +25,7 @@ use wire::{
 };
 
 use super::Emulator;
-use super::clock::{now_ms, timestamp_micros};
+use super::clock::timestamp_micros;
 use peering_net::IpNet;
 
 /// Regions the VPC API serves.
@@ -221,7 +221,7 @@ async fn create_vpc(State(emulator): Shared, Path(region): Path<String>, Json(bo
     let id = emulator.new_uuid(0x5c);
     let mut world = emulator.lock_world();
     let project = request.project_id.unwrap_or_else(|| state::DEFAULT_PROJECT.to_string());
-    world.scaleway.add_vpc(id, &region, &request.name, &project, request.enable_transitivity, now_ms());
+    world.scaleway.add_vpc(id, &region, &request.name, &project, request.enable_transitivity, emulator.clock.now_ms());
     let vpc = world.scaleway.vpcs.get_mut(&id).expect("just added");
     vpc.tags = request.tags;
     // Recorded: routing is on even when the request says `enable_routing: false`.
@@ -250,7 +250,7 @@ async fn update_vpc(
     if let Some(tags) = changes.tags {
         vpc.tags = tags;
     }
-    vpc.updated_at = timestamp_micros(now_ms());
+    vpc.updated_at = timestamp_micros(emulator.clock.now_ms());
     let vpc = vpc.clone();
     ok(world.scaleway.vpc_view(&vpc))
 }
@@ -305,7 +305,7 @@ async fn create_private_network(State(emulator): Shared, Path(region): Path<Stri
     // Without a VPC, the region's default VPC (made on first use), as recorded.
     let vpc_id = match request.vpc_id {
         Some(vpc) => vpc,
-        None => world.scaleway.default_vpc(default_vpc, &region, now_ms()),
+        None => world.scaleway.default_vpc(default_vpc, &region, emulator.clock.now_ms()),
     };
     vpc_in(&world.scaleway, &region, vpc_id)
         .map_err(|_| invalid("vpc_id", format!("VPC {vpc_id} does not exist in {region}")))?;
@@ -322,7 +322,7 @@ async fn create_private_network(State(emulator): Shared, Path(region): Path<Stri
     if let Some((new, old)) = peering_net::first_overlap(&subnets, &existing) {
         return Err(invalid("subnets", format!("subnet {new} overlaps {old}, already in this VPC")));
     }
-    world.scaleway.add_private_network(id, vpc_id, &request.name, &subnets, now_ms());
+    world.scaleway.add_private_network(id, vpc_id, &request.name, &subnets, emulator.clock.now_ms());
     let pn = world.scaleway.private_networks.get_mut(&id).expect("just added");
     pn.tags = request.tags;
     pn.default_route_propagation_enabled = request.default_route_propagation_enabled;
@@ -396,7 +396,7 @@ async fn create_connector(State(emulator): Shared, Path(region): Path<String>, J
             format!("VPC {} does not exist in {region}; peering stays within one region", request.target_vpc_id),
         )
     })?;
-    let now = timestamp_micros(now_ms());
+    let now = timestamp_micros(emulator.clock.now_ms());
     let connector = Connector {
         id,
         name: if request.name.is_empty() { format!("connector-{}", &id.to_string()[..8]) } else { request.name },
@@ -436,7 +436,7 @@ async fn update_connector(
     if let Some(tags) = patch.tags {
         connector.tags = tags;
     }
-    connector.updated_at = timestamp_micros(now_ms());
+    connector.updated_at = timestamp_micros(emulator.clock.now_ms());
     let connector = connector.clone();
     ok(world.scaleway.connector_view(&connector))
 }

@@ -3,8 +3,8 @@
 
 use super::{
     Answer, ApiError, J, Json, Params, Path, Query, Route, RouteFields, RoutePatch, RouteType, RouteWithNexthop,
-    ScalewayWorld, Shared, State, Uuid, connector_in, deleted, invalid, not_found, now_ms, ok, paginate, param,
-    parse_body, region_ok, timestamp_micros, vpc_in,
+    ScalewayWorld, Shared, State, Uuid, connector_in, deleted, invalid, not_found, ok, paginate, param, parse_body,
+    region_ok, timestamp_micros, vpc_in,
 };
 
 /// Checks a route's next hop against the world, as Scaleway does.
@@ -96,7 +96,7 @@ pub(super) async fn create_route(State(emulator): Shared, Path(region): Path<Str
     let (Some(vpc_id), Some(destination)) = (fields.vpc_id, fields.destination) else {
         return Err(invalid("vpc_id", "vpc_id and destination are required"));
     };
-    let now = timestamp_micros(now_ms());
+    let now = timestamp_micros(emulator.clock.now_ms());
     let mut route = Route {
         id: id.to_string(),
         description: "Custom route".into(),
@@ -133,7 +133,7 @@ pub(super) async fn update_route(
     let (key, route) = route_in(&world.scaleway, &region, &id)?;
     let mut route = route.clone();
     apply_patch(&mut route, patch)?;
-    route.updated_at = timestamp_micros(now_ms());
+    route.updated_at = timestamp_micros(emulator.clock.now_ms());
     check_route(&world.scaleway, &region, &route)?;
     world.scaleway.routes.insert(key, route.clone());
     ok(route)

@@ -24,7 +24,6 @@ use wire::{
 };
 
 use super::Emulator;
-use super::clock::now_ms;
 use peering_net::{IpNet, UpcloudNetworkId, UpcloudPeeringId, UpcloudRouterId};
 
 type Shared = State<Arc<Emulator>>;
@@ -391,7 +390,7 @@ async fn list_peerings(State(emulator): Shared, Query(query): Query<Vec<(String,
         ["uuid", "network_uuid_local", "network_uuid_peer"].into_iter().map(|k| (k, query_all(&query, k))).collect();
     let labels = query_all(&query, "label");
     let pass = |key: &str, value: String| wanted[key].is_empty() || wanted[key].contains(&value);
-    let now = now_ms();
+    let now = emulator.clock.now_ms();
     let network_peering = world
         .upcloud
         .peerings
@@ -416,7 +415,7 @@ async fn get_peering(State(emulator): Shared, Path(uuid): Path<String>) -> Answe
     let id: UpcloudPeeringId = parse_id(&uuid, "PEERING_NOT_FOUND", "network peering")?;
     let world = emulator.lock_world();
     let record = peering_or_404(&world.upcloud, id)?;
-    ok(StatusCode::OK, PeeringEnvelope { network_peering: world.upcloud.peering_view(record, now_ms()) })
+    ok(StatusCode::OK, PeeringEnvelope { network_peering: world.upcloud.peering_view(record, emulator.clock.now_ms()) })
 }
 
 async fn create_peering(State(emulator): Shared, Json(body): Json<J>) -> Answer {
@@ -463,10 +462,10 @@ async fn create_peering(State(emulator): Shared, Json(body): Json<J>) -> Answer 
         network: local,
         peer_network: peer,
         labels: request.labels,
-        busy_until_ms: if completes_pair { now_ms() + emulator.transition_ms } else { 0 },
+        busy_until_ms: if completes_pair { emulator.clock.now_ms() + emulator.transition_ms } else { 0 },
     };
     up.peerings.insert(uuid, record.clone());
-    ok(StatusCode::CREATED, PeeringEnvelope { network_peering: up.peering_view(&record, now_ms()) })
+    ok(StatusCode::CREATED, PeeringEnvelope { network_peering: up.peering_view(&record, emulator.clock.now_ms()) })
 }
 
 async fn modify_peering(State(emulator): Shared, Path(uuid): Path<String>, Json(body): Json<J>) -> Answer {
@@ -485,17 +484,20 @@ async fn modify_peering(State(emulator): Shared, Path(uuid): Path<String>, Json(
         && status != record.configured_status
     {
         record.configured_status = status;
-        record.busy_until_ms = now_ms() + emulator.transition_ms;
+        record.busy_until_ms = emulator.clock.now_ms() + emulator.transition_ms;
     }
     let record = record.clone();
-    ok(StatusCode::OK, PeeringEnvelope { network_peering: world.upcloud.peering_view(&record, now_ms()) })
+    ok(
+        StatusCode::OK,
+        PeeringEnvelope { network_peering: world.upcloud.peering_view(&record, emulator.clock.now_ms()) },
+    )
 }
 
 async fn delete_peering(State(emulator): Shared, Path(uuid): Path<String>) -> Answer {
     let id: UpcloudPeeringId = parse_id(&uuid, "PEERING_NOT_FOUND", "network peering")?;
     let mut world = emulator.lock_world();
     let record = peering_or_404(&world.upcloud, id)?;
-    let state = world.upcloud.peering_state(record, now_ms());
+    let state = world.upcloud.peering_state(record, emulator.clock.now_ms());
     // "Peering can be deleted only when the state is disabled" (upcloud-go-api
     // `service/network_peering.go`); a disabled half whose peer network is gone says so instead,
     // and is taken as disabled (UNVERIFIED, docs/guides/emulator.md).

@@ -173,8 +173,12 @@ impl UpcloudWorld {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::now_ms;
     use crate::world::{World, demo};
+
+    /// Any time: these records are busy until 0 (settled) or `u64::MAX` (never).
+    fn now_ms() -> u64 {
+        1_000
+    }
 
     fn id<T: std::str::FromStr>(s: &str) -> T
     where
