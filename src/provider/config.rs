@@ -188,10 +188,10 @@ fn retry_policy(config: &Value) -> RetryPolicy {
 fn upcloud_client(config: &Value, policy: RetryPolicy) -> Result<UpcloudClient, Unavailable> {
     let block = config.get("upcloud");
     let unknown = |_| Unavailable::NotYetKnown;
-    let token = setting(block, "token", "UPCLOUD_TOKEN").map_err(unknown)?;
-    let username = setting(block, "username", "UPCLOUD_USERNAME").map_err(unknown)?;
-    let password = setting(block, "password", "UPCLOUD_PASSWORD").map_err(unknown)?;
-    let api_url = setting(block, "api_url", "UPCLOUD_API_URL")
+    let token = setting(block, "token", upcloud::env::TOKEN).map_err(unknown)?;
+    let username = setting(block, "username", upcloud::env::USERNAME).map_err(unknown)?;
+    let password = setting(block, "password", upcloud::env::PASSWORD).map_err(unknown)?;
+    let api_url = setting(block, "api_url", upcloud::env::API_URL)
         .map_err(unknown)?
         .unwrap_or_else(|| upcloud::DEFAULT_API_URL.to_string());
     // As UpCloud's own tools do, a token wins over a user name and password.
@@ -218,8 +218,8 @@ fn upcloud_client(config: &Value, policy: RetryPolicy) -> Result<UpcloudClient, 
 fn aiven_client(config: &Value, policy: RetryPolicy) -> Result<AivenClient, Unavailable> {
     let block = config.get("aiven");
     let unknown = |_| Unavailable::NotYetKnown;
-    let token = setting(block, "token", "AIVEN_TOKEN").map_err(unknown)?.ok_or(Unavailable::MissingCredentials)?;
-    let api_url = setting(block, "api_url", "AIVEN_WEB_URL")
+    let token = setting(block, "token", aiven::env::TOKEN).map_err(unknown)?.ok_or(Unavailable::MissingCredentials)?;
+    let api_url = setting(block, "api_url", aiven::env::API_URL)
         .map_err(unknown)?
         .unwrap_or_else(|| aiven::DEFAULT_API_URL.to_string());
     let auth = Auth::Header { name: "authorization", value: Secret::new(format!("aivenv1 {token}")) };
@@ -230,7 +230,7 @@ fn aiven_client(config: &Value, policy: RetryPolicy) -> Result<AivenClient, Unav
 fn scaleway_client(config: &Value, policy: RetryPolicy) -> Result<ScalewayClient, Unavailable> {
     let block = config.get("scaleway");
     let unknown = |_| Unavailable::NotYetKnown;
-    let wanted = setting(block, "profile", "SCW_PROFILE").map_err(unknown)?;
+    let wanted = setting(block, "profile", scaleway::env::PROFILE).map_err(unknown)?;
     let profile = match scaleway::profile::config_path() {
         Some(path) => {
             scaleway::profile::load(&path, wanted.as_deref()).map_err(|e| Unavailable::Invalid(e.to_string()))?
@@ -254,7 +254,7 @@ fn scaleway_client(config: &Value, policy: RetryPolicy) -> Result<ScalewayClient
         Ok(sourced(name, env, from_profile)?.map(|(value, _)| value))
     };
     let (secret, secret_from) =
-        sourced("secret_key", "SCW_SECRET_KEY", profile.secret_key)?.ok_or(Unavailable::MissingCredentials)?;
+        sourced("secret_key", scaleway::env::SECRET_KEY, profile.secret_key)?.ok_or(Unavailable::MissingCredentials)?;
     // Scaleway's own SDK refuses these before any request (scw/client_option.go `validateAuth`);
     // so do we, without repeating the value.
     if uuid::Uuid::try_parse(&secret).is_err() || secret.len() != 36 {
@@ -263,7 +263,7 @@ fn scaleway_client(config: &Value, policy: RetryPolicy) -> Result<ScalewayClient
              Scaleway secret keys are; it was not sent. Check that value."
         )));
     }
-    if let Some((access, access_from)) = sourced("access_key", "SCW_ACCESS_KEY", profile.access_key)?
+    if let Some((access, access_from)) = sourced("access_key", scaleway::env::ACCESS_KEY, profile.access_key)?
         && !is_scaleway_access_key(&access)
     {
         return Err(Unavailable::Invalid(format!(
@@ -271,10 +271,10 @@ fn scaleway_client(config: &Value, policy: RetryPolicy) -> Result<ScalewayClient
              letters or digits). Check that value, or leave the access key unset: only the secret key is sent."
         )));
     }
-    let project = pick("project_id", "SCW_DEFAULT_PROJECT_ID", profile.default_project_id)?;
-    let api_url =
-        pick("api_url", "SCW_API_URL", profile.api_url)?.unwrap_or_else(|| scaleway::DEFAULT_API_URL.to_string());
-    let region = pick("region", "SCW_DEFAULT_REGION", profile.default_region)?
+    let project = pick("project_id", scaleway::env::PROJECT_ID, profile.default_project_id)?;
+    let api_url = pick("api_url", scaleway::env::API_URL, profile.api_url)?
+        .unwrap_or_else(|| scaleway::DEFAULT_API_URL.to_string());
+    let region = pick("region", scaleway::env::REGION, profile.default_region)?
         .unwrap_or_else(|| scaleway::DEFAULT_REGION.to_string());
     let auth = Auth::Header { name: "x-auth-token", value: Secret::new(secret) };
     ApiClient::new(&api_url, auth, policy)

@@ -19,22 +19,36 @@ pub const PASSWORD: &str = "demo-password";
 pub const AIVEN_TOKEN: &str = "demo-aiven-token";
 pub const SCALEWAY_SECRET: &str = "11111111-2222-4333-8444-555555555555";
 
-/// Cloud settings a test run must not inherit from the machine.
-const CLOUD_ENV: &[&str] = &[
-    "UPCLOUD_TOKEN",
-    "UPCLOUD_USERNAME",
-    "UPCLOUD_PASSWORD",
-    "UPCLOUD_API_URL",
-    "AIVEN_TOKEN",
-    "AIVEN_WEB_URL",
-    "SCW_ACCESS_KEY",
-    "SCW_SECRET_KEY",
-    "SCW_DEFAULT_PROJECT_ID",
-    "SCW_DEFAULT_REGION",
-    "SCW_PROFILE",
-    "SCW_API_URL",
-    "SCW_CONFIG_PATH",
-];
+/// Cloud settings a test run must not inherit from the machine: every variable every cloud's
+/// settings read.
+fn cloud_env() -> impl Iterator<Item = &'static str> {
+    peering_net::Cloud::ALL.iter().flat_map(|&cloud| peering_clouds::environment(cloud).iter().copied())
+}
+
+/// The environment that points a provider at the emulator, cloud by cloud; `no_profile` is a
+/// Scaleway CLI configuration path that does not exist (never the user's own profile).
+fn emulator_env(emulator_url: &str, no_profile: &str) -> Vec<(&'static str, String)> {
+    use peering_clouds::{aiven, scaleway, upcloud};
+    let mut env = Vec::new();
+    for &cloud in peering_net::Cloud::ALL {
+        env.extend(match cloud {
+            peering_net::Cloud::Upcloud => vec![
+                (upcloud::env::API_URL, emulator_url.to_string()),
+                (upcloud::env::USERNAME, USERNAME.to_string()),
+                (upcloud::env::PASSWORD, PASSWORD.to_string()),
+            ],
+            peering_net::Cloud::Aiven => {
+                vec![(aiven::env::API_URL, emulator_url.to_string()), (aiven::env::TOKEN, AIVEN_TOKEN.to_string())]
+            }
+            peering_net::Cloud::Scaleway => vec![
+                (scaleway::env::API_URL, emulator_url.to_string()),
+                (scaleway::env::SECRET_KEY, SCALEWAY_SECRET.to_string()),
+                (scaleway::env::CONFIG_PATH, no_profile.to_string()),
+            ],
+        });
+    }
+    env
+}
 
 /// The Terraform launcher. Missing Terraform fails the test: run `make test`.
 pub fn terraform_path() -> PathBuf {
@@ -469,20 +483,13 @@ impl Workspace {
             ),
         )
         .unwrap();
-        let env = vec![
+        let mut env: Vec<(String, String)> = vec![
             ("TF_CLI_CONFIG_FILE".into(), tfrc.display().to_string()),
             ("CHECKPOINT_DISABLE".into(), "1".into()),
             ("TF_IN_AUTOMATION".into(), "1".into()),
-            ("UPCLOUD_API_URL".into(), emulator_url.to_string()),
-            ("UPCLOUD_USERNAME".into(), USERNAME.into()),
-            ("UPCLOUD_PASSWORD".into(), PASSWORD.into()),
-            ("AIVEN_WEB_URL".into(), emulator_url.to_string()),
-            ("AIVEN_TOKEN".into(), AIVEN_TOKEN.into()),
-            ("SCW_API_URL".into(), emulator_url.to_string()),
-            ("SCW_SECRET_KEY".into(), SCALEWAY_SECRET.into()),
-            // Never the user's own Scaleway CLI profile.
-            ("SCW_CONFIG_PATH".into(), dir.path().join("no-scw-config.yaml").display().to_string()),
         ];
+        let no_profile = dir.path().join("no-scw-config.yaml").display().to_string();
+        env.extend(emulator_env(emulator_url, &no_profile).into_iter().map(|(k, v)| (k.to_string(), v)));
         Workspace { dir, env, program: terraform_path() }
     }
 
@@ -514,7 +521,7 @@ impl Workspace {
     pub fn terraform(&self, args: &[&str]) -> Run {
         let mut command = Command::new(&self.program);
         command.args(args).current_dir(self.path()).env_remove("TF_LOG").env_remove("TF_REATTACH_PROVIDERS");
-        for var in CLOUD_ENV {
+        for var in cloud_env() {
             command.env_remove(var);
         }
         for (k, v) in &self.env {
@@ -595,19 +602,10 @@ impl DebugProvider {
         use std::io::{BufRead, BufReader};
         let mut command = Command::new(provider_binary());
         command.arg("--debug").env_remove("TF_PLUGIN_MAGIC_COOKIE").stdout(std::process::Stdio::piped());
-        for var in CLOUD_ENV {
+        for var in cloud_env() {
             command.env_remove(var);
         }
-        for (k, v) in [
-            ("UPCLOUD_API_URL", emulator_url),
-            ("UPCLOUD_USERNAME", USERNAME),
-            ("UPCLOUD_PASSWORD", PASSWORD),
-            ("AIVEN_WEB_URL", emulator_url),
-            ("AIVEN_TOKEN", AIVEN_TOKEN),
-            ("SCW_API_URL", emulator_url),
-            ("SCW_SECRET_KEY", SCALEWAY_SECRET),
-            ("SCW_CONFIG_PATH", "/nonexistent/scw-config.yaml"),
-        ] {
+        for (k, v) in emulator_env(emulator_url, "/nonexistent/scw-config.yaml") {
             command.env(k, v);
         }
         for (k, v) in env {
@@ -662,7 +660,7 @@ impl Workspace {
             .env_remove("TF_LOG")
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
-        for var in CLOUD_ENV {
+        for var in cloud_env() {
             command.env_remove(var);
         }
         for (k, v) in &self.env {

@@ -18,6 +18,16 @@ pub mod upcloud;
 
 use std::fmt;
 
+/// Every environment variable a cloud's provider settings read: a run that must not inherit the
+/// machine's clouds clears them all.
+pub fn environment(cloud: peering_net::Cloud) -> &'static [&'static str] {
+    match cloud {
+        peering_net::Cloud::Aiven => aiven::env::ALL,
+        peering_net::Cloud::Upcloud => upcloud::env::ALL,
+        peering_net::Cloud::Scaleway => scaleway::env::ALL,
+    }
+}
+
 /// The configured provider's clients: one per cloud that has credentials, or why there is none.
 #[derive(Debug, Clone)]
 pub struct Clients {

@@ -264,20 +264,29 @@ impl<'a> WrittenId<'a> {
     }
 }
 
-/// The clouds a peering endpoint can live in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cloud {
-    Aiven,
-    Upcloud,
-    Scaleway,
+/// The enum of clouds and its list of every cloud, written from one list of names: a new
+/// cloud cannot be left out of `Cloud::ALL`.
+macro_rules! clouds {
+    ($($cloud:ident),+ $(,)?) => {
+        /// The clouds a peering endpoint can live in.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Cloud {
+            $($cloud),+
+        }
+
+        impl Cloud {
+            /// Every cloud, in declaration order.
+            pub const ALL: &'static [Cloud] = &[$(Cloud::$cloud),+];
+        }
+    };
 }
 
-impl Cloud {
-    pub const ALL: [Cloud; 3] = [Cloud::Aiven, Cloud::Upcloud, Cloud::Scaleway];
+clouds!(Aiven, Upcloud, Scaleway);
 
+impl Cloud {
     /// The cloud a configuration names by its key (`"upcloud"`).
     pub fn from_key(key: &str) -> Option<Cloud> {
-        Cloud::ALL.into_iter().find(|c| c.key() == key)
+        Cloud::ALL.iter().copied().find(|c| c.key() == key)
     }
 
     pub fn key(self) -> &'static str {
@@ -290,7 +299,10 @@ impl Cloud {
 
     /// Whether its peering halves can be paused and resumed (UpCloud's `configured_status`).
     pub fn pauses(self) -> bool {
-        matches!(self, Cloud::Upcloud)
+        match self {
+            Cloud::Upcloud => true,
+            Cloud::Aiven | Cloud::Scaleway => false,
+        }
     }
 
     /// Whether its peering halves carry a name and tags (an Aiven peering connection has none).

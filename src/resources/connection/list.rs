@@ -306,7 +306,7 @@ impl List for ConnectionList {
     }
 
     fn validate(&self, filter: &Filter) -> Diagnostics {
-        let mut diags = validate_scope(&filter.clouds, &Cloud::ALL, &filter.scaleway_regions);
+        let mut diags = validate_scope(&filter.clouds, Cloud::ALL, &filter.scaleway_regions);
         for (i, network) in filter.networks.known().into_iter().flatten().enumerate() {
             if network.parse::<NetworkRef>().is_err() && peering_net::WrittenId::parse(network, "SCOPE").is_err() {
                 diags.push(

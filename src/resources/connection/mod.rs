@@ -18,6 +18,7 @@ mod pair_aiven;
 mod peering;
 mod poll;
 mod scaleway;
+mod seam;
 mod status;
 mod upcloud;
 
@@ -137,6 +138,14 @@ fn moved_ends(prior: Option<&Connection>, planned: &Connection) -> Vec<AttrPath>
         .collect()
 }
 
+/// Each of the peering's clouds warns of what deleting it would meet.
+async fn warn_deleting(ctx: &Ctx<'_>, prior: &Connection, why: seam::Deleting) {
+    let Some(id) = prior.connection_id() else { return };
+    for cloud in seam::clouds_of(&id) {
+        seam::seam(cloud).warn_deleting(ctx, prior, why).await;
+    }
+}
+
 /// The plan-time checks of a pair of networks, as the configuration states it; only reads.
 /// The same checks back `peering_preflight`.
 pub(crate) async fn check(ctx: &Ctx<'_>, id: &ConnectionId, planned: &Connection) -> Result<Diagnostics, Error> {
@@ -146,8 +155,9 @@ pub(crate) async fn check(ctx: &Ctx<'_>, id: &ConnectionId, planned: &Connection
 /// Everything `check` finds, errors that stop a plan included, as diagnostics: what a
 /// `peering_preflight` reports. Cloud failures (not findings) stay errors.
 pub(crate) async fn preflight(ctx: &Ctx<'_>, mut conn: Connection) -> Result<Diagnostics, Error> {
-    if let Ok(scaleway) = ctx.clients.scaleway.as_ref() {
-        conn.default_scaleway_regions(scaleway.default_region());
+    for seam in seam::seams() {
+        // Without a cloud's credentials its defaults stay unfilled, and its checks say so.
+        let _ = seam.plan_defaults(ctx, &mut conn);
     }
     conn.peer_side = conn.peer_side.clone().or(Attr::Known(PeerSide::Managed));
     let Some(id) = conn.connection_id() else {
@@ -331,17 +341,8 @@ impl Resource for PeeringConnection {
         config: Connection,
     ) -> Result<Planned<Connection>, Error> {
         planned.keep_configured_clouds(&config);
-        match ctx.clients.scaleway.as_ref() {
-            Ok(scaleway) => planned.default_scaleway_regions(scaleway.default_region()),
-            // A Scaleway endpoint cannot be resolved, let alone made, without credentials.
-            Err(_)
-                if [&planned.network, &planned.peer_network]
-                    .iter()
-                    .any(|e| e.known().is_some_and(|e| !e.scaleway.is_null())) =>
-            {
-                ctx.scaleway(&AttrPath::root("network"))?;
-            }
-            Err(_) => {}
+        for seam in seam::seams() {
+            seam.plan_defaults(ctx, &mut planned)?;
         }
         // A peering whose halves are both ours has no direction: written the other way round it
         // is the same one, re-oriented in place (nothing is written to the clouds).
@@ -371,7 +372,7 @@ impl Resource for PeeringConnection {
         let moved_ends = moved_ends(prior.as_ref(), &planned);
         let replacing = !moved_ends.is_empty();
         if replacing && let Some(prior) = prior.as_ref() {
-            scaleway::warn_routes_in_the_way(ctx, prior, scaleway::Deleting::Replaced).await;
+            warn_deleting(ctx, prior, seam::Deleting::Replaced).await;
         }
         match prior {
             Some(prior) if !replacing => {
@@ -540,9 +541,10 @@ impl Resource for PeeringConnection {
             .collect()
     }
 
-    /// A Scaleway peering that routes still use cannot be deleted: said now, with the routes.
+    /// What deleting the peering would meet in its clouds (a Scaleway connector still used by
+    /// routes cannot be deleted): said now.
     async fn plan_destroy(&self, ctx: &Ctx<'_>, prior: Connection) {
-        scaleway::warn_routes_in_the_way(ctx, &prior, scaleway::Deleting::Removed).await;
+        warn_deleting(ctx, &prior, seam::Deleting::Removed).await;
     }
 
     /// Version 0 had one name and one set of tags for the whole peering: each half it names

@@ -8,8 +8,10 @@ use async_trait::async_trait;
 use uuid::Uuid;
 
 use super::half::{Half, Phase, Wanted};
+use super::model::Connection;
 use super::pair::Symmetric;
 use super::poll::Deadline;
+use super::seam::Deleting;
 use super::status::Status;
 use crate::resources::ownership::{Mark, without_marker};
 use crate::resources::{Ctx, Error};
@@ -300,20 +302,11 @@ impl<'c> Symmetric for Scaleway<'c> {
     async fn after_active(&self, _: &Ctx<'_>, _: &[ScalewayVpcId]) {}
 }
 
-/// Why a plan deletes a Scaleway peering's connectors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Deleting {
-    /// An end changed: the old connectors go first, then the new ones are made.
-    Replaced,
-    /// Removed from the configuration, or `terraform destroy`.
-    Removed,
-}
-
 /// Before a plan deletes a Scaleway peering's connectors: the routes that use them as next hop.
 /// Scaleway refuses to delete a connector while a route uses it, so the plan says it now, naming
 /// each route. On removal, routes this provider manages (they carry its marker) are left out:
 /// Terraform deletes a route that refers to the peering before the peering. Only reads.
-pub(super) async fn warn_routes_in_the_way(ctx: &Ctx<'_>, prior: &super::model::Connection, why: Deleting) {
+pub(super) async fn warn_routes_in_the_way(ctx: &Ctx<'_>, prior: &Connection, why: Deleting) {
     let Some(id) = prior.connection_id() else { return };
     let ends: Vec<(Region, Uuid)> = [&id.network, &id.peer_network]
         .into_iter()

@@ -254,7 +254,7 @@ fn each_cloud_says_its_own_states_in_the_status_words() {
     assert_eq!(aiven::status_of(AivenState::ApprovedPeerRequested), Status::PendingPeer);
     assert_eq!(upcloud::status_of(UpcloudState::ConflictSubnet), Status::Conflict);
     assert_eq!(upcloud::status_of(UpcloudState::PeerDisabled), Status::Disabled);
-    assert!(Cloud::ALL.into_iter().filter(|c| c.pauses()).eq([Cloud::Upcloud]));
+    assert!(Cloud::ALL.iter().copied().filter(|c| c.pauses()).eq([Cloud::Upcloud]));
 }
 
 #[test]

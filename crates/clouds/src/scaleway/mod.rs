@@ -11,6 +11,20 @@ pub use wire::*;
 pub const DEFAULT_API_URL: &str = "https://api.scaleway.com";
 pub const DEFAULT_REGION: &str = "fr-par";
 
+/// The environment variables the provider block's `scaleway` settings default to, as
+/// Scaleway's own tools read them, and where its CLI configuration file is.
+pub mod env {
+    pub const ACCESS_KEY: &str = "SCW_ACCESS_KEY";
+    pub const SECRET_KEY: &str = "SCW_SECRET_KEY";
+    pub const PROJECT_ID: &str = "SCW_DEFAULT_PROJECT_ID";
+    pub const REGION: &str = "SCW_DEFAULT_REGION";
+    pub const PROFILE: &str = "SCW_PROFILE";
+    pub const API_URL: &str = "SCW_API_URL";
+    pub const CONFIG_PATH: &str = "SCW_CONFIG_PATH";
+    /// Every one of them.
+    pub const ALL: &[&str] = &[ACCESS_KEY, SECRET_KEY, PROJECT_ID, REGION, PROFILE, API_URL, CONFIG_PATH];
+}
+
 use std::collections::BTreeMap;
 
 /// Tags as Scaleway stores them: strings, written `key=value` (a bare `key` for an empty value).

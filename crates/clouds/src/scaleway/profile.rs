@@ -29,7 +29,7 @@ struct ConfigFile {
 /// `$XDG_CONFIG_HOME/scw/config.yaml`, else `.config/scw/config.yaml` in the home directory
 /// (`HOME`; `USERPROFILE` on Windows).
 pub fn config_path() -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("SCW_CONFIG_PATH") {
+    if let Some(path) = std::env::var_os(super::env::CONFIG_PATH) {
         return Some(PathBuf::from(path));
     }
     let home = if cfg!(windows) { "USERPROFILE" } else { "HOME" };
