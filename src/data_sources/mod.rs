@@ -18,18 +18,19 @@ use tfplugin6::{Diagnostics, FromValue, IntoValue, Schema, Value};
 
 #[async_trait]
 pub trait DataSource: Send + Sync + 'static {
-    /// Configuration and result alike (the result fills the computed attributes).
-    type Object: Object;
+    /// Its typed value: configuration and result alike (the result fills the computed
+    /// attributes).
+    type Model: Object;
 
     const TYPE_NAME: &'static str;
 
     fn schema(&self) -> &Schema;
 
     /// Static checks of a configuration that may hold unknowns.
-    fn validate(&self, config: &Self::Object) -> Diagnostics;
+    fn validate(&self, config: &Self::Model) -> Diagnostics;
 
     /// Reads; Terraform calls it once the configuration is wholly known.
-    async fn read(&self, ctx: &Ctx<'_>, config: Self::Object) -> Result<Self::Object, Error>;
+    async fn read(&self, ctx: &Ctx<'_>, config: Self::Model) -> Result<Self::Model, Error>;
 }
 
 /// A data source as the provider service calls it: Terraform's values in and out.
@@ -54,18 +55,18 @@ impl<D: DataSource> DynDataSource for D {
     }
 
     fn fields(&self) -> &'static [&'static str] {
-        D::Object::FIELDS
+        D::Model::FIELDS
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
-        let (config, problems) = D::Object::decode(config);
+        let (config, problems) = D::Model::decode(config);
         let mut diags = problems.diagnostics();
         diags.extend(DataSource::validate(self, &config));
         diags
     }
 
     async fn read(&self, ctx: &Ctx<'_>, config: &Value) -> Result<Value, Error> {
-        let config = D::Object::from_value(config).map_err(Error::Shape)?;
+        let config = D::Model::from_value(config).map_err(Error::Shape)?;
         Ok(DataSource::read(self, ctx, config).await?.into_value())
     }
 }

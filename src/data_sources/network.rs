@@ -8,7 +8,7 @@ use crate::resources::connection::{Endpoint, endpoint_attribute, endpoint_of};
 use crate::resources::{Ctx, Error};
 use peering_clouds::CloudFailure as _;
 use peering_clouds::aiven::wire::VpcState;
-use peering_net::{AivenVpcId, IdError, NetworkRef, Region, ScalewayVpcId, UpcloudNetworkId, WrittenId};
+use peering_net::{AivenVpcId, IdError, NetworkRef, ScalewayRegion, ScalewayVpcId, UpcloudNetworkId, WrittenId};
 use tfplugin6::schema::Attribute;
 use tfplugin6::tf_object;
 use tfplugin6::{Attr, AttrPath, Block, Diagnostic, Diagnostics, Schema, Type};
@@ -286,7 +286,7 @@ impl Network {
         let bad_id = |e: IdError| invalid(path.clone().attr("vpc_id"), "Invalid id", format!("{e}."));
         // `fr-par/UUID` (the official provider's id) says its own region.
         let written = given(&q.vpc_id).map(WrittenId::scaleway_regional).transpose().map_err(bad_id)?;
-        let region: Region = match (given(&q.region), written.and_then(|(r, _)| r)) {
+        let region: ScalewayRegion = match (given(&q.region), written.and_then(|(r, _)| r)) {
             (Some(region), _) => {
                 region.parse().map_err(|e: String| invalid(path.clone().attr("region"), "Invalid region", e))?
             }
@@ -347,7 +347,7 @@ impl Network {
 
 #[async_trait]
 impl DataSource for Network {
-    type Object = Found;
+    type Model = Found;
 
     const TYPE_NAME: &'static str = "peering_network";
 
@@ -415,7 +415,7 @@ impl DataSource for Network {
         if let Attr::Known(q) = &config.scaleway {
             pick(&mut diags, "scaleway", [("vpc_id", &q.vpc_id), ("name", &q.name)]);
             if let Attr::Known(region) = &q.region
-                && let Err(e) = region.parse::<Region>()
+                && let Err(e) = region.parse::<ScalewayRegion>()
             {
                 diags.push(Diagnostic::error("Invalid region", e).at(AttrPath::root("scaleway").attr("region")));
             }

@@ -73,7 +73,7 @@ impl Default for Preflight {
 
 #[async_trait]
 impl DataSource for Preflight {
-    type Object = Check;
+    type Model = Check;
 
     const TYPE_NAME: &'static str = "peering_preflight";
 

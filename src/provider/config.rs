@@ -148,7 +148,7 @@ pub fn validate(config: &Value) -> Diagnostics {
         );
     }
     if let Value::String(region) = config.get("scaleway").get("region")
-        && let Err(e) = region.parse::<peering_net::Region>()
+        && let Err(e) = region.parse::<peering_net::ScalewayRegion>()
     {
         diags.push(
             Diagnostic::error("Invalid Scaleway region", format!("{e}.")).at(AttrPath::root("scaleway").attr("region")),

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use tokio::sync::mpsc;
 
 use super::{Ctx, Error, Resource};
-use peering_net::{Cloud, Region};
+use peering_net::{Cloud, ScalewayRegion};
 use tfplugin6::object::Object;
 use tfplugin6::schema::Attribute;
 use tfplugin6::{Attr, AttrPath, Diagnostic, Diagnostics, IntoValue, Schema, Type, Value};
@@ -129,10 +129,10 @@ pub fn reads_in_order<'f, I: 'f, T, F: std::future::Future<Output = T> + 'f>(
 }
 
 /// The regions a `scaleway_regions` filter names (unset: all of them).
-pub fn regions(filter: &Attr<Vec<String>>) -> Vec<Region> {
+pub fn regions(filter: &Attr<Vec<String>>) -> Vec<ScalewayRegion> {
     match filter.known() {
         Some(names) => names.iter().filter_map(|r| r.parse().ok()).collect(),
-        None => Region::ALL.to_vec(),
+        None => ScalewayRegion::ALL.to_vec(),
     }
 }
 
@@ -149,7 +149,7 @@ pub fn validate_scope(clouds: &Attr<Vec<String>>, allowed: &[Cloud], regions: &A
         }
     }
     for (i, region) in regions.known().into_iter().flatten().enumerate() {
-        if let Err(e) = region.parse::<Region>() {
+        if let Err(e) = region.parse::<ScalewayRegion>() {
             diags.push(Diagnostic::error("Invalid region", e).at(AttrPath::root("scaleway_regions").index(i)));
         }
     }

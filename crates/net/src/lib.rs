@@ -114,35 +114,36 @@ uuid_id!(
 
 /// A region the Scaleway VPC API serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Region {
+pub enum ScalewayRegion {
     FrPar,
     NlAms,
     PlWaw,
     ItMil,
 }
 
-impl Region {
-    pub const ALL: [Region; 4] = [Region::FrPar, Region::NlAms, Region::PlWaw, Region::ItMil];
+impl ScalewayRegion {
+    pub const ALL: [ScalewayRegion; 4] =
+        [ScalewayRegion::FrPar, ScalewayRegion::NlAms, ScalewayRegion::PlWaw, ScalewayRegion::ItMil];
 
     /// Every region, `first` first: where an id without its region is looked for.
-    pub fn search_order(first: &str) -> Vec<Region> {
+    pub fn search_order(first: &str) -> Vec<ScalewayRegion> {
         let first = first.parse().ok();
-        first.into_iter().chain(Region::ALL.into_iter().filter(|r| Some(*r) != first)).collect()
+        first.into_iter().chain(ScalewayRegion::ALL.into_iter().filter(|r| Some(*r) != first)).collect()
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
-            Region::FrPar => "fr-par",
-            Region::NlAms => "nl-ams",
-            Region::PlWaw => "pl-waw",
-            Region::ItMil => "it-mil",
+            ScalewayRegion::FrPar => "fr-par",
+            ScalewayRegion::NlAms => "nl-ams",
+            ScalewayRegion::PlWaw => "pl-waw",
+            ScalewayRegion::ItMil => "it-mil",
         }
     }
 }
 
-impl Region {
+impl ScalewayRegion {
     /// The region of a Scaleway locality: the region itself, or one of its zones (`fr-par-1`).
-    pub fn of_locality(locality: &str) -> Option<Region> {
+    pub fn of_locality(locality: &str) -> Option<ScalewayRegion> {
         locality.parse().ok().or_else(|| {
             let (region, n) = locality.rsplit_once('-')?;
             (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())).then_some(())?;
@@ -151,18 +152,18 @@ impl Region {
     }
 }
 
-impl fmt::Display for Region {
+impl fmt::Display for ScalewayRegion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl FromStr for Region {
+impl FromStr for ScalewayRegion {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        Region::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
-            let all: Vec<&str> = Region::ALL.iter().map(|r| r.as_str()).collect();
+        ScalewayRegion::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| {
+            let all: Vec<&str> = ScalewayRegion::ALL.iter().map(|r| r.as_str()).collect();
             format!("{s:?} is not a Scaleway VPC region: one of {all:?}")
         })
     }
@@ -199,19 +200,21 @@ impl<'a> WrittenId<'a> {
     }
 
     /// A Scaleway regional id (`fr-par/UUID` or a bare UUID) and the region it is written in.
-    pub fn scaleway_regional(value: &'a str) -> Result<(Option<Region>, Uuid), IdError> {
+    pub fn scaleway_regional(value: &'a str) -> Result<(Option<ScalewayRegion>, Uuid), IdError> {
         let id = WrittenId::parse(value, "REGION")?;
         let region = match id.scope {
-            Some(scope) => {
-                Some(scope.parse::<Region>().map_err(|_| IdError::Malformed { value: value.into(), form: "REGION" })?)
-            }
+            Some(scope) => Some(
+                scope
+                    .parse::<ScalewayRegion>()
+                    .map_err(|_| IdError::Malformed { value: value.into(), form: "REGION" })?,
+            ),
             None => None,
         };
         Ok((region, id.uuid))
     }
 
     /// A Scaleway regional id whose region, when written, must be `region`.
-    pub fn scaleway_in(value: &'a str, region: Region) -> Result<Uuid, IdError> {
+    pub fn scaleway_in(value: &'a str, region: ScalewayRegion) -> Result<Uuid, IdError> {
         match WrittenId::scaleway_regional(value)? {
             (Some(written), _) if written != region => Err(IdError::Disagrees {
                 value: value.into(),
@@ -227,7 +230,7 @@ impl<'a> WrittenId<'a> {
     /// `fr-par-1/UUID`, or a bare UUID): a Private Network, an Instance. A private NIC's
     /// `ZONE/SERVER_ID/NIC_ID` (`scaleway_instance_private_nic.id`) names the NIC, as the
     /// official provider reads it (terraform-provider-scaleway `vpc/helpers.go`).
-    pub fn scaleway_local(value: &'a str, region: Option<Region>) -> Result<Uuid, IdError> {
+    pub fn scaleway_local(value: &'a str, region: Option<ScalewayRegion>) -> Result<Uuid, IdError> {
         let parts: Vec<&str> = value.split('/').collect();
         let value: std::borrow::Cow<str> = match parts.as_slice() {
             [zone, server, nic] if Uuid::parse_str(server).is_ok() => format!("{zone}/{nic}").into(),
@@ -236,7 +239,7 @@ impl<'a> WrittenId<'a> {
         let value = value.as_ref();
         let id = WrittenId::parse(value, "REGION or ZONE")?;
         let Some(scope) = id.scope else { return Ok(id.uuid) };
-        let written = Region::of_locality(scope)
+        let written = ScalewayRegion::of_locality(scope)
             .ok_or_else(|| IdError::Malformed { value: value.into(), form: "REGION or ZONE" })?;
         match region {
             Some(region) if region != written => Err(IdError::Disagrees {
@@ -327,7 +330,7 @@ impl Cloud {
 pub enum NetworkRef {
     Aiven { project: String, vpc_id: AivenVpcId },
     Upcloud { network_id: UpcloudNetworkId },
-    Scaleway { region: Region, vpc_id: ScalewayVpcId },
+    Scaleway { region: ScalewayRegion, vpc_id: ScalewayVpcId },
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -401,7 +404,7 @@ pub fn is_aiven_project_name(name: &str) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RouteTableRef {
     Upcloud { router: UpcloudRouterId },
-    Scaleway { region: Region, vpc_id: ScalewayVpcId },
+    Scaleway { region: ScalewayRegion, vpc_id: ScalewayVpcId },
 }
 
 impl fmt::Display for RouteTableRef {

@@ -207,9 +207,9 @@ pub(super) struct AivenHalf<'c> {
 
 #[async_trait]
 impl Half for AivenHalf<'_> {
-    type Object = PeeringConnection;
+    type Remote = PeeringConnection;
     type Id = AivenPeeringKey;
-    const KIND: &'static str = "Aiven peering connection";
+    const NOUN: &'static str = "Aiven peering connection";
 
     fn id(object: &PeeringConnection) -> Option<AivenPeeringKey> {
         AivenPeeringKey::of(object)

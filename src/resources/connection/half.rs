@@ -92,41 +92,41 @@ pub(super) fn needs_repair<N: Half, P: Half>(state: &model::Connection) -> bool 
 #[async_trait]
 pub(super) trait Half: Send + Sync {
     /// The cloud's object.
-    type Object: Clone + Send + Sync;
+    type Remote: Clone + Send + Sync;
     /// The cloud's id of the object, as state stores it.
     type Id: Copy + PartialEq + Display + FromStr + Send + Sync;
     /// What the object is called, e.g. `UpCloud network peering`.
-    const KIND: &'static str;
+    const NOUN: &'static str;
 
-    fn id(object: &Self::Object) -> Option<Self::Id>;
+    fn id(object: &Self::Remote) -> Option<Self::Id>;
     /// The cloud's own word for the object's state, as state stores it.
-    fn native_state(object: &Self::Object) -> String;
-    fn phase(object: &Self::Object) -> Phase;
+    fn native_state(object: &Self::Remote) -> String;
+    fn phase(object: &Self::Remote) -> Phase;
     /// The phase of a half from the word state stores for it ([`Half::native_state`]).
     fn stored_phase(native: &str) -> Option<Phase>;
     /// The name and the user's tags the object carries (`None` where the cloud has none).
-    fn name_and_tags(object: &Self::Object) -> Option<(String, BTreeMap<String, String>)>;
+    fn name_and_tags(object: &Self::Remote) -> Option<(String, BTreeMap<String, String>)>;
     /// The ownership marker the object carries; `None` where its cloud keeps no tags (its
     /// partner half decides for it).
-    fn mark(_object: &Self::Object) -> Option<Mark> {
+    fn mark(_object: &Self::Remote) -> Option<Mark> {
         None
     }
     /// The object in words a user can look up: id, name, ends.
-    fn describe(&self, object: &Self::Object) -> String;
+    fn describe(&self, object: &Self::Remote) -> String;
     /// The `terraform import` id that takes the peering over by this half.
-    fn import_id(&self, object: &Self::Object) -> String;
+    fn import_id(&self, object: &Self::Remote) -> String;
 
     /// The half from our network toward the other, if one exists.
-    async fn find(&self) -> Result<Option<Self::Object>, Error>;
-    async fn get(&self, id: Self::Id) -> Result<Option<Self::Object>, Error>;
+    async fn find(&self) -> Result<Option<Self::Remote>, Error>;
+    async fn get(&self, id: Self::Id) -> Result<Option<Self::Remote>, Error>;
     /// Creates the half. An error for which [`Half::may_exist_after`] holds may have taken
     /// effect: the caller looks again before another create.
-    async fn create(&self, ctx: &Ctx<'_>, wanted: &Wanted, deadline: Deadline) -> Result<Self::Object, Error>;
+    async fn create(&self, ctx: &Ctx<'_>, wanted: &Wanted, deadline: Deadline) -> Result<Self::Remote, Error>;
     fn may_exist_after(error: &Error) -> bool;
     /// Brings an existing half to the wanted name and tags, switched on.
-    async fn align(&self, object: Self::Object, wanted: &Wanted) -> Result<Self::Object, Error>;
+    async fn align(&self, object: Self::Remote, wanted: &Wanted) -> Result<Self::Remote, Error>;
     /// Removes the half and waits until it is gone; gone already is done.
-    async fn remove(&self, ctx: &Ctx<'_>, object: Self::Object, deadline: Deadline) -> Result<(), Error>;
+    async fn remove(&self, ctx: &Ctx<'_>, object: Self::Remote, deadline: Deadline) -> Result<(), Error>;
     /// Removes the half state knows by id. Reads it first, unless the cloud can start the
     /// removal from the id alone and save that read.
     async fn remove_known(&self, ctx: &Ctx<'_>, id: Self::Id, deadline: Deadline) -> Result<(), Error> {
@@ -136,7 +136,7 @@ pub(super) trait Half: Send + Sync {
         }
     }
     /// The error for a half in a failed or dead phase, in the cloud's words.
-    async fn failure(&self, object: &Self::Object) -> Error;
+    async fn failure(&self, object: &Self::Remote) -> Error;
 }
 
 /// How often a create whose answer was lost is looked for and tried again.
@@ -152,7 +152,7 @@ pub(super) async fn ensure<H: Half>(
     known: Option<H::Id>,
     wanted: &Wanted,
     deadline: Deadline,
-) -> Result<H::Object, Error> {
+) -> Result<H::Remote, Error> {
     ensure_looked(ctx, half, known, None, wanted, deadline).await
 }
 
@@ -162,10 +162,10 @@ pub(super) async fn ensure_looked<H: Half>(
     ctx: &Ctx<'_>,
     half: &H,
     known: Option<H::Id>,
-    mut looked: Option<Option<H::Object>>,
+    mut looked: Option<Option<H::Remote>>,
     wanted: &Wanted,
     deadline: Deadline,
-) -> Result<H::Object, Error> {
+) -> Result<H::Remote, Error> {
     if let Some(id) = known
         && let Some(object) = half.get(id).await?
         && H::phase(&object) != Phase::Dead
@@ -191,7 +191,7 @@ pub(super) async fn ensure_looked<H: Half>(
                 continue;
             }
             if verdict == Some(Verdict::Resume) {
-                ctx.note_adopted(H::KIND, &half.describe(&existing));
+                ctx.note_adopted(H::NOUN, &half.describe(&existing));
                 // Its creator's other halves are this create's to take too; and should that
                 // creator still run, it finds them re-marked and gives way (`finish`).
                 if let Some(Mark::Creating(theirs)) = H::mark(&existing) {
@@ -203,7 +203,7 @@ pub(super) async fn ensure_looked<H: Half>(
         match half.create(ctx, wanted, deadline).await {
             Ok(created) => return Ok(created),
             Err(e) if H::may_exist_after(&e) || matches!(e, Error::Raced { .. }) => {
-                tracing::debug!(error = %e, kind = H::KIND, "create did not answer or raced; looking again");
+                tracing::debug!(error = %e, kind = H::NOUN, "create did not answer or raced; looking again");
                 if matches!(e, Error::Raced { .. }) {
                     // Two runs that both gave way try again apart, not in step.
                     let pause = Duration::from_millis(50 << attempt.min(4)).mul_f64(rand::rng().random_range(0.5..1.5));
@@ -215,7 +215,7 @@ pub(super) async fn ensure_looked<H: Half>(
             Err(e) => return Err(e),
         }
     }
-    Err(last_error.unwrap_or_else(|| Error::failed(format!("{} create failed", H::KIND), "no answer")))
+    Err(last_error.unwrap_or_else(|| Error::failed(format!("{} create failed", H::NOUN), "no answer")))
 }
 
 /// Whether this instance may take a half found between its networks, by the ownership rule
@@ -226,7 +226,7 @@ pub(super) async fn ensure_looked<H: Half>(
 pub(super) fn judge<H: Half>(
     ctx: &Ctx<'_>,
     half: &H,
-    existing: &H::Object,
+    existing: &H::Remote,
     wanted: &Wanted,
     first_look: bool,
 ) -> Result<Option<Verdict>, Error> {
@@ -242,7 +242,7 @@ pub(super) fn judge<H: Half>(
 pub(super) fn foreign_warning<H: Half>(
     ctx: &Ctx<'_>,
     half: &H,
-    found: Option<&H::Object>,
+    found: Option<&H::Remote>,
     wanted: &Wanted,
 ) -> Option<tfplugin6::Diagnostic> {
     let found = found?;
@@ -264,14 +264,14 @@ fn plan_warning(error: &Error) -> tfplugin6::Diagnostic {
 }
 
 /// Terraform's "already exists" for a half found that is not this instance's.
-pub(super) fn already_exists<H: Half>(half: &H, existing: &H::Object, why: Foreign) -> Error {
-    Error::AlreadyExists { kind: H::KIND, object: half.describe(existing), import_id: half.import_id(existing), why }
+pub(super) fn already_exists<H: Half>(half: &H, existing: &H::Remote, why: Foreign) -> Error {
+    Error::AlreadyExists { kind: H::NOUN, object: half.describe(existing), import_id: half.import_id(existing), why }
 }
 
 /// Ends a create: each half it made or resumed is marked as this instance's finished work, so
 /// that no other state takes it. A half another run finished meanwhile is that run's: this
 /// create gives it up.
-pub(super) async fn finish<H: Half>(half: &H, object: H::Object, wanted: &Wanted) -> Result<H::Object, Error> {
+pub(super) async fn finish<H: Half>(half: &H, object: H::Remote, wanted: &Wanted) -> Result<H::Remote, Error> {
     let (Some(_), Mark::Creating(token)) = (H::mark(&object), &wanted.mark) else { return Ok(object) };
     // Read again just before the write: another run may have finished it meanwhile.
     let object = match H::id(&object) {
@@ -289,7 +289,7 @@ pub(super) async fn finish<H: Half>(half: &H, object: H::Object, wanted: &Wanted
 }
 
 /// The half known by id, else the one found between its networks; `None` when there is none.
-pub(super) async fn locate<H: Half>(half: &H, known: Option<H::Id>) -> Result<Option<H::Object>, Error> {
+pub(super) async fn locate<H: Half>(half: &H, known: Option<H::Id>) -> Result<Option<H::Remote>, Error> {
     match known {
         Some(id) => half.get(id).await,
         None => half.find().await,
@@ -327,15 +327,15 @@ pub(super) trait Watch: Send + Sync {
 pub(super) struct Watched<'h, H: Half> {
     half: &'h H,
     id: H::Id,
-    last: Mutex<H::Object>,
+    last: Mutex<H::Remote>,
 }
 
 impl<'h, H: Half> Watched<'h, H> {
-    pub(super) fn new(half: &'h H, object: H::Object) -> Option<Watched<'h, H>> {
+    pub(super) fn new(half: &'h H, object: H::Remote) -> Option<Watched<'h, H>> {
         Some(Watched { half, id: H::id(&object)?, last: Mutex::new(object) })
     }
 
-    pub(super) fn last(&self) -> H::Object {
+    pub(super) fn last(&self) -> H::Remote {
         self.last.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 }
@@ -345,8 +345,8 @@ impl<H: Half> Watch for Watched<'_, H> {
     async fn look(&self) -> Result<Phase, Error> {
         let Some(object) = self.half.get(self.id).await? else {
             return Err(Error::failed(
-                format!("{} disappeared", H::KIND),
-                format!("{} {} was deleted while waiting for it.", H::KIND, self.id),
+                format!("{} disappeared", H::NOUN),
+                format!("{} {} was deleted while waiting for it.", H::NOUN, self.id),
             ));
         };
         let phase = H::phase(&object);
@@ -362,7 +362,7 @@ impl<H: Half> Watch for Watched<'_, H> {
     }
 
     fn now(&self) -> String {
-        format!("{} {} is {}", H::KIND, self.id, H::native_state(&self.last()))
+        format!("{} {} is {}", H::NOUN, self.id, H::native_state(&self.last()))
     }
 }
 
@@ -411,7 +411,7 @@ pub(super) async fn wait(ctx: &Ctx<'_>, halves: &[&dyn Watch], goal: Goal, deadl
 
 /// Records the half from `end` in `state` as its cloud has it (`None`: there is none): id,
 /// state, and the name and tags it carries.
-pub(super) fn record<H: Half>(state: &mut model::Connection, end: End, object: Option<&H::Object>) {
+pub(super) fn record<H: Half>(state: &mut model::Connection, end: End, object: Option<&H::Remote>) {
     let planned = state.half(end).known().cloned().unwrap_or_default();
     *state.half_mut(end) = object
         .map(|o| model::HalfState {

@@ -1,5 +1,5 @@
 //! The kinds of peering this resource makes. The kind is
-//! chosen once from the two ends ([`Kind::of`]); everything after asks the
+//! chosen once from the two ends ([`PairKind::of`]); everything after asks the
 //! [`super::peering::Peering`] it gives, so the resource's generic code never names a cloud.
 
 use super::half;
@@ -9,17 +9,17 @@ use super::scaleway::ScalewayHalf;
 use super::upcloud::UpcloudHalf;
 use super::{aiven, pair, pair_aiven, scaleway, upcloud};
 use crate::resources::{Ctx, Error};
-use peering_net::{AivenVpcId, Cloud, ConnectionId, NetworkRef, Region, ScalewayVpcId, UpcloudNetworkId};
+use peering_net::{AivenVpcId, Cloud, ConnectionId, NetworkRef, ScalewayRegion, ScalewayVpcId, UpcloudNetworkId};
 use tfplugin6::AttrPath;
 
 /// A supported pair of clouds and its two networks; no client yet.
-pub(super) enum Kind {
+pub(super) enum PairKind {
     Upcloud { local: UpcloudNetworkId, peer: UpcloudNetworkId },
-    Scaleway { region: Region, local: ScalewayVpcId, peer: ScalewayVpcId },
+    Scaleway { region: ScalewayRegion, local: ScalewayVpcId, peer: ScalewayVpcId },
     AivenUpcloud(pair_aiven::AivenUpcloud),
 }
 
-impl Kind {
+impl PairKind {
     /// The pairs of clouds there is a kind for, either way round.
     pub(super) fn supports(a: Cloud, b: Cloud) -> bool {
         matches!(
@@ -31,9 +31,9 @@ impl Kind {
         )
     }
 
-    pub(super) fn of(id: &ConnectionId) -> Result<Kind, Error> {
+    pub(super) fn of(id: &ConnectionId) -> Result<PairKind, Error> {
         let aiven_upcloud = |project: &String, vpc_id: &AivenVpcId, network: &UpcloudNetworkId, aiven_is_network| {
-            Kind::AivenUpcloud(pair_aiven::AivenUpcloud {
+            PairKind::AivenUpcloud(pair_aiven::AivenUpcloud {
                 vpc: aiven::VpcRef { project: project.clone(), vpc: *vpc_id },
                 network: *network,
                 aiven_is_network,
@@ -41,7 +41,7 @@ impl Kind {
         };
         match (&id.network, &id.peer_network) {
             (NetworkRef::Upcloud { network_id: local }, NetworkRef::Upcloud { network_id: peer }) => {
-                Ok(Kind::Upcloud { local: *local, peer: *peer })
+                Ok(PairKind::Upcloud { local: *local, peer: *peer })
             }
             (NetworkRef::Aiven { project, vpc_id }, NetworkRef::Upcloud { network_id }) => {
                 Ok(aiven_upcloud(project, vpc_id, network_id, true))
@@ -63,30 +63,30 @@ impl Kind {
                         Some(AttrPath::root("peer_network").attr("scaleway").attr("region")),
                     ));
                 }
-                Ok(Kind::Scaleway { region: *region, local: *local, peer: *peer })
+                Ok(PairKind::Scaleway { region: *region, local: *local, peer: *peer })
             }
             (a, b) => Err(unsupported_pair(a.cloud(), b.cloud())),
         }
     }
 
     /// The kind of a stored or planned state.
-    pub(super) fn of_state(state: &Connection) -> Result<Kind, Error> {
+    pub(super) fn of_state(state: &Connection) -> Result<PairKind, Error> {
         let id = state.connection_id().ok_or_else(|| Error::invalid("The endpoints are not known", "", None))?;
-        Kind::of(&id)
+        PairKind::of(&id)
     }
 
     /// Whether the peering has an Aiven network ID to plan.
     pub(super) fn has_aiven_network_id(&self) -> bool {
-        matches!(self, Kind::AivenUpcloud(_))
+        matches!(self, PairKind::AivenUpcloud(_))
     }
 
     /// Whether a half of `state` (a peering of this kind) is broken or, when managed, missing:
     /// what an in-place update repairs.
     pub(super) fn needs_repair(&self, state: &Connection) -> bool {
         match self {
-            Kind::Upcloud { .. } => half::needs_repair::<UpcloudHalf<'_>, UpcloudHalf<'_>>(state),
-            Kind::Scaleway { .. } => half::needs_repair::<ScalewayHalf<'_>, ScalewayHalf<'_>>(state),
-            Kind::AivenUpcloud(pair) => pair.needs_repair(state),
+            PairKind::Upcloud { .. } => half::needs_repair::<UpcloudHalf<'_>, UpcloudHalf<'_>>(state),
+            PairKind::Scaleway { .. } => half::needs_repair::<ScalewayHalf<'_>, ScalewayHalf<'_>>(state),
+            PairKind::AivenUpcloud(pair) => pair.needs_repair(state),
         }
     }
 
@@ -94,15 +94,15 @@ impl Kind {
     pub(super) fn peering<'a>(self, ctx: &Ctx<'a>) -> Result<Box<dyn Peering + 'a>, Error> {
         let path = AttrPath::root("network");
         Ok(match self {
-            Kind::Upcloud { local, peer } => {
+            PairKind::Upcloud { local, peer } => {
                 Box::new(pair::SymmetricPair { cloud: upcloud::Upcloud { client: ctx.upcloud(&path)? }, local, peer })
             }
-            Kind::Scaleway { region, local, peer } => Box::new(pair::SymmetricPair {
+            PairKind::Scaleway { region, local, peer } => Box::new(pair::SymmetricPair {
                 cloud: scaleway::Scaleway { client: ctx.scaleway(&path)?, region },
                 local,
                 peer,
             }),
-            Kind::AivenUpcloud(pair) => Box::new(pair),
+            PairKind::AivenUpcloud(pair) => Box::new(pair),
         })
     }
 }

@@ -24,7 +24,7 @@ mod upcloud;
 
 use async_trait::async_trait;
 
-use kind::{Kind, unsupported_pair};
+use kind::{PairKind, unsupported_pair};
 pub use list::ConnectionList;
 pub use model::{Connection, Endpoint, PeerSide, schema};
 use model::{End, Identity, TYPE_NAME, WaitFor, endpoint_ref};
@@ -149,7 +149,7 @@ async fn warn_deleting(ctx: &Ctx<'_>, prior: &Connection, why: seam::Deleting) {
 /// The plan-time checks of a pair of networks, as the configuration states it; only reads.
 /// The same checks back `peering_preflight`.
 pub(crate) async fn check(ctx: &Ctx<'_>, id: &ConnectionId, planned: &Connection) -> Result<Diagnostics, Error> {
-    Kind::of(id)?.peering(ctx)?.check(ctx, planned).await
+    PairKind::of(id)?.peering(ctx)?.check(ctx, planned).await
 }
 
 /// Everything `check` finds, errors that stop a plan included, as diagnostics: what a
@@ -185,7 +185,7 @@ pub(crate) fn validate_endpoints(conn: &Connection) -> Diagnostics {
     }
     match conn.connection_id() {
         Some(id) => {
-            if let Err(e) = Kind::of(&id) {
+            if let Err(e) = PairKind::of(&id) {
                 diags.push(e.to_diagnostic());
             }
         }
@@ -194,7 +194,7 @@ pub(crate) fn validate_endpoints(conn: &Connection) -> Diagnostics {
             let clouds =
                 (conn.network.known().and_then(Endpoint::cloud), conn.peer_network.known().and_then(Endpoint::cloud));
             if let (Some(a), Some(b)) = clouds
-                && !Kind::supports(a, b)
+                && !PairKind::supports(a, b)
             {
                 diags.push(unsupported_pair(a, b).to_diagnostic());
             }
@@ -298,7 +298,7 @@ impl Resource for PeeringConnection {
         let pausable = [&conn.network, &conn.peer_network]
             .iter()
             .all(|e| e.known().and_then(Endpoint::cloud).is_none_or(Cloud::pauses));
-        match conn.connection_id().map(|id| Kind::of(&id)) {
+        match conn.connection_id().map(|id| PairKind::of(&id)) {
             Some(Err(_)) => {} // reported by validate_endpoints
             _ if !pausable && conn.enabled == Attr::Known(false) => diags.push(
                 Diagnostic::error(
@@ -368,7 +368,8 @@ impl Resource for PeeringConnection {
         planned.plan_half_labels(&config);
         let id = planned.connection_id();
         planned.id = id.as_ref().map(ToString::to_string).map_or(Attr::Unknown, Attr::Known);
-        let involves_aiven = id.as_ref().is_none_or(|id| Kind::of(id).is_ok_and(|kind| kind.has_aiven_network_id()));
+        let involves_aiven =
+            id.as_ref().is_none_or(|id| PairKind::of(id).is_ok_and(|kind| kind.has_aiven_network_id()));
         let moved_ends = moved_ends(prior.as_ref(), &planned);
         let replacing = !moved_ends.is_empty();
         if replacing && let Some(prior) = prior.as_ref() {
@@ -384,7 +385,7 @@ impl Resource for PeeringConnection {
                 let settled = prior.has_status(Status::Active) || prior.has_status(Status::Disabled);
                 // A peer side changed in place makes or lets go of the reverse half.
                 let peer_side_moves = prior.peer_side != planned.peer_side;
-                let repairing = Kind::of_state(&prior).is_ok_and(|kind| kind.needs_repair(&prior));
+                let repairing = PairKind::of_state(&prior).is_ok_and(|kind| kind.needs_repair(&prior));
                 if repairing && let Some(id) = &id {
                     // A half is remade only toward networks that still exist: a network its
                     // owner deleted is said now, by its id, not as the apply's 404. A warning:
@@ -420,7 +421,7 @@ impl Resource for PeeringConnection {
                     }
                     // The checks, and halves someone else holds between the networks (said now,
                     // refused at apply), read side by side.
-                    let peering = Kind::of(id)?.peering(ctx)?;
+                    let peering = PairKind::of(id)?.peering(ctx)?;
                     let (diags, others) =
                         tokio::join!(check(ctx, id, &planned), peering.look_for_others(ctx, &planned));
                     let diags = diags?;
@@ -443,7 +444,7 @@ impl Resource for PeeringConnection {
     }
 
     async fn create(&self, ctx: &Ctx<'_>, state: Connection) -> Applied<Connection> {
-        let peering = match Kind::of_state(&state).and_then(|kind| kind.peering(ctx)) {
+        let peering = match PairKind::of_state(&state).and_then(|kind| kind.peering(ctx)) {
             Ok(peering) => peering,
             Err(e) => return Applied { state: None, result: Err(e) },
         };
@@ -453,7 +454,7 @@ impl Resource for PeeringConnection {
 
     async fn update(&self, ctx: &Ctx<'_>, prior: Connection, planned: Connection) -> Applied<Connection> {
         let prior = if is_reoriented(&prior, &planned) { prior.swapped() } else { prior };
-        let found = Kind::of_state(&planned).and_then(|kind| Ok((kind.needs_repair(&prior), kind.peering(ctx)?)));
+        let found = PairKind::of_state(&planned).and_then(|kind| Ok((kind.needs_repair(&prior), kind.peering(ctx)?)));
         let (repairing, peering) = match found {
             Ok(found) => found,
             Err(e) => return Applied { state: None, result: Err(e) },
@@ -473,7 +474,7 @@ impl Resource for PeeringConnection {
     }
 
     async fn delete(&self, ctx: &Ctx<'_>, prior: Connection) -> Result<(), Error> {
-        Kind::of_state(&prior)?.peering(ctx)?.delete(ctx, &prior).await
+        PairKind::of_state(&prior)?.peering(ctx)?.delete(ctx, &prior).await
     }
 
     async fn read(&self, ctx: &Ctx<'_>, state: Connection) -> Result<Option<Connection>, Error> {
@@ -481,7 +482,7 @@ impl Resource for PeeringConnection {
         let was_waiting = state.has_status(Status::PendingPeer) || state.has_status(Status::Provisioning);
         let clients = ctx.clients.for_refresh();
         let reading = ctx.with_clients(&clients);
-        let peering = Kind::of_state(&state)?.peering(&reading)?;
+        let peering = PairKind::of_state(&state)?.peering(&reading)?;
         let read = peering.read(&reading, state).await?;
         if let Some(now) = read.as_ref().filter(|now| now.has_status(Status::Conflict) && !was_in_conflict) {
             warn_new_conflict(ctx, now);
@@ -511,7 +512,7 @@ impl Resource for PeeringConnection {
             enabled: Attr::Known(true),
             ..Default::default()
         };
-        let state = Kind::of(&id)?.peering(ctx)?.import(ctx, state).await?;
+        let state = PairKind::of(&id)?.peering(ctx)?.import(ctx, state).await?;
         // Imported by a half's own id, nothing says which end is which: the canonical order.
         Ok(if native_id { state.in_canonical_order() } else { state })
     }

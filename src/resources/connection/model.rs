@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use peering_net::{
-    AivenVpcId, Cloud, ConnectionId, IdError, NetworkRef, Region, ScalewayVpcId, UpcloudNetworkId, WrittenId,
+    AivenVpcId, Cloud, ConnectionId, IdError, NetworkRef, ScalewayRegion, ScalewayVpcId, UpcloudNetworkId, WrittenId,
 };
 use tfplugin6::schema::{Attribute, IdentityAttribute, IdentitySchema};
 use tfplugin6::tf_object;
@@ -348,7 +348,7 @@ pub(super) fn endpoint_ref(endpoint: &Endpoint, root: &str) -> Result<Option<Net
     if let Attr::Known(scaleway) = &endpoint.scaleway {
         let region = match &scaleway.region {
             Attr::Known(region) => {
-                Some(region.parse::<Region>().map_err(|e| (at("scaleway", "region"), format!("{e}.")))?)
+                Some(region.parse::<ScalewayRegion>().map_err(|e| (at("scaleway", "region"), format!("{e}.")))?)
             }
             _ => None,
         };

@@ -15,7 +15,7 @@ use crate::resources::ownership::{Mark, Verdict};
 use crate::resources::{Ctx, Error};
 use tfplugin6::{Attr, Diagnostics};
 
-type Object<C> = <<C as Symmetric>::Half as Half>::Object;
+type Remote<C> = <<C as Symmetric>::Half as Half>::Remote;
 type HalfId<C> = <<C as Symmetric>::Half as Half>::Id;
 
 /// A cloud whose peerings are two halves of one kind.
@@ -27,7 +27,7 @@ pub(super) trait Symmetric: Send + Sync + Clone {
     /// The half from `from` toward `to`.
     fn half(&self, from: Self::Network, to: Self::Network) -> Self::Half;
     /// The whole peering's status, as our half tells it.
-    fn status(ours: &Object<Self>) -> Status;
+    fn status(ours: &Remote<Self>) -> Status;
     /// Plan-time checks of the two networks; only reads.
     async fn check(&self, local: Self::Network, peer: Self::Network, managed: bool) -> Result<Diagnostics, Error>;
     /// The address ranges of both networks.
@@ -35,13 +35,13 @@ pub(super) trait Symmetric: Send + Sync + Clone {
         &self,
         local: Self::Network,
         peer: Self::Network,
-        ours: &Object<Self>,
-        theirs: Option<&Object<Self>>,
+        ours: &Remote<Self>,
+        theirs: Option<&Remote<Self>>,
     ) -> Result<(Vec<String>, Vec<String>), Error>;
     /// What the clouds say about the peering, in words.
-    fn message(&self, ours: &Object<Self>, theirs: Option<&Object<Self>>, managed: bool) -> String;
+    fn message(&self, ours: &Remote<Self>, theirs: Option<&Remote<Self>>, managed: bool) -> String;
     /// The warning for an external peer whose owner must now make the reverse half.
-    fn owner_must_act(&self, ours: &Object<Self>) -> Option<(String, String)>;
+    fn owner_must_act(&self, ours: &Remote<Self>) -> Option<(String, String)>;
     /// Said once the peering carries traffic on new routes (UpCloud: renew DHCP leases).
     async fn after_active(&self, ctx: &Ctx<'_>, networks: &[Self::Network]);
 }
@@ -76,8 +76,8 @@ impl<C: Symmetric> SymmetricPair<C> {
     async fn observe(
         &self,
         mut state: Connection,
-        ours: &Object<C>,
-        theirs: Option<&Object<C>>,
+        ours: &Remote<C>,
+        theirs: Option<&Remote<C>>,
     ) -> Result<Connection, Error> {
         state.status = Attr::Known(C::status(ours));
         state.status_message = Attr::Known(self.cloud.message(ours, theirs, state.is_managed()));
@@ -317,7 +317,7 @@ impl<C: Symmetric> Peering for SymmetricPair<C> {
         let ours = ours.ok_or_else(|| {
             Error::invalid(
                 "Nothing to import",
-                format!("No {} from {} toward {} exists.", <C::Half as Half>::KIND, self.local, self.peer),
+                format!("No {} from {} toward {} exists.", <C::Half as Half>::NOUN, self.local, self.peer),
                 None,
             )
         })?;

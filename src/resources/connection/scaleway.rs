@@ -19,7 +19,7 @@ use peering_clouds::CloudFailure as _;
 use peering_clouds::scaleway::{
     ConnectorPatch, ConnectorStatus, CreateConnector, ScalewayClient, ScalewayError, VpcConnector, tag_map, tag_strings,
 };
-use peering_net::{IpNet, Region, ScalewayVpcId};
+use peering_net::{IpNet, ScalewayRegion, ScalewayVpcId};
 use tfplugin6::{AttrPath, Diagnostic, Diagnostics};
 
 /// Scaleway tags are strings: a map entry travels as `key=value`.
@@ -30,16 +30,16 @@ fn vpc_id_path(root: &str) -> AttrPath {
 /// The connector from VPC `from` toward VPC `to`.
 pub(super) struct ScalewayHalf<'c> {
     pub client: &'c ScalewayClient,
-    pub region: Region,
+    pub region: ScalewayRegion,
     pub from: ScalewayVpcId,
     pub to: ScalewayVpcId,
 }
 
 #[async_trait]
 impl Half for ScalewayHalf<'_> {
-    type Object = VpcConnector;
+    type Remote = VpcConnector;
     type Id = Uuid;
-    const KIND: &'static str = "Scaleway VPC connector";
+    const NOUN: &'static str = "Scaleway VPC connector";
 
     fn id(object: &VpcConnector) -> Option<Uuid> {
         Some(object.id)
@@ -97,7 +97,7 @@ impl Half for ScalewayHalf<'_> {
         let all = self.client.list_connectors(self.region.as_str(), self.from.0, Some(self.to.0)).await?;
         if all.iter().any(|other| other.id != created.id && other.created_at <= created.created_at) {
             crate::resources::unless_gone(self.client.delete_connector(self.region.as_str(), created.id).await)?;
-            return Err(Error::Raced { kind: Self::KIND });
+            return Err(Error::Raced { kind: Self::NOUN });
         }
         Ok(created)
     }
@@ -162,7 +162,7 @@ pub(super) fn phase_of(status: ConnectorStatus) -> Phase {
 #[derive(Clone)]
 pub(super) struct Scaleway<'c> {
     pub client: &'c ScalewayClient,
-    pub region: Region,
+    pub region: ScalewayRegion,
 }
 
 impl Scaleway<'_> {
@@ -308,7 +308,7 @@ impl<'c> Symmetric for Scaleway<'c> {
 /// Terraform deletes a route that refers to the peering before the peering. Only reads.
 pub(super) async fn warn_routes_in_the_way(ctx: &Ctx<'_>, prior: &Connection, why: Deleting) {
     let Some(id) = prior.connection_id() else { return };
-    let ends: Vec<(Region, Uuid)> = [&id.network, &id.peer_network]
+    let ends: Vec<(ScalewayRegion, Uuid)> = [&id.network, &id.peer_network]
         .into_iter()
         .filter_map(|end| match end {
             peering_net::NetworkRef::Scaleway { region, vpc_id } => Some((*region, vpc_id.0)),

@@ -87,7 +87,7 @@ fn a_disabled_half_is_repaired_in_place_with_new_observations() {
         state: Attr::Known("disabled".into()),
         ..Default::default()
     });
-    assert!(Kind::of_state(&prior).unwrap().needs_repair(&prior));
+    assert!(PairKind::of_state(&prior).unwrap().needs_repair(&prior));
     let planned = plan(Some(prior), config("p")).unwrap().state;
     let repaired = planned.peer_half.known().unwrap();
     assert!(planned.status.is_unknown() && repaired.id.is_unknown() && repaired.state.is_unknown(), "{planned:?}");

@@ -149,9 +149,9 @@ pub(super) struct UpcloudHalf<'c> {
 
 #[async_trait]
 impl Half for UpcloudHalf<'_> {
-    type Object = NetworkPeering;
+    type Remote = NetworkPeering;
     type Id = UpcloudPeeringId;
-    const KIND: &'static str = "UpCloud network peering";
+    const NOUN: &'static str = "UpCloud network peering";
 
     fn id(object: &NetworkPeering) -> Option<UpcloudPeeringId> {
         Some(object.uuid)

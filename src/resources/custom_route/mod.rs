@@ -22,7 +22,7 @@ use table::Routes;
 use crate::resources::{Applied, Claim, Ctx, Error, ImportTarget, Planned, Resource};
 use peering_clouds::scaleway::ScalewayClient;
 use peering_clouds::upcloud::UpcloudClient;
-use peering_net::{IpNet, Region, WrittenId};
+use peering_net::{IpNet, ScalewayRegion, WrittenId};
 use tfplugin6::schema::IdentitySchema;
 use tfplugin6::{Attr, AttrPath, Diagnostic, Diagnostics, Schema};
 
@@ -212,7 +212,7 @@ impl Resource for CustomRoute {
             }
             if let Attr::Known(scw) = &table.scaleway
                 && let Attr::Known(region) = &scw.region
-                && let Err(e) = region.parse::<Region>()
+                && let Err(e) = region.parse::<ScalewayRegion>()
             {
                 diags.push(
                     Diagnostic::error("Invalid Scaleway region", format!("{e}."))
@@ -222,7 +222,7 @@ impl Resource for CustomRoute {
             if let Attr::Known(scw) = &table.scaleway
                 && let Attr::Known(id) = &scw.vpc_id
             {
-                let region = scw.region.known().and_then(|r| r.parse::<Region>().ok());
+                let region = scw.region.known().and_then(|r| r.parse::<ScalewayRegion>().ok());
                 let parsed = match region {
                     Some(region) => WrittenId::scaleway_in(id, region).map(drop),
                     None => WrittenId::scaleway_regional(id).map(drop),
@@ -422,7 +422,7 @@ impl Resource for CustomRoute {
                 let client = scaleway_client(ctx)?;
                 let regions = match region {
                     Some(region) => vec![region],
-                    None => Region::search_order(client.default_region()),
+                    None => ScalewayRegion::search_order(client.default_region()),
                 };
                 for region in &regions {
                     if let Some(route) = scaleway::get(client, region.as_str(), id).await? {

@@ -290,7 +290,7 @@ impl Route {
     }
 
     /// The Scaleway region of the connection in `next_hop.connection`, if it names one.
-    fn connection_region(&self) -> Option<peering_net::Region> {
+    fn connection_region(&self) -> Option<peering_net::ScalewayRegion> {
         let id: peering_net::ConnectionId = self.next_hop.known()?.connection.known()?.parse().ok()?;
         match id.network {
             peering_net::NetworkRef::Scaleway { region, .. } => Some(region),

@@ -12,7 +12,7 @@ use peering_clouds::CloudFailure as _;
 use peering_clouds::scaleway::{
     HopsSet, Route as ScwRoute, RouteFields, RoutePatch, ScalewayClient, tag_map, tag_strings,
 };
-use peering_net::{ConnectionId, IpNet, NetworkRef, Region, ScalewayRouteId, ScalewayVpcId, WrittenId};
+use peering_net::{ConnectionId, IpNet, NetworkRef, ScalewayRegion, ScalewayRouteId, ScalewayVpcId, WrittenId};
 use tfplugin6::{Attr, AttrPath, Diagnostic, Diagnostics};
 
 /// Scaleway's description for a route created without one.
@@ -164,7 +164,7 @@ pub(super) fn route_id(region: &str, route: &ScwRoute) -> String {
 
 /// A Scaleway route id as import takes it: `scaleway/REGION/ROUTE_ID`, `REGION/ROUTE_ID` (the
 /// official provider's form) or a bare `ROUTE_ID` (region `None`: looked for in every region).
-pub(super) fn parse_route_id(text: &str) -> Option<(Option<Region>, ScalewayRouteId)> {
+pub(super) fn parse_route_id(text: &str) -> Option<(Option<ScalewayRegion>, ScalewayRouteId)> {
     let rest = text.strip_prefix("scaleway/").unwrap_or(text);
     match rest.split_once('/') {
         Some((region, id)) => Some((Some(region.parse().ok()?), id.parse().ok()?)),
@@ -404,7 +404,7 @@ pub(super) async fn find(
 /// One Scaleway VPC's custom routes.
 pub(super) struct VpcRoutes<'c> {
     pub client: &'c ScalewayClient,
-    pub region: Region,
+    pub region: ScalewayRegion,
     pub vpc: ScalewayVpcId,
 }
 

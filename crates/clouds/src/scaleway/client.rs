@@ -325,7 +325,7 @@ impl ScalewayClient {
     /// Why VPC `id` is not in `region`, in words: the region it is in when another region has
     /// it (looked for only on this error path), else that none of them does.
     pub async fn missing_vpc(&self, region: &str, id: Uuid) -> Result<String, ScalewayError> {
-        for other in peering_net::Region::ALL.into_iter().filter(|r| r.as_str() != region) {
+        for other in peering_net::ScalewayRegion::ALL.into_iter().filter(|r| r.as_str() != region) {
             match self.get_vpc(other.as_str(), id).await {
                 Ok(_) => {
                     return Ok(format!(

@@ -183,7 +183,7 @@ impl AivenUpcloud {
         }
         // A dead or failed one is made again, not adopted (`half::ensure`).
         if !matches!(AivenHalf::phase(&found), Phase::Dead | Phase::Failed) {
-            ctx.note_adopted(AivenHalf::KIND, &half.describe(&found));
+            ctx.note_adopted(AivenHalf::NOUN, &half.describe(&found));
         }
         Ok(())
     }

@@ -10,7 +10,7 @@ use super::super::scaleway::warn_routes_in_the_way;
 use super::{CloudSeam, Deleting};
 use crate::resources::{Ctx, Error};
 use peering_clouds::CloudFailure as _;
-use peering_net::{ConnectionId, NetworkRef, Region, ScalewayVpcId};
+use peering_net::{ConnectionId, NetworkRef, ScalewayRegion, ScalewayVpcId};
 use tfplugin6::AttrPath;
 
 /// Scaleway's part of the resource's generic code ([`CloudSeam`]).
@@ -27,7 +27,7 @@ impl CloudSeam for ScalewaySeam {
     async fn import_by_half_id(&self, ctx: &Ctx<'_>, text: &str) -> Option<Result<ConnectionId, Error>> {
         let rest = text.strip_prefix("scaleway-connector/").or_else(|| {
             let (region, _) = text.split_once('/')?;
-            region.parse::<Region>().is_ok().then_some(text)
+            region.parse::<ScalewayRegion>().is_ok().then_some(text)
         })?;
         let invalid = || {
             Error::invalid(
@@ -36,8 +36,9 @@ impl CloudSeam for ScalewaySeam {
                 None,
             )
         };
-        let parsed =
-            rest.split_once('/').and_then(|(region, id)| Some((region.parse::<Region>().ok()?, id.parse().ok()?)));
+        let parsed = rest
+            .split_once('/')
+            .and_then(|(region, id)| Some((region.parse::<ScalewayRegion>().ok()?, id.parse().ok()?)));
         let Some((region, id)) = parsed else { return Some(Err(invalid())) };
         Some(connector_ends(ctx, &[region], id).await.and_then(|ends| {
             ends.ok_or_else(|| {
@@ -52,7 +53,7 @@ impl CloudSeam for ScalewaySeam {
 
     async fn import_by_uuid(&self, ctx: &Ctx<'_>, id: Uuid) -> Result<Option<ConnectionId>, Error> {
         let Ok(client) = ctx.clients.scaleway.as_ref() else { return Ok(None) };
-        connector_ends(ctx, &Region::search_order(client.default_region()), id).await
+        connector_ends(ctx, &ScalewayRegion::search_order(client.default_region()), id).await
     }
 
     fn plan_defaults(&self, ctx: &Ctx<'_>, planned: &mut Connection) -> Result<(), Error> {
@@ -78,7 +79,7 @@ impl CloudSeam for ScalewaySeam {
 
 /// The ends of the Scaleway connector `id`, looked for in `regions` in turn; `None` when none
 /// has it.
-async fn connector_ends(ctx: &Ctx<'_>, regions: &[Region], id: Uuid) -> Result<Option<ConnectionId>, Error> {
+async fn connector_ends(ctx: &Ctx<'_>, regions: &[ScalewayRegion], id: Uuid) -> Result<Option<ConnectionId>, Error> {
     let client = ctx.scaleway(&AttrPath::root("network"))?;
     for &region in regions {
         let connector = match client.get_connector(region.as_str(), id).await {
