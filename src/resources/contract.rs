@@ -163,8 +163,9 @@ impl<R: Resource> DynResource for R {
     }
 
     fn validate(&self, config: &Value) -> Diagnostics {
+        let mut diags = Resource::schema(self).validate_attributes(config);
         let (config, problems) = R::State::decode(config);
-        let mut diags = problems.diagnostics();
+        diags.extend(problems.diagnostics());
         diags.extend(Resource::validate(self, &config));
         diags
     }

@@ -1,7 +1,7 @@
 //! Schemas: what resources and the provider declare, their implied value types and their
 //! protocol form. Every attribute carries a markdown description.
 
-use super::diagnostics::{AttrPath, Step};
+use super::diagnostics::{AttrPath, Diagnostic, Diagnostics, Step};
 use super::proto;
 use super::types::Type;
 use super::value::Value;
@@ -22,6 +22,10 @@ pub enum Kind {
     SingleNested(Vec<Attribute>),
 }
 
+/// A check of one attribute's known value, declared on its schema (terraform-plugin-framework's
+/// validators): `Err((summary, detail))` refuses it, at the attribute's path.
+pub type Validator = fn(&Value) -> Result<(), (String, String)>;
+
 #[derive(Debug, Clone)]
 pub struct Attribute {
     pub name: String,
@@ -38,6 +42,8 @@ pub struct Attribute {
     /// keeps the prior value, a null one too (the framework's `UseStateForUnknown` keeps only a
     /// known one, which would plan a value nobody will read again as unknown forever).
     pub keep_prior: bool,
+    /// Checks of its value when known and set ([`Schema::validate_attributes`]).
+    pub validators: Vec<Validator>,
 }
 
 impl Attribute {
@@ -51,6 +57,7 @@ impl Attribute {
             requires_replace: false,
             default: None,
             keep_prior: false,
+            validators: Vec::new(),
         }
     }
 
@@ -96,6 +103,12 @@ impl Attribute {
     /// Planned unknown, it stays what it was unless the object is replaced.
     pub fn keep_prior(mut self) -> Self {
         self.keep_prior = true;
+        self
+    }
+
+    /// Its value, when known and set, must pass `check`.
+    pub fn validate(mut self, check: Validator) -> Self {
+        self.validators.push(check);
         self
     }
 
@@ -243,6 +256,14 @@ impl Schema {
         self.block.implied_type()
     }
 
+    /// What the attributes' declared validators refuse in `config`, each at its attribute's
+    /// path; unknown and null values are not checked (Terraform validates again once known).
+    pub fn validate_attributes(&self, config: &Value) -> Diagnostics {
+        let mut diags = Diagnostics::default();
+        validate_in(&self.block.attributes, config, &AttrPath::default(), &mut diags);
+        diags
+    }
+
     /// `proposed` with the declared default of every top-level attribute `config` leaves unset.
     pub fn with_defaults(&self, proposed: &Value, config: &Value) -> Value {
         let Value::Object(attrs) = proposed else { return proposed.clone() };
@@ -299,6 +320,24 @@ impl Schema {
     /// The attributes whose change forces replacement (Terraform keeps those that changed).
     pub fn replacing_paths(&self) -> Vec<AttrPath> {
         self.block.attributes.iter().filter(|a| a.requires_replace).map(|a| AttrPath::root(&a.name)).collect()
+    }
+}
+
+fn validate_in(attributes: &[Attribute], value: &Value, path: &AttrPath, diags: &mut Diagnostics) {
+    for attribute in attributes {
+        let value = value.get(&attribute.name);
+        if value.is_null() || !value.is_wholly_known() && attribute.children().is_empty() {
+            continue;
+        }
+        let at = path.clone().attr(&attribute.name);
+        if value.is_wholly_known() {
+            for check in &attribute.validators {
+                if let Err((summary, detail)) = check(value) {
+                    diags.push(Diagnostic::error(summary, detail).at(at.clone()));
+                }
+            }
+        }
+        validate_in(attribute.children(), value, &at, diags);
     }
 }
 
@@ -366,6 +405,39 @@ impl IdentitySchema {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn declared_validators_check_known_values_at_their_path() {
+        fn cidr(value: &Value) -> Result<(), (String, String)> {
+            match value.as_str() {
+                Some(text) if text.contains('/') => Ok(()),
+                _ => Err(("Invalid destination".into(), "not a CIDR".into())),
+            }
+        }
+        let schema = Schema {
+            version: 0,
+            block: Block::new(
+                "",
+                vec![
+                    Attribute::string("destination", "").validate(cidr),
+                    Attribute::nested("hop", vec![Attribute::string("ip", "").validate(cidr)], ""),
+                ],
+            ),
+        };
+        let config = |destination: Value, ip: Value| {
+            Value::Object(
+                [
+                    ("destination".to_string(), destination),
+                    ("hop".to_string(), Value::Object([("ip".to_string(), ip)].into())),
+                ]
+                .into(),
+            )
+        };
+        let refused = schema.validate_attributes(&config(Value::string("10.0.0.0"), Value::string("x")));
+        let paths: Vec<Option<AttrPath>> = refused.0.iter().map(|d| d.path.clone()).collect();
+        assert_eq!(paths, [Some(AttrPath::root("destination")), Some(AttrPath::root("hop").attr("ip"))]);
+        assert!(schema.validate_attributes(&config(Value::Unknown, Value::Null)).is_empty());
+        assert!(schema.validate_attributes(&config(Value::string("10.0.0.0/8"), Value::string("1/2"))).is_empty());
+    }
     use super::*;
 
     #[test]

@@ -12,7 +12,7 @@ mod tests;
 mod upcloud;
 
 use async_trait::async_trait;
-use model::{Identity, NextHop, Route, RouteKey, RouteTable, TYPE_NAME, Table, next_hop_path, router_path};
+use model::{Identity, NextHop, Route, RouteKey, RouteTable, TYPE_NAME, Table, next_hop_path};
 
 pub use list::RouteList;
 pub use model::schema;
@@ -204,21 +204,6 @@ impl Resource for CustomRoute {
                 ),
                 _ => {}
             }
-            if let Attr::Known(up) = &table.upcloud
-                && let Attr::Known(id) = &up.router_id
-                && id.parse::<peering_net::UpcloudRouterId>().is_err()
-            {
-                diags.push(Diagnostic::error("Invalid router_id", format!("{id:?} is not a UUID.")).at(router_path()));
-            }
-            if let Attr::Known(scw) = &table.scaleway
-                && let Attr::Known(region) = &scw.region
-                && let Err(e) = region.parse::<ScalewayRegion>()
-            {
-                diags.push(
-                    Diagnostic::error("Invalid Scaleway region", format!("{e}."))
-                        .at(AttrPath::root("route_table").attr("scaleway").attr("region")),
-                );
-            }
             if let Attr::Known(scw) = &table.scaleway
                 && let Attr::Known(id) = &scw.vpc_id
             {
@@ -238,49 +223,24 @@ impl Resource for CustomRoute {
                 check_next_hop_kinds(table, hop, &mut diags);
             }
         }
-        let destination = match &route.destination {
-            Attr::Known(text) => match text.parse::<IpNet>() {
-                Ok(net) if net.trunc() == net => Some(net),
-                Ok(net) => {
-                    diags.push(
-                        Diagnostic::error(
-                            "Destination is not a network address",
-                            format!("{text} has host bits set; write {}.", net.trunc()),
-                        )
-                        .at(AttrPath::root("destination")),
-                    );
-                    Some(net)
-                }
-                Err(_) => {
-                    diags.push(
-                        Diagnostic::error(
-                            "Invalid destination",
-                            format!("{text:?} is not a CIDR such as 10.20.0.0/22."),
-                        )
-                        .at(AttrPath::root("destination")),
-                    );
-                    None
-                }
-            },
-            _ => None,
-        };
-        if let Some(Attr::Known(ip)) = route.next_hop.known().map(|h| &h.ip) {
-            match ip.parse::<std::net::IpAddr>() {
-                Ok(addr) if destination.is_some_and(|d| matches!(d, IpNet::V4(_)) != addr.is_ipv4()) => diags.push(
-                    Diagnostic::error(
-                        "Next hop of the wrong family",
-                        format!(
-                            "{addr} cannot be the next hop of an {} route.",
-                            if addr.is_ipv4() { "IPv6" } else { "IPv4" }
-                        ),
-                    )
-                    .at(next_hop_path()),
-                ),
-                Ok(_) => {}
-                Err(_) => diags.push(
-                    Diagnostic::error("Invalid next hop", format!("{ip:?} is not an IP address.")).at(next_hop_path()),
-                ),
-            }
+        // Each attribute's own checks are declared on the schema (`model::validators`); here,
+        // what takes two of them.
+        let destination = route.destination.known().and_then(|text| text.parse::<IpNet>().ok());
+        let hop_ip =
+            route.next_hop.known().and_then(|h| h.ip.known()).and_then(|ip| ip.parse::<std::net::IpAddr>().ok());
+        if let (Some(destination), Some(addr)) = (destination, hop_ip)
+            && matches!(destination, IpNet::V4(_)) != addr.is_ipv4()
+        {
+            diags.push(
+                Diagnostic::error(
+                    "Next hop of the wrong family",
+                    format!(
+                        "{addr} cannot be the next hop of an {} route.",
+                        if addr.is_ipv4() { "IPv6" } else { "IPv4" }
+                    ),
+                )
+                .at(next_hop_path()),
+            );
         }
         diags.extend(connection_problems(route));
         let on_upcloud = route.route_table.known().is_some_and(|t| !t.upcloud.is_null());
@@ -291,11 +251,6 @@ impl Resource for CustomRoute {
             );
         }
         diags.extend(crate::resources::tag_problems(&route.tags, AttrPath::root("tags")));
-        if let Attr::Known(description) = &route.description
-            && let Some(problem) = crate::resources::text_problem(description)
-        {
-            diags.push(Diagnostic::error("Invalid description", problem).at(AttrPath::root("description")));
-        }
         diags
     }
 

@@ -54,6 +54,55 @@ tf_object! {
 /// Every optional attribute is optional+computed only so that generated configuration (Terraform
 /// 1.14+) leaves the unset ones out instead of writing `= null`; a plan always takes them from the
 /// configuration ([`Route::keep_configured`]).
+/// The attributes' own checks, declared on the schema (each runs on its value alone).
+mod validators {
+    use peering_net::{IpNet, ScalewayRegion, UpcloudRouterId};
+    use tfplugin6::Value;
+
+    type Checked = Result<(), (String, String)>;
+
+    fn text(value: &Value) -> &str {
+        value.as_str().unwrap_or_default()
+    }
+
+    pub(super) fn router_id(value: &Value) -> Checked {
+        let id = text(value);
+        id.parse::<UpcloudRouterId>()
+            .map(drop)
+            .map_err(|_| ("Invalid router_id".into(), format!("{id:?} is not a UUID.")))
+    }
+
+    pub(super) fn scaleway_region(value: &Value) -> Checked {
+        text(value).parse::<ScalewayRegion>().map(drop).map_err(|e| ("Invalid Scaleway region".into(), format!("{e}.")))
+    }
+
+    pub(super) fn destination(value: &Value) -> Checked {
+        let text = text(value);
+        match text.parse::<IpNet>() {
+            Ok(net) if net.trunc() == net => Ok(()),
+            Ok(net) => Err((
+                "Destination is not a network address".into(),
+                format!("{text} has host bits set; write {}.", net.trunc()),
+            )),
+            Err(_) => Err(("Invalid destination".into(), format!("{text:?} is not a CIDR such as 10.20.0.0/22."))),
+        }
+    }
+
+    pub(super) fn ip_address(value: &Value) -> Checked {
+        let ip = text(value);
+        ip.parse::<std::net::IpAddr>()
+            .map(drop)
+            .map_err(|_| ("Invalid next hop".into(), format!("{ip:?} is not an IP address.")))
+    }
+
+    pub(super) fn description(value: &Value) -> Checked {
+        match crate::resources::text_problem(text(value)) {
+            Some(problem) => Err(("Invalid description".into(), problem)),
+            None => Ok(()),
+        }
+    }
+}
+
 pub fn schema() -> Schema {
     let attributes = vec![
         Attribute::string("id", "`upcloud/ROUTER_ID/DESTINATION` or `scaleway/REGION/ROUTE_ID`. Use it to import.")
@@ -66,7 +115,8 @@ pub fn schema() -> Schema {
                     "scaleway",
                     vec![
                         Attribute::string("region", "Region of the VPC. Default: the provider's Scaleway region.")
-                            .optional_computed(),
+                            .optional_computed()
+                            .validate(validators::scaleway_region),
                         Attribute::string(
                             "vpc_id",
                             "The Scaleway VPC: its UUID, or `REGION/UUID` as `scaleway_vpc.id` gives it.",
@@ -78,7 +128,11 @@ pub fn schema() -> Schema {
                 .optional_computed(),
                 Attribute::nested(
                     "upcloud",
-                    vec![Attribute::string("router_id", "UUID of the UpCloud router (starts with `04`).").required()],
+                    vec![
+                        Attribute::string("router_id", "UUID of the UpCloud router (starts with `04`).")
+                            .required()
+                            .validate(validators::router_id),
+                    ],
                     "An UpCloud router: the route is one user entry of its `static_routes`.",
                 )
                 .optional_computed(),
@@ -93,7 +147,8 @@ pub fn schema() -> Schema {
             "Destination CIDR, IPv4 or IPv6, e.g. `10.20.0.0/22`. Updates in place on Scaleway; replaces the \
              route on UpCloud, where it names the route.",
         )
-        .required(),
+        .required()
+        .validate(validators::destination),
         Attribute::nested(
             "next_hop",
             vec![
@@ -107,7 +162,8 @@ pub fn schema() -> Schema {
                     "ip",
                     "UpCloud: an address inside a network attached to the router, of the destination's family.",
                 )
-                .optional_computed(),
+                .optional_computed()
+                .validate(validators::ip_address),
                 Attribute::string(
                     "private_network_id",
                     "Scaleway: a Private Network of this VPC (its UUID, or `REGION/UUID`).",
@@ -129,7 +185,8 @@ pub fn schema() -> Schema {
             "UpCloud: the route's name (unset: UpCloud names it `static-route-N`). Scaleway: its description \
              (unset: `Custom route`). Updates in place.",
         )
-        .optional_computed(),
+        .optional_computed()
+        .validate(validators::description),
         Attribute::string("name", "The route's name (UpCloud) or description (Scaleway) as the cloud reports it.")
             .computed(),
         Attribute::plain(
