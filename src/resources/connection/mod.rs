@@ -138,6 +138,88 @@ fn moved_ends(prior: Option<&Connection>, planned: &Connection) -> Vec<AttrPath>
         .collect()
 }
 
+/// A peering whose halves are both ours has no direction: written the other way round it is the
+/// same one, re-oriented in place (nothing is written to the clouds). The prior state, turned
+/// to match `planned`, which takes its halves and ranges.
+fn reoriented(prior: Connection, planned: &mut Connection) -> Connection {
+    if !is_reoriented(&prior, planned) {
+        return prior;
+    }
+    let prior = prior.swapped();
+    planned.network_half = prior.network_half.clone();
+    planned.peer_half = prior.peer_half.clone();
+    planned.network_cidrs = prior.network_cidrs.clone();
+    planned.peer_network_cidrs = prior.peer_network_cidrs.clone();
+    prior
+}
+
+/// An update in place: which observations stay known, and what a repair would meet.
+async fn plan_update(ctx: &Ctx<'_>, prior: &Connection, planned: &mut Connection, id: Option<&ConnectionId>) {
+    // A missing or broken half is repaired by an in-place update. Otherwise what the
+    // clouds report stays known only when it cannot move during the update: an active
+    // peering keeps its halves and status; pausing or resuming a settled one moves only
+    // the states.
+    let pausing = prior.is_enabled() != planned.is_enabled();
+    let settled = prior.has_status(Status::Active) || prior.has_status(Status::Disabled);
+    // A peer side changed in place makes or lets go of the reverse half.
+    let peer_side_moves = prior.peer_side != planned.peer_side;
+    let repairing = PairKind::of_state(prior).is_ok_and(|kind| kind.needs_repair(prior));
+    if repairing && let Some(id) = id {
+        // A half is remade only toward networks that still exist: a network its
+        // owner deleted is said now, by its id, not as the apply's 404. A warning:
+        // the same plan runs before every `terraform destroy`, which must work.
+        let found = match check(ctx, id, &*planned).await {
+            Ok(diags) => cannot_repair(diags),
+            Err(e) => e.to_diagnostics(),
+        };
+        for mut d in found.0 {
+            if d.severity == tfplugin6::Severity::Error {
+                d.severity = tfplugin6::Severity::Warning;
+                d.detail.push_str(" The apply stops at this resource before writing anything.");
+            }
+            ctx.say(d);
+        }
+    }
+    if repairing || peer_side_moves {
+        planned.mark_observations_unknown();
+    } else if pausing && settled {
+        planned.mark_states_unknown();
+    } else if *planned != *prior && (pausing || !prior.has_status(Status::Active)) {
+        planned.mark_observations_unknown();
+    }
+}
+
+/// A create (or a replacement): everything observed is unknown, and the plan-time checks say
+/// now what the apply would meet.
+async fn plan_create(
+    ctx: &Ctx<'_>,
+    planned: &mut Connection,
+    config: &Connection,
+    id: Option<&ConnectionId>,
+) -> Result<(), Error> {
+    planned.mark_observations_unknown();
+    // The checks see the configured network ID (null when the user set none).
+    planned.aiven_network_id = config.aiven_network_id.clone();
+    if let Some(id) = id {
+        let missing = missing_credentials(ctx, id, planned.is_managed());
+        if missing.has_errors() {
+            return Err(Error::Rejected(missing));
+        }
+        // The checks, and halves someone else holds between the networks (said now,
+        // refused at apply), read side by side.
+        let peering = PairKind::of(id)?.peering(ctx)?;
+        let (diags, others) = tokio::join!(check(ctx, id, &*planned), peering.look_for_others(ctx, &*planned));
+        let diags = diags?;
+        if diags.has_errors() {
+            return Err(Error::Rejected(never_made(diags)));
+        }
+        for warning in diags.0.into_iter().chain(others?.0) {
+            ctx.say(warning);
+        }
+    }
+    Ok(())
+}
+
 /// Each of the peering's clouds warns of what deleting it would meet.
 async fn warn_deleting(ctx: &Ctx<'_>, prior: &Connection, why: seam::Deleting) {
     let Some(id) = prior.connection_id() else { return };
@@ -344,20 +426,7 @@ impl Resource for PeeringConnection {
         for seam in seam::seams() {
             seam.plan_defaults(ctx, &mut planned)?;
         }
-        // A peering whose halves are both ours has no direction: written the other way round it
-        // is the same one, re-oriented in place (nothing is written to the clouds).
-        let prior = prior.map(|p| {
-            if is_reoriented(&p, &planned) {
-                let p = p.swapped();
-                planned.network_half = p.network_half.clone();
-                planned.peer_half = p.peer_half.clone();
-                planned.network_cidrs = p.network_cidrs.clone();
-                planned.peer_network_cidrs = p.peer_network_cidrs.clone();
-                p
-            } else {
-                p
-            }
-        });
+        let prior = prior.map(|p| reoriented(p, &mut planned));
         // `peer_side`, `wait_for` and `enabled` come with their schema defaults; a state written
         // before `enabled` existed keeps it unset (no diff).
         if config.enabled.is_null() && prior.as_ref().is_some_and(|p| p.enabled.is_null()) {
@@ -376,63 +445,8 @@ impl Resource for PeeringConnection {
             warn_deleting(ctx, prior, seam::Deleting::Replaced).await;
         }
         match prior {
-            Some(prior) if !replacing => {
-                // A missing or broken half is repaired by an in-place update. Otherwise what the
-                // clouds report stays known only when it cannot move during the update: an active
-                // peering keeps its halves and status; pausing or resuming a settled one moves only
-                // the states.
-                let pausing = prior.is_enabled() != planned.is_enabled();
-                let settled = prior.has_status(Status::Active) || prior.has_status(Status::Disabled);
-                // A peer side changed in place makes or lets go of the reverse half.
-                let peer_side_moves = prior.peer_side != planned.peer_side;
-                let repairing = PairKind::of_state(&prior).is_ok_and(|kind| kind.needs_repair(&prior));
-                if repairing && let Some(id) = &id {
-                    // A half is remade only toward networks that still exist: a network its
-                    // owner deleted is said now, by its id, not as the apply's 404. A warning:
-                    // the same plan runs before every `terraform destroy`, which must work.
-                    let found = match check(ctx, id, &planned).await {
-                        Ok(diags) => cannot_repair(diags),
-                        Err(e) => e.to_diagnostics(),
-                    };
-                    for mut d in found.0 {
-                        if d.severity == tfplugin6::Severity::Error {
-                            d.severity = tfplugin6::Severity::Warning;
-                            d.detail.push_str(" The apply stops at this resource before writing anything.");
-                        }
-                        ctx.say(d);
-                    }
-                }
-                if repairing || peer_side_moves {
-                    planned.mark_observations_unknown();
-                } else if pausing && settled {
-                    planned.mark_states_unknown();
-                } else if planned != prior && (pausing || !prior.has_status(Status::Active)) {
-                    planned.mark_observations_unknown();
-                }
-            }
-            _ => {
-                planned.mark_observations_unknown();
-                // The checks see the configured network ID (null when the user set none).
-                planned.aiven_network_id = config.aiven_network_id.clone();
-                if let Some(id) = &id {
-                    let missing = missing_credentials(ctx, id, planned.is_managed());
-                    if missing.has_errors() {
-                        return Err(Error::Rejected(missing));
-                    }
-                    // The checks, and halves someone else holds between the networks (said now,
-                    // refused at apply), read side by side.
-                    let peering = PairKind::of(id)?.peering(ctx)?;
-                    let (diags, others) =
-                        tokio::join!(check(ctx, id, &planned), peering.look_for_others(ctx, &planned));
-                    let diags = diags?;
-                    if diags.has_errors() {
-                        return Err(Error::Rejected(never_made(diags)));
-                    }
-                    for warning in diags.0.into_iter().chain(others?.0) {
-                        ctx.say(warning);
-                    }
-                }
-            }
+            Some(prior) if !replacing => plan_update(ctx, &prior, &mut planned, id.as_ref()).await,
+            _ => plan_create(ctx, &mut planned, &config, id.as_ref()).await?,
         }
         // Halves about to be made or read again still carry the planned names and tags.
         planned.plan_half_labels(&config);
