@@ -20,15 +20,14 @@ pub(super) enum PairKind {
 }
 
 impl PairKind {
-    /// The pairs of clouds there is a kind for, either way round.
+    /// The pairs of clouds there is a kind for, either way round. Every pair is named, with no
+    /// catch-all: a new cloud does not compile until its pairs are decided.
     pub(super) fn supports(a: Cloud, b: Cloud) -> bool {
-        matches!(
-            (a, b),
-            (Cloud::Aiven, Cloud::Upcloud)
-                | (Cloud::Upcloud, Cloud::Aiven)
-                | (Cloud::Upcloud, Cloud::Upcloud)
-                | (Cloud::Scaleway, Cloud::Scaleway)
-        )
+        use Cloud::{Aiven, Scaleway, Upcloud};
+        match (a, b) {
+            (Aiven, Upcloud) | (Upcloud, Aiven) | (Upcloud, Upcloud) | (Scaleway, Scaleway) => true,
+            (Aiven, Aiven) | (Aiven, Scaleway) | (Upcloud, Scaleway) | (Scaleway, Aiven) | (Scaleway, Upcloud) => false,
+        }
     }
 
     pub(super) fn of(id: &ConnectionId) -> Result<PairKind, Error> {
@@ -65,7 +64,12 @@ impl PairKind {
                 }
                 Ok(PairKind::Scaleway { region: *region, local: *local, peer: *peer })
             }
-            (a, b) => Err(unsupported_pair(a.cloud(), b.cloud())),
+            // Every other pair, named (no catch-all, as in `supports`).
+            (a @ NetworkRef::Aiven { .. }, b @ (NetworkRef::Aiven { .. } | NetworkRef::Scaleway { .. }))
+            | (a @ NetworkRef::Upcloud { .. }, b @ NetworkRef::Scaleway { .. })
+            | (a @ NetworkRef::Scaleway { .. }, b @ (NetworkRef::Aiven { .. } | NetworkRef::Upcloud { .. })) => {
+                Err(unsupported_pair(a.cloud(), b.cloud()))
+            }
         }
     }
 

@@ -317,3 +317,22 @@ fn generated_configuration_names_only_halves_named_otherwise() {
     let peer = generated.peer_half.known().unwrap();
     assert_eq!(peer, &HalfState { name: Attr::Known("b-to-a".into()), ..Default::default() });
 }
+
+#[test]
+fn a_pair_is_supported_exactly_when_it_has_a_kind() {
+    use peering_net::{Cloud, ConnectionId, NetworkRef};
+    let sample = |cloud: Cloud| -> NetworkRef {
+        let text = match cloud {
+            Cloud::Aiven => "aiven/demo/b0000000-0000-4000-8000-000000000001",
+            Cloud::Upcloud => "upcloud/03000000-0000-4000-8000-000000000001",
+            Cloud::Scaleway => "scaleway/fr-par/5c000000-0000-4000-8000-000000000001",
+        };
+        text.parse().unwrap()
+    };
+    for &a in Cloud::ALL {
+        for &b in Cloud::ALL {
+            let id = ConnectionId { network: sample(a), peer_network: sample(b) };
+            assert_eq!(super::kind::PairKind::supports(a, b), super::kind::PairKind::of(&id).is_ok(), "{a:?} ↔ {b:?}");
+        }
+    }
+}
