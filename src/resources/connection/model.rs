@@ -109,58 +109,61 @@ tf_object! {
 /// (Terraform 1.14+) leaves the unset ones out instead of writing `aiven = null`; a plan always
 /// takes them from the configuration (`Endpoint::keep_configured_clouds`).
 pub(crate) fn endpoint_attribute(name: &str, description: &str) -> Attribute {
-    Attribute::nested(
-        name,
-        vec![
-            Attribute::nested(
-                "aiven",
-                vec![
-                    Attribute::string("project", "Name of the Aiven project.").required(),
-                    Attribute::string(
-                        "vpc_id",
-                        "`project_vpc_id` of the project VPC (a UUID), or `PROJECT/UUID` as `aiven_project_vpc.id` gives \
-                         it. Its cloud must be `upcloud-*`.",
-                    )
-                    .required(),
-                ],
-                "An Aiven project VPC in an UpCloud cloud.",
-            )
-            .optional_computed(),
-            Attribute::nested(
-                "scaleway",
-                vec![
-                    Attribute::string(
-                        "region",
-                        "Region of the VPC, e.g. `fr-par`. Default: the provider's Scaleway region. Both VPCs of a \
-                         peering must be in one region.",
-                    )
-                    .optional_computed(),
-                    Attribute::string(
-                        "vpc_id",
-                        "The Scaleway VPC: its UUID, or `REGION/UUID` as `scaleway_vpc.id` gives it (a region left out is \
-                         taken from it; one given must agree).",
-                    )
-                    .required(),
-                ],
-                "A Scaleway VPC.",
-            )
-            .optional_computed(),
-            Attribute::nested(
-                "upcloud",
-                vec![
-                    Attribute::string(
-                        "network_id",
-                        "UUID of the UpCloud SDN network (starts with `03`). It needs a router.",
-                    )
-                    .required(),
-                ],
-                "An UpCloud SDN network.",
-            )
-            .optional_computed(),
-        ],
-        description,
-    )
-    .required()
+    // One object per cloud, named by its key, in the schema's alphabetical order.
+    let mut clouds: Vec<Attribute> = Cloud::ALL.iter().map(|&cloud| cloud_endpoint_attribute(cloud)).collect();
+    clouds.sort_by(|a, b| a.name.cmp(&b.name));
+    Attribute::nested(name, clouds, description).required()
+}
+
+/// One cloud's endpoint object.
+fn cloud_endpoint_attribute(cloud: Cloud) -> Attribute {
+    match cloud {
+        Cloud::Aiven => Attribute::nested(
+            "aiven",
+            vec![
+                Attribute::string("project", "Name of the Aiven project.").required(),
+                Attribute::string(
+                    "vpc_id",
+                    "`project_vpc_id` of the project VPC (a UUID), or `PROJECT/UUID` as `aiven_project_vpc.id` gives \
+                     it. Its cloud must be `upcloud-*`.",
+                )
+                .required(),
+            ],
+            "An Aiven project VPC in an UpCloud cloud.",
+        )
+        .optional_computed(),
+        Cloud::Scaleway => Attribute::nested(
+            "scaleway",
+            vec![
+                Attribute::string(
+                    "region",
+                    "Region of the VPC, e.g. `fr-par`. Default: the provider's Scaleway region. Both VPCs of a \
+                     peering must be in one region.",
+                )
+                .optional_computed(),
+                Attribute::string(
+                    "vpc_id",
+                    "The Scaleway VPC: its UUID, or `REGION/UUID` as `scaleway_vpc.id` gives it (a region left out is \
+                     taken from it; one given must agree).",
+                )
+                .required(),
+            ],
+            "A Scaleway VPC.",
+        )
+        .optional_computed(),
+        Cloud::Upcloud => Attribute::nested(
+            "upcloud",
+            vec![
+                Attribute::string(
+                    "network_id",
+                    "UUID of the UpCloud SDN network (starts with `03`). It needs a router.",
+                )
+                .required(),
+            ],
+            "An UpCloud SDN network.",
+        )
+        .optional_computed(),
+    }
 }
 
 fn half_attribute(name: &str, description: &str) -> Attribute {
@@ -320,78 +323,89 @@ pub(super) fn same_network(a: &Attr<Endpoint>, b: &Attr<Endpoint>) -> bool {
 
 /// Reads an endpoint, reporting malformed values on the attribute that holds them.
 pub(super) fn endpoint_ref(endpoint: &Endpoint, root: &str) -> Result<Option<NetworkRef>, (AttrPath, String)> {
-    let set = [endpoint.aiven.is_null(), endpoint.scaleway.is_null(), endpoint.upcloud.is_null()];
-    if set.iter().filter(|null| !**null).count() > 1 {
-        return Err((AttrPath::root(root), "Set exactly one endpoint: aiven, scaleway or upcloud.".to_string()));
-    }
-    let at = |cloud: &str, field: &str| AttrPath::root(root).attr(cloud).attr(field);
-    if let Attr::Known(aiven) = &endpoint.aiven {
-        return match (&aiven.project, &aiven.vpc_id) {
-            (Attr::Known(project), Attr::Known(vpc)) => {
-                if !peering_net::is_aiven_project_name(project) {
-                    return Err((at("aiven", "project"), format!("{project:?} is not an Aiven project name.")));
-                }
-                let vpc_id = WrittenId::aiven_in(vpc, project).map_err(|e| {
-                    (
-                        at("aiven", "vpc_id"),
-                        format!(
-                            "{e}. Aiven project VPC ids look like b032dfbf-b035-4cf5-8b15-b7cd6a68aabd, or \
-                             PROJECT/b032dfbf-… as aiven_project_vpc.id gives them."
-                        ),
-                    )
-                })?;
-                Ok(Some(NetworkRef::Aiven { project: project.clone(), vpc_id: AivenVpcId(vpc_id) }))
-            }
-            _ => Ok(None),
-        };
-    }
-    if let Attr::Known(scaleway) = &endpoint.scaleway {
-        let region = match &scaleway.region {
-            Attr::Known(region) => {
-                Some(region.parse::<ScalewayRegion>().map_err(|e| (at("scaleway", "region"), format!("{e}.")))?)
-            }
-            _ => None,
-        };
-        let Attr::Known(vpc) = &scaleway.vpc_id else { return Ok(None) };
-        let bad_vpc = |e: IdError| {
-            (
-                at("scaleway", "vpc_id"),
-                format!("{e}. Scaleway VPC ids are UUIDs, or REGION/UUID as scaleway_vpc.id gives them."),
-            )
-        };
-        let (written, vpc_id) = WrittenId::scaleway_regional(vpc).map_err(bad_vpc)?;
-        return match (region, written) {
-            (Some(region), _) => {
-                let vpc_id = WrittenId::scaleway_in(vpc, region).map_err(bad_vpc)?;
-                Ok(Some(NetworkRef::Scaleway { region, vpc_id: ScalewayVpcId(vpc_id) }))
-            }
-            // The id says its region when `region` is left to default.
-            (None, Some(written)) if scaleway.region.is_null() => {
-                Ok(Some(NetworkRef::Scaleway { region: written, vpc_id: ScalewayVpcId(vpc_id) }))
-            }
-            (None, _) => Ok(None),
-        };
-    }
-    match &endpoint.upcloud {
-        Attr::Known(upcloud) => match &upcloud.network_id {
-            Attr::Known(id) => id
-                .parse::<UpcloudNetworkId>()
-                .map(|network_id| Some(NetworkRef::Upcloud { network_id }))
-                .map_err(|_| {
-                    (
-                        AttrPath::root(root).attr("upcloud").attr("network_id"),
-                        format!("{id:?} is not a UUID; UpCloud network ids look like 03126dc1-a69f-4bc2-8b24-e31c22d64712."),
-                    )
-                }),
-            _ => Ok(None),
-        },
-        Attr::Unknown => Ok(None),
-        Attr::Null if endpoint.aiven.is_unknown() || endpoint.scaleway.is_unknown() => Ok(None),
-        Attr::Null => Err((
+    match endpoint.cloud() {
+        Some(cloud) => cloud_ref(endpoint, cloud, root),
+        None if Cloud::ALL.iter().filter(|&&c| endpoint.sets(c)).count() > 1 => {
+            let mut keys: Vec<&str> = Cloud::ALL.iter().map(|c| c.key()).collect();
+            keys.sort();
+            let last = keys.pop().unwrap_or_default();
+            Err((AttrPath::root(root), format!("Set exactly one endpoint: {} or {last}.", keys.join(", "))))
+        }
+        // Not known yet: decided once it is.
+        None if Cloud::ALL.iter().any(|&c| endpoint.unknown(c)) => Ok(None),
+        None => Err((
             AttrPath::root(root),
             "Set exactly one endpoint: aiven = { project, vpc_id }, scaleway = { region, vpc_id } or upcloud = { network_id }."
                 .to_string(),
         )),
+    }
+}
+
+/// The network the endpoint's one cloud object names; `None` while a part is not known.
+fn cloud_ref(endpoint: &Endpoint, cloud: Cloud, root: &str) -> Result<Option<NetworkRef>, (AttrPath, String)> {
+    let at = |field: &str| AttrPath::root(root).attr(cloud.key()).attr(field);
+    match cloud {
+        Cloud::Aiven => {
+            let Attr::Known(aiven) = &endpoint.aiven else { return Ok(None) };
+            match (&aiven.project, &aiven.vpc_id) {
+                (Attr::Known(project), Attr::Known(vpc)) => {
+                    if !peering_net::is_aiven_project_name(project) {
+                        return Err((at("project"), format!("{project:?} is not an Aiven project name.")));
+                    }
+                    let vpc_id = WrittenId::aiven_in(vpc, project).map_err(|e| {
+                        (
+                            at("vpc_id"),
+                            format!(
+                                "{e}. Aiven project VPC ids look like b032dfbf-b035-4cf5-8b15-b7cd6a68aabd, or \
+                                 PROJECT/b032dfbf-… as aiven_project_vpc.id gives them."
+                            ),
+                        )
+                    })?;
+                    Ok(Some(NetworkRef::Aiven { project: project.clone(), vpc_id: AivenVpcId(vpc_id) }))
+                }
+                _ => Ok(None),
+            }
+        }
+        Cloud::Scaleway => {
+            let Attr::Known(scaleway) = &endpoint.scaleway else { return Ok(None) };
+            let region = match &scaleway.region {
+                Attr::Known(region) => {
+                    Some(region.parse::<ScalewayRegion>().map_err(|e| (at("region"), format!("{e}.")))?)
+                }
+                _ => None,
+            };
+            let Attr::Known(vpc) = &scaleway.vpc_id else { return Ok(None) };
+            let bad_vpc = |e: IdError| {
+                (
+                    at("vpc_id"),
+                    format!("{e}. Scaleway VPC ids are UUIDs, or REGION/UUID as scaleway_vpc.id gives them."),
+                )
+            };
+            let (written, vpc_id) = WrittenId::scaleway_regional(vpc).map_err(bad_vpc)?;
+            match (region, written) {
+                (Some(region), _) => {
+                    let vpc_id = WrittenId::scaleway_in(vpc, region).map_err(bad_vpc)?;
+                    Ok(Some(NetworkRef::Scaleway { region, vpc_id: ScalewayVpcId(vpc_id) }))
+                }
+                // The id says its region when `region` is left to default.
+                (None, Some(written)) if scaleway.region.is_null() => {
+                    Ok(Some(NetworkRef::Scaleway { region: written, vpc_id: ScalewayVpcId(vpc_id) }))
+                }
+                (None, _) => Ok(None),
+            }
+        }
+        Cloud::Upcloud => {
+            let Attr::Known(upcloud) = &endpoint.upcloud else { return Ok(None) };
+            let Attr::Known(id) = &upcloud.network_id else { return Ok(None) };
+            id.parse::<UpcloudNetworkId>().map(|network_id| Some(NetworkRef::Upcloud { network_id })).map_err(|_| {
+                (
+                    at("network_id"),
+                    format!(
+                        "{id:?} is not a UUID; UpCloud network ids look like 03126dc1-a69f-4bc2-8b24-e31c22d64712."
+                    ),
+                )
+            })
+        }
     }
 }
 
@@ -419,12 +433,37 @@ pub(crate) fn endpoint_of(network: &NetworkRef) -> Endpoint {
 }
 
 impl Endpoint {
+    /// Whether the endpoint sets `cloud`'s object (known or not).
+    fn sets(&self, cloud: Cloud) -> bool {
+        match cloud {
+            Cloud::Aiven => !self.aiven.is_null(),
+            Cloud::Scaleway => !self.scaleway.is_null(),
+            Cloud::Upcloud => !self.upcloud.is_null(),
+        }
+    }
+
+    /// Whether `cloud`'s object is not known yet.
+    fn unknown(&self, cloud: Cloud) -> bool {
+        match cloud {
+            Cloud::Aiven => self.aiven.is_unknown(),
+            Cloud::Scaleway => self.scaleway.is_unknown(),
+            Cloud::Upcloud => self.upcloud.is_unknown(),
+        }
+    }
+
+    fn clear(&mut self, cloud: Cloud) {
+        match cloud {
+            Cloud::Aiven => self.aiven = Attr::Null,
+            Cloud::Scaleway => self.scaleway = Attr::Null,
+            Cloud::Upcloud => self.upcloud = Attr::Null,
+        }
+    }
+
     /// The one cloud the endpoint names; `None` for none or several.
     pub fn cloud(&self) -> Option<Cloud> {
-        match (self.aiven.is_null(), self.scaleway.is_null(), self.upcloud.is_null()) {
-            (false, true, true) => Some(Cloud::Aiven),
-            (true, false, true) => Some(Cloud::Scaleway),
-            (true, true, false) => Some(Cloud::Upcloud),
+        let mut set = Cloud::ALL.iter().copied().filter(|&cloud| self.sets(cloud));
+        match (set.next(), set.next()) {
+            (Some(cloud), None) => Some(cloud),
             _ => None,
         }
     }
@@ -432,14 +471,10 @@ impl Endpoint {
     /// Clouds the configuration leaves unset stay unset. Terraform proposes the prior value for an
     /// unset optional+computed attribute, which would keep the old cloud when an endpoint moves.
     fn keep_configured_clouds(&mut self, config: &Endpoint) {
-        if config.aiven.is_null() {
-            self.aiven = Attr::Null;
-        }
-        if config.scaleway.is_null() {
-            self.scaleway = Attr::Null;
-        }
-        if config.upcloud.is_null() {
-            self.upcloud = Attr::Null;
+        for &cloud in Cloud::ALL {
+            if !config.sets(cloud) {
+                self.clear(cloud);
+            }
         }
     }
 }
