@@ -8,74 +8,81 @@ use peering_clouds::http::{ApiClient, Auth, HttpError, RetryPolicy};
 use peering_clouds::scaleway::{self, ScalewayClient};
 use peering_clouds::upcloud::{self, UpcloudClient};
 use peering_clouds::{Clients, Secret, Unavailable};
+use peering_net::Cloud;
 use tfplugin6::schema::Attribute;
 use tfplugin6::{AttrPath, Block, Diagnostic, Diagnostics, Schema, Type, Value};
 
-pub fn schema() -> Schema {
-    let upcloud = Block::new(
-        "UpCloud credentials. Use `token`, or `username` and `password` of an account with API access.",
-        vec![
-            Attribute::string("username", "API user name. Default: `UPCLOUD_USERNAME`.").optional(),
-            Attribute::string("password", "API password. Default: `UPCLOUD_PASSWORD`.").optional().sensitive(),
-            Attribute::string(
-                "token",
-                "API token (`ucat_…`); wins over username and password. Default: `UPCLOUD_TOKEN`.",
-            )
-            .optional()
-            .sensitive(),
-            Attribute::string(
-                "api_url",
-                "Base URL of the UpCloud API. Default: `UPCLOUD_API_URL`, else `https://api.upcloud.com`. \
-                 Plain `http://` is allowed only for loopback addresses, such as the emulator.",
-            )
-            .optional(),
-        ],
-    );
-    let aiven = Block::new(
-        "Aiven credentials.",
-        vec![
-            Attribute::string("token", "Aiven API token. Default: `AIVEN_TOKEN`.").optional().sensitive(),
-            Attribute::string(
-                "api_url",
-                "Base URL of the Aiven API. Default: `AIVEN_WEB_URL`, else `https://api.aiven.io`. Plain `http://` is \
-                 allowed only for loopback addresses, such as the emulator.",
-            )
-            .optional(),
-        ],
-    );
-    let scaleway = Block::new(
-        "Scaleway credentials. Each setting is taken from the block, else the environment, else the profile in \
-         Scaleway's CLI configuration file.",
-        vec![
-            Attribute::string("access_key", "Access key (an identifier; not sent to the API). Default: `SCW_ACCESS_KEY`.")
+/// One cloud's block of the provider configuration.
+fn cloud_block(cloud: Cloud) -> Block {
+    match cloud {
+        Cloud::Aiven => Block::new(
+            "Aiven credentials.",
+            vec![
+                Attribute::string("token", "Aiven API token. Default: `AIVEN_TOKEN`.").optional().sensitive(),
+                Attribute::string(
+                    "api_url",
+                    "Base URL of the Aiven API. Default: `AIVEN_WEB_URL`, else `https://api.aiven.io`. Plain `http://` is \
+                     allowed only for loopback addresses, such as the emulator.",
+                )
                 .optional(),
-            Attribute::string("secret_key", "Secret key, sent as `X-Auth-Token`. Default: `SCW_SECRET_KEY`.")
+            ],
+        ),
+        Cloud::Scaleway => Block::new(
+            "Scaleway credentials. Each setting is taken from the block, else the environment, else the profile in \
+             Scaleway's CLI configuration file.",
+            vec![
+                Attribute::string("access_key", "Access key (an identifier; not sent to the API). Default: `SCW_ACCESS_KEY`.")
+                    .optional(),
+                Attribute::string("secret_key", "Secret key, sent as `X-Auth-Token`. Default: `SCW_SECRET_KEY`.")
+                    .optional()
+                    .sensitive(),
+                Attribute::string(
+                    "project_id",
+                    "Project that lookups and listings are limited to: existing connectors found before a create, \
+                     `terraform query`, `peering_network` by name. New connectors belong to their VPC's project \
+                     whatever this says. Default: `SCW_DEFAULT_PROJECT_ID`, else the profile's `default_project_id`.",
+                )
+                    .optional(),
+                Attribute::string("region", "Default region, e.g. `fr-par`. Default: `SCW_DEFAULT_REGION`, else `fr-par`.")
+                    .optional(),
+                Attribute::string(
+                    "profile",
+                    "Profile of `~/.config/scw/config.yaml` (or `SCW_CONFIG_PATH`). Default: `SCW_PROFILE`, else the file's \
+                     `active_profile`.",
+                )
+                .optional(),
+                Attribute::string(
+                    "api_url",
+                    "Base URL of the Scaleway API. Default: `SCW_API_URL`, else `https://api.scaleway.com`. Plain `http://` \
+                     only for loopback addresses.",
+                )
+                .optional(),
+            ],
+        ),
+        Cloud::Upcloud => Block::new(
+            "UpCloud credentials. Use `token`, or `username` and `password` of an account with API access.",
+            vec![
+                Attribute::string("username", "API user name. Default: `UPCLOUD_USERNAME`.").optional(),
+                Attribute::string("password", "API password. Default: `UPCLOUD_PASSWORD`.").optional().sensitive(),
+                Attribute::string(
+                    "token",
+                    "API token (`ucat_…`); wins over username and password. Default: `UPCLOUD_TOKEN`.",
+                )
                 .optional()
                 .sensitive(),
-            Attribute::string(
-                "project_id",
-                "Project that lookups and listings are limited to: existing connectors found before a create, \
-                 `terraform query`, `peering_network` by name. New connectors belong to their VPC's project \
-                 whatever this says. Default: `SCW_DEFAULT_PROJECT_ID`, else the profile's `default_project_id`.",
-            )
+                Attribute::string(
+                    "api_url",
+                    "Base URL of the UpCloud API. Default: `UPCLOUD_API_URL`, else `https://api.upcloud.com`. \
+                     Plain `http://` is allowed only for loopback addresses, such as the emulator.",
+                )
                 .optional(),
-            Attribute::string("region", "Default region, e.g. `fr-par`. Default: `SCW_DEFAULT_REGION`, else `fr-par`.")
-                .optional(),
-            Attribute::string(
-                "profile",
-                "Profile of `~/.config/scw/config.yaml` (or `SCW_CONFIG_PATH`). Default: `SCW_PROFILE`, else the file's \
-                 `active_profile`.",
-            )
-            .optional(),
-            Attribute::string(
-                "api_url",
-                "Base URL of the Scaleway API. Default: `SCW_API_URL`, else `https://api.scaleway.com`. Plain `http://` \
-                 only for loopback addresses.",
-            )
-            .optional(),
-        ],
-    );
-    Schema {
+            ],
+        ),
+    }
+}
+
+pub fn schema() -> Schema {
+    let mut schema = Schema {
         version: 0,
         block: Block::new(
             "Private network peerings between Aiven, UpCloud and Scaleway. Each cloud block is optional: \
@@ -101,11 +108,15 @@ pub fn schema() -> Schema {
                 )
                 .optional(),
             ],
-        )
-        .with_block("aiven", aiven)
-        .with_block("scaleway", scaleway)
-        .with_block("upcloud", upcloud),
+        ),
+    };
+    // One block per cloud, named by its key, in alphabetical order.
+    let mut clouds = Cloud::ALL.to_vec();
+    clouds.sort_by_key(|cloud| cloud.key());
+    for cloud in clouds {
+        schema.block = schema.block.with_block(cloud.key(), cloud_block(cloud));
     }
+    schema
 }
 
 fn string_attr(value: &Value, name: &str) -> Result<Option<String>, ()> {
@@ -154,7 +165,8 @@ pub fn validate(config: &Value) -> Diagnostics {
             Diagnostic::error("Invalid Scaleway region", format!("{e}.")).at(AttrPath::root("scaleway").attr("region")),
         );
     }
-    for (block, cloud) in [("aiven", "Aiven"), ("scaleway", "Scaleway"), ("upcloud", "UpCloud")] {
+    for cloud in Cloud::ALL {
+        let block = cloud.key();
         if let Value::String(url) = config.get(block).get("api_url")
             && let Err(e) = peering_clouds::http::check_base_url(url)
         {
@@ -164,7 +176,7 @@ pub fn validate(config: &Value) -> Diagnostics {
                 HttpError::InsecureUrl { .. } => AttrPath::root(block).attr("api_url"),
                 _ => AttrPath::root(block),
             };
-            diags.push(Diagnostic::error(format!("Invalid {cloud} api_url"), e.to_string()).at(path));
+            diags.push(Diagnostic::error(format!("Invalid {} api_url", cloud.display_name()), e.to_string()).at(path));
         }
     }
     diags
