@@ -2,8 +2,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::*;
@@ -180,60 +178,6 @@ fn auth_is_required() {
         assert_eq!(good.list_networks(Some("fi-hel1")).await.unwrap().len(), 1);
         assert!(good.account().await.unwrap()["account"]["resource_limits"]["network_peerings"].is_number());
     });
-}
-
-#[test]
-fn binary_prints_its_address_and_serves_admin_endpoints() {
-    let mut child = Command::new(emulator_binary())
-        .args(["--listen", "127.0.0.1:0", "--empty", "--rng-seed", "3"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.trim().strip_prefix("listening on ").expect("first line names the address").to_string();
-    assert!(url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"), "{url}");
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let http = peering_clouds::http::shared_http_client();
-    rt.block_on(async {
-        let world: serde_json::Value =
-            http.get(format!("{url}/_emulator/world")).send().await.unwrap().json().await.unwrap();
-        assert_eq!(world["upcloud"]["networks"], serde_json::json!({}));
-        assert_eq!(world["aiven"]["projects"], serde_json::json!(["demo"]));
-        let faults = http
-            .put(format!("{url}/_emulator/faults"))
-            .json(&serde_json::json!({"fault_rate": 1.0}))
-            .send()
-            .await
-            .unwrap();
-        assert!(faults.status().is_success());
-        let faulted = http.get(format!("{url}/1.3/network")).basic_auth(USERNAME, Some(PASSWORD)).send().await;
-        let failed = match faulted {
-            Ok(r) => !r.status().is_success() || r.bytes().await.is_err(),
-            Err(_) => true,
-        };
-        assert!(failed, "fault rate 1 fails every cloud request");
-        let counts: serde_json::Value =
-            http.get(format!("{url}/_emulator/requests")).send().await.unwrap().json().await.unwrap();
-        assert_eq!(counts["faults_injected"], 1);
-        assert!(http.post(format!("{url}/_emulator/reset")).send().await.unwrap().status().is_success());
-    });
-    child.kill().unwrap();
-    child.wait().unwrap();
-    let help = Command::new(emulator_binary()).arg("--help").output().unwrap();
-    let help = String::from_utf8_lossy(&help.stdout);
-    for flag in [
-        "--listen",
-        "--seed",
-        "--empty",
-        "--transition-ms",
-        "--latency-ms",
-        "--fault-rate",
-        "--rng-seed",
-        "--upcloud-token",
-    ] {
-        assert!(help.contains(flag), "--help documents {flag}");
-    }
 }
 
 /// Aiven's side of the world: VPC and peering state machines, backed by UpCloud networks.

@@ -110,14 +110,6 @@ pub fn provider_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-peering"))
 }
 
-/// The `peering-emulator` binary, built beside ours: it belongs to the workspace's emulator
-/// crate, whose binaries `cargo test` at the workspace root builds before any test runs.
-pub fn emulator_binary() -> PathBuf {
-    let path = provider_binary().with_file_name(format!("peering-emulator{}", std::env::consts::EXE_SUFFIX));
-    assert!(path.is_file(), "{} is missing: `make test` (cargo test at the workspace root) builds it", path.display());
-    path
-}
-
 pub struct Emulator {
     pub runtime: tokio::runtime::Runtime,
     pub handle: Option<Handle>,
