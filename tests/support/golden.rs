@@ -202,8 +202,14 @@ const UNSENT: &[(&[&str], &str, &str)] = &[
 ];
 
 fn unsent(file: &str, path: &str) -> bool {
+    listed(UNSENT, file, path)
+}
+
+/// Whether a list of (files, key, why) names `path` (array positions, `[]` or `[3]`, left out)
+/// for `file`.
+fn listed(list: &[(&[&str], &str, &str)], file: &str, path: &str) -> bool {
     let path: String = path.split('[').map(|part| part.split_once(']').map_or(part, |(_, rest)| rest)).collect();
-    UNSENT.iter().any(|(files, k, _)| (files.contains(&file) || files == &["*"]) && path.ends_with(&format!(".{k}")))
+    list.iter().any(|(files, k, _)| (files.contains(&file) || files == &["*"]) && path.ends_with(&format!(".{k}")))
 }
 
 fn kind(v: &J) -> &'static str {
@@ -438,8 +444,7 @@ const KNOWN: &[(&[&str], &str, &str)] = &[
 ];
 
 fn known(file: &str, path: &str) -> bool {
-    let path = path.replace("[]", "");
-    KNOWN.iter().any(|(files, k, _)| (files.contains(&file) || files == &["*"]) && path.ends_with(&format!(".{k}")))
+    listed(KNOWN, file, path)
 }
 
 /// The JSON paths (per cloud) that some recording answers with `null` and another with a value:

@@ -23,7 +23,7 @@ pub(super) async fn import_id(ctx: &Ctx<'_>, text: &str) -> Result<ConnectionId,
         let names: Vec<&str> = seams().filter_map(|seam| seam.bare_uuid_names()).collect();
         return Err(Error::invalid(
             "Nothing to import",
-            format!("No {} {id} is visible with the provider's credentials.", names.join(" and no ")),
+            format!("Nothing with the id {id} is visible with the provider's credentials: no {}.", names.join(", no ")),
             None,
         ));
     }

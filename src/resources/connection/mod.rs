@@ -168,7 +168,7 @@ async fn plan_update(ctx: &Ctx<'_>, prior: &Connection, planned: &mut Connection
         // A half is remade only toward networks that still exist: a network its
         // owner deleted is said now, by its id, not as the apply's 404. A warning:
         // the same plan runs before every `terraform destroy`, which must work.
-        let found = match check(ctx, id, &*planned).await {
+        let found = match check(ctx, id, planned).await {
             Ok(diags) => cannot_repair(diags),
             Err(e) => e.to_diagnostics(),
         };
@@ -208,7 +208,7 @@ async fn plan_create(
         // The checks, and halves someone else holds between the networks (said now,
         // refused at apply), read side by side.
         let peering = PairKind::of(id)?.peering(ctx)?;
-        let (diags, others) = tokio::join!(check(ctx, id, &*planned), peering.look_for_others(ctx, &*planned));
+        let (diags, others) = tokio::join!(check(ctx, id, planned), peering.look_for_others(ctx, planned));
         let diags = diags?;
         if diags.has_errors() {
             return Err(Error::Rejected(never_made(diags)));

@@ -23,30 +23,42 @@ pub(super) enum Deleting {
     Removed,
 }
 
+/// Each method's default is "nothing of this kind in this cloud", so a seam says only what its
+/// cloud has.
 #[async_trait]
 pub(super) trait CloudSeam: Sync {
     /// The import id forms of its halves' own ids, for the error that lists every form (`None`:
     /// its halves import by their networks only).
-    fn import_forms(&self) -> Option<&'static str>;
+    fn import_forms(&self) -> Option<&'static str> {
+        None
+    }
 
     /// The ends of the peering whose half `text` names in one of this cloud's forms; `None` when
     /// `text` is in none of them.
-    async fn import_by_half_id(&self, ctx: &Ctx<'_>, text: &str) -> Option<Result<ConnectionId, Error>>;
+    async fn import_by_half_id(&self, _ctx: &Ctx<'_>, _text: &str) -> Option<Result<ConnectionId, Error>> {
+        None
+    }
 
     /// What a bare UUID may be in this cloud, for the error when no cloud has it (`None`: its
     /// halves have no UUID of their own).
-    fn bare_uuid_names(&self) -> Option<&'static str>;
+    fn bare_uuid_names(&self) -> Option<&'static str> {
+        None
+    }
 
     /// The ends of the peering whose half in this cloud has the bare UUID `id`; `None` when this
     /// cloud has none (or no credentials to look).
-    async fn import_by_uuid(&self, ctx: &Ctx<'_>, id: Uuid) -> Result<Option<ConnectionId>, Error>;
+    async fn import_by_uuid(&self, _ctx: &Ctx<'_>, _id: Uuid) -> Result<Option<ConnectionId>, Error> {
+        Ok(None)
+    }
 
     /// Fills what this cloud's endpoints leave to the provider's defaults; refuses an endpoint
     /// that cannot even be resolved without this cloud's credentials.
-    fn plan_defaults(&self, ctx: &Ctx<'_>, planned: &mut Connection) -> Result<(), Error>;
+    fn plan_defaults(&self, _ctx: &Ctx<'_>, _planned: &mut Connection) -> Result<(), Error> {
+        Ok(())
+    }
 
     /// Warnings for a plan that deletes a peering with an end in this cloud. Only reads.
-    async fn warn_deleting(&self, ctx: &Ctx<'_>, prior: &Connection, why: Deleting);
+    async fn warn_deleting(&self, _ctx: &Ctx<'_>, _prior: &Connection, _why: Deleting) {}
 }
 
 /// The seam of `cloud`.

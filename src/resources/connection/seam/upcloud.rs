@@ -4,8 +4,7 @@
 use async_trait::async_trait;
 
 use super::super::aiven;
-use super::super::model::Connection;
-use super::{CloudSeam, Deleting};
+use super::CloudSeam;
 use crate::resources::{Ctx, Error};
 use peering_clouds::CloudFailure as _;
 use peering_net::{ConnectionId, NetworkRef, UpcloudPeeringId};
@@ -42,12 +41,6 @@ impl CloudSeam for UpcloudSeam {
         }
         peering_ends(ctx, UpcloudPeeringId(id)).await
     }
-
-    fn plan_defaults(&self, _: &Ctx<'_>, _: &mut Connection) -> Result<(), Error> {
-        Ok(())
-    }
-
-    async fn warn_deleting(&self, _: &Ctx<'_>, _: &Connection, _: Deleting) {}
 }
 
 /// The ends of the UpCloud peering half `id`; `None` when there is none. A peer the user's
